@@ -1,0 +1,5 @@
+"""Entry point for ``python -m pytest_serverless_arch``."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,39 @@
+"""``python -m pytest_serverless_arch report PATH [--format json|text]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .config import LoadConfig
+from .pipeline import load
+from .report import build_report, render_json, render_text
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pytest_serverless_arch",
+                                     description="Deployment graph and architecture rules for serverless repositories.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    report = commands.add_parser("report", help="load a repository and print its deployment report")
+    report.add_argument("path", nargs="?", default=".", help="repository root (default: current directory)")
+    report.add_argument("--format", choices=("json", "text"), default="json", help="output format (default: json)")
+    report.add_argument("--stage", default=None, help="serverless stage (default: provider.stage or dev)")
+    report.add_argument("--region", default=None, help="AWS region (default: from samconfig/provider or us-east-1)")
+    report.add_argument("--ignore", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)")
+    report.add_argument("--domain-tag", default="domain", help="tag key that names a resource's domain (default: domain)")
+    report.add_argument("--fail-on-errors", action="store_true",
+                        help="exit with status 1 when a template could not be read (default: exit 0)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    config = LoadConfig(stage=args.stage, region=args.region, ignore=tuple(args.ignore), domain_tag=args.domain_tag)
+    graph = load(args.path, root=args.path, config=config)
+    report = build_report(graph)
+    output = render_json(report) if args.format == "json" else render_text(report)
+    sys.stdout.write(output)
+    return 1 if args.fail_on_errors and report["errors"] else 0

@@ -1,0 +1,56 @@
+"""Options that steer loading: what to read, which stage and region, where domains come from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["DEFAULT_IGNORED_DIRS", "LoadConfig"]
+
+# Directories no deployment unit lives in: tool output, dependencies, virtual environments.
+DEFAULT_IGNORED_DIRS = frozenset({
+    ".git", ".hg", ".svn", "node_modules", ".aws-sam", ".serverless", ".venv", "venv",
+    "env", ".env", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
+    ".ruff_cache", ".terraform", ".idea", ".vscode", "site-packages", ".hypothesis",
+    "cdk.out",  # read through its manifest, never walked as loose templates
+})
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """How to load a repository. Every field has the default a new user expects."""
+
+    ignore: tuple[str, ...] = ()  # extra glob patterns (relative to the root) to skip
+    stage: str | None = None  # serverless stage; None -> provider.stage or "dev"
+    region: str | None = None  # None -> samconfig/provider region or "us-east-1"
+    account_id: str = "123456789012"
+    params: Mapping[str, str] = field(default_factory=dict)  # serverless ${param:..} values
+    env: Mapping[str, str] = field(default_factory=dict)  # serverless ${env:..} values
+    env_allow: tuple[str, ...] = ()  # names that may be read from the process environment
+    domain_tag: str = "domain"
+    domains: tuple[tuple[str, str], ...] = ()  # (path glob, domain), first match wins
+    domain_path: str | None = None  # a glob with "{domain}", e.g. "services/{domain}/**"
+    samconfig_env: str = "default"
+    stack_names: Mapping[str, str] = field(default_factory=dict)  # stack name -> unit name
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _frozen(self.params))
+        object.__setattr__(self, "env", _frozen(self.env))
+        object.__setattr__(self, "stack_names", _frozen(self.stack_names))
+        object.__setattr__(self, "ignore", tuple(self.ignore))
+        object.__setattr__(self, "env_allow", tuple(self.env_allow))
+        object.__setattr__(self, "domains", tuple(tuple(pair) for pair in self.domains))
+
+    @property
+    def default_region(self) -> str:
+        return self.region or "us-east-1"
+
+    @property
+    def default_stage(self) -> str:
+        return self.stage or "dev"

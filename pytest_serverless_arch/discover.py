@@ -1,0 +1,326 @@
+"""Find deployment units in a directory tree, recognising templates by their content.
+
+Discovery never follows a symlink out of the root, skips tool output and
+dependency folders, and parses each candidate file once; the parsed document
+travels on to the loaders.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .config import DEFAULT_IGNORED_DIRS, LoadConfig
+from .load.parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from .model import LoadError, Location, Note
+
+__all__ = ["Candidate", "Discovery", "discover", "glob_matches", "relative_posix"]
+
+TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
+SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
+COMPOSE_NAMES = frozenset({"serverless-compose.yml", "serverless-compose.yaml", "serverless-compose.json"})
+# JSON files that are never templates; skipping them saves parsing lock files.
+NEVER_TEMPLATES = frozenset({"package.json", "package-lock.json", "tsconfig.json", "composer.json",
+                             "cdk.json", "cdk.context.json", "tslint.json", ".eslintrc.json"})
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+# A cheap look at the text before parsing: does this file try to be a template?
+_LOOKS_LIKE_TEMPLATE = re.compile(
+    rb"""^\s*["']?(AWSTemplateFormatVersion|Resources|Transform)["']?\s*:|AWS::[A-Za-z0-9]+::""",
+    re.MULTILINE,
+)
+_LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)
+_LOCAL_PATH_KEYS = ("DefinitionUri", "Location", "TemplateURL", "ContentUri")
+_FILE_VARIABLE = re.compile(r"\$\{file\(([^)~]+?)\)")
+
+
+@dataclass
+class Candidate:
+    """A file (or directory, for Terraform and CDK) that holds one deployment unit."""
+
+    path: Path
+    relpath: str
+    format: str  # cloudformation | sam | serverless | compose | terraform | cdk
+    document: Any = None
+
+
+@dataclass
+class Discovery:
+    """What discovery found under one root."""
+
+    root: Path
+    candidates: list[Candidate] = field(default_factory=list)
+    included: dict[str, tuple[str, int]] = field(default_factory=dict)  # file -> (includer, line)
+    documents: dict[str, Any] = field(default_factory=dict)  # every parsed template-like file
+    errors: list[LoadError] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    terraform_dirs: list[str] = field(default_factory=list)
+    samconfigs: dict[str, str] = field(default_factory=dict)  # directory -> samconfig relpath
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    return PurePosixPath(os.path.relpath(path, root)).as_posix()
+
+
+def _glob_to_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            out.append("(?:.*/)?")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        out.append({"*": "[^/]*", "?": "[^/]"}.get(char, re.escape(char)))
+        index += 1
+    return re.compile("".join(out) + r"(?:/.*)?\Z")
+
+
+def glob_matches(pattern: str, relpath: str) -> bool:
+    """gitignore-like matching: a pattern without ``/`` matches any path component."""
+    pattern = pattern.strip().rstrip("/")
+    if not pattern:
+        return False
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if "/" not in pattern:
+        return any(_glob_to_regex(pattern).match(part) for part in relpath.split("/"))
+    return bool(_glob_to_regex(pattern.lstrip("/")).match(relpath))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def classify(document: Any) -> str | None:
+    """``cloudformation``, ``sam``, ``serverless`` or None, from a parsed document."""
+    if not isinstance(document, Mapping):
+        return None
+    if "service" in document and "provider" in document:
+        return "serverless"
+    transform = document.get("Transform")
+    transforms = transform if isinstance(transform, list) else [transform]
+    is_sam = any(isinstance(item, str) and item.startswith("AWS::Serverless") for item in transforms)
+    resources = document.get("Resources")
+    has_aws_types = False
+    if isinstance(resources, Mapping):
+        for resource in resources.values():
+            kind = resource.get("Type") if isinstance(resource, Mapping) else None
+            if isinstance(kind, str):
+                if kind.startswith("AWS::Serverless::"):
+                    is_sam = True
+                    has_aws_types = True
+                elif kind.startswith(("AWS::", "Custom::", "Alexa::")):
+                    has_aws_types = True
+    if is_sam:
+        return "sam"
+    if "AWSTemplateFormatVersion" in document or has_aws_types:
+        return "cloudformation"
+    return None
+
+
+def _walk(root: Path, start: Path, ignore: tuple[str, ...]) -> Iterable[tuple[Path, list[str]]]:
+    """Directories under ``start`` with their file names, pruned and confined to ``root``."""
+    for directory, dirnames, filenames in os.walk(start, followlinks=False):
+        here = Path(directory)
+        rel_dir = relative_posix(here, root)
+        kept = []
+        for name in sorted(dirnames):
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            if name in DEFAULT_IGNORED_DIRS or name.endswith(".egg-info"):
+                continue
+            if any(glob_matches(pattern, rel) for pattern in ignore):
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        yield here, sorted(filenames)
+
+
+def discover(paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str],
+             config: LoadConfig | None = None) -> Discovery:
+    """Walk ``paths`` (files or directories under ``root``) and collect unit candidates."""
+    config = config or LoadConfig()
+    root_path = Path(root).resolve()
+    discovery = Discovery(root_path)
+    seen: set[Path] = set()
+    for given in paths:
+        start = Path(given)
+        if not start.is_absolute():
+            start = root_path / start
+        if not _inside(start, root_path):
+            discovery.errors.append(LoadError(str(given), 0, "path is outside the repository root; not read"))
+            continue
+        if start.is_file():
+            _consider_file(discovery, start, config, seen, explicit=True)
+            continue
+        for directory, filenames in _walk(root_path, start, config.ignore):
+            _consider_directory(discovery, directory, filenames, config, seen)
+    _mark_included(discovery)
+    return discovery
+
+
+def _consider_directory(discovery: Discovery, directory: Path, filenames: list[str],
+                        config: LoadConfig, seen: set[Path]) -> None:
+    root = discovery.root
+    rel_dir = relative_posix(directory, root)
+    if any(name.endswith(".tf") for name in filenames):
+        discovery.terraform_dirs.append(rel_dir)
+    if (directory / "cdk.out" / "manifest.json").is_file() and _inside(directory / "cdk.out", root):
+        manifest = directory / "cdk.out"
+        discovery.candidates.append(Candidate(manifest, relative_posix(manifest, root), "cdk"))
+    elif "cdk.json" in filenames:
+        discovery.notes.append(Note(
+            Location(relative_posix(directory / "cdk.json", root)),
+            "a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read",
+        ))
+    for name in ("samconfig.toml", "samconfig.yaml", "samconfig.yml"):
+        if name in filenames:
+            discovery.samconfigs.setdefault(rel_dir, relative_posix(directory / name, root))
+    for name in filenames:
+        path = directory / name
+        rel = relative_posix(path, root)
+        if any(glob_matches(pattern, rel) for pattern in config.ignore):
+            continue
+        _consider_file(discovery, path, config, seen)
+
+
+def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path],
+                   explicit: bool = False) -> None:
+    name = path.name
+    suffix = path.suffix.lower()
+    if suffix not in TEMPLATE_SUFFIXES or name in NEVER_TEMPLATES:
+        if explicit:
+            discovery.errors.append(LoadError(relative_posix(path, discovery.root), 0,
+                                              "not a template file (expected .yaml, .yml, .json or .template)"))
+        return
+    rel = relative_posix(path, discovery.root)
+    if path.is_symlink() and not _inside(path, discovery.root):
+        discovery.notes.append(Note(Location(rel), "symlink leads out of the repository; not followed"))
+        return
+    real = path.resolve()
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        discovery.errors.append(LoadError(rel, 0, f"cannot read file: {exc.strerror}"))
+        return
+    is_serverless_name = name in SERVERLESS_NAMES
+    is_compose_name = name in COMPOSE_NAMES
+    if size > MAX_FILE_BYTES:
+        discovery.errors.append(LoadError(rel, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read"))
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        discovery.errors.append(LoadError(rel, 0, f"cannot read file: {exc.strerror}"))
+        return
+    looks_like_template = bool(_LOOKS_LIKE_TEMPLATE.search(data))
+    looks_like_service = is_serverless_name or bool(_LOOKS_LIKE_SERVICE.search(data))
+    if not (looks_like_template or looks_like_service or is_compose_name or explicit):
+        return
+    try:
+        document = parse_text(decode_bytes(data), json_first=suffix == ".json")
+    except ParseError as exc:
+        # Only files that try to be templates (or are named as services) are worth an error.
+        if looks_like_template or is_serverless_name or is_compose_name or explicit:
+            if data.strip() or is_serverless_name or explicit:
+                discovery.errors.append(LoadError(rel, exc.line, exc.message))
+            elif looks_like_template:
+                discovery.errors.append(LoadError(rel, 0, "empty file"))
+        return
+    if document is None and (is_serverless_name or explicit):
+        discovery.errors.append(LoadError(rel, 0, "empty file"))
+        return
+    discovery.documents[rel] = document
+    if is_compose_name and isinstance(document, Mapping) and "services" in document:
+        discovery.candidates.append(Candidate(path, rel, "compose", document))
+        return
+    kind = classify(document)
+    if kind is None:
+        if is_serverless_name and isinstance(document, Mapping):
+            discovery.errors.append(LoadError(rel, 1, "a serverless file without both `service:` and `provider:`"))
+        elif explicit:
+            discovery.errors.append(LoadError(rel, 1, "not a CloudFormation, SAM or serverless template"))
+        elif looks_like_template and isinstance(document, Mapping) and "Resources" in document:
+            resources = document["Resources"]
+            if not isinstance(resources, Mapping):
+                discovery.errors.append(LoadError(
+                    rel, getattr(document, "line_of", lambda _k: 1)("Resources"),
+                    f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}",
+                ))
+        return
+    discovery.candidates.append(Candidate(path, rel, kind, document))
+
+
+def _local_target(base_rel: str, value: Any) -> str | None:
+    if not isinstance(value, str) or "://" in value or value.startswith(("s3:", "arn:", "{")):
+        return None
+    if not value or value.startswith("/"):
+        return None
+    joined = PurePosixPath(base_rel).parent / value
+    parts: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _mark_included(discovery: Discovery) -> None:
+    """Files that a template pulls in are parts of that unit, not units of their own."""
+    for candidate in discovery.candidates:
+        document = candidate.document
+        if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
+            for target, line in _template_includes(document):
+                local = _local_target(candidate.relpath, target)
+                if local:
+                    discovery.included.setdefault(local, (candidate.relpath, line))
+        elif candidate.format == "serverless":
+            try:
+                text = candidate.path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for match in _FILE_VARIABLE.finditer(text):
+                raw = match.group(1).strip().strip("'\"")
+                local = _local_target(candidate.relpath, raw)
+                if local:
+                    line = text.count("\n", 0, match.start()) + 1
+                    discovery.included.setdefault(local, (candidate.relpath, line))
+    discovery.candidates = [c for c in discovery.candidates
+                            if c.relpath not in discovery.included or c.format in ("compose", "cdk")]
+
+
+def _template_includes(document: Mapping[str, Any]) -> Iterable[tuple[str, int]]:
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, line = stack.pop()
+        if isinstance(node, Mapping):
+            lines = getattr(node, "key_lines", {})
+            for key, value in node.items():
+                value_line = lines.get(key, line)
+                if key in _LOCAL_PATH_KEYS and isinstance(value, str):
+                    yield value, value_line
+                elif key == "Fn::Transform" and isinstance(value, Mapping):
+                    location = (value.get("Parameters") or {}).get("Location") if isinstance(value.get("Parameters"), Mapping) else None
+                    if isinstance(location, str):
+                        yield location, value_line
+                stack.append((value, value_line))
+        elif isinstance(node, list):
+            stack.extend((item, line) for item in node)

@@ -1,0 +1,287 @@
+"""``DeploymentGraph``: the repository's units, resources and edges, with domain verbs.
+
+The graph wraps a private ``networkx.MultiDiGraph`` and never subclasses it;
+``to_networkx()`` hands out a frozen copy for power users.
+
+>>> from pytest_serverless_arch import load
+>>> graph = load("sample_repos/monolith-online-shop")  # doctest: +SKIP
+>>> [unit.name for unit in graph.units()]  # doctest: +SKIP
+['online-shop']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from .model import LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
+
+__all__ = ["DeploymentGraph", "ExternalNode", "Link", "Trigger", "UnitDependency"]
+
+
+@dataclass(frozen=True)
+class ExternalNode:
+    """Something referenced but defined nowhere in the repository."""
+
+    id: str
+    kind: str
+    name: str
+    location: Location | None = None
+
+    @property
+    def unit(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """An event source invoking a function."""
+
+    source: str
+    source_kind: str
+    function: str
+    cross_unit: bool
+    location: Location
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cross-unit link: ``from_unit`` needs something ``to_unit`` provides."""
+
+    kind: str
+    from_unit: str
+    to_unit: str | None  # None when the target is external
+    source: str
+    target: str
+    location: Location
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class UnitDependency:
+    """``unit`` must deploy after ``depends_on``, because of ``links``."""
+
+    unit: str
+    depends_on: str
+    links: tuple[Link, ...]
+
+
+@dataclass
+class DeploymentGraph:
+    """One repository's deployment graph. Build it with :func:`pytest_serverless_arch.load`."""
+
+    root: str = "."
+    _graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph, repr=False)
+    errors: list[LoadError] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
+
+    # --- building (used by the linker) ------------------------------------
+
+    def add_unit(self, unit: Unit) -> None:
+        self.units_by_name[unit.name] = unit
+        self._graph.add_node(unit.id, node_type="unit", record=unit, name=unit.name,
+                             format=unit.format, path=unit.path, domain=unit.domain)
+
+    def replace_unit(self, unit: Unit) -> None:
+        self.add_unit(unit)
+
+    def add_resource(self, resource: Resource) -> None:
+        self._graph.add_node(
+            resource.id, node_type="resource", record=resource, type=resource.type,
+            kind=resource.kind, unit=resource.unit, domain=resource.domain,
+            physical_name=resource.physical_name, tags=resource.tag_map,
+            location=resource.location, properties=resource.properties,
+        )
+
+    def add_external(self, node: ExternalNode) -> None:
+        if node.id not in self._graph:
+            self._graph.add_node(node.id, node_type="external", record=node, kind=node.kind,
+                                 name=node.name, location=node.location, unit=None, domain=None)
+
+    def add_edge(self, edge: Edge) -> None:
+        self._graph.add_edge(edge.source, edge.target, kind=edge.kind, record=edge,
+                             location=edge.location, cross_unit=edge.cross_unit, detail=edge.detail)
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self._graph
+
+    # --- queries ---------------------------------------------------------
+
+    def units(self) -> list[Unit]:
+        """Every deployment unit, sorted by name."""
+        return sorted(self.units_by_name.values(), key=lambda unit: unit.name)
+
+    def unit(self, name: str) -> Unit:
+        try:
+            return self.units_by_name[name]
+        except KeyError:
+            raise KeyError(f"no unit named {name!r}; units: {sorted(self.units_by_name)}") from None
+
+    def node(self, node_id: str) -> Resource | ExternalNode:
+        """The resource or external node with this id."""
+        try:
+            record = self._graph.nodes[node_id]["record"]
+        except KeyError:
+            raise KeyError(f"no resource {node_id!r} in the graph") from None
+        if isinstance(record, Unit):
+            raise KeyError(f"{node_id!r} is a unit, not a resource")
+        return record  # type: ignore[no-any-return]
+
+    def resource(self, resource_id: str) -> Resource:
+        """The resource with id ``"<unit>:<logical id>"``."""
+        record = self.node(resource_id)
+        if not isinstance(record, Resource):
+            raise KeyError(f"{resource_id!r} is an external node, not a resource")
+        return record
+
+    def resources(self, *, kind: str | None = None, unit: str | None = None,
+                  domain: str | None = None) -> list[Resource]:
+        """Resources, optionally of one kind, unit or domain, in a stable order."""
+        found = [
+            data["record"]
+            for _, data in self._graph.nodes(data=True)
+            if data["node_type"] == "resource"
+            and (kind is None or data["kind"] == kind)
+            and (unit is None or data["unit"] == unit)
+            and (domain is None or data["domain"] == domain)
+        ]
+        return sorted(found, key=lambda resource: (resource.unit, resource.logical_id))
+
+    def functions(self, unit: str | None = None, domain: str | None = None) -> list[Resource]:
+        """Functions, optionally of one unit or domain."""
+        return self.resources(kind="function", unit=unit, domain=domain)
+
+    def externals(self) -> list[ExternalNode]:
+        return sorted(
+            (data["record"] for _, data in self._graph.nodes(data=True) if data["node_type"] == "external"),
+            key=lambda node: node.id,
+        )
+
+    def edges(self, kind: str | None = None) -> list[Edge]:
+        """Edges, optionally of one kind, in a stable order."""
+        found = [data["record"] for _, _, data in self._graph.edges(data=True)
+                 if kind is None or data["kind"] == kind]
+        return sorted(found, key=_edge_sort_key)
+
+    def edges_from(self, node_id: str, kind: str | None = None) -> list[Edge]:
+        if node_id not in self._graph:
+            return []
+        return sorted((data["record"] for _, _, data in self._graph.out_edges(node_id, data=True)
+                       if kind is None or data["kind"] == kind), key=_edge_sort_key)
+
+    def edges_to(self, node_id: str, kind: str | None = None) -> list[Edge]:
+        if node_id not in self._graph:
+            return []
+        return sorted((data["record"] for _, _, data in self._graph.in_edges(node_id, data=True)
+                       if kind is None or data["kind"] == kind), key=_edge_sort_key)
+
+    def _trigger(self, edge: Edge) -> Trigger:
+        source = self._graph.nodes[edge.source]
+        return Trigger(edge.source, source["kind"], edge.target, edge.cross_unit, edge.location, edge.detail)
+
+    def trigger_edges(self) -> list[Trigger]:
+        """Every trigger: an event source invoking a function."""
+        return [self._trigger(edge) for edge in self.edges("triggers")]
+
+    def triggers_of(self, function: str | Resource) -> list[Trigger]:
+        """The triggers that invoke ``function`` (a resource or its id)."""
+        function_id = function.id if isinstance(function, Resource) else function
+        return [self._trigger(edge) for edge in self.edges_to(function_id, "triggers")]
+
+    def unit_of(self, node_id: str) -> str | None:
+        data = self._graph.nodes.get(node_id)
+        return None if data is None else data.get("unit")
+
+    def cross_unit_links(self) -> list[Link]:
+        """Every link between units (or from a unit to something external)."""
+        links = []
+        for edge in self.edges():
+            if edge.kind not in LINK_KINDS:
+                continue
+            from_unit = self._owning_unit(edge.source)
+            if from_unit is None:
+                continue
+            links.append(Link(edge.kind, from_unit, self._owning_unit(edge.target), edge.source,
+                              edge.target, edge.location, edge.detail))
+        return links
+
+    def _owning_unit(self, node_id: str) -> str | None:
+        data = self._graph.nodes.get(node_id)
+        if data is None:
+            return None
+        if data["node_type"] == "unit":
+            return str(data["name"])
+        unit = data.get("unit")
+        return str(unit) if unit else None
+
+    def unit_dependencies(self) -> list[UnitDependency]:
+        """Which unit must deploy after which, from every cross-unit link."""
+        grouped: dict[tuple[str, str], list[Link]] = {}
+        for link in self.cross_unit_links():
+            if link.to_unit is None or link.to_unit == link.from_unit:
+                continue
+            grouped.setdefault((link.from_unit, link.to_unit), []).append(link)
+        return [UnitDependency(unit, depends_on, tuple(links))
+                for (unit, depends_on), links in sorted(grouped.items())]
+
+    def _unit_digraph(self) -> nx.DiGraph:
+        digraph = nx.DiGraph()
+        digraph.add_nodes_from(self.units_by_name)
+        for dependency in self.unit_dependencies():
+            # an edge provider -> consumer: the provider deploys first
+            digraph.add_edge(dependency.depends_on, dependency.unit)
+        return digraph
+
+    def deploy_order(self) -> list[list[str]] | None:
+        """Waves of unit names; each wave deploys in parallel after the earlier ones.
+
+        ``None`` when the units depend on each other in a cycle (see :meth:`unit_cycles`).
+        """
+        digraph = self._unit_digraph()
+        try:
+            return [sorted(generation) for generation in nx.topological_generations(digraph)]
+        except nx.NetworkXUnfeasible:
+            return None
+
+    def unit_cycles(self) -> list[list[str]]:
+        """Each elementary cycle of units (sorted so the output is stable)."""
+        digraph = self._unit_digraph()
+        cycles = []
+        for cycle in nx.simple_cycles(digraph):
+            start = cycle.index(min(cycle))
+            cycles.append(cycle[start:] + cycle[:start])
+        return sorted(cycles)
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """A frozen copy of the underlying graph, for power users."""
+        return nx.freeze(self._graph.copy())
+
+    def __iter__(self) -> Iterator[Unit]:
+        return iter(self.units())
+
+    def __len__(self) -> int:
+        return len(self.units_by_name)
+
+    def summary(self) -> str:
+        """One line: what was loaded (the pytest report header uses it)."""
+        formats: dict[str, int] = {}
+        for unit in self.units_by_name.values():
+            formats[unit.format] = formats.get(unit.format, 0) + 1
+        parts = ", ".join(f"{name} {count}" for name, count in sorted(formats.items()))
+        units = len(self.units_by_name)
+        return (f"{units} unit{'s' if units != 1 else ''}" + (f" ({parts})" if parts else "")
+                + f", {len(self.functions())} functions, {len(self.edges('triggers'))} triggers, "
+                f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}")
+
+
+def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:
+    return (edge.kind, str(edge.source), str(edge.target), edge.location)
+
+
+def iter_ids(items: Iterable[Resource]) -> list[str]:
+    return [item.id for item in items]

@@ -1,0 +1,762 @@
+"""CloudFormation (and the CloudFormation half of SAM) into a :class:`LoadedUnit`.
+
+The reader first records every resource, then reads the wiring between them:
+triggers (event source -> function), invokes, accesses (IAM, environment,
+destinations) and references (Ref/GetAtt/Sub/DependsOn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from ..config import LoadConfig
+from ..model import Export, ForeignRef, LoadedUnit, LoadError
+from .intrinsics import sub_parts
+from .parse import LineDict, line_of
+from .template import TemplateReader
+
+__all__ = ["read_resources", "read_template"]
+
+# Actions whose verb only reads; everything else counts as a write.
+_READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive", "Select", "Read",
+               "Head", "Lookup", "Search", "Subscribe", "ChangeMessageVisibility", "Poll")
+
+
+def read_template(unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
+                  parameter_overrides: Mapping[str, Any] | None = None) -> LoadedUnit:
+    """Read a CloudFormation or SAM template (already parsed) into ``unit``."""
+    if not _valid_shape(unit, document):
+        return unit
+    reader = TemplateReader(unit, document, config, parameter_overrides=parameter_overrides)
+    unit.parameters = dict(reader.parameter_values)
+    if unit.format == "sam":
+        from .sam import SamReader  # SAM expands Globals and implicit resources first
+
+        SamReader(reader).read_resources()
+    read_resources(reader)
+    if unit.format == "sam":
+        SamReader(reader).read_wiring()
+    read_wiring(reader)
+    read_outputs(reader)
+    return unit
+
+
+def _valid_shape(unit: LoadedUnit, document: Mapping[str, Any]) -> bool:
+    resources = document.get("Resources")
+    if resources is None:
+        unit.errors.append(LoadError(unit.path, 1, "template has no `Resources` section"))
+        return False
+    if not isinstance(resources, Mapping):
+        unit.errors.append(LoadError(unit.path, document.line_of("Resources") if isinstance(document, LineDict) else 1,
+                                     f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}"))
+        return False
+    return True
+
+
+def read_resources(reader: TemplateReader) -> None:
+    """Record every explicit resource of the template not already recorded (SAM ones are)."""
+    lines = getattr(reader.resources, "key_lines", {})
+    for logical_id, spec in reader.resources.items():
+        line = lines.get(logical_id, 1)
+        logical_id = str(logical_id)
+        if logical_id in reader.records:
+            continue
+        if logical_id.startswith("Fn::ForEach::"):
+            reader.note(line, f"{logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not expanded; "
+                              "its resources are not in the graph")
+            continue
+        if not isinstance(spec, Mapping):
+            reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} is not a mapping"))
+            continue
+        type_name = spec.get("Type")
+        if not isinstance(type_name, str):
+            reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} has no `Type`"))
+            continue
+        properties = spec.get("Properties")
+        if properties is not None and not isinstance(properties, Mapping):
+            reader.note(line, f"resource {logical_id}: `Properties` is not a mapping; ignored")
+            properties = None
+        reader.add_resource(reader.make_resource(
+            logical_id, type_name, properties, line, metadata=spec.get("Metadata"),
+            code_source=code_source(reader, type_name, properties or {}),
+        ))
+
+
+def code_source(reader: TemplateReader, type_name: str, properties: Mapping[str, Any]) -> str | None:
+    """Why a function's code comes from outside its unit, or None when the unit ships it."""
+    candidates: list[tuple[str, Any]] = []
+    if type_name == "AWS::Lambda::Function":
+        code = properties.get("Code")
+        if isinstance(code, Mapping):
+            candidates += [(f"Code.{key}", code.get(key)) for key in ("S3Key", "S3ObjectVersion", "ImageUri")]
+    elif type_name == "AWS::Serverless::Function":
+        code = properties.get("CodeUri")
+        if isinstance(code, Mapping) and not _is_intrinsic(code):
+            candidates += [(f"CodeUri.{key}", code.get(key)) for key in ("Key", "Version")]
+        else:
+            candidates.append(("CodeUri", code))
+        candidates.append(("ImageUri", properties.get("ImageUri")))
+    for where, value in candidates:
+        origin = _outside_origin(reader, value)
+        if origin:
+            return f"{where} comes from {origin}"
+    return None
+
+
+def _is_intrinsic(value: Mapping[str, Any]) -> bool:
+    return len(value) == 1 and next(iter(value)).startswith(("Fn::", "Ref"))
+
+
+def _outside_origin(reader: TemplateReader, value: Any) -> str | None:
+    if isinstance(value, str):
+        return "an SSM parameter" if "{{resolve:ssm" in value else None
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return None
+    (key, inner), = value.items()
+    if key == "Ref" and isinstance(inner, str) and inner in reader.parameter_types:
+        return f"parameter {inner}"
+    if key == "Fn::ImportValue":
+        return "an imported value"
+    if key == "Fn::Sub":
+        parts = sub_parts(inner)
+        if parts:
+            template, variables = parts
+            for name in reader.parameter_types:
+                if "${" + name + "}" in template:
+                    return f"parameter {name}"
+            if "{{resolve:ssm" in template:
+                return "an SSM parameter"
+            for variable in variables.values():
+                origin = _outside_origin(reader, variable)
+                if origin:
+                    return origin
+    if key in ("Fn::Join", "Fn::If", "Fn::Select"):
+        items = inner[1] if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 else inner
+        if isinstance(items, list):
+            for item in items:
+                origin = _outside_origin(reader, item)
+                if origin:
+                    return origin
+    return None
+
+
+# --- wiring -------------------------------------------------------------------
+
+
+def read_wiring(reader: TemplateReader) -> None:
+    """Triggers, invokes, accesses and references of every explicit resource."""
+    lines = getattr(reader.resources, "key_lines", {})
+    permissions: list[tuple[str, Mapping[str, Any], int]] = []
+    for logical_id, spec in reader.resources.items():
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("Type"), str):
+            continue
+        logical_id = str(logical_id)
+        type_name = spec["Type"]
+        properties = spec.get("Properties")
+        line = lines.get(logical_id, 1)
+        if not isinstance(properties, Mapping):
+            properties = LineDict()
+        if type_name == "AWS::Lambda::Permission":
+            permissions.append((logical_id, properties, line))
+        handler = _WIRING.get(type_name)
+        if handler is None and (type_name.startswith("Custom::") or type_name == "AWS::CloudFormation::CustomResource"):
+            handler = _custom_resource
+        if handler is not None:
+            handler(reader, logical_id, properties, line)
+        _references(reader, logical_id, spec, line)
+    # A permission only adds an edge that no other resource already gives.
+    for logical_id, properties, line in permissions:
+        _permission(reader, logical_id, properties, line)
+    _role_accesses(reader)
+
+
+def _prop_line(properties: Mapping[str, Any], key: str, default: int) -> int:
+    lines = getattr(properties, "key_lines", None)
+    return lines.get(key, default) if lines else default
+
+
+def _trigger(reader: TemplateReader, source: Any, function: Any, line: int, detail: str) -> None:
+    if source is None or function is None:
+        return
+    reader.edge("triggers", source, function, line, detail)
+
+
+def _event_source_mapping(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    function = reader.function_endpoint(properties.get("FunctionName"))
+    source: Any = None
+    if "EventSourceArn" in properties:
+        source = reader.endpoint(properties["EventSourceArn"])
+        if isinstance(source, str) and reader.kind(source) == "other":
+            source = source  # e.g. a DocumentDB cluster: still the emitter
+    elif isinstance(properties.get("SelfManagedEventSource"), Mapping):
+        source = self_managed_kafka(properties["SelfManagedEventSource"])
+    _trigger(reader, source, function, line, "EventSourceMapping")
+    destination = properties.get("DestinationConfig")
+    if isinstance(destination, Mapping) and function is not None:
+        on_failure = destination.get("OnFailure")
+        if isinstance(on_failure, Mapping):
+            target = reader.endpoint(on_failure.get("Destination"))
+            if target is not None:
+                reader.edge("accesses", function, target, line_of(on_failure, line), "write")
+
+
+def self_managed_kafka(source: Mapping[str, Any]) -> ForeignRef:
+    endpoints = source.get("Endpoints")
+    servers = endpoints.get("KafkaBootstrapServers") if isinstance(endpoints, Mapping) else None
+    names = sorted(str(item) for item in servers) if isinstance(servers, list) else []
+    return ForeignRef("external", "kafka " + ",".join(names) if names else "kafka", "stream")
+
+
+def _sns_subscription(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    if str(reader.resolve(properties.get("Protocol")) or "").lower() != "lambda":
+        return
+    _trigger(reader, reader.endpoint(properties.get("TopicArn"), "topic"),
+             reader.function_endpoint(properties.get("Endpoint")), line, "SNS")
+
+
+def _sns_topic(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    subscriptions = properties.get("Subscription")
+    if not isinstance(subscriptions, list):
+        return
+    for index, item in enumerate(subscriptions):
+        if isinstance(item, Mapping) and str(reader.resolve(item.get("Protocol")) or "").lower() == "lambda":
+            _trigger(reader, logical_id, reader.function_endpoint(item.get("Endpoint")),
+                     line_of(item, _list_line(subscriptions, index, line)), "SNS")
+
+
+def _list_line(items: Any, index: int, default: int) -> int:
+    return items.line_of(index) if hasattr(items, "line_of") else default
+
+
+def _s3_bucket(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    notification = properties.get("NotificationConfiguration")
+    if not isinstance(notification, Mapping):
+        return
+    configurations = notification.get("LambdaConfigurations")
+    if isinstance(configurations, list):
+        for index, item in enumerate(configurations):
+            if isinstance(item, Mapping):
+                _trigger(reader, logical_id, reader.function_endpoint(item.get("Function")),
+                         line_of(item, _list_line(configurations, index, line)), "S3")
+    for key, kind in (("QueueConfigurations", "queue"), ("TopicConfigurations", "topic")):
+        items = notification.get(key)
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, Mapping):
+                    target = reader.endpoint(item.get("Queue" if kind == "queue" else "Topic"), kind)
+                    if target is not None:
+                        reader.edge("references", logical_id, target, line_of(item, line), "notification")
+
+
+def _events_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    targets = properties.get("Targets")
+    if isinstance(targets, list):
+        for index, item in enumerate(targets):
+            if not isinstance(item, Mapping):
+                continue
+            target_line = line_of(item, _list_line(targets, index, line))
+            function = reader.function_endpoint(item.get("Arn"))
+            if function is not None:
+                _trigger(reader, logical_id, function, target_line, "EventBridge")
+            else:
+                target = reader.endpoint(item.get("Arn"))
+                if target is not None:
+                    reader.edge("references", logical_id, target, target_line, "rule target")
+            dlq = item.get("DeadLetterConfig")
+            if isinstance(dlq, Mapping):
+                queue = reader.endpoint(dlq.get("Arn"), "queue")
+                if queue is not None:
+                    reader.edge("references", logical_id, queue, target_line, "dead-letter queue")
+    bus_name = properties.get("EventBusName")
+    if bus_name is not None and not properties.get("ScheduleExpression"):
+        bus = event_bus_endpoint(reader, bus_name)
+        if bus is not None:
+            reader.edge("references", logical_id, bus, _prop_line(properties, "EventBusName", line), "event bus")
+    elif not properties.get("ScheduleExpression") and properties.get("EventPattern") is not None:
+        reader.edge("references", logical_id, DEFAULT_EVENT_BUS, _prop_line(properties, "EventPattern", line), "event bus")
+
+
+DEFAULT_EVENT_BUS = ForeignRef("external", "default event bus", "event_bus")
+
+
+def event_bus_endpoint(reader: TemplateReader, value: Any) -> Any:
+    """An event bus named by name or ARN; ``default`` is the account's default bus."""
+    resolved = reader.resolve(value)
+    if resolved == "default" or (resolved or "").endswith(":event-bus/default"):
+        return DEFAULT_EVENT_BUS
+    return reader.endpoint(value, "event_bus")
+
+
+def _scheduler(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    target = properties.get("Target")
+    if isinstance(target, Mapping):
+        function = reader.function_endpoint(target.get("Arn"))
+        if function is not None:
+            _trigger(reader, logical_id, function, line_of(target, line), "Scheduler")
+        else:
+            other = reader.endpoint(target.get("Arn"))
+            if other is not None:
+                reader.edge("references", logical_id, other, line_of(target, line), "schedule target")
+
+
+def _api_method(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    integration = properties.get("Integration")
+    if not isinstance(integration, Mapping):
+        return
+    api = reader.endpoint(properties.get("RestApiId"), "api")
+    function = _function_in_uri(reader, integration.get("Uri"))
+    _trigger(reader, api, function, line_of(integration, line), "Api")
+
+
+def _api_authorizer(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    api = reader.endpoint(properties.get("RestApiId", properties.get("ApiId")), "api")
+    uri = properties.get("AuthorizerUri")
+    _trigger(reader, api, _function_in_uri(reader, uri), _prop_line(properties, "AuthorizerUri", line), "Authorizer")
+
+
+def _apiv2_integration(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    api = reader.endpoint(properties.get("ApiId"), "api")
+    function = _function_in_uri(reader, properties.get("IntegrationUri"))
+    _trigger(reader, api, function, _prop_line(properties, "IntegrationUri", line), "HttpApi")
+
+
+def _function_in_uri(reader: TemplateReader, uri: Any) -> Any:
+    """The function an API integration URI (``arn:..:lambda:path/..functions/<arn>/invocations``) names."""
+    if uri is None:
+        return None
+    for owner, _ in reader.references(uri, 0):
+        if reader.kind(owner) == "function":
+            return owner
+        if reader.type_of(owner) in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            return reader.function_endpoint({"Ref": owner})
+    text = reader.resolve(uri)
+    if text and ":function:" in text:
+        arn = text.split("/functions/", 1)[-1].split("/invocations", 1)[0]
+        return reader.function_endpoint(arn)
+    return None
+
+
+def _api_body(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    """OpenAPI ``x-amazon-apigateway-integration`` (and authorizer) URIs inside Body/DefinitionBody."""
+    for key in ("Body", "DefinitionBody"):
+        body = properties.get(key)
+        if isinstance(body, Mapping):
+            for uri, uri_line, detail in openapi_lambda_uris(body, _prop_line(properties, key, line)):
+                _trigger(reader, logical_id, _function_in_uri(reader, uri), uri_line, detail)
+
+
+def openapi_lambda_uris(body: Mapping[str, Any], line: int) -> Iterator[tuple[Any, int, str]]:
+    """Each Lambda URI in an OpenAPI body: integrations and authorizers."""
+    stack: list[tuple[Any, int]] = [(body, line)]
+    while stack:
+        node, node_line = stack.pop()
+        if isinstance(node, Mapping):
+            lines = getattr(node, "key_lines", {})
+            for key, value in node.items():
+                value_line = lines.get(key, line_of(node, node_line))
+                if key == "x-amazon-apigateway-integration" and isinstance(value, Mapping):
+                    uri = value.get("uri")
+                    if uri is not None:
+                        yield uri, _prop_line(value, "uri", value_line), "Api"
+                elif key == "x-amazon-apigateway-authorizer" and isinstance(value, Mapping):
+                    uri = value.get("authorizerUri")
+                    if uri is not None:
+                        yield uri, _prop_line(value, "authorizerUri", value_line), "Authorizer"
+                else:
+                    stack.append((value, value_line))
+        elif isinstance(node, list):
+            stack.extend((item, line_of(node, node_line)) for item in node)
+
+
+def _pipe(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    source = reader.endpoint(properties.get("Source"))
+    for key in ("Target", "Enrichment"):
+        function = reader.function_endpoint(properties.get(key))
+        _trigger(reader, source, function, _prop_line(properties, key, line), "Pipe")
+        if function is None and key == "Target":
+            target = reader.endpoint(properties.get(key))
+            if target is not None and source is not None:
+                reader.edge("references", logical_id, target, _prop_line(properties, key, line), "pipe target")
+    if source is not None:
+        reader.edge("references", logical_id, source, _prop_line(properties, "Source", line), "pipe source")
+
+
+def _log_subscription(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    function = reader.function_endpoint(properties.get("DestinationArn"))
+    if function is None:
+        return
+    _trigger(reader, log_group_endpoint(reader, properties.get("LogGroupName")), function,
+             _prop_line(properties, "DestinationArn", line), "CloudWatchLogs")
+
+
+def log_group_endpoint(reader: TemplateReader, value: Any) -> Any:
+    local = reader.local_target(value)
+    if local is not None:
+        return local
+    name = reader.resolve(value)
+    if name is not None:
+        found = reader.local_by_physical_name(name, "other")
+        return found or ForeignRef("name", name, "other")
+    return reader.endpoint(value)
+
+
+def _cognito_user_pool(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    config = properties.get("LambdaConfig")
+    if not isinstance(config, Mapping):
+        return
+    for key, value in config.items():
+        if isinstance(value, Mapping) and "LambdaArn" in value and not _is_intrinsic(value):
+            value = value.get("LambdaArn")  # CustomSMSSender / CustomEmailSender
+        _trigger(reader, logical_id, reader.function_endpoint(value), _prop_line(config, key, line), f"Cognito {key}")
+
+
+def _iot_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    payload = properties.get("TopicRulePayload")
+    if not isinstance(payload, Mapping):
+        return
+    for key in ("Actions", "ErrorAction"):
+        actions = payload.get(key)
+        actions = [actions] if isinstance(actions, Mapping) else actions
+        if not isinstance(actions, list):
+            continue
+        for action in actions:
+            if isinstance(action, Mapping) and isinstance(action.get("Lambda"), Mapping):
+                lambda_action = action["Lambda"]
+                _trigger(reader, logical_id, reader.function_endpoint(lambda_action.get("FunctionArn")),
+                         line_of(lambda_action, line), "IoTRule")
+
+
+def _target_group(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    if str(reader.resolve(properties.get("TargetType")) or "").lower() != "lambda":
+        return
+    targets = properties.get("Targets")
+    if isinstance(targets, list):
+        for item in targets:
+            if isinstance(item, Mapping):
+                _trigger(reader, logical_id, reader.function_endpoint(item.get("Id")),
+                         line_of(item, line), "ALB")
+
+
+def _custom_resource(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    _trigger(reader, logical_id, reader.function_endpoint(properties.get("ServiceToken")),
+             _prop_line(properties, "ServiceToken", line), "CustomResource")
+
+
+def _function_url(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    _trigger(reader, logical_id, reader.function_endpoint(properties.get("TargetFunctionArn")),
+             _prop_line(properties, "TargetFunctionArn", line), "FunctionUrl")
+
+
+def _appsync_data_source(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    config = properties.get("LambdaConfig")
+    if isinstance(config, Mapping):
+        _trigger(reader, reader.endpoint(properties.get("ApiId"), "api"),
+                 reader.function_endpoint(config.get("LambdaFunctionArn")), line_of(config, line), "AppSync")
+
+
+def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    rule = properties.get("Rule")
+    actions = rule.get("Actions") if isinstance(rule, Mapping) else None
+    if isinstance(actions, list):
+        for action in actions:
+            if isinstance(action, Mapping) and isinstance(action.get("LambdaAction"), Mapping):
+                _trigger(reader, logical_id, reader.function_endpoint(action["LambdaAction"].get("FunctionArn")),
+                         line_of(action, line), "SES")
+
+
+def _state_machine(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    """Task states that call a function are ``invokes`` edges, not triggers."""
+    for key in ("Definition", "DefinitionString", "DefinitionSubstitutions"):
+        value = properties.get(key)
+        if value is None:
+            continue
+        for owner, owner_line in reader.references(value, _prop_line(properties, key, line)):
+            if reader.kind(owner) == "function":
+                reader.edge("invokes", logical_id, owner, owner_line, "state machine task")
+            elif owner in reader.records and reader.records[owner].kind != "other":
+                reader.edge("accesses", logical_id, owner, owner_line, "")
+        for arn, arn_line in _lambda_arns(value, _prop_line(properties, key, line)):
+            function = reader.function_endpoint(arn)
+            if function is not None:
+                reader.edge("invokes", logical_id, function, arn_line, "state machine task")
+
+
+def _lambda_arns(value: Any, line: int) -> Iterator[tuple[str, int]]:
+    stack: list[tuple[Any, int]] = [(value, line)]
+    while stack:
+        node, node_line = stack.pop()
+        if isinstance(node, str) and node.startswith("arn:") and ":lambda:" in node and ":function:" in node:
+            yield node, node_line
+        elif isinstance(node, Mapping):
+            lines = getattr(node, "key_lines", {})
+            stack.extend((v, lines.get(k, node_line)) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, node_line) for v in node)
+
+
+def _event_invoke_config(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    function = reader.function_endpoint(properties.get("FunctionName"))
+    if function is not None:
+        destinations(reader, function, properties.get("DestinationConfig"), line)
+
+
+def destinations(reader: TemplateReader, function: Any, config: Any, line: int) -> None:
+    """``OnSuccess``/``OnFailure`` destinations: a function is invoked, anything else written to."""
+    if not isinstance(config, Mapping):
+        return
+    for key in ("OnSuccess", "OnFailure"):
+        entry = config.get(key)
+        if not isinstance(entry, Mapping):
+            continue
+        value = entry.get("Destination")
+        target_function = reader.function_endpoint(value)
+        entry_line = line_of(entry, _prop_line(config, key, line))
+        if target_function is not None:
+            reader.edge("invokes", function, target_function, entry_line, f"destination {key}")
+            continue
+        target = reader.endpoint(value)
+        if target is not None:
+            reader.edge("accesses", function, target, entry_line, "write")
+
+
+def _lambda_function(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    function_accesses(reader, logical_id, properties, line)
+    dlq = properties.get("DeadLetterConfig")
+    if isinstance(dlq, Mapping):
+        target = reader.endpoint(dlq.get("TargetArn"))
+        if target is not None:
+            reader.edge("accesses", logical_id, target, line_of(dlq, line), "write")
+
+
+def function_accesses(reader: TemplateReader, function: str, properties: Mapping[str, Any], line: int) -> None:
+    """Environment variables that name a resource are accesses of that resource."""
+    environment = properties.get("Environment")
+    variables = environment.get("Variables") if isinstance(environment, Mapping) else None
+    if not isinstance(variables, Mapping):
+        return
+    lines = getattr(variables, "key_lines", {})
+    for key, value in variables.items():
+        value_line = lines.get(key, line)
+        found = False
+        for owner, _ in reader.references(value, value_line):
+            if owner != function and reader.kind(owner) not in (None, "other"):
+                reader.edge("accesses", function, owner, value_line, f"environment {key}")
+                found = True
+        if found:
+            continue
+        text = reader.resolve(value)
+        endpoint = None
+        if text is not None and (text.startswith("arn:") or "{{resolve:ssm" in text):
+            endpoint = reader.endpoint_of_text(text)
+        elif isinstance(value, Mapping) and ("Fn::ImportValue" in value or "Ref" in value):
+            candidate = reader.endpoint(value)
+            if isinstance(candidate, ForeignRef) and candidate.how in ("import", "ssm", "stack_output"):
+                endpoint = candidate
+        if endpoint is not None:
+            reader.edge("accesses", function, endpoint, value_line, f"environment {key}")
+        for name, ssm_line in reader.ssm_names_in(value):
+            if text is None or "{{resolve:ssm" not in text:
+                reader.edge("accesses", function, ForeignRef("ssm", name, "parameter"), ssm_line, f"environment {key}")
+
+
+def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    function = reader.function_endpoint(properties.get("FunctionName"))
+    if function is None:
+        return
+    source: Any = None
+    if "SourceArn" in properties:
+        source_value = properties["SourceArn"]
+        owners = [owner for owner, _ in reader.references(source_value, line)
+                  if reader.kind(owner) not in (None, "function")]
+        if owners:
+            source = owners[0]
+        else:
+            text = reader.resolve(source_value)
+            source = reader.endpoint_of_text(text) if text else None
+    else:
+        principal = str(reader.resolve(properties.get("Principal")) or "")
+        if principal.startswith("alexa-"):
+            token = reader.resolve(properties.get("EventSourceToken"))
+            source = ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other")
+    if source is None:
+        return
+    if any(key[0] == "triggers" and key[2] == function and (key[1] == source) for key in reader._edge_keys):
+        return
+    reader.edge("triggers", source, function, line, "Permission")
+
+
+def _role_accesses(reader: TemplateReader) -> None:
+    """IAM statements of a function's role: accesses (and invokes for lambda:InvokeFunction)."""
+    statements_by_role: dict[str, list[tuple[Any, int]]] = {}
+    for logical_id, spec in reader.resources.items():
+        if not isinstance(spec, Mapping):
+            continue
+        type_name = spec.get("Type")
+        properties = spec.get("Properties")
+        if not isinstance(properties, Mapping):
+            continue
+        if type_name == "AWS::IAM::Role":
+            policies = properties.get("Policies")
+            if isinstance(policies, list):
+                for policy in policies:
+                    if isinstance(policy, Mapping):
+                        statements_by_role.setdefault(str(logical_id), []).append(
+                            (policy.get("PolicyDocument"), line_of(policy)))
+            for arn in properties.get("ManagedPolicyArns") or []:
+                managed = reader.local_target(arn) if not isinstance(arn, str) else None
+                if managed:
+                    statements_by_role.setdefault(str(logical_id), []).append(
+                        (reader.properties_of(managed).get("PolicyDocument"), line_of(arn)))
+        elif type_name in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
+            roles = properties.get("Roles") or ([properties["RoleName"]] if "RoleName" in properties else [])
+            for role in roles if isinstance(roles, list) else []:
+                role_id = reader.local_target(role)
+                if role_id is None and isinstance(role, str):
+                    role_id = role if role in reader.resources else None
+                if role_id is not None:
+                    statements_by_role.setdefault(role_id, []).append((properties.get("PolicyDocument"), line_of(properties)))
+    if not statements_by_role:
+        return
+    for function in [r for r in reader.records.values() if r.kind == "function" and not r.implicit]:
+        properties = function.properties if isinstance(function.properties, Mapping) else {}
+        role = _raw_target(properties.get("Role"))
+        if role in statements_by_role:
+            for document, line in statements_by_role[role]:
+                policy_accesses(reader, function.logical_id, document, line)
+
+
+def _raw_target(value: Any) -> str | None:
+    from .intrinsics import target_of
+
+    return target_of(value)
+
+
+def policy_accesses(reader: TemplateReader, function: str, document: Any, line: int) -> None:
+    """Accesses (and invokes) from one IAM policy document of ``function``."""
+    if not isinstance(document, Mapping):
+        return
+    statements = document.get("Statement")
+    statements = [statements] if isinstance(statements, Mapping) else statements
+    if not isinstance(statements, list):
+        return
+    for statement in statements:
+        if not isinstance(statement, Mapping) or statement.get("Effect", "Allow") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        actions = [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
+        resources = statement.get("Resource", [])
+        resources = resources if isinstance(resources, list) else [resources]
+        statement_line = line_of(statement, line)
+        mode = access_mode(actions)
+        for index, value in enumerate(resources):
+            item_line = _list_line(statement.get("Resource"), index, statement_line) if isinstance(statement.get("Resource"), list) else _prop_line(statement, "Resource", statement_line)
+            add_access(reader, function, value, item_line, mode, actions)
+
+
+def add_access(reader: TemplateReader, function: str, value: Any, line: int, mode: str,
+               actions: list[str] | None = None) -> None:
+    """One policy resource entry: a local node, or a foreign ARN/import/ssm reference."""
+    invokes = bool(actions) and all(a.lower().startswith("lambda:invoke") for a in actions or [])
+    targets: list[Any] = [owner for owner, _ in reader.references(value, line)]
+    if not targets:
+        text = reader.resolve(value)
+        if text and text != "*" and text.startswith("arn:") and "*" not in text.split(":")[-1][:1]:
+            targets = [reader.endpoint_of_text(text)]
+        elif isinstance(value, Mapping) and "Fn::ImportValue" in value:
+            targets = [reader.endpoint(value)]
+    for target in targets:
+        if target is None or target == function:
+            continue
+        kind = reader.kind(target) if isinstance(target, str) else target.kind_hint
+        if isinstance(target, str) and kind == "other":
+            continue
+        if kind == "function" and (invokes or not actions):
+            reader.edge("invokes", function, target, line, "IAM lambda:InvokeFunction")
+        else:
+            reader.edge("accesses", function, target, line, mode)
+
+
+def access_mode(actions: list[str]) -> str:
+    """``read``, ``write`` or ``readwrite`` from a statement's actions."""
+    modes = set()
+    for action in actions:
+        verb = action.split(":", 1)[-1]
+        if verb in ("*", ""):
+            modes.update(("read", "write"))
+        elif verb.startswith(_READ_VERBS):
+            modes.add("read")
+        else:
+            modes.add("write")
+    if modes == {"read"}:
+        return "read"
+    if modes == {"write"}:
+        return "write"
+    return "readwrite"
+
+
+def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any], line: int) -> None:
+    """Ref/GetAtt/Sub in properties and DependsOn, to other nodes of this unit."""
+    source = reader.owner(logical_id)
+    if source is None:
+        return
+    properties = spec.get("Properties")
+    if properties is not None:
+        for owner, owner_line in reader.references(properties, line):
+            if owner != source:
+                reader.edge("references", source, owner, owner_line, "")
+    depends = spec.get("DependsOn")
+    depends = [depends] if isinstance(depends, str) else depends
+    if isinstance(depends, list):
+        depends_line = _prop_line(spec, "DependsOn", line)
+        for name in depends:
+            owner = reader.owner(name) if isinstance(name, str) else None
+            if owner is not None and owner != source:
+                reader.edge("references", source, owner, depends_line, "DependsOn")
+    for name, ssm_line in reader.ssm_names_in(properties):
+        reader.edge("references", source, ForeignRef("ssm", name, "parameter"), ssm_line, "resolve:ssm")
+
+
+def read_outputs(reader: TemplateReader) -> None:
+    outputs = reader.document.get("Outputs")
+    if not isinstance(outputs, Mapping):
+        return
+    lines = getattr(outputs, "key_lines", {})
+    for name, spec in outputs.items():
+        if not isinstance(spec, Mapping):
+            continue
+        value = spec.get("Value")
+        export = spec.get("Export")
+        export_name = reader.resolve(export.get("Name")) if isinstance(export, Mapping) else None
+        if isinstance(export, Mapping) and export_name is None and export.get("Name") is not None:
+            reader.note(lines.get(name, 1), f"output {name}: export name cannot be resolved offline")
+        reader.unit.exports.append(Export(str(name), export_name, reader.local_target(value),
+                                          reader.loc(lines.get(name, 1)), value))
+
+
+_WIRING: dict[str, Callable[[TemplateReader, str, Mapping[str, Any], int], None]] = {
+    "AWS::Lambda::EventSourceMapping": _event_source_mapping,
+    "AWS::SNS::Subscription": _sns_subscription,
+    "AWS::SNS::Topic": _sns_topic,
+    "AWS::S3::Bucket": _s3_bucket,
+    "AWS::Events::Rule": _events_rule,
+    "AWS::Scheduler::Schedule": _scheduler,
+    "AWS::ApiGateway::Method": _api_method,
+    "AWS::ApiGateway::Authorizer": _api_authorizer,
+    "AWS::ApiGateway::RestApi": _api_body,
+    "AWS::ApiGatewayV2::Api": _api_body,
+    "AWS::ApiGatewayV2::Integration": _apiv2_integration,
+    "AWS::ApiGatewayV2::Authorizer": _api_authorizer,
+    "AWS::Pipes::Pipe": _pipe,
+    "AWS::Logs::SubscriptionFilter": _log_subscription,
+    "AWS::Cognito::UserPool": _cognito_user_pool,
+    "AWS::IoT::TopicRule": _iot_rule,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _target_group,
+    "AWS::Lambda::Url": _function_url,
+    "AWS::AppSync::DataSource": _appsync_data_source,
+    "AWS::SES::ReceiptRule": _ses_receipt_rule,
+    "AWS::StepFunctions::StateMachine": _state_machine,
+    "AWS::Lambda::EventInvokeConfig": _event_invoke_config,
+    "AWS::Lambda::Function": _lambda_function,
+}

@@ -1,0 +1,205 @@
+"""Reading CloudFormation intrinsic functions without evaluating a stack.
+
+Everything here is offline and partial on purpose: a value is resolved when
+the template, its parameter values and the pseudo parameters determine it,
+and left unresolved (``None``) otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .parse import line_of
+
+__all__ = [
+    "PSEUDO_PARAMETERS",
+    "Reference",
+    "SUB_VARIABLE",
+    "references_in",
+    "resolve_string",
+    "sub_parts",
+    "target_of",
+]
+
+SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
+
+PSEUDO_PARAMETERS = {
+    "AWS::AccountId": "123456789012",
+    "AWS::Region": "us-east-1",
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::NoValue": "",
+    "AWS::NotificationARNs": "",
+    "AWS::StackName": "",
+    "AWS::StackId": "",
+}
+# Pseudo parameters whose value is the same for every deployment of a template
+# (callers pass ``AWS::Region``/``AWS::StackName`` of the unit in ``parameters``).
+_KNOWN_PSEUDO = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A Ref/GetAtt/Sub variable/DependsOn naming ``logical_id`` at ``line``."""
+
+    logical_id: str
+    attribute: str | None
+    line: int
+    via: str  # Ref, GetAtt, Sub, DependsOn
+
+
+def _getatt_parts(value: Any) -> tuple[str, str | None] | None:
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        attribute = value[1] if len(value) > 1 and isinstance(value[1], str) else None
+        return value[0], attribute
+    if isinstance(value, str):
+        resource, _, attribute = value.partition(".")
+        return resource, attribute or None
+    return None
+
+
+def sub_parts(value: Any) -> tuple[str, Mapping[str, Any]] | None:
+    """The template string and variable map of an ``Fn::Sub`` value."""
+    if isinstance(value, str):
+        return value, {}
+    if isinstance(value, list) and value and isinstance(value[0], str):
+        variables = value[1] if len(value) > 1 and isinstance(value[1], Mapping) else {}
+        return value[0], variables
+    return None
+
+
+def references_in(value: Any, line: int = 0) -> Iterator[Reference]:
+    """Every Ref, GetAtt and Sub variable in ``value`` that may name a logical id."""
+    stack: list[tuple[Any, int]] = [(value, line)]
+    while stack:
+        node, node_line = stack.pop()
+        node_line = line_of(node, node_line)
+        if isinstance(node, Mapping):
+            if len(node) == 1:
+                (key, inner), = node.items()
+                if key == "Ref" and isinstance(inner, str):
+                    if not inner.startswith("AWS::"):
+                        yield Reference(inner, None, node_line, "Ref")
+                    continue
+                if key == "Fn::GetAtt":
+                    parts = _getatt_parts(inner)
+                    if parts:
+                        yield Reference(parts[0], parts[1], node_line, "GetAtt")
+                        if isinstance(inner, list) and len(inner) > 1 and not isinstance(inner[1], str):
+                            stack.append((inner[1], node_line))
+                    continue
+                if key == "Fn::Sub":
+                    parts = sub_parts(inner)
+                    if parts:
+                        template, variables = parts
+                        for match in SUB_VARIABLE.finditer(template):
+                            name = match.group(1).strip()
+                            if name in variables or name.startswith("AWS::"):
+                                continue
+                            resource, _, attribute = name.partition(".")
+                            yield Reference(resource, attribute or None, node_line, "Sub")
+                        stack.extend((v, node_line) for v in variables.values())
+                    continue
+            lines = getattr(node, "key_lines", {})
+            stack.extend((child, lines.get(k, node_line)) for k, child in node.items())
+        elif isinstance(node, list):
+            item_lines = getattr(node, "item_lines", [])
+            for index, child in enumerate(node):
+                stack.append((child, item_lines[index] if index < len(item_lines) else node_line))
+
+
+def target_of(value: Any, resources: Mapping[str, Any] | None = None) -> str | None:
+    """The logical id an ARN/name-valued property points at, when it points at one.
+
+    ``!Ref Queue``, ``!GetAtt Queue.Arn``, ``!Sub ${Queue.Arn}``, a ``Join``
+    containing one, or an ``If`` whose branches agree. With ``resources``
+    given, only ids in it count (parameters are not targets).
+    """
+    for reference in _direct_references(value):
+        if resources is None or reference in resources:
+            return reference
+    return None
+
+
+def _direct_references(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping) and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "Ref" and isinstance(inner, str):
+            yield inner
+        elif key == "Fn::GetAtt":
+            parts = _getatt_parts(inner)
+            if parts:
+                yield parts[0]
+        elif key == "Fn::Sub":
+            parts = sub_parts(inner)
+            if parts:
+                template, variables = parts
+                for match in SUB_VARIABLE.finditer(template):
+                    name = match.group(1).strip()
+                    if name in variables:
+                        yield from _direct_references(variables[name])
+                    elif not name.startswith("AWS::"):
+                        yield name.partition(".")[0]
+        elif key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list):
+            for part in inner[1]:
+                yield from _direct_references(part)
+        elif key == "Fn::If" and isinstance(inner, list) and len(inner) == 3:
+            yield from _direct_references(inner[1])
+            yield from _direct_references(inner[2])
+        elif key == "Fn::Select" and isinstance(inner, list) and len(inner) == 2:
+            yield from _direct_references(inner[1])
+        elif key == "Fn::Split" and isinstance(inner, list) and len(inner) == 2:
+            yield from _direct_references(inner[1])
+
+
+def resolve_string(value: Any, parameters: Mapping[str, Any] | None = None) -> str | None:
+    """A string a value certainly evaluates to, from literals, parameters and pseudo parameters."""
+    parameters = parameters or {}
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return None
+    (key, inner), = value.items()
+    if key == "Ref" and isinstance(inner, str):
+        if inner in parameters:
+            return resolve_string(parameters[inner], None)
+        return PSEUDO_PARAMETERS.get(inner) if inner in _KNOWN_PSEUDO else None
+    if key == "Fn::Sub":
+        parts = sub_parts(inner)
+        if parts is None:
+            return None
+        template, variables = parts
+        failed = False
+
+        def substitute(match: re.Match[str]) -> str:
+            nonlocal failed
+            name = match.group(1).strip()
+            if name in variables:
+                resolved = resolve_string(variables[name], parameters)
+            elif name in parameters:
+                resolved = resolve_string(parameters[name], None)
+            elif name in _KNOWN_PSEUDO:
+                resolved = PSEUDO_PARAMETERS[name]
+            else:
+                resolved = None
+            if resolved is None:
+                failed = True
+                return ""
+            return resolved
+
+        result = SUB_VARIABLE.sub(substitute, template).replace("${!", "${")
+        return None if failed else result
+    if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list):
+        delimiter = resolve_string(inner[0], parameters)
+        pieces = [resolve_string(part, parameters) for part in inner[1]]
+        if delimiter is None or any(piece is None for piece in pieces):
+            return None
+        return delimiter.join(piece for piece in pieces if piece is not None)
+    return None

@@ -1,0 +1,111 @@
+"""Which kind of node a CloudFormation type is, and what names it physically."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["KIND_BY_TYPE", "NAME_PROPERTIES", "kind_from_arn", "kind_of"]
+
+KIND_BY_TYPE: dict[str, str] = {
+    "AWS::Lambda::Function": "function",
+    "AWS::Serverless::Function": "function",
+    "AWS::SQS::Queue": "queue",
+    "AWS::AmazonMQ::Broker": "queue",
+    "AWS::SNS::Topic": "topic",
+    "AWS::S3::Bucket": "bucket",
+    "AWS::DynamoDB::Table": "table",
+    "AWS::DynamoDB::GlobalTable": "table",
+    "AWS::Serverless::SimpleTable": "table",
+    "AWS::DocDB::DBCluster": "table",
+    "AWS::Kinesis::Stream": "stream",
+    "AWS::MSK::Cluster": "stream",
+    "AWS::MSK::ServerlessCluster": "stream",
+    "AWS::KinesisFirehose::DeliveryStream": "stream",
+    "AWS::ApiGateway::RestApi": "api",
+    "AWS::ApiGatewayV2::Api": "api",
+    "AWS::Serverless::Api": "api",
+    "AWS::Serverless::HttpApi": "api",
+    "AWS::AppSync::GraphQLApi": "api",
+    "AWS::Serverless::GraphQLApi": "api",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "api",
+    "AWS::Lambda::Url": "api",
+    "AWS::Events::Rule": "event_rule",
+    "AWS::Scheduler::Schedule": "schedule",
+    "AWS::Events::EventBus": "event_bus",
+    "AWS::StepFunctions::StateMachine": "state_machine",
+    "AWS::Serverless::StateMachine": "state_machine",
+    "AWS::SSM::Parameter": "parameter",
+}
+
+# The property that carries a resource's physical name, per type.
+NAME_PROPERTIES: dict[str, str] = {
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::Serverless::Function": "FunctionName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::DynamoDB::GlobalTable": "TableName",
+    "AWS::Serverless::SimpleTable": "TableName",
+    "AWS::Kinesis::Stream": "Name",
+    "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
+    "AWS::MSK::Cluster": "ClusterName",
+    "AWS::ApiGateway::RestApi": "Name",
+    "AWS::ApiGatewayV2::Api": "Name",
+    "AWS::Serverless::Api": "Name",
+    "AWS::Events::Rule": "Name",
+    "AWS::Events::EventBus": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+    "AWS::StepFunctions::StateMachine": "StateMachineName",
+    "AWS::Serverless::StateMachine": "Name",
+    "AWS::SSM::Parameter": "Name",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::AmazonMQ::Broker": "BrokerName",
+    "AWS::Cognito::UserPool": "UserPoolName",
+    "AWS::DocDB::DBCluster": "DBClusterIdentifier",
+    "AWS::SecretsManager::Secret": "Name",
+}
+
+_KIND_BY_ARN_SERVICE = {
+    "lambda": "function",
+    "sqs": "queue",
+    "sns": "topic",
+    "s3": "bucket",
+    "dynamodb": "table",
+    "kinesis": "stream",
+    "kafka": "stream",
+    "firehose": "stream",
+    "execute-api": "api",
+    "apigateway": "api",
+    "appsync": "api",
+    "states": "state_machine",
+    "ssm": "parameter",
+    "mq": "queue",
+    "rds": "table",
+    "scheduler": "schedule",
+}
+
+
+def kind_of(type_name: str, properties: Any = None) -> str:
+    """The node kind of a resource type (an event rule with a schedule is a ``schedule``)."""
+    kind = KIND_BY_TYPE.get(type_name, "other")
+    if kind == "event_rule" and isinstance(properties, Mapping) and properties.get("ScheduleExpression"):
+        return "schedule"
+    return kind
+
+
+def kind_from_arn(arn: str) -> str:
+    """The node kind an ARN names, from its service (``arn:aws:sqs:...`` -> ``queue``)."""
+    parts = arn.split(":", 6)
+    if len(parts) < 3 or parts[0] != "arn":
+        return "other"
+    service = parts[2]
+    if service == "events":
+        resource = parts[5] if len(parts) > 5 else ""
+        if resource.startswith("event-bus"):
+            return "event_bus"
+        return "event_rule"
+    if service == "logs":
+        return "other"
+    return _KIND_BY_ARN_SERVICE.get(service, "other")

@@ -1,0 +1,388 @@
+"""Safe, fast, line-aware reading of YAML and JSON templates.
+
+YAML goes through libyaml (``yaml.CSafeLoader``) with constructors for every
+CloudFormation short tag, turned into the long form (``!Ref X`` ->
+``{"Ref": "X"}``). Mappings and sequences come back as :class:`LineDict` and
+:class:`LineList`, which remember the line of themselves and of each key or
+item. Nothing is ever constructed from a Python tag and nothing is executed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import json.decoder
+import json.scanner
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "MAX_FILE_BYTES",
+    "LineDict",
+    "LineList",
+    "ParseError",
+    "TaggedValue",
+    "line_of",
+    "parse_json",
+    "parse_text",
+    "parse_yaml",
+]
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+# A template expanded through YAML aliases may not exceed this many nodes
+# (a "billion laughs" document otherwise expands exponentially when walked).
+MAX_EXPANDED_NODES = 2_000_000
+
+
+class ParseError(Exception):
+    """A file that is not a readable template, with the 1-based line where it went wrong."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A mapping that remembers where it, and each of its keys, was written."""
+
+    __slots__ = ("line", "column", "key_lines")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line = 0
+        self.column = 0
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        """Line of ``key`` (or of the mapping itself when the key is unknown)."""
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):  # type: ignore[type-arg]
+    """A sequence that remembers its line and each item's line."""
+
+    __slots__ = ("line", "column", "item_lines")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.line = 0
+        self.column = 0
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+@dataclass(frozen=True)
+class TaggedValue:
+    """A YAML value under a tag we do not interpret (``!Rain::Embed``, ``!Include``)."""
+
+    tag: str
+    value: Any
+    line: int = 0
+
+
+def line_of(value: Any, default: int = 0) -> int:
+    """The line where ``value`` was written, when it is a mapping or sequence from a template."""
+    line = getattr(value, "line", 0)
+    return line or default
+
+
+# --- YAML -----------------------------------------------------------------
+
+# Short tags whose long form is ``{"Fn::<Name>": value}``.
+_FN_TAGS = (
+    "Base64",
+    "Cidr",
+    "FindInMap",
+    "GetAZs",
+    "ImportValue",
+    "Join",
+    "Select",
+    "Split",
+    "Sub",
+    "Transform",
+    "And",
+    "Equals",
+    "If",
+    "Not",
+    "Or",
+    "GetStackOutput",
+    "Length",
+    "ToJsonString",
+    "ForEach",
+)
+
+
+class _TemplateLoader(yaml.CSafeLoader):  # type: ignore[misc]
+    """libyaml's safe loader with CloudFormation tags and line numbers."""
+
+
+def _construct_tag_value(loader: _TemplateLoader, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+def _intrinsic(key: str, value: Any, node: yaml.Node) -> LineDict:
+    result = LineDict()
+    result[key] = value
+    result.line = node.start_mark.line + 1
+    result.column = node.start_mark.column + 1
+    result.key_lines[key] = result.line
+    return result
+
+
+def _construct_ref(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
+    return _intrinsic("Ref", _construct_tag_value(loader, node), node)
+
+
+def _construct_condition(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
+    return _intrinsic("Condition", _construct_tag_value(loader, node), node)
+
+
+def _construct_getatt(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
+    value = _construct_tag_value(loader, node)
+    if isinstance(value, str):
+        # ``!GetAtt A.B.C`` names resource A and attribute ``B.C``.
+        resource, _, attribute = value.partition(".")
+        value = [resource, attribute] if attribute else [resource]
+    return _intrinsic("Fn::GetAtt", value, node)
+
+
+def _make_fn_constructor(name: str) -> Any:
+    key = f"Fn::{name}"
+
+    def construct(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
+        return _intrinsic(key, _construct_tag_value(loader, node), node)
+
+    return construct
+
+
+def _construct_unknown_tag(loader: _TemplateLoader, suffix: str, node: yaml.Node) -> TaggedValue:
+    return TaggedValue(f"!{suffix}", _construct_tag_value(loader, node), node.start_mark.line + 1)
+
+
+def _refuse_python_tag(loader: _TemplateLoader, suffix: str, node: yaml.Node) -> Any:
+    raise ParseError(
+        f"refused the Python object tag {node.tag!r}: templates may not construct objects",
+        node.start_mark.line + 1,
+    )
+
+
+def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    data.column = node.start_mark.column + 1
+    yield data
+    written = len(node.value)
+    loader.flatten_mapping(node)  # resolves ``<<`` merge keys
+    merged = len(node.value) - written
+    for index, (key_node, value_node) in enumerate(node.value):
+        key = loader.construct_object(key_node, deep=False)
+        if isinstance(key, (dict, list)):
+            raise ParseError("a mapping key must be a plain value", key_node.start_mark.line + 1)
+        key_line = key_node.start_mark.line + 1
+        if index >= merged and key in data and data.key_lines.get(key, -1) >= 0:
+            raise ParseError(
+                f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line
+            )
+        data[key] = loader.construct_object(value_node, deep=False)
+        # A merged key is marked negative until an explicit key overrides it.
+        data.key_lines[key] = key_line if index >= merged else -key_line
+    for key, line in data.key_lines.items():
+        if line < 0:
+            data.key_lines[key] = -line
+
+
+def _construct_sequence(loader: _TemplateLoader, node: yaml.SequenceNode) -> Any:
+    data = LineList()
+    data.line = node.start_mark.line + 1
+    data.column = node.start_mark.column + 1
+    yield data
+    data.extend(loader.construct_object(child, deep=False) for child in node.value)
+    data.item_lines = [child.start_mark.line + 1 for child in node.value]
+
+
+_TemplateLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_TemplateLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+# Dates stay strings: ``AWSTemplateFormatVersion: 2010-09-09`` is a version, not a date.
+_TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _TemplateLoader.construct_yaml_str)
+_TemplateLoader.add_constructor("!Ref", _construct_ref)
+_TemplateLoader.add_constructor("!Condition", _construct_condition)
+_TemplateLoader.add_constructor("!GetAtt", _construct_getatt)
+for _name in _FN_TAGS:
+    _TemplateLoader.add_constructor(f"!{_name}", _make_fn_constructor(_name))
+_TemplateLoader.add_multi_constructor("!", _construct_unknown_tag)
+_TemplateLoader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_python_tag)
+
+
+def _check_expansion(document: Any) -> None:
+    """Refuse documents whose alias expansion is too large to walk."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        value, done = stack.pop()
+        if not isinstance(value, (dict, list)):
+            continue
+        key = id(value)
+        if done:
+            children = value.values() if isinstance(value, dict) else value
+            total = 1
+            for child in children:
+                total += sizes.get(id(child), 1)
+            sizes[key] = total
+            if total > MAX_EXPANDED_NODES:
+                raise ParseError(
+                    f"YAML aliases expand this document beyond {MAX_EXPANDED_NODES:,} nodes "
+                    "(an alias bomb?); refusing to read it",
+                    line_of(value),
+                )
+            continue
+        if key in sizes:
+            continue
+        sizes[key] = 1  # provisional: breaks cycles from recursive aliases
+        stack.append((value, True))
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+
+
+def parse_yaml(text: str) -> Any:
+    """Parse one YAML document with CloudFormation tags; raise :class:`ParseError`."""
+    loader = _TemplateLoader(text)
+    try:
+        document = loader.get_single_data()
+    except ParseError:
+        raise
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        raise ParseError(f"invalid YAML: {problem}{context}", line) from None
+    except yaml.YAMLError as exc:
+        raise ParseError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ParseError("YAML nesting is too deep to read") from None
+    finally:
+        loader.dispose()
+    _check_expansion(document)
+    return document
+
+
+# --- JSON -----------------------------------------------------------------
+
+
+class _LineJSONDecoder(json.JSONDecoder):
+    """A JSON decoder that builds :class:`LineDict`/:class:`LineList` with lines.
+
+    The standard scanner tells where each value starts; we record those
+    offsets per object/array and map them to lines once the container closes.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        self._starts: list[list[int]] = []
+        self.parse_object = self._parse_object  # type: ignore[assignment]
+        self.parse_array = self._parse_array  # type: ignore[assignment]
+        self._inner_scan = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
+        self.scan_once = self._inner_scan
+
+    def _line(self, offset: int) -> int:
+        return bisect.bisect_left(self._newlines, offset) + 1
+
+    def _column(self, offset: int) -> int:
+        index = bisect.bisect_left(self._newlines, offset)
+        return offset - (self._newlines[index - 1] + 1 if index else 0) + 1
+
+    def _scan(self, text: str, index: int) -> Any:
+        self._starts[-1].append(index)
+        return self._inner_scan(text, index)
+
+    def _parse_object(self, s_and_end: tuple[str, int], strict: bool, scan_once: Any, *args: Any) -> Any:
+        start = s_and_end[1] - 1
+        self._starts.append([])
+        try:
+            pairs, end = json.decoder.JSONObject(  # type: ignore[attr-defined]
+                s_and_end, strict, self._scan, None, lambda p: p, {}
+            )
+        finally:
+            offsets = self._starts.pop()
+        result = LineDict()
+        result.line = self._line(start)
+        result.column = self._column(start)
+        for (key, value), offset in zip(pairs, offsets):
+            line = self._line(offset)
+            if key in result:
+                raise ParseError(
+                    f"duplicate key {key!r} (first written on line {result.key_lines[key]})", line
+                )
+            result[key] = value
+            result.key_lines[key] = line
+        return result, end
+
+    def _parse_array(self, s_and_end: tuple[str, int], scan_once: Any) -> Any:
+        start = s_and_end[1] - 1
+        self._starts.append([])
+        try:
+            values, end = json.decoder.JSONArray(s_and_end, self._scan)  # type: ignore[attr-defined]
+        finally:
+            offsets = self._starts.pop()
+        result = LineList(values)
+        result.line = self._line(start)
+        result.column = self._column(start)
+        result.item_lines = [self._line(offset) for offset in offsets]
+        return result, end
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON keeping lines; raise :class:`ParseError` with the line of the problem."""
+    decoder = _LineJSONDecoder(text)
+    try:
+        return decoder.decode(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+    except RecursionError:
+        raise ParseError("JSON nesting is too deep to read") from None
+
+
+def parse_text(text: str, *, json_first: bool = False) -> Any:
+    """Parse a template's text: JSON when it looks like JSON, YAML otherwise."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if json_first or stripped.startswith(("{", "[")):
+        try:
+            return parse_json(text.lstrip("\ufeff"))
+        except ParseError as json_error:
+            if not stripped.startswith(("{", "[")):
+                raise
+            # JSON-looking YAML (flow style with tags) is still YAML.
+            try:
+                return parse_yaml(text)
+            except ParseError:
+                raise json_error from None
+    return parse_yaml(text)
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode a template file; raise :class:`ParseError` for non-UTF-8 content."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ParseError(f"file is {len(data):,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ParseError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from None

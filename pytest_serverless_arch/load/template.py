@@ -1,0 +1,306 @@
+"""Shared state for reading one CloudFormation-shaped template into a unit.
+
+:class:`TemplateReader` holds the unit being built, the template's resources
+and parameter values, and the helpers every wiring reader uses: resolve a
+property to the resource (or foreign reference) it names, add an edge with
+its file:line. The CloudFormation, SAM and serverless readers all go through
+it, so rules never see which format a resource came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ..config import LoadConfig
+from ..model import Edge, Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from .intrinsics import references_in, resolve_string, sub_parts, target_of
+from .kinds import NAME_PROPERTIES, kind_from_arn, kind_of
+from .parse import LineDict, TaggedValue, line_of
+
+__all__ = ["SSM_RESOLVE", "TemplateReader"]
+
+SSM_RESOLVE = re.compile(r"\{\{resolve:ssm(?:-secure)?:([^}:]+?)(?::\d+)?\}\}")
+_SUPPRESS_KEY = "serverless-arch"
+
+
+class TemplateReader:
+    """Reads resources of one template into ``unit``; see the module docstring."""
+
+    def __init__(self, unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
+                 parameter_overrides: Mapping[str, Any] | None = None, path: str | None = None) -> None:
+        self.unit = unit
+        self.document = document
+        self.config = config
+        self.path = path or unit.path
+        resources = document.get("Resources")
+        self.resources: Mapping[str, Any] = resources if isinstance(resources, Mapping) else {}
+        self.records: dict[str, Resource] = {}
+        self.aliases: dict[str, str] = {}  # another logical id -> the logical id that owns it
+        self.parameter_types: dict[str, str] = {}
+        self.parameter_values: dict[str, Any] = {
+            "AWS::Region": unit.region or config.default_region,
+            "AWS::AccountId": config.account_id,
+            "AWS::StackName": unit.name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        parameters = document.get("Parameters")
+        if isinstance(parameters, Mapping):
+            for name, spec in parameters.items():
+                if not isinstance(spec, Mapping):
+                    continue
+                self.parameter_types[str(name)] = str(spec.get("Type", "String"))
+                if "Default" in spec:
+                    self.parameter_values[str(name)] = spec["Default"]
+        for name, value in (parameter_overrides or {}).items():
+            self.parameter_values[name] = value
+        self._edge_keys: set[tuple[str, Any, Any, str]] = set()
+
+    # --- locations and edges ------------------------------------------------
+
+    def loc(self, line: int) -> Location:
+        return Location(self.path, line)
+
+    def note(self, line: int, message: str) -> None:
+        self.unit.notes.append(Note(self.loc(line), message))
+
+    def edge(self, kind: str, source: Endpoint, target: Endpoint, line: int, detail: str = "") -> None:
+        """Add an edge once per (kind, source, target, detail)."""
+        key = (kind, source, target, detail)
+        if key in self._edge_keys or source == target:
+            return
+        self._edge_keys.add(key)
+        self.unit.edges.append(Edge(kind, source, target, self.loc(line), detail))
+
+    def has_edge(self, kind: str, source: Endpoint, target: Endpoint) -> bool:
+        return any(key[0] == kind and key[1] == source and key[2] == target for key in self._edge_keys)
+
+    # --- resources --------------------------------------------------------------
+
+    def add_resource(self, resource: Resource) -> Resource:
+        self.records[resource.logical_id] = resource
+        self.unit.resources.append(resource)
+        for alias in resource.aliases:
+            self.aliases[alias] = resource.logical_id
+        return resource
+
+    def owner(self, logical_id: str) -> str | None:
+        """The logical id of the graph node that ``logical_id`` names, if it is one here."""
+        if logical_id in self.records:
+            return logical_id
+        return self.aliases.get(logical_id)
+
+    def type_of(self, logical_id: str) -> str | None:
+        owner = self.owner(logical_id)
+        if owner is not None:
+            return self.records[owner].type
+        spec = self.resources.get(logical_id)
+        if isinstance(spec, Mapping) and isinstance(spec.get("Type"), str):
+            return str(spec["Type"])
+        return None
+
+    def kind(self, logical_id: str) -> str | None:
+        owner = self.owner(logical_id)
+        return self.records[owner].kind if owner is not None else None
+
+    def properties_of(self, logical_id: str) -> Mapping[str, Any]:
+        spec = self.resources.get(logical_id)
+        properties = spec.get("Properties") if isinstance(spec, Mapping) else None
+        return properties if isinstance(properties, Mapping) else LineDict()
+
+    def make_resource(self, logical_id: str, type_name: str, properties: Any, line: int, *,
+                      implicit: bool = False, name: str | None = None,
+                      aliases: tuple[str, ...] = (), metadata: Any = None,
+                      physical_name: str | None = None, kind: str | None = None,
+                      code_source: str | None = None) -> Resource:
+        """Build a :class:`Resource` of this unit (physical name, tags, suppressions filled in)."""
+        properties = properties if isinstance(properties, Mapping) else LineDict()
+        if physical_name is None:
+            name_property = NAME_PROPERTIES.get(type_name)
+            if name_property and name_property in properties:
+                physical_name = self.resolve(properties[name_property])
+        return Resource(
+            unit=self.unit.name,
+            logical_id=logical_id,
+            type=type_name,
+            kind=kind or kind_of(type_name, properties),
+            location=self.loc(line),
+            name=name or logical_id,
+            physical_name=physical_name,
+            tags=self.tags_of(properties),
+            properties=properties,
+            aliases=aliases,
+            implicit=implicit,
+            code_source=code_source,
+            suppressions=self.suppressions_of(metadata, line),
+        )
+
+    def tags_of(self, properties: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        tags = properties.get("Tags")
+        pairs: list[tuple[str, str]] = []
+        if isinstance(tags, Mapping):
+            for key, value in tags.items():
+                resolved = self.resolve(value)
+                if resolved is not None:
+                    pairs.append((str(key), resolved))
+        elif isinstance(tags, list):
+            for item in tags:
+                if isinstance(item, Mapping) and "Key" in item:
+                    key = self.resolve(item.get("Key"))
+                    value = self.resolve(item.get("Value"))
+                    if key is not None and value is not None:
+                        pairs.append((key, value))
+        return tuple(pairs)
+
+    def suppressions_of(self, metadata: Any, line: int) -> tuple[tuple[str, str], ...]:
+        """``Metadata: {serverless-arch: {suppress: [{rule, reason}]}}`` entries."""
+        if not isinstance(metadata, Mapping):
+            return ()
+        block = metadata.get(_SUPPRESS_KEY)
+        entries = block.get("suppress") if isinstance(block, Mapping) else None
+        if not isinstance(entries, list):
+            return ()
+        found = []
+        for entry in entries:
+            if isinstance(entry, Mapping) and isinstance(entry.get("rule"), str):
+                reason = entry.get("reason")
+                found.append((str(entry["rule"]), str(reason).strip() if isinstance(reason, str) else ""))
+            else:
+                self.note(line_of(entry, line), "a suppression needs `rule:` and `reason:`")
+        return tuple(found)
+
+    # --- values -------------------------------------------------------------
+
+    def resolve(self, value: Any) -> str | None:
+        """The string ``value`` certainly evaluates to, if known offline."""
+        return resolve_string(value, self.parameter_values)
+
+    def local_target(self, value: Any) -> str | None:
+        """The graph node (logical id) of this unit that ``value`` names, if any."""
+        target = target_of(value, None)
+        if target is None:
+            return None
+        return self.owner(target)
+
+    def endpoint(self, value: Any, kind_hint: str = "other") -> Endpoint | None:
+        """What an ARN- or name-valued property points at: a local node or a foreign reference."""
+        if value is None or isinstance(value, (bool, TaggedValue)):
+            return None
+        local = self.local_target(value)
+        if local is not None:
+            return local
+        if isinstance(value, Mapping) and len(value) == 1:
+            (key, inner), = value.items()
+            if key == "Fn::ImportValue":
+                name = self.resolve(inner)
+                return ForeignRef("import", name if name is not None else _describe(inner), kind_hint)
+            if key == "Fn::GetStackOutput" and isinstance(inner, Mapping):
+                stack = self.resolve(inner.get("StackName"))
+                output = self.resolve(inner.get("OutputName"))
+                if stack and output:
+                    return ForeignRef("stack_output", f"{stack}/{output}", kind_hint)
+            if key == "Ref" and isinstance(inner, str):
+                parameter_type = self.parameter_types.get(inner, "")
+                value_of = self.parameter_values.get(inner)
+                if parameter_type.startswith("AWS::SSM::Parameter::Value"):
+                    resolved = resolve_string(value_of, None)
+                    if resolved:
+                        return ForeignRef("ssm", resolved, kind_hint)
+                if inner in self.parameter_types and value_of is None:
+                    return ForeignRef("external", f"parameter {inner} of {self.unit.name}", kind_hint)
+        text = self.resolve(value)
+        if text is None:
+            return _unresolved(value, kind_hint)
+        return self.endpoint_of_text(text, kind_hint)
+
+    def endpoint_of_text(self, text: str, kind_hint: str = "other") -> Endpoint | None:
+        text = text.strip()
+        if not text:
+            return None
+        ssm = SSM_RESOLVE.fullmatch(text)
+        if ssm:
+            return ForeignRef("ssm", ssm.group(1), kind_hint)
+        if text.startswith("arn:"):
+            return ForeignRef("arn", text, kind_from_arn(text) if kind_hint == "other" else kind_hint)
+        local = self.local_by_physical_name(text, kind_hint)
+        if local is not None:
+            return local
+        return ForeignRef("name", text, kind_hint)
+
+    def local_by_physical_name(self, name: str, kind_hint: str) -> str | None:
+        for logical_id, record in self.records.items():
+            if record.physical_name == name and (kind_hint == "other" or record.kind == kind_hint):
+                return logical_id
+        return None
+
+    def function_endpoint(self, value: Any) -> Endpoint | None:
+        """The function a ``FunctionName``/``Arn`` property names, following aliases and versions."""
+        endpoint = self.endpoint(value, "function")
+        seen: set[str] = set()
+        while isinstance(endpoint, str) and endpoint not in seen:
+            seen.add(endpoint)
+            type_name = self.type_of(endpoint)
+            if type_name in ("AWS::Lambda::Alias", "AWS::Lambda::Version", "AWS::Lambda::Permission",
+                             "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Url"):
+                properties = self.properties_of(endpoint)
+                inner = properties.get("FunctionName", properties.get("TargetFunctionArn"))
+                endpoint = self.endpoint(inner, "function")
+                continue
+            break
+        if isinstance(endpoint, str) and self.kind(endpoint) != "function":
+            return None
+        if isinstance(endpoint, ForeignRef) and endpoint.kind_hint != "function":
+            return None
+        return endpoint
+
+    def references(self, value: Any, line: int) -> Iterator[tuple[str, int]]:
+        """Local graph nodes named anywhere inside ``value``, with the line of each mention."""
+        for reference in references_in(value, line):
+            owner = self.owner(reference.logical_id)
+            if owner is not None:
+                yield owner, reference.line
+
+    def ssm_names_in(self, value: Any) -> Iterator[tuple[str, int]]:
+        """SSM parameter names read with ``{{resolve:ssm:..}}`` inside ``value``."""
+        stack: list[tuple[Any, int]] = [(value, line_of(value))]
+        while stack:
+            node, line = stack.pop()
+            if isinstance(node, str):
+                for match in SSM_RESOLVE.finditer(node):
+                    yield match.group(1), line
+            elif isinstance(node, Mapping):
+                lines = getattr(node, "key_lines", {})
+                if len(node) == 1 and "Fn::Sub" in node:
+                    parts = sub_parts(node["Fn::Sub"])
+                    if parts:
+                        resolved = self.resolve(node)
+                        text = resolved if resolved is not None else parts[0]
+                        for match in SSM_RESOLVE.finditer(text):
+                            if "${" not in match.group(1):
+                                yield match.group(1), line_of(node, line)
+                        stack.extend((v, line_of(node, line)) for v in parts[1].values())
+                        continue
+                stack.extend((child, lines.get(key, line_of(node, line))) for key, child in node.items())
+            elif isinstance(node, list):
+                stack.extend((child, line_of(node, line)) for child in node)
+
+
+def _describe(value: Any) -> str:
+    """A short, stable text for an expression we cannot resolve."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "Ref":
+            return f"Ref {inner}"
+        if key == "Fn::Sub":
+            parts = sub_parts(inner)
+            return f"Sub {parts[0]}" if parts else "Sub"
+        if key == "Fn::GetAtt":
+            return f"GetAtt {inner}"
+        return key
+    return str(value)[:120]
+
+
+def _unresolved(value: Any, kind_hint: str) -> ForeignRef:
+    return ForeignRef("external", f"unresolved {_describe(value)}", kind_hint)

@@ -1,0 +1,221 @@
+"""The deployment model: plain frozen dataclasses shared by every stage.
+
+Loaders produce :class:`LoadedUnit` records (resources and edges inside one
+deployment unit, plus :class:`ForeignRef` endpoints they cannot resolve
+alone); the linker turns those into one :class:`~.graph.DeploymentGraph`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+__all__ = [
+    "EDGE_KINDS",
+    "RESOURCE_KINDS",
+    "UNIT_FORMATS",
+    "Edge",
+    "ForeignRef",
+    "LoadError",
+    "LoadedUnit",
+    "Location",
+    "Note",
+    "Resource",
+    "Unit",
+]
+
+ResourceKind = Literal[
+    "function",
+    "queue",
+    "topic",
+    "bucket",
+    "table",
+    "stream",
+    "api",
+    "event_rule",
+    "schedule",
+    "event_bus",
+    "state_machine",
+    "parameter",
+    "other",
+]
+RESOURCE_KINDS: tuple[str, ...] = ResourceKind.__args__  # type: ignore[attr-defined]
+
+UnitFormat = Literal["cloudformation", "sam", "serverless", "cdk", "terraform"]
+UNIT_FORMATS: tuple[str, ...] = UnitFormat.__args__  # type: ignore[attr-defined]
+
+# Edge kinds inside a unit, then the cross-unit link kinds the linker makes.
+EdgeKind = Literal[
+    "triggers",
+    "invokes",
+    "references",
+    "accesses",
+    # cross-unit links (from the unit that needs something to the one providing it)
+    "imports",
+    "ssm_parameter",
+    "stack_output",
+    "compose_param",
+    "depends_on",
+    "nested_stack",
+    "name_reference",
+    "remote_state",
+]
+EDGE_KINDS: tuple[str, ...] = EdgeKind.__args__  # type: ignore[attr-defined]
+LINK_KINDS: tuple[str, ...] = EDGE_KINDS[4:]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a person goes to see or fix something: ``path:line`` (1-based)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class ForeignRef:
+    """An endpoint a loader cannot resolve inside its own unit.
+
+    ``how`` says what kind of reference it is and ``key`` what it names:
+
+    - ``import``: ``Fn::ImportValue`` of an export name;
+    - ``ssm``: an SSM parameter name (``{{resolve:ssm:..}}``, ``${ssm:..}``, SSM-typed parameter);
+    - ``stack_output``: ``stack/Output`` (serverless ``${cf:..}``, ``Fn::GetStackOutput``, compose params);
+    - ``arn``: a literal or partly resolved ARN;
+    - ``name``: a physical name of a resource of kind ``kind_hint``;
+    - ``external``: something known to live outside the repository (default event bus, Kafka).
+    """
+
+    how: Literal["import", "ssm", "stack_output", "arn", "name", "external"]
+    key: str
+    kind_hint: str = "other"
+    region: str | None = None
+
+
+Endpoint = Union[str, ForeignRef]
+"""A logical id inside the loading unit, or a reference the linker resolves."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a person should know that did not stop the load."""
+
+    location: Location
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file (or part of one) that could not be read; every other unit still loads."""
+
+    path: str
+    line: int
+    message: str
+
+    @property
+    def location(self) -> Location:
+        return Location(self.path, self.line)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One logical resource in a unit (explicit, or created implicitly by SAM/serverless)."""
+
+    unit: str
+    logical_id: str
+    type: str
+    kind: str
+    location: Location
+    name: str = ""  # display name: logical id, serverless function key, terraform address
+    physical_name: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    domain: str | None = None
+    properties: Any = None
+    aliases: tuple[str, ...] = ()  # other logical ids that name it (serverless ``FooLambdaFunction``)
+    implicit: bool = False  # created by SAM or the Serverless Framework, not written out
+    code_source: str | None = None  # for functions: why its code comes from outside the unit
+    suppressions: tuple[tuple[str, str], ...] = ()  # (rule id, reason)
+
+    @property
+    def id(self) -> str:
+        return f"{self.unit}:{self.logical_id}"
+
+    @property
+    def tag_map(self) -> dict[str, str]:
+        return dict(self.tags)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A directed relation between two graph nodes, with the location that made it.
+
+    ``source``/``target`` are node ids once in the graph; inside a
+    :class:`LoadedUnit` they are :data:`Endpoint` values.
+    """
+
+    kind: str
+    source: Any
+    target: Any
+    location: Location
+    detail: str = ""  # e.g. the SAM event type, ``read``/``write`` for accesses
+    cross_unit: bool = False
+
+
+@dataclass(frozen=True)
+class Export:
+    """An ``Outputs`` entry: its name, its export name (if any) and what it points at."""
+
+    output: str
+    export_name: str | None
+    target: str | None  # logical id it refers to, when a Ref/GetAtt names one
+    location: Location
+    value: Any = None
+
+
+@dataclass
+class LoadedUnit:
+    """What a loader returns for one deployment unit, before linking."""
+
+    name: str
+    format: str
+    path: str  # template path relative to the root, posix
+    resources: list[Resource] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    exports: list[Export] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    region: str | None = None
+    notes: list[Note] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # format-specific facts (plugins, stage...)
+    depends_on_units: list[tuple[str, Location]] = field(default_factory=list)
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A deployment unit as the graph exposes it."""
+
+    name: str
+    format: str
+    path: str
+    domain: str | None = None
+    domains: frozenset[str] = frozenset()
+    region: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    resource_count: int = 0
+    location: Location | None = None
+
+    @property
+    def id(self) -> str:
+        return f"unit:{self.name}"

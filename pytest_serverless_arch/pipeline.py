@@ -1,0 +1,153 @@
+"""The whole pipeline in one call: discover -> load -> link -> graph.
+
+>>> from pytest_serverless_arch import load
+>>> graph = load("sample_repos/monolith-online-shop")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from .config import LoadConfig
+from .discover import Candidate, Discovery, discover
+from .graph import DeploymentGraph
+from .link import build_graph
+from .load.cloudformation import read_template
+from .load.parse import ParseError
+from .load.samconfig import SamConfig, read_samconfig
+from .model import LoadedUnit, LoadError, Location
+
+__all__ = ["load", "load_units"]
+
+UnitLoader = Callable[[Candidate, Discovery, LoadConfig], list[LoadedUnit]]
+
+# Formats whose loader lives in its own module, imported only when such a file is found.
+_LAZY_LOADERS = {
+    "serverless": ("pytest_serverless_arch.load.serverless", "load_service"),
+    "compose": ("pytest_serverless_arch.load.compose", "load_compose"),
+    "terraform": ("pytest_serverless_arch.load.terraform", "load_root_module"),
+    "cdk": ("pytest_serverless_arch.load.cdk", "load_cloud_assembly"),
+}
+
+
+def load(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None, *,
+         root: str | os.PathLike[str] | None = None, config: LoadConfig | None = None,
+         **options: object) -> DeploymentGraph:
+    """Load every deployment unit under ``paths`` into one :class:`DeploymentGraph`.
+
+    ``paths`` defaults to ``root``; ``root`` defaults to the single path given
+    (or the current directory). Keyword ``options`` build a :class:`LoadConfig`.
+    """
+    if config is None:
+        config = LoadConfig(**options)  # type: ignore[arg-type]
+    elif options:
+        raise TypeError("pass either config= or keyword options, not both")
+    if paths is None:
+        path_list: list[str | os.PathLike[str]] = [root or "."]
+    elif isinstance(paths, (str, os.PathLike)):
+        path_list = [paths]
+    else:
+        path_list = list(paths)
+    if root is None:
+        root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
+    root_path = Path(root).resolve()
+    discovery = discover([Path(path).resolve() for path in path_list], root_path, config)
+    units = load_units(discovery, config)
+    from .domains import assign_domains
+
+    units = assign_domains(units, config)
+    return build_graph(units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes)
+
+
+def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
+    """Run the right loader on every candidate; a loader's crash becomes a load error."""
+    units: list[LoadedUnit] = []
+    candidates: list[Candidate] = list(discovery.candidates)
+    candidates += [Candidate(discovery.root / rel, rel, "terraform") for rel in discovery.terraform_dirs]
+    for candidate in candidates:
+        loader = _loader_for(candidate.format)
+        if loader is None:
+            continue
+        try:
+            units.extend(loader(candidate, discovery, config))
+        except Exception as exc:  # a bug must not lose the rest of the run
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            discovery.errors.append(LoadError(
+                candidate.relpath, 0,
+                f"internal error while reading this file ({type(exc).__name__}: {exc}; "
+                f"at {Path(frame.filename).name}:{frame.lineno}); please report it",
+            ))
+    _deduplicate_names(units)
+    return units
+
+
+def _loader_for(format_name: str) -> UnitLoader | None:
+    if format_name in ("cloudformation", "sam"):
+        return load_template
+    spec = _LAZY_LOADERS.get(format_name)
+    if spec is None:
+        return None
+    try:
+        module = importlib.import_module(spec[0])
+    except ModuleNotFoundError as exc:
+        if exc.name == spec[0]:
+            return None
+        raise
+    return getattr(module, spec[1])  # type: ignore[no-any-return]
+
+
+def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> SamConfig | None:
+    """The samconfig beside a template, when it applies to that template."""
+    directory = str(Path(candidate.relpath).parent.as_posix())
+    relpath = discovery.samconfigs.get(directory)
+    if relpath is None:
+        return None
+    try:
+        samconfig = read_samconfig(discovery.root / relpath, relpath, config.samconfig_env)
+    except (ParseError, OSError) as exc:
+        line = exc.line if isinstance(exc, ParseError) else 0
+        discovery.errors.append(LoadError(relpath, line, getattr(exc, "message", str(exc))))
+        return None
+    name = Path(candidate.relpath).name
+    if samconfig.template_file:
+        if Path(samconfig.template_file).name != name:
+            return None
+    elif name not in ("template.yaml", "template.yml", "template.json"):
+        siblings = [c for c in discovery.candidates
+                    if c.format in ("sam", "cloudformation") and str(Path(c.relpath).parent.as_posix()) == directory]
+        if len(siblings) != 1:
+            return None
+    return samconfig
+
+
+def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
+    samconfig = samconfig_for(candidate, discovery, config)
+    name = config.stack_names.get(candidate.relpath) or (samconfig.stack_name if samconfig else None) or candidate.relpath
+    unit = LoadedUnit(name=name, format=candidate.format, path=candidate.relpath,
+                      region=(samconfig.region if samconfig else None) or config.default_region,
+                      tags=dict(samconfig.tags) if samconfig else {}, location=Location(candidate.relpath, 1))
+    if samconfig is not None:
+        unit.extra["samconfig"] = samconfig.path
+    read_template(unit, candidate.document, config,
+                  parameter_overrides=samconfig.parameter_overrides if samconfig else None)
+    return [unit]
+
+
+def _deduplicate_names(units: Iterable[LoadedUnit]) -> None:
+    """Two units may not share a name: the later ones are renamed by path, with a note."""
+    from .model import Note
+
+    seen: dict[str, LoadedUnit] = {}
+    for unit in units:
+        if unit.name in seen:
+            original = unit.name
+            unit.name = f"{original}@{unit.path}"
+            unit.resources = [r.__class__(**{**r.__dict__, "unit": unit.name}) for r in unit.resources]
+            unit.notes.append(Note(Location(unit.path, 1),
+                                   f"unit name {original!r} is also used by {seen[original].path}; "
+                                   f"this unit is called {unit.name!r}"))
+        seen[unit.name] = unit

@@ -1,0 +1,21 @@
+"""Shared test helpers: paths to the corpus and to test fixture repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+FIXTURES = TESTS / "fixtures"
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    return CORPUS
