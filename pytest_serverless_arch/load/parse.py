@@ -183,7 +183,7 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
     data.line = node.start_mark.line + 1
     data.column = node.start_mark.column + 1
     yield data
-    written = len(node.value)
+    written = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)  # resolves ``<<`` merge keys
     merged = len(node.value) - written
     for index, (key_node, value_node) in enumerate(node.value):
