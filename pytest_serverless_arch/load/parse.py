@@ -127,9 +127,13 @@ class _TemplateLoader(yaml.CSafeLoader):  # type: ignore[misc]
 def _construct_tag_value(loader: _TemplateLoader, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)
+    # Build the tagged sequence/mapping with our own line-keeping constructors.
+    builder = _construct_sequence if isinstance(node, yaml.SequenceNode) else _construct_mapping
+    generator = builder(loader, node)
+    data = next(generator)
+    for _ in generator:
+        pass
+    return data
 
 
 def _intrinsic(key: str, value: Any, node: yaml.Node) -> LineDict:
