@@ -30,7 +30,7 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 # A cheap look at the text before parsing: does this file try to be a template?
 _LOOKS_LIKE_TEMPLATE = re.compile(
-    rb"""^\s*["']?(AWSTemplateFormatVersion|Resources|Transform)["']?\s*:|AWS::[A-Za-z0-9]+::""",
+    rb"""(?:^|[{,])\s*["']?(?:AWSTemplateFormatVersion|Resources|Transform)["']?\s*:|AWS::[A-Za-z0-9]+::""",
     re.MULTILINE,
 )
 _LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)

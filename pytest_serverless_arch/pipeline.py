@@ -134,6 +134,9 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
         unit.extra["samconfig"] = samconfig.path
     read_template(unit, candidate.document, config,
                   parameter_overrides=samconfig.parameter_overrides if samconfig else None)
+    if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
+        discovery.errors.extend(unit.errors)
+        return []
     return [unit]
 
 

@@ -1,0 +1,145 @@
+"""Discovery: templates recognised by content, tool output skipped, nothing read outside the root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pytest_serverless_arch import LoadConfig, load
+from pytest_serverless_arch.discover import discover, glob_matches
+
+QUEUE_TEMPLATE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
+SAM_WITHOUT_TRANSFORM = (
+    "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+    "      Handler: app.handler\n      Runtime: python3.12\n      CodeUri: src/\n"
+)
+
+
+def write(root: Path, relpath: str, text: str) -> Path:
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def formats(root: Path, **options: object) -> dict[str, str]:
+    return {c.relpath: c.format for c in discover([root], root, LoadConfig(**options)).candidates}  # type: ignore[arg-type]
+
+
+def test_templates_are_recognised_by_content_not_by_file_name(tmp_path):
+    write(tmp_path, "infra/queues.yml", QUEUE_TEMPLATE)
+    write(tmp_path, "infra/version-only.json", '{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}')
+    write(tmp_path, "app/sam.yaml", "Transform: AWS::Serverless-2016-10-31\n" + SAM_WITHOUT_TRANSFORM)
+    write(tmp_path, "app/no-transform.yaml", SAM_WITHOUT_TRANSFORM)
+    write(tmp_path, "config/settings.yaml", "Resources: just a word\nother: 1\n")
+    write(tmp_path, ".github/workflows/ci.yml", "on: push\njobs: {}\n")
+    assert formats(tmp_path) == {
+        "infra/queues.yml": "cloudformation",
+        "infra/version-only.json": "cloudformation",
+        "app/sam.yaml": "sam",
+        "app/no-transform.yaml": "sam",
+    }
+
+
+def test_tool_output_dependencies_and_virtual_environments_are_skipped(tmp_path):
+    for folder in (".aws-sam/build", "node_modules/pkg", ".serverless", ".venv/lib", ".git", "cdk.out"):
+        write(tmp_path, f"{folder}/template.yaml", QUEUE_TEMPLATE)
+    write(tmp_path, "template.yaml", QUEUE_TEMPLATE)
+    assert formats(tmp_path) == {"template.yaml": "cloudformation"}
+
+
+def test_configured_ignore_globs_skip_files_and_folders(tmp_path):
+    write(tmp_path, "legacy/old/template.yaml", QUEUE_TEMPLATE)
+    write(tmp_path, "services/a/template.yaml", QUEUE_TEMPLATE)
+    write(tmp_path, "services/a/test-template.yaml", QUEUE_TEMPLATE)
+    assert formats(tmp_path, ignore=("legacy", "**/test-*.yaml")) == {"services/a/template.yaml": "cloudformation"}
+
+
+@pytest.mark.parametrize(("pattern", "path", "expected"), [
+    ("legacy", "legacy/x/template.yaml", True),
+    ("legacy", "src/legacy/template.yaml", True),
+    ("services/*/tests", "services/a/tests/t.yaml", True),
+    ("services/*/tests", "services/a/b/tests/t.yaml", False),
+    ("**/fixtures/**", "a/b/fixtures/c/t.yaml", True),
+    ("*.json", "a/b.json", True),
+    ("*.json", "a/b.yaml", False),
+])
+def test_ignore_globs_match_like_gitignore(pattern, path, expected):
+    assert glob_matches(pattern, path) is expected
+
+
+def test_files_a_template_pulls_in_are_not_units(tmp_path):
+    write(tmp_path, "template.yaml", (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: nested/child.yaml\n"
+        "  Machine:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: statemachine/flow.asl.json\n"
+        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionUri: ./api/openapi.yaml\n"
+    ))
+    write(tmp_path, "nested/child.yaml", QUEUE_TEMPLATE)
+    write(tmp_path, "statemachine/flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
+    write(tmp_path, "api/openapi.yaml", "openapi: 3.0.1\npaths: {}\nResources: {}\n")
+    discovery = discover([tmp_path], tmp_path)
+    assert [c.relpath for c in discovery.candidates] == ["template.yaml"]
+    assert discovery.included["nested/child.yaml"] == ("template.yaml", 6)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
+def test_a_symlink_out_of_the_root_is_never_followed(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "secret.yaml", QUEUE_TEMPLATE)
+    repo = tmp_path / "repo"
+    write(repo, "template.yaml", QUEUE_TEMPLATE)
+    (repo / "linked.yaml").symlink_to(outside / "secret.yaml")
+    (repo / "linked-dir").symlink_to(outside, target_is_directory=True)
+    discovery = discover([repo], repo)
+    assert [c.relpath for c in discovery.candidates] == ["template.yaml"]
+    assert [str(note) for note in discovery.notes] == ["linked.yaml: symlink leads out of the repository; not followed"]
+
+
+def test_a_path_outside_the_root_is_refused(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    discovery = discover([tmp_path], repo)
+    assert discovery.candidates == []
+    assert "outside the repository root" in discovery.errors[0].message
+
+
+def test_broken_template_files_become_load_errors_and_other_units_still_load(tmp_path):
+    write(tmp_path, "good/template.yaml", QUEUE_TEMPLATE)
+    write(tmp_path, "bad/template.yaml", "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n   x: [\n")
+    write(tmp_path, "dup/template.yaml", QUEUE_TEMPLATE + "  Queue:\n    Type: AWS::SQS::Queue\n")
+    write(tmp_path, "list/template.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  - Queue\n")
+    write(tmp_path, "notype/template.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Queue:\n    Properties: {}\n")
+    write(tmp_path, "empty/template.yaml", "")
+    (tmp_path / "latin1").mkdir()
+    (tmp_path / "latin1" / "template.yaml").write_bytes(b"Resources:\n  Queue:\n    Type: AWS::SQS::Queue # caf\xe9\n")
+    graph = load(tmp_path)
+    assert [unit.name for unit in graph.units()] == ["good/template.yaml", "notype/template.yaml"]
+    assert sorted((e.path, e.line, e.message) for e in graph.errors) == [
+        ("bad/template.yaml", 4, "invalid YAML: did not find expected key (while parsing a block mapping)"),
+        ("dup/template.yaml", 4, "duplicate key 'Queue' (first written on line 2)"),
+        ("latin1/template.yaml", 3, "not UTF-8 text (byte 0xe9)"),
+        ("list/template.yaml", 2, "`Resources` must be a mapping of logical ids to resources, not a LineList"),
+        ("notype/template.yaml", 3, "resource Queue has no `Type`"),
+    ]
+
+
+def test_samconfig_beside_a_template_names_the_unit_and_gives_region_and_tags(tmp_path):
+    write(tmp_path, "orders/template.yaml", "Transform: AWS::Serverless-2016-10-31\n" + SAM_WITHOUT_TRANSFORM)
+    write(tmp_path, "orders/samconfig.toml", (
+        'version = 0.1\n[default.global.parameters]\nstack_name = "orders-service"\n'
+        '[default.deploy.parameters]\nregion = "eu-west-1"\ntags = "domain=\\"orders\\" team=\\"a b\\""\n'
+        '[prod.deploy.parameters]\nstack_name = "orders-prod"\n'
+    ))
+    write(tmp_path, "billing/template.yaml", QUEUE_TEMPLATE)
+    write(tmp_path, "billing/samconfig.yaml", "version: 0.1\ndefault:\n  deploy:\n    parameters:\n      stack_name: billing\n")
+    graph = load(tmp_path)
+    assert [(u.name, u.path, u.region) for u in graph.units()] == [
+        ("billing", "billing/template.yaml", "us-east-1"),
+        ("orders-service", "orders/template.yaml", "eu-west-1"),
+    ]
+    assert dict(graph.unit("orders-service").tags) == {"domain": "orders", "team": "a b"}
+    assert graph.resource("orders-service:Fn").domain == "orders"
+    assert [u.name for u in load(tmp_path, samconfig_env="prod").units()] == ["billing/template.yaml", "orders-prod"]
