@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
-from .load.parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from .load.parse import MAX_FILE_BYTES, LineDict, ParseError, decode_bytes, parse_text
 from .model import LoadError, Location, Note
 
 __all__ = ["Candidate", "Discovery", "discover", "glob_matches", "relative_posix"]
@@ -128,6 +128,10 @@ def classify(document: Any) -> str | None:
         return "sam"
     if "AWSTemplateFormatVersion" in document or has_aws_types:
         return "cloudformation"
+    if isinstance(resources, Mapping) and resources and all(
+        isinstance(resource, Mapping) and "Type" in resource for resource in resources.values()
+    ):
+        return "cloudformation"  # module, registry or preprocessor types only: still a stack
     return None
 
 
@@ -257,11 +261,17 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
             discovery.errors.append(LoadError(rel, 1, "not a CloudFormation, SAM or serverless template"))
         elif looks_like_template and isinstance(document, Mapping) and "Resources" in document:
             resources = document["Resources"]
-            if not isinstance(resources, Mapping):
+            line = document.line_of("Resources") if isinstance(document, LineDict) else 1
+            if not isinstance(resources, Mapping) and resources is not None:
                 discovery.errors.append(LoadError(
-                    rel, getattr(document, "line_of", lambda _k: 1)("Resources"),
+                    rel, line,
                     f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}",
                 ))
+            else:
+                discovery.notes.append(Note(Location(rel, line), "a template without resources: not a deployment unit"))
+        elif looks_like_template:
+            discovery.notes.append(Note(Location(rel, 1), "mentions AWS types but has no `Resources` section: "
+                                                          "not read as a template"))
         return
     discovery.candidates.append(Candidate(path, rel, kind, document))
 

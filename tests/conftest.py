@@ -14,7 +14,7 @@ FIXTURES = TESTS / "fixtures"
 pytest_plugins = ["pytester"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
