@@ -278,6 +278,12 @@ class DeploymentGraph:
                 + f", {len(self.functions())} functions, {len(self.edges('triggers'))} triggers, "
                 f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}")
 
+    def where(self, *, domain: Any = None, unit: Any = None, tag: Any = None) -> Any:
+        """A read-only view scoped to a domain, units (names or globs) or tags; see :mod:`.selection`."""
+        from .selection import select
+
+        return select(self, domain=domain, unit=unit, tag=tag)
+
 
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:
     return (edge.kind, str(edge.source), str(edge.target), edge.location)
