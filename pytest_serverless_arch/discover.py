@@ -225,7 +225,8 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     is_serverless_name = name in SERVERLESS_NAMES
     is_compose_name = name in COMPOSE_NAMES
     if size > MAX_FILE_BYTES:
-        discovery.errors.append(LoadError(rel, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read"))
+        discovery.errors.append(
+            LoadError(rel, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read"))
         return
     try:
         data = path.read_bytes()
@@ -328,7 +329,8 @@ def _template_includes(document: Mapping[str, Any]) -> Iterable[tuple[str, int]]
                 if key in _LOCAL_PATH_KEYS and isinstance(value, str):
                     yield value, value_line
                 elif key == "Fn::Transform" and isinstance(value, Mapping):
-                    location = (value.get("Parameters") or {}).get("Location") if isinstance(value.get("Parameters"), Mapping) else None
+                    parameters = value.get("Parameters")
+                    location = parameters.get("Location") if isinstance(parameters, Mapping) else None
                     if isinstance(location, str):
                         yield location, value_line
                 stack.append((value, value_line))

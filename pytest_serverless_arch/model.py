@@ -96,7 +96,7 @@ class ForeignRef:
     region: str | None = None
 
 
-Endpoint = Union[str, ForeignRef]
+Endpoint = Union[str, ForeignRef]  # noqa: UP007  (a runtime alias; `|` needs 3.10 objects)
 """A logical id inside the loading unit, or a reference the linker resolves."""
 
 

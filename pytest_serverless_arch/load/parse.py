@@ -219,7 +219,7 @@ def _construct_sequence(loader: _TemplateLoader, node: yaml.SequenceNode) -> Any
 _TemplateLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _TemplateLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # Dates stay strings: ``AWSTemplateFormatVersion: 2010-09-09`` is a version, not a date.
-_TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _TemplateLoader.construct_yaml_str)
+_TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _TemplateLoader.construct_yaml_str)  # type: ignore[type-var]
 _TemplateLoader.add_constructor("!Ref", _construct_ref)
 _TemplateLoader.add_constructor("!Condition", _construct_condition)
 _TemplateLoader.add_constructor("!GetAtt", _construct_getatt)
@@ -324,7 +324,7 @@ class _LineJSONDecoder(json.JSONDecoder):
         result = LineDict()
         result.line = self._line(start)
         result.column = self._column(start)
-        for (key, value), offset in zip(pairs, offsets):
+        for (key, value), offset in zip(pairs, offsets, strict=False):
             line = self._line(offset)
             if key in result:
                 raise ParseError(
