@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Resource
 
 __all__ = ["DEFAULT_IGNORED_DIRS", "LoadConfig"]
 
@@ -38,6 +41,8 @@ class LoadConfig:
     domain_path: str | None = None  # a glob with "{domain}", e.g. "services/{domain}/**"
     samconfig_env: str = "default"
     stack_names: Mapping[str, str] = field(default_factory=dict)  # stack name -> unit name
+    # A conftest hook/fixture override: resource -> domain, or None to fall through (domains.py).
+    domain_resolver: Callable[[Resource], str | None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))
