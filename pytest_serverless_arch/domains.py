@@ -1,8 +1,19 @@
 """Which domain each resource belongs to.
 
-In order of precedence: an explicit mapping of path globs to domains, a tag
-(key ``domain`` by default) on the resource, a tag on its stack, then a path
-convention (a glob with ``{domain}``).
+In order of precedence (the first that gives an answer wins):
+
+1. an explicit mapping of path globs to domains (``LoadConfig.domains``, the ini option);
+2. a hook override: ``LoadConfig.domain_resolver(resource)`` (a conftest hook or fixture
+   passes it; returning None falls through);
+3. a tag (key ``LoadConfig.domain_tag``, default ``domain``) on the resource;
+4. a tag on its stack (samconfig ``tags``, serverless ``stackTags``/``tags``: ``LoadedUnit.tags``);
+5. the path convention (``LoadConfig.domain_path``, a glob with ``{domain}``);
+6. whatever the loader already set.
+
+A unit's domains are the set of its resources' domains.
+
+>>> domain_from_path("services/{domain}/**", "services/orders/template.yaml")
+'orders'
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from .config import LoadConfig
 from .discover import glob_matches
 from .model import LoadedUnit, Resource
 
-__all__ = ["assign_domains", "domain_from_path"]
+__all__ = ["assign_domains", "domain_from_path", "domain_of", "unit_domains"]
 
 
 def domain_from_path(pattern: str, path: str) -> str | None:
@@ -35,29 +46,52 @@ def domain_from_path(pattern: str, path: str) -> str | None:
         else:
             regex += re.escape(pattern[index])
             index += 1
+    if "(?P<domain>" not in regex:
+        return None
     match = re.match(regex + r"(?:/.*)?\Z", path)
     return match.group("domain") if match else None
 
 
-def _mapped_domain(config: LoadConfig, path: str) -> str | None:
+def mapped_domain(config: LoadConfig, path: str) -> str | None:
+    """The domain an explicit ``(glob, domain)`` mapping gives ``path``; the first match wins."""
     for pattern, domain in config.domains:
         if glob_matches(pattern, path):
             return domain
     return None
 
 
+def domain_of(resource: Resource, unit: LoadedUnit, config: LoadConfig) -> str | None:
+    """The domain of one resource of ``unit``, by the precedence in the module docstring."""
+    mapped = mapped_domain(config, unit.path)
+    if mapped:
+        return mapped
+    if config.domain_resolver is not None:
+        resolved = config.domain_resolver(resource)
+        if resolved:
+            return str(resolved)
+    tagged = resource.tag_map.get(config.domain_tag) or unit.tags.get(config.domain_tag)
+    if tagged:
+        return tagged
+    if config.domain_path:
+        from_path = domain_from_path(config.domain_path, unit.path)
+        if from_path:
+            return from_path
+    return resource.domain
+
+
 def assign_domains(units: Iterable[LoadedUnit], config: LoadConfig) -> list[LoadedUnit]:
-    """Fill ``Resource.domain`` for every resource of every unit."""
+    """Fill ``Resource.domain`` for every resource of every unit (in place; returns the units)."""
     result = []
     for unit in units:
-        mapped = _mapped_domain(config, unit.path)
-        stack_domain = unit.tags.get(config.domain_tag)
-        path_domain = domain_from_path(config.domain_path, unit.path) if config.domain_path else None
         resources: list[Resource] = []
         for resource in unit.resources:
-            domain = (mapped or resource.tag_map.get(config.domain_tag) or stack_domain or path_domain
-                      or resource.domain)
+            domain = domain_of(resource, unit, config)
             resources.append(dataclasses.replace(resource, domain=domain) if domain != resource.domain else resource)
         unit.resources = resources
         result.append(unit)
     return result
+
+
+def unit_domains(resources: Iterable[Resource]) -> frozenset[str]:
+    """The set of domains the resources of a unit belong to."""
+    return frozenset(resource.domain for resource in resources if resource.domain)

@@ -110,6 +110,13 @@ class DeploymentGraph:
     def has_node(self, node_id: str) -> bool:
         return node_id in self._graph
 
+    def node_kind(self, node_id: str) -> str | None:
+        """The ``kind`` of a resource or external node (``unit`` for a unit node), None if absent."""
+        data = self._graph.nodes.get(node_id)
+        if data is None:
+            return None
+        return "unit" if data["node_type"] == "unit" else data.get("kind")
+
     # --- queries ---------------------------------------------------------
 
     def units(self) -> list[Unit]:
@@ -181,8 +188,8 @@ class DeploymentGraph:
                        if kind is None or data["kind"] == kind), key=_edge_sort_key)
 
     def _trigger(self, edge: Edge) -> Trigger:
-        source = self._graph.nodes[edge.source]
-        return Trigger(edge.source, source["kind"], edge.target, edge.cross_unit, edge.location, edge.detail)
+        return Trigger(edge.source, self.node_kind(edge.source) or "other", edge.target, edge.cross_unit,
+                       edge.location, edge.detail)
 
     def trigger_edges(self) -> list[Trigger]:
         """Every trigger: an event source invoking a function."""
@@ -197,18 +204,26 @@ class DeploymentGraph:
         data = self._graph.nodes.get(node_id)
         return None if data is None else data.get("unit")
 
-    def cross_unit_links(self) -> list[Link]:
-        """Every link between units (or from a unit to something external)."""
+    def cross_unit_links(self, kind: str | None = None) -> list[Link]:
+        """Every link between units (or from a unit to something external), optionally of one kind.
+
+        A link goes from the unit that needs something (``from_unit``) to the unit
+        that provides it (``to_unit``, None when it is defined outside the repository).
+        """
         links = []
-        for edge in self.edges():
+        for edge in self.edges(kind):
             if edge.kind not in LINK_KINDS:
                 continue
             from_unit = self._owning_unit(edge.source)
-            if from_unit is None:
-                continue
-            links.append(Link(edge.kind, from_unit, self._owning_unit(edge.target), edge.source,
-                              edge.target, edge.location, edge.detail))
+            to_unit = self._owning_unit(edge.target)
+            if from_unit is None or from_unit == to_unit:
+                continue  # a nested stack's wiring stays inside its parent's unit
+            links.append(Link(edge.kind, from_unit, to_unit, edge.source, edge.target, edge.location, edge.detail))
         return links
+
+    def links_of(self, unit: str) -> list[Link]:
+        """The cross-unit links from or to ``unit``."""
+        return [link for link in self.cross_unit_links() if unit in (link.from_unit, link.to_unit)]
 
     def _owning_unit(self, node_id: str) -> str | None:
         data = self._graph.nodes.get(node_id)

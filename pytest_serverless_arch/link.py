@@ -1,28 +1,380 @@
 """Link loaded units into one :class:`DeploymentGraph`.
 
-Every :class:`ForeignRef` endpoint a loader left behind is resolved here: to
-a resource of another unit (adding a cross-unit link edge), or to an
-``external`` node, so nothing referenced is ever dropped.
+Every :class:`ForeignRef` endpoint a loader left behind is resolved here,
+against an index of what every unit provides (export names, SSM parameter
+names, stack names and outputs, physical names and the ARNs built from them):
+
+- ``import`` -> the unit exporting that name: an ``imports`` link;
+- ``ssm`` -> the unit writing that SSM parameter: an ``ssm_parameter`` link;
+- ``stack_output`` (``stack/Output``) -> that stack's output: a ``stack_output`` link;
+- ``arn``/``name`` -> another unit's resource with that physical name: a ``name_reference`` link;
+- anything else, or nothing found -> an ``external`` node, never dropped.
+
+The edge that carried the reference keeps its real endpoint (and is marked
+``cross_unit`` when its two ends are in different units or one is external);
+a link edge from the consumer resource to the provider is added beside it so
+:meth:`DeploymentGraph.cross_unit_links` and :meth:`DeploymentGraph.deploy_order`
+see it. Lookups are dictionary reads, so linking is linear in the number of edges.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from .config import LoadConfig
+from .domains import unit_domains
 from .graph import DeploymentGraph, ExternalNode
-from .model import Edge, ForeignRef, LoadedUnit, LoadError, Note, Resource, Unit
+from .load.intrinsics import resolve_string
+from .load.parse import line_of
+from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 
-__all__ = ["build_graph", "external_id"]
+if TYPE_CHECKING:
+    from .load.compose import ComposeProject
+
+__all__ = ["ProviderIndex", "arn_resource_name", "build_graph", "external_id", "link_kind_of"]
+
+# What each kind of foreign reference becomes once resolved to another unit.
+_LINK_KIND_BY_HOW = {
+    "import": "imports",
+    "ssm": "ssm_parameter",
+    "stack_output": "stack_output",
+    "arn": "name_reference",
+    "name": "name_reference",
+}
+# Unresolved references that still name another stack's value: a link to an external node.
+_EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output"})
+_SQS_URL = re.compile(r"https://(?:sqs\.)?(?:[a-z0-9-]+\.)?(?:queue|sqs)[a-z0-9.-]*amazonaws\.com/(\d+|[^/]*)/([^/?#]+)")
 
 
 def external_id(ref: ForeignRef) -> str:
+    """The node id of something referenced but defined nowhere in the repository."""
     return f"external:{ref.how}:{ref.key}"
 
 
+def link_kind_of(ref: ForeignRef) -> str | None:
+    """The link kind a resolved reference makes (``imports`` for ``Fn::ImportValue`` ...)."""
+    return _LINK_KIND_BY_HOW.get(ref.how)
+
+
+def arn_resource_name(arn: str) -> tuple[str, str, str, str] | None:
+    """``(kind, physical name, region, account)`` of an ARN that names a resource by its name.
+
+    >>> arn_resource_name("arn:aws:sqs:eu-west-1:123456789012:orders")
+    ('queue', 'orders', 'eu-west-1', '123456789012')
+    >>> arn_resource_name("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024")
+    ('table', 'Orders', 'us-east-1', '123456789012')
+    """
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    service, region, account, rest = parts[2], parts[3], parts[4], parts[5]
+    kind: str | None = None
+    name = ""
+    if service == "sqs":
+        kind, name = "queue", rest
+    elif service == "sns":
+        kind, name = "topic", rest.split(":", 1)[0]
+    elif service == "s3":
+        kind, name = "bucket", rest.split("/", 1)[0]
+    elif service == "lambda" and rest.startswith("function:"):
+        kind, name = "function", rest[len("function:"):].split(":", 1)[0]
+    elif service == "states" and rest.startswith("stateMachine:"):
+        kind, name = "state_machine", rest[len("stateMachine:"):].split(":", 1)[0]
+    elif service == "ssm" and rest.startswith("parameter"):
+        kind, name = "parameter", rest[len("parameter"):]
+    elif service == "kafka" and rest.startswith("cluster/"):
+        kind, name = "stream", rest.split("/")[1]
+    elif service == "mq" and rest.startswith("broker:"):
+        kind, name = "queue", rest.split(":")[1]
+    else:
+        prefixes = {("dynamodb", "table/"): "table", ("kinesis", "stream/"): "stream",
+                    ("firehose", "deliverystream/"): "stream", ("events", "event-bus/"): "event_bus",
+                    ("events", "rule/"): "event_rule", ("scheduler", "schedule/"): "schedule",
+                    ("logs", "log-group:"): "other", ("secretsmanager", "secret:"): "other"}
+        for (arn_service, prefix), prefix_kind in prefixes.items():
+            if service == arn_service and rest.startswith(prefix):
+                kind, name = prefix_kind, rest[len(prefix):]
+                if prefix == "log-group:":
+                    name = name.split(":", 1)[0]
+                elif prefix == "secret:":
+                    name = re.sub(r"-[A-Za-z0-9]{6}$", "", name)
+                else:
+                    name = name.split("/")[-1] if prefix in ("rule/", "schedule/") else name.split("/", 1)[0]
+                break
+    if kind is None or not name or "*" in name:
+        return None
+    return kind, name, region, account
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """Where a foreign reference leads: a node, the link kind it makes, and the unit owning it."""
+
+    node: str
+    unit: str | None
+    link_kind: str | None
+
+
+class ProviderIndex:
+    """What every unit provides to the others, indexed by the names other units use."""
+
+    def __init__(self, units: Sequence[LoadedUnit], config: LoadConfig) -> None:
+        self.config = config
+        self.notes: list[Note] = []
+        self.exports: dict[str, tuple[str, str]] = {}  # export name -> (unit, node id)
+        self.outputs: dict[tuple[str, str], str] = {}  # (unit, output name) -> node id
+        self.stacks: dict[str, str] = {}  # stack name -> unit name
+        self.ssm: dict[str, str] = {}  # SSM parameter name -> node id
+        self.by_name: dict[tuple[str, str], list[str]] = {}  # (kind, physical name) -> node ids
+        self.by_bare_name: dict[str, list[str]] = {}  # physical name -> node ids
+        self.unit_of: dict[str, str] = {}  # node id -> unit name
+        self.region_of: dict[str, str | None] = {}  # unit name -> region
+        self.by_directory: dict[str, list[LoadedUnit]] = {}  # template directory -> units there
+        for unit in units:
+            self._add_unit(unit)
+        for key, value in config.stack_names.items():
+            # the mapping may go stack name -> unit name, or template path -> stack name
+            if value in self.region_of:
+                self.stacks.setdefault(key, value)
+            else:
+                for unit in units:
+                    if unit.path == key:
+                        self.stacks.setdefault(value, unit.name)
+
+    def _add_unit(self, unit: LoadedUnit) -> None:
+        self.region_of[unit.name] = unit.region
+        self.stacks.setdefault(unit.name, unit.name)
+        stack_name = unit.extra.get("stack_name")
+        if isinstance(stack_name, str):
+            self.stacks.setdefault(stack_name, unit.name)
+        directory = PurePosixPath(unit.path).parent.as_posix()
+        self.by_directory.setdefault(directory, []).append(unit)
+        node_ids = {resource.logical_id: resource.id for resource in unit.resources}
+        for resource in unit.resources:
+            self.unit_of[resource.id] = unit.name
+            for alias in resource.aliases:
+                node_ids.setdefault(alias, resource.id)
+            if not resource.physical_name:
+                continue
+            name = resource.physical_name
+            self.by_name.setdefault((resource.kind, name), []).append(resource.id)
+            self.by_bare_name.setdefault(name, []).append(resource.id)
+            if resource.kind == "parameter":
+                self.ssm.setdefault(name, resource.id)
+        for export in unit.exports:
+            node = node_ids.get(export.target or "", unit_node(unit.name))
+            self.outputs.setdefault((unit.name, export.output), node)
+            if not export.export_name:
+                continue
+            if export.export_name in self.exports and self.exports[export.export_name][0] != unit.name:
+                other = self.exports[export.export_name][0]
+                self.notes.append(Note(export.location, f"export name {export.export_name!r} is also "
+                                                        f"exported by unit {other!r}; links go to {other!r}"))
+                continue
+            self.exports[export.export_name] = (unit.name, node)
+
+    # --- resolution -------------------------------------------------------------
+
+    def resolve(self, ref: ForeignRef) -> _Resolved | None:
+        """The node ``ref`` names in some unit, or None when the repository does not define it."""
+        kind = link_kind_of(ref)
+        if ref.how == "import":
+            found = self.exports.get(ref.key)
+            return _Resolved(found[1], found[0], kind) if found else None
+        if ref.how == "ssm":
+            node = self._ssm_parameter(ref.key)
+            return _Resolved(node, self.unit_of[node], kind) if node else None
+        if ref.how == "stack_output":
+            return self.stack_output(ref.key)
+        if ref.how == "arn":
+            node = self._by_arn(ref.key)
+            return _Resolved(node, self.unit_of[node], kind) if node else None
+        if ref.how == "name":
+            node = self._by_physical_name(ref.key, ref.kind_hint)
+            return _Resolved(node, self.unit_of[node], kind) if node else None
+        return None
+
+    def unit_named(self, stack: str) -> str | None:
+        """The unit deployed as stack ``stack`` (unit name, samconfig/serverless stack name, mapping)."""
+        return self.stacks.get(stack)
+
+    def stack_output(self, key: str, link_kind: str = "stack_output") -> _Resolved | None:
+        stack, _, output = key.partition("/")
+        unit = self.unit_named(stack)
+        if unit is None:
+            return None
+        node = self.outputs.get((unit, output))
+        return _Resolved(node or unit_node(unit), unit, link_kind)
+
+    def _ssm_parameter(self, name: str) -> str | None:
+        found = self.ssm.get(name)
+        if found is None and name:
+            # ``/a/b`` and ``a/b`` name the same parameter in ARNs and some tools
+            found = self.ssm.get(name[1:] if name.startswith("/") else "/" + name)
+        return found
+
+    def _by_physical_name(self, name: str, kind: str) -> str | None:
+        url = _SQS_URL.match(name)
+        if url:
+            name, kind = url.group(2), "queue"
+        if kind != "other":
+            found = self.by_name.get((kind, name))
+            if found:
+                return found[0]
+            if kind == "parameter":
+                return self._ssm_parameter(name)
+        candidates = self.by_bare_name.get(name, [])
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _by_arn(self, arn: str) -> str | None:
+        parsed = arn_resource_name(arn)
+        if parsed is None:
+            return None
+        kind, name, region, account = parsed
+        if account and account != self.config.account_id:
+            return None  # another account's resource is outside the repository
+        if kind == "parameter":
+            return self._ssm_parameter(name)
+        for node in self.by_name.get((kind, name), ()):
+            unit_region = self.region_of.get(self.unit_of[node])
+            if not region or not unit_region or region == unit_region:
+                return node
+        return None
+
+
+def unit_node(unit: str) -> str:
+    return f"unit:{unit}"
+
+
+class _Linker:
+    """Adds every unit's edges to the graph, resolving foreign references through the index."""
+
+    def __init__(self, graph: DeploymentGraph, index: ProviderIndex) -> None:
+        self.graph = graph
+        self.index = index
+        self._links: set[tuple[str, str, str]] = set()
+        self._pairs: set[tuple[str, str]] = set()
+
+    def endpoint(self, unit: LoadedUnit, endpoint: object, location: Location) -> tuple[str, _Resolved | None] | None:
+        """The node id of an edge end, and how it was resolved when it was a foreign reference."""
+        if isinstance(endpoint, str):
+            node_id = f"{unit.name}:{endpoint}"
+            return (node_id, None) if self.graph.has_node(node_id) else None
+        if isinstance(endpoint, Resource):
+            return (endpoint.id, None) if self.graph.has_node(endpoint.id) else None
+        if isinstance(endpoint, ForeignRef):
+            resolved = self.index.resolve(endpoint)
+            if resolved is not None:
+                return resolved.node, resolved
+            node_id = external_id(endpoint)
+            self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
+            kind = link_kind_of(endpoint) if endpoint.how in _EXPLICIT_HOWS else None
+            return node_id, _Resolved(node_id, None, kind)
+        return None
+
+    def add_unit_edges(self, unit: LoadedUnit) -> None:
+        for edge in unit.edges:
+            source = self.endpoint(unit, edge.source, edge.location)
+            target = self.endpoint(unit, edge.target, edge.location)
+            if source is None or target is None or source[0] == target[0]:
+                continue
+            (source_id, source_ref), (target_id, target_ref) = source, target
+            cross_unit = self._owner(source_id) != self._owner(target_id) or self._owner(source_id) is None \
+                or self._owner(target_id) is None
+            if edge.kind == "triggers" and cross_unit and self._is_event_bus(source_id):
+                # The consumer owns its rule and pattern: a bus elsewhere is a link, not a foreign trigger.
+                cross_unit = False
+            self.graph.add_edge(Edge(edge.kind, source_id, target_id, edge.location, edge.detail, cross_unit))
+            self._pairs.add((source_id, target_id))
+            # the link goes from the end this unit owns to the end it needs from elsewhere
+            if target_ref is not None and target_ref.link_kind and source_ref is None:
+                self.add_link(target_ref.link_kind, source_id, target_id, edge.location, _detail(edge.target))
+            elif source_ref is not None and source_ref.link_kind and target_ref is None:
+                self.add_link(source_ref.link_kind, target_id, source_id, edge.location, _detail(edge.source))
+            elif source_ref is not None and target_ref is not None:
+                for ref, node_id, raw in ((source_ref, source_id, edge.source), (target_ref, target_id, edge.target)):
+                    if ref.link_kind:
+                        self.add_link(ref.link_kind, unit_node(unit.name), node_id, edge.location, _detail(raw))
+
+    def add_property_references(self, unit: LoadedUnit) -> None:
+        """``Fn::ImportValue``/``Fn::GetStackOutput`` anywhere in a resource (``Role``, ``VpcConfig`` ...)."""
+        for resource in unit.resources:
+            if resource.implicit or not isinstance(resource.properties, Mapping):
+                continue
+            for ref, line in foreign_values_in(resource.properties, unit.parameters, resource.location.line):
+                location = Location(resource.location.path, line)
+                found = self.endpoint(unit, ref, location)
+                if found is None or (resource.id, found[0]) in self._pairs:
+                    continue
+                node_id, resolved = found
+                cross_unit = self._owner(node_id) != unit.name
+                self.graph.add_edge(Edge("references", resource.id, node_id, location, ref.how, cross_unit))
+                self._pairs.add((resource.id, node_id))
+                if resolved is not None and resolved.link_kind:
+                    self.add_link(resolved.link_kind, resource.id, node_id, location, ref.key)
+
+    def add_link(self, kind: str, consumer: str, provider: str, location: Location, detail: str) -> None:
+        """One link edge per (kind, consumer, provider); only between different units (or to external)."""
+        consumer_unit, provider_unit = self._owner(consumer), self._owner(provider)
+        if consumer_unit is None or consumer_unit == provider_unit:
+            return
+        key = (kind, consumer, provider)
+        if key in self._links:
+            return
+        self._links.add(key)
+        self.graph.add_edge(Edge(kind, consumer, provider, location, detail, cross_unit=True))
+
+    def _owner(self, node_id: str) -> str | None:
+        if node_id.startswith("unit:"):
+            return node_id[len("unit:"):]
+        return self.index.unit_of.get(node_id)
+
+    def _is_event_bus(self, node_id: str) -> bool:
+        return self.graph.node_kind(node_id) == "event_bus"
+
+
+def _detail(endpoint: object) -> str:
+    return endpoint.key if isinstance(endpoint, ForeignRef) else ""
+
+
+def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) -> Iterator[tuple[ForeignRef, int]]:
+    """``Fn::ImportValue`` and ``Fn::GetStackOutput`` inside ``value``, names resolved where possible."""
+    stack: list[tuple[Any, int]] = [(value, line)]
+    while stack:
+        node, node_line = stack.pop()
+        node_line = line_of(node, node_line)
+        if isinstance(node, Mapping):
+            if len(node) == 1:
+                (key, inner), = node.items()
+                if key == "Fn::ImportValue":
+                    name = resolve_string(inner, parameters)
+                    if name is not None:
+                        yield ForeignRef("import", name), node_line
+                    continue
+                if key == "Fn::GetStackOutput" and isinstance(inner, Mapping):
+                    stack_name = resolve_string(inner.get("StackName"), parameters)
+                    output = resolve_string(inner.get("OutputName"), parameters)
+                    if stack_name and output:
+                        yield ForeignRef("stack_output", f"{stack_name}/{output}"), node_line
+                    continue
+            lines = getattr(node, "key_lines", {})
+            stack.extend((child, lines.get(key, node_line)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, node_line) for child in node)
+
+
 def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
-                errors: Iterable[LoadError] = (), notes: Iterable[Note] = ()) -> DeploymentGraph:
-    """Put every unit's resources and edges into one graph, resolving foreign references."""
+                errors: Iterable[LoadError] = (), notes: Iterable[Note] = (),
+                compose: Iterable[ComposeProject] = ()) -> DeploymentGraph:
+    """Put every unit's resources and edges into one graph, resolving foreign references.
+
+    ``compose`` projects (``serverless-compose.yml``) add ``compose_param`` and
+    ``depends_on`` links between the units of their services.
+    """
     graph = DeploymentGraph(root=root)
     graph.errors.extend(errors)
     graph.notes.extend(notes)
@@ -30,31 +382,72 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
     for unit in loaded:
         graph.errors.extend(unit.errors)
         graph.notes.extend(unit.notes)
-        graph.add_unit(Unit(unit.name, unit.format, unit.path, region=unit.region,
-                            tags=tuple(sorted(unit.tags.items())), resource_count=len(unit.resources),
-                            location=unit.location))
+        domains = unit_domains(unit.resources)
+        graph.add_unit(Unit(unit.name, unit.format, unit.path,
+                            domain=next(iter(domains)) if len(domains) == 1 else None, domains=domains,
+                            region=unit.region, tags=tuple(sorted(unit.tags.items())),
+                            resource_count=len(unit.resources), location=unit.location))
         for resource in unit.resources:
             graph.add_resource(resource)
+    index = ProviderIndex(loaded, config)
+    graph.notes.extend(index.notes)
+    linker = _Linker(graph, index)
     for unit in loaded:
-        for edge in unit.edges:
-            source = _endpoint_id(graph, unit, edge.source, edge)
-            target = _endpoint_id(graph, unit, edge.target, edge)
-            if source is None or target is None:
-                continue
-            cross_unit = graph.unit_of(source) != graph.unit_of(target)
-            graph.add_edge(Edge(edge.kind, source, target, edge.location, edge.detail,
-                                cross_unit=cross_unit if edge.kind == "triggers" else edge.cross_unit))
+        linker.add_unit_edges(unit)
+    for unit in loaded:
+        linker.add_property_references(unit)
+        for name, location in unit.depends_on_units:
+            _unit_dependency(graph, linker, unit.name, name, location, "depends_on", f"depends on {name}")
+    for project in compose:
+        _link_compose(graph, linker, project)
     return graph
 
 
-def _endpoint_id(graph: DeploymentGraph, unit: LoadedUnit, endpoint: object, edge: Edge) -> str | None:
-    if isinstance(endpoint, str):
-        node_id = f"{unit.name}:{endpoint}"
-        return node_id if graph.has_node(node_id) else None
-    if isinstance(endpoint, ForeignRef):
-        node_id = external_id(endpoint)
-        graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, edge.location))
-        return node_id
-    if isinstance(endpoint, Resource):
-        return endpoint.id
-    return None
+def _unit_dependency(graph: DeploymentGraph, linker: _Linker, consumer: str, provider: str,
+                     location: Location, kind: str, detail: str) -> None:
+    """A link from one unit node to another (or to an external unit when none has that name)."""
+    unit = linker.index.unit_named(provider)
+    if unit is not None:
+        target = unit_node(unit)
+    else:
+        target = f"external:unit:{provider}"
+        graph.add_external(ExternalNode(target, "unit", provider, location))
+    linker.add_link(kind, unit_node(consumer), target, location, detail)
+
+
+def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject) -> None:
+    graph.errors.extend(project.errors)
+    graph.notes.extend(project.notes)
+    units: dict[str, str] = {}
+    for service in project.services:
+        loaded = linker.index.by_directory.get(service.path, [])
+        if service.config_file:
+            loaded = [unit for unit in loaded if PurePosixPath(unit.path).name == service.config_file]
+        chosen = next((unit for unit in loaded if unit.format == "serverless"), loaded[0] if loaded else None)
+        if chosen is None:
+            graph.notes.append(Note(service.location, f"compose service {service.name!r}: no serverless "
+                                                      f"service found at {service.path!r}"))
+            continue
+        units[service.name] = chosen.name
+    for service in project.services:
+        consumer = units.get(service.name)
+        if consumer is None:
+            continue
+        for dependency, location in service.depends_on:
+            provider = units.get(dependency)
+            if provider is None:
+                graph.notes.append(Note(location, f"compose service {service.name!r} depends on "
+                                                  f"{dependency!r}, which is not a service of this compose file"))
+                continue
+            linker.add_link("depends_on", unit_node(consumer), unit_node(provider), location,
+                            f"dependsOn {dependency}")
+        for param in service.params:
+            provider = units.get(param.service)
+            if provider is None:
+                graph.notes.append(Note(param.location, f"compose param {param.name!r} names service "
+                                                        f"{param.service!r}, which is not in this compose file"))
+                continue
+            node = linker.index.outputs.get((provider, param.output), unit_node(provider))
+            linker.add_link("compose_param", unit_node(consumer), node, param.location,
+                            f"{param.name}: ${{{param.service}.{param.output}}}")
+

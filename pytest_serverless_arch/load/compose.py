@@ -1,0 +1,153 @@
+"""``serverless-compose.yml``: which services a project deploys, and in which order.
+
+The services themselves are ordinary ``serverless.yml`` units, found and
+loaded on their own. A compose file adds two kinds of cross-unit link:
+
+- ``params`` whose values use ``${service.Output}`` (the consuming service
+  needs the other one's output: a ``compose_param`` link), and
+- ``dependsOn`` (a ``depends_on`` link).
+
+:func:`read_compose` turns the file into a :class:`ComposeProject` record;
+the linker resolves its services to units by path. :func:`load_compose` is
+the pipeline's loader hook and returns no units of its own.
+
+>>> from pytest_serverless_arch.load.parse import parse_yaml
+>>> project = read_compose(parse_yaml("services:\\n  a: {path: a}\\n  b: {path: b, dependsOn: a}\\n"), "c.yml")
+>>> [(service.name, service.path, [name for name, _ in service.depends_on]) for service in project.services]
+[('a', 'a', []), ('b', 'b', ['a'])]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from ..model import LoadedUnit, LoadError, Location, Note
+from .parse import line_of
+
+if TYPE_CHECKING:
+    from ..config import LoadConfig
+    from ..discover import Candidate, Discovery
+
+__all__ = ["ComposeParam", "ComposeProject", "ComposeService", "compose_projects", "load_compose", "read_compose"]
+
+# ``${service.Output}``; ``${sls:stage}``, ``${env:X}`` and the like have a colon, not a dot, after the name.
+_OUTPUT_REFERENCE = re.compile(r"\$\{\s*([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\s*\}")
+
+
+@dataclass(frozen=True)
+class ComposeParam:
+    """A service parameter whose value uses another service's output."""
+
+    name: str
+    service: str
+    output: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class ComposeService:
+    """One service of a compose project: its name, directory and what it needs from the others."""
+
+    name: str
+    path: str  # directory relative to the repository root, posix
+    location: Location
+    config_file: str | None = None  # the service file when it is not ``serverless.yml``
+    params: tuple[ComposeParam, ...] = ()
+    depends_on: tuple[tuple[str, Location], ...] = ()
+
+
+@dataclass(frozen=True)
+class ComposeProject:
+    """What one ``serverless-compose.yml`` says; problems are errors/notes with file:line."""
+
+    path: str
+    services: tuple[ComposeService, ...] = ()
+    errors: tuple[LoadError, ...] = ()
+    notes: tuple[Note, ...] = field(default=())
+
+
+def read_compose(document: Any, relpath: str) -> ComposeProject:
+    """The services, params and ``dependsOn`` of a parsed compose file at ``relpath``."""
+    errors: list[LoadError] = []
+    notes: list[Note] = []
+    services_block = document.get("services") if isinstance(document, Mapping) else None
+    if not isinstance(services_block, Mapping):
+        line = document.line_of("services") if hasattr(document, "line_of") else 1
+        errors.append(LoadError(relpath, line or 1, "`services` must be a mapping of service names to settings"))
+        return ComposeProject(relpath, errors=tuple(errors))
+    base = PurePosixPath(relpath).parent
+    lines = getattr(services_block, "key_lines", {})
+    services: list[ComposeService] = []
+    for name, spec in services_block.items():
+        line = lines.get(name, 1)
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("path"), str):
+            errors.append(LoadError(relpath, line, f"compose service {name!r} needs a `path`"))
+            continue
+        directory = _normalise(base / spec["path"])
+        if directory is None:
+            errors.append(LoadError(relpath, line, f"compose service {name!r}: path {spec['path']!r} "
+                                                   "leads out of the repository"))
+            continue
+        config_file = spec.get("config") if isinstance(spec.get("config"), str) else None
+        services.append(ComposeService(
+            name=str(name), path=directory, location=Location(relpath, line), config_file=config_file,
+            params=tuple(_params(spec, relpath, line)),
+            depends_on=tuple(_depends_on(spec, relpath, line)),
+        ))
+    return ComposeProject(relpath, tuple(services), tuple(errors), tuple(notes))
+
+
+def _params(spec: Mapping[str, Any], relpath: str, line: int) -> list[ComposeParam]:
+    params = spec.get("params")
+    if not isinstance(params, Mapping):
+        return []
+    lines = getattr(params, "key_lines", {})
+    found = []
+    for name, value in params.items():
+        if not isinstance(value, str):
+            continue
+        for match in _OUTPUT_REFERENCE.finditer(value):
+            found.append(ComposeParam(str(name), match.group(1), match.group(2),
+                                      Location(relpath, lines.get(name, line))))
+    return found
+
+
+def _depends_on(spec: Mapping[str, Any], relpath: str, line: int) -> list[tuple[str, Location]]:
+    value = spec.get("dependsOn")
+    if value is None:
+        return []
+    key_line = spec.line_of("dependsOn") if hasattr(spec, "line_of") else line
+    if isinstance(value, str):
+        return [(value, Location(relpath, key_line or line))]
+    if isinstance(value, list):
+        item_lines = getattr(value, "item_lines", [])
+        return [(str(item), Location(relpath, item_lines[index] if index < len(item_lines) else line_of(value, line)))
+                for index, item in enumerate(value) if isinstance(item, str)]
+    return []
+
+
+def _normalise(path: PurePosixPath) -> str | None:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts) or "."
+
+
+def compose_projects(discovery: Discovery) -> list[ComposeProject]:
+    """Every compose file discovery found, read."""
+    return [read_compose(candidate.document, candidate.relpath)
+            for candidate in discovery.candidates if candidate.format == "compose"]
+
+
+def load_compose(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
+    """The pipeline's loader hook: a compose file is no unit itself (its services are)."""
+    return []

@@ -1,0 +1,198 @@
+"""Nested stacks join their parent's deployment unit.
+
+An ``AWS::CloudFormation::Stack`` with a local ``TemplateURL``, or an
+``AWS::Serverless::Application`` with a local ``Location``, is deployed by the
+parent's pipeline step, so the child template's resources become resources of
+the parent's unit. They keep their own ``file:line`` and get logical ids
+prefixed with the stack resource's (``OrdersStack/Queue``), so two children
+may use the same names. The stack's ``Parameters`` are wired: a literal (or a
+parent parameter) becomes the child's parameter value; a ``Ref``/``GetAtt`` of
+a parent resource makes the child's edges through that parameter end at the
+parent's resource; ``!GetAtt Sibling.Outputs.X`` reaches into an earlier
+sibling. Each child resource gets a ``nested_stack`` edge from the stack resource.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from ..model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
+from .intrinsics import resolve_string, target_of
+from .parse import ParseError, decode_bytes, parse_text
+
+if TYPE_CHECKING:
+    from ..config import LoadConfig
+    from ..discover import Discovery
+
+__all__ = ["MAX_NESTING", "join_nested_stacks", "nested_template_path"]
+
+MAX_NESTING = 8
+_TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
+_LOCATION_PROPERTY = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
+
+
+def nested_template_path(parent_relpath: str, value: Any) -> str | None:
+    """The repository-relative path of a local child template, or None for S3/HTTP/SAR locations."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    if "://" in value or value.startswith(("s3:", "arn:", "/", "{{")):
+        return None
+    if PurePosixPath(value).suffix.lower() not in _TEMPLATE_SUFFIXES:
+        return None  # ``TemplateURL: String`` and other placeholders name no file
+    parts: list[str] = []
+    for part in (PurePosixPath(parent_relpath).parent / value).parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def join_nested_stacks(unit: LoadedUnit, document: Any, discovery: Discovery, config: LoadConfig,
+                       *, _chain: tuple[str, ...] = ()) -> None:
+    """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused)."""
+    resources = document.get("Resources") if isinstance(document, Mapping) else None
+    if not isinstance(resources, Mapping):
+        return
+    chain = _chain or (unit.path,)
+    owners = _owners(unit.resources)
+    outputs: dict[tuple[str, str], str] = {}  # (stack logical id, output) -> logical id in the parent
+    for logical_id, spec in resources.items():
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("Type"), str) \
+                or spec["Type"] not in _LOCATION_PROPERTY:
+            continue
+        properties = spec.get("Properties")
+        if not isinstance(properties, Mapping):
+            continue
+        key = _LOCATION_PROPERTY[spec["Type"]]
+        line = properties.line_of(key) if hasattr(properties, "line_of") else 1
+        child_path = nested_template_path(chain[-1], properties.get(key))
+        if child_path is None:
+            continue
+        where = Location(chain[-1], line)
+        if child_path in chain or len(chain) > MAX_NESTING:
+            unit.errors.append(LoadError(where.path, where.line, f"nested stack {logical_id}: {child_path} "
+                                         "includes itself (directly or through other nested stacks); not read"))
+            continue
+        child_document = _child_document(child_path, discovery, unit, where)
+        if child_document is None:
+            continue
+        child = _read_child(unit, str(logical_id), child_path, child_document, properties.get("Parameters"),
+                            owners, outputs, discovery, config, chain + (child_path,), where)
+        if child is not None:
+            _merge(unit, str(logical_id), child, outputs, owners)
+
+
+def _owners(resources: list[Resource]) -> dict[str, str]:
+    owners = {}
+    for resource in resources:
+        owners[resource.logical_id] = resource.logical_id
+        for alias in resource.aliases:
+            owners.setdefault(alias, resource.logical_id)
+    return owners
+
+
+def _child_document(child_path: str, discovery: Discovery, unit: LoadedUnit, where: Location) -> Any:
+    document = discovery.documents.get(child_path)
+    if document is not None:
+        return document
+    path = discovery.root / child_path
+    try:
+        if not Path(path).resolve().is_relative_to(discovery.root):
+            raise ParseError("the template lies outside the repository")
+        document = parse_text(decode_bytes(path.read_bytes()), json_first=path.suffix == ".json")
+    except FileNotFoundError:
+        unit.errors.append(LoadError(where.path, where.line, f"nested stack template {child_path} does not exist"))
+        return None
+    except (OSError, ParseError) as exc:
+        message = exc.message if isinstance(exc, ParseError) else str(exc)
+        unit.errors.append(LoadError(where.path, where.line, f"nested stack template {child_path}: {message}"))
+        return None
+    discovery.documents[child_path] = document
+    return document
+
+
+def _read_child(unit: LoadedUnit, stack_id: str, child_path: str, document: Any, parameters: Any,
+                owners: Mapping[str, str], outputs: Mapping[tuple[str, str], str], discovery: Discovery,
+                config: LoadConfig, chain: tuple[str, ...],
+                where: Location) -> tuple[LoadedUnit, dict[str, str]] | None:
+    """The child template read as a unit of the parent's name, and its parameters wired to parent nodes."""
+    from ..discover import classify
+    from .cloudformation import read_template
+
+    child_format = classify(document)
+    if child_format not in ("cloudformation", "sam"):
+        unit.errors.append(LoadError(where.path, where.line, f"nested stack {stack_id}: {child_path} is not a "
+                                                             "CloudFormation or SAM template"))
+        return None
+    overrides: dict[str, Any] = {}
+    wired: dict[str, str] = {}  # child parameter -> parent logical id it stands for
+    if isinstance(parameters, Mapping):
+        for name, value in parameters.items():
+            parent_node = _parent_node(value, owners, outputs)
+            if parent_node is not None:
+                wired[str(name)] = parent_node
+                overrides[str(name)] = None  # the child must not fall back to its default
+                continue
+            resolved = resolve_string(value, unit.parameters)
+            if resolved is not None:
+                overrides[str(name)] = resolved
+    child = LoadedUnit(name=unit.name, format=child_format, path=child_path, region=unit.region,
+                       tags=dict(unit.tags), location=Location(child_path, 1))
+    read_template(child, document, config, parameter_overrides=overrides)
+    join_nested_stacks(child, document, discovery, config, _chain=chain)
+    return child, wired
+
+
+def _parent_node(value: Any, owners: Mapping[str, str], outputs: Mapping[tuple[str, str], str]) -> str | None:
+    """The parent's node a parameter value names: ``!Ref Queue``, ``!GetAtt Queue.Arn``, a sibling's output."""
+    if isinstance(value, Mapping) and len(value) == 1 and "Fn::GetAtt" in value:
+        inner = value["Fn::GetAtt"]
+        parts = inner.split(".") if isinstance(inner, str) else [str(part) for part in inner] \
+            if isinstance(inner, list) else []
+        if len(parts) == 3 and parts[1] == "Outputs":
+            return outputs.get((parts[0], parts[2]))
+        if len(parts) == 2 and parts[1].startswith("Outputs."):
+            return outputs.get((parts[0], parts[1][len("Outputs."):]))
+    target = target_of(value, None)
+    return owners.get(target) if target is not None else None
+
+
+def _merge(unit: LoadedUnit, stack_id: str, child_and_wiring: tuple[LoadedUnit, dict[str, str]],
+           outputs: dict[tuple[str, str], str], owners: dict[str, str]) -> None:
+    """Move the child's resources, edges and exports into ``unit`` under ``<stack_id>/``."""
+    child, wired = child_and_wiring
+    prefix = f"{stack_id}/"
+    wired_refs = {f"parameter {name} of {child.name}": node for name, node in wired.items()}
+
+    def endpoint(value: Any) -> Any:
+        if isinstance(value, str):
+            return prefix + value
+        if isinstance(value, ForeignRef) and value.how == "external" and value.key in wired_refs:
+            return wired_refs[value.key]
+        return value
+
+    for resource in child.resources:
+        moved = dataclasses.replace(resource, logical_id=prefix + resource.logical_id,
+                                    aliases=tuple(prefix + alias for alias in resource.aliases))
+        unit.resources.append(moved)
+        owners[moved.logical_id] = moved.logical_id
+        if not resource.logical_id.count("/"):  # grandchildren hang off their own stack resource
+            unit.edges.append(Edge("nested_stack", stack_id, moved.logical_id, resource.location, "nested stack"))
+    for edge in child.edges:
+        unit.edges.append(dataclasses.replace(edge, source=endpoint(edge.source), target=endpoint(edge.target)))
+    for export in child.exports:
+        target = prefix + export.target if export.target else None
+        if target is not None:
+            outputs[(stack_id, export.output)] = target
+        if export.export_name:
+            unit.exports.append(Export(export.output, export.export_name, target, export.location, export.value))
+    unit.errors.extend(child.errors)
+    unit.notes.extend(child.notes)
+    unit.depends_on_units.extend(child.depends_on_units)
