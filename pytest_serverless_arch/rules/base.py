@@ -1,5 +1,12 @@
 """The rule model: a rule is a plain function ``rule(graph, **options) -> iterable of Violation``.
 
+A rule is registered under an id with a one-line description, the reason it
+exists and a documentation link. It reads the graph only through its query
+API (never the template format), so it works the same on a whole
+:class:`~pytest_serverless_arch.graph.DeploymentGraph` and on a scoped view
+(``graph.where(domain="orders")``). A view that selects nothing is a
+:class:`RuleError`, not a pass, unless the rule is called with ``allow_empty=True``.
+
 >>> from pytest_serverless_arch.rules import rule, Violation
 >>> @rule("no-orphan-queues", description="every queue has a consumer")
 ... def no_orphan_queues(graph):
@@ -8,19 +15,22 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Location
+from ..model import Edge, Location, Resource, Unit
 
-__all__ = ["DOCS_URL", "Rule", "RuleError", "Violation", "get_rule", "registered_rules", "rule"]
+__all__ = ["DOCS_URL", "Rule", "RuleError", "Violation", "describe", "get_rule", "location_of", "registered_rules",
+           "require_selection", "rule"]
 
 DOCS_URL = "https://github.com/pytest-serverless-arch/pytest-serverless-arch/blob/main/docs/rules/{id}.md"
 
 
 class RuleError(Exception):
-    """A rule that cannot run as configured (unknown id, a selection that matches nothing)."""
+    """A rule that cannot run as configured (unknown id, bad option, a selection that matches nothing)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,61 @@ class Violation:
         return {"rule": self.rule, "message": self.message, "location": str(self.location),
                 "units": list(self.units), "resources": list(self.resources)}
 
+    @classmethod
+    def of(cls, rule_id: str, message: str, *about: Any, location: Location | None = None) -> Violation:
+        """A violation about graph elements, with the location and the units/resources filled in.
+
+        ``about`` holds resources, units, edges, triggers or links (anything with
+        a ``location``), or plain resource ids; the first one with a location
+        gives the violation's location unless ``location`` is passed.
+
+        >>> from pytest_serverless_arch.model import Resource, Location
+        >>> fn = Resource("orders", "Worker", "AWS::Lambda::Function", "function", Location("t.yaml", 5))
+        >>> str(Violation.of("my-rule", "too busy", fn))
+        't.yaml:5: my-rule: too busy'
+        """
+        units: list[str] = []
+        resources: list[str] = []
+        found: Location | None = location
+        for thing in about:
+            for unit, resource in _involved(thing):
+                if unit and unit not in units:
+                    units.append(unit)
+                if resource and resource not in resources:
+                    resources.append(resource)
+            if found is None:
+                found = location_of(thing)
+        return cls(rule_id, message, found or Location("<repository>"), tuple(units), tuple(resources))
+
+
+def location_of(thing: Any) -> Location | None:
+    """Where a person goes to see ``thing`` (a resource, unit, edge, trigger or link)."""
+    if isinstance(thing, Unit):
+        return thing.location or Location(thing.path)
+    location = getattr(thing, "location", None)
+    return location if isinstance(location, Location) else None
+
+
+def _involved(thing: Any) -> list[tuple[str | None, str | None]]:
+    if isinstance(thing, Resource):
+        return [(thing.unit, thing.id)]
+    if isinstance(thing, Unit):
+        return [(thing.name, None)]
+    if isinstance(thing, str):
+        unit, _, _ = thing.rpartition(":")  # logical ids hold no colon; unit names might
+        return [(None, thing)] if thing.startswith(("external:", "unit:")) else [(unit, thing)]
+    pairs: list[tuple[str | None, str | None]] = []
+    if isinstance(thing, Edge):
+        return [*_involved(str(thing.source)), *_involved(str(thing.target))]
+    for unit_attr in ("from_unit", "to_unit"):  # a Link
+        if getattr(thing, unit_attr, None):
+            pairs.append((getattr(thing, unit_attr), None))
+    for node_attr in ("source", "target", "function"):  # a Link or a Trigger
+        node = getattr(thing, node_attr, None)
+        if isinstance(node, str) and not node.startswith(("external:", "unit:")):
+            pairs.append((None, node))
+    return pairs
+
 
 RuleFunction = Callable[..., Iterable[Violation]]
 
@@ -55,8 +120,30 @@ class Rule:
     docs_url: str = ""
     builtin: bool = False
 
-    def __call__(self, graph: Any, **options: Any) -> list[Violation]:
-        return list(self.function(graph, **options))
+    def __call__(self, graph: Any, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
+        """Run the rule; its findings sorted by location. Bad options and empty selections raise :class:`RuleError`."""
+        require_selection(graph, self.id, allow_empty=allow_empty)
+        try:
+            inspect.signature(self.function).bind(graph, **options)
+        except TypeError as exc:
+            raise RuleError(f"rule {self.id}: {exc}") from None
+        return sorted(self.function(graph, **options), key=_violation_sort_key)
+
+
+def require_selection(graph: Any, rule_id: str, *, allow_empty: bool = False) -> None:
+    """Raise :class:`RuleError` when ``graph`` is a scoped view that selects nothing."""
+    is_empty = getattr(graph, "is_empty", None)
+    if allow_empty or not callable(is_empty) or not is_empty():
+        return
+    whole = getattr(graph, "graph", graph)
+    units = ", ".join(unit.name for unit in whole.units()) or "none"
+    domains = ", ".join(sorted({r.domain for r in whole.resources() if r.domain})) or "none"
+    raise RuleError(f"{rule_id}: the selection ({graph.selection}) matches no unit and no resource "
+                    f"(units: {units}; domains: {domains}); pass allow_empty=True if that is expected")
+
+
+def _violation_sort_key(violation: Violation) -> tuple[Any, ...]:
+    return (violation.location, violation.rule, violation.message)
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -64,28 +151,42 @@ _REGISTRY: dict[str, Rule] = {}
 
 def rule(rule_id: str, *, description: str = "", reason: str = "", docs_url: str | None = None,
          builtin: bool = False) -> Callable[[RuleFunction], RuleFunction]:
-    """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``)."""
+    """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``).
+
+    The decorated function keeps its signature and gains the ``allow_empty``
+    option and the empty-selection check, whether it is called directly or
+    through :func:`get_rule`.
+    """
 
     def register(function: RuleFunction) -> RuleFunction:
         doc = (function.__doc__ or "").strip().splitlines()
-        _REGISTRY[rule_id] = Rule(
+        registered = Rule(
             id=rule_id, function=function, description=description or (doc[0] if doc else rule_id),
             reason=reason, docs_url=docs_url if docs_url is not None else (DOCS_URL.format(id=rule_id) if builtin else ""),
             builtin=builtin,
         )
-        function.rule_id = rule_id  # type: ignore[attr-defined]
-        return function
+        _REGISTRY[rule_id] = registered
+
+        @functools.wraps(function)
+        def run(graph: Any, **options: Any) -> list[Violation]:
+            return registered(graph, **options)
+
+        run.rule_id = rule_id  # type: ignore[attr-defined]
+        return run
 
     return register
 
 
 def get_rule(rule_or_id: str | Rule | RuleFunction) -> Rule:
+    """The :class:`Rule` for an id, a decorated function or a plain ``(graph) -> violations`` function."""
     if isinstance(rule_or_id, Rule):
         return rule_or_id
     if callable(rule_or_id):
         rule_id = getattr(rule_or_id, "rule_id", None)
-        if rule_id is None:
-            return Rule(getattr(rule_or_id, "__name__", "custom-rule"), rule_or_id)
+        if rule_id is None or rule_id not in _REGISTRY:
+            name = getattr(rule_or_id, "__name__", "custom-rule").replace("_", "-")
+            doc = (getattr(rule_or_id, "__doc__", None) or "").strip().splitlines()
+            return Rule(name, rule_or_id, description=doc[0] if doc else name)
         return _REGISTRY[rule_id]
     try:
         return _REGISTRY[rule_or_id]
@@ -94,4 +195,20 @@ def get_rule(rule_or_id: str | Rule | RuleFunction) -> Rule:
 
 
 def registered_rules() -> dict[str, Rule]:
+    """Every registered rule by id (built-in and custom)."""
     return dict(_REGISTRY)
+
+
+def describe(graph: Any, node_id: str) -> str:
+    """A node in words: ``queue OrdersQueue (unit infra)``, ``external topic arn:...``."""
+    if node_id.startswith("unit:"):
+        return f"unit {node_id[len('unit:'):]}"
+    try:
+        node = graph.node(node_id)
+    except KeyError:
+        return node_id
+    if isinstance(node, Resource):
+        return f"{node.kind.replace('_', ' ')} {node.name or node.logical_id} (unit {node.unit})"
+    kind = getattr(node, "kind", "other")
+    label = "resource" if kind == "other" else kind.replace("_", " ")
+    return f"external {label} {getattr(node, 'name', node_id)}"

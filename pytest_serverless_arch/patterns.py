@@ -1,0 +1,194 @@
+"""Classify how a repository is cut into deployment units (DESIGN.md section 1).
+
+Only units that hold functions or trigger sources take part; triggers whose
+source is outside the repository are not counted. The verdicts are tried in
+this order, the first that holds wins:
+
+1. ``monolith``: one unit holds every function and every trigger;
+2. ``infra-app-split``: some unit holds triggers for functions in other units
+   (or placeholder functions, whose code another pipeline ships), and at least
+   half of all trigger edges cross units;
+3. ``function-per-unit``: at least two units hold functions, each exactly one;
+4. ``trigger-grouped``: every trigger edge stays inside its unit;
+5. ``mixed``.
+
+>>> from pytest_serverless_arch import load
+>>> verdict = classify_pattern(load("sample_repos/monolith-online-shop"))  # doctest: +SKIP
+>>> verdict.repo  # doctest: +SKIP
+'monolith'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["PATTERNS", "PatternVerdict", "UnitPattern", "classify_pattern"]
+
+PATTERNS = ("monolith", "infra-app-split", "function-per-unit", "trigger-grouped", "mixed")
+"""Every verdict ``classify_pattern`` can give, in the order they are tried."""
+
+
+@dataclass(frozen=True)
+class UnitPattern:
+    """One unit's part in the verdict.
+
+    ``pattern`` is the unit's role: ``monolith``; ``infra`` (holds triggers for
+    functions elsewhere, or placeholder functions); ``app`` (its functions are
+    triggered from other units); ``function-per-unit`` (one function, its
+    triggers inside); ``trigger-grouped`` (several functions, their triggers inside).
+    """
+
+    unit: str
+    pattern: str
+    functions: int
+    triggers_inside: int  # trigger edges with source and function in this unit
+    triggers_out: int  # sources here, functions in other units
+    triggers_in: int  # functions here, sources in other units
+    placeholders: int  # functions here whose code comes from outside the unit
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pattern": self.pattern, "functions": self.functions, "triggers_inside": self.triggers_inside,
+                "triggers_out": self.triggers_out, "triggers_in": self.triggers_in,
+                "placeholders": self.placeholders}
+
+
+@dataclass(frozen=True)
+class PatternVerdict:
+    """The repository's pattern, every unit's part in it, and why."""
+
+    repo: str
+    units: Mapping[str, UnitPattern]
+    reason: str
+    functions: int = 0
+    triggers: int = 0
+    cross_unit_triggers: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"repo": self.repo, "units": {name: unit.to_dict() for name, unit in self.units.items()},
+                "reason": self.reason}
+
+    def __str__(self) -> str:
+        return f"{self.repo}: {self.reason}"
+
+
+@dataclass
+class _Tally:
+    functions: int = 0
+    inside: int = 0
+    out: int = 0
+    into: int = 0
+    placeholders: int = 0
+    out_functions: set[str] | None = None
+
+
+def classify_pattern(graph: Any) -> PatternVerdict:
+    """The deployment pattern of ``graph`` (a whole graph or a ``graph.where(...)`` view)."""
+    selected = {unit.name for unit in graph.units()}
+    tallies: dict[str, _Tally] = {}
+
+    def tally(unit: str) -> _Tally:
+        return tallies.setdefault(unit, _Tally(out_functions=set()))
+
+    functions = [function for function in graph.functions() if function.unit in selected]
+    for function in functions:
+        tally(function.unit).functions += 1
+        if function.code_source:
+            tally(function.unit).placeholders += 1
+    triggers = 0
+    crossing = 0
+    for trigger in graph.trigger_edges():
+        source_unit = graph.unit_of(trigger.source)
+        function_unit = graph.unit_of(trigger.function)
+        if source_unit is None or function_unit is None:
+            continue  # a source outside the repository belongs to no unit
+        triggers += 1
+        if source_unit == function_unit:
+            if source_unit in selected:
+                tally(source_unit).inside += 1
+            continue
+        crossing += 1
+        if source_unit in selected:
+            tally(source_unit).out += 1
+            out_functions = tally(source_unit).out_functions
+            assert out_functions is not None
+            out_functions.add(trigger.function)
+        if function_unit in selected:
+            tally(function_unit).into += 1
+    repo, reason = _verdict(tallies, len(functions), triggers, crossing)
+    units = {name: _unit_pattern(name, tallies[name], repo) for name in sorted(tallies)}
+    return PatternVerdict(repo, units, reason, len(functions), triggers, crossing)
+
+
+def _unit_pattern(name: str, tally: _Tally, repo: str) -> UnitPattern:
+    if repo == "monolith":
+        pattern = "monolith"
+    elif tally.out or tally.placeholders:
+        pattern = "infra"
+    elif tally.into:
+        pattern = "app"
+    elif tally.functions == 1:
+        pattern = "function-per-unit"
+    else:
+        pattern = "trigger-grouped"
+    return UnitPattern(name, pattern, tally.functions, tally.inside, tally.out, tally.into, tally.placeholders)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part} of {_plural(whole, 'trigger edge')}" + (f" ({100 * part / whole:.0f}%)" if whole else "")
+
+
+def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing: int) -> tuple[str, str]:
+    if not tallies:
+        return "mixed", "no unit holds a function or a trigger, so there is no cut to classify"
+    if len(tallies) == 1:
+        (name, _), = tallies.items()
+        return "monolith", (f"unit {name} holds all {_plural(functions, 'function')} and all "
+                            f"{_plural(triggers, 'trigger edge')}")
+    why_not = [f"not monolith: {len(tallies)} units hold functions or triggers"]
+
+    infra = sorted(name for name, tally in tallies.items() if tally.out or tally.placeholders)
+    half = 2 * crossing >= triggers
+    if infra and half:
+        served = sum(len(tallies[name].out_functions or ()) for name in infra)
+        placeholders = sum(tallies[name].placeholders for name in infra)
+        held = []
+        if served:
+            held.append(f"triggers for {_plural(served, 'function')} in other units")
+        if placeholders:
+            held.append(_plural(placeholders, "placeholder function"))
+        return "infra-app-split", (f"unit{'s' if len(infra) > 1 else ''} {', '.join(infra)} "
+                                   f"hold{'' if len(infra) > 1 else 's'} {' and '.join(held)}; "
+                                   f"{_share(crossing, triggers)} cross units, at least half")
+    if not infra:
+        why_not.append("not infra-app-split: no unit holds triggers for functions in other units "
+                       "or placeholder functions")
+    else:
+        why_not.append(f"not infra-app-split: only {_share(crossing, triggers)} cross units, fewer than half")
+
+    with_functions = {name: tally.functions for name, tally in tallies.items() if tally.functions}
+    if len(with_functions) >= 2 and all(count == 1 for count in with_functions.values()):
+        return "function-per-unit", (f"each of the {len(with_functions)} units holding functions holds exactly one; "
+                                     f"{_share(crossing, triggers)} cross units")
+    if len(with_functions) < 2:
+        why_not.append(f"not function-per-unit: only {len(with_functions)} unit holds functions")
+    else:
+        busiest = max(sorted(with_functions), key=lambda name: with_functions[name])
+        why_not.append(f"not function-per-unit: unit {busiest} holds {with_functions[busiest]} functions")
+
+    if crossing == 0:
+        largest = max(sorted(with_functions), key=lambda name: with_functions[name]) if with_functions else None
+        figures = f"; unit {largest} holds the most, {with_functions[largest]}" if largest else ""
+        return "trigger-grouped", (f"all {_plural(triggers, 'trigger edge')} stay inside their unit; "
+                                   f"{len(with_functions)} units hold {_plural(functions, 'function')}{figures}")
+    why_not.append(f"not trigger-grouped: {_share(crossing, triggers)} cross units")
+    return "mixed", "; ".join(why_not)

@@ -1,0 +1,95 @@
+"""``no-function-placeholders``: no function is a placeholder another pipeline fills.
+
+A function defined in one unit whose code comes from outside it (its
+``S3Key``/``S3ObjectVersion``/``ImageUri``/``CodeUri`` from a parameter, an
+import or an SSM parameter: the loaders record why in ``Resource.code_source``),
+or which another unit's template wires or configures (an event source mapping,
+a subscription, an invocation, a permission, an alias or version defined over
+there), drifts from the code and configuration deployed elsewhere. One
+violation per function, at its definition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Edge, Resource
+from ..selection import whole_graph
+from .base import Violation, describe, rule
+
+__all__ = ["CONFIGURING_TYPES", "no_function_placeholders"]
+
+RULE_ID = "no-function-placeholders"
+
+# Resources that configure a function they point at (CloudFormation and Terraform spellings).
+CONFIGURING_TYPES = frozenset({
+    "AWS::Lambda::Permission", "AWS::Lambda::Alias", "AWS::Lambda::Version", "AWS::Lambda::EventInvokeConfig",
+    "AWS::Lambda::Url", "AWS::Lambda::EventSourceMapping", "AWS::CodeDeploy::DeploymentGroup",
+    "aws_lambda_permission", "aws_lambda_alias", "aws_lambda_event_source_mapping",
+    "aws_lambda_function_event_invoke_config", "aws_lambda_function_url",
+    "aws_lambda_provisioned_concurrency_config",
+})
+
+_WIRING_KINDS = ("triggers", "invokes")
+
+
+@rule(
+    RULE_ID,
+    description="no function is a placeholder filled by another pipeline",
+    reason="A function whose code or wiring is supplied from another unit is deployed by two pipelines; "
+           "what one deploys drifts from what the other expects, and each must deploy in a fixed order.",
+    builtin=True,
+)
+def no_function_placeholders(graph: Any, *, wiring_from_other_units: bool = True) -> list[Violation]:
+    """No function's code, wiring or configuration comes from outside its unit.
+
+    ``wiring_from_other_units=False`` only looks at where the code comes from.
+    """
+    whole = whole_graph(graph)
+    files_of_unit: dict[str, set[str]] = {}
+    violations = []
+    for function in graph.functions():
+        reasons: list[str] = []
+        related: list[Any] = []
+        if function.code_source:
+            reasons.append(f"its code is supplied from outside its unit ({function.code_source})")
+        if wiring_from_other_units:
+            if function.unit not in files_of_unit:
+                files_of_unit[function.unit] = _files_of(whole, function.unit)
+            for edge in _foreign_wiring(whole, function, files_of_unit[function.unit]):
+                verb = {"triggers": "triggered by", "invokes": "invoked by"}.get(edge.kind, "configured by")
+                reasons.append(f"{verb} {describe(whole, edge.source)} at {edge.location}")
+                related.append(edge.source)
+        if not reasons:
+            continue
+        violations.append(Violation.of(
+            RULE_ID,
+            f"{describe(whole, function.id)} is a placeholder: " + "; ".join(reasons),
+            function, *related,
+        ))
+    return violations
+
+
+def _files_of(graph: Any, unit: str) -> set[str]:
+    files = {resource.location.path for resource in graph.resources(unit=unit)}
+    files.add(graph.unit(unit).path)
+    return files
+
+
+def _foreign_wiring(graph: Any, function: Resource, own_files: set[str]) -> list[Edge]:
+    """Edges into ``function`` that another unit's template writes (its mapping, subscription, permission...)."""
+    found = []
+    for edge in graph.edges_to(function.id):
+        if edge.kind == "accesses" or edge.location.path in own_files:
+            continue
+        if edge.kind in _WIRING_KINDS or _configures(graph, edge.source):
+            found.append(edge)
+    return found
+
+
+def _configures(graph: Any, node_id: str) -> bool:
+    try:
+        node = graph.node(node_id)
+    except KeyError:
+        return False
+    return isinstance(node, Resource) and node.type in CONFIGURING_TYPES

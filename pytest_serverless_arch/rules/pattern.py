@@ -1,0 +1,57 @@
+"""``pattern``: the repository is cut into units the way the team decided.
+
+Runs :func:`~pytest_serverless_arch.patterns.classify_pattern` and reports one
+violation when the verdict is not the ``expected`` pattern (or one of several).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..model import Location
+from ..patterns import PATTERNS, classify_pattern
+from ..selection import whole_graph
+from .base import RuleError, Violation, rule
+
+__all__ = ["pattern"]
+
+RULE_ID = "pattern"
+
+
+@rule(
+    RULE_ID,
+    description="the repository follows the expected deployment pattern",
+    reason="How a system is cut into deployment units decides how painful releases are; once a team "
+           "has chosen a cut, drifting into another one should be a decision, not an accident.",
+    builtin=True,
+)
+def pattern(graph: Any, *, expected: str | Iterable[str] | None = None) -> list[Violation]:
+    """The repository's pattern is ``expected`` (a pattern id, or several accepted ones)."""
+    accepted = _accepted(expected)
+    verdict = classify_pattern(graph)
+    if verdict.repo in accepted:
+        return []
+    whole = whole_graph(graph)
+    off = [name for name, unit in verdict.units.items() if unit.pattern not in accepted]
+    names = off or list(verdict.units)
+    location = (whole.unit(names[0]).location or Location(whole.unit(names[0]).path)) if names else Location(".")
+    breakdown = ", ".join(f"{name}: {unit.pattern}" for name, unit in verdict.units.items())
+    return [Violation(
+        RULE_ID,
+        f"the repository is cut as {verdict.repo}, expected {' or '.join(accepted)}: {verdict.reason}"
+        + (f" (units: {breakdown})" if breakdown else ""),
+        location, tuple(verdict.units),
+    )]
+
+
+def _accepted(expected: str | Iterable[str] | None) -> tuple[str, ...]:
+    if expected is None:
+        raise RuleError(f"{RULE_ID}: say which pattern is expected, e.g. expected='trigger-grouped' "
+                        f"(one of {', '.join(PATTERNS)})")
+    accepted = (expected,) if isinstance(expected, str) else tuple(expected)
+    unknown = [name for name in accepted if name not in PATTERNS]
+    if unknown or not accepted:
+        raise RuleError(f"{RULE_ID}: unknown pattern {', '.join(map(repr, unknown)) or '(none)'}; "
+                        f"patterns: {', '.join(PATTERNS)}")
+    return accepted

@@ -1,0 +1,47 @@
+"""``trigger-colocated``: every lambda ships with its trigger.
+
+A trigger and the functions it invokes share an implicit contract, the event
+payload; when they live in different units, two pipelines must agree on it
+and deploy in the right order. One violation per cross-unit trigger edge, at
+the event, subscription or mapping that wires it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Violation, describe, rule
+
+__all__ = ["trigger_colocated"]
+
+RULE_ID = "trigger-colocated"
+
+
+@rule(
+    RULE_ID,
+    description="every lambda ships with its trigger",
+    reason="A trigger and its consumers share an implicit contract (the event payload), so they should "
+           "deploy together, in one unit; a trigger in another unit couples two pipelines by timing.",
+    builtin=True,
+)
+def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Violation]:
+    """Every trigger of every function is in the function's unit.
+
+    ``include_external=True`` also reports triggers whose source is defined
+    nowhere in the repository (another account's topic, an unresolved import).
+    """
+    violations = []
+    for trigger in graph.trigger_edges():
+        if not trigger.cross_unit:
+            continue
+        source_unit = graph.unit_of(trigger.source)
+        if source_unit is None and not include_external:
+            continue
+        where = f"unit {source_unit}" if source_unit else "outside the repository"
+        violations.append(Violation.of(
+            RULE_ID,
+            f"{describe(graph, trigger.function)} is triggered by {describe(graph, trigger.source)}, "
+            f"defined {where}; ship the trigger and the function in one unit",
+            trigger.function, trigger.source, location=trigger.location,
+        ))
+    return violations
