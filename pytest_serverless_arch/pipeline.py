@@ -60,7 +60,11 @@ def load(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
     from .domains import assign_domains
 
     units = assign_domains(units, config)
-    return build_graph(units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes)
+    # issue 4: compose files add links between the units of their services
+    from .load.compose import compose_projects
+
+    return build_graph(units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes,
+                       compose=compose_projects(discovery))
 
 
 def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
@@ -137,6 +141,10 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
     if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
         discovery.errors.extend(unit.errors)
         return []
+    # issue 4: local nested stacks join this unit
+    from .load.nested import join_nested_stacks
+
+    join_nested_stacks(unit, candidate.document, discovery, config)
     return [unit]
 
 
