@@ -1,0 +1,495 @@
+"""Render an abstract :class:`~.topology.Topology` as the files a real repository holds.
+
+Each unit becomes one directory under ``services/``: a CloudFormation or SAM
+template (YAML with short tags, YAML in long form, or JSON) with a
+``samconfig.toml`` naming its stack, or a ``serverless.yml`` service. What
+one unit needs from another is written the way teams write it: an
+``Fn::ImportValue`` of the other unit's export, an ARN built from a physical
+name, or an SSM parameter the other unit writes.
+
+Documents are built as plain dicts with intrinsics in long form
+(``{"Ref": ...}``) and serialised at the end, so the three syntaxes carry the
+same content.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .topology import Access, Function, Store, Topology, Trigger, Unit
+
+__all__ = ["ACCOUNT", "REGION", "dump", "function_reference", "source_logical_id", "write_topology"]
+
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/lambda-execution"
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+Document = dict[str, Any]
+
+
+def write_topology(topology: Topology, root: Path) -> list[Path]:
+    """Write every unit of ``topology`` under ``root``; return the paths written, in order."""
+    written: list[Path] = []
+    for unit in topology.units:
+        directory = root / unit.path
+        directory.mkdir(parents=True, exist_ok=True)
+        builder = _UnitBuilder(topology, unit)
+        document = builder.build()
+        if unit.format == "serverless":
+            name = "serverless.json" if unit.syntax == "json" else "serverless.yml"
+            written.append(_write(directory / name, dump(document, unit.syntax)))
+        else:
+            name = "template.json" if unit.syntax == "json" else "template.yaml"
+            written.append(_write(directory / name, dump(document, unit.syntax)))
+            written.append(_write(directory / "samconfig.toml", _samconfig(unit)))
+    return written
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _samconfig(unit: Unit) -> str:
+    return (
+        "version = 0.1\n\n[default.deploy.parameters]\n"
+        f'stack_name = "{unit.name}"\nregion = "{REGION}"\n'
+    )
+
+
+# --- names every unit agrees on -------------------------------------------------
+
+
+def export_name(unit: str, name: str) -> str:
+    return f"{unit}-{name}-arn"
+
+
+def ssm_name(unit: str, name: str) -> str:
+    return f"/{unit}/{name}/arn"
+
+
+def function_reference(topology: Topology, name: str) -> str:
+    """The logical id a template uses for function ``name`` (serverless: ``<Name>LambdaFunction``)."""
+    function = topology.function(name)
+    if topology.unit(function.unit).format == "serverless":
+        return f"{name[:1].upper()}{name[1:]}LambdaFunction"
+    return name
+
+
+def source_logical_id(topology: Topology, trigger: Trigger) -> str | None:
+    """The logical id a loaded graph gives ``trigger``'s source, or None when a tool names it."""
+    unit = topology.unit(trigger.unit)
+    local = not topology.is_cross_unit(trigger)
+    if trigger.kind in ("event_rule", "schedule") and local and unit.format in ("sam", "serverless"):
+        return None  # SAM's <Function><Event>, the framework's <Function>EventsRule...
+    if trigger.kind == "api" and local and unit.format == "serverless":
+        return None  # ApiGatewayRestApi
+    return trigger.name
+
+
+def _arn_of(kind: str, physical_name: str) -> str:
+    prefix = f"arn:aws:{{service}}:{REGION}:{ACCOUNT}:"
+    return {
+        "queue": prefix.format(service="sqs") + physical_name,
+        "topic": prefix.format(service="sns") + physical_name,
+        "stream": prefix.format(service="kinesis") + f"stream/{physical_name}",
+        "table": prefix.format(service="dynamodb") + f"table/{physical_name}",
+        "bucket": f"arn:aws:s3:::{physical_name}",
+        "function": prefix.format(service="lambda") + f"function:{physical_name}",
+    }[kind]
+
+
+def _tags(domain: str | None) -> list[dict[str, str]] | None:
+    return [{"Key": "domain", "Value": domain}] if domain else None
+
+
+def _source_arn(trigger: Trigger) -> Any:
+    """How the source's own unit names its ARN (a table is triggered through its stream)."""
+    if trigger.kind == "topic":
+        return {"Ref": trigger.name}
+    attribute = "StreamArn" if trigger.kind == "table" else "Arn"
+    return {"Fn::GetAtt": [trigger.name, attribute]}
+
+
+class _UnitBuilder:
+    """Builds the document of one unit."""
+
+    def __init__(self, topology: Topology, unit: Unit) -> None:
+        self.topology = topology
+        self.unit = unit
+        self.serverless = unit.format == "serverless"
+        self.sam = unit.format == "sam"
+        self.resources: Document = {}
+        self.outputs: Document = {}
+        self.parameters: Document = {}
+        self.functions: Document = {}  # logical id (or serverless key) -> definition
+        self.events: dict[str, Any] = {}  # function name -> its events (SAM mapping, serverless list)
+
+    # --- the document ------------------------------------------------------------
+
+    def build(self) -> Document:
+        topology, unit = self.topology, self.unit
+        for function in topology.functions_in(unit.name):
+            self.events[function.name] = [] if self.serverless else {}
+        for trigger in topology.triggers:
+            function_unit = topology.unit_of(trigger.function)
+            if trigger.unit == unit.name:
+                self.add_source(trigger)
+            elif function_unit == unit.name and trigger.wiring == "function":
+                self.add_consumer_wiring(trigger)
+        for store in topology.stores_in(unit.name):
+            self.add_store(store)
+        self.add_exports()
+        for function in topology.functions_in(unit.name):
+            self.add_function(function)
+        if self.serverless:
+            return self.serverless_document()
+        document: Document = {"AWSTemplateFormatVersion": "2010-09-09"}
+        if self.sam:
+            document["Transform"] = SAM_TRANSFORM
+        document["Description"] = f"{unit.name}: generated by pytest_serverless_arch.strategies"
+        if self.parameters:
+            document["Parameters"] = self.parameters
+        resources = dict(self.functions)
+        resources.update(self.resources)
+        document["Resources"] = resources
+        if self.outputs:
+            document["Outputs"] = self.outputs
+        return document
+
+    def serverless_document(self) -> Document:
+        document: Document = {
+            "service": self.unit.service,
+            "frameworkVersion": "3",
+            "provider": {"name": "aws", "runtime": "python3.12", "region": REGION},
+        }
+        if self.functions:
+            document["functions"] = self.functions
+        resources: Document = {}
+        if self.resources:
+            resources["Resources"] = self.resources
+        if self.outputs:
+            resources["Outputs"] = self.outputs
+        if resources:
+            document["resources"] = resources
+        return document
+
+    # --- functions ------------------------------------------------------------------
+
+    def function_ref(self, name: str) -> str:
+        return function_reference(self.topology, name)
+
+    def add_function(self, function: Function) -> None:
+        environment = self.environment(function)
+        events = self.events[function.name]
+        if self.serverless:
+            definition: Document = {"handler": "handler.main", "name": function.physical_name}
+            if function.domain:
+                definition["tags"] = {"domain": function.domain}
+            if environment:
+                definition["environment"] = environment
+            if events:
+                definition["events"] = events
+            self.functions[function.name] = definition
+            return
+        code_key = f"{function.name}CodeKey"
+        if function.placeholder:
+            self.parameters[code_key] = {"Type": "String", "Description": "set by the application pipeline"}
+        properties: Document = {"FunctionName": function.physical_name, "Runtime": "python3.12"}
+        if self.sam:
+            properties["Handler"] = "app.handler"
+            properties["CodeUri"] = ({"Bucket": "artifacts", "Key": {"Ref": code_key}}
+                                     if function.placeholder else "src/")
+            if function.domain:
+                properties["Tags"] = {"domain": function.domain}
+        else:
+            properties["Handler"] = "index.handler"
+            properties["Role"] = ROLE_ARN
+            properties["Code"] = ({"S3Bucket": "artifacts", "S3Key": {"Ref": code_key}} if function.placeholder
+                                  else {"ZipFile": "def handler(event, context):\n    return None\n"})
+            tags = _tags(function.domain)
+            if tags:
+                properties["Tags"] = tags
+        if environment:
+            properties["Environment"] = {"Variables": environment}
+        if self.sam and events:
+            properties["Events"] = events
+        self.functions[function.name] = {
+            "Type": "AWS::Serverless::Function" if self.sam else "AWS::Lambda::Function",
+            "Properties": properties,
+        }
+
+    def environment(self, function: Function) -> Document:
+        variables: Document = {}
+        for access in self.topology.accesses:
+            if access.function == function.name:
+                variables[f"{access.store.upper()}_ARN"] = self.store_value(access)
+        return variables
+
+    def store_value(self, access: Access) -> Any:
+        store = self.topology.store(access.store)
+        if store.unit == self.unit.name:
+            return {"Fn::GetAtt": [store.name, "Arn"]}
+        if access.link == "imports":
+            return {"Fn::ImportValue": export_name(store.unit, store.name)}
+        if access.link == "ssm_parameter":
+            name = ssm_name(store.unit, store.name)
+            return "${ssm:" + name + "}" if self.serverless else "{{resolve:ssm:" + name + "}}"
+        return _arn_of(store.kind, store.physical_name)
+
+    # --- stores and sources ----------------------------------------------------------
+
+    def add_store(self, store: Store) -> None:
+        self.resources[store.name] = self.resource_of(store.kind, store.physical_name, store.domain)
+
+    def resource_of(self, kind: str, physical_name: str, domain: str | None) -> Document:
+        tags = _tags(domain)
+        properties: Document
+        if kind == "queue":
+            type_name, properties = "AWS::SQS::Queue", {"QueueName": physical_name}
+        elif kind == "topic":
+            type_name, properties = "AWS::SNS::Topic", {"TopicName": physical_name}
+        elif kind == "bucket":
+            type_name, properties = "AWS::S3::Bucket", {"BucketName": physical_name}
+        elif kind == "table":
+            type_name, properties = "AWS::DynamoDB::Table", {
+                "TableName": physical_name,
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
+            }
+        elif kind == "stream":
+            type_name, properties = "AWS::Kinesis::Stream", {"Name": physical_name, "ShardCount": 1}
+        elif kind == "api":
+            type_name, properties = "AWS::ApiGateway::RestApi", {"Name": physical_name}
+        elif kind == "event_rule":
+            type_name, properties = "AWS::Events::Rule", {"EventPattern": {"source": [physical_name]}}
+            tags = None
+        elif kind == "schedule":
+            type_name, properties = "AWS::Events::Rule", {"ScheduleExpression": "rate(5 minutes)"}
+            tags = None
+        else:
+            raise ValueError(f"cannot render a resource of kind {kind!r}")
+        if tags:
+            properties["Tags"] = tags
+        return {"Type": type_name, "Properties": properties}
+
+    def add_source(self, trigger: Trigger) -> None:
+        """The source resource, and its wiring when this unit writes it."""
+        local = not self.topology.is_cross_unit(trigger)
+        if local and (self.sam or self.serverless) and self.add_native_event(trigger):
+            return
+        self.resources[trigger.name] = self.resource_of(trigger.kind, trigger.physical_name, trigger.domain)
+        if local:
+            self.add_raw_wiring(trigger, {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
+                                {"Ref": self.function_ref(trigger.function)})
+        elif trigger.wiring == "source":
+            function = self.topology.function(trigger.function)
+            if trigger.link == "imports":
+                value: Any = {"Fn::ImportValue": export_name(function.unit, function.name)}
+                self.add_raw_wiring(trigger, value, value)
+            else:
+                self.add_raw_wiring(trigger, _arn_of("function", function.physical_name), function.physical_name)
+
+    def add_raw_wiring(self, trigger: Trigger, function_arn: Any, function_name: Any) -> None:
+        """Raw CloudFormation wiring from this unit's source to a function (ARN or name value)."""
+        name, kind = trigger.name, trigger.kind
+        if kind in ("queue", "stream", "table"):
+            properties: Document = {"EventSourceArn": _source_arn(trigger), "FunctionName": function_name}
+            if kind != "queue":
+                properties["StartingPosition"] = "LATEST"
+            self.resources[f"{name}Mapping"] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": properties}
+        elif kind == "topic":
+            self.resources[f"{name}Subscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+                "Protocol": "lambda", "TopicArn": {"Ref": name}, "Endpoint": function_arn}}
+        elif kind == "bucket":
+            self.resources[name]["Properties"]["NotificationConfiguration"] = {"LambdaConfigurations": [
+                {"Event": "s3:ObjectCreated:*", "Function": function_arn}]}
+        elif kind == "api":
+            self.resources[f"{name}Method"] = {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": name},
+                "ResourceId": {"Fn::GetAtt": [name, "RootResourceId"]},
+                "HttpMethod": "POST",
+                "AuthorizationType": "NONE",
+                "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
+                                "Uri": _integration_uri(function_arn)},
+            }}
+        else:  # event_rule, schedule
+            self.resources[name]["Properties"]["Targets"] = [{"Id": "Target0", "Arn": function_arn}]
+
+    def add_native_event(self, trigger: Trigger) -> bool:
+        """A local trigger as a SAM ``Events`` entry or a serverless ``events`` item; False if there is none."""
+        kind, name = trigger.kind, trigger.name
+        events = self.events[trigger.function]
+        explicit = kind not in ("event_rule", "schedule") and not (self.serverless and kind == "api")
+        if self.serverless and kind == "bucket":
+            return False  # written as raw CloudFormation under resources:
+        if explicit:
+            if self.sam and kind == "api":
+                self.resources[name] = {"Type": "AWS::Serverless::Api", "Properties": {
+                    "Name": trigger.physical_name, "StageName": "prod",
+                    **({"Tags": {"domain": trigger.domain}} if trigger.domain else {})}}
+            else:
+                self.resources[name] = self.resource_of(kind, trigger.physical_name, trigger.domain)
+        if self.sam:
+            events[name] = _sam_event(trigger, _source_arn(trigger))
+        else:
+            events.append(_serverless_event(trigger, _source_arn(trigger)))
+        return True
+
+    def add_consumer_wiring(self, trigger: Trigger) -> None:
+        """A cross-unit trigger written in the function's unit, naming the source in another unit."""
+        source = (export_name(trigger.unit, trigger.name) if trigger.link == "imports"
+                  else _arn_of(trigger.kind, trigger.physical_name))
+        source_value: Any = {"Fn::ImportValue": source} if trigger.link == "imports" else source
+        if self.sam:
+            self.events[trigger.function][trigger.name] = _sam_event(trigger, source_value)
+        elif self.serverless:
+            self.events[trigger.function].append(_serverless_event(trigger, source_value))
+        elif trigger.kind == "topic":
+            self.resources[f"{trigger.name}Subscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
+                "Protocol": "lambda", "TopicArn": source_value,
+                "Endpoint": {"Fn::GetAtt": [trigger.function, "Arn"]}}}
+        else:
+            properties: Document = {"EventSourceArn": source_value, "FunctionName": {"Ref": trigger.function}}
+            if trigger.kind != "queue":
+                properties["StartingPosition"] = "LATEST"
+            self.resources[f"{trigger.name}Mapping"] = {"Type": "AWS::Lambda::EventSourceMapping",
+                                                        "Properties": properties}
+
+    # --- what other units import --------------------------------------------------
+
+    def add_exports(self) -> None:
+        topology, unit = self.topology, self.unit
+        for trigger in topology.cross_unit_triggers():
+            if trigger.link != "imports":
+                continue
+            if trigger.wiring == "function" and trigger.unit == unit.name:
+                self.export(trigger.name, _source_arn(trigger))
+            elif trigger.wiring == "source" and topology.unit_of(trigger.function) == unit.name:
+                self.export(trigger.function, {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]})
+        for access in topology.accesses:
+            store = topology.store(access.store)
+            if store.unit != unit.name or not topology.is_cross_unit_access(access):
+                continue
+            if access.link == "imports":
+                self.export(store.name, {"Fn::GetAtt": [store.name, "Arn"]})
+            elif access.link == "ssm_parameter":
+                self.resources[f"{store.name}Parameter"] = {"Type": "AWS::SSM::Parameter", "Properties": {
+                    "Name": ssm_name(unit.name, store.name), "Type": "String",
+                    "Value": {"Fn::GetAtt": [store.name, "Arn"]}}}
+
+    def export(self, name: str, value: Any) -> None:
+        self.outputs[f"{name}Arn"] = {"Value": value, "Export": {"Name": export_name(self.unit.name, name)}}
+
+
+def _integration_uri(function_arn: Any) -> Any:
+    path = "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/%s/invocations"
+    if isinstance(function_arn, str):
+        return {"Fn::Sub": path % function_arn}
+    if "Fn::GetAtt" in function_arn:
+        logical_id, attribute = function_arn["Fn::GetAtt"]
+        return {"Fn::Sub": path % ("${" + f"{logical_id}.{attribute}" + "}")}
+    return {"Fn::Sub": [path % "${FunctionArn}", {"FunctionArn": function_arn}]}
+
+
+def _sam_event(trigger: Trigger, source: Any) -> Document:
+    kind = trigger.kind
+    if kind == "queue":
+        return {"Type": "SQS", "Properties": {"Queue": source}}
+    if kind == "topic":
+        return {"Type": "SNS", "Properties": {"Topic": source}}
+    if kind == "stream":
+        return {"Type": "Kinesis", "Properties": {"Stream": source, "StartingPosition": "LATEST"}}
+    if kind == "table":
+        return {"Type": "DynamoDB", "Properties": {"Stream": source, "StartingPosition": "LATEST"}}
+    if kind == "bucket":
+        return {"Type": "S3", "Properties": {"Bucket": {"Ref": trigger.name}, "Events": "s3:ObjectCreated:*"}}
+    if kind == "api":
+        return {"Type": "Api", "Properties": {"RestApiId": {"Ref": trigger.name},
+                                               "Path": f"/{trigger.name.lower()}", "Method": "post"}}
+    if kind == "event_rule":
+        return {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": [trigger.physical_name]}}}
+    return {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
+
+
+def _serverless_event(trigger: Trigger, source: Any) -> Document:
+    kind = trigger.kind
+    if kind == "queue":
+        return {"sqs": {"arn": source}}
+    if kind == "topic":
+        event: Document = {"arn": source}
+        if isinstance(source, dict) and "Ref" in source:
+            event["topicName"] = trigger.physical_name
+        return {"sns": event}
+    if kind in ("stream", "table"):
+        return {"stream": {"type": "kinesis" if kind == "stream" else "dynamodb", "arn": source}}
+    if kind == "api":
+        return {"http": {"path": trigger.name.lower(), "method": "post"}}
+    if kind == "event_rule":
+        return {"eventBridge": {"pattern": {"source": [trigger.physical_name]}}}
+    if kind == "schedule":
+        return {"schedule": "rate(5 minutes)"}
+    raise ValueError(f"no serverless event for a {kind}")
+
+
+# --- serialising --------------------------------------------------------------------
+
+_SHORT_TAGS = {"Ref": "!Ref", "Fn::GetAtt": "!GetAtt", "Fn::Sub": "!Sub", "Fn::ImportValue": "!ImportValue",
+               "Fn::Join": "!Join", "Fn::Select": "!Select", "Fn::If": "!If"}
+
+
+class _Tagged:
+    def __init__(self, tag: str, value: Any) -> None:
+        self.tag = tag
+        self.value = value
+
+
+class _Dumper(yaml.SafeDumper):
+    """Plain YAML without anchors (a generated document repeats equal values on purpose)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_tagged(dumper: yaml.SafeDumper, data: _Tagged) -> yaml.Node:
+    if isinstance(data.value, list):
+        return dumper.represent_sequence(data.tag, data.value)
+    if isinstance(data.value, dict):
+        return dumper.represent_mapping(data.tag, data.value)
+    return dumper.represent_scalar(data.tag, str(data.value))
+
+
+_Dumper.add_representer(_Tagged, _represent_tagged)
+
+
+def _short_form(value: Any) -> Any:
+    """Long-form intrinsics as short tags (``{"Ref": X}`` -> ``!Ref X``), recursively."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            (key, inner), = value.items()
+            tag = _SHORT_TAGS.get(key)
+            if tag is not None:
+                if key == "Fn::GetAtt" and isinstance(inner, list) and all(isinstance(p, str) for p in inner):
+                    return _Tagged(tag, ".".join(inner))
+                return _Tagged(tag, _short_form(inner))
+        return {key: _short_form(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_short_form(item) for item in value]
+    return value
+
+
+def dump(document: Document, syntax: str) -> str:
+    """``document`` as ``yaml-short``, ``yaml-long`` or ``json`` text."""
+    if syntax == "json":
+        return json.dumps(document, indent=2) + "\n"
+    if syntax == "yaml-long":
+        return yaml.dump(document, Dumper=_Dumper, sort_keys=False, width=1000)
+    if syntax == "yaml-short":
+        return yaml.dump(_short_form(document), Dumper=_Dumper, sort_keys=False, width=1000)
+    raise ValueError(f"unknown syntax {syntax!r}; expected one of yaml-short, yaml-long, json")

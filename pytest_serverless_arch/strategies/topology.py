@@ -1,0 +1,352 @@
+"""The abstract topology the strategies draw: units, functions, triggers, stores, accesses.
+
+A :class:`Topology` is plain data (frozen dataclasses), independent of any
+template format. It knows what a loaded graph of it must contain (its
+``units``, ``functions``, ``triggers``, ``links``, ``deploy_order()``) and
+which deployment ``pattern`` it is, by the classifier's definition, so
+property tests can compare a loaded graph against it. ``write(directory)``
+renders it as real files (see :mod:`.render`).
+
+>>> topology = Topology(
+...     units=(Unit("orders", "sam"),),
+...     functions=(Function("Fn0", "orders"),),
+...     triggers=(Trigger("Queue0", "queue", "orders", "Fn0"),),
+... )
+>>> topology.pattern
+'monolith'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "DATA_STORE_KINDS",
+    "FORMATS",
+    "LINK_KINDS",
+    "PATTERNS",
+    "SUBSCRIBABLE_KINDS",
+    "SYNTAXES",
+    "TRIGGER_KINDS",
+    "Access",
+    "Function",
+    "Link",
+    "Store",
+    "Topology",
+    "Trigger",
+    "Unit",
+]
+
+FORMATS: tuple[str, ...] = ("cloudformation", "sam", "serverless")
+SYNTAXES: tuple[str, ...] = ("yaml-short", "yaml-long", "json")
+PATTERNS: tuple[str, ...] = ("monolith", "infra-app-split", "function-per-unit", "trigger-grouped")
+TRIGGER_KINDS: tuple[str, ...] = ("queue", "topic", "bucket", "table", "stream", "api", "event_rule", "schedule")
+# How one unit points at another unit's resource.
+LINK_KINDS: tuple[str, ...] = ("imports", "name_reference", "ssm_parameter")
+DATA_STORE_KINDS: tuple[str, ...] = ("table", "bucket", "stream")
+# Sources a function's unit can subscribe to itself (event source mappings, SNS subscriptions).
+SUBSCRIBABLE_KINDS: tuple[str, ...] = ("queue", "topic", "table", "stream")
+UNTAGGED_SOURCE_KINDS: tuple[str, ...] = ("event_rule", "schedule")
+
+Wiring = Literal["source", "function"]
+
+
+@dataclass(frozen=True, order=True)
+class Unit:
+    """A deployment unit: ``name`` is the stack name the loader gives it."""
+
+    name: str
+    format: str = "cloudformation"  # cloudformation | sam | serverless
+    syntax: str = "yaml-short"  # yaml-short | yaml-long | json (serverless.yml is always YAML)
+    directory: str = ""  # where its files go, relative to the repository root; default services/<name>
+
+    @property
+    def path(self) -> str:
+        return self.directory or f"services/{self.service}"
+
+    @property
+    def service(self) -> str:
+        """The serverless ``service:`` (the unit is named ``<service>-dev``), else the name."""
+        return self.name.removesuffix("-dev") if self.format == "serverless" else self.name
+
+
+@dataclass(frozen=True, order=True)
+class Function:
+    """A function; ``placeholder`` when its code comes from outside its unit (a parameter)."""
+
+    name: str
+    unit: str
+    domain: str | None = None
+    placeholder: bool = False
+
+    @property
+    def physical_name(self) -> str:
+        return f"{self.name.lower()}-fn"
+
+
+@dataclass(frozen=True, order=True)
+class Trigger:
+    """An event source ``name`` of ``kind`` in ``unit`` that invokes ``function``.
+
+    When the source and the function live in different units, ``wiring`` says
+    which side writes the connection (``source``: the source's unit names the
+    function; ``function``: the function's unit names the source) and ``link``
+    how it names it (``imports`` an export, or a ``name_reference`` ARN).
+    """
+
+    name: str
+    kind: str
+    unit: str
+    function: str
+    domain: str | None = None
+    wiring: Wiring = "source"
+    link: str = "imports"
+
+    @property
+    def physical_name(self) -> str:
+        return f"{self.name.lower()}-src"
+
+
+@dataclass(frozen=True, order=True)
+class Store:
+    """A data store (table, bucket, stream) that functions access."""
+
+    name: str
+    kind: str
+    unit: str
+    domain: str | None = None
+
+    @property
+    def physical_name(self) -> str:
+        return f"{self.name.lower()}-store"
+
+
+@dataclass(frozen=True, order=True)
+class Access:
+    """``function`` reads and writes ``store``; across units through a ``link`` kind."""
+
+    function: str
+    store: str
+    link: str = "imports"
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    """A cross-unit link: ``from_unit`` needs ``target`` that ``to_unit`` provides."""
+
+    kind: str
+    from_unit: str
+    to_unit: str
+    target: str  # the name of the resource in ``to_unit``
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Units, functions, triggers, stores and accesses; see the module docstring."""
+
+    units: tuple[Unit, ...]
+    functions: tuple[Function, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    stores: tuple[Store, ...] = ()
+    accesses: tuple[Access, ...] = ()
+    _index: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {f.name: f.unit for f in self.functions}
+        index.update({t.name: t.unit for t in self.triggers})
+        index.update({s.name: s.unit for s in self.stores})
+        object.__setattr__(self, "_index", index)
+
+    # --- lookups --------------------------------------------------------------
+
+    def unit(self, name: str) -> Unit:
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        raise KeyError(f"no unit {name!r} in this topology; units: {[u.name for u in self.units]}")
+
+    def function(self, name: str) -> Function:
+        for function in self.functions:
+            if function.name == name:
+                return function
+        raise KeyError(f"no function {name!r} in this topology")
+
+    def store(self, name: str) -> Store:
+        for store in self.stores:
+            if store.name == name:
+                return store
+        raise KeyError(f"no store {name!r} in this topology")
+
+    def unit_of(self, name: str) -> str:
+        """The unit of the function, trigger source or store called ``name``."""
+        return self._index[name]
+
+    def functions_in(self, unit: str) -> list[Function]:
+        return [f for f in self.functions if f.unit == unit]
+
+    def triggers_in(self, unit: str) -> list[Trigger]:
+        """The triggers whose source lives in ``unit``."""
+        return [t for t in self.triggers if t.unit == unit]
+
+    def stores_in(self, unit: str) -> list[Store]:
+        return [s for s in self.stores if s.unit == unit]
+
+    def is_cross_unit(self, trigger: Trigger) -> bool:
+        return trigger.unit != self.unit_of(trigger.function)
+
+    def cross_unit_triggers(self) -> list[Trigger]:
+        return [t for t in self.triggers if self.is_cross_unit(t)]
+
+    def is_cross_unit_access(self, access: Access) -> bool:
+        return self.unit_of(access.function) != self.unit_of(access.store)
+
+    # --- what a loaded graph must show ------------------------------------------
+
+    def links(self) -> list[Link]:
+        """Every cross-unit link: cross-unit triggers and cross-unit accesses."""
+        found = set()
+        for trigger in self.cross_unit_triggers():
+            function_unit = self.unit_of(trigger.function)
+            if trigger.wiring == "function":
+                found.add(Link(trigger.link, function_unit, trigger.unit, trigger.name))
+            else:
+                found.add(Link(trigger.link, trigger.unit, function_unit, trigger.function))
+        for access in self.accesses:
+            if self.is_cross_unit_access(access):
+                found.add(Link(access.link, self.unit_of(access.function), self.unit_of(access.store),
+                               access.store))
+        return sorted(found)
+
+    def unit_dependencies(self) -> set[tuple[str, str]]:
+        """(unit, depends_on) pairs: the first deploys after the second."""
+        return {(link.from_unit, link.to_unit) for link in self.links()}
+
+    def deploy_order(self) -> list[list[str]] | None:
+        """Waves of unit names (each sorted), or ``None`` when the units depend on each other in a cycle."""
+        remaining = {unit.name for unit in self.units}
+        needs = {name: set() for name in remaining}  # type: dict[str, set[str]]
+        for unit, depends_on in self.unit_dependencies():
+            needs[unit].add(depends_on)
+        waves = []
+        while remaining:
+            wave = sorted(name for name in remaining if not needs[name] & remaining)
+            if not wave:
+                return None
+            waves.append(wave)
+            remaining -= set(wave)
+        return waves
+
+    def units_holding_functions_or_triggers(self) -> list[str]:
+        held = {f.unit for f in self.functions} | {t.unit for t in self.triggers}
+        return sorted(held)
+
+    @property
+    def pattern(self) -> str:
+        """The deployment pattern, by the classifier's definition (``mixed`` when none fits)."""
+        holding = self.units_holding_functions_or_triggers()
+        if len(holding) <= 1:
+            return "monolith"
+        crossing = self.cross_unit_triggers()
+        placeholders = any(f.placeholder for f in self.functions)
+        if (crossing or placeholders) and 2 * len(crossing) >= len(self.triggers):
+            return "infra-app-split"
+        with_functions = {f.unit for f in self.functions}
+        if len(with_functions) >= 2 and all(len(self.functions_in(unit)) == 1 for unit in with_functions):
+            return "function-per-unit"
+        if not crossing:
+            return "trigger-grouped"
+        return "mixed"
+
+    def source_domain(self, trigger: Trigger) -> str | None:
+        """The domain a loaded graph shows on ``trigger``'s source: only sources written with tags carry one.
+
+        Event rules and schedules have no ``Tags``; a serverless ``http`` event's
+        API is created by the framework, untagged.
+        """
+        if trigger.kind in UNTAGGED_SOURCE_KINDS:
+            return None
+        if trigger.kind == "api" and self.unit(trigger.unit).format == "serverless" and not self.is_cross_unit(trigger):
+            return None
+        return trigger.domain
+
+    def domains_of(self, unit: str) -> set[str]:
+        """The domains of the resources of ``unit`` that carry one."""
+        domains = {f.domain for f in self.functions_in(unit)}
+        domains |= {self.source_domain(t) for t in self.triggers_in(unit)}
+        domains |= {s.domain for s in self.stores_in(unit)}
+        return {domain for domain in domains if domain is not None}
+
+    # --- changes (for metamorphic properties) -----------------------------------
+
+    def renamed(self, mapping: Mapping[str, str]) -> Topology:
+        """The same topology with functions, sources and stores renamed (``old -> new``)."""
+
+        def new(name: str) -> str:
+            return mapping.get(name, name)
+
+        return Topology(
+            units=self.units,
+            functions=tuple(dataclasses.replace(f, name=new(f.name)) for f in self.functions),
+            triggers=tuple(dataclasses.replace(t, name=new(t.name), function=new(t.function)) for t in self.triggers),
+            stores=tuple(dataclasses.replace(s, name=new(s.name)) for s in self.stores),
+            accesses=tuple(dataclasses.replace(a, function=new(a.function), store=new(a.store))
+                           for a in self.accesses),
+        )
+
+    def with_units(self, units: Iterable[Unit]) -> Topology:
+        """The same topology with its units replaced (same names; another syntax, order or directory)."""
+        return dataclasses.replace(self, units=tuple(units))
+
+    def reordered(self) -> Topology:
+        """Every collection in reverse order: files and resources are written in another order."""
+        return Topology(self.units[::-1], self.functions[::-1], self.triggers[::-1], self.stores[::-1],
+                        self.accesses[::-1])
+
+    def with_trigger_moved_to_its_function(self, trigger: Trigger) -> Topology:
+        """``trigger``'s source moved into the unit of the function it invokes."""
+        moved = dataclasses.replace(trigger, unit=self.unit_of(trigger.function))
+        return dataclasses.replace(self, triggers=tuple(moved if t == trigger else t for t in self.triggers))
+
+    def with_units_merged(self, keep: str, drop: str) -> Topology:
+        """Everything of unit ``drop`` moved into unit ``keep``; ``drop`` disappears."""
+
+        def new(unit: str) -> str:
+            return keep if unit == drop else unit
+
+        return Topology(
+            units=tuple(u for u in self.units if u.name != drop),
+            functions=tuple(dataclasses.replace(f, unit=new(f.unit)) for f in self.functions),
+            triggers=tuple(dataclasses.replace(t, unit=new(t.unit)) for t in self.triggers),
+            stores=tuple(dataclasses.replace(s, unit=new(s.unit)) for s in self.stores),
+            accesses=self.accesses,
+        )
+
+    # --- files --------------------------------------------------------------
+
+    def write(self, directory: str | Path) -> list[Path]:
+        """Render every unit as real files under ``directory``; return the paths written."""
+        from .render import write_topology
+
+        return write_topology(self, Path(directory))
+
+    def describe(self) -> str:
+        """A few readable lines (hypothesis prints this for a failing example)."""
+        lines = []
+        for unit in self.units:
+            lines.append(f"unit {unit.name} ({unit.format}, {unit.syntax}) at {unit.path}")
+            for function in self.functions_in(unit.name):
+                extra = " placeholder" if function.placeholder else ""
+                lines.append(f"  function {function.name} [{function.domain}]{extra}")
+            for trigger in self.triggers_in(unit.name):
+                cross = (f" cross-unit, wired in {trigger.wiring} unit by {trigger.link}"
+                         if self.is_cross_unit(trigger) else "")
+                lines.append(f"  {trigger.kind} {trigger.name} [{trigger.domain}] -> {trigger.function}{cross}")
+            for store in self.stores_in(unit.name):
+                lines.append(f"  {store.kind} {store.name} [{store.domain}]")
+        for access in self.accesses:
+            lines.append(f"access {access.function} -> {access.store} by {access.link}")
+        return "\n".join(lines)
