@@ -12,6 +12,10 @@ this order, the first that holds wins:
 4. ``trigger-grouped``: every trigger edge stays inside its unit;
 5. ``mixed``.
 
+A trigger edge into a placeholder function counts as crossing units even when
+the function is defined beside its trigger: its code, the other half of the
+event contract, ships from another unit.
+
 >>> from pytest_serverless_arch import load
 >>> verdict = classify_pattern(load("sample_repos/monolith-online-shop"))  # doctest: +SKIP
 >>> verdict.repo  # doctest: +SKIP
@@ -100,6 +104,7 @@ def classify_pattern(graph: Any) -> PatternVerdict:
         tally(function.unit).functions += 1
         if function.code_source:
             tally(function.unit).placeholders += 1
+    placeholders = {function.id for function in functions if function.code_source}
     triggers = 0
     crossing = 0
     for trigger in graph.trigger_edges():
@@ -108,11 +113,14 @@ def classify_pattern(graph: Any) -> PatternVerdict:
         if source_unit is None or function_unit is None:
             continue  # a source outside the repository belongs to no unit
         triggers += 1
-        if source_unit == function_unit:
+        if source_unit == function_unit and trigger.function not in placeholders:
             if source_unit in selected:
                 tally(source_unit).inside += 1
             continue
+        # A placeholder's code ships from another pipeline: its trigger crosses units in all but name.
         crossing += 1
+        if source_unit == function_unit:
+            continue
         if source_unit in selected:
             tally(source_unit).out += 1
             out_functions = tally(source_unit).out_functions
@@ -143,6 +151,13 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _every(count: int, word: str) -> str:
+    """``all 5 functions``, ``the 1 function``, ``no functions``."""
+    if count == 0:
+        return f"no {word}s"
+    return f"the 1 {word}" if count == 1 else f"all {count} {word}s"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part} of {_plural(whole, 'trigger edge')}" + (f" ({100 * part / whole:.0f}%)" if whole else "")
 
@@ -152,8 +167,7 @@ def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing
         return "mixed", "no unit holds a function or a trigger, so there is no cut to classify"
     if len(tallies) == 1:
         (name, _), = tallies.items()
-        return "monolith", (f"unit {name} holds all {_plural(functions, 'function')} and all "
-                            f"{_plural(triggers, 'trigger edge')}")
+        return "monolith", f"unit {name} holds {_every(functions, 'function')} and {_every(triggers, 'trigger edge')}"
     why_not = [f"not monolith: {len(tallies)} units hold functions or triggers"]
 
     infra = sorted(name for name, tally in tallies.items() if tally.out or tally.placeholders)
@@ -188,7 +202,8 @@ def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing
     if crossing == 0:
         largest = max(sorted(with_functions), key=lambda name: with_functions[name]) if with_functions else None
         figures = f"; unit {largest} holds the most, {with_functions[largest]}" if largest else ""
-        return "trigger-grouped", (f"all {_plural(triggers, 'trigger edge')} stay inside their unit; "
+        stay = "stays inside its unit" if triggers == 1 else "stay inside their unit"
+        return "trigger-grouped", (f"{_every(triggers, 'trigger edge')} {stay}; "
                                    f"{len(with_functions)} units hold {_plural(functions, 'function')}{figures}")
     why_not.append(f"not trigger-grouped: {_share(crossing, triggers)} cross units")
     return "mixed", "; ".join(why_not)
