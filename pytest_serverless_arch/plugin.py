@@ -1,9 +1,98 @@
 """The pytest plugin (registered under the ``pytest11`` entry point as ``serverless_arch``).
 
-Kept thin: hooks and options here, fixtures in :mod:`.fixtures`; it never
-imports hypothesis or the strategies module.
+Kept thin: hooks and options here, fixtures in :mod:`.fixtures`, the run's
+state in :mod:`.gate`, the gate's items in :mod:`.items`. It never imports
+hypothesis or the strategies module. Disable it with ``-p no:serverless_arch``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Generator
+
+import pytest
+
 from .fixtures import deployment_graph, load_deployment_graph  # noqa: F401  (fixtures)
+from .gate import FINDINGS_KEY, GATE_KEY, REPORT_ATTRIBUTE, ArchGate, active_gate
+from .items import collect_gate, gate_requested, load_rule_plugins, repository_rules
+from .options import add_options
+
+PLUGIN_PROBLEMS_KEY = pytest.StashKey[list[str]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[GATE_KEY] = ArchGate.start(config)
+    config.stash[PLUGIN_PROBLEMS_KEY] = load_rule_plugins()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    gate = config.stash.get(GATE_KEY, None)
+    if gate is not None:
+        gate.stop()
+
+
+def _gate_active(gate: ArchGate) -> bool:
+    return gate.settings.gate_configured or bool(repository_rules(gate.settings.root))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    gate = config.stash.get(GATE_KEY, None)
+    if gate is None or not _gate_active(gate):
+        return None
+    return gate.header()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -k, -m and --deselect filter the items
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    gate = config.stash.get(GATE_KEY, None)
+    if gate is None or not _gate_active(gate) or not gate_requested(config):
+        return
+    items.extend(collect_gate(session, gate, config.stash.get(PLUGIN_PROBLEMS_KEY, [])))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    gate = item.config.stash.get(GATE_KEY, None)
+    if gate is not None:
+        gate.current_item = item
+    try:
+        return (yield)
+    finally:
+        if gate is not None:
+            gate.current_item = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
+    report = yield
+    if call.when == "call":
+        # findings ride on the report, so xdist carries them to the controller
+        setattr(report, REPORT_ATTRIBUTE, item.stash.get(FINDINGS_KEY, []))
+    return report
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and getattr(report, REPORT_ATTRIBUTE, None):
+        gate = active_gate()  # this hook gets no config; the innermost running session is the one
+        if gate is not None:
+            gate.record_report(report)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    gate = session.config.stash.get(GATE_KEY, None)
+    if gate is not None:
+        gate.finish()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    gate = config.stash.get(GATE_KEY, None)
+    if gate is None or gate.is_worker:
+        return
+    lines = gate.summary_lines()
+    if lines:
+        terminalreporter.write_sep("-", "serverless-arch")
+        for line in lines:
+            terminalreporter.write_line(line)

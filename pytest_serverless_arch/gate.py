@@ -1,0 +1,223 @@
+"""The state of one pytest run: settings, the graph (loaded once per process), baseline, findings.
+
+It lives in ``config.stash`` (see :data:`GATE_KEY`). Rule items and assertion
+helpers triage their findings through :meth:`ArchGate.triage`, which records
+them on the running test; the reports carry them to the process that prints
+the summary and writes the baseline, so ``pytest-xdist`` gives the same result.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .baseline import Baseline, BaselineEntry
+from .graph import DeploymentGraph
+from .options import ArchSettings, read_settings
+from .pipeline import load
+from .rules.base import Violation, registered_rules
+from .suppressions import Suppression, Triage, suppressions_in, triage
+
+__all__ = ["GATE_KEY", "ArchGate", "active_gate"]
+
+FINDINGS_KEY = pytest.StashKey[list[dict[str, Any]]]()
+GATE_KEY = pytest.StashKey["ArchGate"]()
+REPORT_ATTRIBUTE = "serverless_arch"  # the findings of a test, on its call-phase report
+
+_ACTIVE: list[ArchGate] = []  # a stack: pytester runs pytest inside pytest
+
+
+def active_gate() -> ArchGate | None:
+    """The gate of the innermost running pytest session, if the plugin is active."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+@dataclass
+class SessionFindings:
+    """What every triage of the session found, merged from the test reports."""
+
+    rules_run: set[str] = field(default_factory=set)
+    # per rule, the most times each entry was found in one run (a rule may run more than once)
+    found: dict[str, Counter[BaselineEntry]] = field(default_factory=dict)
+    notes: dict[BaselineEntry, dict[str, Any]] = field(default_factory=dict)
+    suppressed: dict[str, str] = field(default_factory=dict)  # finding -> suppression line
+    unused: dict[str, str] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def add(self, payload: dict[str, Any]) -> None:
+        rule_id = payload["rule"]
+        self.rules_run.add(rule_id)
+        counts: Counter[BaselineEntry] = Counter()
+        for item in payload["found"]:
+            entry = BaselineEntry(rule_id, tuple(item["units"]), tuple(item["resources"]))
+            counts[entry] += 1
+            self.notes.setdefault(entry, {"message": item["message"], "location": item["location"]})
+        merged = self.found.setdefault(rule_id, Counter())
+        for entry, count in counts.items():
+            merged[entry] = max(merged[entry], count)
+        for finding, suppression in payload["suppressed"]:
+            self.suppressed[finding] = suppression
+        self.used.update(payload["used"])
+        for line in payload["unused"]:
+            self.unused[line] = line
+
+    def found_baseline(self) -> Baseline:
+        baseline = Baseline()
+        for counts in self.found.values():
+            baseline.entries.update(counts)
+        baseline.notes = {entry: self.notes[entry] for entry in baseline.entries if entry in self.notes}
+        return baseline
+
+    def fixed(self, baseline: Baseline) -> list[BaselineEntry]:
+        """Baseline entries of the rules that ran which no finding matched."""
+        fixed = []
+        for entry, count in sorted(baseline.entries.items()):
+            if entry.rule in self.rules_run:
+                fixed += [entry] * max(0, count - self.found.get(entry.rule, Counter())[entry])
+        return fixed
+
+
+@dataclass
+class ArchGate:
+    """One pytest run's architecture gate."""
+
+    config: pytest.Config
+    settings: ArchSettings
+    baseline: Baseline
+    current_item: pytest.Item | None = None
+    findings: SessionFindings = field(default_factory=SessionFindings)
+    written: str | None = None  # what --arch-update-baseline did, for the summary
+    _graph: DeploymentGraph | None = None
+
+    @classmethod
+    def start(cls, config: pytest.Config) -> ArchGate:
+        """Read the options and the baseline (``UsageError`` for configuration errors)."""
+        from .baseline import BaselineError
+        from .options import SettingsError
+
+        try:
+            settings = read_settings(config)
+            baseline = Baseline.read(settings.baseline)
+        except (SettingsError, BaselineError) as exc:
+            raise pytest.UsageError(f"serverless-arch: {exc}") from None
+        if settings.update_baseline and not settings.baseline.exists() and os.environ.get("CI"):
+            raise pytest.UsageError(
+                f"serverless-arch: CI is set and the baseline {_relative(settings.baseline, settings.root)} does "
+                f"not exist; refusing to create it here. Run pytest --arch-update-baseline locally, review "
+                f"the file and commit it.")
+        gate = cls(config, settings, baseline)
+        _ACTIVE.append(gate)
+        return gate
+
+    def stop(self) -> None:
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    # --- the graph ----------------------------------------------------------
+
+    def graph(self) -> DeploymentGraph:
+        """The repository under test, loaded on first use and shared by the whole process."""
+        if self._graph is None:
+            settings = self.settings
+            paths = [str(path) for path in settings.paths]
+            self._graph = load(paths, root=str(settings.root), config=settings.load_config)
+        return self._graph
+
+    def header(self) -> list[str]:
+        try:
+            summary = self.graph().summary()
+        except Exception as exc:  # the header must never stop the run
+            summary = f"cannot load the repository ({type(exc).__name__}: {exc})"
+        lines = [f"serverless-arch: {summary}"]
+        details = []
+        if self.settings.paths_configured:
+            details.append("paths: " + ", ".join(_relative(path, self.settings.root) for path in self.settings.paths))
+        if self.settings.rules:
+            details.append("rules: " + ", ".join(spec.rule_id for spec in self.settings.rules))
+        baseline_state = f"{len(self.baseline)} entries" if self.settings.baseline.exists() else "none"
+        details.append(f"baseline: {_relative(self.settings.baseline, self.settings.root)} ({baseline_state})")
+        lines.append("serverless-arch " + "; ".join(details))
+        return lines
+
+    # --- findings -----------------------------------------------------------
+
+    def triage(self, rule_id: str, violations: list[Violation], graph: Any = None) -> Triage:
+        """Suppressions, then the baseline; recorded on the running test for the summary."""
+        result = triage(rule_id, violations, graph, self.baseline, accept_all=self.settings.update_baseline)
+        unknown = _unknown_rule_suppressions(graph)
+        if self.current_item is not None:
+            self.current_item.stash.setdefault(FINDINGS_KEY, []).append(_payload(result, unknown))
+        return result
+
+    def record_report(self, report: pytest.TestReport) -> None:
+        for payload in getattr(report, REPORT_ATTRIBUTE, None) or ():
+            self.findings.add(payload)
+
+    def finish(self) -> None:
+        """Write the baseline when asked to (never on an xdist worker)."""
+        if not self.settings.update_baseline or self.is_worker:
+            return
+        before = len(self.baseline)
+        updated = self.baseline.updated(self.findings.found_baseline(), self.findings.rules_run)
+        updated.write(self.settings.baseline)
+        self.written = (f"wrote {_relative(self.settings.baseline, self.settings.root)}: {len(updated)} "
+                        f"entr{'y' if len(updated) == 1 else 'ies'} (was {before})")
+
+    def summary_lines(self) -> list[str]:
+        findings = self.findings
+        lines: list[str] = []
+        if findings.suppressed:
+            lines.append(f"suppressed findings ({len(findings.suppressed)}):")
+            for finding, suppression in sorted(findings.suppressed.items()):
+                lines += [f"  {finding}", f"      {suppression}"]
+        unused = sorted(line for line in findings.unused if line not in findings.used)
+        if unused:
+            lines.append(f"suppressions that suppress nothing ({len(unused)}); remove them:")
+            lines += [f"  {line}" for line in unused]
+        if not self.settings.update_baseline:
+            fixed = findings.fixed(self.baseline)
+            if fixed:
+                lines.append(f"baseline entries now fixed ({len(fixed)}); shrink "
+                             f"{_relative(self.settings.baseline, self.settings.root)} with --arch-update-baseline:")
+                lines += [f"  {entry}" for entry in fixed]
+        if self.written:
+            lines.append(self.written)
+        return lines
+
+
+def _payload(result: Triage, unknown: list[Suppression]) -> dict[str, Any]:
+    """A JSON-friendly record of one triage (it travels from xdist workers in the report)."""
+    used = {suppression for _, suppression in result.suppressed}
+    return {
+        "rule": result.rule,
+        "found": [{"units": sorted(set(v.units)), "resources": sorted(set(v.resources)), "message": v.message,
+                   "location": str(v.location)} for v in result.found],
+        "suppressed": [[str(violation), f"suppressed at {suppression.location}: {suppression.reason}"]
+                       for violation, suppression in result.suppressed],
+        "used": [str(suppression) for suppression in used],
+        "unused": [str(suppression) for suppression in result.unused]
+                  + [f"{suppression} (no rule is called {suppression.rule!r})" for suppression in unknown],
+    }
+
+
+def _unknown_rule_suppressions(graph: Any) -> list[Suppression]:
+    if graph is None:
+        return []
+    known = registered_rules()
+    return [suppression for suppression in suppressions_in(graph) if suppression.rule not in known]
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,234 @@
+"""The zero-code gate as test items: one per rule, one per load error, one per configuration problem.
+
+Every item sits under one collector whose node id is ``serverless-arch``::
+
+    serverless-arch::trigger-colocated
+    serverless-arch::load-error[services/orders/serverless.yml:12]
+    serverless-arch::suppression[infra/template.yaml:30]
+
+so ``-k trigger-colocated``, ``--deselect serverless-arch::no-unit-cycles`` and
+``-k "not serverless-arch"`` work as for any test.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .gate import ArchGate
+from .options import RuleSpec
+from .rules.base import Rule, RuleError, registered_rules, rule
+from .suppressions import Triage, suppressions_in
+
+__all__ = ["ENTRY_POINT_GROUP", "ArchGateCollector", "LoadErrorItem", "ProblemItem", "RuleItem",
+           "load_rule_plugins", "repository_rules"]
+
+ENTRY_POINT_GROUP = "pytest_serverless_arch.rules"
+COLLECTOR_NAME = "serverless-arch"
+
+
+def load_rule_plugins() -> list[str]:
+    """Import every rule package registered under the ``pytest_serverless_arch.rules`` entry-point group.
+
+    An entry point may name a module (its ``@rule`` functions register on
+    import) or a function (registered under the entry point's name unless it
+    is already a rule). Returns one message per entry point that failed.
+    """
+    import pytest_serverless_arch.rules  # noqa: F401  (the built-in rules register on import)
+
+    problems = []
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+        except Exception as exc:  # a broken rule package must not stop the run
+            problems.append(f"entry point {entry_point.name} = {entry_point.value}: {type(exc).__name__}: {exc}")
+            continue
+        if callable(loaded) and not inspect.ismodule(loaded) and not hasattr(loaded, "rule_id"):
+            rule(entry_point.name)(loaded)
+    return problems
+
+
+def repository_rules(root: Path) -> list[Rule]:
+    """Custom rules defined in a ``conftest.py`` of the repository: collected without being listed."""
+    found = []
+    for candidate in registered_rules().values():
+        if candidate.builtin:
+            continue
+        try:
+            source = Path(inspect.getfile(candidate.function)).resolve()
+        except (TypeError, OSError):
+            continue
+        if source.name == "conftest.py" and source.is_relative_to(root) and "site-packages" not in source.parts:
+            found.append(candidate)
+    return sorted(found, key=lambda found_rule: found_rule.id)
+
+
+class ArchGateCollector(pytest.Collector):
+    """Collects the gate's items; the graph is loaded once per process and shared."""
+
+    def __init__(self, *, gate: ArchGate, plugin_problems: list[str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.gate = gate
+        self.plugin_problems = plugin_problems
+
+    def collect(self) -> Iterator[pytest.Item]:
+        gate = self.gate
+        names: set[str] = set()
+
+        def unique(name: str) -> str:
+            candidate, index = name, 2
+            while candidate in names:
+                candidate, index = f"{name}#{index}", index + 1
+            names.add(candidate)
+            return candidate
+
+        for problem in self.plugin_problems:
+            yield ProblemItem.from_parent(self, name=unique("rule-plugin"), message=problem)
+        try:
+            graph = gate.graph()
+        except Exception as exc:  # an unreadable repository is one failing item, not a crash
+            yield ProblemItem.from_parent(self, name=unique("load"),
+                                          message=f"cannot load the repository: {type(exc).__name__}: {exc}")
+            return
+        for error in graph.errors:
+            yield LoadErrorItem.from_parent(self, name=unique(f"load-error[{error.location}]"), error=error)
+        for suppression in suppressions_in(graph):
+            if not suppression.reason:
+                yield ProblemItem.from_parent(
+                    self, name=unique(f"suppression[{suppression.location}]"),
+                    message=f"{suppression.location}: the suppression of {suppression.rule} on "
+                            f"{suppression.resource} has no reason; a suppression needs `reason:` "
+                            f"(it suppresses nothing until it has one)",
+                    location=(graph.root, suppression.location.path, suppression.location.line))
+        selected = {spec.rule_id: spec for spec in gate.settings.rules}
+        for found_rule in repository_rules(gate.settings.root):
+            selected.setdefault(found_rule.id, RuleSpec(found_rule.id))
+        known = registered_rules()
+        for rule_id, spec in selected.items():
+            if rule_id in known:
+                yield RuleItem.from_parent(self, name=unique(rule_id), rule=known[rule_id], spec=spec)
+            else:
+                yield ProblemItem.from_parent(
+                    self, name=unique(rule_id),
+                    message=f"serverless_arch_rules names an unknown rule {rule_id!r}; "
+                            f"known rules: {', '.join(sorted(known)) or 'none'}")
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, COLLECTOR_NAME
+
+
+class RuleViolations(Exception):
+    """Raised by a rule item whose rule found violations that are neither suppressed nor baselined."""
+
+    def __init__(self, result: Triage) -> None:
+        super().__init__(result.rule)
+        self.result = result
+
+
+class ItemFailure(Exception):
+    """A failure whose message is the whole story (no traceback)."""
+
+
+class _GateItem(pytest.Item):
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, ItemFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+
+class RuleItem(_GateItem):
+    """Runs one rule on the repository's graph; fails with ``file:line: rule-id: message`` lines."""
+
+    def __init__(self, *, rule: Rule, spec: RuleSpec, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule = rule
+        self.spec = spec
+
+    def runtest(self) -> None:
+        gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+        graph = gate.graph()
+        try:
+            violations = self.rule(graph, **self.spec.options)
+        except RuleError as exc:  # e.g. a domain that exists nowhere: a configuration error, not a pass
+            raise ItemFailure(f"{self.rule.id}: {exc}") from None
+        except TypeError as exc:
+            if self.spec.options:
+                raise ItemFailure(f"{self.rule.id}: cannot run with options {dict(self.spec.options)}: {exc}") from None
+            raise
+        result = gate.triage(self.rule.id, violations, graph)
+        if not result.passed:
+            raise RuleViolations(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, RuleViolations):
+            return excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{COLLECTOR_NAME} rule {self.spec}"
+
+
+class LoadErrorItem(_GateItem):
+    """A template that could not be read; it fails naming the file and line."""
+
+    def __init__(self, *, error: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+    def runtest(self) -> None:
+        raise ItemFailure(f"{self.error}\n(this file was not loaded; every other unit is still checked)")
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        root = Path(self.parent.gate.graph().root)  # type: ignore[union-attr]
+        return root / self.error.path, (self.error.line - 1) if self.error.line else None, self.name
+
+
+class ProblemItem(_GateItem):
+    """A configuration problem (unknown rule, broken rule package, suppression without a reason)."""
+
+    def __init__(self, *, message: str, location: tuple[str, str, int] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.message = message
+        self.problem_location = location
+
+    def runtest(self) -> None:
+        raise ItemFailure(self.message)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        if self.problem_location is not None:
+            root, path, line = self.problem_location
+            return Path(root) / path, (line - 1) if line else None, self.name
+        return self.path, None, f"{COLLECTOR_NAME} {self.name}"
+
+
+def collect_gate(session: pytest.Session, gate: ArchGate, plugin_problems: list[str]) -> list[pytest.Item]:
+    """Collect the gate's items under ``session`` the way pytest collects any node (with a collect report)."""
+    from _pytest.runner import collect_one_node
+
+    collector = ArchGateCollector.from_parent(session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME,
+                                              gate=gate, plugin_problems=plugin_problems)
+    report = collect_one_node(collector)
+    session.ihook.pytest_collectreport(report=report)
+    if not report.passed:
+        return []
+    return [node for node in report.result if isinstance(node, pytest.Item)]
+
+
+def gate_requested(config: pytest.Config) -> bool:
+    """Whether this run collects the gate: not when only specific files or tests were asked for."""
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        return True
+    root = config.rootpath
+    for arg in config.args:
+        path = Path(arg.split("::")[0])
+        path = (config.invocation_params.dir / path).resolve() if not path.is_absolute() else path
+        if path == root or root.is_relative_to(path):
+            return True
+    return False
