@@ -16,7 +16,28 @@ from .intrinsics import sub_parts
 from .parse import LineDict, line_of
 from .template import TemplateReader
 
-__all__ = ["read_resources", "read_template"]
+__all__ = [
+    "DEFAULT_EVENT_BUS",
+    "access_mode",
+    "add_access",
+    "code_source",
+    "condition_branches",
+    "destinations",
+    "esm_source_kind",
+    "event_bus_endpoint",
+    "function_accesses",
+    "function_in_uri",
+    "log_group_endpoint",
+    "openapi_lambda_uris",
+    "policy_accesses",
+    "read_outputs",
+    "read_resources",
+    "read_template",
+    "read_wiring",
+    "rule_bus_reference",
+    "self_managed_kafka",
+    "state_machine_wiring",
+]
 
 # Actions whose verb only reads; everything else counts as a write.
 _READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive", "Select", "Read",
@@ -27,6 +48,7 @@ def read_template(unit: LoadedUnit, document: Mapping[str, Any], config: LoadCon
                   parameter_overrides: Mapping[str, Any] | None = None) -> LoadedUnit:
     """Read a CloudFormation or SAM template (already parsed) into ``unit``."""
     if not _valid_shape(unit, document):
+        unit.extra["unreadable"] = True
         return unit
     reader = TemplateReader(unit, document, config, parameter_overrides=parameter_overrides)
     unit.parameters = dict(reader.parameter_values)
@@ -48,8 +70,9 @@ def _valid_shape(unit: LoadedUnit, document: Mapping[str, Any]) -> bool:
         unit.errors.append(LoadError(unit.path, 1, "template has no `Resources` section"))
         return False
     if not isinstance(resources, Mapping):
-        unit.errors.append(LoadError(unit.path, document.line_of("Resources") if isinstance(document, LineDict) else 1,
-                                     f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}"))
+        line = document.line_of("Resources") if isinstance(document, LineDict) else 1
+        unit.errors.append(LoadError(unit.path, line, "`Resources` must be a mapping of logical ids to resources, "
+                                                      f"not a {type(resources).__name__}"))
         return False
     return True
 
@@ -186,19 +209,40 @@ def _event_source_mapping(reader: TemplateReader, logical_id: str, properties: M
     function = reader.function_endpoint(properties.get("FunctionName"))
     source: Any = None
     if "EventSourceArn" in properties:
-        source = reader.endpoint(properties["EventSourceArn"])
-        if isinstance(source, str) and reader.kind(source) == "other":
-            source = source  # e.g. a DocumentDB cluster: still the emitter
+        source = reader.endpoint(properties["EventSourceArn"], esm_source_kind(properties))
     elif isinstance(properties.get("SelfManagedEventSource"), Mapping):
         source = self_managed_kafka(properties["SelfManagedEventSource"])
     _trigger(reader, source, function, line, "EventSourceMapping")
-    destination = properties.get("DestinationConfig")
-    if isinstance(destination, Mapping) and function is not None:
-        on_failure = destination.get("OnFailure")
-        if isinstance(on_failure, Mapping):
-            target = reader.endpoint(on_failure.get("Destination"))
-            if target is not None:
-                reader.edge("accesses", function, target, line_of(on_failure, line), "write")
+    if function is not None:
+        on_failure_destination(reader, function, properties.get("DestinationConfig"), line)
+
+
+def esm_source_kind(properties: Mapping[str, Any]) -> str:
+    """The kind of node an event source mapping polls, guessed from its other properties.
+
+    Only used when ``EventSourceArn`` names nothing in the unit (a parameter,
+    an import): an MQ broker has ``Queues``, DocumentDB its own config, a
+    stream (Kinesis, DynamoDB, Kafka) a ``StartingPosition``; SQS has none.
+    """
+    if "Queues" in properties:
+        return "queue"
+    if "DocumentDBEventSourceConfig" in properties:
+        return "table"
+    if "StartingPosition" in properties or "Topics" in properties \
+            or "AmazonManagedKafkaEventSourceConfig" in properties:
+        return "stream"
+    return "queue"
+
+
+def on_failure_destination(reader: TemplateReader, function: Any, config: Any, line: int) -> None:
+    """A poll-based source's ``DestinationConfig.OnFailure``: the function writes there."""
+    if not isinstance(config, Mapping):
+        return
+    on_failure = config.get("OnFailure")
+    if isinstance(on_failure, Mapping):
+        target = reader.endpoint(on_failure.get("Destination"))
+        if target is not None:
+            reader.edge("accesses", function, target, line_of(on_failure, line), "write")
 
 
 def self_managed_kafka(source: Mapping[str, Any]) -> ForeignRef:
@@ -209,10 +253,15 @@ def self_managed_kafka(source: Mapping[str, Any]) -> ForeignRef:
 
 
 def _sns_subscription(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
-    if str(reader.resolve(properties.get("Protocol")) or "").lower() != "lambda":
-        return
-    _trigger(reader, reader.endpoint(properties.get("TopicArn"), "topic"),
-             reader.function_endpoint(properties.get("Endpoint")), line, "SNS")
+    protocol = str(reader.resolve(properties.get("Protocol")) or "").lower()
+    topic = reader.endpoint(properties.get("TopicArn"), "topic")
+    if protocol == "lambda":
+        _trigger(reader, topic, reader.function_endpoint(properties.get("Endpoint")), line, "SNS")
+    elif protocol == "sqs" and topic is not None:
+        # Wiring between two resources: the topic delivers to the queue, which may trigger a function.
+        queue = reader.endpoint(properties.get("Endpoint"), "queue")
+        if queue is not None:
+            reader.edge("references", topic, queue, line, "subscription")
 
 
 def _sns_topic(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -225,6 +274,16 @@ def _sns_topic(reader: TemplateReader, logical_id: str, properties: Mapping[str,
                      line_of(item, _list_line(subscriptions, index, line)), "SNS")
 
 
+def condition_branches(value: Any) -> Iterator[Mapping[str, Any]]:
+    """The mappings a list item may be: itself, or the branches of an ``Fn::If`` (SAM writes these)."""
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Fn::If"), list):
+        branches = value["Fn::If"]
+        for branch in branches[1:3] if len(branches) == 3 else []:
+            yield from condition_branches(branch)
+    elif isinstance(value, Mapping) and not (len(value) == 1 and "Ref" in value):
+        yield value
+
+
 def _list_line(items: Any, index: int, default: int) -> int:
     return items.line_of(index) if hasattr(items, "line_of") else default
 
@@ -235,8 +294,8 @@ def _s3_bucket(reader: TemplateReader, logical_id: str, properties: Mapping[str,
         return
     configurations = notification.get("LambdaConfigurations")
     if isinstance(configurations, list):
-        for index, item in enumerate(configurations):
-            if isinstance(item, Mapping):
+        for index, entry in enumerate(configurations):
+            for item in condition_branches(entry):
                 _trigger(reader, logical_id, reader.function_endpoint(item.get("Function")),
                          line_of(item, _list_line(configurations, index, line)), "S3")
     for key, kind in (("QueueConfigurations", "queue"), ("TopicConfigurations", "topic")):
@@ -268,12 +327,19 @@ def _events_rule(reader: TemplateReader, logical_id: str, properties: Mapping[st
                 queue = reader.endpoint(dlq.get("Arn"), "queue")
                 if queue is not None:
                     reader.edge("references", logical_id, queue, target_line, "dead-letter queue")
+    rule_bus_reference(reader, logical_id, properties, line)
+
+
+def rule_bus_reference(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    """An event rule listens on a bus (the default one unless ``EventBusName`` says otherwise)."""
+    if properties.get("ScheduleExpression"):
+        return
     bus_name = properties.get("EventBusName")
-    if bus_name is not None and not properties.get("ScheduleExpression"):
+    if bus_name is not None:
         bus = event_bus_endpoint(reader, bus_name)
         if bus is not None:
             reader.edge("references", logical_id, bus, _prop_line(properties, "EventBusName", line), "event bus")
-    elif not properties.get("ScheduleExpression") and properties.get("EventPattern") is not None:
+    elif properties.get("EventPattern") is not None:
         reader.edge("references", logical_id, DEFAULT_EVENT_BUS, _prop_line(properties, "EventPattern", line), "event bus")
 
 
@@ -305,23 +371,23 @@ def _api_method(reader: TemplateReader, logical_id: str, properties: Mapping[str
     if not isinstance(integration, Mapping):
         return
     api = reader.endpoint(properties.get("RestApiId"), "api")
-    function = _function_in_uri(reader, integration.get("Uri"))
+    function = function_in_uri(reader, integration.get("Uri"))
     _trigger(reader, api, function, line_of(integration, line), "Api")
 
 
 def _api_authorizer(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     api = reader.endpoint(properties.get("RestApiId", properties.get("ApiId")), "api")
     uri = properties.get("AuthorizerUri")
-    _trigger(reader, api, _function_in_uri(reader, uri), _prop_line(properties, "AuthorizerUri", line), "Authorizer")
+    _trigger(reader, api, function_in_uri(reader, uri), _prop_line(properties, "AuthorizerUri", line), "Authorizer")
 
 
 def _apiv2_integration(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     api = reader.endpoint(properties.get("ApiId"), "api")
-    function = _function_in_uri(reader, properties.get("IntegrationUri"))
+    function = function_in_uri(reader, properties.get("IntegrationUri"))
     _trigger(reader, api, function, _prop_line(properties, "IntegrationUri", line), "HttpApi")
 
 
-def _function_in_uri(reader: TemplateReader, uri: Any) -> Any:
+def function_in_uri(reader: TemplateReader, uri: Any) -> Any:
     """The function an API integration URI (``arn:..:lambda:path/..functions/<arn>/invocations``) names."""
     if uri is None:
         return None
@@ -331,9 +397,11 @@ def _function_in_uri(reader: TemplateReader, uri: Any) -> Any:
         if reader.type_of(owner) in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
             return reader.function_endpoint({"Ref": owner})
     text = reader.resolve(uri)
-    if text and ":function:" in text:
+    if text and "/functions/" in text:
         arn = text.split("/functions/", 1)[-1].split("/invocations", 1)[0]
-        return reader.function_endpoint(arn)
+        return reader.function_endpoint(arn) if arn else None
+    if text and text.startswith("arn:") and ":function:" in text:
+        return reader.function_endpoint(text)  # AppSync authorizers and data sources take the plain ARN
     return None
 
 
@@ -343,7 +411,7 @@ def _api_body(reader: TemplateReader, logical_id: str, properties: Mapping[str, 
         body = properties.get(key)
         if isinstance(body, Mapping):
             for uri, uri_line, detail in openapi_lambda_uris(body, _prop_line(properties, key, line)):
-                _trigger(reader, logical_id, _function_in_uri(reader, uri), uri_line, detail)
+                _trigger(reader, logical_id, function_in_uri(reader, uri), uri_line, detail)
 
 
 def openapi_lambda_uris(body: Mapping[str, Any], line: int) -> Iterator[tuple[Any, int, str]]:
@@ -455,6 +523,18 @@ def _appsync_data_source(reader: TemplateReader, logical_id: str, properties: Ma
                  reader.function_endpoint(config.get("LambdaFunctionArn")), line_of(config, line), "AppSync")
 
 
+def _appsync_api(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+    """Lambda authorizers of an AppSync API (the default one and the additional providers)."""
+    configs: list[Any] = [properties.get("LambdaAuthorizerConfig")]
+    providers = properties.get("AdditionalAuthenticationProviders")
+    if isinstance(providers, list):
+        configs += [item.get("LambdaAuthorizerConfig") for item in providers if isinstance(item, Mapping)]
+    for config in configs:
+        if isinstance(config, Mapping):
+            _trigger(reader, logical_id, reader.function_endpoint(config.get("AuthorizerUri")),
+                     _prop_line(config, "AuthorizerUri", line_of(config, line)), "AppSync authorizer")
+
+
 def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     rule = properties.get("Rule")
     actions = rule.get("Actions") if isinstance(rule, Mapping) else None
@@ -465,7 +545,7 @@ def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mappi
                          line_of(action, line), "SES")
 
 
-def _state_machine(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
+def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     """Task states that call a function are ``invokes`` edges, not triggers."""
     for key in ("Definition", "DefinitionString", "DefinitionSubstitutions"):
         value = properties.get(key)
@@ -573,7 +653,7 @@ def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str
             source = owners[0]
         else:
             text = reader.resolve(source_value)
-            source = reader.endpoint_of_text(text) if text else None
+            source = _api_by_logical_id(reader, text) or (reader.endpoint_of_text(text) if text else None)
     else:
         principal = str(reader.resolve(properties.get("Principal")) or "")
         if principal.startswith("alexa-"):
@@ -581,9 +661,31 @@ def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str
             source = ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other")
     if source is None:
         return
-    if any(key[0] == "triggers" and key[2] == function and (key[1] == source) for key in reader._edge_keys):
+    if any(_same_source(existing, source) for existing in reader.trigger_sources_of(function)):
         return
     reader.edge("triggers", source, function, line, "Permission")
+
+
+def _api_by_logical_id(reader: TemplateReader, arn: str | None) -> str | None:
+    """An ``execute-api`` ARN whose API id is a local API's logical id.
+
+    SAM writes ``RestApiId: MyApi`` (a plain string) into the permission ARN as is.
+    """
+    if not arn or not arn.startswith("arn:") or ":execute-api:" not in arn:
+        return None
+    api_id = arn.split(":", 5)[-1].split("/", 1)[0]
+    owner = reader.owner(api_id)
+    return owner if owner is not None and reader.kind(owner) == "api" else None
+
+
+def _same_source(existing: Any, source: Any) -> bool:
+    """Whether a permission's source is one a trigger already names (an ARN naming it counts)."""
+    if existing == source:
+        return True
+    if isinstance(existing, ForeignRef) and isinstance(source, ForeignRef) and source.how == "arn":
+        name = existing.key.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        return bool(name) and (f":{name}" in source.key or f"/{name}" in source.key)
+    return False
 
 
 def _role_accesses(reader: TemplateReader) -> None:
@@ -650,15 +752,24 @@ def policy_accesses(reader: TemplateReader, function: str, document: Any, line: 
         resources = resources if isinstance(resources, list) else [resources]
         statement_line = line_of(statement, line)
         mode = access_mode(actions)
+        written = statement.get("Resource")
         for index, value in enumerate(resources):
-            item_line = _list_line(statement.get("Resource"), index, statement_line) if isinstance(statement.get("Resource"), list) else _prop_line(statement, "Resource", statement_line)
+            item_line = (_list_line(written, index, statement_line) if isinstance(written, list)
+                         else _prop_line(statement, "Resource", statement_line))
             add_access(reader, function, value, item_line, mode, actions)
 
 
 def add_access(reader: TemplateReader, function: str, value: Any, line: int, mode: str,
-               actions: list[str] | None = None) -> None:
-    """One policy resource entry: a local node, or a foreign ARN/import/ssm reference."""
-    invokes = bool(actions) and all(a.lower().startswith("lambda:invoke") for a in actions or [])
+               actions: list[str] | None = None, *, invokes: bool | None = None) -> None:
+    """One policy resource entry: a local node, or a foreign ARN/import/ssm reference.
+
+    ``invokes`` says whether a function target is called (``lambda:InvokeFunction``);
+    by default it is read from ``actions``.
+    """
+    if invokes is None:
+        invokes = bool(actions) and all(a.lower().startswith("lambda:invoke") for a in actions or [])
+    elif not invokes:
+        actions = actions or ["*"]
     targets: list[Any] = [owner for owner, _ in reader.references(value, line)]
     if not targets:
         text = reader.resolve(value)
@@ -680,7 +791,7 @@ def add_access(reader: TemplateReader, function: str, value: Any, line: int, mod
 
 def access_mode(actions: list[str]) -> str:
     """``read``, ``write`` or ``readwrite`` from a statement's actions."""
-    modes = set()
+    modes: set[str] = set()
     for action in actions:
         verb = action.split(":", 1)[-1]
         if verb in ("*", ""):
@@ -711,9 +822,9 @@ def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any]
     if isinstance(depends, list):
         depends_line = _prop_line(spec, "DependsOn", line)
         for name in depends:
-            owner = reader.owner(name) if isinstance(name, str) else None
-            if owner is not None and owner != source:
-                reader.edge("references", source, owner, depends_line, "DependsOn")
+            depended = reader.owner(name) if isinstance(name, str) else None
+            if depended is not None and depended != source:
+                reader.edge("references", source, depended, depends_line, "DependsOn")
     for name, ssm_line in reader.ssm_names_in(properties):
         reader.edge("references", source, ForeignRef("ssm", name, "parameter"), ssm_line, "resolve:ssm")
 
@@ -755,8 +866,9 @@ _WIRING: dict[str, Callable[[TemplateReader, str, Mapping[str, Any], int], None]
     "AWS::ElasticLoadBalancingV2::TargetGroup": _target_group,
     "AWS::Lambda::Url": _function_url,
     "AWS::AppSync::DataSource": _appsync_data_source,
+    "AWS::AppSync::GraphQLApi": _appsync_api,
     "AWS::SES::ReceiptRule": _ses_receipt_rule,
-    "AWS::StepFunctions::StateMachine": _state_machine,
+    "AWS::StepFunctions::StateMachine": state_machine_wiring,
     "AWS::Lambda::EventInvokeConfig": _event_invoke_config,
     "AWS::Lambda::Function": _lambda_function,
 }

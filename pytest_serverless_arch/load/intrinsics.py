@@ -92,9 +92,9 @@ def references_in(value: Any, line: int = 0) -> Iterator[Reference]:
                             stack.append((inner[1], node_line))
                     continue
                 if key == "Fn::Sub":
-                    parts = sub_parts(inner)
-                    if parts:
-                        template, variables = parts
+                    pieces = sub_parts(inner)
+                    if pieces:
+                        template, variables = pieces
                         for match in SUB_VARIABLE.finditer(template):
                             name = match.group(1).strip()
                             if name in variables or name.startswith("AWS::"):
@@ -134,9 +134,9 @@ def _direct_references(value: Any) -> Iterator[str]:
             if parts:
                 yield parts[0]
         elif key == "Fn::Sub":
-            parts = sub_parts(inner)
-            if parts:
-                template, variables = parts
+            pieces = sub_parts(inner)
+            if pieces:
+                template, variables = pieces
                 for match in SUB_VARIABLE.finditer(template):
                     name = match.group(1).strip()
                     if name in variables:
@@ -149,9 +149,7 @@ def _direct_references(value: Any) -> Iterator[str]:
         elif key == "Fn::If" and isinstance(inner, list) and len(inner) == 3:
             yield from _direct_references(inner[1])
             yield from _direct_references(inner[2])
-        elif key == "Fn::Select" and isinstance(inner, list) and len(inner) == 2:
-            yield from _direct_references(inner[1])
-        elif key == "Fn::Split" and isinstance(inner, list) and len(inner) == 2:
+        elif key in ("Fn::Select", "Fn::Split") and isinstance(inner, list) and len(inner) == 2:
             yield from _direct_references(inner[1])
 
 

@@ -28,6 +28,7 @@ KIND_BY_TYPE: dict[str, str] = {
     "AWS::Serverless::HttpApi": "api",
     "AWS::AppSync::GraphQLApi": "api",
     "AWS::Serverless::GraphQLApi": "api",
+    "AWS::Serverless::WebSocketApi": "api",
     "AWS::ElasticLoadBalancingV2::LoadBalancer": "api",
     "AWS::Lambda::Url": "api",
     "AWS::Events::Rule": "event_rule",

@@ -77,6 +77,10 @@ class TemplateReader:
     def has_edge(self, kind: str, source: Endpoint, target: Endpoint) -> bool:
         return any(key[0] == kind and key[1] == source and key[2] == target for key in self._edge_keys)
 
+    def trigger_sources_of(self, function: Endpoint) -> list[Endpoint]:
+        """Sources of the ``triggers`` edges already added to ``function``."""
+        return [key[1] for key in self._edge_keys if key[0] == "triggers" and key[2] == function]
+
     # --- resources --------------------------------------------------------------
 
     def add_resource(self, resource: Resource) -> Resource:
