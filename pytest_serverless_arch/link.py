@@ -258,6 +258,7 @@ class _Linker:
         self.index = index
         self._links: set[tuple[str, str, str]] = set()
         self._pairs: set[tuple[str, str]] = set()
+        self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
 
     def endpoint(self, unit: LoadedUnit, endpoint: object, location: Location) -> tuple[str, _Resolved | None] | None:
         """The node id of an edge end, and how it was resolved when it was a foreign reference."""
@@ -278,6 +279,9 @@ class _Linker:
 
     def add_unit_edges(self, unit: LoadedUnit) -> None:
         for edge in unit.edges:
+            for end in (edge.source, edge.target):
+                if isinstance(end, ForeignRef):
+                    self._carried.add((unit.name, _plain(end)))
             source = self.endpoint(unit, edge.source, edge.location)
             target = self.endpoint(unit, edge.target, edge.location)
             if source is None or target is None or source[0] == target[0]:
@@ -301,11 +305,16 @@ class _Linker:
                         self.add_link(ref.link_kind, unit_node(unit.name), node_id, edge.location, _detail(raw))
 
     def add_property_references(self, unit: LoadedUnit) -> None:
-        """``Fn::ImportValue``/``Fn::GetStackOutput`` anywhere in a resource (``Role``, ``VpcConfig`` ...)."""
+        """``Fn::ImportValue``/``Fn::GetStackOutput`` anywhere in a resource (``Role``, ``VpcConfig`` ...).
+
+        Only references no edge of the unit carries already: the unit's dependency is what counts.
+        """
         for resource in unit.resources:
             if resource.implicit or not isinstance(resource.properties, Mapping):
                 continue
             for ref, line in foreign_values_in(resource.properties, unit.parameters, resource.location.line):
+                if (unit.name, ref) in self._carried:
+                    continue  # a trigger, access or reference of this unit already links it
                 location = Location(resource.location.path, line)
                 found = self.endpoint(unit, ref, location)
                 if found is None or (resource.id, found[0]) in self._pairs:
@@ -335,6 +344,11 @@ class _Linker:
 
     def _is_event_bus(self, node_id: str) -> bool:
         return self.graph.node_kind(node_id) == "event_bus"
+
+
+def _plain(ref: ForeignRef) -> ForeignRef:
+    """``ref`` without the hints a property sweep cannot know, for comparing what names the same thing."""
+    return ForeignRef(ref.how, ref.key)
 
 
 def _detail(endpoint: object) -> str:
