@@ -203,7 +203,7 @@ class ProviderIndex:
         return self.stacks.get(stack)
 
     def stack_output(self, key: str, link_kind: str = "stack_output") -> _Resolved | None:
-        stack, _, output = key.partition("/")
+        stack, _, output = key.rpartition("/")  # stack names may hold "/" (Terraform units); outputs never do
         unit = self.unit_named(stack)
         if unit is None:
             return None
