@@ -208,7 +208,8 @@ def describe(graph: Any, node_id: str) -> str:
     except KeyError:
         return node_id
     if isinstance(node, Resource):
-        return f"{node.kind.replace('_', ' ')} {node.name or node.logical_id} (unit {node.unit})"
+        label = node.type if node.kind == "other" else node.kind.replace("_", " ")
+        return f"{label} {node.name or node.logical_id} (unit {node.unit})"
     kind = getattr(node, "kind", "other")
     label = "resource" if kind == "other" else kind.replace("_", " ")
     return f"external {label} {getattr(node, 'name', node_id)}"

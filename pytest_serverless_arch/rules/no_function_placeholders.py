@@ -84,7 +84,7 @@ def _foreign_wiring(graph: Any, function: Resource, own_files: set[str]) -> list
             continue
         if edge.kind in _WIRING_KINDS or _configures(graph, edge.source):
             found.append(edge)
-    return found
+    return sorted(found, key=lambda edge: edge.location)
 
 
 def _configures(graph: Any, node_id: str) -> bool:

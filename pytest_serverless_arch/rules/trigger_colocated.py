@@ -37,7 +37,7 @@ def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Vio
         source_unit = graph.unit_of(trigger.source)
         if source_unit is None and not include_external:
             continue
-        where = f"unit {source_unit}" if source_unit else "outside the repository"
+        where = f"in unit {source_unit}" if source_unit else "outside the repository"
         violations.append(Violation.of(
             RULE_ID,
             f"{describe(graph, trigger.function)} is triggered by {describe(graph, trigger.source)}, "
