@@ -35,7 +35,7 @@ from ..model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
 from .terraform_hcl import Block, HclError, read_hcl_file
 from .terraform_module import Module, ResourceTarget, read_module
 from .terraform_reader import KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
-from .terraform_wiring import read_wiring
+from .terraform_wiring import WIRED_TYPES, read_wiring
 
 __all__ = ["load_root_module", "unit_name_for"]
 
@@ -117,9 +117,11 @@ def _read_resources(reader: TerraformReader) -> None:
             if not type_name.startswith("aws_"):
                 continue
             address = module.address(local_address)
-            reader.add_resource(_make_resource(reader, module, address, block), block, module)
+            resource = _make_resource(reader, module, address, block)
+            reader.add_resource(resource, block, module)
             for meta in ("count", "for_each"):
-                if meta in block.attributes:
+                # Only where it changes the picture: a node of a kind rules look at, or trigger wiring.
+                if meta in block.attributes and (resource.kind != "other" or type_name in WIRED_TYPES):
                     reader.note(block.path, block.line_of(meta),
                                 f"{address} uses {meta}: its instances are kept as one node")
         for name, call in module.calls.items():
@@ -254,8 +256,8 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
                 facts.declares_root = True
             if block.type == "terraform":
                 for backend in block.children("backend"):
-                    config = {key: str(value) for key, value in backend.attributes.items()
-                              if isinstance(value, str) and "${" not in value}
+                    config = {key: attribute.value for key, attribute in backend.attributes.items()
+                              if isinstance(attribute.value, str) and "${" not in attribute.value}
                     facts.backend = (backend.labels[0] if backend.labels else "local", config)
             if block.type == "module":
                 source = block.get("source")

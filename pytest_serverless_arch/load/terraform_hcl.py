@@ -119,6 +119,9 @@ def parse_hcl(text: str, path: str) -> HclFile:
     import hcl2
     from lark.exceptions import LarkError, UnexpectedInput
 
+    # Terraform accepts a heredoc's closing marker followed by blanks; python-hcl2 does not.
+    # Trailing blanks carry no meaning anywhere else, and dropping them keeps every line number.
+    text = "\n".join(line.rstrip() for line in text.splitlines())
     try:
         tree = hcl2.parses(text, discard_comments=True)
         attributes, blocks, _ = _body(tree.body, path)

@@ -19,7 +19,7 @@ from .terraform_hcl import Block, parse_expression
 from .terraform_module import DataTarget, Module, ResourceTarget
 from .terraform_reader import TerraformReader
 
-__all__ = ["read_wiring"]
+__all__ = ["WIRED_TYPES", "read_wiring"]
 
 Handler = Callable[[TerraformReader, str, Block, Module], None]
 
@@ -199,6 +199,14 @@ def _iot_rule(reader: TerraformReader, address: str, block: Block, module: Modul
     for action in actions:
         _trigger(reader, address, reader.function_endpoint(action.get("function_arn"), module), block, action.line,
                  "IoTRule")
+
+
+def _lattice_attachment(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
+    for target in block.children("target"):
+        function = reader.function_endpoint(target.get("id"), module)
+        if function is not None:
+            group = reader.endpoint(block.get("target_group_identifier"), module)
+            _trigger(reader, group, function, block, target.line, "VpcLattice")
 
 
 def _target_group_attachment(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -487,6 +495,7 @@ _WIRING: dict[str, Handler] = {
     "aws_cognito_user_pool": _cognito_user_pool,
     "aws_iot_topic_rule": _iot_rule,
     "aws_lb_target_group_attachment": _target_group_attachment,
+    "aws_vpclattice_target_group_attachment": _lattice_attachment,
     "aws_lambda_function_url": _function_url,
     "aws_appsync_datasource": _appsync_data_source,
     "aws_ses_receipt_rule": _ses_receipt_rule,
@@ -494,3 +503,5 @@ _WIRING: dict[str, Handler] = {
     "aws_lambda_function": _lambda_function,
     "aws_lambda_function_event_invoke_config": _event_invoke_config,
 }
+
+WIRED_TYPES = frozenset(_WIRING) | {"aws_lambda_permission"}
