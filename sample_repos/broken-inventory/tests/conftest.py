@@ -1,8 +1,7 @@
 """Inventory's own rule: every unit is named by its stack, not by its template path."""
 
 import pytest_serverless_arch
-from pytest_serverless_arch import Location
-from pytest_serverless_arch.rules import Violation
+from pytest_serverless_arch import Violation
 
 
 @pytest_serverless_arch.rule("units-have-stack-names", description="every unit has a stack name")
@@ -10,9 +9,6 @@ def units_have_stack_names(graph):
     """A template without a stack name (samconfig.toml `stack_name`) is deployed under whatever name people type."""
     for unit in graph.units():
         if unit.name == unit.path:
-            yield Violation(
-                rule="units-have-stack-names",
-                message=f"{unit.path} has no stack name; add a samconfig.toml with stack_name",
-                location=unit.location or Location(unit.path),
-                units=(unit.name,),
+            yield Violation.of(
+                "units-have-stack-names", f"{unit.path} has no stack name; add a samconfig.toml with stack_name", unit,
             )

@@ -1,7 +1,7 @@
 """Ticketing's own rule: the application reaches the infrastructure only through published outputs."""
 
 import pytest_serverless_arch
-from pytest_serverless_arch.rules import Violation
+from pytest_serverless_arch import Violation
 
 PUBLISHED = {"imports", "stack_output"}
 
@@ -14,10 +14,8 @@ def links_use_published_outputs(graph):
     """Exports and outputs are a published contract; names and ARNs typed by hand are not."""
     for link in graph.cross_unit_links():
         if link.to_unit is not None and link.kind not in PUBLISHED:
-            yield Violation(
-                rule="links-use-published-outputs",
-                message=f"{link.from_unit} reaches {link.target} through {link.kind}, not an export or output",
-                location=link.location,
-                units=(link.from_unit, link.to_unit),
-                resources=(link.source, link.target),
+            yield Violation.of(
+                "links-use-published-outputs",
+                f"{link.from_unit} reaches {link.target} through {link.kind}, not an export or output",
+                link,
             )

@@ -1,8 +1,7 @@
-"""The shop's own architecture rule, next to the built-in ones."""
+"""The shop's own architecture rules, collected as test items beside the built-in ones."""
 
 import pytest_serverless_arch
-from pytest_serverless_arch import Location
-from pytest_serverless_arch.rules import Violation
+from pytest_serverless_arch import Violation
 
 
 @pytest_serverless_arch.rule("every-queue-has-a-consumer", description="every queue triggers at least one function")
@@ -10,13 +9,7 @@ def every_queue_has_a_consumer(graph):
     """A queue nobody reads fills up silently: each queue must trigger a function."""
     for queue in graph.resources(kind="queue"):
         if not graph.edges_from(queue.id, "triggers"):
-            yield Violation(
-                rule="every-queue-has-a-consumer",
-                message=f"queue {queue.name} triggers no function",
-                location=queue.location,
-                units=(queue.unit,),
-                resources=(queue.id,),
-            )
+            yield Violation.of("every-queue-has-a-consumer", f"queue {queue.name} triggers no function", queue)
 
 
 @pytest_serverless_arch.rule("small-units", description="no unit holds more than max_functions functions")
@@ -25,10 +18,8 @@ def small_units(graph, max_functions=3):
     for unit in graph.units():
         functions = graph.functions(unit=unit.name)
         if len(functions) > max_functions:
-            yield Violation(
-                rule="small-units",
-                message=f"unit {unit.name} holds {len(functions)} functions (at most {max_functions})",
-                location=unit.location or Location(unit.path),
-                units=(unit.name,),
-                resources=tuple(function.id for function in functions),
+            yield Violation.of(
+                "small-units",
+                f"unit {unit.name} holds {len(functions)} functions (at most {max_functions})",
+                unit, *functions,
             )
