@@ -166,18 +166,17 @@ def code_source(module: Module, block: Block) -> str | None:
     for lifecycle in block.children("lifecycle"):
         value = lifecycle.get("ignore_changes")
         if isinstance(value, str) and value.strip("${} ") == "all":
-            return "lifecycle.ignore_changes = all: another pipeline ships its code"
+            return "lifecycle.ignore_changes = all"
         if isinstance(value, list):
             ignored += [str(item).strip("${} ") for item in value]
     ignored_code = [name for name in CODE_ATTRIBUTES if name in ignored]
     if ignored_code:
-        return (f"its code attributes ({', '.join(ignored_code)}) are in lifecycle.ignore_changes: "
-                "another pipeline ships its code")
+        return f"{' and '.join(ignored_code)} {'is' if len(ignored_code) == 1 else 'are'} in lifecycle.ignore_changes"
     for name in _CODE_SOURCES:
         if name in block.attributes:
             variable = module.unresolved_variable(block.get(name))
             if variable is not None:
-                return f"{name} comes from {variable}, which has no default: another pipeline supplies its code"
+                return f"{name} comes from {variable}, which has no default"
     return None
 
 
