@@ -19,6 +19,7 @@ see it. Lookups are dictionary reads, so linking is linear in the number of edge
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .config import LoadConfig
 from .domains import unit_domains
 from .graph import DeploymentGraph, ExternalNode
-from .load.intrinsics import resolve_string
+from .load.intrinsics import resolve_string, target_of
 from .load.parse import line_of
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 
@@ -47,6 +48,10 @@ _LINK_KIND_BY_HOW = {
 }
 # Unresolved references that still name another stack's value: a link to an external node.
 _EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output"})
+_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
+# Edges that follow an SSM parameter to the resource it names: a function triggered by, or using,
+# the queue whose ARN a parameter holds is triggered by, or uses, that queue.
+_FOLLOW_PARAMETER_VALUE = frozenset({"triggers", "accesses"})
 _SQS_URL = re.compile(r"https://(?:sqs\.)?(?:[a-z0-9-]+\.)?(?:queue|sqs)[a-z0-9.-]*amazonaws\.com/(\d+|[^/]*)/([^/?#]+)")
 
 
@@ -117,6 +122,7 @@ class _Resolved:
     node: str
     unit: str | None
     link_kind: str | None
+    value_node: str | None = None  # for an SSM parameter: the resource whose name or ARN it holds
 
 
 class ProviderIndex:
@@ -134,6 +140,7 @@ class ProviderIndex:
         self.unit_of: dict[str, str] = {}  # node id -> unit name
         self.region_of: dict[str, str | None] = {}  # unit name -> region
         self.by_directory: dict[str, list[LoadedUnit]] = {}  # template directory -> units there
+        self.parameter_values: dict[str, str] = {}  # SSM parameter node -> the node its value names
         for unit in units:
             self._add_unit(unit)
         for key, value in config.stack_names.items():
@@ -165,6 +172,11 @@ class ProviderIndex:
             self.by_bare_name.setdefault(name, []).append(resource.id)
             if resource.kind == "parameter":
                 self.ssm.setdefault(name, resource.id)
+        for resource in unit.resources:
+            if resource.kind == "parameter":
+                named = _parameter_value_target(resource, node_ids)
+                if named is not None and named != resource.id:
+                    self.parameter_values[resource.id] = named
         for export in unit.exports:
             node = node_ids.get(export.target or "", unit_node(unit.name))
             self.outputs.setdefault((unit.name, export.output), node)
@@ -187,7 +199,7 @@ class ProviderIndex:
             return _Resolved(found[1], found[0], kind) if found else None
         if ref.how == "ssm":
             node = self._ssm_parameter(ref.key)
-            return _Resolved(node, self.unit_of[node], kind) if node else None
+            return _Resolved(node, self.unit_of[node], kind, self.parameter_values.get(node)) if node else None
         if ref.how == "stack_output":
             return self.stack_output(ref.key)
         if ref.how == "arn":
@@ -246,6 +258,23 @@ class ProviderIndex:
         return None
 
 
+def _parameter_value_target(parameter: Resource, node_ids: Mapping[str, str]) -> str | None:
+    """The node of the parameter's own unit whose name or ARN the parameter stores, if one."""
+    properties = parameter.properties if isinstance(parameter.properties, Mapping) else {}
+    value = properties.get("Value", properties.get("value"))
+    target = target_of(value, None)
+    if target is not None:
+        return node_ids.get(target)
+    if isinstance(value, str):  # Terraform: "${aws_sqs_queue.jobs.arn}"
+        for expression in _INTERPOLATION.findall(value):
+            parts = expression.strip().split(".")
+            for end in range(len(parts), 1, -1):
+                found = node_ids.get(".".join(parts[:end]))
+                if found is not None:
+                    return found
+    return None
+
+
 def unit_node(unit: str) -> str:
     return f"unit:{unit}"
 
@@ -270,6 +299,9 @@ class _Linker:
         if isinstance(endpoint, ForeignRef):
             resolved = self.index.resolve(endpoint)
             if resolved is not None:
+                if resolved.link_kind == "stack_output" and unit.format == "terraform":
+                    # Terraform reads another root module's outputs through its remote state
+                    resolved = dataclasses.replace(resolved, link_kind="remote_state")
                 return resolved.node, resolved
             node_id = external_id(endpoint)
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
@@ -287,6 +319,9 @@ class _Linker:
             if source is None or target is None or source[0] == target[0]:
                 continue
             (source_id, source_ref), (target_id, target_ref) = source, target
+            if edge.kind in _FOLLOW_PARAMETER_VALUE:
+                source_id = _value_node(source_ref) or source_id
+                target_id = _value_node(target_ref) or target_id
             cross_unit = self._owner(source_id) != self._owner(target_id) or self._owner(source_id) is None \
                 or self._owner(target_id) is None
             if edge.kind == "triggers" and cross_unit and self._is_event_bus(source_id):
@@ -296,13 +331,13 @@ class _Linker:
             self._pairs.add((source_id, target_id))
             # the link goes from the end this unit owns to the end it needs from elsewhere
             if target_ref is not None and target_ref.link_kind and source_ref is None:
-                self.add_link(target_ref.link_kind, source_id, target_id, edge.location, _detail(edge.target))
+                self.add_link(target_ref.link_kind, source_id, target_ref.node, edge.location, _detail(edge.target))
             elif source_ref is not None and source_ref.link_kind and target_ref is None:
-                self.add_link(source_ref.link_kind, target_id, source_id, edge.location, _detail(edge.source))
+                self.add_link(source_ref.link_kind, target_id, source_ref.node, edge.location, _detail(edge.source))
             elif source_ref is not None and target_ref is not None:
-                for ref, node_id, raw in ((source_ref, source_id, edge.source), (target_ref, target_id, edge.target)):
+                for ref, raw in ((source_ref, edge.source), (target_ref, edge.target)):
                     if ref.link_kind:
-                        self.add_link(ref.link_kind, unit_node(unit.name), node_id, edge.location, _detail(raw))
+                        self.add_link(ref.link_kind, unit_node(unit.name), ref.node, edge.location, _detail(raw))
 
     def add_property_references(self, unit: LoadedUnit) -> None:
         """``Fn::ImportValue``/``Fn::GetStackOutput`` anywhere in a resource (``Role``, ``VpcConfig`` ...).
@@ -344,6 +379,10 @@ class _Linker:
 
     def _is_event_bus(self, node_id: str) -> bool:
         return self.graph.node_kind(node_id) == "event_bus"
+
+
+def _value_node(resolved: _Resolved | None) -> str | None:
+    return resolved.value_node if resolved is not None else None
 
 
 def _plain(ref: ForeignRef) -> ForeignRef:

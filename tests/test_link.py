@@ -80,9 +80,49 @@ def test_an_ssm_parameter_read_in_another_unit_links_to_the_unit_writing_it():
         ("ssm_parameter", "worker", "config", "worker:WorkerFunction", "config:JobsTableName",
          str(line_of(at, "TABLE_NAME:", "ssm"))),
     ]
-    accesses = {(edge.target, edge.cross_unit) for edge in graph.edges_from("worker:WorkerFunction", "accesses")}
-    assert accesses == {("config:JobsQueueUrl", True), ("config:JobsTableName", True)}
     assert graph.deploy_order() == [["config"], ["worker"]]
+
+
+def test_a_function_using_a_queue_url_read_from_ssm_accesses_that_queue():
+    graph = load(FIXTURES / "ssm")
+    accesses = {(edge.target, edge.cross_unit) for edge in graph.edges_from("worker:WorkerFunction", "accesses")}
+    # /shop/jobs/queue-url holds !Ref JobsQueue; /shop/jobs/table-name holds a literal
+    assert accesses == {("config:JobsQueue", True), ("config:JobsTableName", True)}
+
+
+def test_a_queue_arn_read_from_ssm_makes_the_queue_the_trigger_source(tmp_path):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "template.yaml").write_text(
+        "Resources:\n"
+        "  Jobs:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "  JobsArn:\n"
+        "    Type: AWS::SSM::Parameter\n"
+        "    Properties: {Name: /jobs/arn, Type: String, Value: !GetAtt Jobs.Arn}\n"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "template.yaml").write_text(
+        "Resources:\n"
+        "  Worker:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Runtime: python3.12, Handler: a.b, Role: r, Code: {ZipFile: x}}\n"
+        "  Mapping:\n"
+        "    Type: AWS::Lambda::EventSourceMapping\n"
+        "    Properties:\n"
+        "      FunctionName: !Ref Worker\n"
+        "      EventSourceArn: '{{resolve:ssm:/jobs/arn}}'\n"
+    )
+    graph = load(tmp_path)
+    [trigger] = graph.trigger_edges()
+    assert (trigger.source, trigger.source_kind, trigger.cross_unit) == ("infra/template.yaml:Jobs", "queue", True)
+    # the mapping reads the parameter; the function it feeds is triggered through it
+    assert links(graph) == [
+        ("ssm_parameter", "app/template.yaml", "infra/template.yaml", "app/template.yaml:Mapping",
+         "infra/template.yaml:JobsArn", "app/template.yaml:9"),
+        ("ssm_parameter", "app/template.yaml", "infra/template.yaml", "app/template.yaml:Worker",
+         "infra/template.yaml:JobsArn", "app/template.yaml:5"),
+    ]
+    assert graph.deploy_order() == [["infra/template.yaml"], ["app/template.yaml"]]
 
 
 def test_get_stack_output_links_to_the_named_stack_output():
