@@ -67,7 +67,8 @@ def failure_text(rule: Rule, violations: list[Violation], graph: Any = None) -> 
     selection = getattr(graph, "selection", None)
     scope = f" in {selection}" if isinstance(selection, str) and selection != "everything" else ""
     count = f"{len(violations)} violation{'s' if len(violations) != 1 else ''}"
-    header = f"{rule.id}{scope}: {count}" + (f" of: {rule.description}" if rule.description else "")
+    described = rule.description and rule.description != rule.id
+    header = f"{rule.id}{scope}: {count}" + (f" of: {rule.description}" if described else "")
     lines = [header, *(f"  {violation}" for violation in violations)]
     if rule.reason:
         lines.append(f"why: {rule.reason}")

@@ -73,6 +73,9 @@ class PatternVerdict:
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
 
+    def __hash__(self) -> int:
+        return hash((self.repo, tuple(self.units.items()), self.reason))
+
     def to_dict(self) -> dict[str, Any]:
         return {"repo": self.repo, "units": {name: unit.to_dict() for name, unit in self.units.items()},
                 "reason": self.reason}

@@ -186,7 +186,7 @@ def get_rule(rule_or_id: str | Rule | RuleFunction) -> Rule:
         if rule_id is None or rule_id not in _REGISTRY:
             name = getattr(rule_or_id, "__name__", "custom-rule").replace("_", "-")
             doc = (getattr(rule_or_id, "__doc__", None) or "").strip().splitlines()
-            return Rule(name, rule_or_id, description=doc[0] if doc else name)
+            return Rule(name, rule_or_id, description=doc[0] if doc else "")
         return _REGISTRY[rule_id]
     try:
         return _REGISTRY[rule_or_id]
