@@ -264,7 +264,10 @@ class DeploymentGraph:
             return None
 
     def unit_cycles(self) -> list[list[str]]:
-        """Each elementary cycle of units (sorted so the output is stable)."""
+        """Each elementary cycle of units, starting at its smallest name, providers before consumers.
+
+        ``["a", "c", "b"]`` reads: ``c`` needs ``a``, ``b`` needs ``c``, ``a`` needs ``b``.
+        """
         digraph = self._unit_digraph()
         cycles = []
         for cycle in nx.simple_cycles(digraph):
