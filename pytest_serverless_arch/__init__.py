@@ -11,6 +11,7 @@ from .config import LoadConfig
 from .graph import DeploymentGraph, ExternalNode, Link, Trigger, UnitDependency
 from .model import Edge, ForeignRef, LoadError, Location, Note, Resource, Unit
 from .pipeline import load
+from .rules.base import Violation, rule
 
 __all__ = [
     "DeploymentGraph",
@@ -26,7 +27,9 @@ __all__ = [
     "Trigger",
     "Unit",
     "UnitDependency",
+    "Violation",
     "load",
+    "rule",
 ]
 
 __version__ = "0.1.0"

@@ -157,10 +157,6 @@ class RuleItem(_GateItem):
             violations = self.rule(graph, **self.spec.options)
         except RuleError as exc:  # e.g. a domain that exists nowhere: a configuration error, not a pass
             raise ItemFailure(f"{self.rule.id}: {exc}") from None
-        except TypeError as exc:
-            if self.spec.options:
-                raise ItemFailure(f"{self.rule.id}: cannot run with options {dict(self.spec.options)}: {exc}") from None
-            raise
         result = gate.triage(self.rule.id, violations, graph)
         if not result.passed:
             raise RuleViolations(result)

@@ -11,12 +11,15 @@ from collections.abc import Generator
 
 import pytest
 
+from . import assertions
 from .fixtures import deployment_graph, load_deployment_graph  # noqa: F401  (fixtures)
 from .gate import FINDINGS_KEY, GATE_KEY, REPORT_ATTRIBUTE, ArchGate, active_gate
 from .items import collect_gate, gate_requested, load_rule_plugins, repository_rules
 from .options import add_options
+from .suppressions import assertion_filter
 
 PLUGIN_PROBLEMS_KEY = pytest.StashKey[list[str]]()
+PREVIOUS_FILTER_KEY = pytest.StashKey[assertions.ViolationFilter]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -26,12 +29,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[GATE_KEY] = ArchGate.start(config)
     config.stash[PLUGIN_PROBLEMS_KEY] = load_rule_plugins()
+    # assertion helpers apply the same suppressions and baseline as the rule items
+    config.stash[PREVIOUS_FILTER_KEY] = assertions.violation_filter
+    assertions.violation_filter = assertion_filter
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     gate = config.stash.get(GATE_KEY, None)
     if gate is not None:
         gate.stop()
+    previous = config.stash.get(PREVIOUS_FILTER_KEY, None)
+    if previous is not None:
+        assertions.violation_filter = previous
 
 
 def _gate_active(gate: ArchGate) -> bool:

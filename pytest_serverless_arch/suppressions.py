@@ -33,7 +33,8 @@ from .rules.base import Rule, Violation
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
 
-__all__ = ["Suppression", "Triage", "apply_suppressions_and_baseline", "suppressions_in", "triage"]
+__all__ = ["Suppression", "Triage", "apply_suppressions_and_baseline", "assertion_filter", "suppressions_in",
+           "triage"]
 
 
 @dataclass(frozen=True, order=True)
@@ -164,3 +165,8 @@ def apply_suppressions_and_baseline(violations: Iterable[Violation], graph: Any 
     if gate is None:
         return triage(rule_id, violations, graph)
     return gate.triage(rule_id, violations, graph)
+
+
+def assertion_filter(rule: Rule, violations: list[Violation], graph: Any) -> list[Violation]:
+    """The plugin's :data:`pytest_serverless_arch.assertions.violation_filter`: what still fails."""
+    return apply_suppressions_and_baseline(violations, graph, rule=rule.id).failing
