@@ -7,6 +7,7 @@ destinations) and references (Ref/GetAtt/Sub/DependsOn).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -556,19 +557,32 @@ def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Ma
                 reader.edge("invokes", logical_id, owner, owner_line, "state machine task")
             elif owner in reader.records and reader.records[owner].kind != "other":
                 reader.edge("accesses", logical_id, owner, owner_line, "")
-        for arn, arn_line in _lambda_arns(value, _prop_line(properties, key, line)):
+        for arn, arn_line in _lambda_arns(reader, value, _prop_line(properties, key, line)):
             function = reader.function_endpoint(arn)
             if function is not None:
                 reader.edge("invokes", logical_id, function, arn_line, "state machine task")
 
 
-def _lambda_arns(value: Any, line: int) -> Iterator[tuple[str, int]]:
+_LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]*:\d*:function:[\w-]+(?::[\w$-]+)?")
+
+
+def _lambda_arns(reader: TemplateReader, value: Any, line: int) -> Iterator[tuple[str, int]]:
+    """Literal (or ``Fn::Sub``-resolvable) Lambda ARNs anywhere in a definition, with their lines."""
     stack: list[tuple[Any, int]] = [(value, line)]
     while stack:
         node, node_line = stack.pop()
-        if isinstance(node, str) and node.startswith("arn:") and ":lambda:" in node and ":function:" in node:
-            yield node, node_line
+        if isinstance(node, str):
+            for match in _LAMBDA_ARN.finditer(node):
+                yield match.group(0), node_line
         elif isinstance(node, Mapping):
+            if len(node) == 1 and ("Fn::Sub" in node or "Fn::Join" in node):
+                text = reader.resolve(node)
+                if text is not None:
+                    stack.append((text, line_of(node, node_line)))
+                    continue
+                inner = next(iter(node.values()))
+                stack.append((inner[1] if isinstance(inner, list) and len(inner) > 1 else None, node_line))
+                continue
             lines = getattr(node, "key_lines", {})
             stack.extend((v, lines.get(k, node_line)) for k, v in node.items())
         elif isinstance(node, list):
@@ -661,7 +675,7 @@ def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str
             source = ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other")
     if source is None:
         return
-    if any(_same_source(existing, source) for existing in reader.trigger_sources_of(function)):
+    if any(_same_source(reader, existing, source) for existing in reader.trigger_sources_of(function)):
         return
     reader.edge("triggers", source, function, line, "Permission")
 
@@ -678,13 +692,21 @@ def _api_by_logical_id(reader: TemplateReader, arn: str | None) -> str | None:
     return owner if owner is not None and reader.kind(owner) == "api" else None
 
 
-def _same_source(existing: Any, source: Any) -> bool:
+def _same_source(reader: TemplateReader, existing: Any, source: Any) -> bool:
     """Whether a permission's source is one a trigger already names (an ARN naming it counts)."""
     if existing == source:
         return True
-    if isinstance(existing, ForeignRef) and isinstance(source, ForeignRef) and source.how == "arn":
-        name = existing.key.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-        return bool(name) and (f":{name}" in source.key or f"/{name}" in source.key)
+    if not (isinstance(source, ForeignRef) and source.how == "arn"):
+        return False
+    if isinstance(existing, ForeignRef):
+        names = {existing.key.rsplit(":", 1)[-1].rsplit("/", 1)[-1]}
+    else:
+        record = reader.records.get(existing)
+        names = {existing, record.physical_name or "" if record is not None else ""}
+    arn = source.key
+    for name in filter(None, names):
+        if arn.endswith((f":{name}", f"/{name}")) or any(f"{sep}{name}{end}" in arn for sep in ":/" for end in ":/"):
+            return True
     return False
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KIND_BY_TYPE", "NAME_PROPERTIES", "kind_from_arn", "kind_of"]
+__all__ = ["KIND_BY_TYPE", "NAME_PROPERTIES", "kind_from_arn", "kind_of", "name_in_arn"]
 
 KIND_BY_TYPE: dict[str, str] = {
     "AWS::Lambda::Function": "function",
@@ -110,3 +110,26 @@ def kind_from_arn(arn: str) -> str:
     if service == "logs":
         return "other"
     return _KIND_BY_ARN_SERVICE.get(service, "other")
+
+
+def name_in_arn(arn: str) -> str | None:
+    """The resource name an ARN carries, for the services whose ARNs hold the physical name.
+
+    >>> name_in_arn("arn:aws:lambda:us-east-1:123456789012:function:resize:live")
+    'resize'
+    >>> name_in_arn("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024")
+    'Orders'
+    """
+    parts = arn.split(":")
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    service, resource = parts[2], ":".join(parts[5:])
+    if service in ("sqs", "sns", "s3"):
+        name = resource
+    elif service == "lambda" and resource.startswith("function:") or service == "states" and resource.startswith("stateMachine:"):
+        name = resource.split(":")[1]
+    elif service in ("dynamodb", "kinesis", "events", "firehose") and "/" in resource:
+        name = resource.split("/")[1]
+    else:
+        return None
+    return name if name and "*" not in name and "$" not in name else None

@@ -16,7 +16,7 @@ from typing import Any
 from ..config import LoadConfig
 from ..model import Edge, Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
 from .intrinsics import references_in, resolve_string, sub_parts, target_of
-from .kinds import NAME_PROPERTIES, kind_from_arn, kind_of
+from .kinds import NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
 from .parse import LineDict, TaggedValue, line_of
 
 __all__ = ["SSM_RESOLVE", "TemplateReader"]
@@ -227,11 +227,27 @@ class TemplateReader:
         if ssm:
             return ForeignRef("ssm", ssm.group(1), kind_hint)
         if text.startswith("arn:"):
-            return ForeignRef("arn", text, kind_from_arn(text) if kind_hint == "other" else kind_hint)
+            kind = kind_from_arn(text) if kind_hint == "other" else kind_hint
+            local = self.local_by_arn(text, kind)
+            if local is not None:
+                return local
+            return ForeignRef("arn", text, kind)
         local = self.local_by_physical_name(text, kind_hint)
         if local is not None:
             return local
         return ForeignRef("name", text, kind_hint)
+
+    def local_by_arn(self, arn: str, kind: str) -> str | None:
+        """A resource of this unit that an ARN in this unit's region and account names."""
+        parts = arn.split(":", 5)
+        if len(parts) < 6 or kind == "other":
+            return None
+        region, account = parts[3], parts[4]
+        if region not in ("", self.parameter_values["AWS::Region"]) \
+                or account not in ("", self.parameter_values["AWS::AccountId"]):
+            return None
+        name = name_in_arn(arn)
+        return self.local_by_physical_name(name, kind) if name else None
 
     def local_by_physical_name(self, name: str, kind_hint: str) -> str | None:
         for logical_id, record in self.records.items():
