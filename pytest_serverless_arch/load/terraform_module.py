@@ -423,8 +423,8 @@ def _take_block(module: Module, block: Block) -> None:
     elif kind in ("moved", "import", "removed", "check"):
         pass  # refactoring and validation blocks: nothing to deploy
     else:
-        module.notes.append(Note(Location(block.path, block.line),
-                                 f"unknown top-level block {kind!r}{' ' + ' '.join(repr(x) for x in labels) if labels else ''}; ignored"))
+        named = "".join(f" {label!r}" for label in labels)
+        module.notes.append(Note(Location(block.path, block.line), f"unknown top-level block {kind!r}{named}; ignored"))
 
 
 def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str], stage: str | None) -> None:

@@ -163,8 +163,8 @@ class TerraformReader:
         if value is None or value == "":
             return None
         targets = module.targets(value)
-        endpoints = [self.endpoint_of_target(target, kind_hint) for target in targets]
-        endpoints = [endpoint for endpoint in endpoints if endpoint is not None]
+        endpoints = [endpoint for endpoint in (self.endpoint_of_target(target, kind_hint) for target in targets)
+                     if endpoint is not None]
         if endpoints:
             if kind_hint != "other":
                 for endpoint in endpoints:

@@ -288,8 +288,9 @@ def _access_endpoints(reader: TerraformReader, value: Any, module: Module) -> li
         found.append(endpoint)
     if not found:
         text = module.resolve(value)
-        if text and text.startswith("arn:"):
-            found.append(reader.endpoint_of_text(text))
+        endpoint = reader.endpoint_of_text(text) if text and text.startswith("arn:") else None
+        if endpoint is not None:
+            found.append(endpoint)
     return found
 
 
@@ -324,9 +325,9 @@ def _references(reader: TerraformReader, address: str, block: Block, module: Mod
     if isinstance(depends, list):
         for item in depends:
             for target in module.targets(item if "${" in str(item) else "${" + str(item) + "}"):
-                endpoint = reader.endpoint_of_target(target)
-                if isinstance(endpoint, str):
-                    reader.edge("references", address, endpoint, block.path, block.line_of("depends_on"), "depends_on")
+                local = reader.endpoint_of_target(target)
+                if isinstance(local, str):
+                    reader.edge("references", address, local, block.path, block.line_of("depends_on"), "depends_on")
 
 
 def _permission(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
