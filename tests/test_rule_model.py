@@ -16,6 +16,7 @@ from pytest_serverless_arch.rules import (
     run_builtin_rules,
 )
 
+from .conftest import REPO
 from .rules_support import RULE_FIXTURES, GraphBuilder
 
 
@@ -88,3 +89,12 @@ def test_run_builtin_rules_gathers_every_rules_findings_in_location_order():
 @pytest.mark.parametrize("rule_id", BUILTIN_RULES)
 def test_every_builtin_rule_passes_on_an_empty_repository(rule_id):
     assert get_rule(rule_id)(GraphBuilder().graph) == []
+
+
+@pytest.mark.parametrize("rule_id", [*BUILTIN_RULES, "pattern"])
+def test_every_builtin_rule_has_a_docs_page_with_an_example_and_how_to_suppress(rule_id):
+    page = (REPO / "docs" / "rules" / f"{rule_id}.md").read_text()
+    assert page.startswith(f"# `{rule_id}`")
+    for section in ("**What it checks.**", "**Why.**", "## A violation", "## Fixed", "## Suppress"):
+        assert section in page
+    assert f": {rule_id}: " in page  # the example finding, as the rule prints it
