@@ -141,10 +141,12 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
     if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
         discovery.errors.extend(unit.errors)
         return []
-    # issue 4: local nested stacks join this unit
+    # issue 4: local nested stacks join this unit; SAM Globals tags count as stack tags for domains
+    from .domains import GLOBALS_TAGS, sam_globals_tags
     from .load.nested import join_nested_stacks
 
     join_nested_stacks(unit, candidate.document, discovery, config)
+    unit.extra[GLOBALS_TAGS] = sam_globals_tags(candidate.document)
     return [unit]
 
 

@@ -78,7 +78,7 @@ def test_every_named_cycle_is_a_real_cycle_of_imports(repository):
     reference = dependencies(imports)
     for cycle in graph.unit_cycles():
         assert cycle[0] == min(cycle)
-        for provider, consumer in zip(cycle, cycle[1:] + cycle[:1]):  # providers come before consumers
+        for provider, consumer in zip(cycle, cycle[1:] + cycle[:1], strict=True):  # providers come before consumers
             assert reference.has_edge(provider, consumer)
 
 

@@ -113,3 +113,20 @@ def test_the_path_convention_gives_back_the_segment_it_was_built_with(domain, re
 
 def test_the_resolver_is_not_part_of_config_equality():
     assert LoadConfig(domain_resolver=lambda resource: None) == LoadConfig()
+
+
+def test_sam_globals_tags_count_as_stack_tags_below_samconfig_tags(tmp_path):
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Globals:\n"
+        "  Function:\n"
+        "    Tags:\n"
+        "      domain: kitchen\n"
+        "Resources:\n"
+        "  Orders:\n"
+        "    Type: AWS::SQS::Queue\n"
+    )
+    assert domains(tmp_path) == {"Orders": "kitchen"}
+    (tmp_path / "samconfig.toml").write_text(
+        'version = 0.1\n[default.deploy.parameters]\nstack_name = "k"\ntags = "domain=\\"delivery\\""\n')
+    assert domains(tmp_path) == {"Orders": "delivery"}
