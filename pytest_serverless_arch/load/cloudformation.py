@@ -373,7 +373,7 @@ def _api_method(reader: TemplateReader, logical_id: str, properties: Mapping[str
         return
     api = reader.endpoint(properties.get("RestApiId"), "api")
     function = function_in_uri(reader, integration.get("Uri"))
-    _trigger(reader, api, function, line_of(integration, line), "Api")
+    _trigger(reader, api, function, _prop_line(properties, "Integration", line), "Api")
 
 
 def _api_authorizer(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -385,7 +385,7 @@ def _api_authorizer(reader: TemplateReader, logical_id: str, properties: Mapping
 def _apiv2_integration(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     api = reader.endpoint(properties.get("ApiId"), "api")
     function = function_in_uri(reader, properties.get("IntegrationUri"))
-    _trigger(reader, api, function, _prop_line(properties, "IntegrationUri", line), "HttpApi")
+    _trigger(reader, api, function, _prop_line(properties, "IntegrationUri", line), "ApiGatewayV2")
 
 
 def function_in_uri(reader: TemplateReader, uri: Any) -> Any:
@@ -438,8 +438,22 @@ def openapi_lambda_uris(body: Mapping[str, Any], line: int) -> Iterator[tuple[An
             stack.extend((item, line_of(node, node_line)) for item in node)
 
 
+# A pipe's source parameters say what kind of thing its source is.
+_PIPE_SOURCE_KINDS = {
+    "SqsQueueParameters": "queue",
+    "ActiveMQBrokerParameters": "queue",
+    "RabbitMQBrokerParameters": "queue",
+    "KinesisStreamParameters": "stream",
+    "DynamoDBStreamParameters": "stream",
+    "ManagedStreamingKafkaParameters": "stream",
+    "SelfManagedKafkaParameters": "stream",
+}
+
+
 def _pipe(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
-    source = reader.endpoint(properties.get("Source"))
+    parameters = properties.get("SourceParameters")
+    kinds = [kind for key, kind in _PIPE_SOURCE_KINDS.items() if isinstance(parameters, Mapping) and key in parameters]
+    source = reader.endpoint(properties.get("Source"), kinds[0] if kinds else "other")
     for key in ("Target", "Enrichment"):
         function = reader.function_endpoint(properties.get(key))
         _trigger(reader, source, function, _prop_line(properties, key, line), "Pipe")
@@ -604,13 +618,13 @@ def destinations(reader: TemplateReader, function: Any, config: Any, line: int) 
         if not isinstance(entry, Mapping):
             continue
         value = entry.get("Destination")
-        target_function = reader.function_endpoint(value)
-        entry_line = line_of(entry, _prop_line(config, key, line))
-        if target_function is not None:
-            reader.edge("invokes", function, target_function, entry_line, f"destination {key}")
-            continue
-        target = reader.endpoint(value)
-        if target is not None:
+        entry_line = _prop_line(config, key, line)
+        target = reader.endpoint(value)  # an ARN: only a Lambda ARN (or a local function) is invoked
+        is_function = (reader.kind(target) == "function" if isinstance(target, str)
+                       else target is not None and target.kind_hint == "function")
+        if is_function:
+            reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line, f"destination {key}")
+        elif target is not None:
             reader.edge("accesses", function, target, entry_line, "write")
 
 
