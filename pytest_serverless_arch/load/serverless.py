@@ -179,9 +179,20 @@ class ServiceReader:
                             "url")
             read_events(self.context, key, spec.get("events"), _key_line(spec, "events", line))
         read_wiring(reader)
+        self._placeholder_references()
         for key, spec in self.context.functions.items():
             self._accesses(key, spec, lines.get(key, 1))
         read_outputs(reader)
+
+    def _placeholder_references(self) -> None:
+        """``${cf:..}``/``${ssm:..}`` inside a ``resources:`` resource: a reference to what it names."""
+        lines = getattr(self.reader.resources, "key_lines", {})
+        for logical_id, spec in self.reader.resources.items():
+            owner = self.reader.owner(str(logical_id))
+            if owner is None or not isinstance(spec, Mapping):
+                continue
+            for ref in foreign_refs_in(spec.get("Properties")):
+                self.reader.edge("references", owner, ref, lines.get(logical_id, 1), "serverless variable")
 
     # --- functions ------------------------------------------------------------------
 
@@ -213,10 +224,16 @@ class ServiceReader:
         role = spec.get("role", _provider_role(self.provider))
         if role is not None:
             properties["Role"] = _role_value(role, self.reader)
+        # ``custom.serverlessArch.suppress`` entries naming this function (read like resource Metadata)
+        custom = self.document.get("custom")
+        arch = custom.get("serverlessArch") if isinstance(custom, Mapping) else None
+        entries = arch.get("suppress") if isinstance(arch, Mapping) else None
+        suppress = [e for e in entries if isinstance(e, Mapping) and e.get("function") == key] \
+            if isinstance(entries, list) else []
         return self.reader.make_resource(
             key, "AWS::Lambda::Function", properties, line, name=key,
             aliases=(naming.function_logical_id(key),), physical_name=self.context.physical_names[key],
-            kind="function", code_source=_code_source(spec),
+            kind="function", code_source=_code_source(spec), metadata={"serverless-arch": {"suppress": suppress}},
         )
 
     # --- accesses ----------------------------------------------------------------------
@@ -288,7 +305,9 @@ class ServiceReader:
             if isinstance(value, str) and value in self.context.functions:
                 reader.edge("invokes", key, value, item_line, f"destination {which}")
                 continue
-            function = reader.function_endpoint(value) if not foreign_refs_in(value) else None
+            text = reader.resolve(value) if not foreign_refs_in(value) else None
+            names_lambda = not (text or "").startswith("arn:") or ":lambda:" in (text or "")
+            function = reader.function_endpoint(value) if not foreign_refs_in(value) and names_lambda else None
             if function is not None:
                 reader.edge("invokes", key, function, item_line, f"destination {which}")
                 continue

@@ -231,15 +231,17 @@ def _schedule(ctx: ServiceContext, key: str, event: Any, line: int, position: in
     rates: Any = event.get("rate") if isinstance(event, Mapping) else event
     method = str(event.get("method", "eventBus")) if isinstance(event, Mapping) else "eventBus"
     expressions = rates if isinstance(rates, list) else [rates]
-    for expression in expressions:
+    rate_lines = getattr(rates, "item_lines", [])
+    for index, expression in enumerate(expressions):
         counters.schedule += 1
+        line_here = rate_lines[index] if index < len(rate_lines) else line
         if method == "scheduler":
             rule = _implicit(ctx, naming.scheduler_logical_id(key, counters.schedule), "AWS::Scheduler::Schedule",
-                             {"ScheduleExpression": expression}, line, kind="schedule")
+                             {"ScheduleExpression": expression}, line_here, kind="schedule")
         else:
             rule = _implicit(ctx, naming.schedule_logical_id(key, counters.schedule), "AWS::Events::Rule",
-                             {"ScheduleExpression": expression}, line, kind="schedule")
-        _trigger(ctx, rule, key, line, "schedule")
+                             {"ScheduleExpression": expression}, line_here, kind="schedule")
+        _trigger(ctx, rule, key, line_here, "schedule")
 
 
 def _event_bridge(ctx: ServiceContext, key: str, event: Any, line: int, position: int, counters: _Counters) -> None:
