@@ -167,6 +167,15 @@ class RuleItem(_GateItem):
             return excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
         return super().repr_failure(excinfo, style=style)
 
+    def _traceback_filter(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+        """A crashing rule shows its own code, not pytest's or the plugin's frames."""
+        traceback = excinfo.traceback
+        try:
+            cut = traceback.cut(path=Path(inspect.getfile(self.rule.function)))
+        except (TypeError, OSError):
+            return traceback
+        return cut.filter(excinfo)
+
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{COLLECTOR_NAME} rule {self.spec}"
 
