@@ -123,8 +123,11 @@ def test_a_rule_that_crashes_is_an_error_with_its_traceback(pytester: pytest.Pyt
     """)
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([">       raise ZeroDivisionError(\"a bug in the rule\")", "E       ZeroDivisionError: a bug in the rule",
-                                "conftest.py:5: ZeroDivisionError"])
+    result.stdout.fnmatch_lines([
+        '>       raise ZeroDivisionError("a bug in the rule")',
+        "E       ZeroDivisionError: a bug in the rule",
+        "conftest.py:5: ZeroDivisionError",
+    ])
 
 
 # --- suppressions ----------------------------------------------------------------------
