@@ -86,6 +86,7 @@ class Source:
     params: tuple[Template, ...] = ()
     address: Template | None = None
     literal: Any = None
+    variable: Variable | None = None  # a whole ``${..}`` given as a fallback
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,11 @@ def _parse_variable(text: str, start: int) -> tuple[Variable | None, int]:
 
 def _parse_source(text: str, index: int) -> tuple[Source, int]:
     char = text[index]
+    if text.startswith("${", index):
+        nested, after = _parse_variable(text, index)
+        if nested is None:
+            raise VariableSyntaxError(f"invalid variable source at {text[index:index + 20]!r}")
+        return Source(None, variable=nested), after
     if char in "'\"":
         close = text.find(char, index + 1)
         if close < 0:
@@ -445,6 +451,8 @@ class VariableResolver:
         return _Missing(reasons)
 
     def _source_value(self, source: Source, line: int) -> Any:
+        if source.variable is not None:
+            return self._variable_value(source.variable, line)
         if source.type is None:
             return source.literal
         params = [self._template_text(param, line) for param in source.params]

@@ -1,0 +1,294 @@
+"""Serverless Framework variables, resolved offline: every source, fallbacks, nesting, refusals."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_serverless_arch import load
+from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.load.parse import parse_yaml
+from pytest_serverless_arch.load.serverless_variables import VariableResolver, VariableText, parse_template
+from pytest_serverless_arch.model import ForeignRef
+
+from .conftest import FIXTURES
+
+
+def resolve(text: str, root: Path | None = None, **config: object) -> tuple[dict, list[str]]:
+    """Resolve a service document; returns (document, notes as ``file:line: message``)."""
+    resolver = VariableResolver(parse_yaml(textwrap.dedent(text)), config=LoadConfig(**config),  # type: ignore[arg-type]
+                                path="serverless.yml", root=root, service_dir=root)
+    return resolver.resolve(), [str(note) for note in resolver.notes]
+
+
+def custom(text: str, root: Path | None = None, **config: object) -> tuple[dict, list[str]]:
+    document, notes = resolve("service: svc\nprovider: {name: aws}\n" + textwrap.dedent(text), root, **config)
+    return document["custom"], notes
+
+
+# --- self, opt, sls, aws, param, env ---------------------------------------------------------
+
+
+def test_self_references_resolve_at_any_depth_and_through_other_variables():
+    values, notes = custom("""\
+        custom:
+          a: ${self:custom.b}
+          b: ${self:custom.deep.c}-x
+          deep: {c: '${self:service}'}
+          whole: ${self:custom.deep}
+          listed: ${self:custom.items.1}
+          items: [zero, one]
+    """)
+    assert (values["a"], values["b"], values["whole"], values["listed"]) == ("svc-x", "svc-x", {"c": "svc"}, "one")
+    assert notes == []
+
+
+def test_stage_and_region_come_from_the_config_then_the_provider_then_the_defaults():
+    text = """\
+        service: s
+        provider: {name: aws, stage: qa, region: eu-west-1}
+        custom: {opt: '${opt:stage}', sls: '${sls:stage}', aws: '${aws:region}', optRegion: '${opt:region, "x"}'}
+    """
+    document, _ = resolve(text)
+    assert document["custom"] == {"opt": "dev", "sls": "qa", "aws": "eu-west-1", "optRegion": "x"}
+    document, _ = resolve(text, stage="prod", region="ap-south-1")
+    assert document["custom"] == {"opt": "prod", "sls": "prod", "aws": "ap-south-1", "optRegion": "ap-south-1"}
+
+
+def test_provider_stage_and_region_read_through_self_have_the_framework_defaults():
+    values, notes = custom("custom: {stage: '${self:provider.stage}', region: '${self:provider.region}'}\n")
+    assert values == {"stage": "dev", "region": "us-east-1"} and notes == []
+
+
+def test_sls_instance_id_and_aws_account_id_resolve_to_stable_offline_values():
+    values, _ = custom("custom: {id: '${sls:instanceId}', account: '${aws:accountId}'}\n", account_id="111122223333")
+    assert values["account"] == "111122223333" and values["id"]
+
+
+def test_params_come_from_the_stage_then_default_then_the_config():
+    text = """\
+        service: s
+        provider: {name: aws}
+        params:
+          prod: {queue: prod-queue}
+          default: {queue: default-queue, only: from-default}
+        custom: {queue: '${param:queue}', only: '${param:only}', configured: '${param:fromConfig}'}
+    """
+    document, _ = resolve(text, params={"fromConfig": "c"})
+    assert document["custom"] == {"queue": "default-queue", "only": "from-default", "configured": "c"}
+    document, _ = resolve(text, stage="prod", params={"fromConfig": "c"})
+    assert document["custom"]["queue"] == "prod-queue"
+
+
+def test_env_reads_configured_values_and_allowed_names_only(monkeypatch):
+    monkeypatch.setenv("ALLOWED", "from-process")
+    monkeypatch.setenv("SECRET", "must-not-appear")
+    values, notes = custom("""\
+        custom:
+          given: ${env:GIVEN}
+          allowed: ${env:ALLOWED}
+          secret: ${env:SECRET}
+    """, env={"GIVEN": "configured"}, env_allow=("ALLOWED",))
+    assert (values["given"], values["allowed"]) == ("configured", "from-process")
+    assert values["secret"] == "${env:SECRET}" and values["secret"].unresolved
+    assert notes == ["serverless.yml:6: cannot resolve ${env:SECRET} offline "
+                     "(environment variable SECRET is not configured); left unresolved"]
+
+
+def test_fallbacks_are_tried_in_order_including_bare_variables_and_literals():
+    values, notes = custom("""\
+        custom:
+          y: from-self
+          chain: ${env:MISSING, self:custom.y, 'z'}
+          literal: ${env:MISSING, 'z'}
+          number: ${env:MISSING, 3}
+          nested: ${env:MISSING, ${self:custom.y}}
+    """)
+    assert (values["chain"], values["literal"], values["number"], values["nested"]) == ("from-self", "z", 3, "from-self")
+    assert notes == []
+
+
+def test_variables_nest_inside_addresses_and_inside_longer_strings():
+    values, _ = custom("""\
+        custom:
+          dev: {name: dev-name}
+          name: ${self:custom.${sls:stage}.name}
+          arn: arn:aws:sqs:${aws:region}:${aws:accountId}:${self:custom.name}-queue
+    """)
+    assert values["name"] == "dev-name"
+    assert values["arn"] == "arn:aws:sqs:us-east-1:123456789012:dev-name-queue"
+
+
+def test_cloudformation_sub_syntax_is_left_alone():
+    values, notes = custom("""\
+        custom:
+          sub: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/${self:service}"
+          escaped: \\${self:service}
+    """)
+    assert values["sub"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/svc"}
+    assert values["escaped"] == "${self:service}"
+    assert notes == []
+
+
+def test_str_to_bool_reads_quoted_and_bare_values():
+    values, notes = custom("custom: {a: '${strToBool(true)}', b: \"${strToBool('false')}\"}\n")
+    assert values == {"a": True, "b": False} and notes == []
+
+
+# --- placeholders -------------------------------------------------------------------------------
+
+
+def test_cf_ssm_and_s3_never_call_anything_and_keep_what_they_name():
+    values, notes = custom("""\
+        custom:
+          output: ${cf:billing-prod.QueueArn}
+          regional: ${cf(eu-west-1):billing-prod.TopicArn}
+          parameter: ${ssm:/app/db-url}
+          object: ${s3:my-bucket/key.json}
+          inside: prefix-${ssm:/app/name}-suffix
+    """)
+    assert values["output"].refs == (ForeignRef("stack_output", "billing-prod/QueueArn"),)
+    assert values["regional"].refs == (ForeignRef("stack_output", "billing-prod/TopicArn", region="eu-west-1"),)
+    assert values["parameter"].refs == (ForeignRef("ssm", "/app/db-url", "parameter"),)
+    assert values["object"].refs == (ForeignRef("external", "s3://my-bucket/key.json"),)
+    assert values["inside"] == "prefix-${ssm:/app/name}-suffix"
+    assert values["inside"].refs == (ForeignRef("ssm", "/app/name", "parameter"),)
+    assert notes == []
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def test_file_reads_yaml_and_json_inside_the_repository_with_an_address(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "dev.yml").write_text("db:\n  name: ${self:service}-db\n")
+    (tmp_path / "settings.json").write_text(json.dumps({"a": {"b": 7}}))
+    values, notes = custom("""\
+        custom:
+          whole: ${file(./config/${sls:stage}.yml)}
+          name: ${file(config/dev.yml):db.name}
+          number: ${file(settings.json):a.b}
+          missing: ${file(nope.yml), 'fallback'}
+    """, tmp_path)
+    assert values == {"whole": {"db": {"name": "svc-db"}}, "name": "svc-db", "number": 7, "missing": "fallback"}
+    assert notes == []
+
+
+def test_code_files_are_never_executed(tmp_path):
+    (tmp_path / "config.js").write_text("require('fs').writeFileSync('ran', 'x'); module.exports = {a: 1}")
+    values, notes = custom("custom:\n  a: ${file(./config.js):a}\n", tmp_path)
+    assert values["a"].unresolved and not (tmp_path / "ran").exists()
+    assert notes == ["serverless.yml:4: ${file(./config.js):a}: ./config.js is code; it is never executed, "
+                     "so its value stays unknown"]
+
+
+@pytest.mark.parametrize("path", ["../outside.yml", "../../etc/passwd", "/etc/passwd", "sub/../../outside.yml"])
+def test_file_paths_that_leave_the_repository_are_refused(tmp_path, path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "outside.yml").write_text("secret: TOPSECRET\n")
+    values, notes = custom(f"custom:\n  a: ${{file({path})}}\n", root)
+    assert values["a"] == f"${{file({path})}}" and values["a"].unresolved
+    assert len(notes) == 1 and notes[0].startswith("serverless.yml:4: ") and "refused" in notes[0]
+
+
+def test_a_symlink_out_of_the_repository_is_refused_and_its_content_appears_nowhere(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    secret = tmp_path / "secret.yml"
+    secret.write_text("value: TOPSECRET\n")
+    (root / "link.yml").symlink_to(secret)
+    (root / "serverless.yml").write_text(
+        "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: h\n"
+        "    environment: {X: '${file(link.yml):value}'}\n")
+    graph = load(root)
+    from pytest_serverless_arch.report import build_report
+
+    report = json.dumps(build_report(graph), default=str)
+    assert "TOPSECRET" not in report
+    assert "TOPSECRET" not in repr(graph.resource("s-dev:f").properties)
+    assert any("symlink that leads out of the repository" in str(note) for note in graph.notes)
+
+
+def test_a_file_pulled_in_is_not_a_unit_of_its_own(tmp_path):
+    (tmp_path / "resources.yml").write_text("Resources:\n  Q: {Type: AWS::SQS::Queue}\n")
+    (tmp_path / "serverless.yml").write_text("service: s\nprovider: {name: aws}\nresources: ${file(resources.yml)}\n")
+    graph = load(tmp_path)
+    assert [unit.name for unit in graph.units()] == ["s-dev"]
+    assert graph.resource("s-dev:Q").location.line == 3  # where the file is pulled in
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def test_an_unknown_source_and_a_cycle_are_notes_with_their_lines():
+    values, notes = custom("""\
+        custom:
+          unknown: ${vault:secret/x}
+          a: ${self:custom.b}
+          b: ${self:custom.a}
+    """)
+    assert values["unknown"].unresolved and values["a"].unresolved
+    assert "serverless.yml:4: ${vault:secret/x}: unknown variable source 'vault'" in notes
+    assert any(note.startswith("serverless.yml:") and "variable cycle: self:custom.a -> self:custom.b -> self:custom.a"
+               in note for note in notes)
+
+
+def test_invalid_variable_syntax_is_a_note_not_a_crash():
+    values, notes = custom("custom:\n  a: ${self:custom.b\n  b: x\n")
+    assert values["a"].unresolved
+    assert notes[0].startswith("serverless.yml:4: invalid variable syntax")
+
+
+def test_a_mapping_cannot_be_put_inside_a_string():
+    values, notes = custom("custom:\n  m: {k: v}\n  s: x-${self:custom.m}\n")
+    assert values["s"] == "x-${self:custom.m}" and values["s"].unresolved
+    assert notes == ["serverless.yml:5: ${self:custom.m} resolves to a mapping, which cannot be put inside a string; "
+                     "left unresolved"]
+
+
+def test_framework_variables_fixture_resolves_files_nested_addresses_and_leaves_cloudformation_alone():
+    document = parse_yaml((FIXTURES / "serverless" / "framework-variables" / "serverless.yml").read_text())
+    root = FIXTURES / "serverless" / "framework-variables"
+    resolver = VariableResolver(document, config=LoadConfig(), path="serverless.yml", root=root, service_dir=root)
+    values = resolver.resolve()["custom"]
+    assert values == {
+        "importedFile": {"foo": "bar"},
+        "importedFileWithKey": "bar",
+        "awsVariable": "${AWS::Region}",
+        "cloudFormationReference": "${AnotherResource}",
+        "selfReference": "bar",
+        "nestedRef": "nestedVal",
+        "nestedVal": {"prop": "resolvedNested"},
+        "nestedReference": "resolvedNested",
+        "prototype": {"nestedInPrototype": "bar-in-prototype"},
+    }
+    assert resolver.notes == []
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+_plain = st.text(alphabet=st.characters(blacklist_characters="${}\\", blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(st.lists(st.tuples(_plain, st.sampled_from(["a", "b", "c"])), max_size=5), _plain)
+def test_a_string_of_literals_and_self_references_resolves_to_their_concatenation(pieces, tail):
+    values = {"a": "alpha", "b": "7", "c": "gamma"}
+    text = "".join(literal + "${self:custom." + key + "}" for literal, key in pieces) + tail
+    document = {"service": "s", "provider": {"name": "aws"}, "custom": {**values, "text": text}}
+    resolver = VariableResolver(document, config=LoadConfig(), path="serverless.yml")
+    expected = "".join(literal + values[key] for literal, key in pieces) + tail
+    assert resolver.resolve()["custom"]["text"] == expected
+    assert resolver.notes == []
+
+
+@given(_plain)
+def test_text_without_variables_is_left_exactly_as_written(text):
+    template = parse_template(text)
+    assert "".join(part for part in template.parts if isinstance(part, str)) == text
+    assert not isinstance(VariableResolver({"x": text}, config=LoadConfig(), path="p").resolve()["x"], VariableText)
