@@ -13,7 +13,7 @@ from typing import Any
 
 from ..config import LoadConfig
 from ..model import Export, ForeignRef, LoadedUnit, LoadError
-from .intrinsics import sub_parts
+from .intrinsics import condition_alternatives, sub_parts
 from .parse import LineDict, line_of
 from .template import TemplateReader
 
@@ -617,15 +617,16 @@ def destinations(reader: TemplateReader, function: Any, config: Any, line: int) 
         entry = config.get(key)
         if not isinstance(entry, Mapping):
             continue
-        value = entry.get("Destination")
         entry_line = _prop_line(config, key, line)
-        target = reader.endpoint(value)  # an ARN: only a Lambda ARN (or a local function) is invoked
-        is_function = (reader.kind(target) == "function" if isinstance(target, str)
-                       else target is not None and target.kind_hint == "function")
-        if is_function:
-            reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line, f"destination {key}")
-        elif target is not None:
-            reader.edge("accesses", function, target, entry_line, "write")
+        for value in condition_alternatives(entry.get("Destination")):
+            target = reader.endpoint(value)  # an ARN: only a Lambda ARN (or a local function) is invoked
+            is_function = (reader.kind(target) == "function" if isinstance(target, str)
+                           else target is not None and target.kind_hint == "function")
+            if is_function:
+                reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line,
+                            f"destination {key}")
+            elif target is not None:
+                reader.edge("accesses", function, target, entry_line, "write")
 
 
 def _lambda_function(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:

@@ -17,6 +17,8 @@ from .parse import line_of
 __all__ = [
     "PSEUDO_PARAMETERS",
     "Reference",
+    "condition_alternatives",
+    "is_no_value",
     "SUB_VARIABLE",
     "references_in",
     "resolve_string",
@@ -201,3 +203,26 @@ def resolve_string(value: Any, parameters: Mapping[str, Any] | None = None) -> s
             return None
         return delimiter.join(piece for piece in pieces if piece is not None)
     return None
+
+
+def condition_alternatives(value: Any) -> list[Any]:
+    """The values an ``Fn::If`` may take (nested ones too), without ``AWS::NoValue``.
+
+    Any other value is its own only alternative.
+
+    >>> condition_alternatives({"Fn::If": ["C", {"Ref": "Q"}, {"Ref": "AWS::NoValue"}]})
+    [{'Ref': 'Q'}]
+    """
+    if isinstance(value, Mapping) and len(value) == 1 and "Fn::If" in value:
+        branches = value["Fn::If"]
+        if isinstance(branches, list) and len(branches) == 3:
+            return condition_alternatives(branches[1]) + condition_alternatives(branches[2])
+        return []
+    if is_no_value(value):
+        return []
+    return [value]
+
+
+def is_no_value(value: Any) -> bool:
+    """Whether ``value`` is ``{"Ref": "AWS::NoValue"}``."""
+    return isinstance(value, Mapping) and len(value) == 1 and value.get("Ref") == "AWS::NoValue"

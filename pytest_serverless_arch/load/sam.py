@@ -39,6 +39,7 @@ from .cloudformation import (
     self_managed_kafka,
     state_machine_wiring,
 )
+from .intrinsics import is_no_value
 from .kinds import kind_of
 from .parse import LineDict, line_of
 from .sam_globals import globals_for, merge_globals
@@ -202,7 +203,7 @@ class SamReader:
                            _prop_line(properties, "FunctionUrlConfig", line))
         for key, entry, entry_line in _destination_entries(properties, line):
             implicit = _DESTINATION_TYPES.get(str(entry.get("Type")))
-            if implicit is not None and entry.get("Destination") is None:
+            if implicit is not None and _may_be_absent(entry.get("Destination")):
                 self._implicit(f"{logical_id}EventInvokeConfig{key}{implicit[1]}", implicit[0], LineDict(),
                                entry_line)
 
@@ -246,7 +247,7 @@ class SamReader:
             reader.edge("triggers", url, function, _prop_line(properties, "FunctionUrlConfig", line), "FunctionUrl")
         for key, entry, entry_line in _destination_entries(properties, line):
             implicit = _DESTINATION_TYPES.get(str(entry.get("Type")))
-            if implicit is not None and entry.get("Destination") is None:
+            if implicit is not None and _may_be_absent(entry.get("Destination")):
                 target = f"{function}EventInvokeConfig{key}{implicit[1]}"
                 if target in reader.records:
                     reader.edge("accesses", function, target, entry_line, "write")
@@ -528,6 +529,15 @@ def _graphql_mode(spec: Mapping[str, Any]) -> str:
     return "readwrite"
 
 
+def _may_be_absent(value: Any) -> bool:
+    """A destination SAM creates a queue/topic for: none given, or ``AWS::NoValue`` in a condition."""
+    if value is None or is_no_value(value):
+        return True
+    if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Fn::If"), list):
+        return any(_may_be_absent(branch) for branch in value["Fn::If"][1:3])
+    return False
+
+
 def _is_true(value: Any) -> bool:
     return value is True or (isinstance(value, str) and value.lower() == "true")
 
@@ -549,4 +559,4 @@ def _destination_entries(properties: Mapping[str, Any], line: int) -> Iterator[t
     for key in ("OnSuccess", "OnFailure"):
         entry = destination.get(key)
         if isinstance(entry, Mapping):
-            yield key, entry, line_of(entry, _prop_line(destination, key, line))
+            yield key, entry, _prop_line(destination, key, line_of(entry, line))

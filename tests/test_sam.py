@@ -1,0 +1,259 @@
+"""SAM: every event type, implicit resources, Globals, state machines, connectors.
+
+Fixtures are inputs of the SAM transform's own tests (``serverless-application-model/
+tests/translator/input``), copied from the shared corpus; ``test_sam_differential``
+checks the same reader against the transform's outputs for all of them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_serverless_arch import load
+from pytest_serverless_arch.graph import DeploymentGraph
+
+from .conftest import FIXTURES
+
+SAM = FIXTURES / "sam"
+
+
+def short(node_id: str) -> str:
+    """A node id without its unit (``unit:Queue`` -> ``Queue``); external ids stay whole."""
+    return node_id if node_id.startswith("external:") else node_id.split(":", 1)[1]
+
+
+def load_fixture(name: str) -> DeploymentGraph:
+    path = SAM / name
+    graph = load(str(path), root=str(path.parent))
+    assert graph.errors == []
+    return graph
+
+
+def triggers(name: str) -> list[tuple[str, str, str, int]]:
+    graph = load_fixture(name)
+    return sorted((short(t.source), t.source_kind, short(t.function), t.location.line) for t in graph.trigger_edges())
+
+
+def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
+    graph = load_fixture(name)
+    return sorted((short(e.source), short(e.target), e.location.line, e.detail) for e in graph.edges(kind))
+
+
+@pytest.mark.parametrize(("fixture", "expected"), [
+    pytest.param("alexa_skill_with_skill_id.yaml", [
+        ('external:external:alexa skill amzn1.ask.skill.12345678-1234-1234-1234-123456789', 'other', 'AlexaSkillFunc', 13)
+    ], id="an_alexa_skill_event_is_triggered_by_the_skill"),
+    pytest.param("api_with_auth_all_minimum.yaml", [
+        ('MyApiWithCognitoAuth', 'api', 'MyFn', 62),
+        ('MyApiWithLambdaRequestAuth', 'api', 'MyAuthFn', 31),
+        ('MyApiWithLambdaRequestAuth', 'api', 'MyFn', 86),
+        ('MyApiWithLambdaTokenAuth', 'api', 'MyAuthFn', 20),
+        ('MyApiWithLambdaTokenAuth', 'api', 'MyFn', 74),
+        ('MyApiWithNotCachedLambdaRequestAuth', 'api', 'MyAuthFn', 45),
+        ('MyApiWithNotCachedLambdaRequestAuth', 'api', 'MyFn', 98)
+    ], id="api_events_and_lambda_authorizers_are_triggered_by_their_api"),
+    pytest.param("cloudwatchlog.yaml", [
+        ('external:name:MyCWLogGroup', 'other', 'TriggeredFunction', 9)
+    ], id="a_cloudwatch_logs_event_is_triggered_by_the_log_group"),
+    pytest.param("cognito_userpool_with_event.yaml", [
+        ('UserPool', 'other', 'ImplicitApiFunction', 25),
+        ('UserPool', 'other', 'ImplicitApiFunction', 31),
+        ('UserPool', 'other', 'ImplicitApiFunction', 31)
+    ], id="a_cognito_event_is_triggered_by_the_user_pool_once_per_trigger"),
+    pytest.param("connector_sns_to_function.yaml", [
+        ('MySNSTopic', 'topic', 'MyFunction', 39)
+    ], id="a_connector_from_a_topic_to_a_function_is_a_trigger"),
+    pytest.param("documentdb_with_intrinsics.yaml", [
+        ('external:arn:arn:aws:rds:us-east-1:156327056618:cluster:docdb-2022-11-08-00-10-05r', 'table', 'DocumentDBFunction', 20)
+    ], id="a_documentdb_event_is_triggered_by_the_cluster"),
+    pytest.param("eventbridgerule.yaml", [
+        ('ScheduledFunctionSchedule', 'schedule', 'ScheduledFunction', 9),
+        ('TriggeredFunctionOnTerminate', 'event_rule', 'TriggeredFunction', 20)
+    ], id="schedule_and_eventbridge_events_are_triggered_by_the_rules_sam_creates"),
+    pytest.param("function_with_alias_and_event_sources.yaml", [
+        ('GetHtmlApi', 'api', 'MyAwesomeFunction', 46),
+        ('Images', 'bucket', 'MyAwesomeFunction', 66),
+        ('MyAwesomeFunctionCWEvent', 'event_rule', 'MyAwesomeFunction', 24),
+        ('MyAwesomeFunctionEBRule', 'event_rule', 'MyAwesomeFunction', 32),
+        ('MyAwesomeFunctionEBSchedule', 'schedule', 'MyAwesomeFunction', 19),
+        ('MyAwesomeFunctionIoTRule', 'other', 'MyAwesomeFunction', 60),
+        ('Notifications', 'topic', 'MyAwesomeFunction', 73),
+        ('ServerlessRestApi', 'api', 'MyAwesomeFunction', 54),
+        ('external:arn:arn:aws:dynamodb:us-west-2:012345678901:table/TestTable/stream/2015-05-11T21:21:33.291',
+         'stream', 'MyAwesomeFunction', 86),
+        ('external:arn:arn:aws:kinesis:us-west-2:012345678901:stream/my-stream', 'stream', 'MyAwesomeFunction', 79),
+        ('external:name:MyLogGroup', 'other', 'MyAwesomeFunction', 40)
+    ], id="every_event_of_an_aliased_function_triggers_the_function"),
+    pytest.param("function_with_event_schedule_state.yaml", [
+        ('ScheduledFunctionSchedule1', 'schedule', 'ScheduledFunction', 17),
+        ('ScheduledFunctionSchedule2', 'schedule', 'ScheduledFunction', 24),
+        ('ScheduledFunctionSchedule3', 'schedule', 'ScheduledFunction', 31),
+        ('ScheduledFunctionScheduleV2', 'schedule', 'ScheduledFunction', 38),
+        ('ScheduledFunctionScheduleV2FalseName', 'schedule', 'ScheduledFunction', 42),
+        ('ScheduledFunctionScheduleV2MoreProperties', 'schedule', 'ScheduledFunction', 47)
+    ], id="schedule_v2_events_are_triggered_by_scheduler_schedules"),
+    pytest.param("function_with_event_source_mapping.yaml", [
+        ('DynamoDBTable', 'table', 'MyFunctionForBatchingExample', 44),
+        ('KinesisStream', 'stream', 'MyFunctionForBatchingExample', 28),
+        ('KinesisStream1', 'stream', 'MyFunctionForBatchingExample', 34)
+    ], id="dynamodb_and_kinesis_events_are_triggered_by_the_table_and_the_stream"),
+    pytest.param("function_with_function_url_config.yaml", [
+        ('MyFunctionUrl', 'api', 'MyFunction', 13)
+    ], id="a_function_url_triggers_its_function"),
+    pytest.param("function_with_mq.yaml", [
+        ('MyMqBroker', 'queue', 'MyLambdaFunction', 146)
+    ], id="an_mq_event_is_triggered_by_the_broker"),
+    pytest.param("function_with_msk.yaml", [
+        ('external:arn:arn:aws:kafka:us-east-1:012345678901:cluster/mycluster/6cc0432b-8618-4f44-bccc-e1fbd8fb7c4d-2',
+         'stream', 'MyMskStreamProcessor', 12)
+    ], id="an_msk_event_is_triggered_by_the_cluster"),
+    pytest.param("function_with_self_managed_kafka.yaml", [
+        ('external:external:kafka 123.45.67.89:9096,abc.xyz.com:9092', 'stream', 'KafkaFunction', 11)
+    ], id="a_self_managed_kafka_event_is_triggered_by_its_bootstrap_servers"),
+    pytest.param("globals_for_api.yaml", [
+        ('ExplicitApi', 'api', 'ImplicitApiFunction', 44),
+        ('ServerlessRestApi', 'api', 'ImplicitApiFunction', 23)
+    ], id="an_explicit_api_definition_body_integration_is_a_trigger"),
+    pytest.param("implicit_api_with_auth_and_conditions_max.yaml", [
+        ('ServerlessRestApi', 'api', 'MyFunction', 85),
+        ('ServerlessRestApi', 'api', 'MyFunction2', 100),
+        ('ServerlessRestApi', 'api', 'MyFunction3', 115),
+        ('ServerlessRestApi', 'api', 'MyFunction4', 130),
+        ('ServerlessRestApi', 'api', 'MyFunction5', 145),
+        ('ServerlessRestApi', 'api', 'MyFunction6', 160),
+        ('ServerlessRestApi', 'api', 'external:arn:arn:aws', 22),
+        ('ServerlessRestApi', 'api', 'external:arn:arn:aws', 30),
+        ('ServerlessRestApi', 'api', 'external:arn:arn:aws', 37)
+    ], id="authorizers_in_globals_are_triggered_by_the_implicit_api"),
+    pytest.param("implicit_http_api_auth_and_simple_case.yaml", [
+        ('ServerlessHttpApi', 'api', 'RestApiFunction', 10)
+    ], id="an_http_api_event_without_api_id_is_triggered_by_serverless_http_api"),
+    pytest.param("iot_rule.yaml", [
+        ('IoTRuleFuncMyIoTRule', 'other', 'IoTRuleFunc', 13),
+        ('IoTRuleFuncMyOtherIoTRule', 'other', 'IoTRuleFunc', 18)
+    ], id="iot_rule_events_are_triggered_by_the_topic_rules_sam_creates"),
+    pytest.param("sns_sqs.yaml", [
+        ('SaveNotificationFunctionNotificationTopicQueue', 'queue', 'SaveNotificationFunction', 9)
+    ], id="an_sns_event_with_sqs_subscription_is_triggered_by_the_queue_between"),
+    pytest.param("sqs.yaml", [
+        ('external:arn:arn:aws:sqs:us-west-2:012345678901:my-queue', 'queue', 'SQSFunction', 9)
+    ], id="an_sqs_event_is_triggered_by_the_queue"),
+])
+def test_sam_event_triggers(fixture: str, expected: list[tuple[str, str, str, int]]) -> None:
+    assert triggers(fixture) == expected
+
+
+def test_a_trigger_detail_names_the_sam_event_type() -> None:
+    graph = load_fixture("function_with_alias_and_event_sources.yaml")
+    assert sorted({t.detail for t in graph.trigger_edges()}) == [
+        "Api", "CloudWatchEvent", "CloudWatchLogs", "DynamoDB", "EventBridgeRule", "IoTRule", "Kinesis", "S3",
+        "SNS", "Schedule",
+    ]
+
+
+@pytest.mark.parametrize(("fixture", "logical_id", "type_name", "kind"), [
+    ("function_with_alias_and_event_sources.yaml", "ServerlessRestApi", "AWS::Serverless::Api", "api"),
+    ("function_with_alias_and_event_sources.yaml", "MyAwesomeFunctionEBSchedule", "AWS::Events::Rule", "schedule"),
+    ("function_with_alias_and_event_sources.yaml", "MyAwesomeFunctionEBRule", "AWS::Events::Rule", "event_rule"),
+    ("function_with_alias_and_event_sources.yaml", "MyAwesomeFunctionIoTRule", "AWS::IoT::TopicRule", "other"),
+    ("function_with_event_schedule_state.yaml", "ScheduledFunctionScheduleV2", "AWS::Scheduler::Schedule", "schedule"),
+    ("implicit_http_api_auth_and_simple_case.yaml", "ServerlessHttpApi", "AWS::Serverless::HttpApi", "api"),
+    ("sns_sqs.yaml", "SaveNotificationFunctionNotificationTopicQueue", "AWS::SQS::Queue", "queue"),
+    ("function_with_function_url_config.yaml", "MyFunctionUrl", "AWS::Lambda::Url", "api"),
+    ("function_with_event_dest.yaml", "MyTestFunctionEventInvokeConfigOnSuccessQueue", "AWS::SQS::Queue", "queue"),
+    ("function_with_event_dest.yaml", "MyTestFunctionEventInvokeConfigOnFailureTopic", "AWS::SNS::Topic", "topic"),
+])
+def test_implicit_resources_keep_the_logical_ids_sam_gives_them(fixture: str, logical_id: str, type_name: str,
+                                                                kind: str) -> None:
+    resource = load_fixture(fixture).resource(f"{fixture}:{logical_id}")
+    assert (resource.type, resource.kind, resource.implicit) == (type_name, kind, True)
+
+
+def test_explicit_sam_resources_keep_their_sam_type_and_are_not_implicit() -> None:
+    graph = load_fixture("function_with_alias_and_event_sources.yaml")
+    function = graph.resource("function_with_alias_and_event_sources.yaml:MyAwesomeFunction")
+    assert (function.type, function.kind, function.implicit) == ("AWS::Serverless::Function", "function", False)
+    assert function.location.line == 9
+
+
+def test_an_implicit_api_is_located_at_the_first_event_that_needs_it() -> None:
+    api = load_fixture("globals_for_api.yaml").resource("globals_for_api.yaml:ServerlessRestApi")
+    assert str(api.location) == "globals_for_api.yaml:23"
+
+
+def test_globals_are_merged_into_every_function_the_way_sam_merges_them() -> None:
+    graph = load_fixture("globals_for_function.yaml")
+    minimal = graph.resource("globals_for_function.yaml:MinimalFunction").properties
+    overrides = graph.resource("globals_for_function.yaml:FunctionWithOverrides").properties
+    assert (minimal["Runtime"], minimal["MemorySize"]) == ("python2.7", 1024)
+    assert (overrides["Runtime"], overrides["MemorySize"]) == ("nodejs12.x", 512)
+    # mappings merge key by key, lists concatenate global items first
+    assert dict(overrides["Environment"]["Variables"]) == {"Var1": "value1", "Var2": "value2", "Var3": "value3"}
+    assert overrides["VpcConfig"]["SecurityGroupIds"] == ["sg-edcd9784", "sg-123"]
+    assert overrides["Environment"]["Variables"].key_lines["Var3"] > overrides["Environment"]["Variables"].key_lines["Var1"]
+
+
+def test_a_function_code_uri_from_globals_is_shipped_by_the_unit() -> None:
+    graph = load_fixture("globals_for_function.yaml")
+    assert graph.resource("globals_for_function.yaml:MinimalFunction").code_source is None
+
+
+def test_a_state_machine_invokes_the_functions_of_its_definition_and_policies() -> None:
+    assert edges("state_machine_with_definition_substitutions.yaml", "invokes") == [
+        ("StateMachine", "MyFunction", 22, "state machine task"),
+        ("StateMachine", "MyFunction", 32, "IAM lambda:InvokeFunction"),
+    ]
+    assert triggers("state_machine_with_definition_substitutions.yaml") == []
+
+
+def test_state_machine_events_create_rules_that_start_it_without_triggering_a_function() -> None:
+    graph = load_fixture("state_machine_with_schedule.yaml")
+    assert graph.trigger_edges() == []
+    starts = [edge for edge in edges("state_machine_with_schedule.yaml", "references") if edge[3] == "rule target"]
+    assert starts == [
+        ("StateMachineScheduleEvent", "StateMachine", 8, "rule target"),
+        ("StateMachineScheduleV2", "StateMachine", 15, "rule target"),
+        ("StateMachineScheduleV2MoreProperties", "StateMachine", 19, "rule target"),
+        ("StateMachineScheduleV2WithRole", "StateMachine", 35, "rule target"),
+    ]
+    rule = graph.resource("state_machine_with_schedule.yaml:StateMachineScheduleEvent")
+    assert (rule.kind, rule.implicit) == ("schedule", True)
+
+
+def test_a_state_machine_api_event_is_an_integration_of_the_api() -> None:
+    assert [edge for edge in edges("state_machine_with_api.yaml", "references") if edge[3] == "api integration"] == [
+        ("MyApi", "Post", 29, "api integration"),
+    ]
+    assert edges("state_machine_with_api.yaml", "invokes") == [("Post", "HelloWorldFunction", 26, "state machine task")]
+
+
+def test_connectors_become_accesses_with_their_permissions() -> None:
+    assert edges("connector_function_to_sqs.yaml", "accesses") == [
+        ("MyFunction", "MyQueue", 50, "read"),
+        ("MyFunction", "MyQueue", 70, "readwrite"),
+        ("MyServerlessFunction", "MyQueue", 60, "write"),
+    ]
+
+
+def test_a_connector_from_a_table_to_a_function_is_the_function_reading_the_stream() -> None:
+    assert ("MyFunction", "MyTable", 49, "read") in edges("connector_table_to_function.yaml", "accesses")
+    assert triggers("connector_table_to_function.yaml") == []
+
+
+def test_an_unknown_event_type_is_a_note_not_a_crash(tmp_path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Events:\n"
+        "        Odd:\n"
+        "          Type: Carrier-Pigeon\n"
+    )
+    graph = load(str(template), root=str(tmp_path))
+    assert graph.trigger_edges() == []
+    assert [str(note) for note in graph.notes] == [
+        "template.yaml:7: Fn: event Odd has type 'Carrier-Pigeon', which this reader does not know; it gives no trigger"
+    ]
