@@ -432,3 +432,57 @@ def test_a_function_that_is_not_a_mapping_is_an_error_at_its_line(tmp_path):
     graph = load(tmp_path)
     assert [str(error) for error in graph.errors] == ["serverless.yml:4: function f is not a mapping"]
     assert [fn.name for fn in graph.functions()] == ["g"]
+
+
+def test_existing_apis_named_in_provider_are_the_trigger_sources():
+    graph = load(SERVERLESS / "existing-apis")
+    assert triggers(graph) == [
+        ("external:name:abc123rest", "existing-apis-dev:rest", "serverless.yml:18"),
+        ("external:name:http123", "existing-apis-dev:http", "serverless.yml:22"),
+        ("external:name:ws123", "existing-apis-dev:ws", "serverless.yml:26"),
+    ]
+    assert [r.logical_id for r in graph.resources() if r.implicit] == []
+
+
+def test_lambda_authorizers_are_triggered_by_their_api_and_cognito_ones_are_not():
+    graph = load(SERVERLESS / "authorizers")
+    assert edges(graph, "triggers") == [
+        ("authorizers-dev:ApiGatewayRestApi", "authorizers-dev:api", "serverless.yml:26", "http"),
+        ("authorizers-dev:ApiGatewayRestApi", "authorizers-dev:restAuthorize", "serverless.yml:26", "Authorizer"),
+        ("authorizers-dev:HttpApi", "authorizers-dev:api", "serverless.yml:21", "httpApi"),
+        ("authorizers-dev:HttpApi", "authorizers-dev:authorize", "serverless.yml:21", "Authorizer"),
+    ]
+
+
+def test_per_function_iam_role_statements_are_accesses_of_that_function_only(tmp_path):
+    write_service(tmp_path, """\
+        service: s
+        provider: {name: aws}
+        functions:
+          a:
+            handler: a.h
+            iamRoleStatements:
+              - Effect: Allow
+                Action: [s3:GetObject]
+                Resource: !Sub "${Bucket.Arn}/*"
+          b: {handler: b.h}
+        resources:
+          Resources:
+            Bucket: {Type: AWS::S3::Bucket}
+    """)
+    assert edges(load(tmp_path), "accesses") == [("s-dev:a", "s-dev:Bucket", "serverless.yml:9", "read")]
+
+
+def test_the_json_report_shows_serverless_units_functions_by_key_and_their_triggers():
+    from pytest_serverless_arch.report import build_report
+
+    report = build_report(load(SERVERLESS / "variables"))
+    assert [(unit["name"], unit["format"]) for unit in report["units"]] == [("vars-qa", "serverless")]
+    assert [(function["id"], function["name"]) for function in report["functions"]] == [("vars-qa:worker", "worker")]
+    assert sorted((t["source"], t["function"], t["location"]) for t in report["triggers"]) == [
+        ("external:arn:arn:aws:sqs:eu-west-1:123456789012:jobs-qa", "vars-qa:worker", "serverless.yml:25"),
+        ("vars-qa:ApiGatewayRestApi", "vars-qa:worker", "serverless.yml:28"),
+        ("vars-qa:SNSTopicQatopic", "vars-qa:worker", "serverless.yml:26"),
+        ("vars-qa:WorkerEventsRuleSchedule1", "vars-qa:worker", "serverless.yml:27"),
+    ]
+    assert load(SERVERLESS / "variables").resource("vars-qa:worker").physical_name == "vars-qa-w"

@@ -66,7 +66,7 @@ CORPUS_SERVICES = [
     "serverless-patterns/eventbridge-lambda-sls",
     "serverless-patterns/lambda-function-url-sls",
 ]
-FIXTURE_SERVICES = ["all-events", "variables"]
+FIXTURE_SERVICES = ["all-events", "variables", "existing-apis", "authorizers"]
 _DROPPED_TOP_LEVEL = ("plugins", "package", "configValidationMode")
 
 
