@@ -1,0 +1,162 @@
+"""The baseline end to end: write, read, match without lines, report fixed entries, shrink, CI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
+BASELINE = ".serverless-arch-baseline.json"
+
+TRIGGER = {"rule": "trigger-colocated", "units": ["app.yaml", "infra.yaml"],
+           "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"]}
+PLACEHOLDER = {"rule": "no-function-placeholders", "units": ["app.yaml", "infra.yaml"],
+               "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"]}
+
+MAPPING = """\
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !GetAtt OrdersQueue.Arn
+      FunctionName: !ImportValue app-worker-arn
+"""
+
+SECOND_QUEUE = """\
+  RefundsQueue:
+    Type: AWS::SQS::Queue
+  RefundsMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !GetAtt RefundsQueue.Arn
+      FunctionName: !ImportValue app-worker-arn
+"""
+
+
+def split_queue_repo(pytester: pytest.Pytester, *rules: str) -> Path:
+    for template in SPLIT_QUEUE.iterdir():
+        shutil.copy(template, pytester.path / template.name)
+    pytester.makeini("[pytest]\nserverless_arch_rules =\n" + "".join(f"    {rule}\n" for rule in rules))
+    return pytester.path
+
+
+def baseline_entries(pytester: pytest.Pytester, name: str = BASELINE) -> list[dict[str, object]]:
+    document = json.loads((pytester.path / name).read_text())
+    return [{key: item[key] for key in ("rule", "units", "resources")} for item in document["violations"]]
+
+
+def edit_infra(pytester: pytest.Pytester, old: str, new: str) -> None:
+    infra = pytester.path / "infra.yaml"
+    text = infra.read_text()
+    assert old in text
+    infra.write_text(text.replace(old, new, 1))
+
+
+def test_update_baseline_writes_every_finding_and_later_runs_pass(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated", "no-function-placeholders")
+    pytester.runpytest().assert_outcomes(failed=2)
+    written = pytester.runpytest("--arch-update-baseline")
+    written.assert_outcomes(passed=2)
+    written.stdout.fnmatch_lines([f"wrote {BASELINE}: 2 entries (was 0)"])
+    assert baseline_entries(pytester) == [PLACEHOLDER, TRIGGER]
+    document = json.loads((pytester.path / BASELINE).read_text())
+    assert [item["location"] for item in document["violations"]] == ["app.yaml:3", "infra.yaml:7"]
+    again = pytester.runpytest()
+    again.assert_outcomes(passed=2)
+    again.stdout.fnmatch_lines([f"*baseline: {BASELINE} (2 entries)"])
+    again.stdout.no_fnmatch_line("*now fixed*")
+
+
+def test_an_unrelated_edit_that_moves_lines_does_not_churn_the_baseline(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated")
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=1)
+    edit_infra(pytester, "Resources:\n", 'Description: "orders infrastructure"\n\nResources:\n')
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert baseline_entries(pytester) == [TRIGGER]
+
+
+def test_only_findings_missing_from_the_baseline_fail(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated")
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=1)
+    edit_infra(pytester, "Outputs:\n", SECOND_QUEUE + "Outputs:\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "1 violation:",
+        "  infra.yaml:14: trigger-colocated: function Worker (unit app.yaml) is triggered by queue RefundsQueue*",
+        "(1 in the baseline; not failing)",
+    ])
+    result.stdout.no_fnmatch_line("  infra.yaml:7: trigger-colocated: *")
+
+
+def test_fixed_entries_are_reported_and_the_update_shrinks_the_file(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated", "no-function-placeholders")
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=2)
+    edit_infra(pytester, MAPPING, "")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        f"baseline entries now fixed (2); shrink {BASELINE} with --arch-update-baseline:",
+        "  no-function-placeholders: app.yaml:Worker, infra.yaml:OrdersQueue",
+        "  trigger-colocated: app.yaml:Worker, infra.yaml:OrdersQueue",
+    ])
+    shrunk = pytester.runpytest("--arch-update-baseline")
+    shrunk.stdout.fnmatch_lines([f"wrote {BASELINE}: 0 entries (was 2)"])
+    assert baseline_entries(pytester) == []
+
+
+def test_updating_with_some_rules_deselected_keeps_their_entries(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated", "no-function-placeholders")
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=2)
+    edit_infra(pytester, MAPPING, "")
+    pytester.runpytest("--arch-update-baseline", "-k", "trigger").assert_outcomes(passed=1, deselected=1)
+    assert baseline_entries(pytester) == [PLACEHOLDER]
+
+
+def test_the_baseline_path_is_configurable(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated")
+    pytester.mkdir("arch")
+    pytester.runpytest("--arch-update-baseline", "--arch-baseline", "arch/accepted.json").assert_outcomes(passed=1)
+    assert baseline_entries(pytester, "arch/accepted.json") == [TRIGGER]
+    assert not (pytester.path / BASELINE).exists()
+    pytester.runpytest("--arch-baseline", "arch/accepted.json").assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(failed=1)
+
+
+def test_with_ci_set_a_missing_baseline_is_never_created(pytester: pytest.Pytester,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    split_queue_repo(pytester, "trigger-colocated")
+    monkeypatch.setenv("CI", "true")
+    refused = pytester.runpytest("--arch-update-baseline")
+    assert refused.ret == pytest.ExitCode.USAGE_ERROR
+    refused.stderr.fnmatch_lines([f"*CI is set and the baseline {BASELINE} does not exist; refusing to create it*"])
+    assert not (pytester.path / BASELINE).exists()
+    pytester.runpytest().assert_outcomes(failed=1)
+    assert not (pytester.path / BASELINE).exists()
+    monkeypatch.delenv("CI")
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=1)
+    monkeypatch.setenv("CI", "true")
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=1)  # an existing one may be updated
+
+
+def test_assertion_helpers_apply_the_baseline_too(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated")
+    pytester.makepyfile(test_arch="""
+        from pytest_serverless_arch.assertions import assert_every_lambda_ships_with_its_trigger
+
+        def test_colocated(deployment_graph):
+            assert_every_lambda_ships_with_its_trigger(deployment_graph)
+    """)
+    pytester.runpytest().assert_outcomes(failed=2)
+    pytester.runpytest("--arch-update-baseline", "-k", "serverless-arch").assert_outcomes(passed=1, deselected=1)
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_an_unreadable_baseline_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    split_queue_repo(pytester, "trigger-colocated")
+    (pytester.path / BASELINE).write_text('{"violations": 3}')
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*serverless-arch: *: a baseline is a JSON object with a 'violations' list"])
