@@ -178,3 +178,15 @@ def test_the_verdict_does_not_depend_on_unit_names_or_on_running_twice(builder, 
         name: unit.pattern for name, unit in renamed.units.items()}
     if verdict.repo == "monolith":
         assert len(verdict.units) == 1
+
+
+def test_the_pattern_rule_points_at_the_unit_holding_another_units_trigger():
+    from pytest_serverless_arch.rules import pattern
+
+    graph = (split_repo(crossing=1, inside=2)
+             .resource("reports", "Report", "function", 5).resource("reports", "Export", "function", 9)).graph
+    violations = pattern(graph, expected="trigger-grouped")
+    assert [(str(v.location), v.rule) for v in violations] == [("infra/template.yaml:1", "pattern")]
+    assert violations[0].message.startswith("the repository is cut as mixed, expected trigger-grouped: not monolith")
+    assert violations[0].message.endswith("(units: app: app, infra: infra, reports: trigger-grouped)")
+    assert pattern(graph, expected=["mixed"]) == []

@@ -61,3 +61,15 @@ def test_a_scoped_view_reports_only_cycles_through_its_units():
              .edge("imports", "x:A", "y:B", 3).edge("imports", "y:B", "x:A", 4)).graph
     assert len(no_unit_cycles(graph)) == 2
     assert [v.units for v in no_unit_cycles(graph.where(unit=["x"]))] == [("x", "y")]
+
+
+def test_an_export_import_cycle_between_two_templates_is_found_through_the_linker():
+    graph = load(RULE_FIXTURES / "cycle")
+    assert graph.deploy_order() is None
+    assert [str(v) for v in no_unit_cycles(graph)] == [
+        "orders/template.yaml:16: no-unit-cycles: units depend on each other in a cycle "
+        "orders/template.yaml -> payments/template.yaml -> orders/template.yaml: "
+        "orders/template.yaml needs payments/template.yaml (imports of table Ledger (unit payments/template.yaml) "
+        "at orders/template.yaml:16); payments/template.yaml needs orders/template.yaml (imports of topic "
+        "OrderPlaced (unit orders/template.yaml) at payments/template.yaml:21)",
+    ]

@@ -17,6 +17,7 @@ from .base import RuleError, Violation, rule
 __all__ = ["pattern"]
 
 RULE_ID = "pattern"
+_FIRST_TO_FIX = {"infra": 0, "app": 1}
 
 
 @rule(
@@ -33,7 +34,9 @@ def pattern(graph: Any, *, expected: str | Iterable[str] | None = None) -> list[
     if verdict.repo in accepted:
         return []
     whole = whole_graph(graph)
-    off = [name for name, unit in verdict.units.items() if unit.pattern not in accepted]
+    # Point at a unit that plays another part; the ones holding others' triggers first, they cause the most.
+    off = sorted((name for name, unit in verdict.units.items() if unit.pattern not in accepted),
+                 key=lambda name: (_FIRST_TO_FIX.get(verdict.units[name].pattern, len(_FIRST_TO_FIX)), name))
     names = off or list(verdict.units)
     location = (whole.unit(names[0]).location or Location(whole.unit(names[0]).path)) if names else Location(".")
     breakdown = ", ".join(f"{name}: {unit.pattern}" for name, unit in verdict.units.items())
