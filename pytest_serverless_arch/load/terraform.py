@@ -155,9 +155,25 @@ def _make_resource(reader: TerraformReader, module: Module, address: str, block:
         name=address,
         physical_name=physical_name,
         tags=_tags(module, block.get("tags")),
-        properties={name: attribute.value for name, attribute in block.attributes.items()},
+        properties=_properties(module, block),
         code_source=code_source(module, block) if type_name == "aws_lambda_function" else None,
     )
+
+
+def _properties(module: Module, block: Block) -> dict[str, Any]:
+    """The block's attributes; a parameter also gets ``Value`` naming, by its full address, what it stores.
+
+    The linker follows an SSM parameter to the resource its value names (a function
+    triggered through ``${ssm:..}`` is triggered by that queue); a value passed through a
+    module output (``module.jobs.queue_arn``) is spelled out here as ``${module.jobs.aws_sqs_queue.this.arn}``.
+    """
+    properties = {name: attribute.value for name, attribute in block.attributes.items()}
+    if block.labels[0] == "aws_ssm_parameter" and "value" in block.attributes:
+        for target in module.targets(block.get("value")):
+            if isinstance(target, ResourceTarget) and target.address.split(".")[-2].startswith("aws_"):
+                properties["Value"] = "${" + ".".join(filter(None, (target.address, target.attribute))) + "}"
+                break
+    return properties
 
 
 def code_source(module: Module, block: Block) -> str | None:
