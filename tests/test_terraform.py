@@ -163,6 +163,15 @@ def test_cross_unit_links_name_the_ssm_parameters_remote_state_and_lookups_by_na
         ("media-app", "infra"), ("workers", "infra")}
 
 
+def test_a_trigger_through_an_ssm_parameter_is_followed_to_the_resource_terraform_stores_in_it(
+        graph: DeploymentGraph) -> None:
+    assert graph.resource("infra:aws_ssm_parameter.jobs_queue_arn").properties["Value"] == (
+        "${module.jobs.aws_sqs_queue.this.arn}")
+    [trigger] = graph.triggers_of("media-app:IndexFunction")
+    assert (trigger.source, str(trigger.location), trigger.cross_unit) == (
+        "infra:aws_sns_topic.uploads", "app/template.yaml:18", True)
+
+
 def test_the_infrastructure_deploys_before_both_applications(graph: DeploymentGraph) -> None:
     assert graph.deploy_order() == [["infra"], ["media-app", "workers"]]
 
@@ -206,3 +215,15 @@ def test_an_api_gateway_project_from_the_corpus_gets_its_integration_trigger(cor
     assert graph.errors == []
     api = [t for t in graph.trigger_edges() if t.detail in ("Api", "HttpApi")]
     assert api and all(t.source_kind == "api" for t in api)
+
+
+def test_the_json_report_names_terraform_and_cdk_units_and_functions_by_address(graph: DeploymentGraph) -> None:
+    from pytest_serverless_arch.report import build_report
+
+    report = build_report(graph)
+    assert {(unit["name"], unit["format"]) for unit in report["units"]} == {
+        ("infra", "terraform"), ("workers", "terraform"), ("media-app", "sam")}
+    assert {f["name"] for f in report["functions"] if f["unit"] == "infra"} == {
+        "aws_lambda_function.thumbnail", "aws_lambda_function.cleanup"}
+    cdk = build_report(load(FIXTURES / "cdk" / "shop"))
+    assert {unit["format"] for unit in cdk["units"]} == {"cdk"}
