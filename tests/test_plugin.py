@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
 
 from pytest_serverless_arch.config import LoadConfig

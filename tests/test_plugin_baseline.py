@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
 
 SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"

@@ -1,0 +1,85 @@
+"""The plugin with the ecosystem: pytest-xdist, --junitxml, no cache provider."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
+import pytest
+
+SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
+
+
+def gate_repo(pytester: pytest.Pytester) -> None:
+    """A failing rule, a passing rule, a load error, a suppressed finding and two ordinary tests."""
+    for template in SPLIT_QUEUE.iterdir():
+        shutil.copy(template, pytester.path / template.name)
+    pytester.makefile(".yaml", broken="AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Queue: [unclosed\n")
+    pytester.makeini("[pytest]\nserverless_arch_rules =\n    trigger-colocated\n    no-unit-cycles\n"
+                     "    no-function-placeholders\n")
+    # no-function-placeholders is suppressed on the function, with a reason
+    app = pytester.path / "app.yaml"
+    app.write_text(app.read_text().replace(
+        "    Type: AWS::Lambda::Function\n",
+        "    Type: AWS::Lambda::Function\n    Metadata:\n      serverless-arch:\n        suppress:\n"
+        "          - {rule: no-function-placeholders, reason: code ships from the app pipeline}\n", 1))
+    pytester.makepyfile(test_arch="""
+        def test_one(deployment_graph):
+            assert len(deployment_graph.units()) == 2
+
+        def test_two(deployment_graph):
+            assert deployment_graph.functions()
+    """)
+
+
+def test_xdist_gives_the_same_outcomes_and_summary(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    serial = pytester.runpytest()
+    serial.assert_outcomes(passed=4, failed=2)
+    parallel = pytester.runpytest("-n", "2")
+    parallel.assert_outcomes(passed=4, failed=2)
+    for result in (serial, parallel):
+        result.stdout.fnmatch_lines([
+            "*infra.yaml:7: trigger-colocated: function Worker *",
+            "suppressed findings (1):",
+            "  app.yaml:3: no-function-placeholders: *",
+            "      suppressed at app.yaml:3: code ships from the app pipeline",
+            "FAILED serverless-arch::load-error?broken.yaml:4? - *",
+            "FAILED serverless-arch::trigger-colocated - *",
+        ])
+
+
+def test_xdist_writes_the_same_baseline(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=5, failed=1)
+    serial = json.loads((pytester.path / ".serverless-arch-baseline.json").read_text())
+    (pytester.path / ".serverless-arch-baseline.json").unlink()
+    pytester.runpytest("-n", "2", "--arch-update-baseline").assert_outcomes(passed=5, failed=1)
+    parallel = json.loads((pytester.path / ".serverless-arch-baseline.json").read_text())
+    assert parallel == serial
+    assert [item["rule"] for item in serial["violations"]] == ["trigger-colocated"]
+    pytester.runpytest("-n", "2").assert_outcomes(passed=5, failed=1)  # only the load error is left
+
+
+def test_junitxml_carries_the_violations_in_the_failure_text(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    pytester.runpytest("--junitxml=report.xml").assert_outcomes(passed=4, failed=2)
+    cases = {case.get("name"): case for case in ElementTree.parse(pytester.path / "report.xml").iter("testcase")}
+    assert sorted(cases) == ["load-error[broken.yaml:4]", "no-function-placeholders", "no-unit-cycles",
+                             "test_one", "test_two", "trigger-colocated"]
+    assert cases["trigger-colocated"].get("classname") == "serverless-arch"
+    failure = cases["trigger-colocated"].find("failure")
+    assert failure is not None
+    assert "infra.yaml:7: trigger-colocated: function Worker (unit app.yaml)" in (failure.text or "")
+    load_failure = cases["load-error[broken.yaml:4]"].find("failure")
+    assert load_failure is not None and "broken.yaml:4: " in (load_failure.text or "")
+    assert cases["no-unit-cycles"].find("failure") is None
+
+
+def test_the_plugin_needs_no_cache(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4, failed=2)
+    assert not (pytester.path / ".pytest_cache").exists()
