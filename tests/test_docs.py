@@ -187,7 +187,7 @@ def _page_repository(page: Path, target: Path) -> int:
 @pytest.mark.parametrize("page", python_pages(), ids=[page_id(page) for page in python_pages()])
 def test_the_python_examples_of_a_page_run_and_pass(page, pytester):
     tests = _page_repository(page, pytester.path)
-    result = pytester.runpytest_subprocess("-rA")
+    result = pytester.runpytest("-rA")
     outcomes = {}
     for line in result.outlines:
         match = _RESULT_LINE.match(line)

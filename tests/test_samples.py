@@ -95,7 +95,7 @@ def test_a_samples_own_tests_pass_and_fail_as_its_readme_says(sample, pytester):
     readme = read_sample_readme(sample)
     shutil.copytree(sample, pytester.path, dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".serverless-arch-baseline.json"))
-    result = pytester.runpytest_subprocess("-rA", "-p", "no:cacheprovider")
+    result = pytester.runpytest("-rA", "-p", "no:cacheprovider")
     outcomes = {}
     for line in result.outlines:
         match = _RESULT_LINE.match(line)
