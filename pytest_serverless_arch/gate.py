@@ -48,6 +48,7 @@ class SessionFindings:
     suppressed: dict[str, str] = field(default_factory=dict)  # finding -> suppression line
     unused: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    baselined: dict[str, int] = field(default_factory=dict)  # rule -> most findings the baseline accepted in a run
 
     def add(self, payload: dict[str, Any]) -> None:
         rule_id = payload["rule"]
@@ -63,6 +64,7 @@ class SessionFindings:
         for finding, suppression in payload["suppressed"]:
             self.suppressed[finding] = suppression
         self.used.update(payload["used"])
+        self.baselined[rule_id] = max(self.baselined.get(rule_id, 0), payload.get("baselined", 0))
         for line in payload["unused"]:
             self.unused[line] = line
 
@@ -183,6 +185,10 @@ class ArchGate:
         if unused:
             lines.append(f"suppressions that suppress nothing ({len(unused)}); remove them:")
             lines += [f"  {line}" for line in unused]
+        accepted = sum(findings.baselined.values())
+        if accepted and not self.settings.update_baseline:
+            lines.append(f"findings accepted by the baseline {_relative(self.settings.baseline, self.settings.root)}: "
+                         f"{accepted}")
         if not self.settings.update_baseline:
             fixed = findings.fixed(self.baseline)
             if fixed:
@@ -204,6 +210,7 @@ def _payload(result: Triage, unknown: list[Suppression]) -> dict[str, Any]:
         "suppressed": [[str(violation), f"suppressed at {suppression.location}: {suppression.reason}"]
                        for violation, suppression in result.suppressed],
         "used": [str(suppression) for suppression in used],
+        "baselined": len(result.baselined),
         "unused": [str(suppression) for suppression in result.unused]
                   + [f"{suppression} (no rule is called {suppression.rule!r})" for suppression in unknown],
     }

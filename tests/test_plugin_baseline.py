@@ -66,7 +66,7 @@ def test_update_baseline_writes_every_finding_and_later_runs_pass(pytester: pyte
     assert [item["location"] for item in document["violations"]] == ["app.yaml:3", "infra.yaml:7"]
     again = pytester.runpytest()
     again.assert_outcomes(passed=2)
-    again.stdout.fnmatch_lines([f"*baseline: {BASELINE} (2 entries)"])
+    again.stdout.fnmatch_lines([f"*baseline: {BASELINE} (2 entries)", f"findings accepted by the baseline {BASELINE}: 2"])
     again.stdout.no_fnmatch_line("*now fixed*")
 
 
