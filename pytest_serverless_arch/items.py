@@ -53,8 +53,15 @@ def load_rule_plugins() -> list[str]:
     return problems
 
 
-def repository_rules(root: Path) -> list[Rule]:
-    """Custom rules defined in a ``conftest.py`` of the repository: collected without being listed."""
+def repository_rules(config: pytest.Config) -> list[Rule]:
+    """Custom rules defined in a ``conftest.py`` this session loaded: collected without being listed."""
+    conftests = set()
+    for plugin in config.pluginmanager.get_plugins():
+        path = getattr(plugin, "__file__", None)
+        if isinstance(path, str) and Path(path).name == "conftest.py":
+            conftests.add(Path(path).resolve())
+    if not conftests:
+        return []
     found = []
     for candidate in registered_rules().values():
         if candidate.builtin:
@@ -63,7 +70,7 @@ def repository_rules(root: Path) -> list[Rule]:
             source = Path(inspect.getfile(candidate.function)).resolve()
         except (TypeError, OSError):
             continue
-        if source.name == "conftest.py" and source.is_relative_to(root) and "site-packages" not in source.parts:
+        if source in conftests:
             found.append(candidate)
     return sorted(found, key=lambda found_rule: found_rule.id)
 
@@ -106,7 +113,7 @@ class ArchGateCollector(pytest.Collector):
                             f"(it suppresses nothing until it has one)",
                     location=(graph.root, suppression.location.path, suppression.location.line))
         selected = {spec.rule_id: spec for spec in gate.settings.rules}
-        for found_rule in repository_rules(gate.settings.root):
+        for found_rule in repository_rules(self.config):
             selected.setdefault(found_rule.id, RuleSpec(found_rule.id))
         known = registered_rules()
         for rule_id, spec in selected.items():
