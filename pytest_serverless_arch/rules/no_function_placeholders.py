@@ -65,7 +65,7 @@ def no_function_placeholders(graph: Any, *, wiring_from_other_units: bool = True
         violations.append(Violation.of(
             RULE_ID,
             f"{describe(whole, function.id)} is a placeholder: " + "; ".join(reasons),
-            function, *related,
+            function, *sorted(set(related)),  # by id, so the finding does not depend on line numbers
         ))
     return violations
 

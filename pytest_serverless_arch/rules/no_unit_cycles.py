@@ -46,7 +46,8 @@ def no_unit_cycles(graph: Any) -> list[Violation]:
         violations.append(Violation.of(
             RULE_ID,
             f"units depend on each other in a cycle {path}: {explained}",
-            *(whole.unit(name) for name in chain), *closing,
+            *(whole.unit(name) for name in chain),
+            *sorted({node for link in closing for node in (link.source, link.target)}),
             location=steps[0][2][0].location,
         ))
     return violations
