@@ -309,3 +309,75 @@ resource "aws_sqs_queue" "q" {{
 def test_every_resource_reference_in_an_expression_is_found(type_name: str, name: str, attribute: str) -> None:
     expression = f'jsonencode({{Resource = ["${{aws_{type_name}.{name}.{attribute}}}/*", var.{name}]}})'
     assert traversals(expression) == [f"aws_{type_name}.{name}.{attribute}", f"var.{name}"]
+
+
+def test_heredoc_inline_policies_and_managed_policies_give_accesses(tmp_path: Path) -> None:
+    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+        resource "aws_sqs_queue" "jobs" {
+          name = "jobs"
+        }
+        resource "aws_sns_topic" "done" {
+          name = "done"
+        }
+        resource "aws_iam_policy" "publish" {
+          policy = <<EOF
+        {
+          "Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "${aws_sns_topic.done.arn}"}]
+        }
+        EOF
+        }
+        resource "aws_iam_role" "worker" {
+          name                = "worker"
+          assume_role_policy  = "{}"
+          managed_policy_arns = [aws_iam_policy.publish.arn]
+          inline_policy {
+            name   = "consume"
+            policy = <<EOF
+        {
+          "Statement": [
+            {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"], "Resource": "${aws_sqs_queue.jobs.arn}"},
+            {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "${aws_sqs_queue.jobs.arn}"}
+          ]
+        }
+        EOF
+          }
+        }
+        resource "aws_lambda_function" "worker" {
+          function_name = "worker"
+          role          = aws_iam_role.worker.arn
+          filename      = "worker.zip"
+        }
+        """})
+    unit = tmp_path.name
+    accesses = {(e.target.split(":", 1)[1], str(e.location), e.detail) for e in graph.edges("accesses")}
+    assert accesses == {("aws_sns_topic.done", "main.tf:12", "write"),
+                        ("aws_sqs_queue.jobs", "main.tf:24", "readwrite")}
+    assert all(e.source == f"{unit}:aws_lambda_function.worker" for e in graph.edges("accesses"))
+
+
+def test_a_bucket_notifying_a_function_of_another_unit_by_arn_is_a_cross_unit_trigger(tmp_path: Path) -> None:
+    graph = load_tf(tmp_path, {
+        "infra/main.tf": HEADER + """
+        resource "aws_s3_bucket" "uploads" {
+          bucket = "uploads-dev"
+        }
+        resource "aws_s3_bucket_notification" "uploads" {
+          bucket = aws_s3_bucket.uploads.id
+          lambda_function {
+            lambda_function_arn = "arn:aws:lambda:eu-west-1:123456789012:function:scanner-dev-scan"
+            events              = ["s3:ObjectCreated:*"]
+          }
+        }
+        """,
+        "app/serverless.yml": """
+        service: scanner
+        provider:
+          name: aws
+          runtime: python3.12
+          region: eu-west-1
+        functions:
+          scan:
+            handler: scan.handler
+        """})
+    assert [(t.source, t.function, str(t.location), t.cross_unit) for t in graph.trigger_edges()] == [
+        ("infra:aws_s3_bucket.uploads", "scanner-dev:scan", "infra/main.tf:10", True)]
