@@ -100,3 +100,27 @@ def test_a_whole_graph_is_its_own_scope():
     assert ids(view.resources()) == ids(graph.resources())
     assert whole_graph(view) is graph and whole_graph(graph) is graph
     assert scope_of(view) is view
+
+
+def test_an_empty_selection_error_suggests_the_name_that_was_probably_meant():
+    import pytest
+
+    from pytest_serverless_arch.rules import RuleError, trigger_colocated
+
+    graph = shop().graph
+    with pytest.raises(RuleError, match=r"\(domain=ordrs\) matches no unit and no resource \(did you mean 'orders'\?"):
+        trigger_colocated(graph.where(domain="ordrs"))
+    with pytest.raises(RuleError, match=r"did you mean 'billing'\? units: billing, orders-api, orders-worker;"):
+        trigger_colocated(graph.where(unit="biling"))
+
+
+def test_an_empty_selection_error_lists_at_most_ten_units():
+    import pytest
+
+    from pytest_serverless_arch.rules import RuleError, trigger_colocated
+
+    builder = GraphBuilder()
+    for index in range(12):
+        builder.resource(f"unit{index:02}", "Fn", "function", 3)
+    with pytest.raises(RuleError, match=r"units: unit00, .*, unit09 and 2 more; domains: none\)"):
+        trigger_colocated(builder.graph.where(unit="x*"))

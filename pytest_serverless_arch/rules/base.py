@@ -15,6 +15,7 @@ API (never the template format), so it works the same on a whole
 
 from __future__ import annotations
 
+import difflib
 import functools
 import inspect
 from collections.abc import Callable, Iterable
@@ -136,10 +137,25 @@ def require_selection(graph: Any, rule_id: str, *, allow_empty: bool = False) ->
     if allow_empty or not callable(is_empty) or not is_empty():
         return
     whole = getattr(graph, "graph", graph)
-    units = ", ".join(unit.name for unit in whole.units()) or "none"
-    domains = ", ".join(sorted({r.domain for r in whole.resources() if r.domain})) or "none"
+    units = [unit.name for unit in whole.units()]
+    domains = sorted({r.domain for r in whole.resources() if r.domain})
     raise RuleError(f"{rule_id}: the selection ({graph.selection}) matches no unit and no resource "
-                    f"(units: {units}; domains: {domains}); pass allow_empty=True if that is expected")
+                    f"({_near(graph, units, domains)}units: {_some(units)}; domains: {_some(domains)}); "
+                    "pass allow_empty=True if that is expected")
+
+
+def _some(names: list[str], limit: int = 10) -> str:
+    if not names:
+        return "none"
+    return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _near(graph: Any, units: list[str], domains: list[str]) -> str:
+    """``did you mean ...; `` for a selected name close to an existing one (a typo, most likely)."""
+    wanted = [(name, units) for selection in getattr(graph, "selections", ()) for name in selection.units]
+    wanted += [(name, domains) for selection in getattr(graph, "selections", ()) for name in selection.domains]
+    close = [match for name, known in wanted for match in difflib.get_close_matches(name, known, n=1)]
+    return f"did you mean {', '.join(repr(name) for name in close)}? " if close else ""
 
 
 def _violation_sort_key(violation: Violation) -> tuple[Any, ...]:
