@@ -23,12 +23,12 @@ import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .config import LoadConfig
 from .domains import unit_domains
 from .graph import DeploymentGraph, ExternalNode
+from .load.compose import service_units
 from .load.intrinsics import resolve_string, target_of
 from .load.parse import line_of
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
@@ -139,7 +139,6 @@ class ProviderIndex:
         self.by_bare_name: dict[str, list[str]] = {}  # physical name -> node ids
         self.unit_of: dict[str, str] = {}  # node id -> unit name
         self.region_of: dict[str, str | None] = {}  # unit name -> region
-        self.by_directory: dict[str, list[LoadedUnit]] = {}  # template directory -> units there
         self.parameter_values: dict[str, str] = {}  # SSM parameter node -> the node its value names
         for unit in units:
             self._add_unit(unit)
@@ -158,8 +157,6 @@ class ProviderIndex:
         stack_name = unit.extra.get("stack_name")
         if isinstance(stack_name, str):
             self.stacks.setdefault(stack_name, unit.name)
-        directory = PurePosixPath(unit.path).parent.as_posix()
-        self.by_directory.setdefault(directory, []).append(unit)
         node_ids = {resource.logical_id: resource.id for resource in unit.resources}
         for resource in unit.resources:
             self.unit_of[resource.id] = unit.name
@@ -282,10 +279,13 @@ def unit_node(unit: str) -> str:
 class _Linker:
     """Adds every unit's edges to the graph, resolving foreign references through the index."""
 
-    def __init__(self, graph: DeploymentGraph, index: ProviderIndex) -> None:
+    def __init__(self, graph: DeploymentGraph, index: ProviderIndex,
+                 compose_outputs: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.graph = graph
         self.index = index
+        self.compose_outputs = compose_outputs  # (consumer unit, "provider unit/output") compose passes
         self._links: set[tuple[str, str, str]] = set()
+        self._unit_links: set[tuple[str, str, str]] = set()  # (kind, consumer unit, provider node)
         self._pairs: set[tuple[str, str]] = set()
         self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
 
@@ -302,6 +302,8 @@ class _Linker:
                 if resolved.link_kind == "stack_output" and unit.format == "terraform":
                     # Terraform reads another root module's outputs through its remote state
                     resolved = dataclasses.replace(resolved, link_kind="remote_state")
+                elif resolved.link_kind == "stack_output" and (unit.name, endpoint.key) in self.compose_outputs:
+                    resolved = dataclasses.replace(resolved, link_kind="compose_param")
                 return resolved.node, resolved
             node_id = external_id(endpoint)
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
@@ -370,7 +372,12 @@ class _Linker:
         if key in self._links:
             return
         self._links.add(key)
+        self._unit_links.add((kind, consumer_unit, provider))
         self.graph.add_edge(Edge(kind, consumer, provider, location, detail, cross_unit=True))
+
+    def links_between(self, kind: str, consumer_unit: str, provider: str) -> bool:
+        """Whether some resource of ``consumer_unit`` already has a ``kind`` link to ``provider``."""
+        return (kind, consumer_unit, provider) in self._unit_links
 
     def _owner(self, node_id: str) -> str | None:
         if node_id.startswith("unit:"):
@@ -444,15 +451,16 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
             graph.add_resource(resource)
     index = ProviderIndex(loaded, config)
     graph.notes.extend(index.notes)
-    linker = _Linker(graph, index)
+    projects = list(compose)
+    linker = _Linker(graph, index, _compose_outputs(projects, loaded))
     for unit in loaded:
         linker.add_unit_edges(unit)
     for unit in loaded:
         linker.add_property_references(unit)
         for name, location in unit.depends_on_units:
             _unit_dependency(graph, linker, unit.name, name, location, "depends_on", f"depends on {name}")
-    for project in compose:
-        _link_compose(graph, linker, project)
+    for project in projects:
+        _link_compose(graph, linker, project, service_units(project, loaded))
     return graph
 
 
@@ -468,20 +476,29 @@ def _unit_dependency(graph: DeploymentGraph, linker: _Linker, consumer: str, pro
     linker.add_link(kind, unit_node(consumer), target, location, detail)
 
 
-def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject) -> None:
+def _compose_outputs(projects: Sequence[ComposeProject], units: Sequence[LoadedUnit]) -> frozenset[tuple[str, str]]:
+    """``(consumer unit, "provider unit/output")`` for every whole-value compose param."""
+    found = set()
+    for project in projects:
+        members = service_units(project, units)
+        for service in project.services:
+            if service.name not in members:
+                continue
+            for param in service.params:
+                if param.service in members:
+                    found.add((members[service.name].name, f"{members[param.service].name}/{param.output}"))
+    return frozenset(found)
+
+
+def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject,
+                  members: Mapping[str, LoadedUnit]) -> None:
     graph.errors.extend(project.errors)
     graph.notes.extend(project.notes)
-    units: dict[str, str] = {}
+    units = {name: unit.name for name, unit in members.items()}
     for service in project.services:
-        loaded = linker.index.by_directory.get(service.path, [])
-        if service.config_file:
-            loaded = [unit for unit in loaded if PurePosixPath(unit.path).name == service.config_file]
-        chosen = next((unit for unit in loaded if unit.format == "serverless"), loaded[0] if loaded else None)
-        if chosen is None:
+        if service.name not in units:
             graph.notes.append(Note(service.location, f"compose service {service.name!r}: no serverless "
                                                       f"service found at {service.path!r}"))
-            continue
-        units[service.name] = chosen.name
     for service in project.services:
         consumer = units.get(service.name)
         if consumer is None:
@@ -501,6 +518,8 @@ def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProje
                                                         f"{param.service!r}, which is not in this compose file"))
                 continue
             node = linker.index.outputs.get((provider, param.output), unit_node(provider))
+            if linker.links_between("compose_param", consumer, node):
+                continue  # a resource of the service already uses this param: that link says more
             linker.add_link("compose_param", unit_node(consumer), node, param.location,
                             f"{param.name}: ${{{param.service}.{param.output}}}")
 

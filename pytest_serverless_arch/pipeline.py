@@ -59,12 +59,15 @@ def load(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
     units = load_units(discovery, config)
     from .domains import assign_domains
 
-    units = assign_domains(units, config)
-    # issue 4: compose files add links between the units of their services
-    from .load.compose import compose_projects
+    # issue 4: compose files fill their services' ${param:..} and add links between their units
+    from .load.compose import apply_compose_params, compose_projects
 
+    projects = compose_projects(discovery)
+    if projects:
+        units = apply_compose_params(units, projects, discovery, config)
+    units = assign_domains(units, config)
     return build_graph(units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes,
-                       compose=compose_projects(discovery))
+                       compose=projects)
 
 
 def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:

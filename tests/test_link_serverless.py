@@ -41,12 +41,25 @@ def test_compose_params_and_depends_on_are_links_between_the_services_units():
     graph = load(FIXTURES / "compose")
     assert [(link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location))
             for link in graph.cross_unit_links()] == [
-        ("compose_param", "orders-dev", "inventory-dev", "unit:orders-dev", "inventory-dev:StockTopic",
-         "serverless-compose.yml:7"),
+        # ${param:stockTopicArn} in the function's event: the param's value is the inventory's topic
+        ("compose_param", "orders-dev", "inventory-dev", "orders-dev:reserve", "inventory-dev:StockTopic",
+         "orders/serverless.yml:9"),
+        # a param no resource uses is still a link, from the service's unit, at the compose file
+        ("compose_param", "orders-dev", "inventory-dev", "unit:orders-dev", "inventory-dev:StockQueue",
+         "serverless-compose.yml:8"),
         ("depends_on", "notifications-dev", "orders-dev", "unit:notifications-dev", "unit:orders-dev",
-         "serverless-compose.yml:11"),
+         "serverless-compose.yml:12"),
     ]
     assert graph.deploy_order() == [["inventory-dev"], ["orders-dev"], ["notifications-dev"]]
+
+
+@needs_serverless
+def test_a_compose_param_makes_the_providing_services_topic_the_trigger_source():
+    graph = load(FIXTURES / "compose")
+    [trigger] = graph.trigger_edges()
+    assert (trigger.source, trigger.function, trigger.cross_unit, str(trigger.location)) == \
+        ("inventory-dev:StockTopic", "orders-dev:reserve", True, "orders/serverless.yml:9")
+    assert graph.externals() == []
 
 
 def test_a_compose_file_is_read_into_services_params_and_dependencies():

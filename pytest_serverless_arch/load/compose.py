@@ -19,20 +19,22 @@ the pipeline's loader hook and returns no units of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..model import LoadedUnit, LoadError, Location, Note
+from ..model import ForeignRef, LoadedUnit, LoadError, Location, Note
 from .parse import line_of
 
 if TYPE_CHECKING:
     from ..config import LoadConfig
     from ..discover import Candidate, Discovery
 
-__all__ = ["ComposeParam", "ComposeProject", "ComposeService", "compose_projects", "load_compose", "read_compose"]
+__all__ = ["ComposeParam", "ComposeProject", "ComposeService", "apply_compose_params", "compose_projects",
+           "load_compose", "read_compose", "service_units"]
 
 # ``${service.Output}``; ``${sls:stage}``, ``${env:X}`` and the like have a colon, not a dot, after the name.
 _OUTPUT_REFERENCE = re.compile(r"\$\{\s*([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\s*\}")
@@ -46,6 +48,7 @@ class ComposeParam:
     service: str
     output: str
     location: Location
+    whole: bool = True  # the value is exactly ``${service.Output}`` (not text around it)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,8 @@ def _params(spec: Mapping[str, Any], relpath: str, line: int) -> list[ComposePar
             continue
         for match in _OUTPUT_REFERENCE.finditer(value):
             found.append(ComposeParam(str(name), match.group(1), match.group(2),
-                                      Location(relpath, lines.get(name, line))))
+                                      Location(relpath, lines.get(name, line)),
+                                      whole=match.group(0) == value.strip()))
     return found
 
 
@@ -146,6 +150,53 @@ def compose_projects(discovery: Discovery) -> list[ComposeProject]:
     """Every compose file discovery found, read."""
     return [read_compose(candidate.document, candidate.relpath)
             for candidate in discovery.candidates if candidate.format == "compose"]
+
+
+def service_units(project: ComposeProject, units: Iterable[LoadedUnit]) -> dict[str, LoadedUnit]:
+    """Compose service name -> the unit loaded from its directory (its serverless file first)."""
+    by_directory: dict[str, list[LoadedUnit]] = {}
+    for unit in units:
+        by_directory.setdefault(PurePosixPath(unit.path).parent.as_posix(), []).append(unit)
+    found = {}
+    for service in project.services:
+        loaded = by_directory.get(service.path, [])
+        if service.config_file:
+            loaded = [unit for unit in loaded if PurePosixPath(unit.path).name == service.config_file]
+        chosen = next((unit for unit in loaded if unit.format == "serverless"), loaded[0] if loaded else None)
+        if chosen is not None:
+            found[service.name] = chosen
+    return found
+
+
+def apply_compose_params(units: list[LoadedUnit], projects: Iterable[ComposeProject], discovery: Discovery,
+                         config: LoadConfig) -> list[LoadedUnit]:
+    """Reload each service whose ``${param:x}`` compose fills with another service's output.
+
+    Compose passes the output's value at deploy time; offline it becomes a
+    ``stack_output`` reference to the providing unit, so a trigger or an access
+    through ``${param:x}`` ends at the provider's resource.
+    """
+    from .serverless import load_service
+
+    candidates = {candidate.relpath: candidate for candidate in discovery.candidates}
+    result = list(units)
+    for project in projects:
+        members = service_units(project, result)
+        for service in project.services:
+            consumer = members.get(service.name)
+            candidate = candidates.get(consumer.path) if consumer is not None else None
+            if consumer is None or candidate is None or consumer.format != "serverless":
+                continue
+            foreign = {param.name: ForeignRef("stack_output", f"{members[param.service].name}/{param.output}")
+                       for param in service.params if param.whole and param.service in members}
+            if not foreign:
+                continue
+            params: dict[str, Any] = {**config.params, **foreign}
+            reloaded = load_service(candidate, discovery, dataclasses.replace(config, params=params))
+            if len(reloaded) == 1 and reloaded[0].name == consumer.name:
+                result[result.index(consumer)] = reloaded[0]
+                members[service.name] = reloaded[0]
+    return result
 
 
 def load_compose(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:

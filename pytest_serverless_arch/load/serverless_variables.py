@@ -542,7 +542,9 @@ class VariableResolver:
                 if isinstance(values, Mapping) and address in values:
                     return self._resolve_node(values[address], ("params", stage, address), line)
         if address is not None and address in self.config.params:
-            return self.config.params[address]
+            value = self.config.params[address]
+            # a serverless-compose param naming another service's output (load/compose.py)
+            return _Foreign(value) if isinstance(value, ForeignRef) else value
         return _Missing(f"parameter {address} is not set for stage {self.stage} nor configured")
 
     def _source_strToBool(self, params: list[str | None], address: str | None, line: int) -> Any:  # noqa: N802
