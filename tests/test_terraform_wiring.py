@@ -350,8 +350,9 @@ def test_heredoc_inline_policies_and_managed_policies_give_accesses(tmp_path: Pa
         """})
     unit = tmp_path.name
     accesses = {(e.target.split(":", 1)[1], str(e.location), e.detail) for e in graph.edges("accesses")}
-    assert accesses == {("aws_sns_topic.done", "main.tf:12", "write"),
-                        ("aws_sqs_queue.jobs", "main.tf:24", "readwrite")}
+    # heredoc policies are read with lines: each access is at its statement
+    assert accesses == {("aws_sns_topic.done", "main.tf:14", "write"),
+                        ("aws_sqs_queue.jobs", "main.tf:27", "readwrite")}
     assert all(e.source == f"{unit}:aws_lambda_function.worker" for e in graph.edges("accesses"))
 
 

@@ -8,8 +8,7 @@ CloudFormation reader (``EventSourceMapping``, ``SNS``, ``S3``,
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..model import ForeignRef
@@ -17,6 +16,7 @@ from .cloudformation import DEFAULT_EVENT_BUS, access_mode
 from .terraform_expr import sole_interpolation
 from .terraform_hcl import Block, parse_expression
 from .terraform_module import DataTarget, Module, ResourceTarget
+from .parse import ParseError, line_of, parse_text
 from .terraform_reader import TerraformReader
 
 __all__ = ["WIRED_TYPES", "read_wiring"]
@@ -430,18 +430,24 @@ def _statements(document: Any, module: Module, line: int) -> Iterator[tuple[dict
                         yield from _statements(found[0], found[1], line)
             return
     elif isinstance(document, str):
+        # A heredoc's JSON: read with lines, so a statement's line is the attribute's plus its own.
         try:
-            document = json.loads(document)
-        except ValueError:
+            document = parse_text(document, json_first=True)
+        except ParseError:
             return
-    if not isinstance(document, dict):
+        if isinstance(document, Mapping):  # the body starts on the line after ``<<EOF``
+            for statement in _statement_list(document):
+                yield dict(statement), module, line + line_of(statement, 1)
         return
+    if isinstance(document, Mapping):
+        for statement in _statement_list(document):
+            yield dict(statement), module, line
+
+
+def _statement_list(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     statements = document.get("Statement")
-    statements = [statements] if isinstance(statements, dict) else statements
-    if isinstance(statements, list):
-        for statement in statements:
-            if isinstance(statement, dict):
-                yield statement, module, line
+    statements = [statements] if isinstance(statements, Mapping) else statements
+    return [item for item in statements if isinstance(item, Mapping)] if isinstance(statements, list) else []
 
 
 def _document_statements(block: Block, module: Module) -> Iterator[tuple[dict[str, Any], Module, int]]:
