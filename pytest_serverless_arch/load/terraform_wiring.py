@@ -13,10 +13,10 @@ from typing import Any
 
 from ..model import ForeignRef
 from .cloudformation import DEFAULT_EVENT_BUS, access_mode
+from .parse import ParseError, line_of, parse_text
 from .terraform_expr import sole_interpolation
 from .terraform_hcl import Block, parse_expression
 from .terraform_module import DataTarget, Module, ResourceTarget
-from .parse import ParseError, line_of, parse_text
 from .terraform_reader import TerraformReader
 
 __all__ = ["WIRED_TYPES", "read_wiring"]
