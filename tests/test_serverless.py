@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
@@ -486,3 +488,35 @@ def test_the_json_report_shows_serverless_units_functions_by_key_and_their_trigg
         ("vars-qa:WorkerEventsRuleSchedule1", "vars-qa:worker", "serverless.yml:27"),
     ]
     assert load(SERVERLESS / "variables").resource("vars-qa:worker").physical_name == "vars-qa-w"
+
+
+# --- robustness -------------------------------------------------------------------------------
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.sampled_from([
+    "arn:aws:sqs:us-east-1:1:q", "${self:custom.x}", "${cf:a.b}", "${ssm:/p}", "${file(x.yml)}", "${env:E}",
+    "${opt:stage}", "${unknown:x}", "${self:custom.loop}", "GET /x", "rate(1 minute)", "arn", "", "${",
+]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3),
+    st.dictionaries(st.sampled_from(["arn", "bucket", "eventBus", "pattern", "existing", "rate", "topicName",
+                                     "authorizer", "name", "pool", "trigger", "listenerArn", "type", "Ref",
+                                     "Fn::GetAtt", "http", "sqs", "sns", "s3", "schedule", "eventBridge",
+                                     "stream", "alb", "cognitoUserPool", "kafka", "msk", "websocket"]),
+                    inner, max_size=3)), max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=_values, functions_extra=_values, custom=_values, resources=_values)
+def test_no_shape_of_service_makes_the_reader_raise(events, functions_extra, custom, resources):
+    from pytest_serverless_arch.load.serverless import read_service
+
+    document = {
+        "service": "s", "provider": {"name": "aws", "iam": {"role": {"statements": functions_extra}}},
+        "custom": {"x": custom, "loop": "${self:custom.loop}"},
+        "functions": {"f": {"handler": "h", "events": events, "environment": custom, "destinations": custom},
+                      "g": functions_extra},
+        "resources": resources,
+    }
+    units = read_service(document, "serverless.yml", LoadConfig(), root=Path("/nonexistent"),
+                         service_dir=Path("/nonexistent"))
+    assert len(units) == 1
