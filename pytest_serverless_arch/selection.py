@@ -27,7 +27,7 @@ from .model import Edge, Resource, Unit
 if TYPE_CHECKING:
     from .graph import DeploymentGraph, ExternalNode, Link, Trigger, UnitDependency
 
-__all__ = ["ScopedGraph", "Selection", "TagSelector", "scope_of", "whole_graph"]
+__all__ = ["ScopedGraph", "Selection", "TagSelector", "scope_of", "select", "whole_graph"]
 
 TagSelector = str | Mapping[str, str] | None
 """``"key"`` (the tag is present), ``"key=value"``, or a mapping of keys to values (all must match)."""
@@ -109,28 +109,33 @@ class ScopedGraph:
         self.graph = graph
         # Narrowing a view stacks selections: a node is kept when every one of them keeps it.
         self.selections = (selections,) if isinstance(selections, Selection) else tuple(selections)
+        resources_of: dict[str, list[Resource]] = {}
+        for resource in graph.resources():
+            resources_of.setdefault(resource.unit, []).append(resource)
         self._resource_ids = frozenset(
-            resource.id for resource in graph.resources()
+            resource.id for resources in resources_of.values() for resource in resources
             if all(selection.resource_matches(resource) for selection in self.selections)
         )
         self._unit_names = frozenset(unit.name for unit in graph.units()
-                                     if all(self._selects_unit(selection, unit) for selection in self.selections))
+                                     if self._selects_unit(unit, resources_of.get(unit.name, [])))
 
     # --- membership ----------------------------------------------------------
 
-    def _selects_unit(self, selection: Selection, unit: Unit) -> bool:
-        if not selection.unit_name_matches(unit.name):
+    def _selects_unit(self, unit: Unit, own: list[Resource]) -> bool:
+        """A unit is selected when its name matches and, if resources are selected by domain or tag, it holds one."""
+        if not all(selection.unit_name_matches(unit.name) for selection in self.selections):
             return False
-        if not (selection.domains or selection.tags):
+        by_resource = [selection for selection in self.selections if selection.domains or selection.tags]
+        if not by_resource:
             return True
-        own = self.graph.resources(unit=unit.name)
         if own:
             return any(resource.id in self._resource_ids for resource in own)
         # A unit without resources still answers to its own domain and tags.
         unit_tags = dict(unit.tags)
-        return ((not selection.domains or unit.domain in selection.domains)
-                and all(key in unit_tags and (value is None or unit_tags[key] == value)
-                        for key, value in selection.tags))
+        return all((not selection.domains or unit.domain in selection.domains)
+                   and all(key in unit_tags and (value is None or unit_tags[key] == value)
+                           for key, value in selection.tags)
+                   for selection in by_resource)
 
     @property
     def selection(self) -> str:
