@@ -382,3 +382,13 @@ def test_a_bucket_notifying_a_function_of_another_unit_by_arn_is_a_cross_unit_tr
         """})
     assert [(t.source, t.function, str(t.location), t.cross_unit) for t in graph.trigger_edges()] == [
         ("infra:aws_s3_bucket.uploads", "scanner-dev:scan", "infra/main.tf:10", True)]
+
+
+def test_json_variable_files_that_terraform_loads_by_itself_are_read(tmp_path: Path) -> None:
+    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+        variable "env" {}
+        resource "aws_sns_topic" "t" {
+          name = "events-${var.env}"
+        }
+        """, "ci.auto.tfvars.json": '{"env": "ci"}'})
+    assert graph.resource(f"{tmp_path.name}:aws_sns_topic.t").physical_name == "events-ci"

@@ -428,24 +428,40 @@ def _take_block(module: Module, block: Block) -> None:
 
 
 def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str], stage: str | None) -> None:
-    """``terraform.tfvars`` and ``*.auto.tfvars`` (as Terraform loads them), then ``<stage>.tfvars``."""
-    chosen = [name for name in names if name == "terraform.tfvars"]
-    chosen += sorted(name for name in names if name.endswith(".auto.tfvars"))
+    """``terraform.tfvars[.json]`` and ``*.auto.tfvars[.json]`` (as Terraform loads them), then ``<stage>.tfvars``."""
+    chosen = [name for name in names if name in ("terraform.tfvars", "terraform.tfvars.json")]
+    chosen += sorted(name for name in names if name.endswith((".auto.tfvars", ".auto.tfvars.json")))
     if stage and f"{stage}.tfvars" in names:
         chosen.append(f"{stage}.tfvars")
     for name in chosen:
         file_rel = _posix_join(relpath, name)
         try:
-            hcl = read_hcl_file(directory / name, file_rel)
+            attributes = _json_tfvars(directory / name) if name.endswith(".json") else \
+                read_hcl_file(directory / name, file_rel).attributes
         except HclError as exc:
             module.errors.append(LoadError(file_rel, exc.line, exc.message))
             continue
-        module.tfvars.update(hcl.attributes)
+        module.tfvars.update(attributes)
     others = [name for name in names if name.endswith(".tfvars") and name not in chosen]
     if others:
         module.notes.append(Note(Location(_posix_join(relpath, others[0])),
                                  f"variable files Terraform does not load by itself ({', '.join(others)}) are not read; "
                                  "set the stage option to read `<stage>.tfvars`"))
+
+
+def _json_tfvars(path: Path) -> dict[str, Attribute]:
+    from .parse import ParseError, decode_bytes, parse_text
+
+    try:
+        document = parse_text(decode_bytes(path.read_bytes()), json_first=True)
+    except ParseError as exc:
+        raise HclError(exc.message, exc.line) from None
+    except OSError as exc:
+        raise HclError(f"cannot read file: {exc.strerror}", 0) from None
+    if not isinstance(document, dict):
+        raise HclError("a JSON variables file must hold an object", 1)
+    lines = getattr(document, "key_lines", {})
+    return {str(key): Attribute(str(key), value, lines.get(key, 1)) for key, value in document.items()}
 
 
 def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, depth: int,
