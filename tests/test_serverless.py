@@ -520,3 +520,27 @@ def test_no_shape_of_service_makes_the_reader_raise(events, functions_extra, cus
     units = read_service(document, "serverless.yml", LoadConfig(), root=Path("/nonexistent"),
                          service_dir=Path("/nonexistent"))
     assert len(units) == 1
+
+
+def test_resource_extensions_of_a_function_add_its_references_and_accesses(tmp_path):
+    write_service(tmp_path, """\
+        service: s
+        provider: {name: aws}
+        functions:
+          f: {handler: h}
+        resources:
+          Resources:
+            Table: {Type: AWS::DynamoDB::Table}
+          extensions:
+            FLambdaFunction:
+              Properties:
+                Environment:
+                  Variables:
+                    TABLE: !Ref Table
+            Nothing:
+              Properties: {}
+    """)
+    graph = load(tmp_path)
+    assert edges(graph, "accesses") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "environment TABLE")]
+    assert edges(graph, "references") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "extension")]
+    assert [str(note) for note in graph.notes] == ["serverless.yml:14: extension Nothing names no resource of this service; ignored"]

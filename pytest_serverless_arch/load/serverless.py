@@ -138,7 +138,8 @@ class ServiceReader:
 
     def _cloudformation_document(self, line: int) -> LineDict:
         """``resources:`` (one mapping or a list of fragments) as a CloudFormation template."""
-        resources = _merged_sections(self.document.get("resources"), "resources", self.unit, line)
+        resources = self.resources_section = _merged_sections(self.document.get("resources"), "resources",
+                                                              self.unit, line)
         template = LineDict()
         for section in ("Resources", "Outputs", "Conditions"):
             merged = LineDict()
@@ -180,6 +181,7 @@ class ServiceReader:
             read_events(self.context, key, spec.get("events"), _key_line(spec, "events", line))
         read_wiring(reader)
         self._placeholder_references()
+        self._extensions(self.resources_section.get("extensions"))
         for key, spec in self.context.functions.items():
             self._accesses(key, spec, lines.get(key, 1))
         read_outputs(reader)
@@ -193,6 +195,26 @@ class ServiceReader:
                 continue
             for ref in foreign_refs_in(spec.get("Properties")):
                 self.reader.edge("references", owner, ref, lines.get(logical_id, 1), "serverless variable")
+
+    def _extensions(self, extensions: Any) -> None:
+        """``resources.extensions``: what an extension adds to a generated resource refers to more nodes."""
+        if not isinstance(extensions, Mapping):
+            return
+        reader = self.reader
+        lines = getattr(extensions, "key_lines", {})
+        for logical_id, spec in extensions.items():
+            line = lines.get(logical_id, 1)
+            owner = reader.owner(str(logical_id))
+            if owner is None:
+                reader.note(line, f"extension {logical_id} names no resource of this service; ignored")
+                continue
+            if not isinstance(spec, Mapping):
+                continue
+            for target, target_line in reader.references(spec.get("Properties"), line):
+                if target != owner:
+                    reader.edge("references", owner, target, target_line, "extension")
+            if reader.kind(owner) == "function" and isinstance(spec.get("Properties"), Mapping):
+                function_accesses(reader, owner, spec["Properties"], line)
 
     # --- functions ------------------------------------------------------------------
 
