@@ -543,4 +543,5 @@ def test_resource_extensions_of_a_function_add_its_references_and_accesses(tmp_p
     graph = load(tmp_path)
     assert edges(graph, "accesses") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "environment TABLE")]
     assert edges(graph, "references") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "extension")]
-    assert [str(note) for note in graph.notes] == ["serverless.yml:14: extension Nothing names no resource of this service; ignored"]
+    assert [str(note) for note in graph.notes] == [
+        "serverless.yml:14: extension Nothing names no resource of this service; ignored"]
