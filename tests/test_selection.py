@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pytest_serverless_arch import load
+from pytest_serverless_arch.rules import BUILTIN_RULES, RuleError, get_rule, trigger_colocated
 from pytest_serverless_arch.selection import ScopedGraph, scope_of, whole_graph
 
 from .rules_support import RULE_FIXTURES, GraphBuilder
@@ -103,10 +108,6 @@ def test_a_whole_graph_is_its_own_scope():
 
 
 def test_an_empty_selection_error_suggests_the_name_that_was_probably_meant():
-    import pytest
-
-    from pytest_serverless_arch.rules import RuleError, trigger_colocated
-
     graph = shop().graph
     with pytest.raises(RuleError, match=r"\(domain=ordrs\) matches no unit and no resource \(did you mean 'orders'\?"):
         trigger_colocated(graph.where(domain="ordrs"))
@@ -115,12 +116,60 @@ def test_an_empty_selection_error_suggests_the_name_that_was_probably_meant():
 
 
 def test_an_empty_selection_error_lists_at_most_ten_units():
-    import pytest
-
-    from pytest_serverless_arch.rules import RuleError, trigger_colocated
-
     builder = GraphBuilder()
     for index in range(12):
         builder.resource(f"unit{index:02}", "Fn", "function", 3)
     with pytest.raises(RuleError, match=r"units: unit00, .*, unit09 and 2 more; domains: none\)"):
         trigger_colocated(builder.graph.where(unit="x*"))
+
+
+@st.composite
+def repositories(draw: st.DrawFn) -> GraphBuilder:
+    """A few units with functions, stores and queues of two domains, wired at random."""
+    builder = GraphBuilder()
+    nodes = []
+    for index in range(draw(st.integers(1, 8))):
+        unit = draw(st.sampled_from(["orders-api", "orders-worker", "billing", "search"]))
+        kind = draw(st.sampled_from(["function", "function", "table", "queue", "bucket"]))
+        domain = draw(st.sampled_from(["orders", "payments", None]))
+        tags = {"team": draw(st.sampled_from(["a", "b"]))} if draw(st.booleans()) else None
+        builder.resource(unit, f"R{index}", kind, index + 1, domain=domain, tags=tags)
+        nodes.append((f"{unit}:R{index}", kind))
+    functions = [node for node, kind in nodes if kind == "function"]
+    for line, (source, target) in enumerate(draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)),
+                                                          max_size=8)), start=50):
+        if target[1] == "function" and source[1] == "queue":
+            builder.edge("triggers", source[0], target[0], line)
+        elif source[0] in functions and target[1] != "function":
+            builder.edge("accesses", source[0], target[0], line)
+        elif source[0].split(":")[0] != target[0].split(":")[0]:
+            builder.edge("imports", source[0], target[0], line)
+    return builder
+
+
+SELECTIONS = st.fixed_dictionaries({}, optional={
+    "domain": st.sampled_from(["orders", "payments"]),
+    "unit": st.sampled_from(["orders-*", "billing", "search", "*"]),
+    "tag": st.sampled_from(["team", "team=a", "team=b"]),
+})
+
+
+@given(repositories(), SELECTIONS)
+def test_a_view_reports_a_subset_of_what_the_whole_graph_reports(builder, selection):
+    graph = builder.graph
+    view = graph.where(**selection)
+    for rule_id in BUILTIN_RULES:
+        rule = get_rule(rule_id)
+        whole = set(rule(graph))
+        scoped = set(rule(view, allow_empty=True))
+        assert scoped <= whole, rule_id
+        if view.is_empty():
+            assert scoped == set()
+
+
+@given(repositories())
+def test_the_view_of_everything_reports_what_the_whole_graph_reports(builder):
+    graph = builder.graph
+    for rule_id in BUILTIN_RULES:
+        rule = get_rule(rule_id)
+        assert rule(graph.where(unit="*"), allow_empty=True) == rule(graph)
