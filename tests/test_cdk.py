@@ -108,3 +108,16 @@ def test_a_cdk_app_without_a_cloud_assembly_gets_a_note_to_synthesize_it(tmp_pat
     assert graph.units() == []
     assert [str(note) for note in graph.notes] == [
         "cdk.json: a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read"]
+
+
+def test_the_loaded_unit_keeps_every_construct_path_and_the_stack_dependencies() -> None:
+    from pytest_serverless_arch.config import LoadConfig
+    from pytest_serverless_arch.discover import discover
+    from pytest_serverless_arch.pipeline import load_units
+
+    units = {unit.name: unit for unit in load_units(discover([SHOP], SHOP), LoadConfig())}
+    orders = units["shop-orders"]
+    assert orders.extra["construct_paths"]["Handler886CB40B"] == "Orders/Handler/Resource"
+    assert orders.extra["artifact_id"] == "Orders"
+    assert orders.depends_on_units == [("shop-shared", Location("cdk.out/manifest.json", 77))]
+    assert units["Prod-Orders"].depends_on_units == [("Prod-Shared", Location("cdk.out/assembly-Prod/manifest.json", 70))]

@@ -422,6 +422,8 @@ def _statements(document: Any, module: Module, line: int) -> Iterator[tuple[dict
                 from .terraform_module import _path
 
                 parts = _path(expression)
+                if len(parts) < 2:
+                    return
                 if parts[0] == "local" and parts[1] in module.locals:
                     yield from _statements(module.locals[parts[1]].value, module, line)
                 elif parts[0] == "var":
