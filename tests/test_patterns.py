@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -190,3 +191,17 @@ def test_the_pattern_rule_points_at_the_unit_holding_another_units_trigger():
     assert violations[0].message.startswith("the repository is cut as mixed, expected trigger-grouped: not monolith")
     assert violations[0].message.endswith("(units: app: app, infra: infra, reports: trigger-grouped)")
     assert pattern(graph, expected=["mixed"]) == []
+
+
+SAMPLES = sorted(path for path in (REPO / "sample_repos").glob("*/") if path.is_dir())
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[path.name for path in SAMPLES])
+def test_each_sample_repository_is_classified_as_its_name_says_and_reports_violations_with_locations(sample):
+    report = build_report(load(sample))
+    named = next((pattern for pattern in PATTERNS if sample.name.startswith(pattern + "-")), None)
+    if named is not None:
+        assert report["pattern"]["repo"] == named, report["pattern"]["reason"]
+    for violation in report["violations"]:
+        path, _, line = violation["location"].rpartition(":")
+        assert (sample / path).is_file() and int(line) > 0, violation
