@@ -41,7 +41,7 @@ __all__ = ["load_root_module", "unit_name_for"]
 
 # Attributes that say where a function's code comes from.
 CODE_ATTRIBUTES = ("filename", "s3_bucket", "s3_key", "s3_object_version", "image_uri", "source_code_hash")
-_CODE_SOURCES = ("filename", "s3_key", "s3_object_version", "image_uri")
+_CODE_SOURCES = ("filename", "s3_key", "s3_object_version", "image_uri", "source_code_hash")
 
 
 @dataclass
