@@ -9,6 +9,7 @@ from pytest_serverless_arch.graph import Trigger
 from pytest_serverless_arch.model import Location
 from pytest_serverless_arch.rules import (
     BUILTIN_RULES,
+    RuleError,
     Violation,
     get_rule,
     registered_rules,
@@ -98,3 +99,18 @@ def test_every_builtin_rule_has_a_docs_page_with_an_example_and_how_to_suppress(
     for section in ("**What it checks.**", "**Why.**", "## A violation", "## Fixed", "## Suppress"):
         assert section in page
     assert f": {rule_id}: " in page  # the example finding, as the rule prints it
+
+
+def test_a_rule_can_declare_that_an_empty_selection_is_fine():
+    @rule("optional-legacy-check", allow_empty=True)
+    def optional_legacy_check(graph):
+        return []
+
+    @rule("strict-check")
+    def strict_check(graph):
+        return []
+
+    view = GraphBuilder().resource("orders", "Fn", "function", 3).graph.where(unit="legacy-*")
+    assert optional_legacy_check(view) == []
+    with pytest.raises(RuleError, match=r"strict-check: the selection \(unit=legacy-\*\) matches no unit"):
+        strict_check(view)

@@ -120,10 +120,11 @@ class Rule:
     reason: str = ""
     docs_url: str = ""
     builtin: bool = False
+    allows_empty: bool = False  # the rule itself accepts a selection that matches nothing
 
     def __call__(self, graph: Any, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
         """Run the rule; its findings sorted by location. Bad options and empty selections raise :class:`RuleError`."""
-        require_selection(graph, self.id, allow_empty=allow_empty)
+        require_selection(graph, self.id, allow_empty=allow_empty or self.allows_empty)
         try:
             inspect.signature(self.function).bind(graph, **options)
         except TypeError as exc:
@@ -166,12 +167,13 @@ _REGISTRY: dict[str, Rule] = {}
 
 
 def rule(rule_id: str, *, description: str = "", reason: str = "", docs_url: str | None = None,
-         builtin: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+         builtin: bool = False, allow_empty: bool = False) -> Callable[[RuleFunction], RuleFunction]:
     """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``).
 
     The decorated function keeps its signature and gains the ``allow_empty``
     option and the empty-selection check, whether it is called directly or
-    through :func:`get_rule`.
+    through :func:`get_rule`; ``allow_empty=True`` here lets the rule accept an
+    empty selection always.
     """
 
     def register(function: RuleFunction) -> RuleFunction:
@@ -179,7 +181,7 @@ def rule(rule_id: str, *, description: str = "", reason: str = "", docs_url: str
         registered = Rule(
             id=rule_id, function=function, description=description or (doc[0] if doc else rule_id),
             reason=reason, docs_url=docs_url if docs_url is not None else (DOCS_URL.format(id=rule_id) if builtin else ""),
-            builtin=builtin,
+            builtin=builtin, allows_empty=allow_empty,
         )
         _REGISTRY[rule_id] = registered
 
