@@ -213,7 +213,6 @@ def template_triggers(template_text: str, ours: LoadedUnit) -> set[Pair]:
     read_template(unit, parse_json(template_text), LoadConfig())
     by_logical_id = {alias: resource.logical_id for resource in ours.resources
                      if resource.kind == "function" for alias in resource.aliases}
-    physical_names = {resource.physical_name for resource in unit.resources if resource.physical_name}
     pairs = set()
     for edge in unit.edges:
         if edge.kind != "triggers":
@@ -221,18 +220,8 @@ def template_triggers(template_text: str, ours: LoadedUnit) -> set[Pair]:
         function = by_logical_id.get(edge.target) if isinstance(edge.target, str) else None
         if function is None:
             continue  # the framework's own helper functions (custom resources)
-        if edge.detail == "Permission" and _names_local_resource(edge.source, physical_names):
-            # The CloudFormation reader does not match a permission's SourceArn to a resource of the
-            # template by physical name; that resource's own trigger edge is already there.
-            continue
         pairs.add((_endpoint_key(edge.source), function))
     return pairs
-
-
-def _names_local_resource(source: Any, physical_names: set[str | None]) -> bool:
-    if not isinstance(source, ForeignRef) or source.how != "arn":
-        return False
-    return re.split(r"[:/]", source.key)[-1] in physical_names
 
 
 @pytest.mark.parametrize("name", [name for name, _ in _services()])
