@@ -392,3 +392,33 @@ def test_json_variable_files_that_terraform_loads_by_itself_are_read(tmp_path: P
         }
         """, "ci.auto.tfvars.json": '{"env": "ci"}'})
     assert graph.resource(f"{tmp_path.name}:aws_sns_topic.t").physical_name == "events-ci"
+
+
+def test_iot_rules_and_alb_target_groups_trigger_functions(tmp_path: Path) -> None:
+    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+          filename      = "fn.zip"
+        }
+        resource "aws_iot_topic_rule" "telemetry" {
+          name        = "telemetry"
+          enabled     = true
+          sql         = "SELECT * FROM 'devices/+/telemetry'"
+          sql_version = "2016-03-23"
+          lambda {
+            function_arn = aws_lambda_function.fn.arn
+          }
+        }
+        resource "aws_lb_target_group" "fn" {
+          name        = "fn"
+          target_type = "lambda"
+        }
+        resource "aws_lb_target_group_attachment" "fn" {
+          target_group_arn = aws_lb_target_group.fn.arn
+          target_id        = aws_lambda_function.fn.arn
+        }
+        """})
+    assert triggers(graph) == {
+        ("aws_iot_topic_rule.telemetry", "aws_lambda_function.fn", "main.tf:14", "IoTRule"),
+        ("aws_lb_target_group.fn", "aws_lambda_function.fn", "main.tf:24", "ALB"),
+    }
