@@ -15,7 +15,7 @@ The plugin never imports this module: hypothesis is needed only by those who use
 """
 
 from .generate import DEFAULT_DOMAINS, functions, topologies, triggers, units
-from .mutate import GraphMutation, from_graph
+from .mutate import MUTATION_KINDS, GraphMutation, from_graph
 from .topology import (
     FORMATS,
     LINK_KINDS,
@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_DOMAINS",
     "FORMATS",
     "LINK_KINDS",
+    "MUTATION_KINDS",
     "PATTERNS",
     "SYNTAXES",
     "TRIGGER_KINDS",

@@ -23,6 +23,7 @@ from .topology import (
     SUBSCRIBABLE_KINDS,
     SYNTAXES,
     TRIGGER_KINDS,
+    UNTAGGED_SOURCE_KINDS,
     Access,
     Function,
     Store,
@@ -310,6 +311,8 @@ def _home(unit: Unit) -> str | None:
 def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, function: Function,
              domain: str | None, *, crossing: bool, links: Any) -> Trigger:
     name = f"{_PREFIX[kind]}{index}"
+    if kind in UNTAGGED_SOURCE_KINDS:
+        domain = None  # an event rule has no Tags
     if not crossing:
         return Trigger(name, kind, unit.name, function.name, domain)
     wiring: Wiring = "function" if kind in SUBSCRIBABLE_KINDS and draw(st.booleans()) else "source"

@@ -240,6 +240,11 @@ class Topology:
             remaining -= set(wave)
         return waves
 
+    def empty_units(self) -> list[str]:
+        """Units that hold nothing (a change such as moving a trigger can leave one behind)."""
+        held = set(self._index.values())
+        return [unit.name for unit in self.units if unit.name not in held]
+
     def units_holding_functions_or_triggers(self) -> list[str]:
         held = {f.unit for f in self.functions} | {t.unit for t in self.triggers}
         return sorted(held)
@@ -273,10 +278,15 @@ class Topology:
             return None
         return trigger.domain
 
-    def domains_of(self, unit: str) -> set[str]:
-        """The domains of the resources of ``unit`` that carry one."""
+    def domains_of(self, unit: str, *, declared: bool = False) -> set[str]:
+        """The domains of the resources of ``unit`` that carry one in the written files.
+
+        ``declared=True`` counts the domain drawn for every source, even one its
+        file cannot carry (an event rule); moving it into a unit of another format
+        may make it visible.
+        """
         domains = {f.domain for f in self.functions_in(unit)}
-        domains |= {self.source_domain(t) for t in self.triggers_in(unit)}
+        domains |= {t.domain if declared else self.source_domain(t) for t in self.triggers_in(unit)}
         domains |= {s.domain for s in self.stores_in(unit)}
         return {domain for domain in domains if domain is not None}
 
