@@ -49,8 +49,10 @@ CACHE = OSLS_DIR / "cache"
 _FRAMEWORK = "serverless-framework-v3/test/fixtures/programmatic"
 CORPUS_SERVICES = [
     f"{_FRAMEWORK}/api-gateway",
+    f"{_FRAMEWORK}/api-gateway-extended",
     f"{_FRAMEWORK}/cognito-user-pool",
     f"{_FRAMEWORK}/event-bridge",
+    f"{_FRAMEWORK}/function-cloud-front",
     f"{_FRAMEWORK}/http-api",
     f"{_FRAMEWORK}/iot",
     f"{_FRAMEWORK}/provisioned-concurrency",
@@ -60,6 +62,7 @@ CORPUS_SERVICES = [
     f"{_FRAMEWORK}/sqs",
     f"{_FRAMEWORK}/stream",
     f"{_FRAMEWORK}/websocket",
+    f"{_FRAMEWORK}/websocket-external-auth",
     "serverless-patterns/alb-lambda-serverless",
     "serverless-patterns/apigw-http-api-sqs-lambda-sls",
     "serverless-patterns/apigw-sns-filter-policy-lambda-sls-py",
@@ -201,7 +204,7 @@ def our_triggers(copy: Path) -> tuple[set[Pair], LoadedUnit]:
     units = read_service(document, "serverless.yml", LoadConfig(), root=copy, service_dir=copy)
     assert len(units) == 1, "an AWS service gives one unit"
     unit = units[0]
-    pairs = {(_endpoint_key(edge.source), edge.target) for edge in unit.edges
+    pairs = {(_endpoint_key(edge.source), _endpoint_key(edge.target)) for edge in unit.edges
              if edge.kind == "triggers" and "existing" not in edge.detail}
     return pairs, unit
 
@@ -217,7 +220,7 @@ def template_triggers(template_text: str, ours: LoadedUnit) -> set[Pair]:
     for edge in unit.edges:
         if edge.kind != "triggers":
             continue
-        function = by_logical_id.get(edge.target) if isinstance(edge.target, str) else None
+        function = by_logical_id.get(edge.target) if isinstance(edge.target, str) else _endpoint_key(edge.target)
         if function is None:
             continue  # the framework's own helper functions (custom resources)
         pairs.add((_endpoint_key(edge.source), function))

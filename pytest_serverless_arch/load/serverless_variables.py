@@ -482,9 +482,6 @@ class VariableResolver:
     def _source_self(self, params: list[str | None], address: str | None, line: int) -> Any:
         parts = [part for part in (address or "").split(".") if part != ""]
         value = self._self_value(parts, line)
-        if value is None and parts in (["provider", "stage"], ["provider", "region"]):
-            # the framework fills these in before it resolves the rest
-            return self.stage if parts[1] == "stage" else self.region
         return _Missing(f"`{address}` is not set in this file") if value is None else value
 
     def _self_value(self, parts: list[str], line: int) -> Any:
