@@ -118,3 +118,13 @@ def test_a_subscription_to_an_imported_topic_is_reported_at_the_subscription():
     assert [(str(v.location), v.rule, v.resources) for v in violations] == [
         ("payments/template.yaml:21", "trigger-colocated",
          ("payments/template.yaml:Charge", "orders/template.yaml:OrderPlaced"))]
+
+
+def test_a_custom_resource_calling_a_provider_function_outside_the_repository_is_not_reported():
+    builder = GraphBuilder().resource("db", "Password", "other", 90, type="Custom::Secret")
+    provider = "external:arn:arn:aws:lambda:us-east-1:123456789012:function:secret-provider"
+    builder.graph.add_external(ExternalNode(provider, "function", provider.split(":", 2)[2]))
+    builder.graph.add_edge(Edge("triggers", "db:Password", provider, Location("db/template.yaml", 92),
+                                "CustomResource", cross_unit=True))
+    assert trigger_colocated(builder.graph) == []
+    assert [v.location.line for v in trigger_colocated(builder.graph, include_external=True)] == [92]

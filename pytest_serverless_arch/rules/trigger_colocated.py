@@ -27,16 +27,18 @@ RULE_ID = "trigger-colocated"
 def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Violation]:
     """Every trigger of every function is in the function's unit.
 
-    ``include_external=True`` also reports triggers whose source is defined
-    nowhere in the repository (another account's topic, an unresolved import).
+    ``include_external=True`` also reports triggers whose source or function is
+    defined nowhere in the repository (another account's topic, an unresolved
+    import, a custom resource's shared provider function).
     """
     violations = []
     for trigger in graph.trigger_edges():
         if not trigger.cross_unit:
             continue
         source_unit = graph.unit_of(trigger.source)
-        if source_unit is None and not include_external:
-            continue
+        outside = source_unit is None or graph.unit_of(trigger.function) is None
+        if outside and not include_external:
+            continue  # one end is defined nowhere in the repository: nothing to ship together
         where = f"in unit {source_unit}" if source_unit else "outside the repository"
         violations.append(Violation.of(
             RULE_ID,
