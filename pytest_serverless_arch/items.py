@@ -32,12 +32,12 @@ ENTRY_POINT_GROUP = "pytest_serverless_arch.rules"
 COLLECTOR_NAME = "serverless-arch"
 
 
-def load_rule_plugins() -> list[str]:
+def load_rule_plugins() -> list[tuple[str, str]]:
     """Import every rule package registered under the ``pytest_serverless_arch.rules`` entry-point group.
 
     An entry point may name a module (its ``@rule`` functions register on
     import) or a function (registered under the entry point's name unless it
-    is already a rule). Returns one message per entry point that failed.
+    is already a rule). Returns ``(entry point name, message)`` for each one that failed.
     """
     import pytest_serverless_arch.rules  # noqa: F401  (the built-in rules register on import)
 
@@ -46,7 +46,9 @@ def load_rule_plugins() -> list[str]:
         try:
             loaded = entry_point.load()
         except Exception as exc:  # a broken rule package must not stop the run
-            problems.append(f"entry point {entry_point.name} = {entry_point.value}: {type(exc).__name__}: {exc}")
+            problems.append((entry_point.name,
+                             f"entry point {entry_point.name} = {entry_point.value} in group {ENTRY_POINT_GROUP} "
+                             f"cannot be imported: {type(exc).__name__}: {exc}"))
             continue
         if callable(loaded) and not inspect.ismodule(loaded) and not hasattr(loaded, "rule_id"):
             rule(entry_point.name)(loaded)
@@ -78,7 +80,7 @@ def repository_rules(config: pytest.Config) -> list[Rule]:
 class ArchGateCollector(pytest.Collector):
     """Collects the gate's items; the graph is loaded once per process and shared."""
 
-    def __init__(self, *, gate: ArchGate, plugin_problems: list[str], **kwargs: Any) -> None:
+    def __init__(self, *, gate: ArchGate, plugin_problems: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.gate = gate
         self.plugin_problems = plugin_problems
@@ -94,8 +96,8 @@ class ArchGateCollector(pytest.Collector):
             names.add(candidate)
             return candidate
 
-        for problem in self.plugin_problems:
-            yield ProblemItem.from_parent(self, name=unique("rule-plugin"), message=problem)
+        for entry_point, problem in self.plugin_problems:
+            yield ProblemItem.from_parent(self, name=unique(f"rule-plugin[{entry_point}]"), message=problem)
         try:
             graph = gate.graph()
         except Exception as exc:  # an unreadable repository is one failing item, not a crash
@@ -220,7 +222,8 @@ class ProblemItem(_GateItem):
         return self.path, None, f"{COLLECTOR_NAME} {self.name}"
 
 
-def collect_gate(session: pytest.Session, gate: ArchGate, plugin_problems: list[str]) -> list[pytest.Item]:
+def collect_gate(session: pytest.Session, gate: ArchGate,
+                 plugin_problems: list[tuple[str, str]]) -> list[pytest.Item]:
     """Collect the gate's items under ``session`` the way pytest collects any node (with a collect report)."""
     from _pytest.runner import collect_one_node
 

@@ -18,7 +18,7 @@ from .items import collect_gate, gate_requested, load_rule_plugins, repository_r
 from .options import add_options
 from .suppressions import assertion_filter
 
-PLUGIN_PROBLEMS_KEY = pytest.StashKey[list[str]]()
+PLUGIN_PROBLEMS_KEY = pytest.StashKey[list[tuple[str, str]]]()
 PREVIOUS_FILTER_KEY = pytest.StashKey[assertions.ViolationFilter]()
 
 

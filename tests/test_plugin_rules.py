@@ -104,10 +104,11 @@ def test_rule_packages_register_through_the_entry_point_group(pytester: pytest.P
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines([
-        "serverless-arch::rule-plugin FAILED*",
+        "serverless-arch::rule-plugin?broken? FAILED*",
         "serverless-arch::team-no-queues FAILED*",
         "serverless-arch::at-most-one-unit PASSED*",
-        "entry point broken = no_such_module_here: ModuleNotFoundError: *",
+        "entry point broken = no_such_module_here in group pytest_serverless_arch.rules cannot be imported: "
+        "ModuleNotFoundError: *",
         "  queues.yaml:3: team-no-queues: queue Loose",
         "  queues.yaml:5: team-no-queues: queue Named",
     ])
