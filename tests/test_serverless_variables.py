@@ -110,9 +110,11 @@ def test_fallbacks_are_tried_in_order_including_bare_variables_and_literals():
           chain: ${env:MISSING, self:custom.y, 'z'}
           literal: ${env:MISSING, 'z'}
           number: ${env:MISSING, 3}
+          explicitNull: ${env:MISSING, null}
           nested: ${env:MISSING, ${self:custom.y}}
     """)
     assert (values["chain"], values["literal"], values["number"], values["nested"]) == ("from-self", "z", 3, "from-self")
+    assert values["explicitNull"] is None
     assert notes == []
 
 

@@ -434,6 +434,8 @@ class VariableResolver:
             if source.type == "opt" and source.address is not None and source.address.parts in (("stage",), ("region",)):
                 # no option given: the framework's own default stage and region
                 default = default if default is not None else ("dev" if source.address.parts == ("stage",) else "us-east-1")
+            if source.type is None and source.variable is None:
+                return source.literal  # a literal fallback, ``null`` included, ends the chain
             value = self._source_value(source, line)
             if isinstance(value, _Missing):
                 missing.append(value)
