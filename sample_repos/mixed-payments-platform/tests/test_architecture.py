@@ -34,6 +34,13 @@ def test_the_ledger_reads_its_queue_from_parameter_store(deployment_graph):
     }
 
 
+def test_the_ssm_parameter_is_followed_to_the_queue_that_triggers_the_ledger(deployment_graph):
+    [trigger] = deployment_graph.triggers_of("payments-ledger-dev:recordPayment")
+    assert (trigger.source, trigger.cross_unit, str(trigger.location)) == (
+        "payments-platform:LedgerQueue", True, "ledger/serverless.yml:25",
+    )
+
+
 def test_the_units_have_no_cycles(deployment_graph):
     assert_no_unit_cycles(deployment_graph)
 
