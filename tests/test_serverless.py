@@ -545,3 +545,29 @@ def test_resource_extensions_of_a_function_add_its_references_and_accesses(tmp_p
     assert edges(graph, "references") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "extension")]
     assert [str(note) for note in graph.notes] == [
         "serverless.yml:14: extension Nothing names no resource of this service; ignored"]
+
+
+def test_a_cf_variable_reaches_the_queue_another_service_outputs(tmp_path):
+    write_service(tmp_path / "producer", """\
+        service: producer
+        provider: {name: aws}
+        resources:
+          Resources:
+            Jobs: {Type: AWS::SQS::Queue}
+          Outputs:
+            JobsArn:
+              Value: !GetAtt Jobs.Arn
+    """)
+    write_service(tmp_path / "consumer", """\
+        service: consumer
+        provider: {name: aws}
+        functions:
+          work:
+            handler: h
+            events:
+              - sqs: ${cf:producer-${sls:stage}.JobsArn}
+    """)
+    graph = load(tmp_path)
+    assert triggers(graph) == [("producer-dev:Jobs", "consumer-dev:work", "consumer/serverless.yml:7")]
+    assert [(e.source, e.target, e.kind) for e in graph.cross_unit_links()] == [
+        ("consumer-dev:work", "producer-dev:Jobs", "stack_output")]
