@@ -240,5 +240,7 @@ def test_osls_and_our_serverless_reader_find_the_same_triggers(packaged, name):
 
 
 def test_at_least_fifteen_services_are_compared(packaged):
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
     compiled = [name for name, (_, template, _) in packaged.items() if template is not None]
     assert len(compiled) >= 15, f"only {len(compiled)} services packaged: {sorted(compiled)}"
