@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from .selection import whole_graph
+
 __all__ = ["PATTERNS", "PatternVerdict", "UnitPattern", "classify_pattern"]
 
 PATTERNS = ("monolith", "infra-app-split", "function-per-unit", "trigger-grouped", "mixed")
@@ -108,13 +110,14 @@ def classify_pattern(graph: Any) -> PatternVerdict:
         if function.code_source:
             tally(function.unit).placeholders += 1
     placeholders = {function.id for function in functions if function.code_source}
+    function_ids = {function.id for function in whole_graph(graph).functions()}
     triggers = 0
     crossing = 0
     for trigger in graph.trigger_edges():
         source_unit = graph.unit_of(trigger.source)
         function_unit = graph.unit_of(trigger.function)
-        if source_unit is None or function_unit is None:
-            continue  # a source outside the repository belongs to no unit
+        if source_unit is None or function_unit is None or trigger.function not in function_ids:
+            continue  # a source outside the repository belongs to no unit; only functions are invoked
         triggers += 1
         if source_unit == function_unit and trigger.function not in placeholders:
             if source_unit in selected:

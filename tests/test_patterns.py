@@ -205,3 +205,11 @@ def test_each_sample_repository_is_classified_as_its_name_says_and_reports_viola
     for violation in report["violations"]:
         path, _, line = violation["location"].rpartition(":")
         assert (sample / path).is_file() and int(line) > 0, violation
+
+
+def test_a_trigger_edge_into_something_other_than_a_function_is_not_counted():
+    graph = (GraphBuilder().resource("a", "Rule", "event_rule", 3).resource("a", "Fn", "function", 5)
+             .resource("b", "Bus", "event_bus", 4).resource("b", "Gn", "function", 6)
+             .edge("triggers", "a:Rule", "a:Fn", 8).edge("triggers", "a:Rule", "b:Bus", 9)).graph
+    verdict = classify_pattern(graph)
+    assert (verdict.repo, verdict.triggers, verdict.cross_unit_triggers) == ("function-per-unit", 1, 0)

@@ -128,3 +128,9 @@ def test_a_custom_resource_calling_a_provider_function_outside_the_repository_is
                                 "CustomResource", cross_unit=True))
     assert trigger_colocated(builder.graph) == []
     assert [v.location.line for v in trigger_colocated(builder.graph, include_external=True)] == [92]
+
+
+def test_only_triggers_of_functions_are_judged():
+    graph = (GraphBuilder().resource("source", "Rule", "event_rule", 31).resource("target", "Bus", "event_bus", 5)
+             .edge("triggers", "source:Rule", "target:Bus", 37)).graph
+    assert trigger_colocated(graph) == []

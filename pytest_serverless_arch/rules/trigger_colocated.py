@@ -33,7 +33,7 @@ def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Vio
     """
     violations = []
     for trigger in graph.trigger_edges():
-        if not trigger.cross_unit:
+        if not trigger.cross_unit or not _is_function(graph, trigger.function):
             continue
         source_unit = graph.unit_of(trigger.source)
         outside = source_unit is None or graph.unit_of(trigger.function) is None
@@ -47,3 +47,11 @@ def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Vio
             trigger.function, trigger.source, location=trigger.location,
         ))
     return violations
+
+
+def _is_function(graph: Any, node_id: str) -> bool:
+    """Only functions are judged (a mis-resolved target such as a bus is not this rule's business)."""
+    try:
+        return bool(graph.node(node_id).kind == "function")
+    except KeyError:
+        return False
