@@ -12,13 +12,22 @@ reader in the same unit. ``plugins:`` are recorded, never run.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery
-from ..model import ForeignRef, LoadedUnit, LoadError, Location, Resource
+from ..model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
 from . import serverless_naming as naming
-from .cloudformation import access_mode, add_access, function_accesses, policy_accesses, read_outputs, read_resources, read_wiring
+from .cloudformation import (
+    access_mode,
+    add_access,
+    function_accesses,
+    policy_accesses,
+    read_outputs,
+    read_resources,
+    read_wiring,
+)
 from .parse import LineDict, LineList, line_of
 from .serverless_events import ServiceContext, read_events, source_endpoint
 from .serverless_variables import VariableResolver, VariableText, foreign_refs_in
@@ -33,11 +42,12 @@ def load_service(candidate: Candidate, discovery: Discovery, config: LoadConfig)
                         service_dir=candidate.path.parent, notes=discovery.notes)
 
 
-def read_service(document: Any, path: str, config: LoadConfig, *, root: Any, service_dir: Any,
-                 notes: list[Any] | None = None) -> list[LoadedUnit]:
-    """Read a parsed service document; a non-AWS provider gives no unit and a note."""
-    from ..model import Note
+def read_service(document: Any, path: str, config: LoadConfig, *, root: Path, service_dir: Path,
+                 notes: list[Note] | None = None) -> list[LoadedUnit]:
+    """Read a parsed service document; a non-AWS provider gives no unit and a note (in ``notes``).
 
+    ``root`` is the repository root: ``${file()}`` never reads outside it.
+    """
     if not isinstance(document, Mapping):
         unit = LoadedUnit(name=path, format="serverless", path=path, location=Location(path, 1))
         unit.errors.append(LoadError(path, 1, "a serverless service must be a mapping"))
