@@ -620,12 +620,13 @@ def destinations(reader: TemplateReader, function: Any, config: Any, line: int) 
         entry_line = _prop_line(config, key, line)
         for value in condition_alternatives(entry.get("Destination")):
             target = reader.endpoint(value)  # an ARN: only a Lambda ARN (or a local function) is invoked
-            is_function = (reader.kind(target) == "function" if isinstance(target, str)
-                           else target is not None and target.kind_hint == "function")
+            if target is None:
+                continue
+            is_function = (reader.kind(target) if isinstance(target, str) else target.kind_hint) == "function"
             if is_function:
                 reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line,
                             f"destination {key}")
-            elif target is not None:
+            else:
                 reader.edge("accesses", function, target, entry_line, "write")
 
 
@@ -757,12 +758,13 @@ def _role_accesses(reader: TemplateReader) -> None:
                     statements_by_role.setdefault(role_id, []).append((properties.get("PolicyDocument"), line_of(properties)))
     if not statements_by_role:
         return
-    for function in [r for r in reader.records.values() if r.kind == "function" and not r.implicit]:
-        properties = function.properties if isinstance(function.properties, Mapping) else {}
-        role = _raw_target(properties.get("Role"))
+    # Functions act through ``Role``, state machines through ``RoleArn`` (SAM: ``Role`` too).
+    for record in [r for r in reader.records.values() if r.kind in ("function", "state_machine") and not r.implicit]:
+        properties = record.properties if isinstance(record.properties, Mapping) else {}
+        role = _raw_target(properties.get("Role", properties.get("RoleArn")))
         if role in statements_by_role:
             for document, line in statements_by_role[role]:
-                policy_accesses(reader, function.logical_id, document, line)
+                policy_accesses(reader, record.logical_id, document, line)
 
 
 def _raw_target(value: Any) -> str | None:

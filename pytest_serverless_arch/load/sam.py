@@ -469,8 +469,11 @@ class SamReader:
                 reader.edge("accesses", target, source, item_line, "read")
             elif target_kind == "function":
                 reader.edge("invokes", source, target, item_line, "connector")
-            else:
+            elif source_kind in ("function", "state_machine"):
                 reader.edge("accesses", source, target, item_line, mode)
+            else:
+                # A rule, topic or API allowed to deliver to a queue, topic or bus: wiring, not data access.
+                reader.edge("references", source, target, item_line, "connector")
 
     def _connector_end(self, value: Any) -> Endpoint | None:
         if not isinstance(value, Mapping):

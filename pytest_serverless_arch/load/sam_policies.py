@@ -53,7 +53,7 @@ POLICY_TEMPLATES: dict[str, PolicyTemplate] = {
     "SQSSendMessagePolicy": _regional("sqs", "${QueueName}", "write", "queue"),
     "SQSPollerPolicy": _regional("sqs", "${QueueName}", "read", "queue"),
     "SNSPublishMessagePolicy": _regional("sns", "${TopicName}", "write", "topic"),
-    "SNSCrudPolicy": _regional("sns", "${TopicName}", "readwrite", "topic"),
+    "SNSCrudPolicy": _regional("sns", "${TopicName}*", "readwrite", "topic"),
     # tables
     "DynamoDBCrudPolicy": _table("readwrite"),
     "DynamoDBReadPolicy": _table("read"),
@@ -73,7 +73,8 @@ POLICY_TEMPLATES: dict[str, PolicyTemplate] = {
     "FirehoseWritePolicy": _regional("firehose", "deliverystream/${DeliveryStreamName}", "write", "stream"),
     "FirehoseCrudPolicy": _regional("firehose", "deliverystream/${DeliveryStreamName}", "readwrite", "stream"),
     # functions, state machines, buses, parameters
-    "LambdaInvokePolicy": _regional("lambda", "function:${FunctionName}", "invoke", "function"),
+    # SAM grants the function and its versions and aliases (``name*``)
+    "LambdaInvokePolicy": _regional("lambda", "function:${FunctionName}*", "invoke", "function"),
     "StepFunctionsExecutionPolicy": _regional("states", "stateMachine:${StateMachineName}", "write", "state_machine"),
     "StepFunctionsExecutionPolicy_v2": _regional("states", "stateMachine:${StateMachineName}", "write",
                                                  "state_machine"),
