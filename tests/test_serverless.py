@@ -571,3 +571,18 @@ def test_a_cf_variable_reaches_the_queue_another_service_outputs(tmp_path):
     assert triggers(graph) == [("producer-dev:Jobs", "consumer-dev:work", "consumer/serverless.yml:7")]
     assert [(e.source, e.target, e.kind) for e in graph.cross_unit_links()] == [
         ("consumer-dev:work", "producer-dev:Jobs", "stack_output")]
+
+
+def test_other_event_forms_scheduler_imports_buses_by_getatt_and_non_lambda_integrations():
+    graph = load(SERVERLESS / "event-forms")
+    assert triggers(graph) == [
+        ("event-forms-dev:ApiGatewayRestApi", "event-forms-dev:mocked", "serverless.yml:36"),  # not the mock one
+        ("event-forms-dev:Clicks", "event-forms-dev:imported", "serverless.yml:26"),
+        ("event-forms-dev:Eventformsdevimportedrule2EventBridgeRule", "event-forms-dev:imported", "serverless.yml:22"),
+        ("event-forms-dev:Eventformsdevscheduledrule2EventBridgeRule", "event-forms-dev:scheduled", "serverless.yml:15"),
+        ("event-forms-dev:ScheduledSchedulerSchedule1", "event-forms-dev:scheduled", "serverless.yml:12"),
+        ("external:import:shared-jobs-queue-arn", "event-forms-dev:imported", "serverless.yml:20"),
+    ]
+    assert graph.resource("event-forms-dev:ScheduledSchedulerSchedule1").type == "AWS::Scheduler::Schedule"
+    assert ("event-forms-dev:Eventformsdevimportedrule2EventBridgeRule", "event-forms-dev:LocalBus") in [
+        (source, target) for source, target, _, _ in edges(graph, "references")]

@@ -69,7 +69,7 @@ CORPUS_SERVICES = [
     "serverless-patterns/eventbridge-lambda-sls",
     "serverless-patterns/lambda-function-url-sls",
 ]
-FIXTURE_SERVICES = ["all-events", "variables", "existing-apis", "authorizers"]
+FIXTURE_SERVICES = ["all-events", "variables", "existing-apis", "authorizers", "event-forms"]
 _DROPPED_TOP_LEVEL = ("plugins", "package", "configValidationMode")
 
 
@@ -227,7 +227,19 @@ def template_triggers(template_text: str, ours: LoadedUnit) -> set[Pair]:
     return pairs
 
 
-@pytest.mark.parametrize("name", [name for name, _ in _services()])
+# Known differences that are the CloudFormation reader's, not the serverless reader's.
+_KNOWN_CLOUDFORMATION_GAPS = {
+    "fixtures/event-forms": "the CloudFormation reader takes a Lambda permission whose SourceArn names a rule "
+                            "on a bus (!GetAtt Bus.Arn) for a trigger from the bus itself",
+}
+
+
+def _service_params() -> list[object]:
+    return [pytest.param(name, marks=pytest.mark.xfail(reason=_KNOWN_CLOUDFORMATION_GAPS[name], strict=True))
+            if name in _KNOWN_CLOUDFORMATION_GAPS else name for name, _ in _services()]
+
+
+@pytest.mark.parametrize("name", _service_params())
 def test_osls_and_our_serverless_reader_find_the_same_triggers(packaged, name):
     if name not in packaged:
         pytest.skip(f"{name} is not in the corpus here")
