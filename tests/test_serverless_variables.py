@@ -297,3 +297,14 @@ def test_text_without_variables_is_left_exactly_as_written(text):
     template = parse_template(text)
     assert "".join(part for part in template.parts if isinstance(part, str)) == text
     assert not isinstance(VariableResolver({"x": text}, config=LoadConfig(), path="p").resolve()["x"], VariableText)
+
+
+def test_a_missing_or_broken_file_is_a_note_naming_the_line_that_pulls_it_in(tmp_path):
+    (tmp_path / "broken.yml").write_text("a: [1, 2\n")
+    values, notes = custom("custom:\n  missing: ${file(nope.yml)}\n  broken: ${file(broken.yml):a}\n", tmp_path)
+    assert values["missing"].unresolved and values["broken"].unresolved
+    assert notes == [
+        "serverless.yml:4: cannot resolve ${file(nope.yml)} offline (file nope.yml does not exist); left unresolved",
+        "serverless.yml:5: ${file(broken.yml):a}: cannot parse broken.yml line 2: invalid YAML: "
+        "did not find expected ',' or ']' (while parsing a flow sequence)",
+    ]
