@@ -35,7 +35,7 @@ def test_a_violation_about_graph_elements_fills_in_location_units_and_resources(
     trigger = Trigger("infra:Jobs", "queue", "app:Worker", True, Location("infra/template.yaml", 20))
     from_trigger = Violation.of("my-rule", "m", trigger)
     assert (str(from_trigger.location), from_trigger.units, from_trigger.resources) == (
-        "infra/template.yaml:20", (), ("infra:Jobs", "app:Worker"))
+        "infra/template.yaml:20", ("infra", "app"), ("infra:Jobs", "app:Worker"))
     from_resources = Violation.of("my-rule", "m", graph.resource("app:Worker"), "infra:Jobs")
     assert (str(from_resources.location), from_resources.units, from_resources.resources) == (
         "app/template.yaml:6", ("app", "infra"), ("app:Worker", "infra:Jobs"))
@@ -114,3 +114,12 @@ def test_a_rule_can_declare_that_an_empty_selection_is_fine():
     assert optional_legacy_check(view) == []
     with pytest.raises(RuleError, match=r"strict-check: the selection \(unit=legacy-\*\) matches no unit"):
         strict_check(view)
+
+
+def test_a_violation_about_a_link_from_a_unit_names_the_unit_not_a_resource():
+    from pytest_serverless_arch.graph import Link
+
+    link = Link("compose_param", "delivery", "orders", "unit:delivery", "orders:OrdersTable",
+                Location("serverless-compose.yml", 19))
+    violation = Violation.of("my-rule", "m", link)
+    assert (violation.units, violation.resources) == (("delivery", "orders"), ("orders:OrdersTable",))

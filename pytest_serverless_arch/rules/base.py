@@ -92,8 +92,12 @@ def _involved(thing: Any) -> list[tuple[str | None, str | None]]:
     if isinstance(thing, Unit):
         return [(thing.name, None)]
     if isinstance(thing, str):
+        if thing.startswith("unit:"):
+            return [(thing[len("unit:"):], None)]
+        if thing.startswith("external:"):
+            return [(None, thing)]
         unit, _, _ = thing.rpartition(":")  # logical ids hold no colon; unit names might
-        return [(None, thing)] if thing.startswith(("external:", "unit:")) else [(unit, thing)]
+        return [(unit, thing)]
     pairs: list[tuple[str | None, str | None]] = []
     if isinstance(thing, Edge):
         return [*_involved(str(thing.source)), *_involved(str(thing.target))]
@@ -102,8 +106,8 @@ def _involved(thing: Any) -> list[tuple[str | None, str | None]]:
             pairs.append((getattr(thing, unit_attr), None))
     for node_attr in ("source", "target", "function"):  # a Link or a Trigger
         node = getattr(thing, node_attr, None)
-        if isinstance(node, str) and not node.startswith(("external:", "unit:")):
-            pairs.append((None, node))
+        if isinstance(node, str):
+            pairs.extend(_involved(node))
     return pairs
 
 
