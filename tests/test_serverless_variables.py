@@ -308,3 +308,22 @@ def test_a_missing_or_broken_file_is_a_note_naming_the_line_that_pulls_it_in(tmp
         "serverless.yml:5: ${file(broken.yml):a}: cannot parse broken.yml line 2: invalid YAML: "
         "did not find expected ',' or ']' (while parsing a flow sequence)",
     ]
+
+
+def test_deep_documents_and_long_reference_chains_resolve_without_false_alarms():
+    deep = "custom:\n" + "".join("  " * (level + 1) + f"k{level}:\n" for level in range(80)) + "  " * 81 + "v: ${sls:stage}\n"
+    values, notes = custom(deep)
+    node = values
+    for level in range(80):
+        node = node[f"k{level}"]
+    assert node == {"v": "dev"} and notes == []
+    chain = "custom:\n" + "".join(f"  a{i}: ${{self:custom.a{i + 1}}}\n" for i in range(40)) + "  a40: end\n"
+    values, notes = custom(chain)
+    assert values["a0"] == "end" and notes == []
+
+
+def test_a_reference_chain_deeper_than_any_real_file_stops_with_a_note():
+    chain = "custom:\n" + "".join(f"  a{i}: ${{self:custom.a{i + 1}}}\n" for i in range(100)) + "  a100: end\n"
+    values, notes = custom(chain)
+    assert values["a0"].unresolved
+    assert any("variables nest too deeply" in note for note in notes)

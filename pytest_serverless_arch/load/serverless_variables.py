@@ -285,6 +285,7 @@ class VariableResolver:
         self.notes: list[Note] = []
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._active: list[tuple[Any, ...]] = []
+        self._variable_depth = 0
         self._files: dict[Path, Any] = {}
         self._noted: set[tuple[int, str]] = set()
         self.files_read: list[str] = []
@@ -293,7 +294,11 @@ class VariableResolver:
 
     def resolve(self) -> Any:
         """The whole document with variables resolved (lines kept)."""
-        return self._resolve_node(self.document, ())
+        try:
+            return self._resolve_node(self.document, ())
+        except RecursionError:
+            self.note(1, "the document nests too deeply to resolve its variables; they are left as written")
+            return self.document
 
     @property
     def stage(self) -> str:
@@ -326,9 +331,6 @@ class VariableResolver:
             cycle = " -> ".join(_describe_key(k) for k in self._active[self._active.index(key):] + [key])
             self.note(line or line_of(value, 1), f"variable cycle: {cycle}")
             return VariableText(str(value) if isinstance(value, str) else "${cycle}", unresolved=True)
-        if len(self._active) > _MAX_DEPTH:
-            self.note(line or line_of(value, 1), "variables nest too deeply; left unresolved")
-            return VariableText(str(value), unresolved=True)
         self._active.append(key)
         try:
             result = self._resolve_fresh(value, key, line)
@@ -428,6 +430,16 @@ class VariableResolver:
     # --- variables ----------------------------------------------------------
 
     def _variable_value(self, variable: Variable, line: int) -> Any:
+        if self._variable_depth >= _MAX_DEPTH:
+            self.note(line, f"{variable.text}: variables nest too deeply; left unresolved")
+            return _Missing("nested too deeply", hard=True)
+        self._variable_depth += 1
+        try:
+            return self._variable_value_of(variable, line)
+        finally:
+            self._variable_depth -= 1
+
+    def _variable_value_of(self, variable: Variable, line: int) -> Any:
         missing: list[_Missing] = []
         default: Any = None
         for source in variable.sources:
