@@ -198,7 +198,10 @@ class ProviderIndex:
             node = self._ssm_parameter(ref.key)
             return _Resolved(node, self.unit_of[node], kind, self.parameter_values.get(node)) if node else None
         if ref.how == "stack_output":
-            return self.stack_output(ref.key)
+            found = self.stack_output(ref.key)
+            if found is not None and ref.region and self.region_of.get(found.unit or "") not in (None, ref.region):
+                return None  # ``${cf(eu-west-1):stack.Output}`` names that region's stack, not this one
+            return found
         if ref.how == "arn":
             node = self._by_arn(ref.key)
             return _Resolved(node, self.unit_of[node], kind) if node else None

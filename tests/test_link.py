@@ -218,3 +218,45 @@ def test_a_link_is_a_frozen_record(imports_graph):
     assert isinstance(link, Link)
     with pytest.raises(AttributeError):
         link.kind = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("arn", "expected"), [
+    ("arn:aws:sqs:eu-west-1:123456789012:jobs", ("queue", "jobs")),
+    ("arn:aws:sns:eu-west-1:123456789012:events:7a1c-subscription", ("topic", "events")),
+    ("arn:aws:s3:::media-bucket/incoming/*", ("bucket", "media-bucket")),
+    ("arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024-01-01", ("table", "Orders")),
+    ("arn:aws:kinesis:eu-west-1:123456789012:stream/clicks", ("stream", "clicks")),
+    ("arn:aws:lambda:eu-west-1:123456789012:function:resize:live", ("function", "resize")),
+    ("arn:aws:events:eu-west-1:123456789012:event-bus/shop-bus", ("event_bus", "shop-bus")),
+    ("arn:aws:states:eu-west-1:123456789012:stateMachine:checkout", ("state_machine", "checkout")),
+    ("arn:aws:ssm:eu-west-1:123456789012:parameter/shop/url", ("parameter", "/shop/url")),
+    ("arn:aws:sqs:eu-west-1:123456789012:*", None),
+    ("arn:aws:execute-api:eu-west-1:123456789012:abc123/*", None),
+    ("not-an-arn", None),
+])
+def test_an_arn_names_a_resource_of_a_kind_by_its_physical_name(arn, expected):
+    from pytest_serverless_arch.link import arn_resource_name
+
+    parsed = arn_resource_name(arn)
+    assert (parsed[:2] if parsed else None) == expected
+
+
+def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tmp_path):
+    (tmp_path / "infra.yaml").write_text(
+        "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: jobs}\n")
+    (tmp_path / "app.yaml").write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties:\n"
+        "      Runtime: python3.12\n"
+        "      Environment:\n"
+        "        Variables:\n"
+        "          SAME: arn:aws:sqs:us-east-1:123456789012:jobs\n"
+        "          OTHER_REGION: arn:aws:sqs:eu-west-1:123456789012:jobs\n"
+        "          OTHER_ACCOUNT: arn:aws:sqs:us-east-1:999999999999:jobs\n"
+    )
+    graph = load(tmp_path)
+    targets = sorted(edge.target for edge in graph.edges_from("app.yaml:Fn", "accesses"))
+    assert targets == ["external:arn:arn:aws:sqs:eu-west-1:123456789012:jobs",
+                       "external:arn:arn:aws:sqs:us-east-1:999999999999:jobs", "infra.yaml:Jobs"]
