@@ -114,17 +114,18 @@ class ArchGateCollector(pytest.Collector):
                             f"{suppression.resource} has no reason; a suppression needs `reason:` "
                             f"(it suppresses nothing until it has one)",
                     location=(graph.root, suppression.location.path, suppression.location.line))
-        selected = {spec.rule_id: spec for spec in gate.settings.rules}
-        for found_rule in repository_rules(self.config):
-            selected.setdefault(found_rule.id, RuleSpec(found_rule.id))
+        # listed rules (a rule may be listed twice with other options), then unlisted conftest rules
+        selected = list(gate.settings.rules)
+        listed = {spec.rule_id for spec in selected}
+        selected += [RuleSpec(found.id) for found in repository_rules(self.config) if found.id not in listed]
         known = registered_rules()
-        for rule_id, spec in selected.items():
-            if rule_id in known:
-                yield RuleItem.from_parent(self, name=unique(rule_id), rule=known[rule_id], spec=spec)
+        for spec in selected:
+            if spec.rule_id in known:
+                yield RuleItem.from_parent(self, name=unique(spec.rule_id), rule=known[spec.rule_id], spec=spec)
             else:
                 yield ProblemItem.from_parent(
-                    self, name=unique(rule_id),
-                    message=f"serverless_arch_rules names an unknown rule {rule_id!r}; "
+                    self, name=unique(spec.rule_id),
+                    message=f"serverless_arch_rules names an unknown rule {spec.rule_id!r}; "
                             f"known rules: {', '.join(sorted(known)) or 'none'}")
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
