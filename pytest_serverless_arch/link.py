@@ -198,10 +198,10 @@ class ProviderIndex:
             node = self._ssm_parameter(ref.key)
             return _Resolved(node, self.unit_of[node], kind, self.parameter_values.get(node)) if node else None
         if ref.how == "stack_output":
-            found = self.stack_output(ref.key)
-            if found is not None and ref.region and self.region_of.get(found.unit or "") not in (None, ref.region):
+            output = self.stack_output(ref.key)
+            if output is not None and ref.region and self.region_of.get(output.unit or "") not in (None, ref.region):
                 return None  # ``${cf(eu-west-1):stack.Output}`` names that region's stack, not this one
-            return found
+            return output
         if ref.how == "arn":
             node = self._by_arn(ref.key)
             return _Resolved(node, self.unit_of[node], kind) if node else None
@@ -366,6 +366,18 @@ class _Linker:
                 if resolved is not None and resolved.link_kind:
                     self.add_link(resolved.link_kind, resource.id, node_id, location, ref.key)
 
+    def add_ssm_typed_parameters(self, unit: LoadedUnit) -> None:
+        """SSM-typed template parameters no edge of the unit uses: the stack itself needs them."""
+        for parameter, name, line in unit.extra.get(SSM_PARAMETERS, ()):
+            ref = ForeignRef("ssm", name)
+            if (unit.name, ref) in self._carried:
+                continue
+            location = Location(unit.path, line)
+            found = self.endpoint(unit, ref, location)
+            if found is not None and found[1] is not None and found[1].link_kind:
+                self.add_link(found[1].link_kind, unit_node(unit.name), found[1].node, location,
+                              f"{name} (parameter {parameter})")
+
     def add_link(self, kind: str, consumer: str, provider: str, location: Location, detail: str) -> None:
         """One link edge per (kind, consumer, provider); only between different units (or to external)."""
         consumer_unit, provider_unit = self._owner(consumer), self._owner(provider)
@@ -402,6 +414,32 @@ def _plain(ref: ForeignRef) -> ForeignRef:
 
 def _detail(endpoint: object) -> str:
     return endpoint.key if isinstance(endpoint, ForeignRef) else ""
+
+
+SSM_PARAMETERS = "ssm_typed_parameters"  # LoadedUnit.extra key: [(parameter, SSM name, line)]
+
+
+def ssm_typed_parameters(document: Any, values: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """``AWS::SSM::Parameter::Value<..>`` parameters and the SSM name each reads (default or override).
+
+    CloudFormation reads them at every deploy, used or not, so each is a deploy-time dependency.
+
+    >>> ssm_typed_parameters({"Parameters": {"Url": {"Type": "AWS::SSM::Parameter::Value<String>"}}},
+    ...                      {"Url": "/shop/url"})
+    [('Url', '/shop/url', 0)]
+    """
+    parameters = document.get("Parameters") if isinstance(document, Mapping) else None
+    if not isinstance(parameters, Mapping):
+        return []
+    lines = getattr(parameters, "key_lines", {})
+    found = []
+    for name, spec in parameters.items():
+        if not isinstance(spec, Mapping) or not str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            continue
+        value = resolve_string(values.get(str(name)), None)
+        if value:
+            found.append((str(name), value, lines.get(name, 0)))
+    return found
 
 
 def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) -> Iterator[tuple[ForeignRef, int]]:
@@ -460,6 +498,7 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
         linker.add_unit_edges(unit)
     for unit in loaded:
         linker.add_property_references(unit)
+        linker.add_ssm_typed_parameters(unit)
         for name, location in unit.depends_on_units:
             _unit_dependency(graph, linker, unit.name, name, location, "depends_on", f"depends on {name}")
     for project in projects:

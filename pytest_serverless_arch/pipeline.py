@@ -146,10 +146,12 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
         return []
     # issue 4: local nested stacks join this unit; SAM Globals tags count as stack tags for domains
     from .domains import GLOBALS_TAGS, sam_globals_tags
+    from .link import SSM_PARAMETERS, ssm_typed_parameters
     from .load.nested import join_nested_stacks
 
     join_nested_stacks(unit, candidate.document, discovery, config)
     unit.extra[GLOBALS_TAGS] = sam_globals_tags(candidate.document)
+    unit.extra[SSM_PARAMETERS] = ssm_typed_parameters(candidate.document, unit.parameters)
     return [unit]
 
 

@@ -260,3 +260,26 @@ def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tm
     targets = sorted(edge.target for edge in graph.edges_from("app.yaml:Fn", "accesses"))
     assert targets == ["external:arn:arn:aws:sqs:eu-west-1:123456789012:jobs",
                        "external:arn:arn:aws:sqs:us-east-1:999999999999:jobs", "infra.yaml:Jobs"]
+
+
+def test_an_ssm_typed_parameter_no_resource_uses_still_makes_the_stack_depend_on_its_writer(tmp_path):
+    (tmp_path / "network.yaml").write_text(
+        "Resources:\n"
+        "  VpcIdParameter:\n"
+        "    Type: AWS::SSM::Parameter\n"
+        "    Properties: {Name: /network/vpc-id, Type: String, Value: vpc-123}\n"
+    )
+    (tmp_path / "app.yaml").write_text(
+        "Parameters:\n"
+        "  VpcId:\n"
+        "    Type: AWS::SSM::Parameter::Value<AWS::EC2::VPC::Id>\n"
+        "    Default: /network/vpc-id\n"
+        "Resources:\n"
+        "  Group:\n"
+        "    Type: AWS::EC2::SecurityGroup\n"
+        "    Properties: {GroupDescription: app, VpcId: !Ref VpcId}\n"
+    )
+    graph = load(tmp_path)
+    assert links(graph) == [("ssm_parameter", "app.yaml", "network.yaml", "unit:app.yaml",
+                             "network.yaml:VpcIdParameter", "app.yaml:2")]
+    assert graph.deploy_order() == [["network.yaml"], ["app.yaml"]]
