@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
-import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_serverless_arch.baseline import Baseline, entry_of
+from pytest_serverless_arch.model import Location
+from pytest_serverless_arch.rules.base import Violation
 
 SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
 BASELINE = ".serverless-arch-baseline.json"
@@ -161,3 +167,48 @@ def test_an_unreadable_baseline_is_a_usage_error(pytester: pytest.Pytester) -> N
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*serverless-arch: *: a baseline is a JSON object with a 'violations' list"])
+
+
+# --- the matching itself, as properties ------------------------------------------------
+
+_names = st.sampled_from(["orders", "billing", "infra"])
+_violations = st.lists(st.builds(
+    Violation,
+    rule=st.sampled_from(["trigger-colocated", "no-unit-cycles"]),
+    message=st.text(max_size=5),
+    location=st.builds(Location, path=st.sampled_from(["a.yaml", "b.yml"]), line=st.integers(1, 200)),
+    units=st.lists(_names, max_size=2).map(tuple),
+    resources=st.lists(_names.map(lambda name: f"{name}:Queue"), max_size=2).map(tuple),
+), max_size=8)
+
+
+@given(_violations, st.integers(-50, 50), st.randoms(use_true_random=False))
+def test_a_baseline_matches_its_findings_whatever_their_lines_messages_and_order(violations, shift, random):
+    baseline = Baseline.from_violations(violations)
+    moved = [dataclasses.replace(v, message=v.message + "!", location=Location(v.location.path,
+                                                                             max(1, v.location.line + shift)))
+             for v in violations]
+    random.shuffle(moved)
+    split = baseline.split(moved, rules_run=["trigger-colocated", "no-unit-cycles"])
+    assert (split.new, split.fixed, len(split.baselined)) == ([], [], len(violations))
+
+
+@given(_violations, _violations)
+def test_findings_beyond_the_baseline_are_new_and_missing_ones_are_fixed(kept, gone):
+    baseline = Baseline.from_violations(kept + gone)
+    split = baseline.split(kept, rules_run=["trigger-colocated", "no-unit-cycles"])
+    assert split.new == []
+    assert sorted(split.fixed) == sorted(entry_of(v) for v in gone)
+    grown = Baseline.from_violations(kept).split(kept + gone)
+    assert (grown.new, grown.baselined) == (gone, kept)
+
+
+def test_the_file_round_trips_and_an_update_replaces_only_the_rules_run(tmp_path):
+    a = Violation("trigger-colocated", "m", Location("a.yaml", 3), ("x", "y"), ("x:Q", "y:F"))
+    b = Violation("no-unit-cycles", "n", Location("b.yaml", 9), ("x", "y"))
+    path = tmp_path / "baseline.json"
+    Baseline.from_violations([a, a, b]).write(path)
+    read = Baseline.read(path)
+    assert read.entries == Baseline.from_violations([a, a, b]).entries
+    updated = read.updated(Baseline.from_violations([a]), rules_run=["trigger-colocated"])
+    assert updated.entries == Baseline.from_violations([a, b]).entries
