@@ -8,8 +8,13 @@ checks the same reader against the transform's outputs for all of them.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
+from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.load.cloudformation import read_template
+from pytest_serverless_arch.model import LoadedUnit
 from pytest_serverless_arch.graph import DeploymentGraph
 
 from .conftest import FIXTURES
@@ -257,3 +262,55 @@ def test_an_unknown_event_type_is_a_note_not_a_crash(tmp_path) -> None:
     assert [str(note) for note in graph.notes] == [
         "template.yaml:7: Fn: event Odd has type 'Carrier-Pigeon', which this reader does not know; it gives no trigger"
     ]
+
+
+_junk = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+    | st.sampled_from(["Fn", "Queue", "Topic", "Api", "AWS::NoValue", "arn:aws:sqs:us-east-1:123456789012:q"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from([
+        "Ref", "Fn::GetAtt", "Fn::Sub", "Fn::If", "Type", "Properties", "Id", "Arn", "FunctionArn", "Destination",
+        "Statement", "Variables", "Queue", "Auth", "Authorizers", "Routes", "DataSources", "Lambda",
+        "DestinationConfig", "OnSuccess", "OnFailure", "SqsSubscription", "Definition", "Source", "Permissions",
+        "Trigger", "UserPool", "Stream", "Topic", "Bucket", "RestApiId", "ApiId", "LogGroupName",
+        "KafkaBootstrapServers", "Schedule", "DefinitionBody", "x-amazon-apigateway-integration", "uri",
+        "SQSPollerPolicy", "QueueName", "LambdaAuthorizer", "AuthorizerUri", "Additional", "AuthArn",
+    ]), inner, max_size=4),
+    max_leaves=12,
+)
+_event_types = st.sampled_from(sorted({
+    "Api", "HttpApi", "SQS", "SNS", "S3", "Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent",
+    "CloudWatchLogs", "DynamoDB", "Kinesis", "MSK", "MQ", "SelfManagedKafka", "DocumentDB", "IoTRule",
+    "AlexaSkill", "Cognito", "Unknown",
+}))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    event_type=_event_types,
+    event_properties=_junk,
+    function_properties=st.dictionaries(
+        st.sampled_from(["Policies", "Environment", "EventInvokeConfig", "DeadLetterQueue", "FunctionUrlConfig",
+                         "CodeUri", "Role", "Connectors"]), _junk, max_size=4),
+    globals_section=st.dictionaries(st.sampled_from(["Function", "Api", "HttpApi", "StateMachine"]), _junk,
+                                    max_size=2),
+    other_type=st.sampled_from(["AWS::Serverless::Api", "AWS::Serverless::HttpApi", "AWS::Serverless::StateMachine",
+                                "AWS::Serverless::Connector", "AWS::Serverless::WebSocketApi",
+                                "AWS::Serverless::GraphQLApi", "AWS::SQS::Queue"]),
+    other_properties=_junk,
+)
+def test_junk_in_any_sam_property_never_raises(event_type, event_properties, function_properties, globals_section,
+                                               other_type, other_properties) -> None:
+    document = {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Globals": globals_section,
+        "Resources": {
+            "Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+                **function_properties, "Events": {"E": {"Type": event_type, "Properties": event_properties}}}},
+            "Queue": {"Type": "AWS::SQS::Queue"},
+            "Other": {"Type": other_type, "Properties": other_properties},
+        },
+    }
+    unit = LoadedUnit(name="unit", format="sam", path="template.yaml")
+    read_template(unit, document, LoadConfig())
+    assert {resource.logical_id for resource in unit.resources} >= {"Fn", "Queue", "Other"}
