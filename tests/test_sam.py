@@ -314,3 +314,26 @@ def test_junk_in_any_sam_property_never_raises(event_type, event_properties, fun
     unit = LoadedUnit(name="unit", format="sam", path="template.yaml")
     read_template(unit, document, LoadConfig())
     assert {resource.logical_id for resource in unit.resources} >= {"Fn", "Queue", "Other"}
+
+
+@pytest.mark.parametrize(("fixture", "logical_id", "type_name", "kind", "line"), [
+    ("globals_for_simpletable.yaml", "MinimalTable", "AWS::Serverless::SimpleTable", "table", 7),
+    ("basic_application.yaml", "BasicApplication", "AWS::Serverless::Application", "other", 7),
+    ("function_with_aliasallproperties_and_lambda_layer_publishversion_true.yaml", "TestEnvLayer",
+     "AWS::Serverless::LayerVersion", "other", 14),
+])
+def test_other_sam_resources_are_nodes_of_their_sam_type(fixture: str, logical_id: str, type_name: str, kind: str,
+                                                         line: int) -> None:
+    resource = load_fixture(fixture).resource(f"{fixture}:{logical_id}")
+    assert (resource.type, resource.kind, resource.location.line, resource.implicit) == (type_name, kind, line, False)
+
+
+def test_a_function_references_the_layer_it_uses() -> None:
+    fixture = "function_with_aliasallproperties_and_lambda_layer_publishversion_true.yaml"
+    assert edges(fixture, "references") == [("MinimalFunction", "TestEnvLayer", 12, "")]
+
+
+def test_a_function_whose_code_key_is_a_parameter_has_its_code_from_outside_the_unit() -> None:
+    graph = load_fixture("intrinsic_functions.yaml")
+    assert graph.resource("intrinsic_functions.yaml:MyFunction").code_source == "CodeUri.Key comes from parameter CodeKey"
+    assert graph.resource("intrinsic_functions.yaml:FunctionWithExplicitS3Uri").code_source is None
