@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
@@ -297,3 +299,10 @@ def test_fixture_docstrings_are_the_documentation(pytester: pytest.Pytester) -> 
         "load_deployment_graph ?session scope? -- *",
         "    A factory that loads any other repository: ``load_deployment_graph(path, **options)``.",
     ])
+
+
+def test_loading_the_plugin_imports_neither_hypothesis_nor_the_strategies() -> None:
+    code = ("import sys, pytest_serverless_arch.plugin; "
+            "print(sorted(m for m in sys.modules if m.startswith(('hypothesis', 'pytest_serverless_arch.strategies'))))")
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert printed.strip() == "[]"
