@@ -21,7 +21,9 @@ Conventions every docs page follows:
 
 from __future__ import annotations
 
+import importlib
 import json
+import pkgutil
 import re
 import shlex
 import shutil
@@ -38,6 +40,27 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+
+def _import_what_inner_runs_use() -> None:
+    """Import the loaders, rules and hypothesis up front.
+
+    pytester's in-process runs drop every module first imported inside a run,
+    so without this each run would import (and assertion-rewrite) them again.
+    """
+    import hypothesis  # noqa: F401
+
+    import pytest_serverless_arch.assertions  # noqa: F401
+    import pytest_serverless_arch.patterns  # noqa: F401
+    import pytest_serverless_arch.rules  # noqa: F401
+
+    # (the package's ``load`` attribute is the function, so the subpackage is looked up by name)
+    loaders = importlib.import_module("pytest_serverless_arch.load")
+    for module in pkgutil.iter_modules(loaders.__path__, "pytest_serverless_arch.load."):
+        importlib.import_module(module.name)
+
+
+_import_what_inner_runs_use()
 
 REPO = Path(__file__).parent.parent
 PAGES = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])
