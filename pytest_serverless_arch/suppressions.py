@@ -56,8 +56,11 @@ class Suppression:
 
 def suppressions_in(graph: Any) -> list[Suppression]:
     """Every suppression declared on a resource of ``graph``, in file order."""
+    resources = getattr(graph, "resources", None)
+    if not callable(resources):  # a custom graph-like object: nothing can be suppressed on it
+        return []
     found = []
-    for resource in graph.resources():
+    for resource in resources():
         for rule_id, reason in resource.suppressions:
             found.append(Suppression(resource.location, rule_id, resource.id, (reason or "").strip()))
     return sorted(found)
