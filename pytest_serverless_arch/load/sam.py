@@ -168,6 +168,7 @@ class SamReader:
                 self._implicit_event_resources(event)
             if type_name == FUNCTION:
                 self._implicit_function_resources(logical_id, properties, line)
+                self._function_alias_names(logical_id, properties)
         if rest_api_line:
             self._implicit(IMPLICIT_REST_API, REST_API, globals_for(reader.document, REST_API), rest_api_line)
         if http_api_line:
@@ -196,6 +197,17 @@ class SamReader:
             self._implicit(event.implicit_id, type_name, properties, event.line, physical_name)
         elif event.type == "SNS" and _is_true(event.properties.get("SqsSubscription")):
             self._implicit(event.implicit_id + "Queue", "AWS::SQS::Queue", LineDict(), event.line)
+
+    def _function_alias_names(self, logical_id: str, properties: Mapping[str, Any]) -> None:
+        """``!Ref Fn.Alias``/``Fn.Version`` and the alias SAM creates (``<Fn>Alias<name>``) name the function."""
+        reader = self.reader
+        names = [f"{logical_id}.Alias", f"{logical_id}.Version"]
+        alias = reader.resolve(properties.get("AutoPublishAlias")) if properties.get("AutoPublishAlias") else None
+        if alias:
+            names.append(f"{logical_id}Alias{alias}")
+        for name in names:
+            if name not in reader.resources and name not in reader.records:
+                reader.aliases.setdefault(name, logical_id)
 
     def _implicit_function_resources(self, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
         if isinstance(properties.get("FunctionUrlConfig"), Mapping):
