@@ -36,7 +36,8 @@ from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Reso
 if TYPE_CHECKING:
     from .load.compose import ComposeProject
 
-__all__ = ["ProviderIndex", "arn_resource_name", "build_graph", "external_id", "link_kind_of"]
+__all__ = ["ProviderIndex", "arn_resource_name", "build_graph", "external_id", "link_kind_of",
+           "serverless_reference", "ssm_typed_parameters"]
 
 # What each kind of foreign reference becomes once resolved to another unit.
 _LINK_KIND_BY_HOW = {
@@ -48,6 +49,8 @@ _LINK_KIND_BY_HOW = {
 }
 # Unresolved references that still name another stack's value: a link to an external node.
 _EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output"})
+_SERVERLESS_CF = re.compile(r"\$\{cf(?:\(([^)]*)\))?:([^.}\s]+)\.([^}\s]+)\}")
+_SERVERLESS_SSM = re.compile(r"\$\{ssm(?:\(([^)]*)\))?:([^},\s]+)\}")
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 # Edges that follow an SSM parameter to the resource it names: a function triggered by, or using,
 # the queue whose ARN a parameter holds is triggered by, or uses, that queue.
@@ -63,6 +66,21 @@ def external_id(ref: ForeignRef) -> str:
 def link_kind_of(ref: ForeignRef) -> str | None:
     """The link kind a resolved reference makes (``imports`` for ``Fn::ImportValue`` ...)."""
     return _LINK_KIND_BY_HOW.get(ref.how)
+
+
+def serverless_reference(text: str, kind_hint: str = "other") -> ForeignRef | None:
+    """A whole ``${cf:stack.Output}`` or ``${ssm:/name}`` left as text (e.g. inside ``resources:``).
+
+    >>> serverless_reference("${cf(eu-west-1):orders-dev.QueueArn}")
+    ForeignRef(how='stack_output', key='orders-dev/QueueArn', kind_hint='other', region='eu-west-1')
+    """
+    match = _SERVERLESS_CF.fullmatch(text.strip())
+    if match:
+        return ForeignRef("stack_output", f"{match.group(2)}/{match.group(3)}", kind_hint, match.group(1) or None)
+    match = _SERVERLESS_SSM.fullmatch(text.strip())
+    if match:
+        return ForeignRef("ssm", match.group(2), kind_hint, match.group(1) or None)
+    return None
 
 
 def arn_resource_name(arn: str) -> tuple[str, str, str, str] | None:
@@ -300,6 +318,8 @@ class _Linker:
         if isinstance(endpoint, Resource):
             return (endpoint.id, None) if self.graph.has_node(endpoint.id) else None
         if isinstance(endpoint, ForeignRef):
+            if endpoint.how in ("name", "arn"):
+                endpoint = serverless_reference(endpoint.key, endpoint.kind_hint) or endpoint
             resolved = self.index.resolve(endpoint)
             if resolved is not None:
                 if resolved.link_kind == "stack_output" and unit.format == "terraform":

@@ -107,3 +107,38 @@ def test_a_compose_dependency_on_an_unknown_service_is_a_note_not_a_crash(tmp_pa
     assert [str(note) for note in graph.notes if "compose" in note.message] == [
         "serverless-compose.yml:4: compose service 'api' depends on 'core', which is not a service "
         "of this compose file"]
+
+
+@needs_serverless
+def test_a_cf_variable_inside_resources_is_a_stack_output_link_and_a_cross_unit_trigger(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "serverless.yml").write_text(
+        "service: media\n"
+        "provider: {name: aws, runtime: python3.12}\n"
+        "resources:\n"
+        "  Resources:\n"
+        "    Uploads:\n"
+        "      Type: AWS::S3::Bucket\n"
+        "      Properties:\n"
+        "        NotificationConfiguration:\n"
+        "          LambdaConfigurations:\n"
+        "            - Event: s3:ObjectCreated:*\n"
+        "              Function: ${cf:resizer.ResizeArn}\n"
+        "            - Event: s3:ObjectRemoved:*\n"
+        "              Function: ${cf:elsewhere.CleanArn}\n"
+    )
+    (tmp_path / "resizer.yaml").write_text(
+        "Resources:\n"
+        "  Resize:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Runtime: python3.12}\n"
+        "Outputs:\n"
+        "  ResizeArn:\n"
+        "    Value: !GetAtt Resize.Arn\n"
+    )
+    graph = load(tmp_path, stack_names={"resizer.yaml": "resizer"})
+    triggers = {(t.source, t.function, t.cross_unit) for t in graph.trigger_edges()}
+    assert triggers == {("media-dev:Uploads", "resizer:Resize", True),
+                        ("media-dev:Uploads", "external:stack_output:elsewhere/CleanArn", True)}
+    assert ("stack_output", "media-dev", None, "media-dev:Uploads", "external:stack_output:elsewhere/CleanArn") in \
+        {(link.kind, link.from_unit, link.to_unit, link.source, link.target) for link in graph.cross_unit_links()}
