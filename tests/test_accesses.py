@@ -121,3 +121,10 @@ def test_the_sam_destination_lines_point_at_on_success_and_on_failure() -> None:
         "external:name:my-sqs-arn": 28,
     }
 
+
+
+def test_a_function_named_in_another_functions_environment_and_invoke_policy_is_invoked() -> None:
+    assert edges(FIXTURES / "sam" / "function-calls-function.yaml", "invokes", "accesses") == [
+        ("invokes", "DurableLambdaFunction", "ProcessorFunction", 36, "environment PROCESSOR_FUNCTION_NAME"),
+        ("invokes", "DurableLambdaFunction", "ProcessorFunction", 40, "IAM lambda:InvokeFunction"),
+    ]

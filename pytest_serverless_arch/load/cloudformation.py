@@ -312,9 +312,8 @@ def _s3_bucket(reader: TemplateReader, logical_id: str, properties: Mapping[str,
 def _events_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     targets = properties.get("Targets")
     if isinstance(targets, list):
-        for index, item in enumerate(targets):
-            if not isinstance(item, Mapping):
-                continue
+        items = [(index, item) for index, entry in enumerate(targets) for item in condition_branches(entry)]
+        for index, item in items:
             target_line = line_of(item, _list_line(targets, index, line))
             function = reader.function_endpoint(item.get("Arn"))
             if function is not None:
@@ -640,7 +639,7 @@ def _lambda_function(reader: TemplateReader, logical_id: str, properties: Mappin
 
 
 def function_accesses(reader: TemplateReader, function: str, properties: Mapping[str, Any], line: int) -> None:
-    """Environment variables that name a resource are accesses of that resource."""
+    """Environment variables that name a resource are accesses of it (of a function: it is invoked)."""
     environment = properties.get("Environment")
     variables = environment.get("Variables") if isinstance(environment, Mapping) else None
     if not isinstance(variables, Mapping):
@@ -651,7 +650,8 @@ def function_accesses(reader: TemplateReader, function: str, properties: Mapping
         found = False
         for owner, _ in reader.references(value, value_line):
             if owner != function and reader.kind(owner) not in (None, "other"):
-                reader.edge("accesses", function, owner, value_line, f"environment {key}")
+                kind = "invokes" if reader.kind(owner) == "function" else "accesses"
+                reader.edge(kind, function, owner, value_line, f"environment {key}")
                 found = True
         if found:
             continue
