@@ -79,10 +79,13 @@ class DeploymentGraph:
     errors: list[LoadError] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
+    # Sorted edges, links and resources, computed once per state: rules ask per unit, many times.
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # --- building (used by the linker) ------------------------------------
 
     def add_unit(self, unit: Unit) -> None:
+        self._cache.clear()
         self.units_by_name[unit.name] = unit
         self._graph.add_node(unit.id, node_type="unit", record=unit, name=unit.name,
                              format=unit.format, path=unit.path, domain=unit.domain)
@@ -91,6 +94,7 @@ class DeploymentGraph:
         self.add_unit(unit)
 
     def add_resource(self, resource: Resource) -> None:
+        self._cache.clear()
         self._graph.add_node(
             resource.id, node_type="resource", record=resource, type=resource.type,
             kind=resource.kind, unit=resource.unit, domain=resource.domain,
@@ -100,10 +104,12 @@ class DeploymentGraph:
 
     def add_external(self, node: ExternalNode) -> None:
         if node.id not in self._graph:
+            self._cache.clear()
             self._graph.add_node(node.id, node_type="external", record=node, kind=node.kind,
                                  name=node.name, location=node.location, unit=None, domain=None)
 
     def add_edge(self, edge: Edge) -> None:
+        self._cache.clear()
         self._graph.add_edge(edge.source, edge.target, kind=edge.kind, record=edge,
                              location=edge.location, cross_unit=edge.cross_unit, detail=edge.detail)
 
@@ -149,15 +155,15 @@ class DeploymentGraph:
     def resources(self, *, kind: str | None = None, unit: str | None = None,
                   domain: str | None = None) -> list[Resource]:
         """Resources, optionally of one kind, unit or domain, in a stable order."""
-        found = [
-            data["record"]
-            for _, data in self._graph.nodes(data=True)
-            if data["node_type"] == "resource"
-            and (kind is None or data["kind"] == kind)
-            and (unit is None or data["unit"] == unit)
-            and (domain is None or data["domain"] == domain)
-        ]
-        return sorted(found, key=lambda resource: (resource.unit, resource.logical_id))
+        every: list[Resource] | None = self._cache.get("resources")
+        if every is None:
+            every = sorted((data["record"] for _, data in self._graph.nodes(data=True)
+                            if data["node_type"] == "resource"),
+                           key=lambda resource: (resource.unit, resource.logical_id))
+            self._cache["resources"] = every
+        return [resource for resource in every
+                if (kind is None or resource.kind == kind) and (unit is None or resource.unit == unit)
+                and (domain is None or resource.domain == domain)]
 
     def functions(self, unit: str | None = None, domain: str | None = None) -> list[Resource]:
         """Functions, optionally of one unit or domain."""
@@ -171,9 +177,14 @@ class DeploymentGraph:
 
     def edges(self, kind: str | None = None) -> list[Edge]:
         """Edges, optionally of one kind, in a stable order."""
-        found = [data["record"] for _, _, data in self._graph.edges(data=True)
-                 if kind is None or data["kind"] == kind]
-        return sorted(found, key=_edge_sort_key)
+        by_kind: dict[str | None, list[Edge]] | None = self._cache.get("edges")
+        if by_kind is None:
+            every = sorted((data["record"] for _, _, data in self._graph.edges(data=True)), key=_edge_sort_key)
+            by_kind = {None: every}
+            for edge in every:
+                by_kind.setdefault(edge.kind, []).append(edge)
+            self._cache["edges"] = by_kind
+        return list(by_kind.get(kind, ()))
 
     def edges_from(self, node_id: str, kind: str | None = None) -> list[Edge]:
         if node_id not in self._graph:
@@ -210,20 +221,32 @@ class DeploymentGraph:
         A link goes from the unit that needs something (``from_unit``) to the unit
         that provides it (``to_unit``, None when it is defined outside the repository).
         """
-        links = []
-        for edge in self.edges(kind):
-            if edge.kind not in LINK_KINDS:
-                continue
-            from_unit = self._owning_unit(edge.source)
-            to_unit = self._owning_unit(edge.target)
-            if from_unit is None or from_unit == to_unit:
-                continue  # a nested stack's wiring stays inside its parent's unit
-            links.append(Link(edge.kind, from_unit, to_unit, edge.source, edge.target, edge.location, edge.detail))
-        return links
+        links: list[Link] | None = self._cache.get("links")
+        if links is None:
+            links = []
+            for edge in self.edges():
+                if edge.kind not in LINK_KINDS:
+                    continue
+                from_unit = self._owning_unit(edge.source)
+                to_unit = self._owning_unit(edge.target)
+                if from_unit is None or from_unit == to_unit:
+                    continue  # a nested stack's wiring stays inside its parent's unit
+                links.append(Link(edge.kind, from_unit, to_unit, edge.source, edge.target, edge.location,
+                                  edge.detail))
+            self._cache["links"] = links
+        return [link for link in links if kind is None or link.kind == kind]
 
     def links_of(self, unit: str) -> list[Link]:
         """The cross-unit links from or to ``unit``."""
-        return [link for link in self.cross_unit_links() if unit in (link.from_unit, link.to_unit)]
+        by_unit: dict[str, list[Link]] | None = self._cache.get("links_by_unit")
+        if by_unit is None:
+            by_unit = {}
+            for link in self.cross_unit_links():
+                by_unit.setdefault(link.from_unit, []).append(link)
+                if link.to_unit is not None and link.to_unit != link.from_unit:
+                    by_unit.setdefault(link.to_unit, []).append(link)
+            self._cache["links_by_unit"] = by_unit
+        return list(by_unit.get(unit, ()))
 
     def _owning_unit(self, node_id: str) -> str | None:
         data = self._graph.nodes.get(node_id)

@@ -51,6 +51,7 @@ _LINK_KIND_BY_HOW = {
 _EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output"})
 _SERVERLESS_CF = re.compile(r"\$\{cf(?:\(([^)]*)\))?:([^.}\s]+)\.([^}\s]+)\}")
 _SERVERLESS_SSM = re.compile(r"\$\{ssm(?:\(([^)]*)\))?:([^},\s]+)\}")
+_SERVERLESS_PARAM = re.compile(r"\$\{param:([A-Za-z0-9_.-]+)\}")
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 # Edges that follow an SSM parameter to the resource it names: a function triggered by, or using,
 # the queue whose ARN a parameter holds is triggered by, or uses, that queue.
@@ -301,10 +302,12 @@ class _Linker:
     """Adds every unit's edges to the graph, resolving foreign references through the index."""
 
     def __init__(self, graph: DeploymentGraph, index: ProviderIndex,
-                 compose_outputs: frozenset[tuple[str, str]] = frozenset()) -> None:
+                 compose_params: Mapping[tuple[str, str], ForeignRef] | None = None) -> None:
         self.graph = graph
         self.index = index
-        self.compose_outputs = compose_outputs  # (consumer unit, "provider unit/output") compose passes
+        # (consumer unit, param name) -> the provider's output that serverless-compose passes as that param
+        self.compose_params = dict(compose_params or {})
+        self.compose_outputs = {(unit, ref.key) for (unit, _), ref in self.compose_params.items()}
         self._links: set[tuple[str, str, str]] = set()
         self._unit_links: set[tuple[str, str, str]] = set()  # (kind, consumer unit, provider node)
         self._pairs: set[tuple[str, str]] = set()
@@ -318,8 +321,8 @@ class _Linker:
         if isinstance(endpoint, Resource):
             return (endpoint.id, None) if self.graph.has_node(endpoint.id) else None
         if isinstance(endpoint, ForeignRef):
-            if endpoint.how in ("name", "arn"):
-                endpoint = serverless_reference(endpoint.key, endpoint.kind_hint) or endpoint
+            if endpoint.how in ("name", "arn", "external"):
+                endpoint = self._textual_reference(unit, endpoint)
             resolved = self.index.resolve(endpoint)
             if resolved is not None:
                 if resolved.link_kind == "stack_output" and unit.format == "terraform":
@@ -333,6 +336,17 @@ class _Linker:
             kind = link_kind_of(endpoint) if endpoint.how in _EXPLICIT_HOWS else None
             return node_id, _Resolved(node_id, None, kind)
         return None
+
+    def _textual_reference(self, unit: LoadedUnit, ref: ForeignRef) -> ForeignRef:
+        """A serverless variable a loader left as text: ``${cf:..}``, ``${ssm:..}``, a compose ``${param:..}``."""
+        text = ref.key[len("unresolved "):] if ref.how == "external" and ref.key.startswith("unresolved ") else ref.key
+        param = _SERVERLESS_PARAM.fullmatch(text.strip())
+        if param is not None and (unit.name, param.group(1)) in self.compose_params:
+            output = self.compose_params[(unit.name, param.group(1))]
+            return ForeignRef(output.how, output.key, ref.kind_hint)
+        if ref.how == "external":
+            return ref
+        return serverless_reference(text, ref.kind_hint) or ref
 
     def add_unit_edges(self, unit: LoadedUnit) -> None:
         for edge in unit.edges:
@@ -513,7 +527,7 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
     index = ProviderIndex(loaded, config)
     graph.notes.extend(index.notes)
     projects = list(compose)
-    linker = _Linker(graph, index, _compose_outputs(projects, loaded))
+    linker = _Linker(graph, index, _compose_params(projects, loaded))
     for unit in loaded:
         linker.add_unit_edges(unit)
     for unit in loaded:
@@ -538,18 +552,20 @@ def _unit_dependency(graph: DeploymentGraph, linker: _Linker, consumer: str, pro
     linker.add_link(kind, unit_node(consumer), target, location, detail)
 
 
-def _compose_outputs(projects: Sequence[ComposeProject], units: Sequence[LoadedUnit]) -> frozenset[tuple[str, str]]:
-    """``(consumer unit, "provider unit/output")`` for every whole-value compose param."""
-    found = set()
+def _compose_params(projects: Sequence[ComposeProject],
+                    units: Sequence[LoadedUnit]) -> dict[tuple[str, str], ForeignRef]:
+    """``(consumer unit, param name)`` -> the provider's output, for every whole-value compose param."""
+    found: dict[tuple[str, str], ForeignRef] = {}
     for project in projects:
         members = service_units(project, units)
         for service in project.services:
             if service.name not in members:
                 continue
             for param in service.params:
-                if param.service in members:
-                    found.add((members[service.name].name, f"{members[param.service].name}/{param.output}"))
-    return frozenset(found)
+                if param.whole and param.service in members:
+                    found[(members[service.name].name, param.name)] = ForeignRef(
+                        "stack_output", f"{members[param.service].name}/{param.output}")
+    return found
 
 
 def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject,

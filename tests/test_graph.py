@@ -98,3 +98,15 @@ def test_the_graph_iterates_over_its_units(graph):
     assert graph.node_kind("unit:audit") == "unit"
     assert graph.node_kind("events:ShopBus") == "event_bus"
     assert graph.node_kind("nowhere") is None
+
+
+def test_answers_follow_the_graph_as_it_grows(tmp_path):
+    graph = load(FIXTURES / "cycle")
+    assert len(graph.cross_unit_links()) == 2 and len(graph.resources()) == 4
+    from pytest_serverless_arch.model import Edge
+
+    graph.add_resource(Resource("a", "Extra", "AWS::SQS::Queue", "queue", Location("a/template.yaml", 1)))
+    graph.add_edge(Edge("imports", "a:Extra", "b:Topic", Location("a/template.yaml", 1)))
+    assert len(graph.resources()) == 5
+    assert len(graph.cross_unit_links()) == 3
+    assert len(graph.links_of("b")) == 3

@@ -142,3 +142,45 @@ def test_a_cf_variable_inside_resources_is_a_stack_output_link_and_a_cross_unit_
                         ("media-dev:Uploads", "external:stack_output:elsewhere/CleanArn", True)}
     assert ("stack_output", "media-dev", None, "media-dev:Uploads", "external:stack_output:elsewhere/CleanArn") in \
         {(link.kind, link.from_unit, link.to_unit, link.source, link.target) for link in graph.cross_unit_links()}
+
+
+@needs_serverless
+def test_a_compose_param_inside_resources_resolves_to_the_providing_services_output(tmp_path):
+    (tmp_path / "serverless-compose.yml").write_text(
+        "services:\n"
+        "  infra: {path: infra}\n"
+        "  app:\n"
+        "    path: app\n"
+        "    params:\n"
+        "      jobsQueueArn: ${infra.JobsQueueArn}\n"
+    )
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "serverless.yml").write_text(
+        "service: infra\n"
+        "provider: {name: aws, runtime: python3.12}\n"
+        "resources:\n"
+        "  Resources:\n"
+        "    JobsQueue: {Type: AWS::SQS::Queue}\n"
+        "  Outputs:\n"
+        "    JobsQueueArn:\n"
+        "      Value: {Fn::GetAtt: [JobsQueue, Arn]}\n"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "serverless.yml").write_text(
+        "service: app\n"
+        "provider: {name: aws, runtime: python3.12}\n"
+        "functions:\n"
+        "  work: {handler: h.work}\n"
+        "resources:\n"
+        "  Resources:\n"
+        "    JobsMapping:\n"
+        "      Type: AWS::Lambda::EventSourceMapping\n"
+        "      Properties:\n"
+        "        FunctionName: {Ref: WorkLambdaFunction}\n"
+        "        EventSourceArn: ${param:jobsQueueArn}\n"
+    )
+    graph = load(tmp_path)
+    assert [(t.source, t.function, t.cross_unit) for t in graph.trigger_edges()] == [
+        ("infra-dev:JobsQueue", "app-dev:work", True)]
+    assert {link.kind for link in graph.cross_unit_links()} == {"compose_param"}
+    assert graph.deploy_order() == [["infra-dev"], ["app-dev"]]
