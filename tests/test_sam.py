@@ -143,6 +143,17 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
     pytest.param("sqs.yaml", [
         ('external:arn:arn:aws:sqs:us-west-2:012345678901:my-queue', 'queue', 'SQSFunction', 9)
     ], id="an_sqs_event_is_triggered_by_the_queue"),
+    pytest.param("websocket_api_with_lambda_auth.yaml", [
+        ('MyApi', 'api', 'ConnectFunction', 16),
+        ('MyApi', 'api', 'MyAuth', 13)
+    ], id="a_websocket_api_triggers_its_route_functions_and_its_authorizer"),
+    pytest.param("graphqlapi_multiple_auth.yaml", [
+        ('SuperCoolAPI', 'api', 'Authorizer1', 14),
+        ('SuperCoolAPI', 'api', 'Authorizer2', 22)
+    ], id="a_graphql_api_triggers_its_lambda_authorizers"),
+    pytest.param("graphqlapi_resolver_function_with_lambda_datasource.yaml", [
+        ('SuperCoolAPI', 'api', 'external:name:my-lambda-arn', 20)
+    ], id="a_graphql_api_triggers_its_lambda_data_sources"),
 ])
 def test_sam_event_triggers(fixture: str, expected: list[tuple[str, str, str, int]]) -> None:
     assert triggers(fixture) == expected
