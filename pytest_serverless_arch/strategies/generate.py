@@ -256,7 +256,8 @@ def _topologies(draw: Callable[..., Any], *, pattern: str | None, formats: Any, 
                 other = draw(st.integers(0, count - 2))  # any unit but the function's
                 place = other if other < function_place else other + 1
             trigger = _trigger(draw, kind, counter, unit_list[place], function, domain_for(homes[place]),
-                               crossing=place != function_place, links=cross_unit_links)
+                               crossing=place != function_place, links=cross_unit_links,
+                               function_unit=unit_list[function_place])
             trigger_list.append(trigger)
             counter += 1
 
@@ -282,7 +283,9 @@ def _topologies(draw: Callable[..., Any], *, pattern: str | None, formats: Any, 
                 access_list.append(Access(function.name, store.name, "reference"))
             elif cross_unit_links is not None:
                 link = draw(_checked(cross_unit_links, LINK_KINDS, "cross_unit_links"))
-                access_list.append(Access(function.name, store.name, link))
+                reader = next(unit for unit in unit_list if unit.name == function.unit)
+                provider = next(unit for unit in unit_list if unit.name == store.unit)
+                access_list.append(Access(function.name, store.name, usable_link(link, reader, provider)))
     topology = Topology(tuple(unit_list), tuple(function_list), tuple(trigger_list), tuple(store_list),
                         tuple(access_list))
     if pattern is not None and topology.pattern != pattern:  # pragma: no cover - a bug in this module
@@ -308,8 +311,21 @@ def _home(unit: Unit) -> str | None:
     return None if base == "app" else base
 
 
+def usable_link(link: str, writer: Unit, provider: Unit) -> str:
+    """``link`` if ``writer`` can name ``provider``'s resource that way, else ``imports``.
+
+    ``stack_output`` (``${cf:stack.Output}``) is written in serverless.yml only;
+    ``compose_param`` joins two serverless services of one compose file.
+    """
+    if link == "stack_output" and writer.format != "serverless":
+        return "imports"
+    if link == "compose_param" and not writer.format == provider.format == "serverless":
+        return "imports"
+    return link
+
+
 def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, function: Function,
-             domain: str | None, *, crossing: bool, links: Any) -> Trigger:
+             domain: str | None, *, crossing: bool, links: Any, function_unit: Unit) -> Trigger:
     name = f"{_PREFIX[kind]}{index}"
     if kind in UNTAGGED_SOURCE_KINDS:
         domain = None  # an event rule has no Tags
@@ -317,7 +333,9 @@ def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, functi
         return Trigger(name, kind, unit.name, function.name, domain)
     wiring: Wiring = "function" if kind in SUBSCRIBABLE_KINDS and draw(st.booleans()) else "source"
     link = draw(_checked(links, LINK_KINDS, "cross_unit_links"))
-    if link == "ssm_parameter" or (wiring == "function" and kind == "table"):
+    writer, provider = (function_unit, unit) if wiring == "function" else (unit, function_unit)
+    link = usable_link(link, writer, provider)
+    if link == "ssm_parameter" or (wiring == "function" and kind == "table" and link == "name_reference"):
         # SSM is drawn for store accesses; a table's stream ARN has a label nobody writes down
         link = "imports"
     return Trigger(name, kind, unit.name, function.name, domain, wiring, link)

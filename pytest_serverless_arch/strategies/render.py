@@ -34,6 +34,9 @@ Document = dict[str, Any]
 def write_topology(topology: Topology, root: Path) -> list[Path]:
     """Write every unit of ``topology`` under ``root``; return the paths written, in order."""
     written: list[Path] = []
+    compose = _compose_file(topology)
+    if compose is not None:
+        written.append(_write(root / "serverless-compose.yml", dump(compose, "yaml-long")))
     for unit in topology.units:
         directory = root / unit.path
         directory.mkdir(parents=True, exist_ok=True)
@@ -52,6 +55,53 @@ def write_topology(topology: Topology, root: Path) -> list[Path]:
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _compose_file(topology: Topology) -> Document | None:
+    """A serverless-compose.yml over every serverless service, when there are two or more."""
+    services = [unit for unit in topology.units if unit.format == "serverless"]
+    if len(services) < 2:
+        return None
+    params: dict[str, Document] = {unit.name: {} for unit in services}
+    for trigger in topology.cross_unit_triggers():
+        if trigger.link != "compose_param":
+            continue
+        if trigger.wiring == "function":
+            consumer, provider, name = topology.unit_of(trigger.function), trigger.unit, trigger.name
+        else:
+            consumer, provider, name = trigger.unit, topology.unit_of(trigger.function), trigger.function
+        params[consumer][param_name(name)] = _output_ref(topology.unit(provider).service, name)
+    for access in topology.accesses:
+        if access.link == "compose_param" and topology.is_cross_unit_access(access):
+            store = topology.store(access.store)
+            params[topology.unit_of(access.function)][param_name(store.name)] = (
+                _output_ref(topology.unit(store.unit).service, store.name))
+    entries: Document = {}
+    for unit in services:
+        entry: Document = {"path": unit.path}
+        if params[unit.name]:
+            entry["params"] = params[unit.name]
+        entries[unit.service] = entry
+    return {"services": entries}
+
+
+def param_name(name: str) -> str:
+    """The compose parameter carrying ``name``'s ARN (``Queue0`` -> ``queue0Arn``)."""
+    return f"{name[:1].lower()}{name[1:]}Arn"
+
+
+def _param_ref(name: str) -> str:
+    return "${param:" + param_name(name) + "}"
+
+
+def _cf_ref(stack: str, name: str) -> str:
+    """serverless ``${cf:stack.Output}`` of the output carrying ``name``'s ARN."""
+    return "${cf:" + f"{stack}.{name}Arn" + "}"
+
+
+def _output_ref(service: str, name: str) -> str:
+    """Compose's ``${service.Output}`` of the output carrying ``name``'s ARN."""
+    return "${" + f"{service}.{name}Arn" + "}"
 
 
 def _samconfig(unit: Unit) -> str:
@@ -236,6 +286,10 @@ class _UnitBuilder:
             return {"Fn::GetAtt": [store.name, "Arn"]}
         if access.link == "imports":
             return {"Fn::ImportValue": export_name(store.unit, store.name)}
+        if access.link == "compose_param":
+            return _param_ref(store.name)
+        if access.link == "stack_output":
+            return _cf_ref(store.unit, store.name)
         if access.link == "ssm_parameter":
             name = ssm_name(store.unit, store.name)
             return "${ssm:" + name + "}" if self.serverless else "{{resolve:ssm:" + name + "}}"
@@ -290,8 +344,12 @@ class _UnitBuilder:
                                 {"Ref": self.function_ref(trigger.function)})
         elif trigger.wiring == "source":
             function = self.topology.function(trigger.function)
-            if trigger.link == "imports":
-                value: Any = {"Fn::ImportValue": export_name(function.unit, function.name)}
+            if trigger.link in ("imports", "compose_param", "stack_output"):
+                value: Any = {
+                    "imports": {"Fn::ImportValue": export_name(function.unit, function.name)},
+                    "compose_param": _param_ref(function.name),
+                    "stack_output": _cf_ref(function.unit, function.name),
+                }[trigger.link]
                 self.add_raw_wiring(trigger, value, value)
             else:
                 self.add_raw_wiring(trigger, _arn_of("function", function.physical_name), function.physical_name)
@@ -344,9 +402,15 @@ class _UnitBuilder:
 
     def add_consumer_wiring(self, trigger: Trigger) -> None:
         """A cross-unit trigger written in the function's unit, naming the source in another unit."""
-        source = (export_name(trigger.unit, trigger.name) if trigger.link == "imports"
-                  else _arn_of(trigger.kind, trigger.physical_name))
-        source_value: Any = {"Fn::ImportValue": source} if trigger.link == "imports" else source
+        source_value: Any
+        if trigger.link == "imports":
+            source_value = {"Fn::ImportValue": export_name(trigger.unit, trigger.name)}
+        elif trigger.link == "compose_param":
+            source_value = _param_ref(trigger.name)
+        elif trigger.link == "stack_output":
+            source_value = _cf_ref(trigger.unit, trigger.name)
+        else:
+            source_value = _arn_of(trigger.kind, trigger.physical_name)
         if self.sam:
             self.events[trigger.function][trigger.name] = _sam_event(trigger, source_value)
         elif self.serverless:
@@ -367,7 +431,7 @@ class _UnitBuilder:
     def add_exports(self) -> None:
         topology, unit = self.topology, self.unit
         for trigger in topology.cross_unit_triggers():
-            if trigger.link != "imports":
+            if trigger.link not in ("imports", "compose_param", "stack_output"):
                 continue
             if trigger.wiring == "function" and trigger.unit == unit.name:
                 self.export(trigger.name, _source_arn(trigger))
@@ -377,7 +441,7 @@ class _UnitBuilder:
             store = topology.store(access.store)
             if store.unit != unit.name or not topology.is_cross_unit_access(access):
                 continue
-            if access.link == "imports":
+            if access.link in ("imports", "compose_param", "stack_output"):
                 self.export(store.name, {"Fn::GetAtt": [store.name, "Arn"]})
             elif access.link == "ssm_parameter":
                 self.resources[f"{store.name}Parameter"] = {"Type": "AWS::SSM::Parameter", "Properties": {

@@ -45,8 +45,10 @@ FORMATS: tuple[str, ...] = ("cloudformation", "sam", "serverless")
 SYNTAXES: tuple[str, ...] = ("yaml-short", "yaml-long", "json")
 PATTERNS: tuple[str, ...] = ("monolith", "infra-app-split", "function-per-unit", "trigger-grouped")
 TRIGGER_KINDS: tuple[str, ...] = ("queue", "topic", "bucket", "table", "stream", "api", "event_rule", "schedule")
-# How one unit points at another unit's resource.
-LINK_KINDS: tuple[str, ...] = ("imports", "name_reference", "ssm_parameter")
+# How one unit points at another unit's resource. ``stack_output`` (``${cf:..}``) is
+# written by serverless services, ``compose_param`` between two serverless services
+# of one serverless-compose.yml; where they cannot be written, ``imports`` is drawn instead.
+LINK_KINDS: tuple[str, ...] = ("imports", "name_reference", "ssm_parameter", "stack_output", "compose_param")
 DATA_STORE_KINDS: tuple[str, ...] = ("table", "bucket", "stream")
 # Sources a function's unit can subscribe to itself (event source mappings, SNS subscriptions).
 SUBSCRIBABLE_KINDS: tuple[str, ...] = ("queue", "topic", "table", "stream")
@@ -255,9 +257,13 @@ class Topology:
         holding = self.units_holding_functions_or_triggers()
         if len(holding) <= 1:
             return "monolith"
-        crossing = self.cross_unit_triggers()
-        placeholders = any(f.placeholder for f in self.functions)
-        if (crossing or placeholders) and 2 * len(crossing) >= len(self.triggers):
+        # A trigger into a placeholder counts as crossing units even inside one: the
+        # function's code, the other half of the event contract, ships from elsewhere
+        # (as pytest_serverless_arch.patterns documents).
+        placeholders = {f.name for f in self.functions if f.placeholder}
+        crossing = [t for t in self.triggers if self.is_cross_unit(t) or t.function in placeholders]
+        infra = any(self.is_cross_unit(t) for t in self.triggers) or placeholders
+        if infra and 2 * len(crossing) >= len(self.triggers):
             return "infra-app-split"
         with_functions = {f.unit for f in self.functions}
         if len(with_functions) >= 2 and all(len(self.functions_in(unit)) == 1 for unit in with_functions):
