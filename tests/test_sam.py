@@ -348,3 +348,12 @@ def test_a_function_whose_code_key_is_a_parameter_has_its_code_from_outside_the_
     graph = load_fixture("intrinsic_functions.yaml")
     assert graph.resource("intrinsic_functions.yaml:MyFunction").code_source == "CodeUri.Key comes from parameter CodeKey"
     assert graph.resource("intrinsic_functions.yaml:FunctionWithExplicitS3Uri").code_source is None
+
+
+def test_ignore_globals_keeps_globals_out_of_a_resource() -> None:
+    graph = load_fixture("function_with_ignore_globals.yaml")
+    properties = {name: dict(graph.resource(f"function_with_ignore_globals.yaml:{name}").properties)
+                  for name in ("ZipFunction", "ImageFunction", "ImageFunction2")}
+    assert properties["ZipFunction"]["Runtime"] == "python3.11"
+    assert "MemorySize" not in properties["ImageFunction"]
+    assert (properties["ImageFunction2"]["MemorySize"], "Runtime" in properties["ImageFunction2"]) == (128, False)

@@ -143,7 +143,7 @@ class SamReader:
                 properties = record.properties
             else:
                 raw = spec.get("Properties")
-                properties = merge_globals(globals_for(self.reader.document, type_name),
+                properties = merge_globals(globals_for(self.reader.document, type_name, spec.get("IgnoreGlobals")),
                                            raw if isinstance(raw, Mapping) else LineDict())
             yield str(logical_id), type_name, properties, lines.get(logical_id, 1)
 
@@ -519,7 +519,9 @@ class SamReader:
     def _globals_references(self, logical_id: str, type_name: str) -> None:
         """References written in ``Globals`` belong to every resource they apply to."""
         reader = self.reader
-        section = globals_for(reader.document, type_name)
+        spec = self.specs.get(logical_id)
+        section = globals_for(reader.document, type_name,
+                              spec.get("IgnoreGlobals") if isinstance(spec, Mapping) else None)
         if not section:
             return
         own = reader.properties_of(logical_id)

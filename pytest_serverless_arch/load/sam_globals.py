@@ -33,14 +33,24 @@ GLOBALS_SECTION_BY_TYPE: dict[str, str] = {
 }
 
 
-def globals_for(document: Mapping[str, Any], type_name: str) -> Mapping[str, Any]:
-    """The ``Globals`` section that applies to ``type_name`` (empty when there is none)."""
+def globals_for(document: Mapping[str, Any], type_name: str, ignore: Any = None) -> Mapping[str, Any]:
+    """The ``Globals`` section that applies to ``type_name`` (empty when there is none).
+
+    ``ignore`` is the resource's ``IgnoreGlobals`` attribute: ``"*"`` or a list of property names.
+    """
     section = GLOBALS_SECTION_BY_TYPE.get(type_name)
     all_globals = document.get("Globals")
-    if section is None or not isinstance(all_globals, Mapping):
+    if section is None or not isinstance(all_globals, Mapping) or ignore == "*":
         return LineDict()
     found = all_globals.get(section)
-    return found if isinstance(found, Mapping) else LineDict()
+    if not isinstance(found, Mapping):
+        return LineDict()
+    if isinstance(ignore, list):
+        kept = LineDict((key, value) for key, value in found.items() if key not in ignore)
+        kept.line = line_of(found)
+        kept.key_lines = {key: line for key, line in getattr(found, "key_lines", {}).items() if key in kept}
+        return kept
+    return found
 
 
 def _is_intrinsic(value: Any) -> bool:
