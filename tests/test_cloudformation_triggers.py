@@ -187,3 +187,34 @@ def test_a_permission_without_another_edge_is_a_trigger_from_its_source_arn() ->
 def test_a_topic_delivering_to_a_queue_is_wiring_between_them_not_a_trigger() -> None:
     subscriptions = [edge for edge in edges("sam-output-sns_sqs.json", "references") if edge[3] == "subscription"]
     assert subscriptions == [("Notifications", "SaveNotificationFunctionNotificationTopicQueue", 29, "subscription")]
+
+
+def test_an_arn_in_the_units_region_and_account_names_the_local_resource(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Orders:\n"
+        "    Type: AWS::DynamoDB::Table\n"
+        "    Properties: {TableName: orders}\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {FunctionName: project-orders}\n"
+        "  Mapping:\n"
+        "    Type: AWS::Lambda::EventSourceMapping\n"
+        "    Properties:\n"
+        "      EventSourceArn: !Sub arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders/stream/2024\n"
+        "      FunctionName: arn:aws:lambda:us-east-1:123456789012:function:project-orders:live\n"
+        "      StartingPosition: LATEST\n"
+        "  Elsewhere:\n"
+        "    Type: AWS::Lambda::EventSourceMapping\n"
+        "    Properties:\n"
+        "      EventSourceArn: arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024\n"
+        "      FunctionName: !Ref Fn\n"
+        "      StartingPosition: LATEST\n"
+    )
+    graph = load(str(template), root=str(tmp_path))
+    assert sorted((short(t.source), t.source_kind, short(t.function), t.location.line)
+                  for t in graph.trigger_edges()) == [
+        ("Orders", "table", "Fn", 8),
+        ("external:arn:arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024", "stream", "Fn", 14),
+    ]

@@ -126,8 +126,8 @@ def name_in_arn(arn: str) -> str | None:
     service, resource = parts[2], ":".join(parts[5:])
     if service in ("sqs", "sns", "s3"):
         name = resource
-    elif service == "lambda" and resource.startswith("function:") or service == "states" and resource.startswith("stateMachine:"):
-        name = resource.split(":")[1]
+    elif (service, resource.split(":")[0]) in (("lambda", "function"), ("states", "stateMachine")):
+        name = resource.split(":")[1] if ":" in resource else ""
     elif service in ("dynamodb", "kinesis", "events", "firehose") and "/" in resource:
         name = resource.split("/")[1]
     else:

@@ -227,19 +227,22 @@ class TemplateReader:
         if ssm:
             return ForeignRef("ssm", ssm.group(1), kind_hint)
         if text.startswith("arn:"):
-            kind = kind_from_arn(text) if kind_hint == "other" else kind_hint
-            local = self.local_by_arn(text, kind)
+            local = self.local_by_arn(text)
             if local is not None:
                 return local
-            return ForeignRef("arn", text, kind)
+            return ForeignRef("arn", text, kind_from_arn(text) if kind_hint == "other" else kind_hint)
         local = self.local_by_physical_name(text, kind_hint)
         if local is not None:
             return local
         return ForeignRef("name", text, kind_hint)
 
-    def local_by_arn(self, arn: str, kind: str) -> str | None:
-        """A resource of this unit that an ARN in this unit's region and account names."""
+    def local_by_arn(self, arn: str) -> str | None:
+        """A resource of this unit that an ARN in this unit's region and account names.
+
+        The ARN's service says the kind (a DynamoDB stream ARN names its table).
+        """
         parts = arn.split(":", 5)
+        kind = kind_from_arn(arn)
         if len(parts) < 6 or kind == "other":
             return None
         region, account = parts[3], parts[4]
