@@ -8,6 +8,8 @@ the triggers of every raw resource type the CloudFormation reader knows.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pytest_serverless_arch import load
