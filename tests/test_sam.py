@@ -357,3 +357,24 @@ def test_ignore_globals_keeps_globals_out_of_a_resource() -> None:
     assert properties["ZipFunction"]["Runtime"] == "python3.11"
     assert "MemorySize" not in properties["ImageFunction"]
     assert (properties["ImageFunction2"]["MemorySize"], "Runtime" in properties["ImageFunction2"]) == (128, False)
+
+
+def test_an_api_definition_in_another_file_is_a_note(tmp_path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Api:\n"
+        "    Type: AWS::Serverless::Api\n"
+        "    Properties:\n"
+        "      StageName: prod\n"
+        "      DefinitionBody:\n"
+        "        Fn::Transform:\n"
+        "          Name: AWS::Include\n"
+        "          Parameters: {Location: ./openapi.yaml}\n"
+    )
+    graph = load(str(template), root=str(tmp_path))
+    assert [str(note) for note in graph.notes] == [
+        "template.yaml:7: Api: the API definition in ./openapi.yaml is not read; integrations written there "
+        "(rather than as function events) are not in the graph"
+    ]

@@ -368,6 +368,11 @@ class SamReader:
                 function = function_in_uri(reader, uri)
                 if function is not None:
                     reader.edge("triggers", api, function, uri_line, detail)
+        included = _included_definition(properties)
+        if included:
+            reader.note(_prop_line(properties, "DefinitionBody", _prop_line(properties, "DefinitionUri", line)),
+                        f"{api}: the API definition in {included} is not read; integrations written there "
+                        "(rather than as function events) are not in the graph")
 
     def _websocket_wiring(self, api: str, properties: Mapping[str, Any], line: int) -> None:
         """Each route's function, and the ``$connect`` authorizer."""
@@ -553,6 +558,20 @@ def _may_be_absent(value: Any) -> bool:
     if isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("Fn::If"), list):
         return any(_may_be_absent(branch) for branch in value["Fn::If"][1:3])
     return False
+
+
+def _included_definition(properties: Mapping[str, Any]) -> str | None:
+    """The local file an API definition comes from (``DefinitionUri`` or an ``AWS::Include``), if any."""
+    uri = properties.get("DefinitionUri")
+    if isinstance(uri, str) and not uri.startswith("s3://"):
+        return uri
+    body = properties.get("DefinitionBody")
+    transform = body.get("Fn::Transform") if isinstance(body, Mapping) and len(body) == 1 else None
+    if isinstance(transform, Mapping) and transform.get("Name") == "AWS::Include":
+        parameters = transform.get("Parameters")
+        location = parameters.get("Location") if isinstance(parameters, Mapping) else None
+        return location if isinstance(location, str) else "an AWS::Include"
+    return None
 
 
 def _is_true(value: Any) -> bool:
