@@ -198,6 +198,7 @@ def _page_repository(page: Path, target: Path) -> int:
     for index, block in enumerate(b for b in blocks_of(page) if b.language == "python" and b.runs):
         header = _FILE_HEADER.match(block.code.splitlines()[0]) if block.code.strip() else None
         name = header.group(1) if header else f"tests/test_doc_{page.stem.replace('-', '_')}_{index}.py"
+        assert ".." not in Path(name).parts, f"{block.where}: {name} would leave the page's repository"
         assert name not in written, f"{block.where}: {name} is already written by {written[name]}"
         written[name] = block.where
         path = target / name
