@@ -55,16 +55,10 @@ def known_loader_gap(topology: Topology) -> bool:
       unit's function through ``!Sub [..${FunctionArn}.., {FunctionArn: !ImportValue ..}]``
       gives no trigger edge (``load/cloudformation.py`` ``_function_in_uri``); nor
       does a serverless ``resources:`` method whose URI embeds ``${cf:stack.FnArn}``.
-    - In a serverless.yml ``resources:`` section, a compose ``${param:x}`` naming
-      another service's function (an event source mapping's ``FunctionName``)
-      stays a literal string: the trigger ends at an external node
-      ``name:${param:x}`` instead of the function.
     """
     for trigger in topology.cross_unit_triggers():
         if trigger.wiring != "source":
             continue
         if trigger.kind == "api" and trigger.link in ("imports", "stack_output", "compose_param"):
-            return True
-        if trigger.link == "compose_param":
             return True
     return False

@@ -112,8 +112,6 @@ def test_a_serverless_resources_api_integrating_a_function_by_cf_output_is_a_cro
     assert_round_trip(topology)
 
 
-@pytest.mark.xfail(reason="loader gap: a compose ${param:x} inside serverless.yml resources: stays a literal "
-                          "name, so the event source mapping triggers an external node", strict=True)
 def test_a_serverless_resources_mapping_naming_a_function_by_compose_param_is_a_cross_unit_trigger():
     topology = Topology(
         units=(Unit("app-dev", "serverless"), Unit("infra-dev", "serverless")),

@@ -8,12 +8,11 @@ from collections import Counter
 import pytest
 from hypothesis import find, given
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import InvalidArgument, Unsatisfiable
 
 from pytest_serverless_arch.load.parse import parse_yaml
 from pytest_serverless_arch.rules import trigger_colocated
 from pytest_serverless_arch.strategies import (
-    MUTATION_KINDS,
     PATTERNS,
     Function,
     Topology,
@@ -126,11 +125,8 @@ def test_write_lays_out_a_repository_and_returns_the_paths(tmp_path):
     assert 'stack_name = "orders"' in paths[1].read_text()
 
 
-ANY_MUTATION = st.sampled_from(MUTATION_KINDS)
-
-
 @st.composite
-def loaded_graphs_with_mutations(draw: st.DrawFn, kinds: st.SearchStrategy[str] = ANY_MUTATION):
+def loaded_graphs_with_mutations(draw: st.DrawFn, kinds: st.SearchStrategy[str] | None = None):
     topology = draw(topologies(min_units=2, max_units=3, max_functions=3, domains=None))
     graph = load_topology(topology)
     return graph, draw(from_graph(graph, kinds=kinds))
@@ -159,3 +155,14 @@ def test_merging_two_units_never_adds_a_cross_unit_trigger(case):
     after = involved(mutation.graph)
     renamed_before = Counter(tuple(sorted(mutation.moved.get(r, r) for r in key)) for key in involved(graph).elements())
     assert not after - renamed_before
+
+
+def test_a_mutation_the_graph_cannot_undergo_is_reported_not_replaced_by_another():
+    one_function = load_topology(Topology(units=(Unit("orders"),), functions=(Function("Fn0", "orders"),)))
+    with pytest.raises(InvalidArgument, match="no mutation applies to a graph of 1 unit"):
+        draw_once(from_graph(one_function))
+    one_unit = load_topology(Topology(units=(Unit("orders"),), functions=(Function("Fn0", "orders"),),
+                                      triggers=(Trigger("Queue0", "queue", "orders", "Fn0"),)))
+    with pytest.raises(Unsatisfiable):
+        draw_once(from_graph(one_unit, kinds=st.just("merge-units")))
+    draw_once(from_graph(one_unit))  # a split applies

@@ -32,7 +32,6 @@ from ..model import Edge, Resource, Unit
 __all__ = ["MUTATION_KINDS", "GraphMutation", "from_graph"]
 
 MUTATION_KINDS: tuple[str, ...] = ("move-function", "merge-units", "split-unit")
-_ANY_MUTATION: SearchStrategy[str] = st.sampled_from(MUTATION_KINDS)
 
 
 @dataclass(frozen=True)
@@ -53,12 +52,14 @@ class GraphMutation:
         return f"GraphMutation({self.description!r})"
 
 
-def from_graph(graph: DeploymentGraph, *, kinds: SearchStrategy[str] = _ANY_MUTATION) -> SearchStrategy[GraphMutation]:
+def from_graph(graph: DeploymentGraph, *, kinds: SearchStrategy[str] | None = None) -> SearchStrategy[GraphMutation]:
     """Mutations of ``graph`` of one of ``kinds``: ``move-function``, ``merge-units``, ``split-unit``.
 
-    A kind that does not apply to ``graph`` (no second unit to move a function
-    to, no unit with two resources to split) is skipped; when none applies,
-    drawing fails with :class:`hypothesis.errors.InvalidArgument`.
+    ``kinds=None`` draws any kind that applies to ``graph``. A drawn kind that
+    cannot apply (no second unit to merge with or move a function to, no unit
+    with two resources to split) is rejected, so a strategy of kinds none of
+    which applies ends in hypothesis' ``Unsatisfiable``; a graph to which no
+    mutation applies at all fails with :class:`hypothesis.errors.InvalidArgument`.
     """
     return _mutations(graph, kinds)
 
@@ -67,8 +68,8 @@ def from_graph(graph: DeploymentGraph, *, kinds: SearchStrategy[str] = _ANY_MUTA
 def _mutations(draw: Callable[..., Any], graph: DeploymentGraph, kinds: Any) -> GraphMutation:
     if not isinstance(graph, DeploymentGraph):
         raise InvalidArgument(f"graph={graph!r} must be a DeploymentGraph (from pytest_serverless_arch.load)")
-    if not isinstance(kinds, SearchStrategy):
-        raise InvalidArgument(f"kinds={kinds!r} must be a hypothesis strategy, not {type(kinds).__name__}")
+    if kinds is not None and not isinstance(kinds, SearchStrategy):
+        raise InvalidArgument(f"kinds={kinds!r} must be a hypothesis strategy or None, not {type(kinds).__name__}")
     units = [unit.name for unit in graph.units()]
     splittable = [name for name in units if len(graph.resources(unit=name)) >= 2]
     applicable = {
@@ -76,13 +77,13 @@ def _mutations(draw: Callable[..., Any], graph: DeploymentGraph, kinds: Any) -> 
         "merge-units": len(units) >= 2,
         "split-unit": bool(splittable),
     }
-    kind = draw(kinds)
-    if kind not in MUTATION_KINDS:
-        raise InvalidArgument(f"kinds drew {kind!r}; expected one of {', '.join(MUTATION_KINDS)}")
     if not any(applicable.values()):
         raise InvalidArgument(f"no mutation applies to a graph of {len(units)} unit(s): {graph.summary()}")
+    kind = draw(kinds if kinds is not None else st.sampled_from([k for k in MUTATION_KINDS if applicable[k]]))
+    if kind not in MUTATION_KINDS:
+        raise InvalidArgument(f"kinds drew {kind!r}; expected one of {', '.join(MUTATION_KINDS)}")
     if not applicable[kind]:
-        kind = draw(st.sampled_from([name for name in MUTATION_KINDS if applicable[name]]))
+        draw(st.nothing())  # reject: this graph offers no such mutation
     if kind == "move-function":
         function = draw(st.sampled_from(graph.functions()))
         target = draw(st.sampled_from([name for name in units if name != function.unit]))
