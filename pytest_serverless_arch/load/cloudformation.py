@@ -675,17 +675,10 @@ def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str
     if function is None:
         return
     source: Any = None
+    principal = str(reader.resolve(properties.get("Principal")) or "")
     if "SourceArn" in properties:
-        source_value = properties["SourceArn"]
-        owners = [owner for owner, _ in reader.references(source_value, line)
-                  if reader.kind(owner) not in (None, "function")]
-        if owners:
-            source = owners[0]
-        else:
-            text = reader.resolve(source_value)
-            source = _api_by_logical_id(reader, text) or (reader.endpoint_of_text(text) if text else None)
+        source = _permission_source(reader, properties["SourceArn"], principal, line)
     else:
-        principal = str(reader.resolve(properties.get("Principal")) or "")
         if principal.startswith("alexa-"):
             token = reader.resolve(properties.get("EventSourceToken"))
             source = ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other")
@@ -694,6 +687,60 @@ def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str
     if any(_same_source(reader, existing, source) for existing in reader.trigger_sources_of(function)):
         return
     reader.edge("triggers", source, function, line, "Permission")
+
+
+# The kinds of source a service principal can invoke a function from.
+_PRINCIPAL_SOURCE_KINDS = {
+    "events": ("event_rule", "schedule"),
+    "scheduler": ("schedule",),
+    "sns": ("topic",),
+    "s3": ("bucket",),
+    "apigateway": ("api",),
+    "sqs": ("queue",),
+}
+
+
+def _permission_source(reader: TemplateReader, value: Any, principal: str, line: int) -> Any:
+    """The resource a permission's ``SourceArn`` names, preferring kinds its principal can invoke from.
+
+    A rule on a custom bus has an ARN built from the bus's ARN (``rule/<bus>/<rule>``):
+    the bus is mentioned, but the rule (found by its name) is the source.
+    """
+    service = principal.split(".", 1)[0]
+    expected = _PRINCIPAL_SOURCE_KINDS.get(service)
+    owners = [owner for owner, _ in reader.references(value, line) if reader.kind(owner) not in (None, "function")]
+    if expected is not None:
+        matching = [owner for owner in owners if reader.kind(owner) in expected]
+        if matching:
+            return matching[0]
+        name = _last_literal_segment(value)
+        for kind in expected:
+            found = reader.local_by_physical_name(name, kind) if name else None
+            if found is not None:
+                return found
+        if owners:
+            return None  # names only something that cannot invoke: no edge rather than a wrong one
+    elif owners:
+        return owners[0]
+    text = reader.resolve(value)
+    return _api_by_logical_id(reader, text) or (reader.endpoint_of_text(text) if text else None)
+
+
+def _last_literal_segment(value: Any) -> str | None:
+    """The last ``/``-separated literal at the end of an ARN expression (a rule's name)."""
+    if isinstance(value, str):
+        return value.rsplit("/", 1)[-1] or None
+    if isinstance(value, Mapping) and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list) and inner[1]:
+            tail = inner[1][-1]
+            return _last_literal_segment(tail) if isinstance(tail, str) else None
+        if key == "Fn::Sub":
+            parts = sub_parts(inner)
+            if parts:
+                tail = parts[0].rsplit("/", 1)[-1]
+                return tail if tail and "${" not in tail else None
+    return None
 
 
 def _api_by_logical_id(reader: TemplateReader, arn: str | None) -> str | None:
