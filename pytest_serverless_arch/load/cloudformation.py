@@ -7,6 +7,7 @@ destinations) and references (Ref/GetAtt/Sub/DependsOn).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -402,6 +403,26 @@ def function_in_uri(reader: TemplateReader, uri: Any) -> Any:
         return reader.function_endpoint(arn) if arn else None
     if text and text.startswith("arn:") and ":function:" in text:
         return reader.function_endpoint(text)  # AppSync authorizers and data sources take the plain ARN
+    return _foreign_function_in(reader, uri)
+
+
+def _foreign_function_in(reader: TemplateReader, uri: Any) -> Any:
+    """A function of another unit that a URI embeds: ``!ImportValue`` in a Sub/Join, or ``${cf:..}``."""
+    pieces: list[Any] = [uri]
+    if isinstance(uri, Mapping) and len(uri) == 1:
+        (key, inner), = uri.items()
+        if key == "Fn::Sub":
+            parts = sub_parts(inner)
+            if parts:
+                pieces = [parts[0], *parts[1].values()]
+        elif key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list):
+            pieces = list(inner[1])
+    for piece in pieces:
+        for ref in getattr(piece, "refs", ()):  # serverless ``${cf:..}``/``${ssm:..}`` placeholders
+            if ref.how in ("stack_output", "ssm", "import"):
+                return dataclasses.replace(ref, kind_hint="function")
+        if isinstance(piece, Mapping) and len(piece) == 1 and next(iter(piece)) in ("Fn::ImportValue", "Fn::GetStackOutput"):
+            return reader.function_endpoint(piece)
     return None
 
 
