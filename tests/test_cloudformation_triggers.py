@@ -105,7 +105,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
         ('Notifications', 'topic', 'MyAwesomeFunction', 343),
         ('ServerlessRestApi', 'api', 'MyAwesomeFunction', 441),
         ('external:arn:arn:aws:dynamodb:us-west-2:012345678901:table/TestTable/stream/2015-05-11T21:21:33.291',
-         'stream', 'MyAwesomeFunction', 171),
+         'table', 'MyAwesomeFunction', 171),
         ('external:arn:arn:aws:kinesis:us-west-2:012345678901:stream/my-stream', 'stream', 'MyAwesomeFunction', 332),
         ('external:name:MyLogGroup', 'other', 'MyAwesomeFunction', 145)
     ], id="every_trigger_on_an_alias_reaches_the_function_and_a_permission_fills_the_gap"),
@@ -218,5 +218,5 @@ def test_an_arn_in_the_units_region_and_account_names_the_local_resource(tmp_pat
     assert sorted((short(t.source), t.source_kind, short(t.function), t.location.line)
                   for t in graph.trigger_edges()) == [
         ("Orders", "table", "Fn", 8),
-        ("external:arn:arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024", "stream", "Fn", 14),
+        ("external:arn:arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024", "table", "Fn", 14),
     ]

@@ -85,7 +85,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
         ('Notifications', 'topic', 'MyAwesomeFunction', 73),
         ('ServerlessRestApi', 'api', 'MyAwesomeFunction', 54),
         ('external:arn:arn:aws:dynamodb:us-west-2:012345678901:table/TestTable/stream/2015-05-11T21:21:33.291',
-         'stream', 'MyAwesomeFunction', 86),
+         'table', 'MyAwesomeFunction', 86),
         ('external:arn:arn:aws:kinesis:us-west-2:012345678901:stream/my-stream', 'stream', 'MyAwesomeFunction', 79),
         ('external:name:MyLogGroup', 'other', 'MyAwesomeFunction', 40)
     ], id="every_event_of_an_aliased_function_triggers_the_function"),

@@ -9,6 +9,7 @@ it, so rules never see which format a resource came from.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -216,7 +217,7 @@ class TemplateReader:
                     return ForeignRef("external", f"parameter {inner} of {self.unit.name}", kind_hint)
         text = self.resolve(value)
         if text is None:
-            return _unresolved(value, kind_hint)
+            return _unresolved(value, kind_hint, self.unit.name)
         return self.endpoint_of_text(text, kind_hint)
 
     def endpoint_of_text(self, text: str, kind_hint: str = "other") -> Endpoint | None:
@@ -230,7 +231,9 @@ class TemplateReader:
             local = self.local_by_arn(text)
             if local is not None:
                 return local
-            return ForeignRef("arn", text, kind_from_arn(text) if kind_hint == "other" else kind_hint)
+            # The ARN's service says what it is; the caller's hint only fills in for unknown services.
+            arn_kind = kind_from_arn(text)
+            return ForeignRef("arn", text, kind_hint if arn_kind == "other" else arn_kind)
         local = self.local_by_physical_name(text, kind_hint)
         if local is not None:
             return local
@@ -321,9 +324,10 @@ def _describe(value: Any) -> str:
             return f"Sub {parts[0]}" if parts else "Sub"
         if key == "Fn::GetAtt":
             return f"GetAtt {inner}"
-        return key
-    return str(value)[:120]
+        return f"{key} {json.dumps(inner, sort_keys=True, default=str)[:160]}"
+    return str(value)[:160]
 
 
-def _unresolved(value: Any, kind_hint: str) -> ForeignRef:
-    return ForeignRef("external", f"unresolved {_describe(value)}", kind_hint)
+def _unresolved(value: Any, kind_hint: str, unit: str) -> ForeignRef:
+    # One external node per expression, kind and unit: unrelated unresolved values never merge.
+    return ForeignRef("external", f"unresolved {kind_hint} {_describe(value)} in {unit}", kind_hint)
