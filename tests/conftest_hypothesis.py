@@ -46,19 +46,3 @@ def loaded(topology: Topology) -> Iterator[DeploymentGraph]:
 def load_topology(topology: Topology) -> DeploymentGraph:
     with loaded(topology) as graph:
         return graph
-
-
-def known_loader_gap(topology: Topology) -> bool:
-    """Topologies that hit a loader bug reported to its owner (each pinned by an xfail test).
-
-    - An API Gateway method in one unit whose integration URI names another
-      unit's function through ``!Sub [..${FunctionArn}.., {FunctionArn: !ImportValue ..}]``
-      gives no trigger edge (``load/cloudformation.py`` ``_function_in_uri``); nor
-      does a serverless ``resources:`` method whose URI embeds ``${cf:stack.FnArn}``.
-    """
-    for trigger in topology.cross_unit_triggers():
-        if trigger.wiring != "source":
-            continue
-        if trigger.kind == "api" and trigger.link in ("imports", "stack_output", "compose_param"):
-            return True
-    return False

@@ -203,95 +203,119 @@ def _topologies(draw: Callable[..., Any], *, pattern: str | None, formats: Any, 
                 trigger_kinds: Any) -> Topology:
     _validate(pattern, formats, syntaxes, min_units, max_units, max_functions, domains, cross_unit_links,
               trigger_kinds)
-    need_units, need_functions = _MINIMA[pattern]
-    unit_list = _draw_units(draw, formats, syntaxes, domains, max(min_units, need_units), max_units)
-    homes = [_home(unit) for unit in unit_list]
-    count = len(unit_list)
-
-    def domain_for(home: str | None) -> str | None:
-        """The home domain, or, rarely, another one."""
-        if domains is None:
-            return None
-        return draw(domains) if draw(st.booleans()) else home
-
-    # Which unit each function lives in, per pattern.
-    if pattern == "monolith":
-        places = [0] * draw(st.integers(1, max_functions))
-    elif pattern == "function-per-unit":
-        places = list(range(min(count, max_functions)))
-    elif pattern == "trigger-grouped":
-        grouped = draw(st.integers(2, max(2, min(max_functions - 1, 3))))
-        places = [0] * grouped + draw(st.lists(st.integers(1, count - 1), min_size=1,
-                                               max_size=max_functions - grouped))
-    elif pattern == "infra-app-split":
-        places = draw(st.lists(st.integers(1, count - 1), min_size=1, max_size=max_functions))
-    else:
-        places = draw(st.lists(st.integers(0, count - 1), min_size=need_functions, max_size=max_functions))
-
-    function_list = []
-    for index, place in enumerate(places):
-        unit = unit_list[place]
-        placeholder = (pattern is None and unit.format != "serverless"
-                       and draw(st.booleans()) and draw(st.booleans()))
-        function_list.append(Function(f"Fn{index}", unit.name, domain_for(homes[place]), placeholder))
-    if pattern == "infra-app-split" and unit_list[0].format != "serverless" and draw(st.booleans()):
-        # the infra unit also holds an empty function another pipeline ships code into
-        function_list.append(Function(f"Fn{len(function_list)}", unit_list[0].name,
-                                      domain_for(homes[0]), placeholder=True))
-
-    # Triggers: each function gets a list of them; the source's unit depends on the pattern.
-    trigger_list: list[Trigger] = []
-    counter = 0
-    for function in function_list:
-        function_place = next(i for i, u in enumerate(unit_list) if u.name == function.unit)
-        in_infra_unit = pattern == "infra-app-split" and function.unit == unit_list[0].name
-        minimum = 1 if pattern == "infra-app-split" and not in_infra_unit else 0
-        kinds = [] if in_infra_unit else draw(st.lists(_checked(trigger_kinds, TRIGGER_KINDS, "trigger_kinds"),
-                                                       min_size=minimum, max_size=2))
-        for kind in kinds:
-            place = function_place
-            if pattern == "infra-app-split":
-                place = 0
-            elif pattern is None and count > 1 and cross_unit_links is not None and draw(st.booleans()):
-                other = draw(st.integers(0, count - 2))  # any unit but the function's
-                place = other if other < function_place else other + 1
-            trigger = _trigger(draw, kind, counter, unit_list[place], function, domain_for(homes[place]),
-                               crossing=place != function_place, links=cross_unit_links,
-                               function_unit=unit_list[function_place])
-            trigger_list.append(trigger)
-            counter += 1
-
-    # Stores and the functions that access them.
-    store_specs = draw(st.lists(st.tuples(st.sampled_from(("table", "bucket", "stream")),
-                                          st.integers(0, count - 1)), max_size=2))
-    store_list = [Store(f"{_PREFIX[kind]}{counter + i}", kind, unit_list[place].name, domain_for(homes[place]))
-                  for i, (kind, place) in enumerate(store_specs)]
-    counter += len(store_list)
-    # Every unit holds something: an empty template is not a unit anyone deploys.
-    for place, unit in enumerate(unit_list):
-        held = {f.unit for f in function_list} | {t.unit for t in trigger_list} | {s.unit for s in store_list}
-        if unit.name not in held:
-            store_list.append(Store(f"Table{counter}", "table", unit.name, homes[place]))
-            counter += 1
-    access_list: list[Access] = []
-    if store_list:
-        pairs = draw(st.lists(st.tuples(st.integers(0, len(function_list) - 1),
-                                        st.integers(0, len(store_list) - 1)), max_size=3, unique=True))
-        for function_index, store_index in pairs:
-            function, store = function_list[function_index], store_list[store_index]
-            if function.unit == store.unit:
-                access_list.append(Access(function.name, store.name, "reference"))
-            elif cross_unit_links is not None:
-                link = draw(_checked(cross_unit_links, LINK_KINDS, "cross_unit_links"))
-                reader = next(unit for unit in unit_list if unit.name == function.unit)
-                provider = next(unit for unit in unit_list if unit.name == store.unit)
-                access_list.append(Access(function.name, store.name, usable_link(link, reader, provider)))
-    topology = Topology(tuple(unit_list), tuple(function_list), tuple(trigger_list), tuple(store_list),
+    need_units, _ = _MINIMA[pattern]
+    drawing = _Drawing(draw, pattern, domains, cross_unit_links,
+                       _draw_units(draw, formats, syntaxes, domains, max(min_units, need_units), max_units))
+    function_list = drawing.functions(max_functions)
+    trigger_list = drawing.triggers(function_list, _checked(trigger_kinds, TRIGGER_KINDS, "trigger_kinds"))
+    store_list = drawing.stores(function_list, trigger_list, first_index=len(trigger_list))
+    access_list = drawing.accesses(function_list, store_list)
+    topology = Topology(tuple(drawing.units), tuple(function_list), tuple(trigger_list), tuple(store_list),
                         tuple(access_list))
     if pattern is not None and topology.pattern != pattern:  # pragma: no cover - a bug in this module
         raise AssertionError(f"drew a {topology.pattern} topology for pattern={pattern!r}:\n"
                              + topology.describe())
     return topology
+
+
+class _Drawing:
+    """The pieces of one topology, drawn in order: functions, their triggers, stores, accesses."""
+
+    def __init__(self, draw: Callable[..., Any], pattern: str | None, domains: Any, links: Any,
+                 units: list[Unit]) -> None:
+        self.draw = draw
+        self.pattern = pattern
+        self.domains = domains
+        self.links = links
+        self.units = units
+        self.homes = [_home(unit) for unit in units]
+
+    def place_of(self, unit_name: str) -> int:
+        return next(index for index, unit in enumerate(self.units) if unit.name == unit_name)
+
+    def domain_for(self, place: int) -> str | None:
+        """The home domain of the unit at ``place``, or, rarely, another one."""
+        if self.domains is None:
+            return None
+        home = self.homes[place]
+        return self.draw(self.domains) if self.draw(st.booleans()) else home
+
+    def functions(self, max_functions: int) -> list[Function]:
+        """Functions, placed in units as the pattern asks."""
+        draw, pattern, count = self.draw, self.pattern, len(self.units)
+        if pattern == "monolith":
+            places = [0] * draw(st.integers(1, max_functions))
+        elif pattern == "function-per-unit":
+            places = list(range(min(count, max_functions)))
+        elif pattern == "trigger-grouped":  # unit 0 holds two or three, every other unit at least one
+            grouped = draw(st.integers(2, max(2, min(max_functions - 1, 3))))
+            places = [0] * grouped + draw(st.lists(st.integers(1, count - 1), min_size=1,
+                                                   max_size=max_functions - grouped))
+        elif pattern == "infra-app-split":  # unit 0 is the infrastructure unit
+            places = draw(st.lists(st.integers(1, count - 1), min_size=1, max_size=max_functions))
+        else:
+            places = draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=max_functions))
+        found = []
+        for index, place in enumerate(places):
+            # a placeholder is rare (two booleans), and serverless.yml ships its own code
+            placeholder = (pattern is None and self.units[place].format != "serverless"
+                           and draw(st.booleans()) and draw(st.booleans()))
+            found.append(Function(f"Fn{index}", self.units[place].name, self.domain_for(place), placeholder))
+        if pattern == "infra-app-split" and self.units[0].format != "serverless" and draw(st.booleans()):
+            # the infrastructure unit also holds an empty function another pipeline ships code into
+            found.append(Function(f"Fn{len(found)}", self.units[0].name, self.domain_for(0), placeholder=True))
+        return found
+
+    def triggers(self, functions: list[Function], kinds: SearchStrategy[str]) -> list[Trigger]:
+        """Up to two triggers per function; the source lives in the function's unit unless the pattern moves it."""
+        draw, pattern, count = self.draw, self.pattern, len(self.units)
+        found: list[Trigger] = []
+        for function in functions:
+            function_place = self.place_of(function.unit)
+            if pattern == "infra-app-split" and function_place == 0:
+                continue  # the infrastructure unit's placeholder: its triggers are not drawn
+            minimum = 1 if pattern == "infra-app-split" else 0
+            for kind in draw(st.lists(kinds, min_size=minimum, max_size=2)):
+                place = function_place
+                if pattern == "infra-app-split":
+                    place = 0
+                elif pattern is None and count > 1 and self.links is not None and draw(st.booleans()):
+                    other = draw(st.integers(0, count - 2))  # any unit but the function's
+                    place = other if other < function_place else other + 1
+                found.append(_trigger(draw, kind, len(found), self.units[place], function, self.domain_for(place),
+                                      crossing=place != function_place, links=self.links,
+                                      function_unit=self.units[function_place]))
+        return found
+
+    def stores(self, functions: list[Function], triggers: list[Trigger], first_index: int) -> list[Store]:
+        """Up to two data stores, and one more in every unit that would otherwise be empty."""
+        specs = self.draw(st.lists(st.tuples(st.sampled_from(("table", "bucket", "stream")),
+                                             st.integers(0, len(self.units) - 1)), max_size=2))
+        found = [Store(f"{_PREFIX[kind]}{first_index + index}", kind, self.units[place].name, self.domain_for(place))
+                 for index, (kind, place) in enumerate(specs)]
+        # Every unit holds something: an empty template is not a unit anyone deploys.
+        held = {f.unit for f in functions} | {t.unit for t in triggers} | {s.unit for s in found}
+        for place, unit in enumerate(self.units):
+            if unit.name not in held:
+                found.append(Store(f"Table{first_index + len(found)}", "table", unit.name, self.homes[place]))
+        return found
+
+    def accesses(self, functions: list[Function], stores: list[Store]) -> list[Access]:
+        """Up to three (function, store) pairs; across units through a drawn link kind."""
+        if not stores:
+            return []
+        pairs = self.draw(st.lists(st.tuples(st.integers(0, len(functions) - 1), st.integers(0, len(stores) - 1)),
+                                   max_size=3, unique=True))
+        found = []
+        for function_index, store_index in pairs:
+            function, store = functions[function_index], stores[store_index]
+            if function.unit == store.unit:
+                found.append(Access(function.name, store.name, "reference"))
+            elif self.links is not None:
+                link = self.draw(_checked(self.links, LINK_KINDS, "cross_unit_links"))
+                reader, provider = self.units[self.place_of(function.unit)], self.units[self.place_of(store.unit)]
+                found.append(Access(function.name, store.name, usable_link(link, reader, provider)))
+        return found
 
 
 def _draw_units(draw: Callable[..., Any], formats: Any, syntaxes: Any, domains: Any,
