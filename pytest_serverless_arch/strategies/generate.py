@@ -38,7 +38,6 @@ __all__ = ["DEFAULT_DOMAINS", "functions", "topologies", "triggers", "units"]
 DEFAULT_DOMAINS: tuple[str, ...] = ("orders", "billing", "shipping")
 _PREFIX = {"queue": "Queue", "topic": "Topic", "bucket": "Bucket", "table": "Table", "stream": "Stream",
            "api": "Api", "event_rule": "Rule", "schedule": "Schedule"}
-_TRIGGER_LINKS = ("imports", "name_reference")  # how one unit names another's source or function
 
 # Default option values (module-level so every call shares them).
 ANY_FORMAT: SearchStrategy[str] = st.sampled_from(FORMATS)
@@ -129,7 +128,7 @@ def triggers(draw: Callable[..., Any], *, functions: SearchStrategy[str], units:
     kind = draw(_checked(kinds, TRIGGER_KINDS, "kinds"))
     name = draw(names) if names is not None else f"{_PREFIX[kind]}{draw(st.integers(0, 9))}"
     wiring: Wiring = "function" if kind in SUBSCRIBABLE_KINDS and draw(st.booleans()) else "source"
-    link = draw(st.sampled_from(_TRIGGER_LINKS))
+    link = draw(st.sampled_from(("imports", "name_reference", "ssm_parameter")))
     if wiring == "function" and kind == "table":
         link = "imports"  # a table's stream ARN carries a label nobody can write down
     return Trigger(name, kind, draw(units), draw(functions), draw(domains) if domains is not None else None,
@@ -359,7 +358,6 @@ def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, functi
     link = draw(_checked(links, LINK_KINDS, "cross_unit_links"))
     writer, provider = (function_unit, unit) if wiring == "function" else (unit, function_unit)
     link = usable_link(link, writer, provider)
-    if link == "ssm_parameter" or (wiring == "function" and kind == "table" and link == "name_reference"):
-        # SSM is drawn for store accesses; a table's stream ARN has a label nobody writes down
-        link = "imports"
+    if wiring == "function" and kind == "table" and link == "name_reference":
+        link = "imports"  # a table's stream ARN carries a label nobody can write down
     return Trigger(name, kind, unit.name, function.name, domain, wiring, link)

@@ -284,16 +284,20 @@ class _UnitBuilder:
         store = self.topology.store(access.store)
         if store.unit == self.unit.name:
             return {"Fn::GetAtt": [store.name, "Arn"]}
-        if access.link == "imports":
-            return {"Fn::ImportValue": export_name(store.unit, store.name)}
-        if access.link == "compose_param":
-            return _param_ref(store.name)
-        if access.link == "stack_output":
-            return _cf_ref(store.unit, store.name)
-        if access.link == "ssm_parameter":
-            name = ssm_name(store.unit, store.name)
-            return "${ssm:" + name + "}" if self.serverless else "{{resolve:ssm:" + name + "}}"
-        return _arn_of(store.kind, store.physical_name)
+        return self.foreign_value(access.link, store.unit, store.name, _arn_of(store.kind, store.physical_name))
+
+    def foreign_value(self, link: str, provider: str, name: str, arn: str) -> Any:
+        """How this unit names the ARN of ``name`` in unit ``provider`` through ``link``."""
+        if link == "imports":
+            return {"Fn::ImportValue": export_name(provider, name)}
+        if link == "compose_param":
+            return _param_ref(name)
+        if link == "stack_output":
+            return _cf_ref(provider, name)
+        if link == "ssm_parameter":
+            path = ssm_name(provider, name)
+            return "${ssm:" + path + "}" if self.serverless else "{{resolve:ssm:" + path + "}}"
+        return arn  # name_reference
 
     # --- stores and sources ----------------------------------------------------------
 
@@ -344,15 +348,10 @@ class _UnitBuilder:
                                 {"Ref": self.function_ref(trigger.function)})
         elif trigger.wiring == "source":
             function = self.topology.function(trigger.function)
-            if trigger.link in ("imports", "compose_param", "stack_output"):
-                value: Any = {
-                    "imports": {"Fn::ImportValue": export_name(function.unit, function.name)},
-                    "compose_param": _param_ref(function.name),
-                    "stack_output": _cf_ref(function.unit, function.name),
-                }[trigger.link]
-                self.add_raw_wiring(trigger, value, value)
-            else:
-                self.add_raw_wiring(trigger, _arn_of("function", function.physical_name), function.physical_name)
+            arn = _arn_of("function", function.physical_name)
+            value = self.foreign_value(trigger.link, function.unit, function.name, arn)
+            # an event source mapping also takes the bare function name
+            self.add_raw_wiring(trigger, value, function.physical_name if value == arn else value)
 
     def add_raw_wiring(self, trigger: Trigger, function_arn: Any, function_name: Any) -> None:
         """Raw CloudFormation wiring from this unit's source to a function (ARN or name value)."""
@@ -402,15 +401,8 @@ class _UnitBuilder:
 
     def add_consumer_wiring(self, trigger: Trigger) -> None:
         """A cross-unit trigger written in the function's unit, naming the source in another unit."""
-        source_value: Any
-        if trigger.link == "imports":
-            source_value = {"Fn::ImportValue": export_name(trigger.unit, trigger.name)}
-        elif trigger.link == "compose_param":
-            source_value = _param_ref(trigger.name)
-        elif trigger.link == "stack_output":
-            source_value = _cf_ref(trigger.unit, trigger.name)
-        else:
-            source_value = _arn_of(trigger.kind, trigger.physical_name)
+        source_value = self.foreign_value(trigger.link, trigger.unit, trigger.name,
+                                          _arn_of(trigger.kind, trigger.physical_name))
         if self.sam:
             self.events[trigger.function][trigger.name] = _sam_event(trigger, source_value)
         elif self.serverless:
@@ -429,27 +421,26 @@ class _UnitBuilder:
     # --- what other units import --------------------------------------------------
 
     def add_exports(self) -> None:
+        """Exports, outputs and SSM parameters through which other units name this unit's resources."""
         topology, unit = self.topology, self.unit
         for trigger in topology.cross_unit_triggers():
-            if trigger.link not in ("imports", "compose_param", "stack_output"):
-                continue
             if trigger.wiring == "function" and trigger.unit == unit.name:
-                self.export(trigger.name, _source_arn(trigger))
+                self.publish(trigger.link, trigger.name, _source_arn(trigger))
             elif trigger.wiring == "source" and topology.unit_of(trigger.function) == unit.name:
-                self.export(trigger.function, {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]})
+                self.publish(trigger.link, trigger.function,
+                             {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]})
         for access in topology.accesses:
             store = topology.store(access.store)
-            if store.unit != unit.name or not topology.is_cross_unit_access(access):
-                continue
-            if access.link in ("imports", "compose_param", "stack_output"):
-                self.export(store.name, {"Fn::GetAtt": [store.name, "Arn"]})
-            elif access.link == "ssm_parameter":
-                self.resources[f"{store.name}Parameter"] = {"Type": "AWS::SSM::Parameter", "Properties": {
-                    "Name": ssm_name(unit.name, store.name), "Type": "String",
-                    "Value": {"Fn::GetAtt": [store.name, "Arn"]}}}
+            if store.unit == unit.name and topology.is_cross_unit_access(access):
+                self.publish(access.link, store.name, {"Fn::GetAtt": [store.name, "Arn"]})
 
-    def export(self, name: str, value: Any) -> None:
-        self.outputs[f"{name}Arn"] = {"Value": value, "Export": {"Name": export_name(self.unit.name, name)}}
+    def publish(self, link: str, name: str, value: Any) -> None:
+        """Make ``value`` (an ARN) reachable by ``link``: an output with an export, or an SSM parameter."""
+        if link in ("imports", "compose_param", "stack_output"):
+            self.outputs[f"{name}Arn"] = {"Value": value, "Export": {"Name": export_name(self.unit.name, name)}}
+        elif link == "ssm_parameter":
+            self.resources[f"{name}Parameter"] = {"Type": "AWS::SSM::Parameter", "Properties": {
+                "Name": ssm_name(self.unit.name, name), "Type": "String", "Value": value}}
 
 
 def _integration_uri(function_arn: Any) -> Any:
