@@ -20,6 +20,7 @@ from .topology import (
     FORMATS,
     LINK_KINDS,
     PATTERNS,
+    PUSH_KINDS,
     SUBSCRIBABLE_KINDS,
     SYNTAXES,
     TRIGGER_KINDS,
@@ -352,12 +353,13 @@ def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, functi
     name = f"{_PREFIX[kind]}{index}"
     if kind in UNTAGGED_SOURCE_KINDS:
         domain = None  # an event rule has no Tags
+    permission = kind in PUSH_KINDS and draw(st.booleans()) and draw(st.booleans())  # rare
     if not crossing:
-        return Trigger(name, kind, unit.name, function.name, domain)
+        return Trigger(name, kind, unit.name, function.name, domain, permission=permission)
     wiring: Wiring = "function" if kind in SUBSCRIBABLE_KINDS and draw(st.booleans()) else "source"
     link = draw(_checked(links, LINK_KINDS, "cross_unit_links"))
     writer, provider = (function_unit, unit) if wiring == "function" else (unit, function_unit)
     link = usable_link(link, writer, provider)
     if wiring == "function" and kind == "table" and link == "name_reference":
         link = "imports"  # a table's stream ARN carries a label nobody can write down
-    return Trigger(name, kind, unit.name, function.name, domain, wiring, link)
+    return Trigger(name, kind, unit.name, function.name, domain, wiring, link, permission and wiring == "source")

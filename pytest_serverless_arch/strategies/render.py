@@ -153,6 +153,13 @@ def _arn_of(kind: str, physical_name: str) -> str:
     }[kind]
 
 
+def _push_arn(kind: str, physical_name: str) -> str:
+    """The ARN of a bucket, topic or rule, from its physical name."""
+    if kind in ("event_rule", "schedule"):
+        return f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{physical_name}"
+    return _arn_of(kind, physical_name)
+
+
 def _tags(domain: str | None) -> list[dict[str, str]] | None:
     return [{"Key": "domain", "Value": domain}] if domain else None
 
@@ -191,6 +198,8 @@ class _UnitBuilder:
                 self.add_source(trigger)
             elif function_unit == unit.name and trigger.wiring == "function":
                 self.add_consumer_wiring(trigger)
+            if trigger.permission and function_unit == unit.name:
+                self.add_permission(trigger)
         for store in topology.stores_in(unit.name):
             self.add_store(store)
         self.add_exports()
@@ -326,10 +335,11 @@ class _UnitBuilder:
         elif kind == "api":
             type_name, properties = "AWS::ApiGateway::RestApi", {"Name": physical_name}
         elif kind == "event_rule":
-            type_name, properties = "AWS::Events::Rule", {"EventPattern": {"source": [physical_name]}}
+            type_name, properties = "AWS::Events::Rule", {"Name": physical_name,
+                                                          "EventPattern": {"source": [physical_name]}}
             tags = None
         elif kind == "schedule":
-            type_name, properties = "AWS::Events::Rule", {"ScheduleExpression": "rate(5 minutes)"}
+            type_name, properties = "AWS::Events::Rule", {"Name": physical_name, "ScheduleExpression": "rate(5 minutes)"}
             tags = None
         else:
             raise ValueError(f"cannot render a resource of kind {kind!r}")
@@ -399,6 +409,24 @@ class _UnitBuilder:
             events.append(_serverless_event(trigger, _source_arn(trigger)))
         return True
 
+    def add_permission(self, trigger: Trigger) -> None:
+        """``AWS::Lambda::Permission`` for ``trigger``'s source to invoke its function (from this unit)."""
+        native_event = self.sam or (self.serverless and trigger.kind != "bucket")
+        if not self.topology.is_cross_unit(trigger) and native_event:
+            return  # SAM and the framework write the permission of their own events
+        if self.topology.is_cross_unit(trigger):
+            source_arn = self.foreign_value(trigger.link, trigger.unit, trigger.name,
+                                            _push_arn(trigger.kind, trigger.physical_name))
+        else:
+            source_arn = _source_arn(trigger)
+        principal = {"bucket": "s3", "topic": "sns"}.get(trigger.kind, "events")
+        self.resources[f"{trigger.name}Permission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
+            "Principal": f"{principal}.amazonaws.com",
+            "SourceArn": source_arn,
+        }}
+
     def add_consumer_wiring(self, trigger: Trigger) -> None:
         """A cross-unit trigger written in the function's unit, naming the source in another unit."""
         source_value = self.foreign_value(trigger.link, trigger.unit, trigger.name,
@@ -424,7 +452,7 @@ class _UnitBuilder:
         """Exports, outputs and SSM parameters through which other units name this unit's resources."""
         topology, unit = self.topology, self.unit
         for trigger in topology.cross_unit_triggers():
-            if trigger.wiring == "function" and trigger.unit == unit.name:
+            if (trigger.wiring == "function" or trigger.permission) and trigger.unit == unit.name:
                 self.publish(trigger.link, trigger.name, _source_arn(trigger))
             elif trigger.wiring == "source" and topology.unit_of(trigger.function) == unit.name:
                 self.publish(trigger.link, trigger.function,

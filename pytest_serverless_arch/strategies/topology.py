@@ -29,6 +29,7 @@ __all__ = [
     "FORMATS",
     "LINK_KINDS",
     "PATTERNS",
+    "PUSH_KINDS",
     "SUBSCRIBABLE_KINDS",
     "SYNTAXES",
     "TRIGGER_KINDS",
@@ -50,6 +51,8 @@ TRIGGER_KINDS: tuple[str, ...] = ("queue", "topic", "bucket", "table", "stream",
 # of one serverless-compose.yml; where they cannot be written, ``imports`` is drawn instead.
 LINK_KINDS: tuple[str, ...] = ("imports", "name_reference", "ssm_parameter", "stack_output", "compose_param")
 DATA_STORE_KINDS: tuple[str, ...] = ("table", "bucket", "stream")
+# Sources that push to a function, which a Lambda permission authorises.
+PUSH_KINDS: tuple[str, ...] = ("bucket", "topic", "event_rule", "schedule")
 # Sources a function's unit can subscribe to itself (event source mappings, SNS subscriptions).
 SUBSCRIBABLE_KINDS: tuple[str, ...] = ("queue", "topic", "table", "stream")
 UNTAGGED_SOURCE_KINDS: tuple[str, ...] = ("event_rule", "schedule")
@@ -98,6 +101,11 @@ class Trigger:
     which side writes the connection (``source``: the source's unit names the
     function; ``function``: the function's unit names the source) and ``link``
     how it names it (``imports`` an export, or a ``name_reference`` ARN).
+
+    ``permission``: the function's unit also grants the source an
+    ``AWS::Lambda::Permission`` (kinds that push: bucket, topic, event rule,
+    schedule), naming the source the same way when it is in another unit.
+    It authorises the trigger; it is not a second trigger.
     """
 
     name: str
@@ -107,6 +115,7 @@ class Trigger:
     domain: str | None = None
     wiring: Wiring = "source"
     link: str = "imports"
+    permission: bool = False
 
     @property
     def physical_name(self) -> str:
@@ -217,6 +226,8 @@ class Topology:
                 found.add(Link(trigger.link, function_unit, trigger.unit, trigger.name))
             else:
                 found.add(Link(trigger.link, trigger.unit, function_unit, trigger.function))
+            if trigger.permission and trigger.wiring == "source":
+                found.add(Link(trigger.link, function_unit, trigger.unit, trigger.name))
         for access in self.accesses:
             if self.is_cross_unit_access(access):
                 found.add(Link(access.link, self.unit_of(access.function), self.unit_of(access.store),
@@ -360,7 +371,8 @@ class Topology:
             for trigger in self.triggers_in(unit.name):
                 cross = (f" cross-unit, wired in {trigger.wiring} unit by {trigger.link}"
                          if self.is_cross_unit(trigger) else "")
-                lines.append(f"  {trigger.kind} {trigger.name} [{trigger.domain}] -> {trigger.function}{cross}")
+                granted = ", with a permission" if trigger.permission else ""
+                lines.append(f"  {trigger.kind} {trigger.name} [{trigger.domain}] -> {trigger.function}{cross}{granted}")
             for store in self.stores_in(unit.name):
                 lines.append(f"  {store.kind} {store.name} [{store.domain}]")
         for access in self.accesses:
