@@ -166,3 +166,17 @@ def test_a_mutation_the_graph_cannot_undergo_is_reported_not_replaced_by_another
     with pytest.raises(Unsatisfiable):
         draw_once(from_graph(one_unit, kinds=st.just("merge-units")))
     draw_once(from_graph(one_unit))  # a split applies
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"functions": (Function("Fn0", "orders"), Function("Fn0", "orders"))}, "'Fn0' names two things"),
+    ({"functions": (Function("fn-0", "orders"),)}, "'fn-0' is not an alphanumeric logical id"),
+    ({"functions": (Function("Fn0", "billing"),)}, "Fn0 is in unknown unit 'billing'"),
+    ({"triggers": (Trigger("Queue0", "queue", "orders", "Fn9"),)}, "invokes unknown function 'Fn9'"),
+    ({"triggers": (Trigger("Queue0", "lambda", "orders", "Fn0"),)}, "has kind 'lambda'"),
+    ({"units": (Unit("orders", "terraform"),)}, "has format 'terraform'"),
+])
+def test_a_hand_built_topology_that_cannot_be_written_is_refused_with_every_reason(change, message):
+    parts = {"units": (Unit("orders"),), "functions": (Function("Fn0", "orders"),)}
+    with pytest.raises(ValueError, match=message):
+        Topology(**{**parts, **change})

@@ -19,6 +19,7 @@ renders it as real files (see :mod:`.render`).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,8 @@ SUBSCRIBABLE_KINDS: tuple[str, ...] = ("queue", "topic", "table", "stream")
 UNTAGGED_SOURCE_KINDS: tuple[str, ...] = ("event_rule", "schedule")
 
 Wiring = Literal["source", "function"]
+_LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
+_UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 
 @dataclass(frozen=True, order=True)
@@ -167,6 +170,30 @@ class Topology:
     _index: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        names = [f.name for f in self.functions] + [t.name for t in self.triggers] + [s.name for s in self.stores]
+        problems = [f"{name!r} is not an alphanumeric logical id" for name in names if not _LOGICAL_ID.fullmatch(name)]
+        problems += [f"{name!r} names two things" for name in sorted({n for n in names if names.count(n) > 1})]
+        unit_names = [unit.name for unit in self.units]
+        problems += [f"unit {name!r} appears twice" for name in sorted({n for n in unit_names if unit_names.count(n) > 1})]
+        problems += [f"unit name {unit.name!r} is not letters, digits and dashes"
+                     for unit in self.units if not _UNIT_NAME.fullmatch(unit.name)]
+        problems += [f"unit {unit.name!r} has format {unit.format!r}, not one of {', '.join(FORMATS)}"
+                     for unit in self.units if unit.format not in FORMATS]
+        problems += [f"unit {unit.name!r} has syntax {unit.syntax!r}, not one of {', '.join(SYNTAXES)}"
+                     for unit in self.units if unit.syntax not in SYNTAXES]
+        placed: list[tuple[str, str]] = [(f.name, f.unit) for f in self.functions]
+        placed += [(t.name, t.unit) for t in self.triggers] + [(s.name, s.unit) for s in self.stores]
+        problems += [f"{name} is in unknown unit {unit!r}" for name, unit in placed if unit not in unit_names]
+        functions = {f.name for f in self.functions}
+        problems += [f"trigger {t.name} invokes unknown function {t.function!r}"
+                     for t in self.triggers if t.function not in functions]
+        problems += [f"trigger {t.name} has kind {t.kind!r}, not one of {', '.join(TRIGGER_KINDS)}"
+                     for t in self.triggers if t.kind not in TRIGGER_KINDS]
+        stores = {s.name for s in self.stores}
+        problems += [f"access {a.function} -> {a.store} names an unknown function or store"
+                     for a in self.accesses if a.function not in functions or a.store not in stores]
+        if problems:
+            raise ValueError("not a valid topology: " + "; ".join(problems))
         index = {f.name: f.unit for f in self.functions}
         index.update({t.name: t.unit for t in self.triggers})
         index.update({s.name: s.unit for s in self.stores})
