@@ -44,11 +44,12 @@ _LINK_KIND_BY_HOW = {
     "import": "imports",
     "ssm": "ssm_parameter",
     "stack_output": "stack_output",
+    "compose_param": "compose_param",
     "arn": "name_reference",
     "name": "name_reference",
 }
 # Unresolved references that still name another stack's value: a link to an external node.
-_EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output"})
+_EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output", "compose_param"})
 _SERVERLESS_CF = re.compile(r"\$\{cf(?:\(([^)]*)\))?:([^.}\s]+)\.([^}\s]+)\}")
 _SERVERLESS_SSM = re.compile(r"\$\{ssm(?:\(([^)]*)\))?:([^},\s]+)\}")
 _SERVERLESS_PARAM = re.compile(r"\$\{param:([A-Za-z0-9_.-]+)\}")
@@ -216,8 +217,8 @@ class ProviderIndex:
         if ref.how == "ssm":
             node = self._ssm_parameter(ref.key)
             return _Resolved(node, self.unit_of[node], kind, self.parameter_values.get(node)) if node else None
-        if ref.how == "stack_output":
-            output = self.stack_output(ref.key)
+        if ref.how in ("stack_output", "compose_param"):
+            output = self.stack_output(ref.key, kind or "stack_output")
             if output is not None and ref.region and self.region_of.get(output.unit or "") not in (None, ref.region):
                 return None  # ``${cf(eu-west-1):stack.Output}`` names that region's stack, not this one
             return output
@@ -307,7 +308,6 @@ class _Linker:
         self.index = index
         # (consumer unit, param name) -> the provider's output that serverless-compose passes as that param
         self.compose_params = dict(compose_params or {})
-        self.compose_outputs = {(unit, ref.key) for (unit, _), ref in self.compose_params.items()}
         self._links: set[tuple[str, str, str]] = set()
         self._unit_links: set[tuple[str, str, str]] = set()  # (kind, consumer unit, provider node)
         self._pairs: set[tuple[str, str]] = set()
@@ -328,8 +328,6 @@ class _Linker:
                 if resolved.link_kind == "stack_output" and unit.format == "terraform":
                     # Terraform reads another root module's outputs through its remote state
                     resolved = dataclasses.replace(resolved, link_kind="remote_state")
-                elif resolved.link_kind == "stack_output" and (unit.name, endpoint.key) in self.compose_outputs:
-                    resolved = dataclasses.replace(resolved, link_kind="compose_param")
                 return resolved.node, resolved
             node_id = external_id(endpoint)
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
@@ -564,7 +562,7 @@ def _compose_params(projects: Sequence[ComposeProject],
             for param in service.params:
                 if param.whole and param.service in members:
                     found[(members[service.name].name, param.name)] = ForeignRef(
-                        "stack_output", f"{members[param.service].name}/{param.output}")
+                        "compose_param", f"{members[param.service].name}/{param.output}")
     return found
 
 

@@ -84,13 +84,14 @@ class ForeignRef:
 
     - ``import``: ``Fn::ImportValue`` of an export name;
     - ``ssm``: an SSM parameter name (``{{resolve:ssm:..}}``, ``${ssm:..}``, SSM-typed parameter);
-    - ``stack_output``: ``stack/Output`` (serverless ``${cf:..}``, ``Fn::GetStackOutput``, compose params);
+    - ``stack_output``: ``stack/Output`` (serverless ``${cf:..}``, ``Fn::GetStackOutput``);
+    - ``compose_param``: ``stack/Output`` that serverless-compose passes in as a ``${param:..}``;
     - ``arn``: a literal or partly resolved ARN;
     - ``name``: a physical name of a resource of kind ``kind_hint``;
     - ``external``: something known to live outside the repository (default event bus, Kafka).
     """
 
-    how: Literal["import", "ssm", "stack_output", "arn", "name", "external"]
+    how: Literal["import", "ssm", "stack_output", "compose_param", "arn", "name", "external"]
     key: str
     kind_hint: str = "other"
     region: str | None = None

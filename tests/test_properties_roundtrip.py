@@ -121,8 +121,6 @@ def test_a_serverless_resources_mapping_naming_a_function_by_compose_param_is_a_
     assert_round_trip(topology)
 
 
-@pytest.mark.xfail(reason="linker: a ${cf:} link is labelled compose_param when compose also passes the same "
-                          "output as a param", strict=True)
 def test_a_cf_output_reference_stays_a_stack_output_link_beside_a_compose_param_for_the_same_output():
     topology = Topology(
         units=(Unit("app-dev", "serverless"), Unit("infra-dev", "serverless")),

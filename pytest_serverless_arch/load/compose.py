@@ -187,7 +187,7 @@ def apply_compose_params(units: list[LoadedUnit], projects: Iterable[ComposeProj
             candidate = candidates.get(consumer.path) if consumer is not None else None
             if consumer is None or candidate is None or consumer.format != "serverless":
                 continue
-            foreign = {param.name: ForeignRef("stack_output", f"{members[param.service].name}/{param.output}")
+            foreign = {param.name: ForeignRef("compose_param", f"{members[param.service].name}/{param.output}")
                        for param in service.params if param.whole and param.service in members}
             if not foreign:
                 continue
