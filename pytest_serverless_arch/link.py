@@ -311,6 +311,7 @@ class _Linker:
         self._links: set[tuple[str, str, str]] = set()
         self._unit_links: set[tuple[str, str, str]] = set()  # (kind, consumer unit, provider node)
         self._pairs: set[tuple[str, str]] = set()
+        self._triggers: set[tuple[str, str]] = set()  # (source, function) of every trigger added
         self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
 
     def endpoint(self, unit: LoadedUnit, endpoint: object, location: Location) -> tuple[str, _Resolved | None] | None:
@@ -346,8 +347,15 @@ class _Linker:
             return ref
         return serverless_reference(text, ref.kind_hint) or ref
 
-    def add_unit_edges(self, unit: LoadedUnit) -> None:
+    def add_unit_edges(self, unit: LoadedUnit, *, permissions: bool = False) -> None:
+        """The unit's edges; ``permissions=True`` adds only Lambda-permission triggers (a second pass).
+
+        A permission only stands for a trigger no unit wires otherwise: the source's
+        own unit (an S3 notification, a rule target) may wire the same trigger.
+        """
         for edge in unit.edges:
+            if (edge.kind == "triggers" and edge.detail == "Permission") != permissions:
+                continue
             for end in (edge.source, edge.target):
                 if isinstance(end, ForeignRef):
                     self._carried.add((unit.name, _plain(end)))
@@ -361,6 +369,10 @@ class _Linker:
                 target_id = _value_node(target_ref) or target_id
             cross_unit = self._owner(source_id) != self._owner(target_id) or self._owner(source_id) is None \
                 or self._owner(target_id) is None
+            if permissions and (source_id, target_id) in self._triggers:
+                continue
+            if edge.kind == "triggers":
+                self._triggers.add((source_id, target_id))
             if edge.kind == "triggers" and cross_unit and self._is_event_bus(source_id):
                 # The consumer owns its rule and pattern: a bus elsewhere is a link, not a foreign trigger.
                 cross_unit = False
@@ -528,6 +540,8 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
     linker = _Linker(graph, index, _compose_params(projects, loaded))
     for unit in loaded:
         linker.add_unit_edges(unit)
+    for unit in loaded:
+        linker.add_unit_edges(unit, permissions=True)
     for unit in loaded:
         linker.add_property_references(unit)
         linker.add_ssm_typed_parameters(unit)

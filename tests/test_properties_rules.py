@@ -90,8 +90,6 @@ def test_every_builtin_rule_finds_what_the_reference_finds_on_the_abstract_topol
     assert counted == Counter({rule_id: len(items) for rule_id, items in expected.items() if items})
 
 
-@pytest.mark.xfail(reason="a Lambda permission in the function's unit for a source in another unit becomes a "
-                          "second trigger edge of the same trigger, reported twice", strict=True)
 def test_a_permission_for_a_cross_unit_bucket_does_not_report_its_trigger_twice():
     topology = Topology(
         units=(Unit("app"), Unit("infra")),
