@@ -128,8 +128,10 @@ def _construct_tag_value(loader: _TemplateLoader, node: yaml.Node) -> Any:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node)
     # Build the tagged sequence/mapping with our own line-keeping constructors.
-    builder = _construct_sequence if isinstance(node, yaml.SequenceNode) else _construct_mapping
-    generator = builder(loader, node)
+    if isinstance(node, yaml.SequenceNode):
+        generator = _construct_sequence(loader, node)
+    else:
+        generator = _construct_mapping(loader, node)  # type: ignore[arg-type]
     data = next(generator)
     for _ in generator:
         pass
