@@ -261,7 +261,8 @@ class _Drawing:
             placeholder = (pattern is None and self.units[place].format != "serverless"
                            and draw(st.booleans()) and draw(st.booleans()))
             found.append(Function(f"Fn{index}", self.units[place].name, self.domain_for(place), placeholder))
-        if pattern == "infra-app-split" and self.units[0].format != "serverless" and draw(st.booleans()):
+        if (pattern == "infra-app-split" and self.units[0].format != "serverless" and len(found) < max_functions
+                and draw(st.booleans())):
             # the infrastructure unit also holds an empty function another pipeline ships code into
             found.append(Function(f"Fn{len(found)}", self.units[0].name, self.domain_for(0), placeholder=True))
         return found
