@@ -46,21 +46,3 @@ def loaded(topology: Topology) -> Iterator[DeploymentGraph]:
 def load_topology(topology: Topology) -> DeploymentGraph:
     with loaded(topology) as graph:
         return graph
-
-
-def known_gap(topology: Topology) -> str | None:
-    """Why ``topology`` hits a loader or linker bug reported to its owner, or None.
-
-    Each gap is pinned by a strict xfail test with its smallest counterexample,
-    so the exclusion is removed as soon as the bug is fixed.
-    """
-    pairs: dict[tuple[str, str], set[str]] = {}
-    for link in topology.links():
-        pairs.setdefault((link.from_unit, link.to_unit), set()).add(link.kind)
-    if any({"stack_output", "compose_param"} <= kinds for kinds in pairs.values()):
-        # a ${cf:} link is labelled compose_param when compose passes the same output as a param
-        return "cf-and-compose-param-for-one-output"
-    if any(t.permission for t in topology.cross_unit_triggers()):
-        # the permission in the function's unit becomes a second trigger edge of the same trigger
-        return "cross-unit-permission-doubles-the-trigger"
-    return None

@@ -20,10 +20,10 @@ from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.rules import run_builtin_rules, single_domain_units
 from pytest_serverless_arch.strategies import SYNTAXES, Topology, topologies
 
-from .conftest_hypothesis import known_gap, load_topology, property_settings
+from .conftest_hypothesis import load_topology, property_settings
 from .test_properties_rules import found_trigger_colocated
 
-SMALL = topologies(max_units=3, max_functions=4).filter(lambda topology: not known_gap(topology))
+SMALL = topologies(max_units=3, max_functions=4)
 
 
 def verdicts(graph: DeploymentGraph, *, with_resources: bool = True) -> tuple[Counter[tuple[object, ...]], str]:
@@ -79,7 +79,7 @@ def test_reordering_resources_and_files_changes_no_verdict(topology):
 @st.composite
 def topologies_with_a_cross_unit_trigger(draw: st.DrawFn) -> tuple[Topology, int]:
     topology = draw(topologies(max_units=3, max_functions=4, pattern=draw(st.sampled_from([None, "infra-app-split"])))
-                    .filter(lambda t: bool(t.cross_unit_triggers()) and not known_gap(t)))
+                    .filter(lambda t: bool(t.cross_unit_triggers())))
     return topology, draw(st.integers(0, len(topology.cross_unit_triggers()) - 1))
 
 
