@@ -1,7 +1,7 @@
 """Metamorphic properties: changes that must not change a verdict, and changes that must change exactly one.
 
-Renaming logical ids, short vs long intrinsic forms, YAML vs JSON and the
-order of resources and files change no verdict; moving a cross-unit trigger
+Renaming logical ids, short vs long intrinsic forms, YAML vs JSON, SAM vs
+plain CloudFormation and the order of resources and files change no verdict; moving a cross-unit trigger
 into its function's unit removes exactly its ``trigger-colocated``
 violation; merging two units of one domain never adds a
 ``single-domain-units`` violation.
@@ -63,6 +63,25 @@ def resyntaxed_topologies(draw: st.DrawFn) -> tuple[Topology, Topology]:
 def test_short_tags_long_form_yaml_and_json_give_the_same_verdicts(pair):
     before, after = pair
     assert verdicts(load_topology(after)) == verdicts(load_topology(before))
+
+
+@st.composite
+def reformatted_topologies(draw: st.DrawFn) -> tuple[Topology, Topology]:
+    """A topology, and the same one with some CloudFormation units written as SAM and back."""
+    topology = draw(topologies(max_units=3, max_functions=4, formats=st.sampled_from(["cloudformation", "sam"])))
+    flips = draw(st.lists(st.booleans(), min_size=len(topology.units), max_size=len(topology.units)))
+    swapped = {"cloudformation": "sam", "sam": "cloudformation"}
+    units = [dataclasses.replace(unit, format=swapped[unit.format]) if flip else unit
+             for unit, flip in zip(topology.units, flips, strict=True)]
+    return topology, topology.with_units(units)
+
+
+@property_settings
+@given(reformatted_topologies())
+def test_writing_a_unit_as_sam_instead_of_plain_cloudformation_changes_no_verdict(pair):
+    # SAM events instead of raw mappings, subscriptions and rules: rules never ask which format a unit is
+    before, after = pair
+    assert verdicts(load_topology(after), with_resources=False) == verdicts(load_topology(before), with_resources=False)
 
 
 @property_settings
