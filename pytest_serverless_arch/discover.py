@@ -18,7 +18,7 @@ from .config import DEFAULT_IGNORED_DIRS, LoadConfig
 from .load.parse import MAX_FILE_BYTES, LineDict, ParseError, decode_bytes, parse_text
 from .model import LoadError, Location, Note
 
-__all__ = ["Candidate", "Discovery", "discover", "glob_matches", "relative_posix"]
+__all__ = ["Candidate", "Discovery", "discover", "glob_matches", "local_target", "relative_posix"]
 
 TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
 SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
@@ -277,10 +277,15 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     discovery.candidates.append(Candidate(path, rel, kind, document))
 
 
-def _local_target(base_rel: str, value: Any) -> str | None:
-    if not isinstance(value, str) or "://" in value or value.startswith(("s3:", "arn:", "{")):
+def local_target(base_rel: str, value: Any) -> str | None:
+    """The repository-relative path a file reference beside ``base_rel`` names.
+
+    None for S3/HTTP/ARN locations, absolute paths and paths that leave the repository.
+    """
+    if not isinstance(value, str):
         return None
-    if not value or value.startswith("/"):
+    value = value.strip()
+    if not value or "://" in value or value.startswith(("s3:", "arn:", "{", "/")):
         return None
     joined = PurePosixPath(base_rel).parent / value
     parts: list[str] = []
@@ -300,7 +305,7 @@ def _mark_included(discovery: Discovery) -> None:
         document = candidate.document
         if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
             for target, line in _template_includes(document):
-                local = _local_target(candidate.relpath, target)
+                local = local_target(candidate.relpath, target)
                 if local:
                     discovery.included.setdefault(local, (candidate.relpath, line))
         elif candidate.format == "serverless":
@@ -310,7 +315,7 @@ def _mark_included(discovery: Discovery) -> None:
                 continue
             for match in _FILE_VARIABLE.finditer(text):
                 raw = match.group(1).strip().strip("'\"")
-                local = _local_target(candidate.relpath, raw)
+                local = local_target(candidate.relpath, raw)
                 if local:
                     line = text.count("\n", 0, match.start()) + 1
                     discovery.included.setdefault(local, (candidate.relpath, line))

@@ -36,22 +36,11 @@ _LOCATION_PROPERTY = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverl
 
 def nested_template_path(parent_relpath: str, value: Any) -> str | None:
     """The repository-relative path of a local child template, or None for S3/HTTP/SAR locations."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    value = value.strip()
-    if "://" in value or value.startswith(("s3:", "arn:", "/", "{{")):
-        return None
-    if PurePosixPath(value).suffix.lower() not in _TEMPLATE_SUFFIXES:
+    from ..discover import local_target
+
+    if not isinstance(value, str) or PurePosixPath(value.strip()).suffix.lower() not in _TEMPLATE_SUFFIXES:
         return None  # ``TemplateURL: String`` and other placeholders name no file
-    parts: list[str] = []
-    for part in (PurePosixPath(parent_relpath).parent / value).parts:
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts)
+    return local_target(parent_relpath, value)
 
 
 def join_nested_stacks(unit: LoadedUnit, document: Any, discovery: Discovery, config: LoadConfig,
