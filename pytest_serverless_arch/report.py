@@ -92,6 +92,10 @@ def _single_domain(graph: DeploymentGraph, unit: str) -> str | None:
     return domains.pop() if len(domains) == 1 else None
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=2, sort_keys=False) + "\n"
 
@@ -100,9 +104,11 @@ def render_text(report: dict[str, Any]) -> str:
     """A readable summary: units, triggers by unit, links, deploy order, findings, errors."""
     lines: list[str] = []
     units = report["units"]
-    lines.append(f"{len(units)} deployment units, {len(report['functions'])} functions, "
-                 f"{len(report['triggers'])} triggers, {len(report['links'])} cross-unit links, "
-                 f"{len(report['errors'])} load errors")
+    lines.append(", ".join([
+        _count(len(units), "deployment unit"), _count(len(report["functions"]), "function"),
+        _count(len(report["triggers"]), "trigger"), _count(len(report["links"]), "cross-unit link"),
+        _count(len(report["errors"]), "load error"),
+    ]))
     lines.append("")
     for unit in units:
         domain = f" [domain {unit['domain']}]" if unit["domain"] else ""
