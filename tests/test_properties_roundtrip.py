@@ -8,14 +8,14 @@ cross-unit links and the deploy order, in every format and syntax.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.strategies import Function, Topology, Trigger, Unit, topologies
 from pytest_serverless_arch.strategies.render import source_logical_id
 
-from .conftest_hypothesis import load_topology, property_settings
+from .conftest_hypothesis import known_gap, load_topology, property_settings
 
 
 def graph_facts(graph: DeploymentGraph) -> dict[str, object]:
@@ -60,6 +60,7 @@ def assert_round_trip(topology: Topology) -> None:
 @property_settings
 @given(topologies(max_units=4, max_functions=5))
 def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_links_and_deploy_order(topology):
+    assume(not known_gap(topology))
     assert_round_trip(topology)
 
 
@@ -67,6 +68,7 @@ def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_link
 @given(st.sampled_from(["cloudformation", "sam", "serverless"]).flatmap(
     lambda unit_format: topologies(formats=st.just(unit_format), max_units=3, max_functions=4)))
 def test_every_format_on_its_own_round_trips(topology):
+    assume(not known_gap(topology))
     assert_round_trip(topology)
 
 
@@ -127,3 +129,29 @@ def test_a_cf_output_reference_stays_a_stack_output_link_beside_a_compose_param_
                   Trigger("Queue1", "queue", "infra-dev", "Fn0", wiring="source", link="compose_param")),
     )
     assert_round_trip(topology)
+
+
+@pytest.mark.xfail(reason="linker: a Lambda permission naming a source in another unit by ARN gives no "
+                          "name_reference link (by import or SSM it does)", strict=True)
+def test_a_permission_naming_a_bucket_of_another_unit_by_arn_is_a_name_reference_link():
+    topology = Topology(
+        units=(Unit("app"), Unit("infra")),
+        functions=(Function("Fn0", "app"),),
+        triggers=(Trigger("Bucket0", "bucket", "infra", "Fn0", wiring="source", link="name_reference",
+                          permission=True),),
+    )
+    assert_round_trip(topology)
+
+
+@pytest.mark.xfail(reason="linker: a permission's rule ARN does not name a schedule (an Events::Rule with "
+                          "ScheduleExpression), so the schedule gets a second trigger from an external rule",
+                   strict=True)
+def test_a_permission_naming_a_schedule_of_another_unit_by_arn_adds_no_second_trigger():
+    topology = Topology(
+        units=(Unit("app"), Unit("infra")),
+        functions=(Function("Fn0", "app"),),
+        triggers=(Trigger("Schedule0", "schedule", "infra", "Fn0", wiring="source", link="name_reference",
+                          permission=True),),
+    )
+    graph = load_topology(topology)
+    assert [(t.source, t.function) for t in graph.trigger_edges()] == [("infra:Schedule0", "app:Fn0")]

@@ -71,8 +71,10 @@ def test_a_drawn_topology_respects_its_options_and_names_every_unit_it_uses(case
         assert topology.pattern == pattern
     names = {unit.name for unit in topology.units}
     used = {f.unit for f in topology.functions} | {t.unit for t in topology.triggers} | {s.unit for s in topology.stores}
+    used |= {b.unit for b in topology.buses}
     assert used == names  # every unit holds something, and nothing lives in an unknown unit
     everything = [f.name for f in topology.functions] + [t.name for t in topology.triggers] + [s.name for s in topology.stores]
+    everything += [b.name for b in topology.buses]
     assert len(everything) == len(set(everything))
 
 

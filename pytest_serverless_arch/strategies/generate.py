@@ -9,6 +9,7 @@ so a failing example shrinks toward one unit, one function, nothing unusual.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ from .topology import (
     TRIGGER_KINDS,
     UNTAGGED_SOURCE_KINDS,
     Access,
+    EventBus,
     Function,
     Store,
     Topology,
@@ -211,7 +213,7 @@ def _topologies(draw: Callable[..., Any], *, pattern: str | None, formats: Any, 
     store_list = drawing.stores(function_list, trigger_list, first_index=len(trigger_list))
     access_list = drawing.accesses(function_list, store_list)
     topology = Topology(tuple(drawing.units), tuple(function_list), tuple(trigger_list), tuple(store_list),
-                        tuple(access_list))
+                        tuple(access_list), tuple(drawing.buses))
     if pattern is not None and topology.pattern != pattern:  # pragma: no cover - a bug in this module
         raise AssertionError(f"drew a {topology.pattern} topology for pattern={pattern!r}:\n"
                              + topology.describe())
@@ -229,6 +231,7 @@ class _Drawing:
         self.links = links
         self.units = units
         self.homes = [_home(unit) for unit in units]
+        self.buses: list[EventBus] = []
 
     def place_of(self, unit_name: str) -> int:
         return next(index for index, unit in enumerate(self.units) if unit.name == unit_name)
@@ -283,10 +286,27 @@ class _Drawing:
                 elif pattern is None and count > 1 and self.links is not None and draw(st.booleans()):
                     other = draw(st.integers(0, count - 2))  # any unit but the function's
                     place = other if other < function_place else other + 1
-                found.append(_trigger(draw, kind, len(found), self.units[place], function, self.domain_for(place),
-                                      crossing=place != function_place, links=self.links,
-                                      function_unit=self.units[function_place]))
+                trigger = _trigger(draw, kind, len(found), self.units[place], function, self.domain_for(place),
+                                   crossing=place != function_place, links=self.links,
+                                   function_unit=self.units[function_place])
+                if kind == "event_rule" and draw(st.booleans()) and draw(st.booleans()):
+                    trigger = self.on_a_bus(trigger, place)
+                found.append(trigger)
         return found
+
+    def on_a_bus(self, rule: Trigger, rule_place: int) -> Trigger:
+        """``rule`` listening on a custom bus, in its own unit or (rarely) another one."""
+        place = rule_place
+        if len(self.units) > 1 and self.links is not None and self.draw(st.booleans()):
+            other = self.draw(st.integers(0, len(self.units) - 2))
+            place = other if other < rule_place else other + 1
+        bus = EventBus(f"Bus{len(self.buses)}", self.units[place].name, self.domain_for(place))
+        self.buses.append(bus)
+        link = "imports"
+        if place != rule_place:
+            drawn = self.draw(_checked(self.links, LINK_KINDS, "cross_unit_links"))
+            link = usable_link(drawn, self.units[rule_place], self.units[place])
+        return dataclasses.replace(rule, bus=bus.name, bus_link=link)
 
     def stores(self, functions: list[Function], triggers: list[Trigger], first_index: int) -> list[Store]:
         """Up to two data stores, and one more in every unit that would otherwise be empty."""
@@ -296,6 +316,7 @@ class _Drawing:
                  for index, (kind, place) in enumerate(specs)]
         # Every unit holds something: an empty template is not a unit anyone deploys.
         held = {f.unit for f in functions} | {t.unit for t in triggers} | {s.unit for s in found}
+        held |= {b.unit for b in self.buses}
         for place, unit in enumerate(self.units):
             if unit.name not in held:
                 found.append(Store(f"Table{first_index + len(found)}", "table", unit.name, self.homes[place]))

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from .topology import Access, Function, Store, Topology, Trigger, Unit
+from .topology import Access, EventBus, Function, Store, Topology, Trigger, Unit
 
 __all__ = ["ACCOUNT", "REGION", "dump", "function_reference", "source_logical_id", "write_topology"]
 
@@ -202,6 +202,8 @@ class _UnitBuilder:
                 self.add_permission(trigger)
         for store in topology.stores_in(unit.name):
             self.add_store(store)
+        for bus in topology.buses_in(unit.name):
+            self.add_bus(bus)
         self.add_exports()
         for function in topology.functions_in(unit.name):
             self.add_function(function)
@@ -353,6 +355,8 @@ class _UnitBuilder:
         if local and (self.sam or self.serverless) and self.add_native_event(trigger):
             return
         self.resources[trigger.name] = self.resource_of(trigger.kind, trigger.physical_name, trigger.domain)
+        if trigger.bus is not None:
+            self.resources[trigger.name]["Properties"]["EventBusName"] = self.bus_value(trigger)
         if local:
             self.add_raw_wiring(trigger, {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
                                 {"Ref": self.function_ref(trigger.function)})
@@ -362,6 +366,24 @@ class _UnitBuilder:
             value = self.foreign_value(trigger.link, function.unit, function.name, arn)
             # an event source mapping also takes the bare function name
             self.add_raw_wiring(trigger, value, function.physical_name if value == arn else value)
+
+    def bus_value(self, trigger: Trigger) -> Any:
+        """How an event rule in this unit names its bus (a name, an ARN or a reference)."""
+        assert trigger.bus is not None
+        bus = self.topology.bus(trigger.bus)
+        # serverless.yml creates a bus it is given by name: an existing one is named by ARN or intrinsic
+        if bus.unit == self.unit.name:
+            return {"Fn::GetAtt": [bus.name, "Arn"]} if self.serverless else {"Ref": bus.name}
+        by_name = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus.physical_name}" if self.serverless \
+            else bus.physical_name
+        return self.foreign_value(trigger.bus_link, bus.unit, bus.name, by_name)
+
+    def add_bus(self, bus: EventBus) -> None:
+        properties: Document = {"Name": bus.physical_name}
+        tags = _tags(bus.domain)
+        if tags:
+            properties["Tags"] = tags
+        self.resources[bus.name] = {"Type": "AWS::Events::EventBus", "Properties": properties}
 
     def add_raw_wiring(self, trigger: Trigger, function_arn: Any, function_name: Any) -> None:
         """Raw CloudFormation wiring from this unit's source to a function (ARN or name value)."""
@@ -403,10 +425,11 @@ class _UnitBuilder:
                     **({"Tags": {"domain": trigger.domain}} if trigger.domain else {})}}
             else:
                 self.resources[name] = self.resource_of(kind, trigger.physical_name, trigger.domain)
+        bus = self.bus_value(trigger) if trigger.bus is not None else None
         if self.sam:
-            events[name] = _sam_event(trigger, _source_arn(trigger))
+            events[name] = _sam_event(trigger, _source_arn(trigger), bus)
         else:
-            events.append(_serverless_event(trigger, _source_arn(trigger)))
+            events.append(_serverless_event(trigger, _source_arn(trigger), bus))
         return True
 
     def add_permission(self, trigger: Trigger) -> None:
@@ -461,6 +484,9 @@ class _UnitBuilder:
             store = topology.store(access.store)
             if store.unit == unit.name and topology.is_cross_unit_access(access):
                 self.publish(access.link, store.name, {"Fn::GetAtt": [store.name, "Arn"]})
+        for trigger in topology.triggers:
+            if trigger.bus is not None and topology.unit_of(trigger.bus) == unit.name != trigger.unit:
+                self.publish(trigger.bus_link, trigger.bus, {"Fn::GetAtt": [trigger.bus, "Arn"]})
 
     def publish(self, link: str, name: str, value: Any) -> None:
         """Make ``value`` (an ARN) reachable by ``link``: an output with an export, or an SSM parameter."""
@@ -481,7 +507,7 @@ def _integration_uri(function_arn: Any) -> Any:
     return {"Fn::Sub": [path % "${FunctionArn}", {"FunctionArn": function_arn}]}
 
 
-def _sam_event(trigger: Trigger, source: Any) -> Document:
+def _sam_event(trigger: Trigger, source: Any, bus: Any = None) -> Document:
     kind = trigger.kind
     if kind == "queue":
         return {"Type": "SQS", "Properties": {"Queue": source}}
@@ -497,11 +523,14 @@ def _sam_event(trigger: Trigger, source: Any) -> Document:
         return {"Type": "Api", "Properties": {"RestApiId": {"Ref": trigger.name},
                                                "Path": f"/{trigger.name.lower()}", "Method": "post"}}
     if kind == "event_rule":
-        return {"Type": "EventBridgeRule", "Properties": {"Pattern": {"source": [trigger.physical_name]}}}
+        properties: Document = {"Pattern": {"source": [trigger.physical_name]}}
+        if bus is not None:
+            properties["EventBusName"] = bus
+        return {"Type": "EventBridgeRule", "Properties": properties}
     return {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
 
 
-def _serverless_event(trigger: Trigger, source: Any) -> Document:
+def _serverless_event(trigger: Trigger, source: Any, bus: Any = None) -> Document:
     kind = trigger.kind
     if kind == "queue":
         return {"sqs": {"arn": source}}
@@ -515,7 +544,10 @@ def _serverless_event(trigger: Trigger, source: Any) -> Document:
     if kind == "api":
         return {"http": {"path": trigger.name.lower(), "method": "post"}}
     if kind == "event_rule":
-        return {"eventBridge": {"pattern": {"source": [trigger.physical_name]}}}
+        event_bridge: Document = {"pattern": {"source": [trigger.physical_name]}}
+        if bus is not None:
+            event_bridge["eventBus"] = bus
+        return {"eventBridge": event_bridge}
     if kind == "schedule":
         return {"schedule": "rate(5 minutes)"}
     raise ValueError(f"no serverless event for a {kind}")

@@ -35,6 +35,7 @@ __all__ = [
     "SYNTAXES",
     "TRIGGER_KINDS",
     "Access",
+    "EventBus",
     "Function",
     "Link",
     "Store",
@@ -119,6 +120,8 @@ class Trigger:
     wiring: Wiring = "source"
     link: str = "imports"
     permission: bool = False
+    bus: str | None = None  # an event rule's event bus (None: the account's default bus)
+    bus_link: str = "imports"  # how the rule names a bus that lives in another unit
 
     @property
     def physical_name(self) -> str:
@@ -137,6 +140,19 @@ class Store:
     @property
     def physical_name(self) -> str:
         return f"{self.name.lower()}-store"
+
+
+@dataclass(frozen=True, order=True)
+class EventBus:
+    """A custom event bus; event rules in any unit may listen on it."""
+
+    name: str
+    unit: str
+    domain: str | None = None
+
+    @property
+    def physical_name(self) -> str:
+        return f"{self.name.lower()}-bus"
 
 
 @dataclass(frozen=True, order=True)
@@ -167,10 +183,12 @@ class Topology:
     triggers: tuple[Trigger, ...] = ()
     stores: tuple[Store, ...] = ()
     accesses: tuple[Access, ...] = ()
+    buses: tuple[EventBus, ...] = ()
     _index: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.functions] + [t.name for t in self.triggers] + [s.name for s in self.stores]
+        names += [b.name for b in self.buses]
         problems = [f"{name!r} is not an alphanumeric logical id" for name in names if not _LOGICAL_ID.fullmatch(name)]
         problems += [f"{name!r} names two things" for name in sorted({n for n in names if names.count(n) > 1})]
         unit_names = [unit.name for unit in self.units]
@@ -183,12 +201,16 @@ class Topology:
                      for unit in self.units if unit.syntax not in SYNTAXES]
         placed: list[tuple[str, str]] = [(f.name, f.unit) for f in self.functions]
         placed += [(t.name, t.unit) for t in self.triggers] + [(s.name, s.unit) for s in self.stores]
+        placed += [(b.name, b.unit) for b in self.buses]
         problems += [f"{name} is in unknown unit {unit!r}" for name, unit in placed if unit not in unit_names]
         functions = {f.name for f in self.functions}
         problems += [f"trigger {t.name} invokes unknown function {t.function!r}"
                      for t in self.triggers if t.function not in functions]
         problems += [f"trigger {t.name} has kind {t.kind!r}, not one of {', '.join(TRIGGER_KINDS)}"
                      for t in self.triggers if t.kind not in TRIGGER_KINDS]
+        buses = {b.name for b in self.buses}
+        problems += [f"event rule {t.name} listens on unknown bus {t.bus!r}" for t in self.triggers
+                     if t.bus is not None and (t.bus not in buses or t.kind != "event_rule")]
         stores = {s.name for s in self.stores}
         problems += [f"access {a.function} -> {a.store} names an unknown function or store"
                      for a in self.accesses if a.function not in functions or a.store not in stores]
@@ -197,6 +219,7 @@ class Topology:
         index = {f.name: f.unit for f in self.functions}
         index.update({t.name: t.unit for t in self.triggers})
         index.update({s.name: s.unit for s in self.stores})
+        index.update({b.name: b.unit for b in self.buses})
         object.__setattr__(self, "_index", index)
 
     # --- lookups --------------------------------------------------------------
@@ -219,6 +242,12 @@ class Topology:
                 return store
         raise KeyError(f"no store {name!r} in this topology")
 
+    def bus(self, name: str) -> EventBus:
+        for bus in self.buses:
+            if bus.name == name:
+                return bus
+        raise KeyError(f"no event bus {name!r} in this topology")
+
     def unit_of(self, name: str) -> str:
         """The unit of the function, trigger source or store called ``name``."""
         return self._index[name]
@@ -232,6 +261,9 @@ class Topology:
 
     def stores_in(self, unit: str) -> list[Store]:
         return [s for s in self.stores if s.unit == unit]
+
+    def buses_in(self, unit: str) -> list[EventBus]:
+        return [b for b in self.buses if b.unit == unit]
 
     def is_cross_unit(self, trigger: Trigger) -> bool:
         return trigger.unit != self.unit_of(trigger.function)
@@ -255,6 +287,10 @@ class Topology:
                 found.add(Link(trigger.link, trigger.unit, function_unit, trigger.function))
             if trigger.permission and trigger.wiring == "source":
                 found.add(Link(trigger.link, function_unit, trigger.unit, trigger.name))
+        for trigger in self.triggers:
+            # a rule on another unit's bus is a link to that bus, never a cross-unit trigger
+            if trigger.bus is not None and self.unit_of(trigger.bus) != trigger.unit:
+                found.add(Link(trigger.bus_link, trigger.unit, self.unit_of(trigger.bus), trigger.bus))
         for access in self.accesses:
             if self.is_cross_unit_access(access):
                 found.add(Link(access.link, self.unit_of(access.function), self.unit_of(access.store),
@@ -332,6 +368,7 @@ class Topology:
         domains = {f.domain for f in self.functions_in(unit)}
         domains |= {t.domain if declared else self.source_domain(t) for t in self.triggers_in(unit)}
         domains |= {s.domain for s in self.stores_in(unit)}
+        domains |= {b.domain for b in self.buses_in(unit)}
         return {domain for domain in domains if domain is not None}
 
     # --- changes (for metamorphic properties) -----------------------------------
@@ -345,10 +382,12 @@ class Topology:
         return Topology(
             units=self.units,
             functions=tuple(dataclasses.replace(f, name=new(f.name)) for f in self.functions),
-            triggers=tuple(dataclasses.replace(t, name=new(t.name), function=new(t.function)) for t in self.triggers),
+            triggers=tuple(dataclasses.replace(t, name=new(t.name), function=new(t.function),
+                                               bus=new(t.bus) if t.bus else None) for t in self.triggers),
             stores=tuple(dataclasses.replace(s, name=new(s.name)) for s in self.stores),
             accesses=tuple(dataclasses.replace(a, function=new(a.function), store=new(a.store))
                            for a in self.accesses),
+            buses=tuple(dataclasses.replace(b, name=new(b.name)) for b in self.buses),
         )
 
     def with_units(self, units: Iterable[Unit]) -> Topology:
@@ -358,7 +397,7 @@ class Topology:
     def reordered(self) -> Topology:
         """Every collection in reverse order: files and resources are written in another order."""
         return Topology(self.units[::-1], self.functions[::-1], self.triggers[::-1], self.stores[::-1],
-                        self.accesses[::-1])
+                        self.accesses[::-1], self.buses[::-1])
 
     def with_trigger_moved_to_its_function(self, trigger: Trigger) -> Topology:
         """``trigger``'s source moved into the unit of the function it invokes."""
@@ -377,6 +416,7 @@ class Topology:
             triggers=tuple(dataclasses.replace(t, unit=new(t.unit)) for t in self.triggers),
             stores=tuple(dataclasses.replace(s, unit=new(s.unit)) for s in self.stores),
             accesses=self.accesses,
+            buses=tuple(dataclasses.replace(b, unit=new(b.unit)) for b in self.buses),
         )
 
     # --- files --------------------------------------------------------------
@@ -399,9 +439,14 @@ class Topology:
                 cross = (f" cross-unit, wired in {trigger.wiring} unit by {trigger.link}"
                          if self.is_cross_unit(trigger) else "")
                 granted = ", with a permission" if trigger.permission else ""
+                if trigger.bus:
+                    granted += f", on bus {trigger.bus}" + (f" by {trigger.bus_link}"
+                                                            if self.unit_of(trigger.bus) != trigger.unit else "")
                 lines.append(f"  {trigger.kind} {trigger.name} [{trigger.domain}] -> {trigger.function}{cross}{granted}")
             for store in self.stores_in(unit.name):
                 lines.append(f"  {store.kind} {store.name} [{store.domain}]")
+            for bus in self.buses_in(unit.name):
+                lines.append(f"  event bus {bus.name} [{bus.domain}]")
         for access in self.accesses:
             lines.append(f"access {access.function} -> {access.store} by {access.link}")
         return "\n".join(lines)
