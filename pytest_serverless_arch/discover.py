@@ -179,7 +179,7 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
                         config: LoadConfig, seen: set[Path]) -> None:
     root = discovery.root
     rel_dir = relative_posix(directory, root)
-    if any(name.endswith(".tf") for name in filenames):
+    if any(name.endswith(".tf") and not _ignored(config, directory / name, root) for name in filenames):
         discovery.terraform_dirs.append(rel_dir)
     if (directory / "cdk.out" / "manifest.json").is_file() and _inside(directory / "cdk.out", root):
         manifest = directory / "cdk.out"
@@ -194,10 +194,15 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
             discovery.samconfigs.setdefault(rel_dir, relative_posix(directory / name, root))
     for name in filenames:
         path = directory / name
-        rel = relative_posix(path, root)
-        if any(glob_matches(pattern, rel) for pattern in config.ignore):
-            continue
-        _consider_file(discovery, path, config, seen)
+        if not _ignored(config, path, root):
+            _consider_file(discovery, path, config, seen)
+
+
+def _ignored(config: LoadConfig, path: Path, root: Path) -> bool:
+    if not config.ignore:
+        return False
+    rel = relative_posix(path, root)
+    return any(glob_matches(pattern, rel) for pattern in config.ignore)
 
 
 def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path],
