@@ -71,6 +71,13 @@ def _compose_file(topology: Topology) -> Document | None:
         else:
             consumer, provider, name = trigger.unit, topology.unit_of(trigger.function), trigger.function
         params[consumer][param_name(name)] = _output_ref(topology.unit(provider).service, name)
+        if trigger.permission and trigger.wiring == "source":  # the function's unit names the source too
+            params[topology.unit_of(trigger.function)][param_name(trigger.name)] = (
+                _output_ref(topology.unit(trigger.unit).service, trigger.name))
+    for trigger in topology.triggers:
+        if trigger.bus is not None and trigger.bus_link == "compose_param" and topology.unit_of(trigger.bus) != trigger.unit:
+            params[trigger.unit][param_name(trigger.bus)] = _output_ref(topology.unit(topology.unit_of(trigger.bus)).service,
+                                                                        trigger.bus)
     for access in topology.accesses:
         if access.link == "compose_param" and topology.is_cross_unit_access(access):
             store = topology.store(access.store)
