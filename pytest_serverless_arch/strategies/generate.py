@@ -384,4 +384,6 @@ def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, functi
     link = usable_link(link, writer, provider)
     if wiring == "function" and kind == "table" and link == "name_reference":
         link = "imports"  # a table's stream ARN carries a label nobody can write down
-    return Trigger(name, kind, unit.name, function.name, domain, wiring, link, permission and wiring == "source")
+    # the function's unit writes the permission, naming the source the same way: only where it can
+    permission = permission and wiring == "source" and usable_link(link, function_unit, unit) == link
+    return Trigger(name, kind, unit.name, function.name, domain, wiring, link, permission)
