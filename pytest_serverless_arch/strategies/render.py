@@ -306,6 +306,9 @@ class _UnitBuilder:
 
     def foreign_value(self, link: str, provider: str, name: str, arn: str) -> Any:
         """How this unit names the ARN of ``name`` in unit ``provider`` through ``link``."""
+        if link in ("compose_param", "stack_output") and not self.serverless:
+            raise ValueError(f"unit {self.unit.name} ({self.unit.format}) cannot name {name} of unit {provider} "
+                             f"by {link}: only a serverless.yml service can")
         if link == "imports":
             return {"Fn::ImportValue": export_name(provider, name)}
         if link == "compose_param":
