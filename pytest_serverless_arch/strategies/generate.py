@@ -34,6 +34,7 @@ from .topology import (
     Trigger,
     Unit,
     Wiring,
+    usable_link,
 )
 
 __all__ = ["DEFAULT_DOMAINS", "functions", "topologies", "triggers", "units"]
@@ -355,19 +356,6 @@ def _draw_units(draw: Callable[..., Any], formats: Any, syntaxes: Any, domains: 
 def _home(unit: Unit) -> str | None:
     base = unit.service.rsplit("-", 1)[0]
     return None if base == "app" else base
-
-
-def usable_link(link: str, writer: Unit, provider: Unit) -> str:
-    """``link`` if ``writer`` can name ``provider``'s resource that way, else ``imports``.
-
-    ``stack_output`` (``${cf:stack.Output}``) is written in serverless.yml only;
-    ``compose_param`` joins two serverless services of one compose file.
-    """
-    if link == "stack_output" and writer.format != "serverless":
-        return "imports"
-    if link == "compose_param" and not writer.format == provider.format == "serverless":
-        return "imports"
-    return link
 
 
 def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, function: Function,

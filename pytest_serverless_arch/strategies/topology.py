@@ -42,6 +42,7 @@ __all__ = [
     "Topology",
     "Trigger",
     "Unit",
+    "usable_link",
 ]
 
 FORMATS: tuple[str, ...] = ("cloudformation", "sam", "serverless")
@@ -62,6 +63,19 @@ UNTAGGED_SOURCE_KINDS: tuple[str, ...] = ("event_rule", "schedule")
 Wiring = Literal["source", "function"]
 _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+
+
+def usable_link(link: str, writer: Unit, provider: Unit) -> str:
+    """``link`` if ``writer`` can name ``provider``'s resource that way, else ``imports``.
+
+    ``stack_output`` (``${cf:stack.Output}``) is written in serverless.yml only;
+    ``compose_param`` joins two serverless services of one compose file.
+    """
+    if link == "stack_output" and writer.format != "serverless":
+        return "imports"
+    if link == "compose_param" and not writer.format == provider.format == "serverless":
+        return "imports"
+    return link
 
 
 @dataclass(frozen=True, order=True)
@@ -402,7 +416,8 @@ class Topology:
     def with_trigger_moved_to_its_function(self, trigger: Trigger) -> Topology:
         """``trigger``'s source moved into the unit of the function it invokes."""
         moved = dataclasses.replace(trigger, unit=self.unit_of(trigger.function))
-        return dataclasses.replace(self, triggers=tuple(moved if t == trigger else t for t in self.triggers))
+        changed = dataclasses.replace(self, triggers=tuple(moved if t == trigger else t for t in self.triggers))
+        return changed.with_usable_links()
 
     def with_units_merged(self, keep: str, drop: str) -> Topology:
         """Everything of unit ``drop`` moved into unit ``keep``; ``drop`` disappears."""
@@ -410,7 +425,7 @@ class Topology:
         def new(unit: str) -> str:
             return keep if unit == drop else unit
 
-        return Topology(
+        merged = Topology(
             units=tuple(u for u in self.units if u.name != drop),
             functions=tuple(dataclasses.replace(f, unit=new(f.unit)) for f in self.functions),
             triggers=tuple(dataclasses.replace(t, unit=new(t.unit)) for t in self.triggers),
@@ -418,6 +433,25 @@ class Topology:
             accesses=self.accesses,
             buses=tuple(dataclasses.replace(b, unit=new(b.unit)) for b in self.buses),
         )
+        return merged.with_usable_links()
+
+    def with_usable_links(self) -> Topology:
+        """Every link written the way its writing unit can (``imports`` where ``${cf:}`` cannot go)."""
+
+        def unit_of(name: str) -> Unit:
+            return self.unit(self.unit_of(name))
+
+        triggers = []
+        for t in self.triggers:
+            writer, provider = ((unit_of(t.function), unit_of(t.name)) if t.wiring == "function"
+                                else (unit_of(t.name), unit_of(t.function)))
+            link = usable_link(t.link, writer, provider)
+            permission = t.permission and usable_link(link, unit_of(t.function), unit_of(t.name)) == link
+            bus_link = usable_link(t.bus_link, unit_of(t.name), unit_of(t.bus)) if t.bus else t.bus_link
+            triggers.append(dataclasses.replace(t, link=link, permission=permission, bus_link=bus_link))
+        accesses = tuple(dataclasses.replace(a, link=usable_link(a.link, unit_of(a.function), unit_of(a.store)))
+                         for a in self.accesses)
+        return dataclasses.replace(self, triggers=tuple(triggers), accesses=accesses)
 
     # --- files --------------------------------------------------------------
 
