@@ -94,7 +94,10 @@ def test_reordering_resources_and_files_changes_no_verdict(topology):
     moved = [dataclasses.replace(unit, directory=f"stacks/{count - index:02d}-{unit.service}")
              for index, unit in enumerate(topology.units)]
     reordered = topology.with_units(moved).reordered()
-    assert verdicts(load_topology(reordered)) == verdicts(load_topology(topology))
+    # the framework numbers a function's schedule and eventBridge rules by their position among its
+    # events (Fn0EventsRuleSchedule1), so implicit ids may change: compare rules and units, not ids
+    assert verdicts(load_topology(reordered), with_resources=False) == verdicts(load_topology(topology),
+                                                                                with_resources=False)
 
 
 @st.composite
