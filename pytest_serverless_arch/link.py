@@ -271,7 +271,10 @@ class ProviderIndex:
             return None  # another account's resource is outside the repository
         if kind == "parameter":
             return self._ssm_parameter(name)
-        for node in self.by_name.get((kind, name), ()):
+        # An EventBridge rule ARN also names a rule that runs on a schedule.
+        candidates = [*self.by_name.get((kind, name), ()),
+                      *(self.by_name.get(("schedule", name), ()) if kind == "event_rule" else ())]
+        for node in candidates:
             unit_region = self.region_of.get(self.unit_of[node])
             if not region or not unit_region or region == unit_region:
                 return node
@@ -369,15 +372,16 @@ class _Linker:
                 target_id = _value_node(target_ref) or target_id
             cross_unit = self._owner(source_id) != self._owner(target_id) or self._owner(source_id) is None \
                 or self._owner(target_id) is None
-            if permissions and (source_id, target_id) in self._triggers:
-                continue
-            if edge.kind == "triggers":
-                self._triggers.add((source_id, target_id))
-            if edge.kind == "triggers" and cross_unit and self._is_event_bus(source_id):
-                # The consumer owns its rule and pattern: a bus elsewhere is a link, not a foreign trigger.
-                cross_unit = False
-            self.graph.add_edge(Edge(edge.kind, source_id, target_id, edge.location, edge.detail, cross_unit))
-            self._pairs.add((source_id, target_id))
+            # A permission for a trigger some unit already wires adds no second trigger,
+            # but the unit still names the other unit's resource: the link below stays.
+            if not (permissions and (source_id, target_id) in self._triggers):
+                if edge.kind == "triggers":
+                    self._triggers.add((source_id, target_id))
+                if edge.kind == "triggers" and cross_unit and self._is_event_bus(source_id):
+                    # The consumer owns its rule and pattern: a bus elsewhere is a link, not a foreign trigger.
+                    cross_unit = False
+                self.graph.add_edge(Edge(edge.kind, source_id, target_id, edge.location, edge.detail, cross_unit))
+                self._pairs.add((source_id, target_id))
             # the link goes from the end this unit owns to the end it needs from elsewhere
             if target_ref is not None and target_ref.link_kind and source_ref is None:
                 self.add_link(target_ref.link_kind, source_id, target_ref.node, edge.location, _detail(edge.target))

@@ -131,8 +131,6 @@ def test_a_cf_output_reference_stays_a_stack_output_link_beside_a_compose_param_
     assert_round_trip(topology)
 
 
-@pytest.mark.xfail(reason="linker: a Lambda permission naming a source in another unit by ARN gives no "
-                          "name_reference link (by import or SSM it does)", strict=True)
 def test_a_permission_naming_a_bucket_of_another_unit_by_arn_is_a_name_reference_link():
     topology = Topology(
         units=(Unit("app"), Unit("infra")),
@@ -143,9 +141,6 @@ def test_a_permission_naming_a_bucket_of_another_unit_by_arn_is_a_name_reference
     assert_round_trip(topology)
 
 
-@pytest.mark.xfail(reason="linker: a permission's rule ARN does not name a schedule (an Events::Rule with "
-                          "ScheduleExpression), so the schedule gets a second trigger from an external rule",
-                   strict=True)
 def test_a_permission_naming_a_schedule_of_another_unit_by_arn_adds_no_second_trigger():
     topology = Topology(
         units=(Unit("app"), Unit("infra")),
