@@ -152,8 +152,6 @@ def test_a_permission_naming_a_schedule_of_another_unit_by_arn_adds_no_second_tr
     assert [(t.source, t.function) for t in graph.trigger_edges()] == [("infra:Schedule0", "app:Fn0")]
 
 
-@pytest.mark.xfail(reason="loader: an API integration URI in serverless.yml resources: embedding a compose "
-                          "${param:x} that carries another service's function ARN gives no trigger", strict=True)
 def test_a_serverless_resources_api_integrating_a_function_by_compose_param_is_a_cross_unit_trigger():
     topology = Topology(
         units=(Unit("app-dev", "serverless"), Unit("infra-dev", "serverless")),

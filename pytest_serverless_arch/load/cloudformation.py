@@ -419,7 +419,7 @@ def _foreign_function_in(reader: TemplateReader, uri: Any) -> Any:
             pieces = list(inner[1])
     for piece in pieces:
         for ref in getattr(piece, "refs", ()):  # serverless ``${cf:..}``/``${ssm:..}`` placeholders
-            if ref.how in ("stack_output", "ssm", "import"):
+            if ref.how in ("stack_output", "compose_param", "ssm", "import"):
                 return dataclasses.replace(ref, kind_hint="function")
         if isinstance(piece, Mapping) and len(piece) == 1 and next(iter(piece)) in ("Fn::ImportValue", "Fn::GetStackOutput"):
             return reader.function_endpoint(piece)
