@@ -15,7 +15,7 @@ from typing import Any
 from ..config import LoadConfig
 from ..model import Export, ForeignRef, LoadedUnit, LoadError
 from .intrinsics import condition_alternatives, sub_parts
-from .parse import LineDict, line_of
+from .parse import LineDict, TaggedValue, line_of
 from .template import TemplateReader
 
 __all__ = [
@@ -95,6 +95,10 @@ def read_resources(reader: TemplateReader) -> None:
             reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} is not a mapping"))
             continue
         type_name = spec.get("Type")
+        if isinstance(type_name, TaggedValue):
+            reader.note(line, f"resource {logical_id}: type {type_name.tag} is a preprocessor directive "
+                              "(e.g. a Rain module) that is not expanded; the resource is not in the graph")
+            continue
         if not isinstance(type_name, str):
             reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} has no `Type`"))
             continue
