@@ -46,20 +46,3 @@ def loaded(topology: Topology) -> Iterator[DeploymentGraph]:
 def load_topology(topology: Topology) -> DeploymentGraph:
     with loaded(topology) as graph:
         return graph
-
-
-def known_gap(topology: Topology) -> str | None:
-    """Why ``topology`` hits a linker bug reported to its owner, or None.
-
-    Each gap is pinned by a strict xfail test with its smallest counterexample,
-    so the exclusion goes as soon as the bug is fixed.
-    """
-    for trigger in topology.cross_unit_triggers():
-        if trigger.kind == "api" and trigger.wiring == "source" and trigger.link == "compose_param":
-            # an API integration URI embedding a compose ${param:x} (another service's function) gives no trigger
-            return "api-uri-with-compose-param"
-        if trigger.permission and trigger.link == "name_reference":
-            # the permission's SourceArn names the source by ARN: no name_reference link from the
-            # function's unit (imports and SSM keep theirs); a schedule's rule ARN even stays external
-            return "permission-by-arn"
-    return None

@@ -20,10 +20,10 @@ from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.rules import run_builtin_rules, single_domain_units
 from pytest_serverless_arch.strategies import SYNTAXES, Topology, topologies
 
-from .conftest_hypothesis import known_gap, load_topology, property_settings
+from .conftest_hypothesis import load_topology, property_settings
 from .test_properties_rules import found_trigger_colocated
 
-SMALL = topologies(max_units=3, max_functions=4).filter(lambda topology: not known_gap(topology))
+SMALL = topologies(max_units=3, max_functions=4)
 
 
 def verdicts(graph: DeploymentGraph, *, with_resources: bool = True) -> tuple[Counter[tuple[object, ...]], str]:
@@ -69,8 +69,7 @@ def test_short_tags_long_form_yaml_and_json_give_the_same_verdicts(pair):
 @st.composite
 def reformatted_topologies(draw: st.DrawFn) -> tuple[Topology, Topology]:
     """A topology, and the same one with some CloudFormation units written as SAM and back."""
-    topology = draw(topologies(max_units=3, max_functions=4, formats=st.sampled_from(["cloudformation", "sam"]))
-                    .filter(lambda t: not known_gap(t)))
+    topology = draw(topologies(max_units=3, max_functions=4, formats=st.sampled_from(["cloudformation", "sam"])))
     flips = draw(st.lists(st.booleans(), min_size=len(topology.units), max_size=len(topology.units)))
     swapped = {"cloudformation": "sam", "sam": "cloudformation"}
     units = [dataclasses.replace(unit, format=swapped[unit.format]) if flip else unit
@@ -103,7 +102,7 @@ def test_reordering_resources_and_files_changes_no_verdict(topology):
 @st.composite
 def topologies_with_a_cross_unit_trigger(draw: st.DrawFn) -> tuple[Topology, int]:
     topology = draw(topologies(max_units=3, max_functions=4, pattern=draw(st.sampled_from([None, "infra-app-split"])))
-                    .filter(lambda t: bool(t.cross_unit_triggers()) and not known_gap(t)))
+                    .filter(lambda t: bool(t.cross_unit_triggers())))
     return topology, draw(st.integers(0, len(topology.cross_unit_triggers()) - 1))
 
 
@@ -123,8 +122,7 @@ def test_moving_a_cross_unit_trigger_into_its_functions_unit_removes_exactly_tha
 
 @st.composite
 def merges_of_two_units_of_one_domain(draw: st.DrawFn) -> tuple[Topology, str, str]:
-    topology = draw(topologies(min_units=2, max_units=4, max_functions=4, domains=st.sampled_from(("orders", "billing")))
-                    .filter(lambda t: not known_gap(t)))
+    topology = draw(topologies(min_units=2, max_units=4, max_functions=4, domains=st.sampled_from(("orders", "billing"))))
     keep, drop = draw(st.permutations([unit.name for unit in topology.units]))[:2]
     assume(len(topology.domains_of(keep, declared=True) | topology.domains_of(drop, declared=True)) <= 1)
     placeholders = any(f.placeholder for f in topology.functions_in(drop))

@@ -5,12 +5,12 @@ the topology's own verdict (the classifier's definition on the abstract model) o
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 
 from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.strategies import PATTERNS, topologies
 
-from .conftest_hypothesis import known_gap, load_topology, property_settings
+from .conftest_hypothesis import load_topology, property_settings
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)
@@ -18,7 +18,6 @@ def test_the_classifier_returns_the_pattern_a_topology_was_drawn_with(pattern):
     @property_settings
     @given(topologies(pattern=pattern, max_units=4, max_functions=5))
     def check(topology):
-        assume(not known_gap(topology))
         verdict = classify_pattern(load_topology(topology))
         assert verdict.repo == pattern, f"{verdict.reason}\n{topology.describe()}"
 
@@ -28,6 +27,5 @@ def test_the_classifier_returns_the_pattern_a_topology_was_drawn_with(pattern):
 @property_settings
 @given(topologies(max_units=4, max_functions=5))
 def test_the_classifier_agrees_with_the_abstract_verdict_on_any_topology(topology):
-    assume(not known_gap(topology))
     verdict = classify_pattern(load_topology(topology))
     assert verdict.repo == topology.pattern, f"{verdict.reason}\n{topology.describe()}"

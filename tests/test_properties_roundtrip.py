@@ -8,14 +8,14 @@ cross-unit links and the deploy order, in every format and syntax.
 from __future__ import annotations
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.strategies import Function, Topology, Trigger, Unit, topologies
 from pytest_serverless_arch.strategies.render import source_logical_id
 
-from .conftest_hypothesis import known_gap, load_topology, property_settings
+from .conftest_hypothesis import load_topology, property_settings
 
 
 def graph_facts(graph: DeploymentGraph) -> dict[str, object]:
@@ -60,7 +60,6 @@ def assert_round_trip(topology: Topology) -> None:
 @property_settings
 @given(topologies(max_units=4, max_functions=5))
 def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_links_and_deploy_order(topology):
-    assume(not known_gap(topology))
     assert_round_trip(topology)
 
 
@@ -68,7 +67,6 @@ def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_link
 @given(st.sampled_from(["cloudformation", "sam", "serverless"]).flatmap(
     lambda unit_format: topologies(formats=st.just(unit_format), max_units=3, max_functions=4)))
 def test_every_format_on_its_own_round_trips(topology):
-    assume(not known_gap(topology))
     assert_round_trip(topology)
 
 

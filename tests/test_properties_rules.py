@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hypothesis import assume, given
+from hypothesis import given
 
 from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.rules import (
@@ -27,7 +27,7 @@ from pytest_serverless_arch.strategies.reference import (
     expected_trigger_colocated,
 )
 
-from .conftest_hypothesis import known_gap, loaded, property_settings
+from .conftest_hypothesis import loaded, property_settings
 
 
 def _names(graph: DeploymentGraph, violation: Violation) -> list[tuple[str, str]]:
@@ -66,7 +66,6 @@ def found_no_cross_domain_access(graph: DeploymentGraph) -> list[tuple[str, str]
 @property_settings
 @given(topologies(max_units=4, max_functions=5))
 def test_every_builtin_rule_finds_what_the_reference_finds_on_the_abstract_topology(topology):
-    assume(not known_gap(topology))
     with loaded(topology) as graph:
         found = {
             "trigger-colocated": found_trigger_colocated(graph),
