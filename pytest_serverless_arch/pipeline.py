@@ -140,7 +140,8 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
     if samconfig is not None:
         unit.extra["samconfig"] = samconfig.path
     read_template(unit, candidate.document, config,
-                  parameter_overrides=samconfig.parameter_overrides if samconfig else None)
+                  parameter_overrides=samconfig.parameter_overrides if samconfig else None,
+                  root=discovery.root)  # to read definitions kept in files beside the template
     if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
         discovery.errors.extend(unit.errors)
         return []

@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from ..config import LoadConfig
 from ..model import Export, ForeignRef, LoadedUnit, LoadError
+from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import condition_alternatives, sub_parts
 from .parse import LineDict, TaggedValue, line_of
 from .template import TemplateReader
@@ -29,6 +31,7 @@ __all__ = [
     "event_bus_endpoint",
     "function_accesses",
     "function_in_uri",
+    "included_openapi",
     "log_group_endpoint",
     "openapi_lambda_uris",
     "policy_accesses",
@@ -47,12 +50,16 @@ _READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive"
 
 
 def read_template(unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
-                  parameter_overrides: Mapping[str, Any] | None = None) -> LoadedUnit:
-    """Read a CloudFormation or SAM template (already parsed) into ``unit``."""
+                  parameter_overrides: Mapping[str, Any] | None = None, root: Path | None = None) -> LoadedUnit:
+    """Read a CloudFormation or SAM template (already parsed) into ``unit``.
+
+    With ``root`` (the repository root), definitions kept in local files beside
+    the template are read too; without it they are left with a note.
+    """
     if not _valid_shape(unit, document):
         unit.extra["unreadable"] = True
         return unit
-    reader = TemplateReader(unit, document, config, parameter_overrides=parameter_overrides)
+    reader = TemplateReader(unit, document, config, parameter_overrides=parameter_overrides, root=root)
     unit.parameters = dict(reader.parameter_values)
     if unit.format == "sam":
         from .sam import SamReader  # SAM expands Globals and implicit resources first
@@ -431,12 +438,38 @@ def _foreign_function_in(reader: TemplateReader, uri: Any) -> Any:
 
 
 def _api_body(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
-    """OpenAPI ``x-amazon-apigateway-integration`` (and authorizer) URIs inside Body/DefinitionBody."""
-    for key in ("Body", "DefinitionBody"):
+    """OpenAPI ``x-amazon-apigateway-integration`` (and authorizer) URIs inside Body/DefinitionBody.
+
+    A body kept in a local file (``BodyS3Location`` as ``aws cloudformation package``
+    takes it, or an ``AWS::Include``) is read from that file.
+    """
+    for key in ("Body", "DefinitionBody", "BodyS3Location"):
         body = properties.get(key)
-        if isinstance(body, Mapping):
-            for uri, uri_line, detail in openapi_lambda_uris(body, _prop_line(properties, key, line)):
+        key_line = _prop_line(properties, key, line)
+        location = body if key == "BodyS3Location" else include_location(body)
+        if location is not None:
+            included_openapi(reader, logical_id, location, key_line)
+        elif isinstance(body, Mapping):
+            for uri, uri_line, detail in openapi_lambda_uris(body, key_line):
                 _trigger(reader, logical_id, function_in_uri(reader, uri), uri_line, detail)
+
+
+def included_openapi(reader: TemplateReader, api: str, location: Any, line: int) -> bool:
+    """Triggers written in an OpenAPI file the template includes, located on that file's lines.
+
+    False when the file is not read (no repository root given, or not a local file).
+    """
+    if reader.root is None or not is_local_path(location):
+        return False
+    included = read_included(reader, location, line, "API definition")
+    if included is None:
+        return True
+    with reader.located_in(included.path):
+        for uri, uri_line, detail in openapi_lambda_uris(included.document, 1):
+            if isinstance(uri, str) and "${" in uri:
+                uri = {"Fn::Sub": uri}  # an included snippet is written for Fn::Sub-style placeholders
+            _trigger(reader, api, function_in_uri(reader, uri), uri_line, detail)
+    return True
 
 
 def openapi_lambda_uris(body: Mapping[str, Any], line: int) -> Iterator[tuple[Any, int, str]]:
@@ -585,7 +618,19 @@ def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mappi
 
 
 def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
-    """Task states that call a function are ``invokes`` edges, not triggers."""
+    """Task states that call a function are ``invokes`` edges, not triggers.
+
+    A definition kept in a local file (SAM ``DefinitionUri``, ``DefinitionS3Location``
+    as ``aws cloudformation package`` takes it, an ``AWS::Include``) is read first,
+    so its edges carry that file's lines.
+    """
+    for key in ("DefinitionUri", "DefinitionS3Location", "Definition"):
+        value = properties.get(key)
+        location = include_location(value) if key == "Definition" else value
+        if reader.root is not None and is_local_path(location):
+            included = read_included(reader, location, _prop_line(properties, key, line), "state machine definition")
+            if included is not None:
+                _included_asl(reader, logical_id, included, properties.get("DefinitionSubstitutions"))
     for key in ("Definition", "DefinitionString", "DefinitionSubstitutions"):
         value = properties.get(key)
         if value is None:
@@ -599,6 +644,51 @@ def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Ma
             function = reader.function_endpoint(arn)
             if function is not None:
                 reader.edge("invokes", logical_id, function, arn_line, "state machine task")
+
+
+_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+
+
+def _included_asl(reader: TemplateReader, state_machine: str, included: IncludedFile, substitutions: Any) -> None:
+    """``invokes``/``accesses`` of an ASL file: ``${Var}`` through ``DefinitionSubstitutions``, literal ARNs."""
+    if not isinstance(substitutions, Mapping):
+        substitutions = {}
+    with reader.located_in(included.path):
+        for text, text_line in _strings(included.document, 1):
+            for name in _PLACEHOLDER.findall(text):
+                value = substitutions.get(name)
+                if value is not None:
+                    _definition_value(reader, state_machine, value, text_line)
+            plain = _PLACEHOLDER.sub(lambda m: reader.resolve(substitutions.get(m.group(1))) or m.group(0), text)
+            for match in _LAMBDA_ARN.finditer(plain):
+                function = reader.function_endpoint(match.group(0))
+                if function is not None:
+                    reader.edge("invokes", state_machine, function, text_line, "state machine task")
+
+
+def _definition_value(reader: TemplateReader, state_machine: str, value: Any, line: int) -> None:
+    """What one substitution (``!GetAtt Fn.Arn``, ``!Ref Table``) names, as an edge on ``line``."""
+    for owner, _ in reader.references(value, line):
+        if reader.kind(owner) == "function":
+            reader.edge("invokes", state_machine, owner, line, "state machine task")
+        elif owner in reader.records and reader.records[owner].kind != "other":
+            reader.edge("accesses", state_machine, owner, line, "")
+
+
+def _strings(value: Any, line: int) -> Iterator[tuple[str, int]]:
+    """Every string in a parsed document (keys' values and list items), with its line."""
+    stack: list[tuple[Any, int]] = [(value, line)]
+    while stack:
+        node, node_line = stack.pop()
+        if isinstance(node, str):
+            yield node, node_line
+        elif isinstance(node, Mapping):
+            lines = getattr(node, "key_lines", {})
+            stack.extend((item, lines.get(key, line_of(node, node_line))) for key, item in node.items())
+        elif isinstance(node, list):
+            item_lines = getattr(node, "item_lines", [])
+            stack.extend((item, item_lines[index] if index < len(item_lines) else line_of(node, node_line))
+                         for index, item in enumerate(node))
 
 
 _LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]*:\d*:function:[\w-]+(?::[\w$-]+)?")

@@ -134,7 +134,7 @@ def _read_child(unit: LoadedUnit, stack_id: str, child_path: str, document: Any,
                 overrides[str(name)] = resolved
     child = LoadedUnit(name=unit.name, format=child_format, path=child_path, region=unit.region,
                        tags=dict(unit.tags), location=Location(child_path, 1))
-    read_template(child, document, config, parameter_overrides=overrides)
+    read_template(child, document, config, parameter_overrides=overrides, root=discovery.root)
     join_nested_stacks(child, document, discovery, config, _chain=chain)
     return child, wired
 

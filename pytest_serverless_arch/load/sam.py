@@ -31,6 +31,7 @@ from .cloudformation import (
     destinations,
     function_accesses,
     function_in_uri,
+    included_openapi,
     log_group_endpoint,
     on_failure_destination,
     openapi_lambda_uris,
@@ -39,6 +40,7 @@ from .cloudformation import (
     self_managed_kafka,
     state_machine_wiring,
 )
+from .included import include_location
 from .intrinsics import is_no_value
 from .kinds import kind_of
 from .parse import LineDict, line_of
@@ -368,8 +370,13 @@ class SamReader:
                 function = function_in_uri(reader, uri)
                 if function is not None:
                     reader.edge("triggers", api, function, uri_line, detail)
+        uri = properties.get("DefinitionUri")
+        location = uri if isinstance(uri, str) else include_location(body)
+        location_line = _prop_line(properties, "DefinitionUri" if isinstance(uri, str) else "DefinitionBody", line)
+        if included_openapi(reader, api, location, location_line):
+            return
         included = _included_definition(properties)
-        if included:
+        if included:  # no repository root to read it from (a template read on its own)
             reader.note(_prop_line(properties, "DefinitionBody", _prop_line(properties, "DefinitionUri", line)),
                         f"{api}: the API definition in {included} is not read; integrations written there "
                         "(rather than as function events) are not in the graph")

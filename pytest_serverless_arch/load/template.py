@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from ..config import LoadConfig
@@ -30,11 +32,16 @@ class TemplateReader:
     """Reads resources of one template into ``unit``; see the module docstring."""
 
     def __init__(self, unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
-                 parameter_overrides: Mapping[str, Any] | None = None, path: str | None = None) -> None:
+                 parameter_overrides: Mapping[str, Any] | None = None, path: str | None = None,
+                 root: Path | None = None) -> None:
         self.unit = unit
         self.document = document
         self.config = config
         self.path = path or unit.path
+        # The repository root, when the pipeline gives it: definitions kept in files beside
+        # the template (DefinitionUri, BodyS3Location, AWS::Include) are read from under it.
+        self.root = root
+        self.included: dict[str, Any] = {}  # repository-relative path -> its parsed document
         resources = document.get("Resources")
         self.resources: Mapping[str, Any] = resources if isinstance(resources, Mapping) else {}
         self.records: dict[str, Resource] = {}
@@ -66,6 +73,15 @@ class TemplateReader:
 
     def note(self, line: int, message: str) -> None:
         self.unit.notes.append(Note(self.loc(line), message))
+
+    @contextmanager
+    def located_in(self, path: str) -> Iterator[None]:
+        """Edges and notes added inside carry lines of ``path`` (a file the template includes)."""
+        template_path, self.path = self.path, path
+        try:
+            yield
+        finally:
+            self.path = template_path
 
     def edge(self, kind: str, source: Endpoint, target: Endpoint, line: int, detail: str = "") -> None:
         """Add an edge once per (kind, source, target, detail)."""
