@@ -88,8 +88,30 @@ def test_included_paths_are_relative_to_the_template_and_locations_to_the_reposi
     # the included files are parts of their templates, not units of their own
     assert sorted(unit.path for unit in graph.units()) == [
         "bad-inputs/template.yaml", "cfn-package/template.yaml", "corpus/apigw-lambda-sns-monitoring-sam/template.yaml",
-        "corpus/sfn-lambda-lambda/template.yaml", "sam-api/template.yaml", "sam-http/template.yaml",
-        "sam-statemachine/template.yaml"]
+        "corpus/sfn-lambda-lambda/template.yaml", "nested/template.yaml", "sam-api/template.yaml",
+        "sam-http/template.yaml", "sam-statemachine/template.yaml"]
+
+
+def test_a_nested_stack_reads_its_include_relative_to_its_own_file():
+    graph = load(FIXTURES / "nested")
+    assert wiring(graph) == {
+        ("triggers", "template.yaml:ApiStack/OrdersApi", "template.yaml:ApiStack/OrdersFunction",
+         "definitions/openapi.yaml:11"),
+    }
+
+
+def test_one_file_shared_by_two_state_machines_wires_both(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "sam-statemachine", repo)
+    template = (repo / "template.yaml").read_text()
+    flow = template.split("  ValidateFunction:")[0].split("Resources:\n")[1]
+    (repo / "template.yaml").write_text(template.replace("Resources:\n", "Resources:\n" + flow.replace(
+        "OrderFlow:", "OtherFlow:"), 1))
+    invokes = {edge for edge in wiring(load(repo), ("invokes",)) if edge[3] == "statemachine/flow.asl.json:6"}
+    assert invokes == {
+        ("invokes", "template.yaml:OrderFlow", "template.yaml:ValidateFunction", "statemachine/flow.asl.json:6"),
+        ("invokes", "template.yaml:OtherFlow", "template.yaml:ValidateFunction", "statemachine/flow.asl.json:6"),
+    }
 
 
 # --- real repositories (copied from serverless-patterns) ---------------------------------
@@ -126,6 +148,18 @@ def bad() -> DeploymentGraph:
 def test_a_missing_definition_file_is_a_note_on_the_template_line(bad):
     assert [str(note) for note in bad.notes if "missing" in note.message] == [
         "template.yaml:7: API definition defs/missing.yaml does not exist; what it wires is not in the graph"]
+
+
+def test_a_missing_file_named_twice_is_a_note_on_each_line(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  One:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: gone.yaml\n"
+        "  Two:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: gone.yaml\n")
+    assert [str(note) for note in load(repo).notes] == [
+        "template.yaml:6: API definition gone.yaml does not exist; what it wires is not in the graph",
+        "template.yaml:10: API definition gone.yaml does not exist; what it wires is not in the graph"]
 
 
 def test_a_broken_definition_file_is_a_load_error_naming_both_files_and_lines(bad):

@@ -61,10 +61,8 @@ def read_included(reader: TemplateReader, value: Any, line: int, what: str) -> I
     if rel is None:
         reader.note(line, f"{what} {value!r} is outside the repository; not read")
         return None
-    if rel in reader.included:
-        document = reader.included[rel]
-        return IncludedFile(rel, document) if isinstance(document, Mapping) else None
-    reader.included[rel] = None  # read (and complain) once per file
+    if rel in reader.included:  # read once; a file that failed is tried (and reported) per reference
+        return IncludedFile(rel, reader.included[rel])
     path = root / rel
     try:
         if not path.resolve().is_relative_to(root.resolve()):  # a symlink (of it or a folder) leads out
