@@ -114,6 +114,18 @@ def test_one_file_shared_by_two_state_machines_wires_both(tmp_path):
     }
 
 
+def test_an_aws_include_as_a_state_machine_definition_is_read(tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "cfn-package", repo)
+    template = (repo / "template.yaml").read_text()
+    (repo / "template.yaml").write_text(template.replace(
+        "      DefinitionS3Location: definitions/flow.asl.yaml\n",
+        "      Definition:\n        Fn::Transform:\n          Name: AWS::Include\n"
+        "          Parameters: {Location: definitions/flow.asl.yaml}\n"))
+    assert ("invokes", "template.yaml:Workflow", "template.yaml:WorkerFunction", "definitions/flow.asl.yaml:12") \
+        in wiring(load(repo))
+
+
 # --- real repositories (copied from serverless-patterns) ---------------------------------
 
 
