@@ -34,7 +34,7 @@ _LOOKS_LIKE_TEMPLATE = re.compile(
     re.MULTILINE,
 )
 _LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)
-_LOCAL_PATH_KEYS = ("DefinitionUri", "Location", "TemplateURL", "ContentUri")
+_LOCAL_PATH_KEYS = ("DefinitionUri", "Location", "TemplateURL", "ContentUri", "BodyS3Location", "DefinitionS3Location")
 _FILE_VARIABLE = re.compile(r"\$\{file\(([^)~]+?)\)")
 
 
