@@ -9,6 +9,7 @@ linking), with the ratios to the bare parse.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -54,17 +55,13 @@ def main() -> int:
 
     def bare() -> None:
         for data in contents:
-            try:
+            with contextlib.suppress(yaml.YAMLError):
                 yaml.load(data, Loader=_BareLoader)
-            except yaml.YAMLError:
-                pass
 
     def ours() -> None:
         for data in contents:
-            try:
+            with contextlib.suppress(ParseError):
                 parse_text(decode_bytes(data))
-            except ParseError:
-                pass
 
     graph = load(root)
     bare_seconds = best_of(3, bare)

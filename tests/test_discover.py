@@ -54,7 +54,8 @@ def test_configured_ignore_globs_skip_files_and_folders(tmp_path):
     write(tmp_path, "legacy/old/template.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "services/a/template.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "services/a/test-template.yaml", QUEUE_TEMPLATE)
-    assert formats(tmp_path, ignore=("legacy", "**/test-*.yaml")) == {"services/a/template.yaml": "cloudformation"}
+    assert formats(tmp_path, ignore=("legacy", "**/test-*.yaml")) == {
+        "services/a/template.yaml": "cloudformation"}
 
 
 @pytest.mark.parametrize(("pattern", "path", "expected"), [

@@ -138,7 +138,10 @@ def test_dates_stay_strings():
 
 
 def test_json_templates_get_lines_for_keys_and_items():
-    text = '{\n  "Resources": {\n    "Queue": {\n      "Type": "AWS::SQS::Queue"\n    },\n    "Topic": {"Type": "AWS::SNS::Topic"}\n  },\n  "List": [\n    1,\n    {"a": 2}\n  ]\n}\n'
+    text = (
+        '{\n  "Resources": {\n    "Queue": {\n      "Type": "AWS::SQS::Queue"\n    },\n'
+        '    "Topic": {"Type": "AWS::SNS::Topic"}\n  },\n  "List": [\n    1,\n    {"a": 2}\n  ]\n}\n'
+    )
     document = parse_json(text)
     assert document["Resources"].line_of("Queue") == 3
     assert document["Resources"].line_of("Topic") == 6
