@@ -76,7 +76,8 @@ def test_files_a_template_pulls_in_are_not_units(tmp_path):
         "Transform: AWS::Serverless-2016-10-31\nResources:\n"
         "  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: nested/child.yaml\n"
         "  Machine:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: statemachine/flow.asl.json\n"
-        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionUri: ./api/openapi.yaml\n"
+        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"
+        "      DefinitionUri: ./api/openapi.yaml\n"
     ))
     write(tmp_path, "nested/child.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "statemachine/flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
