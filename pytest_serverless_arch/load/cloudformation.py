@@ -15,26 +15,22 @@ from typing import Any
 
 from ..config import LoadConfig
 from ..model import Export, ForeignRef, LoadedUnit, LoadError
+from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
-from .intrinsics import condition_alternatives, sub_parts
-from .parse import LineDict, TaggedValue, line_of
+from .intrinsics import sub_parts
+from .parse import LineDict, TaggedValue, item_line, key_line, line_of
 from .template import TemplateReader
 
 __all__ = [
     "DEFAULT_EVENT_BUS",
-    "access_mode",
-    "add_access",
     "code_source",
     "condition_branches",
-    "destinations",
     "esm_source_kind",
     "event_bus_endpoint",
-    "function_accesses",
     "function_in_uri",
     "included_openapi",
     "log_group_endpoint",
     "openapi_lambda_uris",
-    "policy_accesses",
     "read_outputs",
     "read_resources",
     "read_template",
@@ -43,10 +39,6 @@ __all__ = [
     "self_managed_kafka",
     "state_machine_wiring",
 ]
-
-# Actions whose verb only reads; everything else counts as a write.
-_READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive", "Select", "Read",
-               "Head", "Lookup", "Search", "Subscribe", "ChangeMessageVisibility", "Poll")
 
 
 def read_template(unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
@@ -204,12 +196,7 @@ def read_wiring(reader: TemplateReader) -> None:
     # A permission only adds an edge that no other resource already gives.
     for logical_id, properties, line in permissions:
         _permission(reader, logical_id, properties, line)
-    _role_accesses(reader)
-
-
-def _prop_line(properties: Mapping[str, Any], key: str, default: int) -> int:
-    lines = getattr(properties, "key_lines", None)
-    return lines.get(key, default) if lines else default
+    role_accesses(reader)
 
 
 def _trigger(reader: TemplateReader, source: Any, function: Any, line: int, detail: str) -> None:
@@ -247,17 +234,6 @@ def esm_source_kind(properties: Mapping[str, Any]) -> str:
     return "queue"
 
 
-def on_failure_destination(reader: TemplateReader, function: Any, config: Any, line: int) -> None:
-    """A poll-based source's ``DestinationConfig.OnFailure``: the function writes there."""
-    if not isinstance(config, Mapping):
-        return
-    on_failure = config.get("OnFailure")
-    if isinstance(on_failure, Mapping):
-        target = reader.endpoint(on_failure.get("Destination"))
-        if target is not None:
-            reader.edge("accesses", function, target, line_of(on_failure, line), "write")
-
-
 def self_managed_kafka(source: Mapping[str, Any]) -> ForeignRef:
     endpoints = source.get("Endpoints")
     servers = endpoints.get("KafkaBootstrapServers") if isinstance(endpoints, Mapping) else None
@@ -284,7 +260,7 @@ def _sns_topic(reader: TemplateReader, logical_id: str, properties: Mapping[str,
     for index, item in enumerate(subscriptions):
         if isinstance(item, Mapping) and str(reader.resolve(item.get("Protocol")) or "").lower() == "lambda":
             _trigger(reader, logical_id, reader.function_endpoint(item.get("Endpoint")),
-                     line_of(item, _list_line(subscriptions, index, line)), "SNS")
+                     line_of(item, item_line(subscriptions, index, line)), "SNS")
 
 
 def condition_branches(value: Any) -> Iterator[Mapping[str, Any]]:
@@ -297,10 +273,6 @@ def condition_branches(value: Any) -> Iterator[Mapping[str, Any]]:
         yield value
 
 
-def _list_line(items: Any, index: int, default: int) -> int:
-    return items.line_of(index) if hasattr(items, "line_of") else default
-
-
 def _s3_bucket(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     notification = properties.get("NotificationConfiguration")
     if not isinstance(notification, Mapping):
@@ -310,7 +282,7 @@ def _s3_bucket(reader: TemplateReader, logical_id: str, properties: Mapping[str,
         for index, entry in enumerate(configurations):
             for item in condition_branches(entry):
                 _trigger(reader, logical_id, reader.function_endpoint(item.get("Function")),
-                         line_of(item, _list_line(configurations, index, line)), "S3")
+                         line_of(item, item_line(configurations, index, line)), "S3")
     for key, kind in (("QueueConfigurations", "queue"), ("TopicConfigurations", "topic")):
         items = notification.get(key)
         if isinstance(items, list):
@@ -326,7 +298,7 @@ def _events_rule(reader: TemplateReader, logical_id: str, properties: Mapping[st
     if isinstance(targets, list):
         items = [(index, item) for index, entry in enumerate(targets) for item in condition_branches(entry)]
         for index, item in items:
-            target_line = line_of(item, _list_line(targets, index, line))
+            target_line = line_of(item, item_line(targets, index, line))
             function = reader.function_endpoint(item.get("Arn"))
             if function is not None:
                 _trigger(reader, logical_id, function, target_line, "EventBridge")
@@ -350,9 +322,9 @@ def rule_bus_reference(reader: TemplateReader, logical_id: str, properties: Mapp
     if bus_name is not None:
         bus = event_bus_endpoint(reader, bus_name)
         if bus is not None:
-            reader.edge("references", logical_id, bus, _prop_line(properties, "EventBusName", line), "event bus")
+            reader.edge("references", logical_id, bus, key_line(properties, "EventBusName", line), "event bus")
     elif properties.get("EventPattern") is not None:
-        reader.edge("references", logical_id, DEFAULT_EVENT_BUS, _prop_line(properties, "EventPattern", line), "event bus")
+        reader.edge("references", logical_id, DEFAULT_EVENT_BUS, key_line(properties, "EventPattern", line), "event bus")
 
 
 DEFAULT_EVENT_BUS = ForeignRef("external", "default event bus", "event_bus")
@@ -384,19 +356,19 @@ def _api_method(reader: TemplateReader, logical_id: str, properties: Mapping[str
         return
     api = reader.endpoint(properties.get("RestApiId"), "api")
     function = function_in_uri(reader, integration.get("Uri"))
-    _trigger(reader, api, function, _prop_line(properties, "Integration", line), "Api")
+    _trigger(reader, api, function, key_line(properties, "Integration", line), "Api")
 
 
 def _api_authorizer(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     api = reader.endpoint(properties.get("RestApiId", properties.get("ApiId")), "api")
     uri = properties.get("AuthorizerUri")
-    _trigger(reader, api, function_in_uri(reader, uri), _prop_line(properties, "AuthorizerUri", line), "Authorizer")
+    _trigger(reader, api, function_in_uri(reader, uri), key_line(properties, "AuthorizerUri", line), "Authorizer")
 
 
 def _apiv2_integration(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     api = reader.endpoint(properties.get("ApiId"), "api")
     function = function_in_uri(reader, properties.get("IntegrationUri"))
-    _trigger(reader, api, function, _prop_line(properties, "IntegrationUri", line), "ApiGatewayV2")
+    _trigger(reader, api, function, key_line(properties, "IntegrationUri", line), "ApiGatewayV2")
 
 
 def function_in_uri(reader: TemplateReader, uri: Any) -> Any:
@@ -445,12 +417,12 @@ def _api_body(reader: TemplateReader, logical_id: str, properties: Mapping[str, 
     """
     for key in ("Body", "DefinitionBody", "BodyS3Location"):
         body = properties.get(key)
-        key_line = _prop_line(properties, key, line)
+        body_line = key_line(properties, key, line)
         location = body if key == "BodyS3Location" else include_location(body)
         if location is not None:
-            included_openapi(reader, logical_id, location, key_line)
+            included_openapi(reader, logical_id, location, body_line)
         elif isinstance(body, Mapping):
-            for uri, uri_line, detail in openapi_lambda_uris(body, key_line):
+            for uri, uri_line, detail in openapi_lambda_uris(body, body_line):
                 _trigger(reader, logical_id, function_in_uri(reader, uri), uri_line, detail)
 
 
@@ -484,11 +456,11 @@ def openapi_lambda_uris(body: Mapping[str, Any], line: int) -> Iterator[tuple[An
                 if key == "x-amazon-apigateway-integration" and isinstance(value, Mapping):
                     uri = value.get("uri")
                     if uri is not None:
-                        yield uri, _prop_line(value, "uri", value_line), "Api"
+                        yield uri, key_line(value, "uri", value_line), "Api"
                 elif key == "x-amazon-apigateway-authorizer" and isinstance(value, Mapping):
                     uri = value.get("authorizerUri")
                     if uri is not None:
-                        yield uri, _prop_line(value, "authorizerUri", value_line), "Authorizer"
+                        yield uri, key_line(value, "authorizerUri", value_line), "Authorizer"
                 else:
                     stack.append((value, value_line))
         elif isinstance(node, list):
@@ -513,13 +485,13 @@ def _pipe(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any]
     source = reader.endpoint(properties.get("Source"), kinds[0] if kinds else "other")
     for key in ("Target", "Enrichment"):
         function = reader.function_endpoint(properties.get(key))
-        _trigger(reader, source, function, _prop_line(properties, key, line), "Pipe")
+        _trigger(reader, source, function, key_line(properties, key, line), "Pipe")
         if function is None and key == "Target":
             target = reader.endpoint(properties.get(key))
             if target is not None and source is not None:
-                reader.edge("references", logical_id, target, _prop_line(properties, key, line), "pipe target")
+                reader.edge("references", logical_id, target, key_line(properties, key, line), "pipe target")
     if source is not None:
-        reader.edge("references", logical_id, source, _prop_line(properties, "Source", line), "pipe source")
+        reader.edge("references", logical_id, source, key_line(properties, "Source", line), "pipe source")
 
 
 def _log_subscription(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -527,7 +499,7 @@ def _log_subscription(reader: TemplateReader, logical_id: str, properties: Mappi
     if function is None:
         return
     _trigger(reader, log_group_endpoint(reader, properties.get("LogGroupName")), function,
-             _prop_line(properties, "DestinationArn", line), "CloudWatchLogs")
+             key_line(properties, "DestinationArn", line), "CloudWatchLogs")
 
 
 def log_group_endpoint(reader: TemplateReader, value: Any) -> Any:
@@ -548,7 +520,7 @@ def _cognito_user_pool(reader: TemplateReader, logical_id: str, properties: Mapp
     for key, value in config.items():
         if isinstance(value, Mapping) and "LambdaArn" in value and not _is_intrinsic(value):
             value = value.get("LambdaArn")  # CustomSMSSender / CustomEmailSender
-        _trigger(reader, logical_id, reader.function_endpoint(value), _prop_line(config, key, line), f"Cognito {key}")
+        _trigger(reader, logical_id, reader.function_endpoint(value), key_line(config, key, line), f"Cognito {key}")
 
 
 def _iot_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -580,12 +552,12 @@ def _target_group(reader: TemplateReader, logical_id: str, properties: Mapping[s
 
 def _custom_resource(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     _trigger(reader, logical_id, reader.function_endpoint(properties.get("ServiceToken")),
-             _prop_line(properties, "ServiceToken", line), "CustomResource")
+             key_line(properties, "ServiceToken", line), "CustomResource")
 
 
 def _function_url(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     _trigger(reader, logical_id, reader.function_endpoint(properties.get("TargetFunctionArn")),
-             _prop_line(properties, "TargetFunctionArn", line), "FunctionUrl")
+             key_line(properties, "TargetFunctionArn", line), "FunctionUrl")
 
 
 def _appsync_data_source(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -604,7 +576,7 @@ def _appsync_api(reader: TemplateReader, logical_id: str, properties: Mapping[st
     for config in configs:
         if isinstance(config, Mapping):
             _trigger(reader, logical_id, reader.function_endpoint(config.get("AuthorizerUri")),
-                     _prop_line(config, "AuthorizerUri", line_of(config, line)), "AppSync authorizer")
+                     key_line(config, "AuthorizerUri", line_of(config, line)), "AppSync authorizer")
 
 
 def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -628,19 +600,19 @@ def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Ma
         value = properties.get(key)
         location = include_location(value) if key == "Definition" else value
         if reader.root is not None and is_local_path(location):
-            included = read_included(reader, location, _prop_line(properties, key, line), "state machine definition")
+            included = read_included(reader, location, key_line(properties, key, line), "state machine definition")
             if included is not None:
                 _included_asl(reader, logical_id, included, properties.get("DefinitionSubstitutions"))
     for key in ("Definition", "DefinitionString", "DefinitionSubstitutions"):
         value = properties.get(key)
         if value is None:
             continue
-        for owner, owner_line in reader.references(value, _prop_line(properties, key, line)):
+        for owner, owner_line in reader.references(value, key_line(properties, key, line)):
             if reader.kind(owner) == "function":
                 reader.edge("invokes", logical_id, owner, owner_line, "state machine task")
             elif owner in reader.records and reader.records[owner].kind != "other":
                 reader.edge("accesses", logical_id, owner, owner_line, "")
-        for arn, arn_line in _lambda_arns(reader, value, _prop_line(properties, key, line)):
+        for arn, arn_line in _lambda_arns(reader, value, key_line(properties, key, line)):
             function = reader.function_endpoint(arn)
             if function is not None:
                 reader.edge("invokes", logical_id, function, arn_line, "state machine task")
@@ -723,27 +695,6 @@ def _event_invoke_config(reader: TemplateReader, logical_id: str, properties: Ma
         destinations(reader, function, properties.get("DestinationConfig"), line)
 
 
-def destinations(reader: TemplateReader, function: Any, config: Any, line: int) -> None:
-    """``OnSuccess``/``OnFailure`` destinations: a function is invoked, anything else written to."""
-    if not isinstance(config, Mapping):
-        return
-    for key in ("OnSuccess", "OnFailure"):
-        entry = config.get(key)
-        if not isinstance(entry, Mapping):
-            continue
-        entry_line = _prop_line(config, key, line)
-        for value in condition_alternatives(entry.get("Destination")):
-            target = reader.endpoint(value)  # an ARN: only a Lambda ARN (or a local function) is invoked
-            if target is None:
-                continue
-            is_function = (reader.kind(target) if isinstance(target, str) else target.kind_hint) == "function"
-            if is_function:
-                reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line,
-                            f"destination {key}")
-            else:
-                reader.edge("accesses", function, target, entry_line, "write")
-
-
 def _lambda_function(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     function_accesses(reader, logical_id, properties, line)
     dlq = properties.get("DeadLetterConfig")
@@ -751,38 +702,6 @@ def _lambda_function(reader: TemplateReader, logical_id: str, properties: Mappin
         target = reader.endpoint(dlq.get("TargetArn"))
         if target is not None:
             reader.edge("accesses", logical_id, target, line_of(dlq, line), "write")
-
-
-def function_accesses(reader: TemplateReader, function: str, properties: Mapping[str, Any], line: int) -> None:
-    """Environment variables that name a resource are accesses of it (of a function: it is invoked)."""
-    environment = properties.get("Environment")
-    variables = environment.get("Variables") if isinstance(environment, Mapping) else None
-    if not isinstance(variables, Mapping):
-        return
-    lines = getattr(variables, "key_lines", {})
-    for key, value in variables.items():
-        value_line = lines.get(key, line)
-        found = False
-        for owner, _ in reader.references(value, value_line):
-            if owner != function and reader.kind(owner) not in (None, "other"):
-                kind = "invokes" if reader.kind(owner) == "function" else "accesses"
-                reader.edge(kind, function, owner, value_line, f"environment {key}")
-                found = True
-        if found:
-            continue
-        text = reader.resolve(value)
-        endpoint = None
-        if text is not None and (text.startswith("arn:") or "{{resolve:ssm" in text):
-            endpoint = reader.endpoint_of_text(text)
-        elif isinstance(value, Mapping) and ("Fn::ImportValue" in value or "Ref" in value):
-            candidate = reader.endpoint(value)
-            if isinstance(candidate, ForeignRef) and candidate.how in ("import", "ssm", "stack_output"):
-                endpoint = candidate
-        if endpoint is not None:
-            reader.edge("accesses", function, endpoint, value_line, f"environment {key}")
-        for name, ssm_line in reader.ssm_names_in(value):
-            if text is None or "{{resolve:ssm" not in text:
-                reader.edge("accesses", function, ForeignRef("ssm", name, "parameter"), ssm_line, f"environment {key}")
 
 
 def _permission(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -888,126 +807,6 @@ def _same_source(reader: TemplateReader, existing: Any, source: Any) -> bool:
     return False
 
 
-def _role_accesses(reader: TemplateReader) -> None:
-    """IAM statements of a function's role: accesses (and invokes for lambda:InvokeFunction)."""
-    statements_by_role: dict[str, list[tuple[Any, int]]] = {}
-    for logical_id, spec in reader.resources.items():
-        if not isinstance(spec, Mapping):
-            continue
-        type_name = spec.get("Type")
-        properties = spec.get("Properties")
-        if not isinstance(properties, Mapping):
-            continue
-        if type_name == "AWS::IAM::Role":
-            policies = properties.get("Policies")
-            if isinstance(policies, list):
-                for policy in policies:
-                    if isinstance(policy, Mapping):
-                        statements_by_role.setdefault(str(logical_id), []).append(
-                            (policy.get("PolicyDocument"), line_of(policy)))
-            for arn in properties.get("ManagedPolicyArns") or []:
-                managed = reader.local_target(arn) if not isinstance(arn, str) else None
-                if managed:
-                    statements_by_role.setdefault(str(logical_id), []).append(
-                        (reader.properties_of(managed).get("PolicyDocument"), line_of(arn)))
-        elif type_name in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
-            roles = properties.get("Roles") or ([properties["RoleName"]] if "RoleName" in properties else [])
-            for role in roles if isinstance(roles, list) else []:
-                role_id = reader.local_target(role)
-                if role_id is None and isinstance(role, str):
-                    role_id = role if role in reader.resources else None
-                if role_id is not None:
-                    statements_by_role.setdefault(role_id, []).append((properties.get("PolicyDocument"), line_of(properties)))
-    if not statements_by_role:
-        return
-    # Functions act through ``Role``, state machines through ``RoleArn`` (SAM: ``Role`` too).
-    for record in [r for r in reader.records.values() if r.kind in ("function", "state_machine") and not r.implicit]:
-        properties = record.properties if isinstance(record.properties, Mapping) else {}
-        role = _raw_target(properties.get("Role", properties.get("RoleArn")))
-        if role in statements_by_role:
-            for document, line in statements_by_role[role]:
-                policy_accesses(reader, record.logical_id, document, line)
-
-
-def _raw_target(value: Any) -> str | None:
-    from .intrinsics import target_of
-
-    return target_of(value)
-
-
-def policy_accesses(reader: TemplateReader, function: str, document: Any, line: int) -> None:
-    """Accesses (and invokes) from one IAM policy document of ``function``."""
-    if not isinstance(document, Mapping):
-        return
-    statements = document.get("Statement")
-    statements = [statements] if isinstance(statements, Mapping) else statements
-    if not isinstance(statements, list):
-        return
-    for statement in statements:
-        if not isinstance(statement, Mapping) or statement.get("Effect", "Allow") != "Allow":
-            continue
-        actions = statement.get("Action", [])
-        actions = [actions] if isinstance(actions, str) else actions
-        actions = [a for a in actions if isinstance(a, str)] if isinstance(actions, list) else []
-        resources = statement.get("Resource", [])
-        resources = resources if isinstance(resources, list) else [resources]
-        statement_line = line_of(statement, line)
-        mode = access_mode(actions)
-        written = statement.get("Resource")
-        for index, value in enumerate(resources):
-            item_line = (_list_line(written, index, statement_line) if isinstance(written, list)
-                         else _prop_line(statement, "Resource", statement_line))
-            add_access(reader, function, value, item_line, mode, actions)
-
-
-def add_access(reader: TemplateReader, function: str, value: Any, line: int, mode: str,
-               actions: list[str] | None = None, *, invokes: bool | None = None) -> None:
-    """One policy resource entry: a local node, or a foreign ARN/import/ssm reference.
-
-    ``invokes`` says whether a function target is called (``lambda:InvokeFunction``);
-    by default it is read from ``actions``.
-    """
-    if invokes is None:
-        invokes = bool(actions) and all(a.lower().startswith("lambda:invoke") for a in actions or [])
-    elif not invokes:
-        actions = actions or ["*"]
-    targets: list[Any] = [owner for owner, _ in reader.references(value, line)]
-    if not targets:
-        text = reader.resolve(value)
-        if text and text != "*" and text.startswith("arn:") and "*" not in text.split(":")[-1][:1]:
-            targets = [reader.endpoint_of_text(text)]
-        elif isinstance(value, Mapping) and "Fn::ImportValue" in value:
-            targets = [reader.endpoint(value)]
-    for target in targets:
-        if target is None or target == function:
-            continue
-        kind = reader.kind(target) if isinstance(target, str) else target.kind_hint
-        if isinstance(target, str) and kind == "other":
-            continue
-        if kind == "function" and (invokes or not actions):
-            reader.edge("invokes", function, target, line, "IAM lambda:InvokeFunction")
-        else:
-            reader.edge("accesses", function, target, line, mode)
-
-
-def access_mode(actions: list[str]) -> str:
-    """``read``, ``write`` or ``readwrite`` from a statement's actions."""
-    modes: set[str] = set()
-    for action in actions:
-        verb = action.split(":", 1)[-1]
-        if verb in ("*", ""):
-            modes.update(("read", "write"))
-        elif verb.startswith(_READ_VERBS):
-            modes.add("read")
-        else:
-            modes.add("write")
-    if modes == {"read"}:
-        return "read"
-    if modes == {"write"}:
-        return "write"
-    return "readwrite"
-
-
 def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any], line: int) -> None:
     """Ref/GetAtt/Sub in properties and DependsOn, to other nodes of this unit."""
     source = reader.owner(logical_id)
@@ -1021,7 +820,7 @@ def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any]
     depends = spec.get("DependsOn")
     depends = [depends] if isinstance(depends, str) else depends
     if isinstance(depends, list):
-        depends_line = _prop_line(spec, "DependsOn", line)
+        depends_line = key_line(spec, "DependsOn", line)
         for name in depends:
             depended = reader.owner(name) if isinstance(name, str) else None
             if depended is not None and depended != source:

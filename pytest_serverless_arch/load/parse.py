@@ -25,6 +25,8 @@ __all__ = [
     "LineList",
     "ParseError",
     "TaggedValue",
+    "item_line",
+    "key_line",
     "line_of",
     "parse_json",
     "parse_text",
@@ -92,6 +94,17 @@ def line_of(value: Any, default: int = 0) -> int:
     """The line where ``value`` was written, when it is a mapping or sequence from a template."""
     line = getattr(value, "line", 0)
     return line or default
+
+
+def key_line(mapping: Any, key: Any, default: int = 0) -> int:
+    """The line where ``key`` of a template mapping was written, or ``default``."""
+    lines = getattr(mapping, "key_lines", None)
+    return lines.get(key, default) if lines else default
+
+
+def item_line(items: Any, index: int, default: int = 0) -> int:
+    """The line where item ``index`` of a template sequence was written, or ``default``."""
+    return items.line_of(index) if isinstance(items, LineList) else default
 
 
 # --- YAML -----------------------------------------------------------------

@@ -25,17 +25,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Endpoint, ForeignRef
+from .accesses import add_access, destinations, function_accesses, on_failure_destination, policy_accesses
 from .cloudformation import (
-    add_access,
     code_source,
-    destinations,
-    function_accesses,
     function_in_uri,
     included_openapi,
     log_group_endpoint,
-    on_failure_destination,
     openapi_lambda_uris,
-    policy_accesses,
     rule_bus_reference,
     self_managed_kafka,
     state_machine_wiring,
@@ -43,7 +39,7 @@ from .cloudformation import (
 from .included import include_location
 from .intrinsics import is_no_value
 from .kinds import kind_of
-from .parse import LineDict, line_of
+from .parse import LineDict, key_line, line_of
 from .sam_globals import globals_for, merge_globals
 from .sam_policies import POLICY_TEMPLATES, RESOURCELESS_TEMPLATES
 from .template import TemplateReader
@@ -113,11 +109,6 @@ def events_of(owner: str, properties: Mapping[str, Any]) -> Iterator[SamEvent]:
         if not isinstance(event_properties, Mapping):
             event_properties = LineDict()
         yield SamEvent(owner, str(name), spec["Type"], event_properties, lines.get(name, line_of(spec)))
-
-
-def _prop_line(properties: Mapping[str, Any], key: str, default: int) -> int:
-    lines = getattr(properties, "key_lines", None)
-    return lines.get(key, default) if lines else default
 
 
 class SamReader:
@@ -214,7 +205,7 @@ class SamReader:
     def _implicit_function_resources(self, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
         if isinstance(properties.get("FunctionUrlConfig"), Mapping):
             self._implicit(logical_id + "Url", "AWS::Lambda::Url", LineDict(),
-                           _prop_line(properties, "FunctionUrlConfig", line))
+                           key_line(properties, "FunctionUrlConfig", line))
         for key, entry, entry_line in _destination_entries(properties, line):
             implicit = _DESTINATION_TYPES.get(str(entry.get("Type")))
             if implicit is not None and _may_be_absent(entry.get("Destination")):
@@ -255,10 +246,10 @@ class SamReader:
         if isinstance(dead_letter, Mapping):
             target = reader.endpoint(dead_letter.get("TargetArn"), _DLQ_KINDS.get(str(dead_letter.get("Type")), "other"))
             if target is not None:
-                reader.edge("accesses", function, target, _prop_line(properties, "DeadLetterQueue", line), "write")
+                reader.edge("accesses", function, target, key_line(properties, "DeadLetterQueue", line), "write")
         url = function + "Url"
         if isinstance(properties.get("FunctionUrlConfig"), Mapping) and reader.records.get(url) is not None:
-            reader.edge("triggers", url, function, _prop_line(properties, "FunctionUrlConfig", line), "FunctionUrl")
+            reader.edge("triggers", url, function, key_line(properties, "FunctionUrlConfig", line), "FunctionUrl")
         for key, entry, entry_line in _destination_entries(properties, line):
             implicit = _DESTINATION_TYPES.get(str(entry.get("Type")))
             if implicit is not None and _may_be_absent(entry.get("Destination")):
@@ -362,22 +353,22 @@ class SamReader:
                 if isinstance(spec, Mapping) and spec.get("FunctionArn") is not None:
                     function = reader.function_endpoint(spec["FunctionArn"])
                     if function is not None:
-                        reader.edge("triggers", api, function, _prop_line(spec, "FunctionArn", line_of(spec, line)),
+                        reader.edge("triggers", api, function, key_line(spec, "FunctionArn", line_of(spec, line)),
                                     f"Authorizer {name}")
         body = properties.get("DefinitionBody")
         if isinstance(body, Mapping):
-            for uri, uri_line, detail in openapi_lambda_uris(body, _prop_line(properties, "DefinitionBody", line)):
+            for uri, uri_line, detail in openapi_lambda_uris(body, key_line(properties, "DefinitionBody", line)):
                 function = function_in_uri(reader, uri)
                 if function is not None:
                     reader.edge("triggers", api, function, uri_line, detail)
         uri = properties.get("DefinitionUri")
         location = uri if isinstance(uri, str) else include_location(body)
-        location_line = _prop_line(properties, "DefinitionUri" if isinstance(uri, str) else "DefinitionBody", line)
+        location_line = key_line(properties, "DefinitionUri" if isinstance(uri, str) else "DefinitionBody", line)
         if included_openapi(reader, api, location, location_line):
             return
         included = _included_definition(properties)
         if included:  # no repository root to read it from (a template read on its own)
-            reader.note(_prop_line(properties, "DefinitionBody", _prop_line(properties, "DefinitionUri", line)),
+            reader.note(key_line(properties, "DefinitionBody", key_line(properties, "DefinitionUri", line)),
                         f"{api}: the API definition in {included} is not read; integrations written there "
                         "(rather than as function events) are not in the graph")
 
@@ -396,7 +387,7 @@ class SamReader:
         if isinstance(auth, Mapping) and auth.get("AuthArn") is not None:
             function = reader.function_endpoint(auth["AuthArn"])
             if function is not None:
-                reader.edge("triggers", api, function, _prop_line(auth, "AuthArn", line), "Authorizer")
+                reader.edge("triggers", api, function, key_line(auth, "AuthArn", line), "Authorizer")
 
     def _graphql_wiring(self, api: str, properties: Mapping[str, Any], line: int) -> None:
         """Lambda data sources and Lambda authorizers of an AppSync API; DynamoDB data sources."""
@@ -408,7 +399,7 @@ class SamReader:
                 if isinstance(spec, Mapping):
                     function = reader.function_endpoint(spec.get("FunctionArn"))
                     if function is not None:
-                        reader.edge("triggers", api, function, _prop_line(spec, "FunctionArn", line), f"AppSync {name}")
+                        reader.edge("triggers", api, function, key_line(spec, "FunctionArn", line), f"AppSync {name}")
             tables = sources.get("DynamoDb")
             for _name, spec in tables.items() if isinstance(tables, Mapping) else ():
                 if isinstance(spec, Mapping):
@@ -423,7 +414,7 @@ class SamReader:
                 if isinstance(config, Mapping):
                     function = reader.function_endpoint(config.get("AuthorizerUri"))
                     if function is not None:
-                        reader.edge("triggers", api, function, _prop_line(config, "AuthorizerUri", line),
+                        reader.edge("triggers", api, function, key_line(config, "AuthorizerUri", line),
                                     "AppSync authorizer")
 
     # --- policies and connectors ---------------------------------------------
@@ -434,7 +425,7 @@ class SamReader:
         policies = properties.get("Policies")
         items = policies if isinstance(policies, list) else [policies]
         item_lines = getattr(policies, "item_lines", [])
-        default_line = _prop_line(properties, "Policies", line)
+        default_line = key_line(properties, "Policies", line)
         for index, item in enumerate(items):
             item_line = item_lines[index] if index < len(item_lines) else line_of(item, default_line)
             if not isinstance(item, Mapping):
@@ -477,7 +468,7 @@ class SamReader:
         mode = _CONNECTOR_MODES.get(permission_set, "readwrite")
         destination = properties.get("Destination")
         destination_list = destination if isinstance(destination, list) else [destination]
-        destination_line = _prop_line(properties, "Destination", line)
+        destination_line = key_line(properties, "Destination", line)
         source_kind = reader.kind(source) if isinstance(source, str) else source.kind_hint
         for item in destination_list:
             target = self._connector_end(item)
@@ -540,7 +531,7 @@ class SamReader:
         for key, value in section.items():
             if key in own and not isinstance(value, (Mapping, list)):
                 continue  # the resource's own value replaced the global one
-            for owner, owner_line in reader.references(value, _prop_line(section, key, 1)):
+            for owner, owner_line in reader.references(value, key_line(section, key, 1)):
                 if owner != logical_id:
                     reader.edge("references", logical_id, owner, owner_line, "")
 
@@ -602,4 +593,4 @@ def _destination_entries(properties: Mapping[str, Any], line: int) -> Iterator[t
     for key in ("OnSuccess", "OnFailure"):
         entry = destination.get(key)
         if isinstance(entry, Mapping):
-            yield key, entry, _prop_line(destination, key, line_of(entry, line))
+            yield key, entry, key_line(destination, key, line_of(entry, line))

@@ -19,16 +19,9 @@ from ..config import LoadConfig
 from ..discover import Candidate, Discovery
 from ..model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
 from . import serverless_naming as naming
-from .cloudformation import (
-    access_mode,
-    add_access,
-    function_accesses,
-    policy_accesses,
-    read_outputs,
-    read_resources,
-    read_wiring,
-)
-from .parse import LineDict, LineList, line_of
+from .accesses import access_mode, add_access, function_accesses, policy_accesses
+from .cloudformation import read_outputs, read_resources, read_wiring
+from .parse import LineDict, LineList, key_line, line_of
 from .serverless_events import ServiceContext, read_events, source_endpoint
 from .serverless_variables import VariableResolver, VariableText, foreign_refs_in
 from .template import TemplateReader
@@ -185,10 +178,10 @@ class ServiceReader:
                 url = reader.owner(naming.function_url_logical_id(key))
                 if url is None:
                     reader.add_resource(reader.make_resource(naming.function_url_logical_id(key), "AWS::Lambda::Url",
-                                                             {}, _key_line(spec, "url", line), implicit=True))
-                reader.edge("triggers", naming.function_url_logical_id(key), key, _key_line(spec, "url", line),
+                                                             {}, key_line(spec, "url", line), implicit=True))
+                reader.edge("triggers", naming.function_url_logical_id(key), key, key_line(spec, "url", line),
                             "url")
-            read_events(self.context, key, spec.get("events"), _key_line(spec, "events", line))
+            read_events(self.context, key, spec.get("events"), key_line(spec, "events", line))
         read_wiring(reader)
         self._placeholder_references()
         self._extensions(self.resources_section.get("extensions"))
@@ -286,13 +279,13 @@ class ServiceReader:
                 self._statements(key, statements, statements_line)
         statements = spec.get("iamRoleStatements")  # serverless-iam-roles-per-function
         if isinstance(statements, list):
-            self._statements(key, statements, _key_line(spec, "iamRoleStatements", line))
-        self._destinations(key, spec.get("destinations"), _key_line(spec, "destinations", line))
+            self._statements(key, statements, key_line(spec, "iamRoleStatements", line))
+        self._destinations(key, spec.get("destinations"), key_line(spec, "destinations", line))
         on_error = spec.get("onError")
         if on_error is not None:
             target = source_endpoint(reader, on_error)
             if target is not None:
-                reader.edge("accesses", key, target, _key_line(spec, "onError", line), "write")
+                reader.edge("accesses", key, target, key_line(spec, "onError", line), "write")
 
     def _provider_statements(self) -> list[tuple[Any, int]]:
         found: list[tuple[Any, int]] = []
@@ -333,7 +326,7 @@ class ServiceReader:
                 value = value["arn"]
             if value is None:
                 continue
-            item_line = _key_line(destinations, which, line)
+            item_line = key_line(destinations, which, line)
             if isinstance(value, str) and value in self.context.functions:
                 reader.edge("invokes", key, value, item_line, f"destination {which}")
                 continue
@@ -347,11 +340,6 @@ class ServiceReader:
             if target is not None:
                 add_access(reader, key, value, item_line, "write") if not isinstance(target, ForeignRef) \
                     else reader.edge("accesses", key, target, item_line, "write")
-
-
-def _key_line(mapping: Any, key: str, default: int) -> int:
-    lines = getattr(mapping, "key_lines", None)
-    return lines.get(key, default) if lines else default
 
 
 def _provider_role(provider: Mapping[str, Any]) -> Any:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ..model import ForeignRef
-from .cloudformation import DEFAULT_EVENT_BUS, access_mode
+from .accesses import access_mode
+from .cloudformation import DEFAULT_EVENT_BUS
 from .parse import ParseError, line_of, parse_text
 from .terraform_expr import sole_interpolation
 from .terraform_hcl import Block, parse_expression
