@@ -23,6 +23,7 @@ from .accesses import access_mode, add_access, function_accesses, policy_accesse
 from .cloudformation import read_outputs, read_resources, read_wiring
 from .parse import LineDict, LineList, key_line, line_of
 from .serverless_events import ServiceContext, read_events, source_endpoint
+from .serverless_step_functions import read_state_machines
 from .serverless_variables import VariableResolver, VariableText, foreign_refs_in
 from .template import TemplateReader
 
@@ -182,6 +183,7 @@ class ServiceReader:
                 reader.edge("triggers", naming.function_url_logical_id(key), key, key_line(spec, "url", line),
                             "url")
             read_events(self.context, key, spec.get("events"), key_line(spec, "events", line))
+        read_state_machines(self.context, self.document, self.unit.extra.get("plugins", []))
         read_wiring(reader)
         self._placeholder_references()
         self._extensions(self.resources_section.get("extensions"))
