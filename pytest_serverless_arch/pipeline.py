@@ -14,9 +14,11 @@ from pathlib import Path
 
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
+from .domains import assign_domains
 from .graph import DeploymentGraph
 from .link import build_graph
 from .load.cloudformation import read_template
+from .load.compose import apply_compose_params, compose_projects
 from .load.parse import ParseError
 from .load.samconfig import SamConfig, read_samconfig
 from .model import LoadedUnit, LoadError, Location
@@ -25,10 +27,11 @@ __all__ = ["load", "load_units"]
 
 UnitLoader = Callable[[Candidate, Discovery, LoadConfig], list[LoadedUnit]]
 
-# Formats whose loader lives in its own module, imported only when such a file is found.
+# Formats whose loader is imported only when such a file is found (python-hcl2 and
+# lark, behind Terraform, take a while to import). A compose file is no unit of its
+# own: its projects are read below and linked by ``build_graph``.
 _LAZY_LOADERS = {
     "serverless": ("pytest_serverless_arch.load.serverless", "load_service"),
-    "compose": ("pytest_serverless_arch.load.compose", "load_compose"),
     "terraform": ("pytest_serverless_arch.load.terraform", "load_root_module"),
     "cdk": ("pytest_serverless_arch.load.cdk", "load_cloud_assembly"),
 }
@@ -57,11 +60,7 @@ def load(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
     root_path = Path(root).resolve()
     discovery = discover([Path(path).resolve() for path in path_list], root_path, config)
     units = load_units(discovery, config)
-    from .domains import assign_domains
-
-    # issue 4: compose files fill their services' ${param:..} and add links between their units
-    from .load.compose import apply_compose_params, compose_projects
-
+    # compose files fill their services' ${param:..} and add links between their units
     projects = compose_projects(discovery)
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
@@ -98,13 +97,7 @@ def _loader_for(format_name: str) -> UnitLoader | None:
     spec = _LAZY_LOADERS.get(format_name)
     if spec is None:
         return None
-    try:
-        module = importlib.import_module(spec[0])
-    except ModuleNotFoundError as exc:
-        if exc.name == spec[0]:
-            return None
-        raise
-    return getattr(module, spec[1])  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(spec[0]), spec[1])  # type: ignore[no-any-return]
 
 
 def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> SamConfig | None:

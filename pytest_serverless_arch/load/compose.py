@@ -8,8 +8,8 @@ loaded on their own. A compose file adds two kinds of cross-unit link:
 - ``dependsOn`` (a ``depends_on`` link).
 
 :func:`read_compose` turns the file into a :class:`ComposeProject` record;
-the linker resolves its services to units by path. :func:`load_compose` is
-the pipeline's loader hook and returns no units of its own.
+the linker resolves its services to units by path. A compose file is no
+unit of its own.
 
 >>> from pytest_serverless_arch.load.parse import parse_yaml
 >>> project = read_compose(parse_yaml("services:\\n  a: {path: a}\\n  b: {path: b, dependsOn: a}\\n"), "c.yml")
@@ -31,10 +31,10 @@ from .parse import line_of
 
 if TYPE_CHECKING:
     from ..config import LoadConfig
-    from ..discover import Candidate, Discovery
+    from ..discover import Discovery
 
 __all__ = ["ComposeParam", "ComposeProject", "ComposeService", "apply_compose_params", "compose_projects",
-           "load_compose", "read_compose", "service_units"]
+           "read_compose", "service_units"]
 
 # ``${service.Output}``; ``${sls:stage}``, ``${env:X}`` and the like have a colon, not a dot, after the name.
 _OUTPUT_REFERENCE = re.compile(r"\$\{\s*([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\s*\}")
@@ -199,6 +199,3 @@ def apply_compose_params(units: list[LoadedUnit], projects: Iterable[ComposeProj
     return result
 
 
-def load_compose(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
-    """The pipeline's loader hook: a compose file is no unit itself (its services are)."""
-    return []
