@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import traceback
@@ -21,7 +22,7 @@ from .load.cloudformation import read_template
 from .load.compose import apply_compose_params, compose_projects
 from .load.parse import ParseError
 from .load.samconfig import SamConfig, read_samconfig
-from .model import LoadedUnit, LoadError, Location
+from .model import LoadedUnit, LoadError, Location, Note
 
 __all__ = ["load", "load_units"]
 
@@ -151,14 +152,12 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
 
 def _deduplicate_names(units: Iterable[LoadedUnit]) -> None:
     """Two units may not share a name: the later ones are renamed by path, with a note."""
-    from .model import Note
-
     seen: dict[str, LoadedUnit] = {}
     for unit in units:
         if unit.name in seen:
             original = unit.name
             unit.name = f"{original}@{unit.path}"
-            unit.resources = [r.__class__(**{**r.__dict__, "unit": unit.name}) for r in unit.resources]
+            unit.resources = [dataclasses.replace(resource, unit=unit.name) for resource in unit.resources]
             unit.notes.append(Note(Location(unit.path, 1),
                                    f"unit name {original!r} is also used by {seen[original].path}; "
                                    f"this unit is called {unit.name!r}"))

@@ -145,3 +145,14 @@ def test_samconfig_beside_a_template_names_the_unit_and_gives_region_and_tags(tm
     assert dict(graph.unit("orders-service").tags) == {"domain": "orders", "team": "a b"}
     assert graph.resource("orders-service:Fn").domain == "orders"
     assert [u.name for u in load(tmp_path, samconfig_env="prod").units()] == ["billing/template.yaml", "orders-prod"]
+
+
+def test_two_units_with_one_stack_name_are_both_kept_and_the_second_is_renamed_with_a_note(tmp_path):
+    for folder in ("a", "b"):
+        write(tmp_path, f"{folder}/template.yaml", QUEUE_TEMPLATE)
+        write(tmp_path, f"{folder}/samconfig.toml", 'version = 0.1\n[default.deploy.parameters]\nstack_name = "same"\n')
+    graph = load(tmp_path)
+    assert [unit.name for unit in graph.units()] == ["same", "same@b/template.yaml"]
+    assert [resource.id for resource in graph.resources()] == ["same:Queue", "same@b/template.yaml:Queue"]
+    assert [str(note) for note in graph.notes] == [
+        "b/template.yaml:1: unit name 'same' is also used by a/template.yaml; this unit is called 'same@b/template.yaml'"]
