@@ -179,7 +179,7 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
                         config: LoadConfig, seen: set[Path]) -> None:
     root = discovery.root
     rel_dir = relative_posix(directory, root)
-    if any(name.endswith(".tf") and not _ignored(config, directory / name, root) for name in filenames):
+    if any(name.endswith((".tf", ".tf.json")) and not _ignored(config, directory / name, root) for name in filenames):
         discovery.terraform_dirs.append(rel_dir)
     if (directory / "cdk.out" / "manifest.json").is_file() and _inside(directory / "cdk.out", root):
         manifest = directory / "cdk.out"
@@ -194,7 +194,7 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
             discovery.samconfigs.setdefault(rel_dir, relative_posix(directory / name, root))
     for name in filenames:
         path = directory / name
-        if not _ignored(config, path, root):
+        if not _ignored(config, path, root) and not name.endswith(".tf.json"):  # Terraform, never a template
             _consider_file(discovery, path, config, seen)
 
 

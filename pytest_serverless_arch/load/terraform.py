@@ -32,7 +32,7 @@ from typing import Any
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery, relative_posix
 from ..model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
-from .terraform_hcl import Block, HclError, read_hcl_file
+from .terraform_hcl import Block, HclError, is_terraform_file, read_hcl_file
 from .terraform_module import Module, ResourceTarget, read_module
 from .terraform_reader import KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
 from .terraform_wiring import WIRED_TYPES, read_wiring
@@ -257,7 +257,7 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
     directory = root / relpath if relpath != "." else root
     facts = _DirectoryFacts(relpath)
     try:
-        names = sorted(path.name for path in directory.iterdir() if path.suffix == ".tf" and path.is_file())
+        names = sorted(path.name for path in directory.iterdir() if is_terraform_file(path.name) and path.is_file())
     except OSError:
         return facts
     for name in names:

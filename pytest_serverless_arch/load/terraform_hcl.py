@@ -20,9 +20,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Attribute", "Block", "HclError", "HclFile", "parse_expression", "parse_hcl", "read_hcl_file"]
+__all__ = ["Attribute", "Block", "HclError", "HclFile", "TERRAFORM_SUFFIXES", "is_terraform_file",
+           "parse_expression", "parse_hcl", "parse_tf_json", "read_hcl_file"]
 
 MAX_HCL_BYTES = 2_000_000
+TERRAFORM_SUFFIXES = (".tf", ".tf.json")
+
+
+def is_terraform_file(name: str) -> bool:
+    """A configuration file Terraform reads from a module directory (native or JSON syntax)."""
+    return name.endswith(TERRAFORM_SUFFIXES)
 
 
 class HclError(Exception):
@@ -137,7 +144,7 @@ def parse_hcl(text: str, path: str) -> HclFile:
 def _cached_parse(real_path: str, mtime_ns: int, size: int, relpath: str) -> HclFile | HclError:
     try:
         text = Path(real_path).read_text(encoding="utf-8", errors="replace")
-        return parse_hcl(text, relpath)
+        return parse_tf_json(text, relpath) if relpath.endswith(".json") else parse_hcl(text, relpath)
     except HclError as exc:
         return exc
     except OSError as exc:
@@ -145,7 +152,7 @@ def _cached_parse(real_path: str, mtime_ns: int, size: int, relpath: str) -> Hcl
 
 
 def read_hcl_file(path: Path, relpath: str) -> HclFile:
-    """Read and parse one file, once per run (cached by path, size and mtime)."""
+    """Read and parse one file (HCL, or JSON syntax for ``.json``), once per run (cached by path, size and mtime)."""
     try:
         stat = path.stat()
     except OSError as exc:
@@ -173,3 +180,103 @@ def parse_expression(text: str) -> Any:
         return _parse_expression_cached(text)
     except Exception:  # noqa: BLE001 - any parser failure means "not a literal we can read"
         return None
+
+
+# --- Terraform's JSON syntax (``.tf.json``, what CDKTF synthesizes) -------------------
+
+# Label counts of the top-level blocks; JSON nests one object level per label.
+_TOP_LEVEL_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
+                     "locals": 0, "terraform": 0, "moved": 0, "import": 0, "removed": 0, "check": 1}
+# JSON cannot tell a nested block from an object-valued attribute without the provider schema:
+# these names (the blocks this reader looks into, and Terraform's own) are read as blocks.
+_NESTED_BLOCK_LABELS = {"backend": 1, "dynamic": 1, "provisioner": 1, "cloud": 0}
+NESTED_BLOCK_NAMES = frozenset({
+    "lifecycle", "connection", "content", "statement", "principals", "not_principals", "condition",
+    "environment", "dead_letter_config", "destination_config", "on_success", "on_failure",
+    "self_managed_event_source", "lambda_function", "queue", "topic", "target", "lambda", "error_action",
+    "lambda_action", "lambda_config", "custom_email_sender", "custom_sms_sender", "pre_token_generation_config",
+    "inline_policy", "default_tags", "required_providers", "vpc_config", "tracing_config", "filter_criteria",
+    "filter", "sqs_target", "retry_policy", "input_transformer", "logging_configuration", "timeouts",
+    *_NESTED_BLOCK_LABELS,
+})
+
+
+def _json_line(mapping: Any, key: str, default: int) -> int:
+    lines = getattr(mapping, "key_lines", None) or {}
+    return int(lines.get(key, default) or default)
+
+
+def _json_bodies(value: Any, line: int) -> list[tuple[Any, int]]:
+    """A block's JSON value: one object, or an array of objects (the block given several times)."""
+    if isinstance(value, dict):
+        return [(value, line)]
+    if isinstance(value, list):
+        item_lines = getattr(value, "item_lines", None) or []
+        return [(item, item_lines[index] if index < len(item_lines) else line)
+                for index, item in enumerate(value) if isinstance(item, dict)]
+    return []
+
+
+def _json_blocks(type_name: str, labels_left: int, value: Any, line: int, path: str,
+                 labels: tuple[str, ...] = ()) -> list[Block]:
+    """The blocks a JSON property stands for, peeling one object level per label."""
+    if labels_left == 0:
+        found = []
+        for body, body_line in _json_bodies(value, line):
+            attributes, blocks, duplicates = _json_body(body, path)
+            found.append(Block(type_name, labels, body_line, path, attributes, blocks, duplicates))
+        return found
+    found = []
+    for body, _ in _json_bodies(value, line):
+        for label, inner in body.items():
+            if label == "//":
+                continue
+            found += _json_blocks(type_name, labels_left - 1, inner, _json_line(body, label, line), path,
+                                  (*labels, str(label)))
+    return found
+
+
+def _json_body(body: dict[str, Any], path: str) -> tuple[dict[str, Attribute], tuple[Block, ...], tuple[tuple[str, int], ...]]:
+    attributes: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    for name, value in body.items():
+        if name == "//":  # Terraform's JSON comment property
+            continue
+        line = _json_line(body, name, 0)
+        if name in NESTED_BLOCK_NAMES and isinstance(value, (dict, list)) and _json_bodies(value, line):
+            blocks += _json_blocks(name, _NESTED_BLOCK_LABELS.get(name, 0), value, line, path)
+        else:
+            attributes[name] = Attribute(name, value, line)
+    return attributes, tuple(blocks), ()
+
+
+def parse_tf_json(text: str, path: str) -> HclFile:
+    """Parse a ``.tf.json`` file into the same blocks and attributes the HCL syntax gives.
+
+    String values are templates in this syntax, so ``"${aws_sqs_queue.q.arn}"`` is the
+    expression the HCL path serializes the same way.
+
+    >>> text = '{\\n "resource": {\\n  "aws_sqs_queue": {\\n   "q": {\\n    "name": "jobs"\\n   }\\n  }\\n }\\n}'
+    >>> tf = parse_tf_json(text, "main.tf.json")
+    >>> block = tf.blocks[0]
+    >>> block.type, block.labels, block.line, block.attributes["name"].line
+    ('resource', ('aws_sqs_queue', 'q'), 4, 5)
+    """
+    from .parse import ParseError, parse_json
+
+    try:
+        document = parse_json(text)
+    except ParseError as exc:
+        raise HclError(f"JSON syntax error: {exc.message}", exc.line) from None
+    if not isinstance(document, dict):
+        raise HclError("a Terraform JSON file must hold an object", 1)
+    blocks: list[Block] = []
+    for name, value in document.items():
+        if name == "//":
+            continue
+        line = _json_line(document, name, 1)
+        if name not in _TOP_LEVEL_LABELS:
+            blocks.append(Block(str(name), (), line, path))  # reported as an unknown block by the module reader
+            continue
+        blocks += _json_blocks(name, _TOP_LEVEL_LABELS[name], value, line, path)
+    return HclFile(path, tuple(blocks), {})

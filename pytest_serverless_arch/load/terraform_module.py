@@ -21,7 +21,7 @@ from typing import Any
 
 from ..model import LoadError, Location, Note
 from .terraform_expr import sole_interpolation, split_template, string_literal, traversals, walk_strings
-from .terraform_hcl import Attribute, Block, HclError, read_hcl_file
+from .terraform_hcl import Attribute, Block, HclError, is_terraform_file, read_hcl_file
 
 __all__ = ["DataTarget", "ExternalTarget", "Module", "ModuleCall", "ResourceTarget", "read_module"]
 
@@ -368,7 +368,7 @@ def read_module(directory: Path, relpath: str, *, root: Path, region: str, accou
         module.errors.append(LoadError(relpath, 0, f"cannot list module directory: {exc.strerror}"))
         return module
     for name in names:
-        if not name.endswith(".tf"):
+        if not is_terraform_file(name):
             continue
         file_rel = _posix_join(relpath, name)
         try:
@@ -482,7 +482,7 @@ def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, d
         module.notes.append(Note(Location(block.path, line), f"module {name!r}: source {source!r} is outside the repository; "
                                                             "its resources are not read"))
         return
-    if not target.is_dir() or not any(path.suffix == ".tf" for path in target.iterdir()):
+    if not target.is_dir() or not any(is_terraform_file(path.name) for path in target.iterdir()):
         module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} is not a directory "
                                                          "with .tf files"))
         return
