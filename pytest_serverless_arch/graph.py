@@ -11,7 +11,7 @@ The graph wraps a private ``networkx.MultiDiGraph`` and never subclasses it;
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,9 +89,6 @@ class DeploymentGraph:
         self.units_by_name[unit.name] = unit
         self._graph.add_node(unit.id, node_type="unit", record=unit, name=unit.name,
                              format=unit.format, path=unit.path, domain=unit.domain)
-
-    def replace_unit(self, unit: Unit) -> None:
-        self.add_unit(unit)
 
     def add_resource(self, resource: Resource) -> None:
         self._cache.clear()
@@ -329,6 +326,3 @@ class DeploymentGraph:
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:
     return (edge.kind, str(edge.source), str(edge.target), edge.location)
 
-
-def iter_ids(items: Iterable[Resource]) -> list[str]:
-    return [item.id for item in items]
