@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from .graph import DeploymentGraph
+from .patterns import classify_pattern
+from .rules import run_builtin_rules
 
 __all__ = ["REPORT_VERSION", "build_report", "render_json", "render_text"]
 
 REPORT_VERSION = 1
-
-# Later stages (rules, the pattern classifier) plug in here, so the report
-# never imports them eagerly and loading stays usable on its own.
-PatternProvider = Callable[[DeploymentGraph], "dict[str, Any] | None"]
-ViolationsProvider = Callable[[DeploymentGraph], "list[dict[str, Any]]"]
-
-
-def _pattern(graph: DeploymentGraph) -> dict[str, Any] | None:
-    try:
-        from .patterns import classify_pattern
-    except ImportError:
-        return None
-    verdict = classify_pattern(graph)
-    return verdict.to_dict()
-
-
-def _violations(graph: DeploymentGraph) -> list[dict[str, Any]]:
-    try:
-        from .rules import run_builtin_rules
-    except ImportError:
-        return []
-    return [violation.to_dict() for violation in run_builtin_rules(graph)]
 
 
 def build_report(graph: DeploymentGraph) -> dict[str, Any]:
@@ -80,8 +59,8 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
         "triggers": triggers,
         "links": links,
         "deploy_order": graph.deploy_order(),
-        "pattern": _pattern(graph),
-        "violations": _violations(graph),
+        "pattern": classify_pattern(graph).to_dict(),
+        "violations": [violation.to_dict() for violation in run_builtin_rules(graph)],
         "errors": errors,
         "notes": [str(note) for note in graph.notes],
     }
