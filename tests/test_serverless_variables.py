@@ -327,3 +327,32 @@ def test_a_reference_chain_deeper_than_any_real_file_stops_with_a_note():
     values, notes = custom(chain)
     assert values["a0"].unresolved
     assert any("variables nest too deeply" in note for note in notes)
+
+
+def test_self_with_no_address_is_the_whole_resolved_document_not_a_cycle():
+    document, notes = resolve("""\
+        service: svc
+        provider: {name: aws, stage: prod}
+        custom:
+          name: ${self:service}-${self:provider.stage}
+          whole: ${self:}
+          service: ${self:custom.whole.service}
+        """)
+    whole = document["custom"]["whole"]
+    assert whole["service"] == "svc" and whole["provider"]["stage"] == "prod"
+    assert whole["custom"]["name"] == "svc-prod"
+    assert whole["custom"]["whole"] == "${self:}" and whole["custom"]["whole"].unresolved
+    assert document["custom"]["service"] == "svc"
+    assert not any("cycle" in note for note in notes)
+
+
+def test_the_whole_document_through_self_can_be_followed_by_a_later_variable():
+    document, notes = resolve("""\
+        service: svc
+        provider: {name: aws}
+        custom:
+          everything: ${self:}
+          region: ${self:custom.everything.provider.name}
+        """)
+    assert document["custom"]["region"] == "aws"
+    assert notes == []

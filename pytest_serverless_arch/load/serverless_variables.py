@@ -495,11 +495,43 @@ class VariableResolver:
 
     def _source_self(self, params: list[str | None], address: str | None, line: int) -> Any:
         parts = [part for part in (address or "").split(".") if part != ""]
+        if not parts:  # ``${self:}``: the whole configuration
+            # What resolving the rest finds while this property is unresolved (a sibling that
+            # needs it is a cycle only from here) is forgotten: each is resolved again on its own.
+            memo, notes, noted = dict(self._memo), list(self.notes), set(self._noted)
+            try:
+                return self._whole(self.document, (), line)
+            finally:
+                self._memo, self.notes, self._noted = memo, notes, noted
         value = self._self_value(parts, line)
         return _Missing(f"`{address}` is not set in this file") if value is None else value
 
     def _self_value(self, parts: list[str], line: int) -> Any:
         return self._follow(self.document, (), parts, line)
+
+    def _whole(self, node: Any, key: tuple[Any, ...], line: int) -> Any:
+        """``node`` resolved, except along the path being resolved now, which is kept as written.
+
+        The property that asks for ``${self:}`` is part of the whole: resolving it
+        there would never end, so that one path stays unresolved text.
+        """
+        if key not in self._active:
+            return self._resolve_node(node, key, line)
+        if isinstance(node, Mapping):
+            result = LineDict()
+            result.line = line_of(node, line)
+            lines = getattr(node, "key_lines", {})
+            for child_key, child in node.items():
+                result[child_key] = self._whole(child, key + (child_key,), lines.get(child_key, result.line))
+                result.key_lines[child_key] = lines.get(child_key, result.line)
+            return result
+        if isinstance(node, list):
+            items = LineList()
+            items.line = line_of(node, line)
+            items.extend(self._whole(child, key + (index,), line) for index, child in enumerate(node))
+            items.item_lines = list(getattr(node, "item_lines", []))
+            return items
+        return VariableText(str(node), unresolved=True) if isinstance(node, str) else node
 
     def _follow(self, node: Any, key: tuple[Any, ...], parts: list[str], line: int) -> Any:
         current = node
