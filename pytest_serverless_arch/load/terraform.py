@@ -32,7 +32,7 @@ from typing import Any
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery, relative_posix
 from ..model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
-from .terraform_hcl import Block, HclError, is_terraform_file, read_hcl_file
+from .terraform_hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
 from .terraform_module import Module, ResourceTarget, read_module
 from .terraform_reader import KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
 from .terraform_wiring import WIRED_TYPES, read_wiring
@@ -124,6 +124,10 @@ def _read_resources(reader: TerraformReader) -> None:
                 if meta in block.attributes and (resource.kind != "other" or type_name in WIRED_TYPES):
                     reader.note(block.path, block.line_of(meta),
                                 f"{address} uses {meta}: its instances are kept as one node")
+            if resource.kind != "other" or type_name in WIRED_TYPES:
+                _note_dynamic_blocks(reader, address, block)
+        for local_address, block in module.data.items():
+            _note_dynamic_blocks(reader, f"data.{module.address(local_address)}", block)
         for name, call in module.calls.items():
             if call.child is None and call.source and not call.source.startswith(("./", "../")):
                 address = module.address(f"module.{name}")
@@ -132,6 +136,12 @@ def _read_resources(reader: TerraformReader) -> None:
                                              properties={"source": call.source}), call.block, module)
                 reader.edge("references", address, ForeignRef("external", f"module {call.source}"),
                             call.block.path, call.block.line_of("source"), "module source")
+
+
+def _note_dynamic_blocks(reader: TerraformReader, address: str, block: Block) -> None:
+    for dynamic in dynamic_blocks(block):
+        reader.note(block.path, dynamic.line, f"{address}: dynamic \"{dynamic.type}\" is read as one {dynamic.type} "
+                                              "block of its content; Terraform repeats it per for_each item")
 
 
 def _make_resource(reader: TerraformReader, module: Module, address: str, block: Block) -> Resource:

@@ -16,11 +16,12 @@ dicts, tuples as lists).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Attribute", "Block", "HclError", "HclFile", "TERRAFORM_SUFFIXES", "is_terraform_file",
+__all__ = ["Attribute", "Block", "dynamic_blocks", "undynamic", "HclError", "HclFile", "TERRAFORM_SUFFIXES", "is_terraform_file",
            "parse_expression", "parse_hcl", "parse_tf_json", "read_hcl_file"]
 
 MAX_HCL_BYTES = 2_000_000
@@ -61,6 +62,7 @@ class Block:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: tuple[Block, ...] = ()
     duplicates: tuple[tuple[str, int], ...] = ()  # attribute names given twice, with the later line
+    repeated_by: Any = None  # a ``dynamic`` block's ``for_each``: this block is its ``content``, repeated per item
 
     def get(self, name: str, default: Any = None) -> Any:
         attribute = self.attributes.get(name)
@@ -116,9 +118,34 @@ def _body(body: Any, path: str) -> tuple[dict[str, Attribute], tuple[Block, ...]
         elif isinstance(child, BlockRule):
             labels = [_label(label) for label in child.labels]
             inner_attributes, inner_blocks, inner_duplicates = _body(child.body, path)
-            blocks.append(Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes,
-                                inner_blocks, inner_duplicates))
+            blocks.append(undynamic(Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes,
+                                          inner_blocks, inner_duplicates)))
     return attributes, tuple(blocks), tuple(duplicates)
+
+
+def undynamic(block: Block) -> Block:
+    """A ``dynamic "x" { for_each = ...; content { ... } }`` block as one ``x`` block of its content.
+
+    Terraform repeats the content per ``for_each`` item; read once, the triggers and
+    accesses it wires are kept (``x.value`` references stay unresolved). The block
+    keeps the ``dynamic`` line and its ``for_each`` in ``repeated_by``; others pass through.
+    """
+    if block.type != "dynamic" or len(block.labels) != 1:
+        return block
+    contents = block.children("content")
+    if not contents:
+        return block
+    content = contents[0]
+    return Block(block.labels[0], (), block.line, block.path, dict(content.attributes), content.blocks,
+                 content.duplicates, repeated_by=block.get("for_each", "?"))
+
+
+def dynamic_blocks(block: Block) -> Iterator[Block]:
+    """The blocks inside ``block`` (at any depth) read from a ``dynamic`` block's content."""
+    for child in block.blocks:
+        if child.repeated_by is not None:
+            yield child
+        yield from dynamic_blocks(child)
 
 
 def parse_hcl(text: str, path: str) -> HclFile:
@@ -224,7 +251,7 @@ def _json_blocks(type_name: str, labels_left: int, value: Any, line: int, path: 
         found = []
         for body, body_line in _json_bodies(value, line):
             attributes, blocks, duplicates = _json_body(body, path)
-            found.append(Block(type_name, labels, body_line, path, attributes, blocks, duplicates))
+            found.append(undynamic(Block(type_name, labels, body_line, path, attributes, blocks, duplicates)))
         return found
     found = []
     for body, _ in _json_bodies(value, line):
