@@ -356,3 +356,25 @@ def test_the_whole_document_through_self_can_be_followed_by_a_later_variable():
         """)
     assert document["custom"]["region"] == "aws"
     assert notes == []
+
+
+def test_a_variable_in_a_key_stays_as_written_with_a_note_as_the_framework_leaves_it():
+    document, notes = resolve("""\
+        service: svc
+        provider:
+          name: aws
+          environment:
+            ${self:custom.envName}: x
+        custom:
+          envName: TABLE
+        resources:
+          Resources:
+            ${self:custom.envName}Table:
+              Type: AWS::DynamoDB::Table
+              Properties: {TableName: "${self:custom.envName}"}
+        """)
+    assert list(document["provider"]["environment"]) == ["${self:custom.envName}"]
+    table = document["resources"]["Resources"]["${self:custom.envName}Table"]
+    assert table["Properties"]["TableName"] == "TABLE"
+    assert [note.split(": ", 1)[0] for note in notes if "is a key" in note] == ["serverless.yml:5",
+                                                                               "serverless.yml:10"]

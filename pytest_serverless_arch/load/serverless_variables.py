@@ -39,6 +39,7 @@ __all__ = ["VariableResolver", "VariableText", "foreign_refs_in", "parse_templat
 
 _TYPE = re.compile(r"[a-z][a-zA-Z0-9]*")
 _LITERAL_CHARS = re.compile(r"[a-zA-Z0-9.\-]+")
+_VARIABLE_START = re.compile(r"\$\{\s*[a-z][a-zA-Z0-9]*[:(]")  # ``${self:``, ``${file(`` ...
 _MAX_DEPTH = 60  # nesting of variables resolving variables, far beyond any real file
 _PLACEHOLDER_SOURCES = frozenset({"cf", "ssm", "s3"})
 
@@ -347,6 +348,11 @@ class VariableResolver:
             lines = getattr(value, "key_lines", {})
             for child_key, child in value.items():
                 child_line = lines.get(child_key, result.line)
+                if isinstance(child_key, str) and _VARIABLE_START.search(child_key):
+                    # the framework resolves values only: a key keeps its ``${..}`` as written
+                    self.note(child_line, f"`{child_key}` is a key: the framework does not resolve variables in "
+                                          "keys, so it stays as written (CloudFormation rejects it as a logical id, "
+                                          "Lambda as a variable name)")
                 result[child_key] = self._resolve_node(child, key + (child_key,), child_line)
                 result.key_lines[child_key] = child_line
             return result
