@@ -23,7 +23,7 @@ from ..model import LoadError, Location, Note
 from .terraform_expr import sole_interpolation, split_template, string_literal, traversals, walk_strings
 from .terraform_hcl import Attribute, Block, HclError, is_terraform_file, read_hcl_file
 
-__all__ = ["DataTarget", "ExternalTarget", "Module", "ModuleCall", "ResourceTarget", "read_module"]
+__all__ = ["DataTarget", "ExternalTarget", "Module", "ModuleCall", "ResourceTarget", "read_module", "split_arguments"]
 
 MAX_MODULE_DEPTH = 8
 _MAX_EVAL_DEPTH = 24
@@ -95,6 +95,7 @@ class Module:
     providers: list[Block] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    repository: Path | None = None  # the repository root: files read by file()/templatefile() stay inside it
 
     # --- walking --------------------------------------------------------------
 
@@ -197,7 +198,7 @@ class Module:
         return None
 
     def _function(self, name: str, arguments: str, depth: int) -> str | None:
-        args = _split_arguments(arguments)
+        args = split_arguments(arguments)
         values = [self._evaluate(arg, depth + 1) for arg in args]
         if any(value is None for value in values) or not values:
             return None
@@ -317,7 +318,7 @@ def _index(value: Any, keys: list[str]) -> Any:
     return value
 
 
-def _split_arguments(text: str) -> list[str]:
+def split_arguments(text: str) -> list[str]:
     args: list[str] = []
     depth = 0
     current: list[str] = []
@@ -357,7 +358,7 @@ def read_module(directory: Path, relpath: str, *, root: Path, region: str, accou
                 prefix: str = "", parent: Module | None = None, call: Block | None = None,
                 stage: str | None = None, depth: int = 0, active: frozenset[Path] = frozenset()) -> Module:
     """Read every ``.tf`` file of ``directory`` (and its local child modules) into a :class:`Module`."""
-    module = Module(prefix, directory, relpath, region, account_id, parent=parent)
+    module = Module(prefix, directory, relpath, region, account_id, parent=parent, repository=root)
     if call is not None:
         module.call_name = call.labels[0] if call.labels else ""
         module.inputs = {name: attribute for name, attribute in call.attributes.items()

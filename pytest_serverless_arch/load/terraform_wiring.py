@@ -16,6 +16,7 @@ from .accesses import access_mode
 from .cloudformation import DEFAULT_EVENT_BUS
 from .parse import ParseError, line_of, parse_text
 from .terraform_expr import sole_interpolation
+from .terraform_files import read_policy_file
 from .terraform_hcl import Block, parse_expression
 from .terraform_module import DataTarget, Module, ResourceTarget
 from .terraform_reader import TerraformReader
@@ -391,8 +392,9 @@ def _role_accesses(reader: TerraformReader) -> None:
             continue
         for role in _roles(reader, block.get("role"), module):
             for document, document_module, path, line in documents.get(role, []):
-                for statement, statement_module, statement_line in _statements(document, document_module, line):
-                    _statement_accesses(reader, address, statement, statement_module, path, statement_line)
+                for statement, statement_module, statement_path, statement_line in _statements(
+                        reader, document, document_module, path, line):
+                    _statement_accesses(reader, address, statement, statement_module, statement_path, statement_line)
 
 
 def _roles(reader: TerraformReader, value: Any, module: Module) -> list[str]:
@@ -407,11 +409,23 @@ def _policy_resources(reader: TerraformReader, value: Any, module: Module) -> li
             and reader.type_of(t.address) == "aws_iam_policy"]
 
 
-def _statements(document: Any, module: Module, line: int) -> Iterator[tuple[dict[str, Any], Module, int]]:
-    """IAM statements of a policy value: ``jsonencode({...})``, a JSON heredoc, or a policy document data source."""
+Statements = Iterator[tuple[dict[str, Any], Module, str, int]]  # statement, its scope, file, line
+
+
+def _statements(reader: TerraformReader, document: Any, module: Module, path: str, line: int) -> Statements:
+    """IAM statements of a policy value: ``jsonencode({...})``, a JSON heredoc, a policy document data source,
+    or a JSON file read by ``file()``/``templatefile()`` (its statements keep that file's lines)."""
     expression = sole_interpolation(document)
     if expression is not None:
         expression = expression.strip()
+        policy_file = read_policy_file(expression, module)
+        if policy_file is not None:
+            if policy_file.problem:
+                reader.note(path, line, policy_file.problem)
+            elif isinstance(policy_file.document, Mapping):
+                for statement in _statement_list(policy_file.document):
+                    yield dict(statement), module, policy_file.relpath, line_of(statement, 1)
+            return
         if expression.startswith("jsonencode(") and expression.endswith(")"):
             document = parse_expression(expression[len("jsonencode("):-1])
         else:
@@ -426,11 +440,11 @@ def _statements(document: Any, module: Module, line: int) -> Iterator[tuple[dict
                 if len(parts) < 2:
                     return
                 if parts[0] == "local" and parts[1] in module.locals:
-                    yield from _statements(module.locals[parts[1]].value, module, line)
+                    yield from _statements(reader, module.locals[parts[1]].value, module, path, line)
                 elif parts[0] == "var":
                     found = module.variable_value(parts[1])
                     if found is not None:
-                        yield from _statements(found[0], found[1], line)
+                        yield from _statements(reader, found[0], found[1], path, line)
             return
     elif isinstance(document, str):
         # A heredoc's JSON: read with lines, so a statement's line is the attribute's plus its own.
@@ -440,11 +454,11 @@ def _statements(document: Any, module: Module, line: int) -> Iterator[tuple[dict
             return
         if isinstance(document, Mapping):  # the body starts on the line after ``<<EOF``
             for statement in _statement_list(document):
-                yield dict(statement), module, line + line_of(statement, 1)
+                yield dict(statement), module, path, line + line_of(statement, 1)
         return
     if isinstance(document, Mapping):
         for statement in _statement_list(document):
-            yield dict(statement), module, line
+            yield dict(statement), module, path, line
 
 
 def _statement_list(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -453,10 +467,10 @@ def _statement_list(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [item for item in statements if isinstance(item, Mapping)] if isinstance(statements, list) else []
 
 
-def _document_statements(block: Block, module: Module) -> Iterator[tuple[dict[str, Any], Module, int]]:
+def _document_statements(block: Block, module: Module) -> Statements:
     for statement in block.children("statement"):
         yield ({"Effect": statement.get("effect", "Allow"), "Action": statement.get("actions", []),
-                "Resource": statement.get("resources", [])}, module, statement.line)
+                "Resource": statement.get("resources", [])}, module, block.path, statement.line)
 
 
 def _statement_accesses(reader: TerraformReader, function: str, statement: dict[str, Any], module: Module,
