@@ -69,7 +69,7 @@ CORPUS_SERVICES = [
     "serverless-patterns/eventbridge-lambda-sls",
     "serverless-patterns/lambda-function-url-sls",
 ]
-FIXTURE_SERVICES = ["all-events", "variables", "existing-apis", "authorizers", "event-forms"]
+FIXTURE_SERVICES = ["all-events", "variables", "existing-apis", "authorizers", "event-forms", "stream-consumer"]
 _DROPPED_TOP_LEVEL = ("plugins", "package", "configValidationMode")
 
 

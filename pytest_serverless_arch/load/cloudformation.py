@@ -17,7 +17,7 @@ from ..config import LoadConfig
 from ..model import Export, ForeignRef, LoadedUnit, LoadError
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
-from .intrinsics import sub_parts
+from .intrinsics import sub_parts, target_of
 from .parse import LineDict, TaggedValue, item_line, key_line, line_of
 from .template import TemplateReader
 
@@ -209,12 +209,27 @@ def _event_source_mapping(reader: TemplateReader, logical_id: str, properties: M
     function = reader.function_endpoint(properties.get("FunctionName"))
     source: Any = None
     if "EventSourceArn" in properties:
-        source = reader.endpoint(properties["EventSourceArn"], esm_source_kind(properties))
+        source = reader.endpoint(_consumed_stream(reader, properties["EventSourceArn"]), esm_source_kind(properties))
     elif isinstance(properties.get("SelfManagedEventSource"), Mapping):
         source = self_managed_kafka(properties["SelfManagedEventSource"])
     _trigger(reader, source, function, line, "EventSourceMapping")
     if function is not None:
         on_failure_destination(reader, function, properties.get("DestinationConfig"), line)
+
+
+def _consumed_stream(reader: TemplateReader, arn: Any) -> Any:
+    """An ARN naming a local ``AWS::Kinesis::StreamConsumer`` -> its ``StreamARN``: the stream emits the records."""
+    spec = reader.resources.get(target_of(arn, reader.resources) or "")
+    if isinstance(spec, Mapping) and spec.get("Type") == "AWS::Kinesis::StreamConsumer":
+        properties = spec.get("Properties")
+        if isinstance(properties, Mapping) and properties.get("StreamARN") is not None:
+            return properties["StreamARN"]
+    text = reader.resolve(arn) if isinstance(arn, str) else None
+    match = _KINESIS_CONSUMER_ARN.match(text or "")
+    return match.group(1) if match else arn
+
+
+_KINESIS_CONSUMER_ARN = re.compile(r"^(arn:[\w-]+:kinesis:[^:]*:[^:]*:stream/[^/]+)/consumer/.+$")
 
 
 def esm_source_kind(properties: Mapping[str, Any]) -> str:

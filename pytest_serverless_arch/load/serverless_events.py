@@ -295,7 +295,43 @@ def _stream(ctx: ServiceContext, key: str, event: Any, line: int, position: int,
     text = _text(ctx, arn)
     if stream_type == "dynamodb" or (text or "").startswith("arn:aws:dynamodb"):
         kind = "table"
-    _trigger(ctx, source_endpoint(ctx.reader, arn, kind), key, line, "stream")
+    source = source_endpoint(ctx.reader, arn, kind)
+    _trigger(ctx, source, key, line, "stream")
+    if isinstance(event, Mapping) and event.get("consumer") is True and kind == "stream" and source is not None:
+        _stream_consumer(ctx, key, arn, source, line)
+
+
+def _stream_consumer(ctx: ServiceContext, key: str, arn: Any, stream: Endpoint, line: int) -> None:
+    """``consumer: true``: the framework registers an enhanced fan-out consumer the mapping reads through.
+
+    The trigger stays on the stream (it emits the records); the consumer is a node
+    that refers to it.
+    """
+    stream_name = _stream_name(ctx, arn)
+    if stream_name is None:
+        return
+    mode = ctx.provider_section("kinesis").get("consumerNamingMode")
+    consumer = naming.stream_consumer_name(key, stream_name, f"{ctx.service}{ctx.stage}" if mode else None)
+    logical_id = _implicit(ctx, naming.stream_consumer_logical_id(consumer), "AWS::Kinesis::StreamConsumer",
+                           {"StreamARN": arn, "ConsumerName": consumer}, line, physical_name=consumer)
+    ctx.reader.edge("references", logical_id, stream, line, "stream consumer")
+
+
+def _stream_name(ctx: ServiceContext, arn: Any) -> str | None:
+    """The stream name the framework puts in logical ids: the target of GetAtt/Ref/ImportValue, or the ARN's name."""
+    if isinstance(arn, Mapping) and len(arn) == 1:
+        (function, inner), = arn.items()
+        if function == "Fn::GetAtt":
+            inner = inner.split(".")[0] if isinstance(inner, str) else inner[0] if isinstance(inner, list) else None
+            return str(inner) if inner is not None else None
+        if function in ("Ref", "Fn::ImportValue") and isinstance(inner, str):
+            return inner
+        if function == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list) \
+                and inner[1] and isinstance(inner[1][-1], str):
+            return inner[1][-1].split("/")[-1]
+        return None
+    text = _text(ctx, arn)
+    return text.split("/")[1] if text is not None and "/" in text else None
 
 
 def _alb(ctx: ServiceContext, key: str, event: Any, line: int, position: int, counters: _Counters) -> None:

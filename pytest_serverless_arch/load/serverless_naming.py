@@ -102,3 +102,15 @@ def event_bridge_rule_logical_id(function_physical_name: str, position: int) -> 
 
 def alb_target_group_logical_id(key: str, alb_id: str, multi_value_headers: bool) -> str:
     return f"{normalized_name(key)}Alb{'MultiValue' if multi_value_headers else ''}TargetGroup{alb_id}"
+
+
+def stream_consumer_name(key: str, stream_name: str, service_specific: str | None = None) -> str:
+    """The Kinesis consumer a ``stream`` event with ``consumer: true`` registers.
+
+    ``service_specific`` is ``<service><stage>`` under ``provider.kinesis.consumerNamingMode``.
+    """
+    return f"{key}{stream_name}{service_specific or ''}Consumer"
+
+
+def stream_consumer_logical_id(consumer_name: str) -> str:
+    return f"{normalized_name(consumer_name)}StreamConsumer"
