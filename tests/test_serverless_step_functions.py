@@ -105,3 +105,30 @@ def test_the_corpus_hello_world_machine_answers_to_its_name(corpus):
                                                                      "HelloWorldStateMachine")]
     assert ("lambda-sfn-sls-prod:invokeSFN", "lambda-sfn-sls-prod:HelloWorldStateMachine") in {
         (e.source, e.target) for e in graph.edges("accesses")}
+
+
+def test_a_custom_bus_and_a_second_schedule_are_numbered_and_named_like_the_plugin_does(tmp_path: Path):
+    write_service(tmp_path, """\
+        service: s
+        plugins: [serverless-step-functions]
+        provider: {name: aws}
+        resources:
+          Resources:
+            Bus: {Type: AWS::Events::EventBus, Properties: {Name: orders}}
+        stepFunctions:
+          stateMachines:
+            my-flow:
+              events:
+                - schedule: rate(1 hour)
+                - schedule: {rate: rate(2 hours)}
+                - cloudwatchEvent: {event: {source: [a]}, eventBusName: orders}
+              definition: {StartAt: P, States: {P: {Type: Pass, End: true}}}
+        """)
+    graph = load(tmp_path, root=tmp_path)
+    machine = "s-dev:MyDashflowStepFunctionsStateMachine"
+    assert edges(graph, "references") == sorted([
+        ("s-dev:MyDashflowStepFunctionsEventsRuleSchedule1", machine, "serverless.yml:11", "schedule"),
+        ("s-dev:MyDashflowStepFunctionsEventsRuleSchedule2", machine, "serverless.yml:12", "schedule"),
+        ("s-dev:MyDashflowEventsRuleCloudWatchEvent1", machine, "serverless.yml:13", "cloudwatchEvent"),
+        ("s-dev:MyDashflowEventsRuleCloudWatchEvent1", "s-dev:Bus", "serverless.yml:13", "event bus"),
+    ])

@@ -18,9 +18,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from . import serverless_naming as naming
-from .cloudformation import DEFAULT_EVENT_BUS, state_machine_wiring
+from .cloudformation import DEFAULT_EVENT_BUS, event_bus_endpoint, state_machine_wiring
 from .parse import LineDict, key_line, line_of
 from .serverless_events import ServiceContext, source_endpoint
+from .serverless_variables import VariableText
 from .template import TemplateReader
 
 __all__ = ["PLUGIN", "read_state_machines", "state_machine_logical_id"]
@@ -33,7 +34,7 @@ _FUNCTION_IN_ARN = re.compile(r"^arn:[^:]*:lambda:.*:function:([^:}]+)(?::[\w$-]
 def state_machine_logical_id(key: str, spec: Mapping[str, Any]) -> str:
     """The logical id the plugin gives a state machine: ``id``, else ``name``, else ``<Key>StepFunctionsStateMachine``."""
     custom = spec.get("id") or spec.get("name")
-    if isinstance(custom, str) and custom:
+    if isinstance(custom, str) and custom and not (isinstance(custom, VariableText) and custom.unresolved):
         return naming.normalized_name(custom)
     return f"{naming.normalized_name(key)}StepFunctionsStateMachine"
 
@@ -152,7 +153,10 @@ def _events(ctx: ServiceContext, key: str, state_machine: str, events: Any, line
             rule = _implicit(reader, f"{naming.normalized_name(key)}EventsRuleCloudWatchEvent{rules}",
                              "AWS::Events::Rule", {"EventPattern": pattern}, event_line, "event_rule")
             reader.edge("references", rule, state_machine, event_line, event_type)
-            reader.edge("references", rule, DEFAULT_EVENT_BUS, event_line, "event bus")
+            bus_name = body.get("eventBusName") if isinstance(body, Mapping) else None
+            bus = DEFAULT_EVENT_BUS if bus_name is None else event_bus_endpoint(reader, bus_name)
+            if bus is not None:
+                reader.edge("references", rule, bus, event_line, "event bus")
         else:
             reader.note(event_line, f"state machine {key}: event type {event_type!r} is not read; ignored")
 
