@@ -108,10 +108,11 @@ def test_iam_policies_and_environment_variables_are_accesses(graph: DeploymentGr
     assert accesses == {
         ("aws_lambda_function.thumbnail", "module.jobs.aws_sqs_queue.this", "infra/main.tf:65",
          "environment JOBS_QUEUE_URL"),
-        ("aws_lambda_function.thumbnail", "aws_s3_bucket.media", "infra/main.tf:118", "read"),
-        ("aws_lambda_function.thumbnail", "module.jobs.aws_sqs_queue.this", "infra/main.tf:118", "write"),
-        ("aws_lambda_function.cleanup", "aws_s3_bucket.media", "infra/main.tf:118", "read"),
-        ("aws_lambda_function.cleanup", "module.jobs.aws_sqs_queue.this", "infra/main.tf:118", "write"),
+        # Each jsonencode statement at the line of its own `{`.
+        ("aws_lambda_function.thumbnail", "aws_s3_bucket.media", "infra/main.tf:121", "read"),
+        ("aws_lambda_function.thumbnail", "module.jobs.aws_sqs_queue.this", "infra/main.tf:126", "write"),
+        ("aws_lambda_function.cleanup", "aws_s3_bucket.media", "infra/main.tf:121", "read"),
+        ("aws_lambda_function.cleanup", "module.jobs.aws_sqs_queue.this", "infra/main.tf:126", "write"),
     }
 
 

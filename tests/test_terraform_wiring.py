@@ -422,3 +422,46 @@ def test_iot_rules_and_alb_target_groups_trigger_functions(tmp_path: Path) -> No
         ("aws_iot_topic_rule.telemetry", "aws_lambda_function.fn", "main.tf:14", "IoTRule"),
         ("aws_lb_target_group.fn", "aws_lambda_function.fn", "main.tf:24", "ALB"),
     }
+
+
+def test_jsonencode_statements_have_their_own_lines_unless_a_function_call_hides_objects(tmp_path: Path) -> None:
+    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+        resource "aws_sqs_queue" "jobs" {
+          name = "jobs"
+        }
+        resource "aws_sns_topic" "done" {
+          name = "done"
+        }
+        resource "aws_iam_role" "worker" {
+          name               = "worker"
+          assume_role_policy = "{}"
+          inline_policy {
+            name = "inline"
+            policy = jsonencode({
+              Statement = [{ Effect = "Allow", Action = "sqs:SendMessage", Resource = aws_sqs_queue.jobs.arn },
+                {
+                  Effect    = "Allow"
+                  Action    = "sns:Publish"
+                  Resource  = aws_sns_topic.done.arn
+                  Condition = { Bool = { "aws:SecureTransport" = "true" } }
+                }]
+            })
+          }
+        }
+        resource "aws_iam_role_policy" "computed" {
+          role = aws_iam_role.worker.id
+          policy = jsonencode({
+            Statement = [{ Effect = "Allow", Action = "sqs:ReceiveMessage",
+                           Resource = lookup({ jobs = aws_sqs_queue.jobs.arn }, "jobs") }]
+          })
+        }
+        resource "aws_lambda_function" "worker" {
+          function_name = "worker"
+          role          = aws_iam_role.worker.arn
+          filename      = "worker.zip"
+        }
+        """})
+    edges = {(e.target.split(":", 1)[1], str(e.location), e.detail) for e in graph.edges("accesses")}
+    # lookup({...}) is text in the parsed value: objects no longer match, so the policy's own line is kept.
+    assert edges == {("aws_sqs_queue.jobs", "main.tf:17", "write"), ("aws_sns_topic.done", "main.tf:18", "write"),
+                     ("aws_sqs_queue.jobs", "main.tf:29", "read")}

@@ -49,6 +49,7 @@ class Attribute:
     name: str
     value: Any
     line: int
+    object_lines: tuple[int, ...] = ()  # the line of every ``{...}`` constructor in the value, in source order
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,22 @@ def _label(node: Any) -> str:
     return str(node.serialize(_options()))
 
 
+def _object_lines(expression: Any) -> tuple[int, ...]:
+    """Lines of the object constructors in an expression tree, depth first in source order."""
+    from hcl2.rules.containers import ObjectRule
+
+    lines: list[int] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ObjectRule):
+            lines.append(_line(node))
+        children = getattr(node, "children", None)
+        if isinstance(children, list):
+            stack.extend(reversed(children))
+    return tuple(lines)
+
+
 def _body(body: Any, path: str) -> tuple[dict[str, Attribute], tuple[Block, ...], tuple[tuple[str, int], ...]]:
     from hcl2.rules.base import AttributeRule, BlockRule
 
@@ -114,7 +131,8 @@ def _body(body: Any, path: str) -> tuple[dict[str, Attribute], tuple[Block, ...]
             line = _line(child)
             if name in attributes:
                 duplicates.append((name, line))
-            attributes[name] = Attribute(name, child.expression.serialize(_options()), line)
+            attributes[name] = Attribute(name, child.expression.serialize(_options()), line,
+                                         _object_lines(child.expression))
         elif isinstance(child, BlockRule):
             labels = [_label(label) for label in child.labels]
             inner_attributes, inner_blocks, inner_duplicates = _body(child.body, path)

@@ -363,37 +363,35 @@ def _permission(reader: TerraformReader, address: str, block: Block, module: Mod
 
 def _role_accesses(reader: TerraformReader) -> None:
     """IAM statements reaching a function through its role: accesses (invokes for lambda:InvokeFunction)."""
-    documents: dict[str, list[tuple[Any, Module, str, int]]] = {}  # role address -> policy documents
+    documents: dict[str, list[tuple[Block, Module]]] = {}  # role address -> blocks with a ``policy``
     for address, (block, module) in reader.blocks.items():
         type_name = block.labels[0]
         if type_name == "aws_iam_role":
             for inline in block.children("inline_policy"):
-                documents.setdefault(address, []).append((inline.get("policy"), module, block.path,
-                                                          inline.line_of("policy")))
+                documents.setdefault(address, []).append((inline, module))
             for policy in _policy_resources(reader, block.get("managed_policy_arns"), module):
-                policy_block, policy_module = reader.blocks[policy]
-                documents.setdefault(address, []).append((policy_block.get("policy"), policy_module,
-                                                          policy_block.path, policy_block.line_of("policy")))
+                documents.setdefault(address, []).append(reader.blocks[policy])
         elif type_name == "aws_iam_role_policy":
             for role in _roles(reader, block.get("role"), module):
-                documents.setdefault(role, []).append((block.get("policy"), module, block.path,
-                                                       block.line_of("policy")))
+                documents.setdefault(role, []).append((block, module))
         elif type_name in ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment"):
             roles = _roles(reader, block.get("role", block.get("roles")), module)
             for policy in _policy_resources(reader, block.get("policy_arn"), module):
-                policy_block, policy_module = reader.blocks[policy]
                 for role in roles:
-                    documents.setdefault(role, []).append((policy_block.get("policy"), policy_module,
-                                                           policy_block.path, policy_block.line_of("policy")))
+                    documents.setdefault(role, []).append(reader.blocks[policy])
     if not documents:
         return
     for address, (block, module) in reader.blocks.items():
         if block.labels[0] != "aws_lambda_function":
             continue
         for role in _roles(reader, block.get("role"), module):
-            for document, document_module, path, line in documents.get(role, []):
+            for policy_block, document_module in documents.get(role, []):
+                document = policy_block.attributes.get("policy")
+                if document is None:
+                    continue
                 for statement, statement_module, statement_path, statement_line in _statements(
-                        reader, document, document_module, path, line):
+                        reader, document.value, document_module, policy_block.path, document.line,
+                        document.object_lines):
                     _statement_accesses(reader, address, statement, statement_module, statement_path, statement_line)
 
 
@@ -412,7 +410,8 @@ def _policy_resources(reader: TerraformReader, value: Any, module: Module) -> li
 Statements = Iterator[tuple[dict[str, Any], Module, str, int]]  # statement, its scope, file, line
 
 
-def _statements(reader: TerraformReader, document: Any, module: Module, path: str, line: int) -> Statements:
+def _statements(reader: TerraformReader, document: Any, module: Module, path: str, line: int,
+                object_lines: tuple[int, ...] = ()) -> Statements:
     """IAM statements of a policy value: ``jsonencode({...})``, a JSON heredoc, a policy document data source,
     or a JSON file read by ``file()``/``templatefile()`` (its statements keep that file's lines)."""
     expression = sole_interpolation(document)
@@ -428,6 +427,11 @@ def _statements(reader: TerraformReader, document: Any, module: Module, path: st
             return
         if expression.startswith("jsonencode(") and expression.endswith(")"):
             document = parse_expression(expression[len("jsonencode("):-1])
+            if isinstance(document, Mapping):
+                lines = _constructor_lines(document, object_lines)
+                for statement in _statement_list(document):
+                    yield dict(statement), module, path, lines.get(id(statement), line)
+                return
         else:
             for target in module.targets(document):
                 if isinstance(target, DataTarget) and target.block.labels[0] == "aws_iam_policy_document":
@@ -459,6 +463,29 @@ def _statements(reader: TerraformReader, document: Any, module: Module, path: st
     if isinstance(document, Mapping):
         for statement in _statement_list(document):
             yield dict(statement), module, path, line
+
+
+def _constructor_lines(document: Any, object_lines: tuple[int, ...]) -> dict[int, int]:
+    """``id`` of every object of a ``jsonencode`` argument -> the line of its ``{``.
+
+    The HCL tree gives the lines of the object constructors in source order; the parsed
+    value has its objects in the same order, unless something else (a ``for``
+    expression, an object inside a template) made objects the value does not show:
+    then the counts differ and no line is guessed.
+    """
+    objects: list[int] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, Mapping):
+            objects.append(id(value))
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(document)
+    return dict(zip(objects, object_lines, strict=True)) if len(objects) == len(object_lines) else {}
 
 
 def _statement_list(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
