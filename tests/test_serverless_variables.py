@@ -378,3 +378,20 @@ def test_a_variable_in_a_key_stays_as_written_with_a_note_as_the_framework_leave
     assert table["Properties"]["TableName"] == "TABLE"
     assert [note.split(": ", 1)[0] for note in notes if "is a key" in note] == ["serverless.yml:5",
                                                                                "serverless.yml:10"]
+
+
+_SELF_VALUES = st.sampled_from(["${self:}", "${self:custom}", "${self:custom.a}", "${self:custom.b.c}",
+                                "x-${self:service}", "plain"])
+
+
+@given(a=_SELF_VALUES, c=_SELF_VALUES, d=_SELF_VALUES)
+def test_whole_document_references_anywhere_always_terminate_with_every_other_value_kept(a, c, d):
+    document, _ = resolve(f"""\
+        service: svc
+        provider: {{name: aws}}
+        custom:
+          a: "{a}"
+          b: {{c: "{c}", d: "{d}"}}
+        """)
+    assert document["service"] == "svc" and document["provider"]["name"] == "aws"
+    assert set(document["custom"]) == {"a", "b"}
