@@ -123,3 +123,38 @@ def test_dynamic_blocks_become_blocks_of_their_type_in_hcl_and_json_alike() -> N
     assert hcl.blocks[0].children("queue")[0].line == 2
     # Without a content block there is nothing to read: it stays a dynamic block, wiring ignores it.
     assert [(b.type, b.labels) for b in hcl.blocks[0].blocks] == [("queue", ()), ("dynamic", ("topic",))]
+
+
+def test_a_for_each_written_out_gives_one_block_per_item_with_the_iterator_put_in(tmp_path: Path) -> None:
+    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+        resource "aws_s3_bucket" "uploads" {
+          bucket = "uploads"
+        }
+        resource "aws_lambda_function" "thumbs" {
+          function_name = "thumbs"
+          filename      = "thumbs.zip"
+        }
+        resource "aws_lambda_function" "scan" {
+          function_name = "scan"
+          filename      = "scan.zip"
+        }
+        resource "aws_s3_bucket_notification" "uploads" {
+          bucket = aws_s3_bucket.uploads.id
+          dynamic "lambda_function" {
+            for_each = { images = aws_lambda_function.thumbs.arn, all = aws_lambda_function.scan.arn }
+            iterator = fn
+            content {
+              id                  = fn.key
+              lambda_function_arn = fn.value
+              events              = ["s3:ObjectCreated:*"]
+            }
+          }
+        }
+        """})
+    assert {e for e in short_edges(graph) if e[0] == "triggers"} == {
+        ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.thumbs", "main.tf:18", "S3"),
+        ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.scan", "main.tf:18", "S3")}
+    assert notes(graph) == set()  # every instance is known: nothing is read once for many
+    [notification] = [b for b in parse_hcl((tmp_path / "main.tf").read_text(), "main.tf").blocks
+                      if b.labels[:1] == ("aws_s3_bucket_notification",)]
+    assert [b.get("id") for b in notification.children("lambda_function")] == ["images", "all"]

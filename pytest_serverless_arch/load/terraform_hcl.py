@@ -136,26 +136,61 @@ def _body(body: Any, path: str) -> tuple[dict[str, Attribute], tuple[Block, ...]
         elif isinstance(child, BlockRule):
             labels = [_label(label) for label in child.labels]
             inner_attributes, inner_blocks, inner_duplicates = _body(child.body, path)
-            blocks.append(undynamic(Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes,
+            blocks.extend(undynamic(Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes,
                                           inner_blocks, inner_duplicates)))
     return attributes, tuple(blocks), tuple(duplicates)
 
 
-def undynamic(block: Block) -> Block:
-    """A ``dynamic "x" { for_each = ...; content { ... } }`` block as one ``x`` block of its content.
+def undynamic(block: Block) -> list[Block]:
+    """A ``dynamic "x" { for_each = ...; content { ... } }`` block as ``x`` blocks of its content.
 
-    Terraform repeats the content per ``for_each`` item; read once, the triggers and
-    accesses it wires are kept (``x.value`` references stay unresolved). The block
-    keeps the ``dynamic`` line and its ``for_each`` in ``repeated_by``; others pass through.
+    A ``for_each`` written out as a tuple or an object gives one block per item, a value
+    that is exactly ``${x.value}`` (or ``${x.key}``) replaced by the item. Any other
+    ``for_each`` gives one block read once, keeping the triggers and accesses it wires
+    (iterator references stay unresolved); it keeps the ``dynamic`` line and its
+    ``for_each`` in ``repeated_by``. Blocks that are not dynamic pass through.
     """
     if block.type != "dynamic" or len(block.labels) != 1:
-        return block
+        return [block]
     contents = block.children("content")
     if not contents:
-        return block
+        return [block]
     content = contents[0]
-    return Block(block.labels[0], (), block.line, block.path, dict(content.attributes), content.blocks,
-                 content.duplicates, repeated_by=block.get("for_each", "?"))
+    for_each = block.get("for_each", "?")
+    iterator = str(block.get("iterator") or block.labels[0]).strip("${} ")
+    items: list[tuple[Any, Any]] | None = None
+    if isinstance(for_each, list):
+        items = list(enumerate(for_each))
+    elif isinstance(for_each, dict):
+        items = list(for_each.items())
+    if items is None:
+        return [Block(block.labels[0], (), block.line, block.path, dict(content.attributes), content.blocks,
+                      content.duplicates, repeated_by=for_each)]
+    return [_dynamic_instance(block, content, {f"${{{iterator}.key}}": key, f"${{{iterator}.value}}": value})
+            for key, value in items]
+
+
+def _dynamic_instance(block: Block, content: Block, replacements: dict[str, Any]) -> Block:
+    """One ``for_each`` item of a dynamic block: its content with the iterator put in."""
+    body = _substituted(content, replacements)
+    return Block(block.labels[0], (), block.line, block.path, body.attributes, body.blocks, body.duplicates)
+
+
+def _substituted(block: Block, replacements: dict[str, Any]) -> Block:
+    def substitute(value: Any) -> Any:
+        if isinstance(value, str):
+            return replacements.get(value.replace(" ", ""), value)
+        if isinstance(value, list):
+            return [substitute(item) for item in value]
+        if isinstance(value, dict):
+            return {key: substitute(item) for key, item in value.items()}
+        return value
+
+    attributes = {name: Attribute(name, substitute(attribute.value), attribute.line, attribute.object_lines)
+                  for name, attribute in block.attributes.items()}
+    blocks = tuple(_substituted(child, replacements) for child in block.blocks)
+    return Block(block.type, block.labels, block.line, block.path, attributes, blocks, block.duplicates,
+                 block.repeated_by)
 
 
 def dynamic_blocks(block: Block) -> Iterator[Block]:
@@ -269,7 +304,7 @@ def _json_blocks(type_name: str, labels_left: int, value: Any, line: int, path: 
         found = []
         for body, body_line in _json_bodies(value, line):
             attributes, blocks, duplicates = _json_body(body, path)
-            found.append(undynamic(Block(type_name, labels, body_line, path, attributes, blocks, duplicates)))
+            found.extend(undynamic(Block(type_name, labels, body_line, path, attributes, blocks, duplicates)))
         return found
     found = []
     for body, _ in _json_bodies(value, line):
