@@ -21,9 +21,7 @@ Conventions every docs page follows:
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 import re
 import shlex
 import shutil
@@ -42,25 +40,9 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
-def _import_what_inner_runs_use() -> None:
-    """Import the loaders, rules and hypothesis up front.
+from .inner_runs import import_what_inner_runs_use
 
-    pytester's in-process runs drop every module first imported inside a run,
-    so without this each run would import (and assertion-rewrite) them again.
-    """
-    import hypothesis  # noqa: F401
-
-    import pytest_serverless_arch.assertions  # noqa: F401
-    import pytest_serverless_arch.patterns  # noqa: F401
-    import pytest_serverless_arch.rules  # noqa: F401
-
-    # (the package's ``load`` attribute is the function, so the subpackage is looked up by name)
-    loaders = importlib.import_module("pytest_serverless_arch.load")
-    for module in pkgutil.iter_modules(loaders.__path__, "pytest_serverless_arch.load."):
-        importlib.import_module(module.name)
-
-
-_import_what_inner_runs_use()
+import_what_inner_runs_use()
 
 REPO = Path(__file__).parent.parent
 PAGES = sorted([REPO / "README.md", *(REPO / "docs").rglob("*.md")])

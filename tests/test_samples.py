@@ -9,8 +9,6 @@ through ``pytester``.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import re
 import shutil
 from dataclasses import dataclass
@@ -21,26 +19,9 @@ import pytest
 from pytest_serverless_arch import load
 from pytest_serverless_arch.patterns import classify_pattern
 
+from .inner_runs import import_what_inner_runs_use
 
-def _import_what_inner_runs_use() -> None:
-    """Import the loaders, rules and hypothesis up front.
-
-    pytester's in-process runs drop every module first imported inside a run,
-    so without this each run would import (and assertion-rewrite) them again.
-    """
-    import hypothesis  # noqa: F401
-
-    import pytest_serverless_arch.assertions  # noqa: F401
-    import pytest_serverless_arch.patterns  # noqa: F401
-    import pytest_serverless_arch.rules  # noqa: F401
-
-    # (the package's ``load`` attribute is the function, so the subpackage is looked up by name)
-    loaders = importlib.import_module("pytest_serverless_arch.load")
-    for module in pkgutil.iter_modules(loaders.__path__, "pytest_serverless_arch.load."):
-        importlib.import_module(module.name)
-
-
-_import_what_inner_runs_use()
+import_what_inner_runs_use()
 
 SAMPLES_DIR = Path(__file__).parent.parent / "sample_repos"
 SAMPLES = sorted(path for path in SAMPLES_DIR.iterdir() if path.is_dir())
