@@ -18,7 +18,7 @@ from ..model import Export, ForeignRef, LoadedUnit, LoadError
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import sub_parts, target_of
-from .parse import LineDict, TaggedValue, item_line, key_line, line_of
+from .parse import LineDict, TaggedValue, item_line, key_line, line_of, strings_with_lines
 from .template import TemplateReader
 
 __all__ = [
@@ -641,7 +641,7 @@ def _included_asl(reader: TemplateReader, state_machine: str, included: Included
     if not isinstance(substitutions, Mapping):
         substitutions = {}
     with reader.located_in(included.path):
-        for text, text_line in _strings(included.document, 1):
+        for _, text, text_line in strings_with_lines(included.document, 1):
             for name in _PLACEHOLDER.findall(text):
                 value = substitutions.get(name)
                 if value is not None:
@@ -660,22 +660,6 @@ def _definition_value(reader: TemplateReader, state_machine: str, value: Any, li
             reader.edge("invokes", state_machine, owner, line, "state machine task")
         elif owner in reader.records and reader.records[owner].kind != "other":
             reader.edge("accesses", state_machine, owner, line, "")
-
-
-def _strings(value: Any, line: int) -> Iterator[tuple[str, int]]:
-    """Every string in a parsed document (keys' values and list items), with its line."""
-    stack: list[tuple[Any, int]] = [(value, line)]
-    while stack:
-        node, node_line = stack.pop()
-        if isinstance(node, str):
-            yield node, node_line
-        elif isinstance(node, Mapping):
-            lines = getattr(node, "key_lines", {})
-            stack.extend((item, lines.get(key, line_of(node, node_line))) for key, item in node.items())
-        elif isinstance(node, list):
-            item_lines = getattr(node, "item_lines", [])
-            stack.extend((item, item_lines[index] if index < len(item_lines) else line_of(node, node_line))
-                         for index, item in enumerate(node))
 
 
 _LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]*:\d*:function:[\w-]+(?::[\w$-]+)?")

@@ -13,6 +13,7 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "item_line",
     "key_line",
     "line_of",
+    "strings_with_lines",
     "parse_json",
     "parse_text",
     "parse_yaml",
@@ -105,6 +107,22 @@ def key_line(mapping: Any, key: Any, default: int = 0) -> int:
 def item_line(items: Any, index: int, default: int = 0) -> int:
     """The line where item ``index`` of a template sequence was written, or ``default``."""
     return items.line_of(index) if isinstance(items, LineList) else default
+
+
+def strings_with_lines(value: Any, line: int = 0) -> Iterator[tuple[Any, str, int]]:
+    """Every string inside a parsed document: ``(key holding it or None, text, line)``."""
+    stack: list[tuple[Any, Any, int]] = [(None, value, line)]
+    while stack:
+        key, node, node_line = stack.pop()
+        if isinstance(node, str):
+            yield key, node, node_line
+        elif isinstance(node, Mapping):
+            lines = getattr(node, "key_lines", {})
+            stack.extend((child_key, item, lines.get(child_key, line_of(node, node_line)))
+                         for child_key, item in node.items())
+        elif isinstance(node, list):
+            stack.extend((None, item, item_line(node, index, line_of(node, node_line)))
+                         for index, item in enumerate(node))
 
 
 # --- YAML -----------------------------------------------------------------

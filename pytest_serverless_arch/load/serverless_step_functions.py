@@ -19,7 +19,7 @@ from typing import Any
 
 from . import serverless_naming as naming
 from .cloudformation import DEFAULT_EVENT_BUS, event_bus_endpoint, state_machine_wiring
-from .parse import LineDict, key_line, line_of
+from .parse import LineDict, key_line, line_of, strings_with_lines
 from .serverless_events import ServiceContext, source_endpoint
 from .serverless_variables import VariableText
 from .template import TemplateReader
@@ -91,32 +91,15 @@ def _state_machine(ctx: ServiceContext, key: str, spec: Mapping[str, Any], line:
 def _named_functions(ctx: ServiceContext, definition: Any, line: int) -> Iterator[tuple[str, int]]:
     """Functions of this service a task names by key, deployed name or ARN (``Resource``/``FunctionName``)."""
     by_name = {physical: key for key, physical in ctx.physical_names.items()}
-    for text, text_line in _task_targets(definition, line):
+    for field, text, text_line in strings_with_lines(definition, line):
+        if field not in ("Resource", "FunctionName"):
+            continue
         match = _FUNCTION_IN_ARN.match(text)
         name = match.group(1) if match else text
         if name in by_name:
             yield by_name[name], text_line
         elif name in ctx.functions and match is None:
             yield name, text_line
-
-
-def _task_targets(node: Any, line: int) -> Iterator[tuple[str, int]]:
-    """String ``Resource`` and ``Parameters.FunctionName`` values of every state, with their lines."""
-    stack: list[tuple[Any, int]] = [(node, line)]
-    while stack:
-        value, value_line = stack.pop()
-        if isinstance(value, Mapping):
-            lines = getattr(value, "key_lines", {})
-            for field, item in value.items():
-                item_line = lines.get(field, line_of(value, value_line))
-                if field in ("Resource", "FunctionName") and isinstance(item, str):
-                    yield str(item), item_line
-                else:
-                    stack.append((item, item_line))
-        elif isinstance(value, list):
-            item_lines = getattr(value, "item_lines", [])
-            stack.extend((item, item_lines[i] if i < len(item_lines) else line_of(value, value_line))
-                         for i, item in enumerate(value))
 
 
 def _events(ctx: ServiceContext, key: str, state_machine: str, events: Any, line: int) -> None:
