@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ..config import LoadConfig
-from ..model import Edge, Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from ..model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from .edges import UnitEdges
 from .intrinsics import references_in, resolve_string, sub_parts, target_of
 from .kinds import NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
 from .parse import LineDict, TaggedValue, line_of
@@ -64,7 +65,7 @@ class TemplateReader:
                     self.parameter_values[str(name)] = spec["Default"]
         for name, value in (parameter_overrides or {}).items():
             self.parameter_values[name] = value
-        self._edge_keys: set[tuple[str, Any, Any, str]] = set()
+        self.edges = UnitEdges(unit)
 
     # --- locations and edges ------------------------------------------------
 
@@ -85,18 +86,11 @@ class TemplateReader:
 
     def edge(self, kind: str, source: Endpoint, target: Endpoint, line: int, detail: str = "") -> None:
         """Add an edge once per (kind, source, target, detail)."""
-        key = (kind, source, target, detail)
-        if key in self._edge_keys or source == target:
-            return
-        self._edge_keys.add(key)
-        self.unit.edges.append(Edge(kind, source, target, self.loc(line), detail))
-
-    def has_edge(self, kind: str, source: Endpoint, target: Endpoint) -> bool:
-        return any(key[0] == kind and key[1] == source and key[2] == target for key in self._edge_keys)
+        self.edges.add(kind, source, target, self.loc(line), detail)
 
     def trigger_sources_of(self, function: Endpoint) -> list[Endpoint]:
         """Sources of the ``triggers`` edges already added to ``function``."""
-        return [key[1] for key in self._edge_keys if key[0] == "triggers" and key[2] == function]
+        return self.edges.sources_of("triggers", function)
 
     # --- resources --------------------------------------------------------------
 

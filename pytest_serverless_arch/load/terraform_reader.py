@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..config import LoadConfig
-from ..model import Edge, Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from ..model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from .edges import UnitEdges
 from .kinds import kind_from_arn
 from .terraform_hcl import Block
 from .terraform_module import DataTarget, ExternalTarget, Module, ResourceTarget, Target
@@ -107,7 +108,7 @@ class TerraformReader:
         self.records: dict[str, Resource] = {}
         self.blocks: dict[str, tuple[Block, Module]] = {}  # address -> (block, module instance)
         self.remote_states = remote_states or {}  # "data.terraform_remote_state.x" in a module -> unit name
-        self._edge_keys: set[tuple[str, Any, Any, str]] = set()
+        self.edges = UnitEdges(unit)
         self._noted: set[tuple[str, int]] = set()
 
     # --- locations and edges ------------------------------------------------
@@ -121,19 +122,10 @@ class TerraformReader:
     def edge(self, kind: str, source: Endpoint | None, target: Endpoint | None, path: str, line: int,
              detail: str = "") -> None:
         """Add an edge once per (kind, source, target, detail)."""
-        if source is None or target is None or source == target:
-            return
-        key = (kind, source, target, detail)
-        if key in self._edge_keys:
-            return
-        self._edge_keys.add(key)
-        self.unit.edges.append(Edge(kind, source, target, Location(path, line), detail))
+        self.edges.add(kind, source, target, Location(path, line), detail)
 
     def has_trigger(self, source: Endpoint, function: Endpoint) -> bool:
-        return any(key[0] == "triggers" and key[1] == source and key[2] == function for key in self._edge_keys)
-
-    def triggered_functions(self) -> set[Any]:
-        return {key[2] for key in self._edge_keys if key[0] == "triggers"}
+        return self.edges.has("triggers", source, function)
 
     # --- resources ------------------------------------------------------------
 
