@@ -28,22 +28,35 @@ from pytest_serverless_arch.pipeline import load_units
 def unit_template(index: int, per_unit: int, providers: list[int]) -> str:
     lines = ['AWSTemplateFormatVersion: "2010-09-09"', "Resources:"]
     for number in range(per_unit):
-        lines += [f"  Queue{number}:", "    Type: AWS::SQS::Queue", "    Properties:",
-                  f"      QueueName: unit{index}-queue{number}"]
+        lines += [
+            f"  Queue{number}:",
+            "    Type: AWS::SQS::Queue",
+            "    Properties:",
+            f"      QueueName: unit{index}-queue{number}",
+        ]
     for number, provider in enumerate(providers):
         lines += [
-            f"  Function{number}:", "    Type: AWS::Lambda::Function", "    Properties:",
-            "      Runtime: python3.12", "      Handler: app.handler",
+            f"  Function{number}:",
+            "    Type: AWS::Lambda::Function",
+            "    Properties:",
+            "      Runtime: python3.12",
+            "      Handler: app.handler",
             f"      Role: arn:aws:iam::123456789012:role/unit{index}",
             '      Code: {ZipFile: "def handler(event, context): pass"}',
-            f"  Mapping{number}:", "    Type: AWS::Lambda::EventSourceMapping", "    Properties:",
+            f"  Mapping{number}:",
+            "    Type: AWS::Lambda::EventSourceMapping",
+            "    Properties:",
             f"      FunctionName: !Ref Function{number}",
             f"      EventSourceArn: !ImportValue unit{provider}-Queue{number % per_unit}Arn",
         ]
     lines.append("Outputs:")
     for number in range(per_unit):
-        lines += [f"  Queue{number}Arn:", f"    Value: !GetAtt Queue{number}.Arn",
-                  "    Export:", f"      Name: !Sub '${{AWS::StackName}}-Queue{number}Arn'"]
+        lines += [
+            f"  Queue{number}Arn:",
+            f"    Value: !GetAtt Queue{number}.Arn",
+            "    Export:",
+            f"      Name: !Sub '${{AWS::StackName}}-Queue{number}Arn'",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -61,8 +74,7 @@ def write_repository(root: Path, units: int, per_unit: int, seed: int = 4) -> in
         directory = root / f"unit{index:03d}"
         directory.mkdir()
         (directory / "template.yaml").write_text(unit_template(index, per_unit, providers))
-        (directory / "samconfig.toml").write_text(
-            f'version = 0.1\n[default.deploy.parameters]\nstack_name = "unit{index}"\n')
+        (directory / "samconfig.toml").write_text(f'version = 0.1\n[default.deploy.parameters]\nstack_name = "unit{index}"\n')
     return links
 
 
@@ -86,8 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         queried = time.perf_counter()
     load_seconds, link_seconds, query_seconds = loaded - started, linked - loaded, queried - linked
     cross_triggers = sum(trigger.cross_unit for trigger in graph.trigger_edges())
-    print(f"{len(graph)} units, {len(links)} cross-unit links ({expected} imports written), "
-          f"{cross_triggers} cross-unit triggers, {len(order or [])} deploy waves, {len(graph.errors)} load errors")
+    print(
+        f"{len(graph)} units, {len(links)} cross-unit links ({expected} imports written), "
+        f"{cross_triggers} cross-unit triggers, {len(order or [])} deploy waves, {len(graph.errors)} load errors"
+    )
     print(f"load (discover + read):   {load_seconds:.3f} s")
     print(f"link (build_graph):       {link_seconds:.3f} s  ({link_seconds / load_seconds:.2f} x loading)")
     print(f"query (links + order):    {query_seconds:.3f} s")

@@ -91,8 +91,11 @@ class Baseline:
         for index, item in enumerate(items):
             if not isinstance(item, Mapping) or not isinstance(item.get("rule"), str):
                 raise BaselineError(f"{path}: violations[{index}] has no 'rule'")
-            entry = BaselineEntry(item["rule"], tuple(sorted(map(str, item.get("units") or ()))),
-                                  tuple(sorted(map(str, item.get("resources") or ()))))
+            entry = BaselineEntry(
+                item["rule"],
+                tuple(sorted(map(str, item.get("units") or ()))),
+                tuple(sorted(map(str, item.get("resources") or ()))),
+            )
             count = item.get("count", 1)
             baseline.entries[entry] += count if isinstance(count, int) and count > 0 else 1
             baseline.notes.setdefault(entry, {key: item[key] for key in ("message", "location") if key in item})
@@ -107,9 +110,11 @@ class Baseline:
                 item["count"] = self.entries[entry]
             item.update(self.notes.get(entry, {}))
             items.append(item)
-        document = {"version": FORMAT_VERSION,
-                    "comment": "Accepted pytest-serverless-arch findings; regenerate with pytest --arch-update-baseline",
-                    "violations": items}
+        document = {
+            "version": FORMAT_VERSION,
+            "comment": "Accepted pytest-serverless-arch findings; regenerate with pytest --arch-update-baseline",
+            "violations": items,
+        }
         path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
     def __len__(self) -> int:

@@ -14,8 +14,10 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m pytest_serverless_arch",
-                                     description="Deployment graph and architecture rules for serverless repositories.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_serverless_arch",
+        description="Deployment graph and architecture rules for serverless repositories.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     report = commands.add_parser("report", help="load a repository and print its deployment report")
     report.add_argument("path", nargs="?", default=".", help="repository root (default: current directory)")
@@ -24,8 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--region", default=None, help="AWS region (default: from samconfig/provider or us-east-1)")
     report.add_argument("--ignore", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)")
     report.add_argument("--domain-tag", default="domain", help="tag key that names a resource's domain (default: domain)")
-    report.add_argument("--fail-on-errors", action="store_true",
-                        help="exit with status 1 when a template could not be read (default: exit 0)")
+    report.add_argument(
+        "--fail-on-errors", action="store_true", help="exit with status 1 when a template could not be read (default: exit 0)"
+    )
     return parser
 
 

@@ -13,12 +13,32 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_IGNORED_DIRS", "LoadConfig"]
 
 # Directories no deployment unit lives in: tool output, dependencies, virtual environments.
-DEFAULT_IGNORED_DIRS = frozenset({
-    ".git", ".hg", ".svn", "node_modules", ".aws-sam", ".serverless", ".venv", "venv",
-    "env", ".env", ".tox", ".nox", "__pycache__", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", ".terraform", ".idea", ".vscode", "site-packages", ".hypothesis",
-    "cdk.out",  # read through its manifest, never walked as loose templates
-})
+DEFAULT_IGNORED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".aws-sam",
+        ".serverless",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        ".tox",
+        ".nox",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".terraform",
+        ".idea",
+        ".vscode",
+        "site-packages",
+        ".hypothesis",
+        "cdk.out",  # read through its manifest, never walked as loose templates
+    }
+)
 
 
 def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:

@@ -24,8 +24,18 @@ TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
 SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml", "serverless.json"})
 COMPOSE_NAMES = frozenset({"serverless-compose.yml", "serverless-compose.yaml", "serverless-compose.json"})
 # JSON files that are never templates; skipping them saves parsing lock files.
-NEVER_TEMPLATES = frozenset({"package.json", "package-lock.json", "tsconfig.json", "composer.json",
-                             "cdk.json", "cdk.context.json", "tslint.json", ".eslintrc.json"})
+NEVER_TEMPLATES = frozenset(
+    {
+        "package.json",
+        "package-lock.json",
+        "tsconfig.json",
+        "composer.json",
+        "cdk.json",
+        "cdk.context.json",
+        "tslint.json",
+        ".eslintrc.json",
+    }
+)
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
 # A cheap look at the text before parsing: does this file try to be a template?
@@ -128,8 +138,10 @@ def classify(document: Any) -> str | None:
         return "sam"
     if "AWSTemplateFormatVersion" in document or has_aws_types:
         return "cloudformation"
-    if isinstance(resources, Mapping) and resources and all(
-        isinstance(resource, Mapping) and "Type" in resource for resource in resources.values()
+    if (
+        isinstance(resources, Mapping)
+        and resources
+        and all(isinstance(resource, Mapping) and "Type" in resource for resource in resources.values())
     ):
         return "cloudformation"  # module, registry or preprocessor types only: still a stack
     return None
@@ -152,8 +164,9 @@ def _walk(root: Path, start: Path, ignore: tuple[str, ...]) -> Iterable[tuple[Pa
         yield here, sorted(filenames)
 
 
-def discover(paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str],
-             config: LoadConfig | None = None) -> Discovery:
+def discover(
+    paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str], config: LoadConfig | None = None
+) -> Discovery:
     """Walk ``paths`` (files or directories under ``root``) and collect unit candidates."""
     config = config or LoadConfig()
     root_path = Path(root).resolve()
@@ -175,8 +188,7 @@ def discover(paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[st
     return discovery
 
 
-def _consider_directory(discovery: Discovery, directory: Path, filenames: list[str],
-                        config: LoadConfig, seen: set[Path]) -> None:
+def _consider_directory(discovery: Discovery, directory: Path, filenames: list[str], config: LoadConfig, seen: set[Path]) -> None:
     root = discovery.root
     rel_dir = relative_posix(directory, root)
     if any(name.endswith((".tf", ".tf.json")) and not _ignored(config, directory / name, root) for name in filenames):
@@ -185,10 +197,12 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
         manifest = directory / "cdk.out"
         discovery.candidates.append(Candidate(manifest, relative_posix(manifest, root), "cdk"))
     elif "cdk.json" in filenames:
-        discovery.notes.append(Note(
-            Location(relative_posix(directory / "cdk.json", root)),
-            "a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read",
-        ))
+        discovery.notes.append(
+            Note(
+                Location(relative_posix(directory / "cdk.json", root)),
+                "a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read",
+            )
+        )
     for name in ("samconfig.toml", "samconfig.yaml", "samconfig.yml"):
         if name in filenames:
             discovery.samconfigs.setdefault(rel_dir, relative_posix(directory / name, root))
@@ -205,14 +219,16 @@ def _ignored(config: LoadConfig, path: Path, root: Path) -> bool:
     return any(glob_matches(pattern, rel) for pattern in config.ignore)
 
 
-def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path],
-                   explicit: bool = False) -> None:
+def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path], explicit: bool = False) -> None:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in TEMPLATE_SUFFIXES or name in NEVER_TEMPLATES:
         if explicit:
-            discovery.errors.append(LoadError(relative_posix(path, discovery.root), 0,
-                                              "not a template file (expected .yaml, .yml, .json or .template)"))
+            discovery.errors.append(
+                LoadError(
+                    relative_posix(path, discovery.root), 0, "not a template file (expected .yaml, .yml, .json or .template)"
+                )
+            )
         return
     rel = relative_posix(path, discovery.root)
     if path.is_symlink() and not _inside(path, discovery.root):
@@ -231,7 +247,8 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     is_compose_name = name in COMPOSE_NAMES
     if size > MAX_FILE_BYTES:
         discovery.errors.append(
-            LoadError(rel, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read"))
+            LoadError(rel, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read")
+        )
         return
     try:
         data = path.read_bytes()
@@ -269,15 +286,19 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
             resources = document["Resources"]
             line = document.line_of("Resources") if isinstance(document, LineDict) else 1
             if not isinstance(resources, Mapping) and resources is not None:
-                discovery.errors.append(LoadError(
-                    rel, line,
-                    f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}",
-                ))
+                discovery.errors.append(
+                    LoadError(
+                        rel,
+                        line,
+                        f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}",
+                    )
+                )
             else:
                 discovery.notes.append(Note(Location(rel, line), "a template without resources: not a deployment unit"))
         elif looks_like_template:
-            discovery.notes.append(Note(Location(rel, 1), "mentions AWS types but has no `Resources` section: "
-                                                          "not read as a template"))
+            discovery.notes.append(
+                Note(Location(rel, 1), "mentions AWS types but has no `Resources` section: not read as a template")
+            )
         return
     discovery.candidates.append(Candidate(path, rel, kind, document))
 
@@ -324,8 +345,9 @@ def _mark_included(discovery: Discovery) -> None:
                 if local:
                     line = text.count("\n", 0, match.start()) + 1
                     discovery.included.setdefault(local, (candidate.relpath, line))
-    discovery.candidates = [c for c in discovery.candidates
-                            if c.relpath not in discovery.included or c.format in ("compose", "cdk")]
+    discovery.candidates = [
+        c for c in discovery.candidates if c.relpath not in discovery.included or c.format in ("compose", "cdk")
+    ]
 
 
 def _template_includes(document: Mapping[str, Any]) -> Iterable[tuple[str, int]]:

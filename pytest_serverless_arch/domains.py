@@ -74,8 +74,11 @@ def domain_of(resource: Resource, unit: LoadedUnit, config: LoadConfig) -> str |
         resolved = config.domain_resolver(resource)
         if resolved:
             return str(resolved)
-    tagged = (resource.tag_map.get(config.domain_tag) or unit.tags.get(config.domain_tag)
-              or unit.extra.get(GLOBALS_TAGS, {}).get(config.domain_tag))
+    tagged = (
+        resource.tag_map.get(config.domain_tag)
+        or unit.tags.get(config.domain_tag)
+        or unit.extra.get(GLOBALS_TAGS, {}).get(config.domain_tag)
+    )
     if tagged:
         return tagged
     if config.domain_path:

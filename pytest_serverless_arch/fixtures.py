@@ -53,8 +53,9 @@ def load_deployment_graph(request: pytest.FixtureRequest) -> Callable[..., Deplo
     rootdir = request.config.rootpath
     cache: dict[str, DeploymentGraph] = {}
 
-    def load_graph(path: PathArg | Sequence[PathArg] = ".", *, root: PathArg | None = None,
-                   config: LoadConfig | None = None, **options: Any) -> DeploymentGraph:
+    def load_graph(
+        path: PathArg | Sequence[PathArg] = ".", *, root: PathArg | None = None, config: LoadConfig | None = None, **options: Any
+    ) -> DeploymentGraph:
         paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
         resolved = [str(rootdir / Path(item)) for item in paths]
         root_path = str(rootdir / Path(root)) if root is not None else None

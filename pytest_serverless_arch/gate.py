@@ -111,7 +111,8 @@ class ArchGate:
             raise pytest.UsageError(
                 f"serverless-arch: CI is set and the baseline {_relative(settings.baseline, settings.root)} does "
                 f"not exist; refusing to create it here. Run pytest --arch-update-baseline locally, review "
-                f"the file and commit it.")
+                f"the file and commit it."
+            )
         gate = cls(config, settings, baseline)
         _ACTIVE.append(gate)
         return gate
@@ -171,8 +172,10 @@ class ArchGate:
         before = len(self.baseline)
         updated = self.baseline.updated(self.findings.found_baseline(), self.findings.rules_run)
         updated.write(self.settings.baseline)
-        self.written = (f"wrote {_relative(self.settings.baseline, self.settings.root)}: {len(updated)} "
-                        f"entr{'y' if len(updated) == 1 else 'ies'} (was {before})")
+        self.written = (
+            f"wrote {_relative(self.settings.baseline, self.settings.root)}: {len(updated)} "
+            f"entr{'y' if len(updated) == 1 else 'ies'} (was {before})"
+        )
 
     def summary_lines(self) -> list[str]:
         findings = self.findings
@@ -187,13 +190,14 @@ class ArchGate:
             lines += [f"  {line}" for line in unused]
         accepted = sum(findings.baselined.values())
         if accepted and not self.settings.update_baseline:
-            lines.append(f"findings accepted by the baseline {_relative(self.settings.baseline, self.settings.root)}: "
-                         f"{accepted}")
+            lines.append(f"findings accepted by the baseline {_relative(self.settings.baseline, self.settings.root)}: {accepted}")
         if not self.settings.update_baseline:
             fixed = findings.fixed(self.baseline)
             if fixed:
-                lines.append(f"baseline entries now fixed ({len(fixed)}); shrink "
-                             f"{_relative(self.settings.baseline, self.settings.root)} with --arch-update-baseline:")
+                lines.append(
+                    f"baseline entries now fixed ({len(fixed)}); shrink "
+                    f"{_relative(self.settings.baseline, self.settings.root)} with --arch-update-baseline:"
+                )
                 lines += [f"  {entry}" for entry in fixed]
         if self.written:
             lines.append(self.written)
@@ -205,14 +209,23 @@ def _payload(result: Triage, unknown: list[Suppression]) -> dict[str, Any]:
     used = {suppression for _, suppression in result.suppressed}
     return {
         "rule": result.rule,
-        "found": [{"units": sorted(set(v.units)), "resources": sorted(set(v.resources)), "message": v.message,
-                   "location": str(v.location)} for v in result.found],
-        "suppressed": [[str(violation), f"suppressed at {suppression.location}: {suppression.reason}"]
-                       for violation, suppression in result.suppressed],
+        "found": [
+            {
+                "units": sorted(set(v.units)),
+                "resources": sorted(set(v.resources)),
+                "message": v.message,
+                "location": str(v.location),
+            }
+            for v in result.found
+        ],
+        "suppressed": [
+            [str(violation), f"suppressed at {suppression.location}: {suppression.reason}"]
+            for violation, suppression in result.suppressed
+        ],
         "used": [str(suppression) for suppression in used],
         "baselined": len(result.baselined),
         "unused": [str(suppression) for suppression in result.unused]
-                  + [f"{suppression} (no rule is called {suppression.rule!r})" for suppression in unknown],
+        + [f"{suppression} (no rule is called {suppression.rule!r})" for suppression in unknown],
     }
 
 

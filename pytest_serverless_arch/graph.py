@@ -87,28 +87,51 @@ class DeploymentGraph:
     def add_unit(self, unit: Unit) -> None:
         self._cache.clear()
         self.units_by_name[unit.name] = unit
-        self._graph.add_node(unit.id, node_type="unit", record=unit, name=unit.name,
-                             format=unit.format, path=unit.path, domain=unit.domain)
+        self._graph.add_node(
+            unit.id, node_type="unit", record=unit, name=unit.name, format=unit.format, path=unit.path, domain=unit.domain
+        )
 
     def add_resource(self, resource: Resource) -> None:
         self._cache.clear()
         self._graph.add_node(
-            resource.id, node_type="resource", record=resource, type=resource.type,
-            kind=resource.kind, unit=resource.unit, domain=resource.domain,
-            physical_name=resource.physical_name, tags=resource.tag_map,
-            location=resource.location, properties=resource.properties,
+            resource.id,
+            node_type="resource",
+            record=resource,
+            type=resource.type,
+            kind=resource.kind,
+            unit=resource.unit,
+            domain=resource.domain,
+            physical_name=resource.physical_name,
+            tags=resource.tag_map,
+            location=resource.location,
+            properties=resource.properties,
         )
 
     def add_external(self, node: ExternalNode) -> None:
         if node.id not in self._graph:
             self._cache.clear()
-            self._graph.add_node(node.id, node_type="external", record=node, kind=node.kind,
-                                 name=node.name, location=node.location, unit=None, domain=None)
+            self._graph.add_node(
+                node.id,
+                node_type="external",
+                record=node,
+                kind=node.kind,
+                name=node.name,
+                location=node.location,
+                unit=None,
+                domain=None,
+            )
 
     def add_edge(self, edge: Edge) -> None:
         self._cache.clear()
-        self._graph.add_edge(edge.source, edge.target, kind=edge.kind, record=edge,
-                             location=edge.location, cross_unit=edge.cross_unit, detail=edge.detail)
+        self._graph.add_edge(
+            edge.source,
+            edge.target,
+            kind=edge.kind,
+            record=edge,
+            location=edge.location,
+            cross_unit=edge.cross_unit,
+            detail=edge.detail,
+        )
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._graph
@@ -149,18 +172,22 @@ class DeploymentGraph:
             raise KeyError(f"{resource_id!r} is an external node, not a resource")
         return record
 
-    def resources(self, *, kind: str | None = None, unit: str | None = None,
-                  domain: str | None = None) -> list[Resource]:
+    def resources(self, *, kind: str | None = None, unit: str | None = None, domain: str | None = None) -> list[Resource]:
         """Resources, optionally of one kind, unit or domain, in a stable order."""
         every: list[Resource] | None = self._cache.get("resources")
         if every is None:
-            every = sorted((data["record"] for _, data in self._graph.nodes(data=True)
-                            if data["node_type"] == "resource"),
-                           key=lambda resource: (resource.unit, resource.logical_id))
+            every = sorted(
+                (data["record"] for _, data in self._graph.nodes(data=True) if data["node_type"] == "resource"),
+                key=lambda resource: (resource.unit, resource.logical_id),
+            )
             self._cache["resources"] = every
-        return [resource for resource in every
-                if (kind is None or resource.kind == kind) and (unit is None or resource.unit == unit)
-                and (domain is None or resource.domain == domain)]
+        return [
+            resource
+            for resource in every
+            if (kind is None or resource.kind == kind)
+            and (unit is None or resource.unit == unit)
+            and (domain is None or resource.domain == domain)
+        ]
 
     def functions(self, unit: str | None = None, domain: str | None = None) -> list[Resource]:
         """Functions, optionally of one unit or domain."""
@@ -186,18 +213,23 @@ class DeploymentGraph:
     def edges_from(self, node_id: str, kind: str | None = None) -> list[Edge]:
         if node_id not in self._graph:
             return []
-        return sorted((data["record"] for _, _, data in self._graph.out_edges(node_id, data=True)
-                       if kind is None or data["kind"] == kind), key=_edge_sort_key)
+        return sorted(
+            (data["record"] for _, _, data in self._graph.out_edges(node_id, data=True) if kind is None or data["kind"] == kind),
+            key=_edge_sort_key,
+        )
 
     def edges_to(self, node_id: str, kind: str | None = None) -> list[Edge]:
         if node_id not in self._graph:
             return []
-        return sorted((data["record"] for _, _, data in self._graph.in_edges(node_id, data=True)
-                       if kind is None or data["kind"] == kind), key=_edge_sort_key)
+        return sorted(
+            (data["record"] for _, _, data in self._graph.in_edges(node_id, data=True) if kind is None or data["kind"] == kind),
+            key=_edge_sort_key,
+        )
 
     def _trigger(self, edge: Edge) -> Trigger:
-        return Trigger(edge.source, self.node_kind(edge.source) or "other", edge.target, edge.cross_unit,
-                       edge.location, edge.detail)
+        return Trigger(
+            edge.source, self.node_kind(edge.source) or "other", edge.target, edge.cross_unit, edge.location, edge.detail
+        )
 
     def trigger_edges(self) -> list[Trigger]:
         """Every trigger: an event source invoking a function."""
@@ -228,8 +260,7 @@ class DeploymentGraph:
                 to_unit = self._owning_unit(edge.target)
                 if from_unit is None or from_unit == to_unit:
                     continue  # a nested stack's wiring stays inside its parent's unit
-                links.append(Link(edge.kind, from_unit, to_unit, edge.source, edge.target, edge.location,
-                                  edge.detail))
+                links.append(Link(edge.kind, from_unit, to_unit, edge.source, edge.target, edge.location, edge.detail))
             self._cache["links"] = links
         return [link for link in links if kind is None or link.kind == kind]
 
@@ -261,8 +292,7 @@ class DeploymentGraph:
             if link.to_unit is None or link.to_unit == link.from_unit:
                 continue
             grouped.setdefault((link.from_unit, link.to_unit), []).append(link)
-        return [UnitDependency(unit, depends_on, tuple(links))
-                for (unit, depends_on), links in sorted(grouped.items())]
+        return [UnitDependency(unit, depends_on, tuple(links)) for (unit, depends_on), links in sorted(grouped.items())]
 
     def _unit_digraph(self) -> nx.DiGraph:
         digraph = nx.DiGraph()
@@ -312,9 +342,12 @@ class DeploymentGraph:
             formats[unit.format] = formats.get(unit.format, 0) + 1
         parts = ", ".join(f"{name} {count}" for name, count in sorted(formats.items()))
         units = len(self.units_by_name)
-        return (f"{units} unit{'s' if units != 1 else ''}" + (f" ({parts})" if parts else "")
-                + f", {len(self.functions())} functions, {len(self.edges('triggers'))} triggers, "
-                f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}")
+        return (
+            f"{units} unit{'s' if units != 1 else ''}"
+            + (f" ({parts})" if parts else "")
+            + f", {len(self.functions())} functions, {len(self.edges('triggers'))} triggers, "
+            f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}"
+        )
 
     def where(self, *, domain: Any = None, unit: Any = None, tag: Any = None) -> Any:
         """A read-only view scoped to a domain, units (names or globs) or tags; see :mod:`.selection`."""
@@ -325,4 +358,3 @@ class DeploymentGraph:
 
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:
     return (edge.kind, str(edge.source), str(edge.target), edge.location)
-

@@ -25,8 +25,15 @@ from .options import RuleSpec
 from .rules.base import Rule, RuleError, registered_rules, rule
 from .suppressions import Triage, suppressions_in
 
-__all__ = ["ENTRY_POINT_GROUP", "ArchGateCollector", "LoadErrorItem", "ProblemItem", "RuleItem",
-           "load_rule_plugins", "repository_rules"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "ArchGateCollector",
+    "LoadErrorItem",
+    "ProblemItem",
+    "RuleItem",
+    "load_rule_plugins",
+    "repository_rules",
+]
 
 ENTRY_POINT_GROUP = "pytest_serverless_arch.rules"
 COLLECTOR_NAME = "serverless-arch"
@@ -46,9 +53,13 @@ def load_rule_plugins() -> list[tuple[str, str]]:
         try:
             loaded = entry_point.load()
         except Exception as exc:  # a broken rule package must not stop the run
-            problems.append((entry_point.name,
-                             f"entry point {entry_point.name} = {entry_point.value} in group {ENTRY_POINT_GROUP} "
-                             f"cannot be imported: {type(exc).__name__}: {exc}"))
+            problems.append(
+                (
+                    entry_point.name,
+                    f"entry point {entry_point.name} = {entry_point.value} in group {ENTRY_POINT_GROUP} "
+                    f"cannot be imported: {type(exc).__name__}: {exc}",
+                )
+            )
             continue
         if callable(loaded) and not inspect.ismodule(loaded) and not hasattr(loaded, "rule_id"):
             rule(entry_point.name)(loaded)
@@ -101,19 +112,22 @@ class ArchGateCollector(pytest.Collector):
         try:
             graph = gate.graph()
         except Exception as exc:  # an unreadable repository is one failing item, not a crash
-            yield ProblemItem.from_parent(self, name=unique("load"),
-                                          message=f"cannot load the repository: {type(exc).__name__}: {exc}")
+            yield ProblemItem.from_parent(
+                self, name=unique("load"), message=f"cannot load the repository: {type(exc).__name__}: {exc}"
+            )
             return
         for error in graph.errors:
             yield LoadErrorItem.from_parent(self, name=unique(f"load-error[{error.location}]"), error=error)
         for suppression in suppressions_in(graph):
             if not suppression.reason:
                 yield ProblemItem.from_parent(
-                    self, name=unique(f"suppression[{suppression.location}]"),
+                    self,
+                    name=unique(f"suppression[{suppression.location}]"),
                     message=f"{suppression.location}: the suppression of {suppression.rule} on "
-                            f"{suppression.resource} has no reason; a suppression needs `reason:` "
-                            f"(it suppresses nothing until it has one)",
-                    location=(graph.root, suppression.location.path, suppression.location.line))
+                    f"{suppression.resource} has no reason; a suppression needs `reason:` "
+                    f"(it suppresses nothing until it has one)",
+                    location=(graph.root, suppression.location.path, suppression.location.line),
+                )
         # listed rules (a rule may be listed twice with other options), then unlisted conftest rules
         selected = list(gate.settings.rules)
         listed = {spec.rule_id for spec in selected}
@@ -124,9 +138,11 @@ class ArchGateCollector(pytest.Collector):
                 yield RuleItem.from_parent(self, name=unique(spec.rule_id), rule=known[spec.rule_id], spec=spec)
             else:
                 yield ProblemItem.from_parent(
-                    self, name=unique(spec.rule_id),
+                    self,
+                    name=unique(spec.rule_id),
                     message=f"serverless_arch_rules names an unknown rule {spec.rule_id!r}; "
-                            f"known rules: {', '.join(sorted(known)) or 'none'}")
+                    f"known rules: {', '.join(sorted(known)) or 'none'}",
+                )
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, COLLECTOR_NAME
@@ -145,8 +161,11 @@ class ItemFailure(Exception):
 
 
 class _GateItem(pytest.Item):
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
-                     style: Any = None) -> str:
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
+        style: Any = None,
+    ) -> str:
         if isinstance(excinfo.value, ItemFailure):
             return str(excinfo.value)
         return str(super().repr_failure(excinfo, style=style))
@@ -171,8 +190,11 @@ class RuleItem(_GateItem):
         if not result.passed:
             raise RuleViolations(result)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
-                     style: Any = None) -> str:
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
+        style: Any = None,
+    ) -> str:
         if isinstance(excinfo.value, RuleViolations):
             return excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
         return super().repr_failure(excinfo, style=style)
@@ -223,13 +245,13 @@ class ProblemItem(_GateItem):
         return self.path, None, f"{COLLECTOR_NAME} {self.name}"
 
 
-def collect_gate(session: pytest.Session, gate: ArchGate,
-                 plugin_problems: list[tuple[str, str]]) -> list[pytest.Item]:
+def collect_gate(session: pytest.Session, gate: ArchGate, plugin_problems: list[tuple[str, str]]) -> list[pytest.Item]:
     """Collect the gate's items under ``session`` the way pytest collects any node (with a collect report)."""
     from _pytest.runner import collect_one_node
 
-    collector = ArchGateCollector.from_parent(session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME,
-                                              gate=gate, plugin_problems=plugin_problems)
+    collector = ArchGateCollector.from_parent(
+        session, name=COLLECTOR_NAME, nodeid=COLLECTOR_NAME, gate=gate, plugin_problems=plugin_problems
+    )
     report = collect_one_node(collector)
     session.ihook.pytest_collectreport(report=report)
     if not report.passed:

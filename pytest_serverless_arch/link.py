@@ -36,8 +36,15 @@ from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Reso
 if TYPE_CHECKING:
     from .load.compose import ComposeProject
 
-__all__ = ["ProviderIndex", "arn_resource_name", "build_graph", "external_id", "link_kind_of",
-           "serverless_reference", "ssm_typed_parameters"]
+__all__ = [
+    "ProviderIndex",
+    "arn_resource_name",
+    "build_graph",
+    "external_id",
+    "link_kind_of",
+    "serverless_reference",
+    "ssm_typed_parameters",
+]
 
 # What each kind of foreign reference becomes once resolved to another unit.
 _LINK_KIND_BY_HOW = {
@@ -106,23 +113,29 @@ def arn_resource_name(arn: str) -> tuple[str, str, str, str] | None:
     elif service == "s3":
         kind, name = "bucket", rest.split("/", 1)[0]
     elif service == "lambda" and rest.startswith("function:"):
-        kind, name = "function", rest[len("function:"):].split(":", 1)[0]
+        kind, name = "function", rest[len("function:") :].split(":", 1)[0]
     elif service == "states" and rest.startswith("stateMachine:"):
-        kind, name = "state_machine", rest[len("stateMachine:"):].split(":", 1)[0]
+        kind, name = "state_machine", rest[len("stateMachine:") :].split(":", 1)[0]
     elif service == "ssm" and rest.startswith("parameter"):
-        kind, name = "parameter", rest[len("parameter"):]
+        kind, name = "parameter", rest[len("parameter") :]
     elif service == "kafka" and rest.startswith("cluster/"):
         kind, name = "stream", rest.split("/")[1]
     elif service == "mq" and rest.startswith("broker:"):
         kind, name = "queue", rest.split(":")[1]
     else:
-        prefixes = {("dynamodb", "table/"): "table", ("kinesis", "stream/"): "stream",
-                    ("firehose", "deliverystream/"): "stream", ("events", "event-bus/"): "event_bus",
-                    ("events", "rule/"): "event_rule", ("scheduler", "schedule/"): "schedule",
-                    ("logs", "log-group:"): "other", ("secretsmanager", "secret:"): "other"}
+        prefixes = {
+            ("dynamodb", "table/"): "table",
+            ("kinesis", "stream/"): "stream",
+            ("firehose", "deliverystream/"): "stream",
+            ("events", "event-bus/"): "event_bus",
+            ("events", "rule/"): "event_rule",
+            ("scheduler", "schedule/"): "schedule",
+            ("logs", "log-group:"): "other",
+            ("secretsmanager", "secret:"): "other",
+        }
         for (arn_service, prefix), prefix_kind in prefixes.items():
             if service == arn_service and rest.startswith(prefix):
-                kind, name = prefix_kind, rest[len(prefix):]
+                kind, name = prefix_kind, rest[len(prefix) :]
                 if prefix == "log-group:":
                     name = name.split(":", 1)[0]
                 elif prefix == "secret:":
@@ -201,8 +214,12 @@ class ProviderIndex:
                 continue
             if export.export_name in self.exports and self.exports[export.export_name][0] != unit.name:
                 other = self.exports[export.export_name][0]
-                self.notes.append(Note(export.location, f"export name {export.export_name!r} is also "
-                                                        f"exported by unit {other!r}; links go to {other!r}"))
+                self.notes.append(
+                    Note(
+                        export.location,
+                        f"export name {export.export_name!r} is also exported by unit {other!r}; links go to {other!r}",
+                    )
+                )
                 continue
             self.exports[export.export_name] = (unit.name, node)
 
@@ -272,8 +289,10 @@ class ProviderIndex:
         if kind == "parameter":
             return self._ssm_parameter(name)
         # An EventBridge rule ARN also names a rule that runs on a schedule.
-        candidates = [*self.by_name.get((kind, name), ()),
-                      *(self.by_name.get(("schedule", name), ()) if kind == "event_rule" else ())]
+        candidates = [
+            *self.by_name.get((kind, name), ()),
+            *(self.by_name.get(("schedule", name), ()) if kind == "event_rule" else ()),
+        ]
         for node in candidates:
             unit_region = self.region_of.get(self.unit_of[node])
             if not region or not unit_region or region == unit_region:
@@ -305,8 +324,9 @@ def unit_node(unit: str) -> str:
 class _Linker:
     """Adds every unit's edges to the graph, resolving foreign references through the index."""
 
-    def __init__(self, graph: DeploymentGraph, index: ProviderIndex,
-                 compose_params: Mapping[tuple[str, str], ForeignRef] | None = None) -> None:
+    def __init__(
+        self, graph: DeploymentGraph, index: ProviderIndex, compose_params: Mapping[tuple[str, str], ForeignRef] | None = None
+    ) -> None:
         self.graph = graph
         self.index = index
         # (consumer unit, param name) -> the provider's output that serverless-compose passes as that param
@@ -341,7 +361,7 @@ class _Linker:
 
     def _textual_reference(self, unit: LoadedUnit, ref: ForeignRef) -> ForeignRef:
         """A serverless variable a loader left as text: ``${cf:..}``, ``${ssm:..}``, a compose ``${param:..}``."""
-        text = ref.key[len("unresolved "):] if ref.how == "external" and ref.key.startswith("unresolved ") else ref.key
+        text = ref.key[len("unresolved ") :] if ref.how == "external" and ref.key.startswith("unresolved ") else ref.key
         param = _SERVERLESS_PARAM.fullmatch(text.strip())
         if param is not None and (unit.name, param.group(1)) in self.compose_params:
             output = self.compose_params[(unit.name, param.group(1))]
@@ -370,8 +390,11 @@ class _Linker:
             if edge.kind in _FOLLOW_PARAMETER_VALUE:
                 source_id = _value_node(source_ref) or source_id
                 target_id = _value_node(target_ref) or target_id
-            cross_unit = self._owner(source_id) != self._owner(target_id) or self._owner(source_id) is None \
+            cross_unit = (
+                self._owner(source_id) != self._owner(target_id)
+                or self._owner(source_id) is None
                 or self._owner(target_id) is None
+            )
             # A permission for a trigger some unit already wires adds no second trigger,
             # but the unit still names the other unit's resource: the link below stays.
             if not (permissions and (source_id, target_id) in self._triggers):
@@ -423,8 +446,9 @@ class _Linker:
             location = Location(unit.path, line)
             found = self.endpoint(unit, ref, location)
             if found is not None and found[1] is not None and found[1].link_kind:
-                self.add_link(found[1].link_kind, unit_node(unit.name), found[1].node, location,
-                              f"{name} (parameter {parameter})")
+                self.add_link(
+                    found[1].link_kind, unit_node(unit.name), found[1].node, location, f"{name} (parameter {parameter})"
+                )
 
     def add_link(self, kind: str, consumer: str, provider: str, location: Location, detail: str) -> None:
         """One link edge per (kind, consumer, provider); only between different units (or to external)."""
@@ -444,7 +468,7 @@ class _Linker:
 
     def _owner(self, node_id: str) -> str | None:
         if node_id.startswith("unit:"):
-            return node_id[len("unit:"):]
+            return node_id[len("unit:") :]
         return self.index.unit_of.get(node_id)
 
     def _is_event_bus(self, node_id: str) -> bool:
@@ -498,7 +522,7 @@ def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) 
         node_line = line_of(node, node_line)
         if isinstance(node, Mapping):
             if len(node) == 1:
-                (key, inner), = node.items()
+                ((key, inner),) = node.items()
                 if key == "Fn::ImportValue":
                     name = resolve_string(inner, parameters)
                     if name is not None:
@@ -516,9 +540,15 @@ def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) 
             stack.extend((child, node_line) for child in node)
 
 
-def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
-                errors: Iterable[LoadError] = (), notes: Iterable[Note] = (),
-                compose: Iterable[ComposeProject] = ()) -> DeploymentGraph:
+def build_graph(
+    units: Iterable[LoadedUnit],
+    *,
+    root: str,
+    config: LoadConfig,
+    errors: Iterable[LoadError] = (),
+    notes: Iterable[Note] = (),
+    compose: Iterable[ComposeProject] = (),
+) -> DeploymentGraph:
     """Put every unit's resources and edges into one graph, resolving foreign references.
 
     ``compose`` projects (``serverless-compose.yml``) add ``compose_param`` and
@@ -532,10 +562,19 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
         graph.errors.extend(unit.errors)
         graph.notes.extend(unit.notes)
         domains = unit_domains(unit.resources)
-        graph.add_unit(Unit(unit.name, unit.format, unit.path,
-                            domain=next(iter(domains)) if len(domains) == 1 else None, domains=domains,
-                            region=unit.region, tags=tuple(sorted(unit.tags.items())),
-                            resource_count=len(unit.resources), location=unit.location))
+        graph.add_unit(
+            Unit(
+                unit.name,
+                unit.format,
+                unit.path,
+                domain=next(iter(domains)) if len(domains) == 1 else None,
+                domains=domains,
+                region=unit.region,
+                tags=tuple(sorted(unit.tags.items())),
+                resource_count=len(unit.resources),
+                location=unit.location,
+            )
+        )
         for resource in unit.resources:
             graph.add_resource(resource)
     index = ProviderIndex(loaded, config)
@@ -556,8 +595,9 @@ def build_graph(units: Iterable[LoadedUnit], *, root: str, config: LoadConfig,
     return graph
 
 
-def _unit_dependency(graph: DeploymentGraph, linker: _Linker, consumer: str, provider: str,
-                     location: Location, kind: str, detail: str) -> None:
+def _unit_dependency(
+    graph: DeploymentGraph, linker: _Linker, consumer: str, provider: str, location: Location, kind: str, detail: str
+) -> None:
     """A link from one unit node to another (or to an external unit when none has that name)."""
     unit = linker.index.unit_named(provider)
     if unit is not None:
@@ -568,8 +608,7 @@ def _unit_dependency(graph: DeploymentGraph, linker: _Linker, consumer: str, pro
     linker.add_link(kind, unit_node(consumer), target, location, detail)
 
 
-def _compose_params(projects: Sequence[ComposeProject],
-                    units: Sequence[LoadedUnit]) -> dict[tuple[str, str], ForeignRef]:
+def _compose_params(projects: Sequence[ComposeProject], units: Sequence[LoadedUnit]) -> dict[tuple[str, str], ForeignRef]:
     """``(consumer unit, param name)`` -> the provider's output, for every whole-value compose param."""
     found: dict[tuple[str, str], ForeignRef] = {}
     for project in projects:
@@ -580,19 +619,20 @@ def _compose_params(projects: Sequence[ComposeProject],
             for param in service.params:
                 if param.whole and param.service in members:
                     found[(members[service.name].name, param.name)] = ForeignRef(
-                        "compose_param", f"{members[param.service].name}/{param.output}")
+                        "compose_param", f"{members[param.service].name}/{param.output}"
+                    )
     return found
 
 
-def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject,
-                  members: Mapping[str, LoadedUnit]) -> None:
+def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject, members: Mapping[str, LoadedUnit]) -> None:
     graph.errors.extend(project.errors)
     graph.notes.extend(project.notes)
     units = {name: unit.name for name, unit in members.items()}
     for service in project.services:
         if service.name not in units:
-            graph.notes.append(Note(service.location, f"compose service {service.name!r}: no serverless "
-                                                      f"service found at {service.path!r}"))
+            graph.notes.append(
+                Note(service.location, f"compose service {service.name!r}: no serverless service found at {service.path!r}")
+            )
     for service in project.services:
         consumer = units.get(service.name)
         if consumer is None:
@@ -600,20 +640,28 @@ def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProje
         for dependency, location in service.depends_on:
             provider = units.get(dependency)
             if provider is None:
-                graph.notes.append(Note(location, f"compose service {service.name!r} depends on "
-                                                  f"{dependency!r}, which is not a service of this compose file"))
+                graph.notes.append(
+                    Note(
+                        location,
+                        f"compose service {service.name!r} depends on "
+                        f"{dependency!r}, which is not a service of this compose file",
+                    )
+                )
                 continue
-            linker.add_link("depends_on", unit_node(consumer), unit_node(provider), location,
-                            f"dependsOn {dependency}")
+            linker.add_link("depends_on", unit_node(consumer), unit_node(provider), location, f"dependsOn {dependency}")
         for param in service.params:
             provider = units.get(param.service)
             if provider is None:
-                graph.notes.append(Note(param.location, f"compose param {param.name!r} names service "
-                                                        f"{param.service!r}, which is not in this compose file"))
+                graph.notes.append(
+                    Note(
+                        param.location,
+                        f"compose param {param.name!r} names service {param.service!r}, which is not in this compose file",
+                    )
+                )
                 continue
             node = linker.index.outputs.get((provider, param.output), unit_node(provider))
             if linker.links_between("compose_param", consumer, node):
                 continue  # a resource of the service already uses this param: that link says more
-            linker.add_link("compose_param", unit_node(consumer), node, param.location,
-                            f"{param.name}: ${{{param.service}.{param.output}}}")
-
+            linker.add_link(
+                "compose_param", unit_node(consumer), node, param.location, f"{param.name}: ${{{param.service}.{param.output}}}"
+            )

@@ -73,49 +73,117 @@ def add_options(parser: pytest.Parser) -> None:
         parser.addini(name, help=help_text, type=kind, default=default)  # type: ignore[arg-type]
 
     ini("serverless_arch_paths", "Directories or templates to load, relative to the rootdir (default: the rootdir).")
-    group.addoption("--arch-path", action="append", dest="serverless_arch_paths", metavar="PATH",
-                    help="Load this directory or template instead of serverless_arch_paths; repeatable "
-                         "(default: the ini option, else the rootdir).")
-    ini("serverless_arch_ignore", "Glob patterns (relative to the rootdir) of files and directories not to load "
-        "(default: none besides build output such as node_modules, .aws-sam, .serverless, cdk.out).")
-    group.addoption("--arch-ignore", action="append", dest="serverless_arch_ignore", metavar="GLOB",
-                    help="Also ignore this glob; repeatable, added to serverless_arch_ignore (default: none).")
-    ini("serverless_arch_stage", "Serverless Framework stage used to resolve ${opt:stage} and ${sls:stage} "
-        "(default: provider.stage, else dev).", "string", "")
-    group.addoption("--arch-stage", dest="serverless_arch_stage", metavar="STAGE",
-                    help="Serverless stage (default: serverless_arch_stage, else provider.stage, else dev).")
-    ini("serverless_arch_region", "AWS region used to resolve templates (default: samconfig or provider region, "
-        "else us-east-1).", "string", "")
-    group.addoption("--arch-region", dest="serverless_arch_region", metavar="REGION",
-                    help="AWS region (default: serverless_arch_region, else samconfig/provider region, else us-east-1).")
+    group.addoption(
+        "--arch-path",
+        action="append",
+        dest="serverless_arch_paths",
+        metavar="PATH",
+        help="Load this directory or template instead of serverless_arch_paths; repeatable "
+        "(default: the ini option, else the rootdir).",
+    )
+    ini(
+        "serverless_arch_ignore",
+        "Glob patterns (relative to the rootdir) of files and directories not to load "
+        "(default: none besides build output such as node_modules, .aws-sam, .serverless, cdk.out).",
+    )
+    group.addoption(
+        "--arch-ignore",
+        action="append",
+        dest="serverless_arch_ignore",
+        metavar="GLOB",
+        help="Also ignore this glob; repeatable, added to serverless_arch_ignore (default: none).",
+    )
+    ini(
+        "serverless_arch_stage",
+        "Serverless Framework stage used to resolve ${opt:stage} and ${sls:stage} (default: provider.stage, else dev).",
+        "string",
+        "",
+    )
+    group.addoption(
+        "--arch-stage",
+        dest="serverless_arch_stage",
+        metavar="STAGE",
+        help="Serverless stage (default: serverless_arch_stage, else provider.stage, else dev).",
+    )
+    ini(
+        "serverless_arch_region",
+        "AWS region used to resolve templates (default: samconfig or provider region, else us-east-1).",
+        "string",
+        "",
+    )
+    group.addoption(
+        "--arch-region",
+        dest="serverless_arch_region",
+        metavar="REGION",
+        help="AWS region (default: serverless_arch_region, else samconfig/provider region, else us-east-1).",
+    )
     ini("serverless_arch_params", "NAME=VALUE lines: values for serverless ${param:NAME} variables (default: none).")
-    group.addoption("--arch-param", action="append", dest="serverless_arch_params", metavar="NAME=VALUE",
-                    help="A value for ${param:NAME}; repeatable, overrides serverless_arch_params (default: none).")
-    ini("serverless_arch_env", "Values for serverless ${env:NAME} variables: NAME=VALUE lines, or a bare NAME to "
-        "read it from the process environment (default: none; the environment is never read otherwise).")
-    group.addoption("--arch-env", action="append", dest="serverless_arch_env", metavar="NAME[=VALUE]",
-                    help="A value for ${env:NAME} (a bare NAME reads the process environment); repeatable, "
-                         "overrides serverless_arch_env (default: none).")
-    ini("serverless_arch_domain_tag", "Tag key that names a resource's or stack's domain (default: domain).",
-        "string", "domain")
-    group.addoption("--arch-domain-tag", dest="serverless_arch_domain_tag", metavar="KEY",
-                    help="Tag key that names the domain (default: serverless_arch_domain_tag, else domain).")
-    ini("serverless_arch_domains", "Domain mapping, 'GLOB = DOMAIN' lines matched against template paths, first "
+    group.addoption(
+        "--arch-param",
+        action="append",
+        dest="serverless_arch_params",
+        metavar="NAME=VALUE",
+        help="A value for ${param:NAME}; repeatable, overrides serverless_arch_params (default: none).",
+    )
+    ini(
+        "serverless_arch_env",
+        "Values for serverless ${env:NAME} variables: NAME=VALUE lines, or a bare NAME to "
+        "read it from the process environment (default: none; the environment is never read otherwise).",
+    )
+    group.addoption(
+        "--arch-env",
+        action="append",
+        dest="serverless_arch_env",
+        metavar="NAME[=VALUE]",
+        help="A value for ${env:NAME} (a bare NAME reads the process environment); repeatable, "
+        "overrides serverless_arch_env (default: none).",
+    )
+    ini("serverless_arch_domain_tag", "Tag key that names a resource's or stack's domain (default: domain).", "string", "domain")
+    group.addoption(
+        "--arch-domain-tag",
+        dest="serverless_arch_domain_tag",
+        metavar="KEY",
+        help="Tag key that names the domain (default: serverless_arch_domain_tag, else domain).",
+    )
+    ini(
+        "serverless_arch_domains",
+        "Domain mapping, 'GLOB = DOMAIN' lines matched against template paths, first "
         "match wins; a line with {domain} and no '=' (e.g. services/{domain}/**) is a path convention "
-        "(default: none; domains then come from tags).")
-    ini("serverless_arch_rules", "Rules to run as test items, one per line: a rule id, then KEY=VALUE options "
+        "(default: none; domains then come from tags).",
+    )
+    ini(
+        "serverless_arch_rules",
+        "Rules to run as test items, one per line: a rule id, then KEY=VALUE options "
         "(values are JSON, else strings). Rules defined in the repository (conftest.py) are always collected "
-        "(default: none).")
-    group.addoption("--arch-rule", action="append", dest="serverless_arch_rules", metavar="'ID [KEY=VALUE ...]'",
-                    help="Run this rule as a test item; repeatable, replaces serverless_arch_rules (default: the ini).")
-    ini("serverless_arch_baseline", f"Baseline file of accepted violations, relative to the rootdir "
-        f"(default: {DEFAULT_BASELINE}).", "string", DEFAULT_BASELINE)
-    group.addoption("--arch-baseline", dest="serverless_arch_baseline", metavar="PATH",
-                    help=f"Baseline file (default: serverless_arch_baseline, else {DEFAULT_BASELINE}).")
-    group.addoption("--arch-update-baseline", action="store_true", dest="serverless_arch_update_baseline",
-                    default=False,
-                    help="Write every current violation of the rules run into the baseline file and pass "
-                         "(default: off; refuses to create a missing baseline when CI is set).")
+        "(default: none).",
+    )
+    group.addoption(
+        "--arch-rule",
+        action="append",
+        dest="serverless_arch_rules",
+        metavar="'ID [KEY=VALUE ...]'",
+        help="Run this rule as a test item; repeatable, replaces serverless_arch_rules (default: the ini).",
+    )
+    ini(
+        "serverless_arch_baseline",
+        f"Baseline file of accepted violations, relative to the rootdir (default: {DEFAULT_BASELINE}).",
+        "string",
+        DEFAULT_BASELINE,
+    )
+    group.addoption(
+        "--arch-baseline",
+        dest="serverless_arch_baseline",
+        metavar="PATH",
+        help=f"Baseline file (default: serverless_arch_baseline, else {DEFAULT_BASELINE}).",
+    )
+    group.addoption(
+        "--arch-update-baseline",
+        action="store_true",
+        dest="serverless_arch_update_baseline",
+        default=False,
+        help="Write every current violation of the rules run into the baseline file and pass "
+        "(default: off; refuses to create a missing baseline when CI is set).",
+    )
 
 
 def read_settings(config: pytest.Config) -> ArchSettings:
@@ -214,6 +282,5 @@ def _domain_mapping(entries: Iterable[Any]) -> tuple[tuple[tuple[str, str], ...]
         elif "{domain}" in entry and not equals:
             convention = entry
         else:
-            raise SettingsError(f"serverless_arch_domains: expected 'GLOB = DOMAIN' or a path with {{domain}}, "
-                                f"got {entry!r}")
+            raise SettingsError(f"serverless_arch_domains: expected 'GLOB = DOMAIN' or a path with {{domain}}, got {entry!r}")
     return tuple(mapping), convention

@@ -56,9 +56,14 @@ class UnitPattern:
     placeholders: int  # functions here whose code comes from outside the unit
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pattern": self.pattern, "functions": self.functions, "triggers_inside": self.triggers_inside,
-                "triggers_out": self.triggers_out, "triggers_in": self.triggers_in,
-                "placeholders": self.placeholders}
+        return {
+            "pattern": self.pattern,
+            "functions": self.functions,
+            "triggers_inside": self.triggers_inside,
+            "triggers_out": self.triggers_out,
+            "triggers_in": self.triggers_in,
+            "placeholders": self.placeholders,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,7 @@ class PatternVerdict:
         return hash((self.repo, tuple(self.units.items()), self.reason))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"repo": self.repo, "units": {name: unit.to_dict() for name, unit in self.units.items()},
-                "reason": self.reason}
+        return {"repo": self.repo, "units": {name: unit.to_dict() for name, unit in self.units.items()}, "reason": self.reason}
 
     def __str__(self) -> str:
         return f"{self.repo}: {self.reason}"
@@ -172,7 +176,7 @@ def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing
     if not tallies:
         return "mixed", "no unit holds a function or a trigger, so there is no cut to classify"
     if len(tallies) == 1:
-        (name, _), = tallies.items()
+        ((name, _),) = tallies.items()
         return "monolith", f"unit {name} holds {_every(functions, 'function')} and {_every(triggers, 'trigger edge')}"
     why_not = [f"not monolith: {len(tallies)} units hold functions or triggers"]
 
@@ -186,19 +190,22 @@ def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing
             held.append(f"triggers for {_plural(served, 'function')} in other units")
         if placeholders:
             held.append(_plural(placeholders, "placeholder function"))
-        return "infra-app-split", (f"unit{'s' if len(infra) > 1 else ''} {', '.join(infra)} "
-                                   f"hold{'' if len(infra) > 1 else 's'} {' and '.join(held)}; "
-                                   f"{_share(crossing, triggers)} cross units, at least half")
+        return "infra-app-split", (
+            f"unit{'s' if len(infra) > 1 else ''} {', '.join(infra)} "
+            f"hold{'' if len(infra) > 1 else 's'} {' and '.join(held)}; "
+            f"{_share(crossing, triggers)} cross units, at least half"
+        )
     if not infra:
-        why_not.append("not infra-app-split: no unit holds triggers for functions in other units "
-                       "or placeholder functions")
+        why_not.append("not infra-app-split: no unit holds triggers for functions in other units or placeholder functions")
     else:
         why_not.append(f"not infra-app-split: only {_share(crossing, triggers)} cross units, fewer than half")
 
     with_functions = {name: tally.functions for name, tally in tallies.items() if tally.functions}
     if len(with_functions) >= 2 and all(count == 1 for count in with_functions.values()):
-        return "function-per-unit", (f"each of the {len(with_functions)} units holding functions holds exactly one; "
-                                     f"{_share(crossing, triggers)} cross units")
+        return "function-per-unit", (
+            f"each of the {len(with_functions)} units holding functions holds exactly one; "
+            f"{_share(crossing, triggers)} cross units"
+        )
     if len(with_functions) < 2:
         why_not.append(f"not function-per-unit: only {len(with_functions)} unit holds functions")
     else:
@@ -209,7 +216,9 @@ def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing
         largest = max(sorted(with_functions), key=lambda name: with_functions[name]) if with_functions else None
         figures = f"; unit {largest} holds the most, {with_functions[largest]}" if largest else ""
         stay = "stays inside its unit" if triggers == 1 else "stay inside their unit"
-        return "trigger-grouped", (f"{_every(triggers, 'trigger edge')} {stay}; "
-                                   f"{len(with_functions)} units hold {_plural(functions, 'function')}{figures}")
+        return "trigger-grouped", (
+            f"{_every(triggers, 'trigger edge')} {stay}; "
+            f"{len(with_functions)} units hold {_plural(functions, 'function')}{figures}"
+        )
     why_not.append(f"not trigger-grouped: {_share(crossing, triggers)} cross units")
     return "mixed", "; ".join(why_not)

@@ -38,9 +38,13 @@ _LAZY_LOADERS = {
 }
 
 
-def load(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None, *,
-         root: str | os.PathLike[str] | None = None, config: LoadConfig | None = None,
-         **options: object) -> DeploymentGraph:
+def load(
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    config: LoadConfig | None = None,
+    **options: object,
+) -> DeploymentGraph:
     """Load every deployment unit under ``paths`` into one :class:`DeploymentGraph`.
 
     ``paths`` defaults to ``root``; ``root`` defaults to the single path given
@@ -66,8 +70,9 @@ def load(paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
     units = assign_domains(units, config)
-    return build_graph(units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes,
-                       compose=projects)
+    return build_graph(
+        units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes, compose=projects
+    )
 
 
 def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
@@ -83,11 +88,14 @@ def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
             units.extend(loader(candidate, discovery, config))
         except Exception as exc:  # a bug must not lose the rest of the run
             frame = traceback.extract_tb(exc.__traceback__)[-1]
-            discovery.errors.append(LoadError(
-                candidate.relpath, 0,
-                f"internal error while reading this file ({type(exc).__name__}: {exc}; "
-                f"at {Path(frame.filename).name}:{frame.lineno}); please report it",
-            ))
+            discovery.errors.append(
+                LoadError(
+                    candidate.relpath,
+                    0,
+                    f"internal error while reading this file ({type(exc).__name__}: {exc}; "
+                    f"at {Path(frame.filename).name}:{frame.lineno}); please report it",
+                )
+            )
     _deduplicate_names(units)
     return units
 
@@ -118,8 +126,11 @@ def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig
         if Path(samconfig.template_file).name != name:
             return None
     elif name not in ("template.yaml", "template.yml", "template.json"):
-        siblings = [c for c in discovery.candidates
-                    if c.format in ("sam", "cloudformation") and str(Path(c.relpath).parent.as_posix()) == directory]
+        siblings = [
+            c
+            for c in discovery.candidates
+            if c.format in ("sam", "cloudformation") and str(Path(c.relpath).parent.as_posix()) == directory
+        ]
         if len(siblings) != 1:
             return None
     return samconfig
@@ -128,14 +139,23 @@ def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig
 def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
     samconfig = samconfig_for(candidate, discovery, config)
     name = config.stack_names.get(candidate.relpath) or (samconfig.stack_name if samconfig else None) or candidate.relpath
-    unit = LoadedUnit(name=name, format=candidate.format, path=candidate.relpath,
-                      region=(samconfig.region if samconfig else None) or config.default_region,
-                      tags=dict(samconfig.tags) if samconfig else {}, location=Location(candidate.relpath, 1))
+    unit = LoadedUnit(
+        name=name,
+        format=candidate.format,
+        path=candidate.relpath,
+        region=(samconfig.region if samconfig else None) or config.default_region,
+        tags=dict(samconfig.tags) if samconfig else {},
+        location=Location(candidate.relpath, 1),
+    )
     if samconfig is not None:
         unit.extra["samconfig"] = samconfig.path
-    read_template(unit, candidate.document, config,
-                  parameter_overrides=samconfig.parameter_overrides if samconfig else None,
-                  root=discovery.root)  # to read definitions kept in files beside the template
+    read_template(
+        unit,
+        candidate.document,
+        config,
+        parameter_overrides=samconfig.parameter_overrides if samconfig else None,
+        root=discovery.root,
+    )  # to read definitions kept in files beside the template
     if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
         discovery.errors.extend(unit.errors)
         return []
@@ -158,7 +178,10 @@ def _deduplicate_names(units: Iterable[LoadedUnit]) -> None:
             original = unit.name
             unit.name = f"{original}@{unit.path}"
             unit.resources = [dataclasses.replace(resource, unit=unit.name) for resource in unit.resources]
-            unit.notes.append(Note(Location(unit.path, 1),
-                                   f"unit name {original!r} is also used by {seen[original].path}; "
-                                   f"this unit is called {unit.name!r}"))
+            unit.notes.append(
+                Note(
+                    Location(unit.path, 1),
+                    f"unit name {original!r} is also used by {seen[original].path}; this unit is called {unit.name!r}",
+                )
+            )
         seen[unit.name] = unit

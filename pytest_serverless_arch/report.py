@@ -83,11 +83,17 @@ def render_text(report: dict[str, Any]) -> str:
     """A readable summary: units, triggers by unit, links, deploy order, findings, errors."""
     lines: list[str] = []
     units = report["units"]
-    lines.append(", ".join([
-        _count(len(units), "deployment unit"), _count(len(report["functions"]), "function"),
-        _count(len(report["triggers"]), "trigger"), _count(len(report["links"]), "cross-unit link"),
-        _count(len(report["errors"]), "load error"),
-    ]))
+    lines.append(
+        ", ".join(
+            [
+                _count(len(units), "deployment unit"),
+                _count(len(report["functions"]), "function"),
+                _count(len(report["triggers"]), "trigger"),
+                _count(len(report["links"]), "cross-unit link"),
+                _count(len(report["errors"]), "load error"),
+            ]
+        )
+    )
     lines.append("")
     for unit in units:
         domain = f" [domain {unit['domain']}]" if unit["domain"] else ""
@@ -104,8 +110,10 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append("")
         lines.append("cross-unit links:")
         for link in report["links"]:
-            lines.append(f"  {link['from_unit']} -> {link['to_unit'] or '(external)'}: {link['kind']} "
-                         f"{link['source']} -> {link['target']}  {link['location']}")
+            lines.append(
+                f"  {link['from_unit']} -> {link['to_unit'] or '(external)'}: {link['kind']} "
+                f"{link['source']} -> {link['target']}  {link['location']}"
+            )
     lines.append("")
     order = report["deploy_order"]
     if order is None:

@@ -64,8 +64,9 @@ class Selection:
     tags: tuple[tuple[str, str | None], ...] = ()
 
     @classmethod
-    def of(cls, *, domain: str | Iterable[str] | None = None, unit: str | Iterable[str] | None = None,
-           tag: TagSelector = None) -> Selection:
+    def of(
+        cls, *, domain: str | Iterable[str] | None = None, unit: str | Iterable[str] | None = None, tag: TagSelector = None
+    ) -> Selection:
         return cls(_as_tuple(domain), _as_tuple(unit), _tag_pairs(tag))
 
     @property
@@ -113,11 +114,14 @@ class ScopedGraph:
         for resource in graph.resources():
             resources_of.setdefault(resource.unit, []).append(resource)
         self._resource_ids = frozenset(
-            resource.id for resources in resources_of.values() for resource in resources
+            resource.id
+            for resources in resources_of.values()
+            for resource in resources
             if all(selection.resource_matches(resource) for selection in self.selections)
         )
-        self._unit_names = frozenset(unit.name for unit in graph.units()
-                                     if self._selects_unit(unit, resources_of.get(unit.name, [])))
+        self._unit_names = frozenset(
+            unit.name for unit in graph.units() if self._selects_unit(unit, resources_of.get(unit.name, []))
+        )
 
     # --- membership ----------------------------------------------------------
 
@@ -132,10 +136,11 @@ class ScopedGraph:
             return any(resource.id in self._resource_ids for resource in own)
         # A unit without resources still answers to its own domain and tags.
         unit_tags = dict(unit.tags)
-        return all((not selection.domains or unit.domain in selection.domains)
-                   and all(key in unit_tags and (value is None or unit_tags[key] == value)
-                           for key, value in selection.tags)
-                   for selection in by_resource)
+        return all(
+            (not selection.domains or unit.domain in selection.domains)
+            and all(key in unit_tags and (value is None or unit_tags[key] == value) for key, value in selection.tags)
+            for selection in by_resource
+        )
 
     @property
     def selection(self) -> str:
@@ -154,8 +159,9 @@ class ScopedGraph:
         """True when the selection matches no unit and no resource (a typo, most likely)."""
         return not self._unit_names and not self._resource_ids
 
-    def where(self, *, domain: str | Iterable[str] | None = None, unit: str | Iterable[str] | None = None,
-              tag: TagSelector = None) -> ScopedGraph:
+    def where(
+        self, *, domain: str | Iterable[str] | None = None, unit: str | Iterable[str] | None = None, tag: TagSelector = None
+    ) -> ScopedGraph:
         """Narrow this view further (every criterion of both must hold)."""
         return ScopedGraph(self.graph, (*self.selections, Selection.of(domain=domain, unit=unit, tag=tag)))
 
@@ -167,10 +173,12 @@ class ScopedGraph:
     def unit(self, name: str) -> Unit:
         return self.graph.unit(name)
 
-    def resources(self, *, kind: str | None = None, unit: str | None = None,
-                  domain: str | None = None) -> list[Resource]:
-        return [resource for resource in self.graph.resources(kind=kind, unit=unit, domain=domain)
-                if resource.id in self._resource_ids]
+    def resources(self, *, kind: str | None = None, unit: str | None = None, domain: str | None = None) -> list[Resource]:
+        return [
+            resource
+            for resource in self.graph.resources(kind=kind, unit=unit, domain=domain)
+            if resource.id in self._resource_ids
+        ]
 
     def functions(self, unit: str | None = None, domain: str | None = None) -> list[Resource]:
         return self.resources(kind="function", unit=unit, domain=domain)
@@ -181,22 +189,29 @@ class ScopedGraph:
         return edge_source in self._resource_ids or edge_target in self._resource_ids
 
     def edges(self, kind: str | None = None) -> list[Edge]:
-        return [edge for edge in self.graph.edges(kind) if self._touches(edge.source, edge.target)
-                or self.selects_unit(self._unit_node_name(edge.source))]
+        return [
+            edge
+            for edge in self.graph.edges(kind)
+            if self._touches(edge.source, edge.target) or self.selects_unit(self._unit_node_name(edge.source))
+        ]
 
     def _unit_node_name(self, node_id: str) -> str | None:
-        return node_id[len("unit:"):] if node_id.startswith("unit:") else None
+        return node_id[len("unit:") :] if node_id.startswith("unit:") else None
 
     def trigger_edges(self) -> list[Trigger]:
         return [trigger for trigger in self.graph.trigger_edges() if self._touches(trigger.source, trigger.function)]
 
     def cross_unit_links(self) -> list[Link]:
-        return [link for link in self.graph.cross_unit_links()
-                if self.selects_unit(link.from_unit) or self.selects_unit(link.to_unit)]
+        return [
+            link for link in self.graph.cross_unit_links() if self.selects_unit(link.from_unit) or self.selects_unit(link.to_unit)
+        ]
 
     def unit_dependencies(self) -> list[UnitDependency]:
-        return [dependency for dependency in self.graph.unit_dependencies()
-                if self.selects_unit(dependency.unit) or self.selects_unit(dependency.depends_on)]
+        return [
+            dependency
+            for dependency in self.graph.unit_dependencies()
+            if self.selects_unit(dependency.unit) or self.selects_unit(dependency.depends_on)
+        ]
 
     def unit_cycles(self) -> list[list[str]]:
         return [cycle for cycle in self.graph.unit_cycles() if any(self.selects_unit(name) for name in cycle)]
@@ -224,8 +239,13 @@ class ScopedGraph:
         return f"<ScopedGraph {self.selection}: {len(self._unit_names)} units, {len(self._resource_ids)} resources>"
 
 
-def select(graph: DeploymentGraph | ScopedGraph, *, domain: str | Iterable[str] | None = None,
-           unit: str | Iterable[str] | None = None, tag: TagSelector = None) -> ScopedGraph:
+def select(
+    graph: DeploymentGraph | ScopedGraph,
+    *,
+    domain: str | Iterable[str] | None = None,
+    unit: str | Iterable[str] | None = None,
+    tag: TagSelector = None,
+) -> ScopedGraph:
     """``graph.where(...)``: the view of ``graph`` keeping what matches every criterion given."""
     if isinstance(graph, ScopedGraph):
         return graph.where(domain=domain, unit=unit, tag=tag)

@@ -33,8 +33,7 @@ from .rules.base import Rule, Violation
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
 
-__all__ = ["Suppression", "Triage", "apply_suppressions_and_baseline", "assertion_filter", "suppressions_in",
-           "triage"]
+__all__ = ["Suppression", "Triage", "apply_suppressions_and_baseline", "assertion_filter", "suppressions_in", "triage"]
 
 
 @dataclass(frozen=True, order=True)
@@ -104,8 +103,10 @@ class Triage:
                     if violation.resources:
                         lines.append(f"      resources: {', '.join(violation.resources)}")
         for suppression in self.without_reason:
-            lines.append(f"  {suppression.location}: a suppression of {suppression.rule} on {suppression.resource} "
-                         f"has no reason, so it suppresses nothing; add `reason:`")
+            lines.append(
+                f"  {suppression.location}: a suppression of {suppression.rule} on {suppression.resource} "
+                f"has no reason, so it suppresses nothing; add `reason:`"
+            )
         if rule is not None and rule.reason:
             lines.append(f"why: {rule.reason}")
         if rule is not None and rule.docs_url:
@@ -122,8 +123,14 @@ class Triage:
         return "\n".join(lines)
 
 
-def triage(rule_id: str, violations: Iterable[Violation], graph: Any = None,
-           baseline: Baseline | None = None, *, accept_all: bool = False) -> Triage:
+def triage(
+    rule_id: str,
+    violations: Iterable[Violation],
+    graph: Any = None,
+    baseline: Baseline | None = None,
+    *,
+    accept_all: bool = False,
+) -> Triage:
     """Apply ``graph``'s suppressions of ``rule_id``, then ``baseline``, to ``violations``.
 
     ``accept_all`` (``--arch-update-baseline``) treats every unsuppressed finding as baselined.
@@ -152,8 +159,7 @@ def triage(rule_id: str, violations: Iterable[Violation], graph: Any = None,
     return result
 
 
-def apply_suppressions_and_baseline(violations: Iterable[Violation], graph: Any = None, *,
-                                    rule: str | None = None) -> Triage:
+def apply_suppressions_and_baseline(violations: Iterable[Violation], graph: Any = None, *, rule: str | None = None) -> Triage:
     """Triage ``violations`` with the running pytest session's baseline, and record it for the summary.
 
     This is the seam for assertion helpers: ``assert_rule`` calls it and fails

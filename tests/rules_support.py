@@ -16,11 +16,19 @@ from .conftest import FIXTURES
 RULE_FIXTURES = FIXTURES / "rules"
 
 _TYPES = {
-    "function": "AWS::Lambda::Function", "queue": "AWS::SQS::Queue", "topic": "AWS::SNS::Topic",
-    "bucket": "AWS::S3::Bucket", "table": "AWS::DynamoDB::Table", "stream": "AWS::Kinesis::Stream",
-    "api": "AWS::ApiGateway::RestApi", "event_rule": "AWS::Events::Rule", "schedule": "AWS::Scheduler::Schedule",
-    "event_bus": "AWS::Events::EventBus", "state_machine": "AWS::StepFunctions::StateMachine",
-    "parameter": "AWS::SSM::Parameter", "other": "AWS::CloudFormation::WaitConditionHandle",
+    "function": "AWS::Lambda::Function",
+    "queue": "AWS::SQS::Queue",
+    "topic": "AWS::SNS::Topic",
+    "bucket": "AWS::S3::Bucket",
+    "table": "AWS::DynamoDB::Table",
+    "stream": "AWS::Kinesis::Stream",
+    "api": "AWS::ApiGateway::RestApi",
+    "event_rule": "AWS::Events::Rule",
+    "schedule": "AWS::Scheduler::Schedule",
+    "event_bus": "AWS::Events::EventBus",
+    "state_machine": "AWS::StepFunctions::StateMachine",
+    "parameter": "AWS::SSM::Parameter",
+    "other": "AWS::CloudFormation::WaitConditionHandle",
 }
 
 
@@ -35,22 +43,50 @@ class GraphBuilder:
     graph: DeploymentGraph = field(default_factory=lambda: DeploymentGraph(root="/repo"))
 
     def unit(self, name: str, *, domain: str | None = None, tags: dict[str, str] | None = None) -> GraphBuilder:
-        self.graph.add_unit(Unit(name, "cloudformation", template(name), domain=domain,
-                                 tags=tuple(sorted((tags or {}).items())), location=Location(template(name), 1)))
+        self.graph.add_unit(
+            Unit(
+                name,
+                "cloudformation",
+                template(name),
+                domain=domain,
+                tags=tuple(sorted((tags or {}).items())),
+                location=Location(template(name), 1),
+            )
+        )
         return self
 
-    def resource(self, unit: str, logical_id: str, kind: str, line: int, *, domain: str | None = None,
-                 code_source: str | None = None, type: str | None = None,
-                 tags: dict[str, str] | None = None) -> GraphBuilder:
+    def resource(
+        self,
+        unit: str,
+        logical_id: str,
+        kind: str,
+        line: int,
+        *,
+        domain: str | None = None,
+        code_source: str | None = None,
+        type: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> GraphBuilder:
         if unit not in self.graph.units_by_name:
             self.unit(unit)
-        self.graph.add_resource(Resource(unit, logical_id, type or _TYPES[kind], kind, Location(template(unit), line),
-                                         name=logical_id, domain=domain, code_source=code_source,
-                                         tags=tuple(sorted((tags or {}).items()))))
+        self.graph.add_resource(
+            Resource(
+                unit,
+                logical_id,
+                type or _TYPES[kind],
+                kind,
+                Location(template(unit), line),
+                name=logical_id,
+                domain=domain,
+                code_source=code_source,
+                tags=tuple(sorted((tags or {}).items())),
+            )
+        )
         return self
 
-    def edge(self, kind: str, source: str, target: str, line: int, *, wired_in: str | None = None,
-             detail: str = "") -> GraphBuilder:
+    def edge(
+        self, kind: str, source: str, target: str, line: int, *, wired_in: str | None = None, detail: str = ""
+    ) -> GraphBuilder:
         """An edge from ``source`` to ``target`` (``unit:LogicalId``), written in ``wired_in``'s template."""
         source_unit = self.graph.unit_of(source)
         target_unit = self.graph.unit_of(target)

@@ -24,8 +24,7 @@ def short(node_id: str) -> str:
 def edges(path: Path, *kinds: str) -> list[tuple[str, str, str, int, str]]:
     graph = load(str(path), root=str(path.parent))
     assert graph.errors == []
-    return sorted((e.kind, short(e.source), short(e.target), e.location.line, e.detail)
-                  for e in graph.edges() if e.kind in kinds)
+    return sorted((e.kind, short(e.source), short(e.target), e.location.line, e.detail) for e in graph.edges() if e.kind in kinds)
 
 
 def test_an_iam_role_statement_on_a_bucket_arn_is_a_readwrite_access_of_the_bucket() -> None:
@@ -64,8 +63,7 @@ def test_policy_templates_on_literal_names_are_accesses_of_the_arn_sam_builds() 
     found = edges(FIXTURES / "sam" / "all_policy_templates.yaml", "accesses", "invokes")
     arn = "external:arn:arn:aws:{}:us-east-1:123456789012:{}"
     assert ("accesses", "KitchenSinkFunction", arn.format("sqs", "name"), 16, "read") in found
-    assert ("invokes", "KitchenSinkFunction", arn.format("lambda", "function:name*"), 19,
-            "IAM lambda:InvokeFunction") in found
+    assert ("invokes", "KitchenSinkFunction", arn.format("lambda", "function:name*"), 19, "IAM lambda:InvokeFunction") in found
     assert ("accesses", "KitchenSinkFunction", arn.format("dynamodb", "table/name"), 28, "readwrite") in found
     assert ("accesses", "KitchenSinkFunction", arn.format("dynamodb", "table/name"), 31, "read") in found
     assert ("accesses", "KitchenSinkFunction", arn.format("sqs", "name"), 59, "write") in found
@@ -97,19 +95,26 @@ def test_a_dead_letter_queue_is_written_to() -> None:
 
 def test_destinations_give_the_same_edges_from_sam_and_from_the_cloudformation_sam_makes() -> None:
     def without_lines(path: Path) -> set[tuple[str, str, str]]:
-        return {(kind, source, target) for kind, source, target, _, detail in edges(path, "accesses", "invokes")
-                if detail.startswith(("write", "destination"))}
+        return {
+            (kind, source, target)
+            for kind, source, target, _, detail in edges(path, "accesses", "invokes")
+            if detail.startswith(("write", "destination"))
+        }
 
     sam = without_lines(FIXTURES / "sam" / "function_with_event_dest.yaml")
     cloudformation = without_lines(FIXTURES / "cfn" / "sam-output-function_with_event_dest.json")
-    assert sam == cloudformation == {
-        ("accesses", "MyTestFunction", "MyTestFunctionEventInvokeConfigOnFailureTopic"),
-        ("accesses", "MyTestFunction", "MyTestFunctionEventInvokeConfigOnSuccessQueue"),
-        ("accesses", "MyTestFunction", "external:name:SOME-SNS-ARN"),
-        ("accesses", "MyTestFunction", "external:name:my-sqs-arn"),
-        ("accesses", "MyTestFunction2", "external:name:event-bus-arn"),
-        ("invokes", "MyTestFunction2", "DestinationLambda"),
-    }
+    assert (
+        sam
+        == cloudformation
+        == {
+            ("accesses", "MyTestFunction", "MyTestFunctionEventInvokeConfigOnFailureTopic"),
+            ("accesses", "MyTestFunction", "MyTestFunctionEventInvokeConfigOnSuccessQueue"),
+            ("accesses", "MyTestFunction", "external:name:SOME-SNS-ARN"),
+            ("accesses", "MyTestFunction", "external:name:my-sqs-arn"),
+            ("accesses", "MyTestFunction2", "external:name:event-bus-arn"),
+            ("invokes", "MyTestFunction2", "DestinationLambda"),
+        }
+    )
 
 
 def test_the_sam_destination_lines_point_at_on_success_and_on_failure() -> None:
@@ -120,7 +125,6 @@ def test_the_sam_destination_lines_point_at_on_success_and_on_failure() -> None:
         "MyTestFunctionEventInvokeConfigOnSuccessQueue": 28,  # OnSuccess:
         "external:name:my-sqs-arn": 28,
     }
-
 
 
 def test_a_function_named_in_another_functions_environment_and_invoke_policy_is_invoked() -> None:

@@ -66,14 +66,22 @@ def test_a_failure_lists_each_violation_then_the_reason_and_the_docs_link():
 
 
 def test_each_helper_runs_its_rule():
-    split = (GraphBuilder().resource("infra", "Jobs", "queue", 4).resource("app", "Worker", "function", 6)
-             .edge("triggers", "infra:Jobs", "app:Worker", 20, wired_in="infra")
-             .resource("app", "Table", "table", 9, domain="a").resource("app", "Fn", "function", 12, domain="b")
-             .edge("imports", "app:Fn", "infra:Jobs", 30).edge("imports", "infra:Jobs", "app:Table", 31)).graph
-    cases = [(assert_every_lambda_ships_with_its_trigger, "trigger-colocated", "infra/template.yaml:20"),
-             (assert_no_unit_spans_two_domains, "single-domain-units", "app/template.yaml:12"),
-             (assert_no_unit_cycles, "no-unit-cycles", "app/template.yaml:30"),
-             (assert_no_function_placeholders, "no-function-placeholders", "app/template.yaml:6")]
+    split = (
+        GraphBuilder()
+        .resource("infra", "Jobs", "queue", 4)
+        .resource("app", "Worker", "function", 6)
+        .edge("triggers", "infra:Jobs", "app:Worker", 20, wired_in="infra")
+        .resource("app", "Table", "table", 9, domain="a")
+        .resource("app", "Fn", "function", 12, domain="b")
+        .edge("imports", "app:Fn", "infra:Jobs", 30)
+        .edge("imports", "infra:Jobs", "app:Table", 31)
+    ).graph
+    cases = [
+        (assert_every_lambda_ships_with_its_trigger, "trigger-colocated", "infra/template.yaml:20"),
+        (assert_no_unit_spans_two_domains, "single-domain-units", "app/template.yaml:12"),
+        (assert_no_unit_cycles, "no-unit-cycles", "app/template.yaml:30"),
+        (assert_no_function_placeholders, "no-function-placeholders", "app/template.yaml:6"),
+    ]
     for helper, rule_id, location in cases:
         assert failure(helper, split).splitlines()[1].startswith(f"  {location}: {rule_id}: ")
 
@@ -81,7 +89,8 @@ def test_each_helper_runs_its_rule():
 def test_a_scoped_helper_names_its_selection_and_checks_only_it():
     graph = load(RULE_FIXTURES / "domains")
     assert failure(assert_no_cross_domain_access, graph.where(domain="payments")).startswith(
-        "no-cross-domain-access in domain=payments: 2 violations")
+        "no-cross-domain-access in domain=payments: 2 violations"
+    )
     with pytest.raises(RuleError, match="matches no unit"):
         assert_no_cross_domain_access(graph.where(domain="billing"))
     assert_no_cross_domain_access(graph.where(domain="billing"), allow_empty=True)
@@ -92,15 +101,15 @@ def test_assert_pattern_explains_the_verdict():
     assert text.splitlines()[1] == (
         "  signup/template.yaml:1: pattern: the repository is cut as function-per-unit, expected trigger-grouped: "
         "each of the 2 units holding functions holds exactly one; 0 of 2 trigger edges (0%) cross units "
-        "(units: signup/template.yaml: function-per-unit, thumbnails/template.yaml: function-per-unit)")
+        "(units: signup/template.yaml: function-per-unit, thumbnails/template.yaml: function-per-unit)"
+    )
     assert_pattern(load(RULE_FIXTURES / "per-function"), ["trigger-grouped", "function-per-unit"])
     with pytest.raises(RuleError, match="unknown pattern 'microservices'"):
         assert_pattern(load(RULE_FIXTURES / "per-function"), "microservices")
 
 
 def test_a_custom_rule_registered_in_a_conftest_is_asserted_like_a_builtin():
-    @rule("no-untagged-functions", description="every function carries a team tag",
-          reason="someone must be paged when it breaks")
+    @rule("no-untagged-functions", description="every function carries a team tag", reason="someone must be paged when it breaks")
     def no_untagged_functions(graph):
         for function in graph.functions():
             if "team" not in function.tag_map:
@@ -120,8 +129,11 @@ def test_a_custom_rule_registered_in_a_conftest_is_asserted_like_a_builtin():
 
 def test_a_plain_function_is_a_rule_too():
     def every_unit_has_a_function(graph):
-        return [Violation.of("every-unit-has-a-function", f"unit {unit.name} has no function", unit)
-                for unit in graph.units() if not graph.functions(unit=unit.name)]
+        return [
+            Violation.of("every-unit-has-a-function", f"unit {unit.name} has no function", unit)
+            for unit in graph.units()
+            if not graph.functions(unit=unit.name)
+        ]
 
     graph = GraphBuilder().resource("a", "Fn", "function", 3).resource("b", "Vpc", "other", 2).graph
     assert failure(assert_rule, graph, every_unit_has_a_function).splitlines() == [
@@ -154,21 +166,25 @@ def test_configuration_mistakes_are_errors_not_failures():
 
 def test_a_failing_helper_shows_the_users_line_and_no_traceback_from_the_package(pytester):
     shutil.copytree(RULE_FIXTURES / "domains", pytester.path / "repo")
-    pytester.makepyfile(test_architecture="""
+    pytester.makepyfile(
+        test_architecture="""
         from pytest_serverless_arch import load
         from pytest_serverless_arch.assertions import assert_no_unit_spans_two_domains
 
         def test_no_unit_spans_two_domains():
             graph = load("repo")
             assert_no_unit_spans_two_domains(graph)
-    """)
+    """
+    )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "*single-domain-units: 1 violation of: no unit spans two domains",
-        "*  shop/template.yaml:18: single-domain-units: unit shop/template.yaml holds resources of 2 domains: *",
-        "*why: A deployment unit is released by one pipeline*",
-        f"*docs: {DOCS}single-domain-units.md",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*single-domain-units: 1 violation of: no unit spans two domains",
+            "*  shop/template.yaml:18: single-domain-units: unit shop/template.yaml holds resources of 2 domains: *",
+            "*why: A deployment unit is released by one pipeline*",
+            f"*docs: {DOCS}single-domain-units.md",
+        ]
+    )
     assert "assertions.py" not in result.stdout.str()
     assert "def assert_rule" not in result.stdout.str()

@@ -28,8 +28,7 @@ def graph() -> DeploymentGraph:
     return load(SHOP)
 
 
-def test_every_stack_of_the_assembly_and_its_stages_is_a_cdk_unit_named_by_its_stack_name(
-        graph: DeploymentGraph) -> None:
+def test_every_stack_of_the_assembly_and_its_stages_is_a_cdk_unit_named_by_its_stack_name(graph: DeploymentGraph) -> None:
     units = {(u.name, u.format, u.path, u.region) for u in graph.units()}
     assert units == {
         ("shop-shared", "cdk", "cdk.out/Shared.template.json", "us-east-1"),
@@ -43,32 +42,39 @@ def test_every_stack_of_the_assembly_and_its_stages_is_a_cdk_unit_named_by_its_s
 
 def test_resources_keep_their_template_line_and_are_named_by_construct_path(graph: DeploymentGraph) -> None:
     handler = graph.resource("shop-orders:Handler886CB40B")
-    assert (handler.kind, handler.name, handler.physical_name) == ("function", "Orders/Handler",
-                                                                   "shop-dev-order-handler")
+    assert (handler.kind, handler.name, handler.physical_name) == ("function", "Orders/Handler", "shop-dev-order-handler")
     assert handler.location == Location("cdk.out/Orders.template.json", 69)
     assert graph.resource("Prod-Shared:OrdersQueue3DFA1D51").name == "Prod/Shared/OrdersQueue"
 
 
 def test_triggers_from_the_shared_stack_cross_units_and_the_schedule_stays_inside(graph: DeploymentGraph) -> None:
-    found = {(t.source, t.function, str(t.location), t.detail, t.cross_unit) for t in graph.trigger_edges()
-             if t.function.startswith("shop-")}
+    found = {
+        (t.source, t.function, str(t.location), t.detail, t.cross_unit)
+        for t in graph.trigger_edges()
+        if t.function.startswith("shop-")
+    }
     template = "cdk.out/Orders.template.json"
     assert found == {
-        ("shop-shared:OrdersQueue3DFA1D51", "shop-orders:Handler886CB40B", f"{template}:93", "EventSourceMapping",
-         True),
+        ("shop-shared:OrdersQueue3DFA1D51", "shop-orders:Handler886CB40B", f"{template}:93", "EventSourceMapping", True),
         ("shop-shared:EventsD32975C2", "shop-orders:Handler886CB40B", f"{template}:126", "SNS", True),
         ("shop-orders:NightlyC44EE0A7", "shop-orders:Handler886CB40B", f"{template}:150", "EventBridge", False),
     }
 
 
 def test_manifest_dependencies_are_depends_on_links_at_their_manifest_line(graph: DeploymentGraph) -> None:
-    depends = {(link.from_unit, link.to_unit, str(link.location)) for link in graph.cross_unit_links()
-               if link.kind == "depends_on"}
-    assert depends == {("shop-orders", "shop-shared", "cdk.out/manifest.json:77"),
-                       ("Prod-Orders", "Prod-Shared", "cdk.out/assembly-Prod/manifest.json:70")}
+    depends = {
+        (link.from_unit, link.to_unit, str(link.location)) for link in graph.cross_unit_links() if link.kind == "depends_on"
+    }
+    assert depends == {
+        ("shop-orders", "shop-shared", "cdk.out/manifest.json:77"),
+        ("Prod-Orders", "Prod-Shared", "cdk.out/assembly-Prod/manifest.json:70"),
+    }
     assert {(link.kind, link.from_unit, link.to_unit) for link in graph.cross_unit_links()} == {
-        ("depends_on", "shop-orders", "shop-shared"), ("imports", "shop-orders", "shop-shared"),
-        ("depends_on", "Prod-Orders", "Prod-Shared"), ("imports", "Prod-Orders", "Prod-Shared")}
+        ("depends_on", "shop-orders", "shop-shared"),
+        ("imports", "shop-orders", "shop-shared"),
+        ("depends_on", "Prod-Orders", "Prod-Shared"),
+        ("imports", "Prod-Orders", "Prod-Shared"),
+    }
 
 
 def test_stack_dependencies_give_the_deploy_order(graph: DeploymentGraph) -> None:
@@ -81,9 +87,10 @@ def test_dependencies_alone_order_the_stacks_when_nothing_else_links_them(tmp_pa
     empty = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
     for name in ("A", "B", "C"):
         (assembly / f"{name}.template.json").write_text(json.dumps(empty))
-    artifacts = {name: {"type": "aws:cloudformation:stack", "properties": {"templateFile": f"{name}.template.json"},
-                        "dependencies": deps}
-                 for name, deps in (("A", []), ("B", ["A", "B.assets"]), ("C", ["B"]))}
+    artifacts = {
+        name: {"type": "aws:cloudformation:stack", "properties": {"templateFile": f"{name}.template.json"}, "dependencies": deps}
+        for name, deps in (("A", []), ("B", ["A", "B.assets"]), ("C", ["B"]))
+    }
     (assembly / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}, indent=1))
     assert load(tmp_path).deploy_order() == [["A"], ["B"], ["C"]]
 
@@ -107,7 +114,8 @@ def test_a_cdk_app_without_a_cloud_assembly_gets_a_note_to_synthesize_it(tmp_pat
     graph = load(tmp_path)
     assert graph.units() == []
     assert [str(note) for note in graph.notes] == [
-        "cdk.json: a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read"]
+        "cdk.json: a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read"
+    ]
 
 
 def test_the_loaded_unit_keeps_every_construct_path_and_the_stack_dependencies() -> None:

@@ -30,8 +30,11 @@ def make_units(count: int, imports: list[tuple[int, int]]) -> list[LoadedUnit]:
         units.append(unit)
     for line, (consumer, provider) in enumerate(imports, start=10):
         unit = units[consumer]
-        unit.edges.append(Edge("accesses", "Function", ForeignRef("import", f"u{provider}-QueueArn", "queue"),
-                               Location(unit.path, line), "write"))
+        unit.edges.append(
+            Edge(
+                "accesses", "Function", ForeignRef("import", f"u{provider}-QueueArn", "queue"), Location(unit.path, line), "write"
+            )
+        )
     return units
 
 

@@ -54,31 +54,38 @@ def test_configured_ignore_globs_skip_files_and_folders(tmp_path):
     write(tmp_path, "legacy/old/template.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "services/a/template.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "services/a/test-template.yaml", QUEUE_TEMPLATE)
-    assert formats(tmp_path, ignore=("legacy", "**/test-*.yaml")) == {
-        "services/a/template.yaml": "cloudformation"}
+    assert formats(tmp_path, ignore=("legacy", "**/test-*.yaml")) == {"services/a/template.yaml": "cloudformation"}
 
 
-@pytest.mark.parametrize(("pattern", "path", "expected"), [
-    ("legacy", "legacy/x/template.yaml", True),
-    ("legacy", "src/legacy/template.yaml", True),
-    ("services/*/tests", "services/a/tests/t.yaml", True),
-    ("services/*/tests", "services/a/b/tests/t.yaml", False),
-    ("**/fixtures/**", "a/b/fixtures/c/t.yaml", True),
-    ("*.json", "a/b.json", True),
-    ("*.json", "a/b.yaml", False),
-])
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("legacy", "legacy/x/template.yaml", True),
+        ("legacy", "src/legacy/template.yaml", True),
+        ("services/*/tests", "services/a/tests/t.yaml", True),
+        ("services/*/tests", "services/a/b/tests/t.yaml", False),
+        ("**/fixtures/**", "a/b/fixtures/c/t.yaml", True),
+        ("*.json", "a/b.json", True),
+        ("*.json", "a/b.yaml", False),
+    ],
+)
 def test_ignore_globs_match_like_gitignore(pattern, path, expected):
     assert glob_matches(pattern, path) is expected
 
 
 def test_files_a_template_pulls_in_are_not_units(tmp_path):
-    write(tmp_path, "template.yaml", (
-        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
-        "  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: nested/child.yaml\n"
-        "  Machine:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      DefinitionUri: statemachine/flow.asl.json\n"
-        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"
-        "      DefinitionUri: ./api/openapi.yaml\n"
-    ))
+    write(
+        tmp_path,
+        "template.yaml",
+        (
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+            "  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: nested/child.yaml\n"
+            "  Machine:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n"
+            "      DefinitionUri: statemachine/flow.asl.json\n"
+            "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"
+            "      DefinitionUri: ./api/openapi.yaml\n"
+        ),
+    )
     write(tmp_path, "nested/child.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "statemachine/flow.asl.json", '{"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}')
     write(tmp_path, "api/openapi.yaml", "openapi: 3.0.1\npaths: {}\nResources: {}\n")
@@ -130,11 +137,15 @@ def test_broken_template_files_become_load_errors_and_other_units_still_load(tmp
 
 def test_samconfig_beside_a_template_names_the_unit_and_gives_region_and_tags(tmp_path):
     write(tmp_path, "orders/template.yaml", "Transform: AWS::Serverless-2016-10-31\n" + SAM_WITHOUT_TRANSFORM)
-    write(tmp_path, "orders/samconfig.toml", (
-        'version = 0.1\n[default.global.parameters]\nstack_name = "orders-service"\n'
-        '[default.deploy.parameters]\nregion = "eu-west-1"\ntags = "domain=\\"orders\\" team=\\"a b\\""\n'
-        '[prod.deploy.parameters]\nstack_name = "orders-prod"\n'
-    ))
+    write(
+        tmp_path,
+        "orders/samconfig.toml",
+        (
+            'version = 0.1\n[default.global.parameters]\nstack_name = "orders-service"\n'
+            '[default.deploy.parameters]\nregion = "eu-west-1"\ntags = "domain=\\"orders\\" team=\\"a b\\""\n'
+            '[prod.deploy.parameters]\nstack_name = "orders-prod"\n'
+        ),
+    )
     write(tmp_path, "billing/template.yaml", QUEUE_TEMPLATE)
     write(tmp_path, "billing/samconfig.yaml", "version: 0.1\ndefault:\n  deploy:\n    parameters:\n      stack_name: billing\n")
     graph = load(tmp_path)
@@ -155,4 +166,5 @@ def test_two_units_with_one_stack_name_are_both_kept_and_the_second_is_renamed_w
     assert [unit.name for unit in graph.units()] == ["same", "same@b/template.yaml"]
     assert [resource.id for resource in graph.resources()] == ["same:Queue", "same@b/template.yaml:Queue"]
     assert [str(note) for note in graph.notes] == [
-        "b/template.yaml:1: unit name 'same' is also used by a/template.yaml; this unit is called 'same@b/template.yaml'"]
+        "b/template.yaml:1: unit name 'same' is also used by a/template.yaml; this unit is called 'same@b/template.yaml'"
+    ]

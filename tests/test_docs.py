@@ -82,8 +82,11 @@ def blocks_of(page: Path) -> list[Block]:
     found = []
     for match in _FENCE.finditer(text):
         before = [line for line in text[: match.start()].splitlines() if line.strip()]
-        found.append(Block(page, text.count("\n", 0, match.start()) + 1, match.group(1).lower(),
-                           match.group(2), before[-1] if before else ""))
+        found.append(
+            Block(
+                page, text.count("\n", 0, match.start()) + 1, match.group(1).lower(), match.group(2), before[-1] if before else ""
+            )
+        )
     return found
 
 
@@ -96,8 +99,7 @@ def python_pages() -> list[Path]:
 
 
 def blocks(language: str, *, runs: bool = True) -> list[Block]:
-    return [block for page in PAGES for block in blocks_of(page)
-            if block.language == language and block.runs == runs]
+    return [block for page in PAGES for block in blocks_of(page) if block.language == language and block.runs == runs]
 
 
 def _ids(blocks_: list[Block]) -> list[str]:
@@ -151,8 +153,9 @@ def _output_blocks() -> list[tuple[Block, str]]:
 def test_an_output_example_is_what_the_command_prints(block, command):
     argv = shlex.split(command)
     assert argv[:3] == ["python", "-m", "pytest_serverless_arch"], f"{block.where}: only the CLI may be run"
-    printed = subprocess.run([sys.executable, *argv[1:]], cwd=REPO, capture_output=True, text=True,
-                             timeout=120).stdout.splitlines()
+    printed = subprocess.run(
+        [sys.executable, *argv[1:]], cwd=REPO, capture_output=True, text=True, timeout=120
+    ).stdout.splitlines()
     position = 0
     for expected in block.code.splitlines():
         if not expected.strip() or expected.strip() == "...":
@@ -162,8 +165,7 @@ def test_an_output_example_is_what_the_command_prints(block, command):
                 position = index + 1
                 break
         else:
-            pytest.fail(f"{block.where}: `{expected}` is not (in this order) in the output of {command}:\n"
-                        + "\n".join(printed))
+            pytest.fail(f"{block.where}: `{expected}` is not (in this order) in the output of {command}:\n" + "\n".join(printed))
 
 
 def _page_repository(page: Path, target: Path) -> int:
@@ -172,8 +174,12 @@ def _page_repository(page: Path, target: Path) -> int:
     run_in = _RUN_IN.search(text)
     sample = REPO / (run_in.group(1) if run_in else DEFAULT_SAMPLE)
     assert sample.is_dir(), f"{page_id(page)}: run-in names {sample}, which does not exist"
-    shutil.copytree(sample, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
-        "tests", "pyproject.toml", "pytest.ini", "README.md", "__pycache__", ".pytest_cache"))
+    shutil.copytree(
+        sample,
+        target,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("tests", "pyproject.toml", "pytest.ini", "README.md", "__pycache__", ".pytest_cache"),
+    )
     (target / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
     written: dict[str, str] = {}
     tests = 0

@@ -42,8 +42,7 @@ def domains(root: Path, **options: object) -> dict[str, str | None]:
 
 
 def test_the_path_convention_names_the_domain_when_nothing_else_does(tmp_path):
-    assert domains(make_repo(tmp_path), domain_path="services/{domain}/**") == \
-        {"Queue": "orders", "TaggedTable": "billing"}
+    assert domains(make_repo(tmp_path), domain_path="services/{domain}/**") == {"Queue": "orders", "TaggedTable": "billing"}
 
 
 def test_a_stack_tag_wins_over_the_path_and_a_resource_tag_over_the_stack_tag(tmp_path):
@@ -66,8 +65,10 @@ def test_a_hook_override_wins_over_tags_and_none_falls_through(tmp_path):
 
 def test_an_explicit_mapping_of_path_globs_wins_over_everything(tmp_path):
     repo = make_repo(tmp_path, stack_tags='domain="shop"')
-    assert domains(repo, domains=[("services/orders/**", "sales")], domain_resolver=lambda resource: "catalog") == \
-        {"Queue": "sales", "TaggedTable": "sales"}
+    assert domains(repo, domains=[("services/orders/**", "sales")], domain_resolver=lambda resource: "catalog") == {
+        "Queue": "sales",
+        "TaggedTable": "sales",
+    }
 
 
 def test_a_unit_has_the_set_of_its_resources_domains(tmp_path):
@@ -91,14 +92,17 @@ def test_a_repository_without_domain_information_has_no_domains(tmp_path):
     assert graph.unit("template.yaml").domains == frozenset()
 
 
-@pytest.mark.parametrize(("pattern", "path", "expected"), [
-    ("services/{domain}/**", "services/orders/template.yaml", "orders"),
-    ("services/{domain}/**", "services/orders/api/serverless.yml", "orders"),
-    ("services/{domain}/**", "infra/template.yaml", None),
-    ("*/{domain}/*", "apps/payments/template.yaml", "payments"),
-    ("{domain}-stack/**", "inventory-stack/template.yaml", "inventory"),
-    ("services/**", "services/orders/template.yaml", None),  # no {domain}: no answer
-])
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("services/{domain}/**", "services/orders/template.yaml", "orders"),
+        ("services/{domain}/**", "services/orders/api/serverless.yml", "orders"),
+        ("services/{domain}/**", "infra/template.yaml", None),
+        ("*/{domain}/*", "apps/payments/template.yaml", "payments"),
+        ("{domain}-stack/**", "inventory-stack/template.yaml", "inventory"),
+        ("services/**", "services/orders/template.yaml", None),  # no {domain}: no answer
+    ],
+)
 def test_the_path_convention_reads_the_domain_segment(pattern, path, expected):
     assert domain_from_path(pattern, path) == expected
 
@@ -128,5 +132,6 @@ def test_sam_globals_tags_count_as_stack_tags_below_samconfig_tags(tmp_path):
     )
     assert domains(tmp_path) == {"Orders": "kitchen"}
     (tmp_path / "samconfig.toml").write_text(
-        'version = 0.1\n[default.deploy.parameters]\nstack_name = "k"\ntags = "domain=\\"delivery\\""\n')
+        'version = 0.1\n[default.deploy.parameters]\nstack_name = "k"\ntags = "domain=\\"delivery\\""\n'
+    )
     assert domains(tmp_path) == {"Orders": "delivery"}

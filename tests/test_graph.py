@@ -53,8 +53,7 @@ def test_triggers_of_a_function_accept_the_resource_or_its_id(graph):
 def test_a_resource_is_found_by_id_and_a_wrong_id_says_what_exists(graph):
     queue = graph.resource("events:AuditQueue")
     assert isinstance(queue, Resource)
-    assert (queue.kind, queue.physical_name, queue.location) == ("queue", "audit-queue",
-                                                                 Location("events/template.yaml", 12))
+    assert (queue.kind, queue.physical_name, queue.location) == ("queue", "audit-queue", Location("events/template.yaml", 12))
     with pytest.raises(KeyError, match="no resource 'events:Nope'"):
         graph.resource("events:Nope")
     with pytest.raises(KeyError, match="external node"):

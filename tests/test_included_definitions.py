@@ -28,8 +28,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "included"
 
 def wiring(graph: DeploymentGraph, kinds: tuple[str, ...] = ("triggers", "invokes")) -> set[tuple[str, str, str, str]]:
     """``(kind, source, target, file:line)`` of the edges of ``kinds``."""
-    return {(edge.kind, edge.source, edge.target, str(edge.location))
-            for edge in graph.edges() if edge.kind in kinds}
+    return {(edge.kind, edge.source, edge.target, str(edge.location)) for edge in graph.edges() if edge.kind in kinds}
 
 
 def test_a_sam_api_definition_uri_file_gives_its_integrations_and_authorizers_as_triggers():
@@ -51,8 +50,7 @@ def test_an_aws_include_in_a_sam_http_api_resolves_its_fn_sub_arns_to_local_func
 
 def test_an_asl_file_maps_its_placeholders_through_definition_substitutions():
     graph = load(FIXTURES / "sam-statemachine")
-    tasks = {edge for edge in wiring(graph, ("invokes", "accesses"))
-             if edge[3].startswith("statemachine/")}
+    tasks = {edge for edge in wiring(graph, ("invokes", "accesses")) if edge[3].startswith("statemachine/")}
     assert tasks == {
         ("invokes", "template.yaml:OrderFlow", "template.yaml:ValidateFunction", "statemachine/flow.asl.json:6"),
         ("accesses", "template.yaml:OrderFlow", "template.yaml:OrdersTable", "statemachine/flow.asl.json:13"),
@@ -63,8 +61,11 @@ def test_an_asl_file_maps_its_placeholders_through_definition_substitutions():
 
 def test_a_substitution_used_in_the_file_is_not_also_an_edge_on_the_template_line():
     graph = load(FIXTURES / "sam-statemachine")
-    tasks = [edge for edge in graph.edges_from("template.yaml:OrderFlow", "invokes")
-             if edge.detail == "state machine task" and edge.target == "template.yaml:ValidateFunction"]
+    tasks = [
+        edge
+        for edge in graph.edges_from("template.yaml:OrderFlow", "invokes")
+        if edge.detail == "state machine task" and edge.target == "template.yaml:ValidateFunction"
+    ]
     assert [str(edge.location) for edge in tasks] == ["statemachine/flow.asl.json:6"]
 
 
@@ -81,22 +82,35 @@ def test_packaged_cloudformation_locations_and_an_include_in_body_are_read():
 def test_included_paths_are_relative_to_the_template_and_locations_to_the_repository_root():
     graph = load(FIXTURES)
     edges = wiring(graph)
-    assert ("triggers", "sam-api/template.yaml:OrdersApi", "sam-api/template.yaml:OrdersFunction",
-            "sam-api/api/openapi.yaml:13") in edges
-    assert ("invokes", "cfn-package/template.yaml:Workflow", "cfn-package/template.yaml:WorkerFunction",
-            "cfn-package/definitions/flow.asl.yaml:12") in edges
+    assert (
+        "triggers",
+        "sam-api/template.yaml:OrdersApi",
+        "sam-api/template.yaml:OrdersFunction",
+        "sam-api/api/openapi.yaml:13",
+    ) in edges
+    assert (
+        "invokes",
+        "cfn-package/template.yaml:Workflow",
+        "cfn-package/template.yaml:WorkerFunction",
+        "cfn-package/definitions/flow.asl.yaml:12",
+    ) in edges
     # the included files are parts of their templates, not units of their own
     assert sorted(unit.path for unit in graph.units()) == [
-        "bad-inputs/template.yaml", "cfn-package/template.yaml", "corpus/apigw-lambda-sns-monitoring-sam/template.yaml",
-        "corpus/sfn-lambda-lambda/template.yaml", "nested/template.yaml", "sam-api/template.yaml",
-        "sam-http/template.yaml", "sam-statemachine/template.yaml"]
+        "bad-inputs/template.yaml",
+        "cfn-package/template.yaml",
+        "corpus/apigw-lambda-sns-monitoring-sam/template.yaml",
+        "corpus/sfn-lambda-lambda/template.yaml",
+        "nested/template.yaml",
+        "sam-api/template.yaml",
+        "sam-http/template.yaml",
+        "sam-statemachine/template.yaml",
+    ]
 
 
 def test_a_nested_stack_reads_its_include_relative_to_its_own_file():
     graph = load(FIXTURES / "nested")
     assert wiring(graph) == {
-        ("triggers", "template.yaml:ApiStack/OrdersApi", "template.yaml:ApiStack/OrdersFunction",
-         "definitions/openapi.yaml:11"),
+        ("triggers", "template.yaml:ApiStack/OrdersApi", "template.yaml:ApiStack/OrdersFunction", "definitions/openapi.yaml:11"),
     }
 
 
@@ -105,8 +119,9 @@ def test_one_file_shared_by_two_state_machines_wires_both(tmp_path):
     shutil.copytree(FIXTURES / "sam-statemachine", repo)
     template = (repo / "template.yaml").read_text()
     flow = template.split("  ValidateFunction:")[0].split("Resources:\n")[1]
-    (repo / "template.yaml").write_text(template.replace("Resources:\n", "Resources:\n" + flow.replace(
-        "OrderFlow:", "OtherFlow:"), 1))
+    (repo / "template.yaml").write_text(
+        template.replace("Resources:\n", "Resources:\n" + flow.replace("OrderFlow:", "OtherFlow:"), 1)
+    )
     invokes = {edge for edge in wiring(load(repo), ("invokes",)) if edge[3] == "statemachine/flow.asl.json:6"}
     assert invokes == {
         ("invokes", "template.yaml:OrderFlow", "template.yaml:ValidateFunction", "statemachine/flow.asl.json:6"),
@@ -118,12 +133,16 @@ def test_an_aws_include_as_a_state_machine_definition_is_read(tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "cfn-package", repo)
     template = (repo / "template.yaml").read_text()
-    (repo / "template.yaml").write_text(template.replace(
-        "      DefinitionS3Location: definitions/flow.asl.yaml\n",
-        "      Definition:\n        Fn::Transform:\n          Name: AWS::Include\n"
-        "          Parameters: {Location: definitions/flow.asl.yaml}\n"))
-    assert ("invokes", "template.yaml:Workflow", "template.yaml:WorkerFunction", "definitions/flow.asl.yaml:12") \
-        in wiring(load(repo))
+    (repo / "template.yaml").write_text(
+        template.replace(
+            "      DefinitionS3Location: definitions/flow.asl.yaml\n",
+            "      Definition:\n        Fn::Transform:\n          Name: AWS::Include\n"
+            "          Parameters: {Location: definitions/flow.asl.yaml}\n",
+        )
+    )
+    assert ("invokes", "template.yaml:Workflow", "template.yaml:WorkerFunction", "definitions/flow.asl.yaml:12") in wiring(
+        load(repo)
+    )
 
 
 # --- real repositories (copied from serverless-patterns) ---------------------------------
@@ -131,13 +150,20 @@ def test_an_aws_include_as_a_state_machine_definition_is_read(tmp_path):
 
 def test_serverless_patterns_sfn_lambda_lambda_tasks_point_at_the_asl_file():
     graph = load(FIXTURES / "corpus" / "sfn-lambda-lambda")
-    tasks = {edge for edge in wiring(graph, ("invokes",)) if edge[3].endswith(".asl.json:7")
-             or edge[3].endswith(".asl.json:27")}
+    tasks = {edge for edge in wiring(graph, ("invokes",)) if edge[3].endswith(".asl.json:7") or edge[3].endswith(".asl.json:27")}
     assert tasks == {
-        ("invokes", "template.yaml:StateMachineStandardInvokeLambda", "template.yaml:FirstFunction",
-         "statemachine/StateMachine.asl.json:7"),
-        ("invokes", "template.yaml:StateMachineStandardInvokeLambda", "template.yaml:SecondFunction",
-         "statemachine/StateMachine.asl.json:27"),
+        (
+            "invokes",
+            "template.yaml:StateMachineStandardInvokeLambda",
+            "template.yaml:FirstFunction",
+            "statemachine/StateMachine.asl.json:7",
+        ),
+        (
+            "invokes",
+            "template.yaml:StateMachineStandardInvokeLambda",
+            "template.yaml:SecondFunction",
+            "statemachine/StateMachine.asl.json:27",
+        ),
     }
 
 
@@ -159,7 +185,8 @@ def bad() -> DeploymentGraph:
 
 def test_a_missing_definition_file_is_a_note_on_the_template_line(bad):
     assert [str(note) for note in bad.notes if "missing" in note.message] == [
-        "template.yaml:7: API definition defs/missing.yaml does not exist; what it wires is not in the graph"]
+        "template.yaml:7: API definition defs/missing.yaml does not exist; what it wires is not in the graph"
+    ]
 
 
 def test_a_missing_file_named_twice_is_a_note_on_each_line(tmp_path):
@@ -168,10 +195,12 @@ def test_a_missing_file_named_twice_is_a_note_on_each_line(tmp_path):
     (repo / "template.yaml").write_text(
         "Transform: AWS::Serverless-2016-10-31\nResources:\n"
         "  One:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: gone.yaml\n"
-        "  Two:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: gone.yaml\n")
+        "  Two:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: gone.yaml\n"
+    )
     assert [str(note) for note in load(repo).notes] == [
         "template.yaml:6: API definition gone.yaml does not exist; what it wires is not in the graph",
-        "template.yaml:10: API definition gone.yaml does not exist; what it wires is not in the graph"]
+        "template.yaml:10: API definition gone.yaml does not exist; what it wires is not in the graph",
+    ]
 
 
 def test_a_broken_definition_file_is_a_load_error_naming_both_files_and_lines(bad):
@@ -182,8 +211,8 @@ def test_a_broken_definition_file_is_a_load_error_naming_both_files_and_lines(ba
 
 def test_a_definition_that_is_not_a_mapping_is_a_load_error(bad):
     assert [str(error) for error in bad.errors if "list.json" in error.message] == [
-        "template.yaml:28: state machine definition defs/list.json is not a mapping (an OpenAPI or ASL document); "
-        "not read"]
+        "template.yaml:28: state machine definition defs/list.json is not a mapping (an OpenAPI or ASL document); not read"
+    ]
 
 
 def test_paths_leaving_the_repository_are_refused_with_a_note(bad):
@@ -209,7 +238,8 @@ def test_a_symlink_out_of_the_repository_is_not_followed(tmp_path):
     graph = load(repo)
     assert wiring(graph) == set()
     assert [str(note) for note in graph.notes if note.location.path == "template.yaml"] == [
-        "template.yaml:7: API definition api/openapi.yaml is a symlink out of the repository; not read"]
+        "template.yaml:7: API definition api/openapi.yaml is a symlink out of the repository; not read"
+    ]
 
 
 def test_a_symlink_inside_the_repository_is_read(tmp_path):
@@ -218,8 +248,7 @@ def test_a_symlink_inside_the_repository_is_read(tmp_path):
     (repo / "api" / "real.yaml").write_bytes((repo / "api" / "openapi.yaml").read_bytes())
     (repo / "api" / "openapi.yaml").unlink()
     (repo / "api" / "openapi.yaml").symlink_to(repo / "api" / "real.yaml")
-    assert ("triggers", "template.yaml:OrdersApi", "template.yaml:OrdersFunction", "api/openapi.yaml:13") \
-        in wiring(load(repo))
+    assert ("triggers", "template.yaml:OrdersApi", "template.yaml:OrdersFunction", "api/openapi.yaml:13") in wiring(load(repo))
 
 
 def test_a_definition_over_the_size_limit_is_a_load_error(tmp_path, monkeypatch):
@@ -230,7 +259,8 @@ def test_a_definition_over_the_size_limit_is_a_load_error(tmp_path, monkeypatch)
     assert wiring(graph) == set()
     assert [str(error) for error in graph.errors] == [
         f"template.yaml:7: API definition api/openapi.yaml is {(repo / 'api' / 'openapi.yaml').stat().st_size:,} "
-        "bytes; files over 100 bytes are not read"]
+        "bytes; files over 100 bytes are not read"
+    ]
 
 
 def test_a_template_read_without_a_repository_root_keeps_the_not_read_note():
@@ -240,7 +270,8 @@ def test_a_template_read_without_a_repository_root_keeps_the_not_read_note():
     assert [edge for edge in unit.edges if edge.kind == "triggers"] == []
     assert [note.message for note in unit.notes] == [
         "OrdersApi: the API definition in ./api/openapi.yaml is not read; integrations written there "
-        "(rather than as function events) are not in the graph"]
+        "(rather than as function events) are not in the graph"
+    ]
 
 
 _TEMPLATE = """\
@@ -259,10 +290,12 @@ Resources:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(location=st.one_of(
-    st.text(alphabet="./\\~:$%{}ab \x00", max_size=12),
-    st.sampled_from(["..", "/", ".", "defs", "defs/", "../repo/defs/x.yaml", "defs/../../x", "a/../../../etc"]),
-))
+@given(
+    location=st.one_of(
+        st.text(alphabet="./\\~:$%{}ab \x00", max_size=12),
+        st.sampled_from(["..", "/", ".", "defs", "defs/", "../repo/defs/x.yaml", "defs/../../x", "a/../../../etc"]),
+    )
+)
 def test_any_location_becomes_edges_a_note_or_an_error_never_an_exception(tmp_path, location):
     repo = tmp_path / "repo"
     (repo / "defs").mkdir(parents=True, exist_ok=True)
@@ -271,4 +304,6 @@ def test_any_location_becomes_edges_a_note_or_an_error_never_an_exception(tmp_pa
     read_template(unit, parse_text(_TEMPLATE.format(location=json.dumps(location))), LoadConfig(), root=repo)
     # whatever went wrong is said on the line of the DefinitionUri that named the file
     assert {(item.location.path, item.location.line) for item in [*unit.notes, *unit.errors]} <= {
-        ("template.yaml", 7), ("template.yaml", 11)}
+        ("template.yaml", 7),
+        ("template.yaml", 11),
+    }

@@ -27,8 +27,10 @@ def line_of(relpath: str, snippet: str, repo: str) -> Location:
 
 
 def links(graph: DeploymentGraph) -> list[tuple[str, str, str | None, str, str, str]]:
-    return [(link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location))
-            for link in graph.cross_unit_links()]
+    return [
+        (link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location))
+        for link in graph.cross_unit_links()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +41,33 @@ def imports_graph() -> DeploymentGraph:
 def test_an_import_value_links_the_importing_resource_to_the_exported_resource(imports_graph):
     at = "billing/template.yaml"
     assert links(imports_graph) == [
-        ("imports", "billing", "orders", "billing:BillingFunction", "orders:LambdaRole",
-         str(line_of(at, "Role: !ImportValue", "imports"))),
-        ("imports", "billing", "orders", "billing:BillingFunction", "orders:OrdersQueue",
-         str(line_of(at, "OrdersQueueMapping:", "imports"))),
+        (
+            "imports",
+            "billing",
+            "orders",
+            "billing:BillingFunction",
+            "orders:LambdaRole",
+            str(line_of(at, "Role: !ImportValue", "imports")),
+        ),
+        (
+            "imports",
+            "billing",
+            "orders",
+            "billing:BillingFunction",
+            "orders:OrdersQueue",
+            str(line_of(at, "OrdersQueueMapping:", "imports")),
+        ),
     ]
 
 
 def test_an_imported_queue_triggers_its_consumer_across_units(imports_graph):
     [trigger] = imports_graph.trigger_edges()
-    assert (trigger.source, trigger.source_kind, trigger.function, trigger.cross_unit) == \
-        ("orders:OrdersQueue", "queue", "billing:BillingFunction", True)
+    assert (trigger.source, trigger.source_kind, trigger.function, trigger.cross_unit) == (
+        "orders:OrdersQueue",
+        "queue",
+        "billing:BillingFunction",
+        True,
+    )
     assert trigger.location == line_of("billing/template.yaml", "OrdersQueueMapping:", "imports")
 
 
@@ -61,8 +79,11 @@ def test_an_import_name_built_with_sub_uses_samconfig_parameter_overrides(import
 
 def test_an_import_in_any_property_is_kept_as_a_cross_unit_reference(imports_graph):
     [edge] = [edge for edge in imports_graph.edges_from("billing:BillingFunction", "references")]
-    assert (edge.target, edge.cross_unit, edge.location) == \
-        ("orders:LambdaRole", True, line_of("billing/template.yaml", "Role: !ImportValue", "imports"))
+    assert (edge.target, edge.cross_unit, edge.location) == (
+        "orders:LambdaRole",
+        True,
+        line_of("billing/template.yaml", "Role: !ImportValue", "imports"),
+    )
 
 
 def test_the_importing_unit_deploys_after_the_exporting_one(imports_graph):
@@ -75,10 +96,22 @@ def test_an_ssm_parameter_read_in_another_unit_links_to_the_unit_writing_it():
     graph = load(FIXTURES / "ssm")
     at = "worker/template.yaml"
     assert links(graph) == [
-        ("ssm_parameter", "worker", "config", "worker:WorkerFunction", "config:JobsQueueUrl",
-         str(line_of(at, "QUEUE_URL:", "ssm"))),
-        ("ssm_parameter", "worker", "config", "worker:WorkerFunction", "config:JobsTableName",
-         str(line_of(at, "TABLE_NAME:", "ssm"))),
+        (
+            "ssm_parameter",
+            "worker",
+            "config",
+            "worker:WorkerFunction",
+            "config:JobsQueueUrl",
+            str(line_of(at, "QUEUE_URL:", "ssm")),
+        ),
+        (
+            "ssm_parameter",
+            "worker",
+            "config",
+            "worker:WorkerFunction",
+            "config:JobsTableName",
+            str(line_of(at, "TABLE_NAME:", "ssm")),
+        ),
     ]
     assert graph.deploy_order() == [["config"], ["worker"]]
 
@@ -117,10 +150,22 @@ def test_a_queue_arn_read_from_ssm_makes_the_queue_the_trigger_source(tmp_path):
     assert (trigger.source, trigger.source_kind, trigger.cross_unit) == ("infra/template.yaml:Jobs", "queue", True)
     # the mapping reads the parameter; the function it feeds is triggered through it
     assert links(graph) == [
-        ("ssm_parameter", "app/template.yaml", "infra/template.yaml", "app/template.yaml:Mapping",
-         "infra/template.yaml:JobsArn", "app/template.yaml:9"),
-        ("ssm_parameter", "app/template.yaml", "infra/template.yaml", "app/template.yaml:Worker",
-         "infra/template.yaml:JobsArn", "app/template.yaml:5"),
+        (
+            "ssm_parameter",
+            "app/template.yaml",
+            "infra/template.yaml",
+            "app/template.yaml:Mapping",
+            "infra/template.yaml:JobsArn",
+            "app/template.yaml:9",
+        ),
+        (
+            "ssm_parameter",
+            "app/template.yaml",
+            "infra/template.yaml",
+            "app/template.yaml:Worker",
+            "infra/template.yaml:JobsArn",
+            "app/template.yaml:5",
+        ),
     ]
     assert graph.deploy_order() == [["infra/template.yaml"], ["app/template.yaml"]]
 
@@ -129,12 +174,17 @@ def test_get_stack_output_links_to_the_named_stack_output():
     graph = load(FIXTURES / "stack_output")
     at = "shipping/template.yaml"
     assert links(graph) == [
-        ("stack_output", "shipping", "inventory", "shipping:ShippingFunction", "inventory:StockTopic",
-         str(line_of(at, "StockSubscription:", "stack_output"))),
+        (
+            "stack_output",
+            "shipping",
+            "inventory",
+            "shipping:ShippingFunction",
+            "inventory:StockTopic",
+            str(line_of(at, "StockSubscription:", "stack_output")),
+        ),
     ]
     [trigger] = graph.trigger_edges()
-    assert (trigger.source, trigger.function, trigger.cross_unit) == \
-        ("inventory:StockTopic", "shipping:ShippingFunction", True)
+    assert (trigger.source, trigger.function, trigger.cross_unit) == ("inventory:StockTopic", "shipping:ShippingFunction", True)
     assert graph.deploy_order() == [["inventory"], ["shipping"]]
 
 
@@ -146,12 +196,30 @@ def names_graph() -> DeploymentGraph:
 def test_arns_and_names_of_another_units_resources_are_name_references(names_graph):
     at = "audit/template.yaml"
     assert links(names_graph) == [
-        ("name_reference", "audit", "events", "audit:AuditFunction", "events:AuditQueue",
-         str(line_of(at, "AUDIT_QUEUE_ARN:", "names"))),
-        ("name_reference", "audit", "events", "audit:AuditFunction", "events:OrderEvents",
-         str(line_of(at, "OrderEventsSubscription:", "names"))),
-        ("name_reference", "audit", "events", "audit:ShopBusRule", "events:ShopBus",
-         str(line_of(at, "EventBusName: shop-bus", "names"))),
+        (
+            "name_reference",
+            "audit",
+            "events",
+            "audit:AuditFunction",
+            "events:AuditQueue",
+            str(line_of(at, "AUDIT_QUEUE_ARN:", "names")),
+        ),
+        (
+            "name_reference",
+            "audit",
+            "events",
+            "audit:AuditFunction",
+            "events:OrderEvents",
+            str(line_of(at, "OrderEventsSubscription:", "names")),
+        ),
+        (
+            "name_reference",
+            "audit",
+            "events",
+            "audit:ShopBusRule",
+            "events:ShopBus",
+            str(line_of(at, "EventBusName: shop-bus", "names")),
+        ),
     ]
 
 
@@ -164,8 +232,7 @@ def test_a_rule_on_a_bus_in_another_unit_is_a_link_to_the_bus_not_a_cross_unit_t
     [trigger] = [t for t in names_graph.triggers_of("audit:AuditFunction") if t.source == "audit:ShopBusRule"]
     assert trigger.cross_unit is False
     references = names_graph.edges_from("audit:ShopBusRule", "references")
-    assert [(edge.target, edge.cross_unit) for edge in references] == [
-        ("audit:AuditFunction", False), ("events:ShopBus", True)]
+    assert [(edge.target, edge.cross_unit) for edge in references] == [("audit:AuditFunction", False), ("events:ShopBus", True)]
 
 
 def test_the_default_bus_and_another_accounts_topic_are_external_nodes_not_links(names_graph):
@@ -175,21 +242,20 @@ def test_the_default_bus_and_another_accounts_topic_are_external_nodes_not_links
     ]
     references = names_graph.edges_from("audit:DefaultBusRule", "references")
     assert [(edge.target, edge.cross_unit) for edge in references] == [
-        ("audit:AuditFunction", False), ("external:external:default event bus", True)]
+        ("audit:AuditFunction", False),
+        ("external:external:default event bus", True),
+    ]
     assert all(link.to_unit == "events" for link in names_graph.cross_unit_links())
 
 
 def test_an_unresolved_import_becomes_an_external_link_that_does_not_block_the_deploy_order(tmp_path):
     (tmp_path / "template.yaml").write_text(
-        "Resources:\n"
-        "  Queue:\n"
-        "    Type: AWS::SQS::Queue\n"
-        "    Properties:\n"
-        "      KmsMasterKeyId: !ImportValue platform-KeyId\n"
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      KmsMasterKeyId: !ImportValue platform-KeyId\n"
     )
     graph = load(tmp_path)
-    assert links(graph) == [("imports", "template.yaml", None, "template.yaml:Queue",
-                             "external:import:platform-KeyId", "template.yaml:5")]
+    assert links(graph) == [
+        ("imports", "template.yaml", None, "template.yaml:Queue", "external:import:platform-KeyId", "template.yaml:5")
+    ]
     assert graph.deploy_order() == [["template.yaml"]]
 
 
@@ -198,7 +264,9 @@ def test_an_export_import_cycle_has_no_deploy_order_and_names_the_cycle():
     assert graph.deploy_order() is None
     assert graph.unit_cycles() == [["a", "b"]]
     assert [(link.from_unit, link.to_unit, str(link.location)) for link in graph.cross_unit_links()] == [
-        ("a", "b", "a/template.yaml:8"), ("b", "a", "b/template.yaml:8")]
+        ("a", "b", "a/template.yaml:8"),
+        ("b", "a", "b/template.yaml:8"),
+    ]
 
 
 def test_links_in_the_json_report_name_both_units_and_the_location(imports_graph):
@@ -206,9 +274,12 @@ def test_links_in_the_json_report_name_both_units_and_the_location(imports_graph
 
     report = build_report(imports_graph)
     assert report["links"][1] == {
-        "kind": "imports", "from_unit": "billing", "to_unit": "orders", "source": "billing:BillingFunction",
-        "target": "orders:OrdersQueue", "location": str(line_of("billing/template.yaml", "OrdersQueueMapping:",
-                                                                 "imports")),
+        "kind": "imports",
+        "from_unit": "billing",
+        "to_unit": "orders",
+        "source": "billing:BillingFunction",
+        "target": "orders:OrdersQueue",
+        "location": str(line_of("billing/template.yaml", "OrdersQueueMapping:", "imports")),
     }
     assert report["deploy_order"] == [["orders"], ["billing"]]
 
@@ -220,20 +291,23 @@ def test_a_link_is_a_frozen_record(imports_graph):
         link.kind = "other"  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("arn", "expected"), [
-    ("arn:aws:sqs:eu-west-1:123456789012:jobs", ("queue", "jobs")),
-    ("arn:aws:sns:eu-west-1:123456789012:events:7a1c-subscription", ("topic", "events")),
-    ("arn:aws:s3:::media-bucket/incoming/*", ("bucket", "media-bucket")),
-    ("arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024-01-01", ("table", "Orders")),
-    ("arn:aws:kinesis:eu-west-1:123456789012:stream/clicks", ("stream", "clicks")),
-    ("arn:aws:lambda:eu-west-1:123456789012:function:resize:live", ("function", "resize")),
-    ("arn:aws:events:eu-west-1:123456789012:event-bus/shop-bus", ("event_bus", "shop-bus")),
-    ("arn:aws:states:eu-west-1:123456789012:stateMachine:checkout", ("state_machine", "checkout")),
-    ("arn:aws:ssm:eu-west-1:123456789012:parameter/shop/url", ("parameter", "/shop/url")),
-    ("arn:aws:sqs:eu-west-1:123456789012:*", None),
-    ("arn:aws:execute-api:eu-west-1:123456789012:abc123/*", None),
-    ("not-an-arn", None),
-])
+@pytest.mark.parametrize(
+    ("arn", "expected"),
+    [
+        ("arn:aws:sqs:eu-west-1:123456789012:jobs", ("queue", "jobs")),
+        ("arn:aws:sns:eu-west-1:123456789012:events:7a1c-subscription", ("topic", "events")),
+        ("arn:aws:s3:::media-bucket/incoming/*", ("bucket", "media-bucket")),
+        ("arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2024-01-01", ("table", "Orders")),
+        ("arn:aws:kinesis:eu-west-1:123456789012:stream/clicks", ("stream", "clicks")),
+        ("arn:aws:lambda:eu-west-1:123456789012:function:resize:live", ("function", "resize")),
+        ("arn:aws:events:eu-west-1:123456789012:event-bus/shop-bus", ("event_bus", "shop-bus")),
+        ("arn:aws:states:eu-west-1:123456789012:stateMachine:checkout", ("state_machine", "checkout")),
+        ("arn:aws:ssm:eu-west-1:123456789012:parameter/shop/url", ("parameter", "/shop/url")),
+        ("arn:aws:sqs:eu-west-1:123456789012:*", None),
+        ("arn:aws:execute-api:eu-west-1:123456789012:abc123/*", None),
+        ("not-an-arn", None),
+    ],
+)
 def test_an_arn_names_a_resource_of_a_kind_by_its_physical_name(arn, expected):
     from pytest_serverless_arch.link import arn_resource_name
 
@@ -242,8 +316,7 @@ def test_an_arn_names_a_resource_of_a_kind_by_its_physical_name(arn, expected):
 
 
 def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tmp_path):
-    (tmp_path / "infra.yaml").write_text(
-        "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: jobs}\n")
+    (tmp_path / "infra.yaml").write_text("Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: jobs}\n")
     (tmp_path / "app.yaml").write_text(
         "Resources:\n"
         "  Fn:\n"
@@ -258,8 +331,11 @@ def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tm
     )
     graph = load(tmp_path)
     targets = sorted(edge.target for edge in graph.edges_from("app.yaml:Fn", "accesses"))
-    assert targets == ["external:arn:arn:aws:sqs:eu-west-1:123456789012:jobs",
-                       "external:arn:arn:aws:sqs:us-east-1:999999999999:jobs", "infra.yaml:Jobs"]
+    assert targets == [
+        "external:arn:arn:aws:sqs:eu-west-1:123456789012:jobs",
+        "external:arn:arn:aws:sqs:us-east-1:999999999999:jobs",
+        "infra.yaml:Jobs",
+    ]
 
 
 def test_an_ssm_typed_parameter_no_resource_uses_still_makes_the_stack_depend_on_its_writer(tmp_path):
@@ -280,6 +356,7 @@ def test_an_ssm_typed_parameter_no_resource_uses_still_makes_the_stack_depend_on
         "    Properties: {GroupDescription: app, VpcId: !Ref VpcId}\n"
     )
     graph = load(tmp_path)
-    assert links(graph) == [("ssm_parameter", "app.yaml", "network.yaml", "unit:app.yaml",
-                             "network.yaml:VpcIdParameter", "app.yaml:2")]
+    assert links(graph) == [
+        ("ssm_parameter", "app.yaml", "network.yaml", "unit:app.yaml", "network.yaml:VpcIdParameter", "app.yaml:2")
+    ]
     assert graph.deploy_order() == [["network.yaml"], ["app.yaml"]]

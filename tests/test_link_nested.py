@@ -37,30 +37,32 @@ def test_a_literal_parameter_of_the_parent_reaches_the_child(graph):
 
 def test_a_parameter_wired_to_a_parent_resource_makes_the_child_trigger_local(graph):
     [trigger] = [t for t in graph.triggers_of("shop:OrdersStack/OrdersFunction") if t.source_kind == "queue"]
-    assert (trigger.source, trigger.cross_unit, trigger.location) == \
-        ("shop:OrdersQueue", False, Location("shop/stacks/orders.yaml", 17))
+    assert (trigger.source, trigger.cross_unit, trigger.location) == (
+        "shop:OrdersQueue",
+        False,
+        Location("shop/stacks/orders.yaml", 17),
+    )
     assert graph.externals() == []
 
 
 def test_the_stack_resource_points_at_every_child_resource_and_makes_no_cross_unit_link(graph):
     assert [edge.target for edge in graph.edges_from("shop:OrdersStack", "nested_stack")] == [
-        "shop:OrdersStack/OrdersFunction", "shop:OrdersStack/QueueMapping"]
+        "shop:OrdersStack/OrdersFunction",
+        "shop:OrdersStack/QueueMapping",
+    ]
     assert all(link.from_unit != "shop" for link in graph.cross_unit_links())
 
 
 def test_a_childs_export_is_importable_from_other_units(graph):
     assert [(link.kind, link.source, link.target) for link in graph.cross_unit_links()] == [
-        ("imports", "reporting:NightlyReport", "shop:OrdersStack/OrdersFunction")]
+        ("imports", "reporting:NightlyReport", "shop:OrdersStack/OrdersFunction")
+    ]
     assert graph.deploy_order() == [["shop"], ["reporting"]]
 
 
 def test_a_missing_child_template_is_a_load_error_at_the_template_url(tmp_path):
     (tmp_path / "template.yaml").write_text(
-        "Resources:\n"
-        "  Child:\n"
-        "    Type: AWS::CloudFormation::Stack\n"
-        "    Properties:\n"
-        "      TemplateURL: child.yaml\n"
+        "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: child.yaml\n"
     )
     graph = load(tmp_path)
     assert [str(error) for error in graph.errors] == ["template.yaml:5: nested stack template child.yaml does not exist"]
@@ -69,28 +71,28 @@ def test_a_missing_child_template_is_a_load_error_at_the_template_url(tmp_path):
 
 def test_nested_stacks_that_include_each_other_are_refused_with_a_load_error(tmp_path):
     def nesting(child: str) -> str:
-        return ("Resources:\n"
-                "  Child:\n"
-                "    Type: AWS::Serverless::Application\n"
-                "    Properties:\n"
-                f"      Location: ./{child}\n")
+        return f"Resources:\n  Child:\n    Type: AWS::Serverless::Application\n    Properties:\n      Location: ./{child}\n"
 
     (tmp_path / "template.yaml").write_text(nesting("a.yaml"))
     (tmp_path / "a.yaml").write_text(nesting("b.yaml"))
     (tmp_path / "b.yaml").write_text(nesting("a.yaml"))
     graph = load(tmp_path)
     assert [str(error) for error in graph.errors] == [
-        "b.yaml:5: nested stack Child: a.yaml includes itself (directly or through other nested stacks); not read"]
+        "b.yaml:5: nested stack Child: a.yaml includes itself (directly or through other nested stacks); not read"
+    ]
     assert [resource.logical_id for resource in graph.resources()] == ["Child", "Child/Child", "Child/Child/Child"]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("stacks/orders.yaml", "shop/stacks/orders.yaml"),
-    ("../shared/queue.yml", "shared/queue.yml"),
-    ("https://s3.amazonaws.com/bucket/orders.yaml", None),
-    ("s3://bucket/orders.yaml", None),
-    ("../../../etc/passwd.yaml", None),
-    ("String", None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("stacks/orders.yaml", "shop/stacks/orders.yaml"),
+        ("../shared/queue.yml", "shared/queue.yml"),
+        ("https://s3.amazonaws.com/bucket/orders.yaml", None),
+        ("s3://bucket/orders.yaml", None),
+        ("../../../etc/passwd.yaml", None),
+        ("String", None),
+    ],
+)
 def test_only_a_local_template_file_is_a_nested_template(value, expected):
     assert nested_template_path("shop/template.yaml", value) == expected

@@ -67,8 +67,9 @@ def test_short_tags_become_the_long_form():
     assert properties["If"] == {"Fn::If": ["IsProd", {"Ref": "Queue"}, {"Ref": "AWS::NoValue"}]}
     assert properties["Cond"] == {"Condition": "IsProd"}
     assert properties["Eq"] == {"Fn::Equals": ["a", "b"]}
-    assert properties["Logic"] == {"Fn::And": [{"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]},
-                                              {"Fn::Not": [{"Condition": "C"}]}]}
+    assert properties["Logic"] == {
+        "Fn::And": [{"Fn::Or": [{"Condition": "A"}, {"Condition": "B"}]}, {"Fn::Not": [{"Condition": "C"}]}]
+    }
     assert properties["Map"] == {"Fn::FindInMap": ["M", "k", "v"]}
     assert properties["B64"] == {"Fn::Base64": "text"}
     assert properties["Cidr"] == {"Fn::Cidr": ["10.0.0.0/16", 4, 8]}

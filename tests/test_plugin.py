@@ -24,8 +24,12 @@ def split_queue_repo(pytester: pytest.Pytester, *rules: str) -> Path:
     for template in SPLIT_QUEUE.iterdir():
         shutil.copy(template, pytester.path / template.name)
     if rules:
-        pytester.makefile(".toml", pyproject="[tool.pytest.ini_options]\nserverless_arch_rules = [\n"
-                          + "".join(f"    {rule!r},\n" for rule in rules) + "]\n")
+        pytester.makefile(
+            ".toml",
+            pyproject="[tool.pytest.ini_options]\nserverless_arch_rules = [\n"
+            + "".join(f"    {rule!r},\n" for rule in rules)
+            + "]\n",
+        )
     return pytester.path
 
 
@@ -34,22 +38,25 @@ def split_queue_repo(pytester: pytest.Pytester, *rules: str) -> Path:
 
 def test_a_three_line_pyproject_gives_a_gate_with_one_item_per_rule(pytester: pytest.Pytester) -> None:
     split_queue_repo(pytester)
-    pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\n'
-                                        'serverless_arch_rules = ["trigger-colocated", "no-unit-cycles"]\n')
+    pytester.makefile(
+        ".toml", pyproject='[tool.pytest.ini_options]\nserverless_arch_rules = ["trigger-colocated", "no-unit-cycles"]\n'
+    )
     result = pytester.runpytest("-rA")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines([
-        "serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 0 load errors",
-        "*serverless-arch rules: trigger-colocated, no-unit-cycles; baseline: .serverless-arch-baseline.json (none)",
-        "*_ serverless-arch rule trigger-colocated _*",
-        "trigger-colocated: *",
-        "1 violation:",
-        f"  {TRIGGER_LINE}",
-        "why: *",
-        "docs: https://*/docs/rules/trigger-colocated.md",
-        "PASSED serverless-arch::no-unit-cycles",
-        "FAILED serverless-arch::trigger-colocated*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 0 load errors",
+            "*serverless-arch rules: trigger-colocated, no-unit-cycles; baseline: .serverless-arch-baseline.json (none)",
+            "*_ serverless-arch rule trigger-colocated _*",
+            "trigger-colocated: *",
+            "1 violation:",
+            f"  {TRIGGER_LINE}",
+            "why: *",
+            "docs: https://*/docs/rules/trigger-colocated.md",
+            "PASSED serverless-arch::no-unit-cycles",
+            "FAILED serverless-arch::trigger-colocated*",
+        ]
+    )
 
 
 def test_rule_items_are_selected_with_k_and_deselected_by_node_id(pytester: pytest.Pytester) -> None:
@@ -65,19 +72,22 @@ def test_verbose_failures_name_the_units_and_resources_of_each_violation(pyteste
     quiet.stdout.fnmatch_lines([f"  {TRIGGER_LINE}", "(run with -v to see the units and resources of each violation)"])
     quiet.stdout.no_fnmatch_line("*units: app.yaml, infra.yaml*")
     verbose = pytester.runpytest("-v")
-    verbose.stdout.fnmatch_lines([
-        f"  {TRIGGER_LINE}",
-        "      units: app.yaml, infra.yaml",
-        "      resources: app.yaml:Worker, infra.yaml:OrdersQueue",
-    ])
+    verbose.stdout.fnmatch_lines(
+        [
+            f"  {TRIGGER_LINE}",
+            "      units: app.yaml, infra.yaml",
+            "      resources: app.yaml:Worker, infra.yaml:OrdersQueue",
+        ]
+    )
 
 
 def test_rule_options_reach_the_rule_and_a_rule_listed_twice_runs_once_per_line(pytester: pytest.Pytester) -> None:
     split_queue_repo(pytester, "max-cross-unit-links limit=0", "max-cross-unit-links limit=10")
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=1, failed=1)
-    result.stdout.fnmatch_lines(["serverless-arch::max-cross-unit-links FAILED*",
-                                 "serverless-arch::max-cross-unit-links#2 PASSED*"])
+    result.stdout.fnmatch_lines(
+        ["serverless-arch::max-cross-unit-links FAILED*", "serverless-arch::max-cross-unit-links#2 PASSED*"]
+    )
 
 
 def test_an_unknown_rule_id_fails_instead_of_passing(pytester: pytest.Pytester) -> None:
@@ -109,8 +119,7 @@ def test_without_any_configuration_the_plugin_adds_no_items_and_no_header(pytest
     result.stdout.no_fnmatch_line("serverless-arch*")
 
 
-def test_the_gate_runs_with_the_whole_repo_but_not_when_one_test_file_is_asked_for(
-        pytester: pytest.Pytester) -> None:
+def test_the_gate_runs_with_the_whole_repo_but_not_when_one_test_file_is_asked_for(pytester: pytest.Pytester) -> None:
     split_queue_repo(pytester, "no-unit-cycles")
     pytester.makepyfile(test_one="def test_one(): pass")
     pytester.runpytest("test_one.py").assert_outcomes(passed=1)
@@ -120,8 +129,9 @@ def test_the_gate_runs_with_the_whole_repo_but_not_when_one_test_file_is_asked_f
 
 def test_the_gate_runs_when_testpaths_point_elsewhere(pytester: pytest.Pytester) -> None:
     split_queue_repo(pytester)
-    pytester.makefile(".toml", pyproject='[tool.pytest.ini_options]\ntestpaths = ["tests"]\n'
-                                        'serverless_arch_rules = ["trigger-colocated"]\n')
+    pytester.makefile(
+        ".toml", pyproject='[tool.pytest.ini_options]\ntestpaths = ["tests"]\nserverless_arch_rules = ["trigger-colocated"]\n'
+    )
     pytester.mkdir("tests").joinpath("test_one.py").write_text("def test_one(): pass\n")
     pytester.runpytest().assert_outcomes(passed=1, failed=1)
 
@@ -143,15 +153,17 @@ def test_every_load_error_is_a_failing_item_and_every_other_unit_is_still_checke
     pytester.makefile(".yaml", broken="AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Queue: [unclosed\n")
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=1, failed=2)
-    result.stdout.fnmatch_lines([
-        "serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 1 load error",
-        "serverless-arch::load-error?broken.yaml:4? FAILED*",
-        "serverless-arch::trigger-colocated FAILED*",
-        "serverless-arch::no-unit-cycles PASSED*",
-        "broken.yaml:4: *",
-        "(this file was not loaded; every other unit is still checked)",
-        f"  {TRIGGER_LINE}",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 1 load error",
+            "serverless-arch::load-error?broken.yaml:4? FAILED*",
+            "serverless-arch::trigger-colocated FAILED*",
+            "serverless-arch::no-unit-cycles PASSED*",
+            "broken.yaml:4: *",
+            "(this file was not loaded; every other unit is still checked)",
+            f"  {TRIGGER_LINE}",
+        ]
+    )
 
 
 def test_load_errors_alone_make_a_gate_when_paths_are_configured(pytester: pytest.Pytester) -> None:
@@ -188,26 +200,53 @@ def test_ini_options_map_onto_the_load_config(pytester: pytest.Pytester) -> None
     root = pytester.path
     assert settings.paths == ((root / "services").resolve(), (root / "infra").resolve())
     assert settings.load_config == LoadConfig(
-        ignore=("**/fixtures/**",), stage="prod", region="eu-west-1", params={"bucket": "assets", "suffix": "blue"},
-        env={"TEAM": "payments"}, env_allow=("HOME",), domain_tag="team",
-        domains=(("services/orders/**", "orders"),), domain_path="services/{domain}/**",
+        ignore=("**/fixtures/**",),
+        stage="prod",
+        region="eu-west-1",
+        params={"bucket": "assets", "suffix": "blue"},
+        env={"TEAM": "payments"},
+        env_allow=("HOME",),
+        domain_tag="team",
+        domains=(("services/orders/**", "orders"),),
+        domain_path="services/{domain}/**",
     )
-    assert settings.rules == (RuleSpec("trigger-colocated"), RuleSpec("max-cross-unit-links",
-                                                                      {"limit": 3, "direction": "in"}))
+    assert settings.rules == (RuleSpec("trigger-colocated"), RuleSpec("max-cross-unit-links", {"limit": 3, "direction": "in"}))
     assert settings.baseline == (root / "arch" / "baseline.json").resolve()
     assert settings.gate_configured
 
 
 def test_flags_win_over_ini_options(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nserverless_arch_stage = prod\nserverless_arch_params = a=1\n"
-                     "serverless_arch_ignore = one/**\n")
-    settings = read_settings(pytester.parseconfigure(
-        "--arch-stage", "dev", "--arch-region", "us-west-2", "--arch-param", "b=2", "--arch-env", "X=y",
-        "--arch-domain-tag", "owner", "--arch-ignore", "two/**", "--arch-path", "svc", "--arch-baseline", "b.json",
-        "--arch-update-baseline"))
+    pytester.makeini("[pytest]\nserverless_arch_stage = prod\nserverless_arch_params = a=1\nserverless_arch_ignore = one/**\n")
+    settings = read_settings(
+        pytester.parseconfigure(
+            "--arch-stage",
+            "dev",
+            "--arch-region",
+            "us-west-2",
+            "--arch-param",
+            "b=2",
+            "--arch-env",
+            "X=y",
+            "--arch-domain-tag",
+            "owner",
+            "--arch-ignore",
+            "two/**",
+            "--arch-path",
+            "svc",
+            "--arch-baseline",
+            "b.json",
+            "--arch-update-baseline",
+        )
+    )
     config = settings.load_config
     assert (config.stage, config.region, dict(config.params), dict(config.env), config.domain_tag, config.ignore) == (
-        "dev", "us-west-2", {"b": "2"}, {"X": "y"}, "owner", ("one/**", "two/**"))
+        "dev",
+        "us-west-2",
+        {"b": "2"},
+        {"X": "y"},
+        "owner",
+        ("one/**", "two/**"),
+    )
     assert settings.paths == ((pytester.path / "svc").resolve(),)
     assert settings.baseline == (pytester.path / "b.json").resolve()
     assert settings.update_baseline
@@ -232,25 +271,48 @@ def test_a_malformed_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
 def test_every_option_is_in_one_group_with_its_default_in_the_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
     text = result.stdout.str()
-    section = text[text.index("architecture rules for serverless repositories"):]
-    for flag in ("--arch-path", "--arch-ignore", "--arch-stage", "--arch-region", "--arch-param", "--arch-env",
-                 "--arch-domain-tag", "--arch-rule", "--arch-baseline", "--arch-update-baseline"):
+    section = text[text.index("architecture rules for serverless repositories") :]
+    for flag in (
+        "--arch-path",
+        "--arch-ignore",
+        "--arch-stage",
+        "--arch-region",
+        "--arch-param",
+        "--arch-env",
+        "--arch-domain-tag",
+        "--arch-rule",
+        "--arch-baseline",
+        "--arch-update-baseline",
+    ):
         assert flag in section
-    for name in ("serverless_arch_paths", "serverless_arch_ignore", "serverless_arch_stage", "serverless_arch_region",
-                 "serverless_arch_params", "serverless_arch_env", "serverless_arch_domain_tag",
-                 "serverless_arch_domains", "serverless_arch_rules", "serverless_arch_baseline"):
+    for name in (
+        "serverless_arch_paths",
+        "serverless_arch_ignore",
+        "serverless_arch_stage",
+        "serverless_arch_region",
+        "serverless_arch_params",
+        "serverless_arch_env",
+        "serverless_arch_domain_tag",
+        "serverless_arch_domains",
+        "serverless_arch_rules",
+        "serverless_arch_baseline",
+    ):
         assert name in text
     assert text.count("(default:") >= 20
 
 
 def test_rule_lines_parse_json_values_and_keep_other_values_as_text() -> None:
-    assert parse_rule_spec("max-cross-unit-links limit=3 direction=in allow='[\"a\", \"b\"]'") == RuleSpec(
-        "max-cross-unit-links", {"limit": 3, "direction": "in", "allow": ["a", "b"]})
+    assert parse_rule_spec('max-cross-unit-links limit=3 direction=in allow=\'["a", "b"]\'') == RuleSpec(
+        "max-cross-unit-links", {"limit": 3, "direction": "in", "allow": ["a", "b"]}
+    )
 
 
 def test_the_stage_option_reaches_serverless_variables(pytester: pytest.Pytester) -> None:
-    pytester.makefile(".yml", serverless="service: shop\nprovider:\n  name: aws\n  runtime: python3.12\n"
-                                         "functions:\n  hello:\n    handler: handler.hello\n")
+    pytester.makefile(
+        ".yml",
+        serverless="service: shop\nprovider:\n  name: aws\n  runtime: python3.12\n"
+        "functions:\n  hello:\n    handler: handler.hello\n",
+    )
     pytester.makeini("[pytest]\nserverless_arch_stage = prod\n")
     pytester.makepyfile("""
         def test_stage(deployment_graph):
@@ -265,14 +327,16 @@ def test_the_stage_option_reaches_serverless_variables(pytester: pytest.Pytester
 def test_deployment_graph_is_loaded_once_and_shared_by_every_test(pytester: pytest.Pytester) -> None:
     split_queue_repo(pytester)
     pytester.makeini("[pytest]\nserverless_arch_ignore = app.yaml\n")
-    pytester.makepyfile(test_a="""
+    pytester.makepyfile(
+        test_a="""
         SEEN = []
         def test_first(deployment_graph):
             SEEN.append(deployment_graph)
             assert [unit.name for unit in deployment_graph.units()] == ["infra.yaml"]
         def test_second(deployment_graph):
             assert deployment_graph is SEEN[0]
-    """)
+    """
+    )
     pytester.runpytest().assert_outcomes(passed=2)
 
 
@@ -293,16 +357,20 @@ def test_load_deployment_graph_loads_another_path_with_its_own_options(pytester:
 
 def test_fixture_docstrings_are_the_documentation(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--fixtures")
-    result.stdout.fnmatch_lines([
-        "deployment_graph ?session scope? -- *",
-        "    The deployment graph of the repository under test, loaded once per session and shared by every test.",
-        "load_deployment_graph ?session scope? -- *",
-        "    A factory that loads any other repository: ``load_deployment_graph(path, **options)``.",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "deployment_graph ?session scope? -- *",
+            "    The deployment graph of the repository under test, loaded once per session and shared by every test.",
+            "load_deployment_graph ?session scope? -- *",
+            "    A factory that loads any other repository: ``load_deployment_graph(path, **options)``.",
+        ]
+    )
 
 
 def test_loading_the_plugin_imports_neither_hypothesis_nor_the_strategies() -> None:
-    code = ("import sys, pytest_serverless_arch.plugin; "
-            "print(sorted(m for m in sys.modules if m.startswith(('hypothesis', 'pytest_serverless_arch.strategies'))))")
+    code = (
+        "import sys, pytest_serverless_arch.plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith(('hypothesis', 'pytest_serverless_arch.strategies'))))"
+    )
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert printed.strip() == "[]"

@@ -18,10 +18,16 @@ from pytest_serverless_arch.rules.base import Violation
 SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
 BASELINE = ".serverless-arch-baseline.json"
 
-TRIGGER = {"rule": "trigger-colocated", "units": ["app.yaml", "infra.yaml"],
-           "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"]}
-PLACEHOLDER = {"rule": "no-function-placeholders", "units": ["app.yaml", "infra.yaml"],
-               "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"]}
+TRIGGER = {
+    "rule": "trigger-colocated",
+    "units": ["app.yaml", "infra.yaml"],
+    "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"],
+}
+PLACEHOLDER = {
+    "rule": "no-function-placeholders",
+    "units": ["app.yaml", "infra.yaml"],
+    "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"],
+}
 
 MAPPING = """\
   Mapping:
@@ -90,11 +96,13 @@ def test_only_findings_missing_from_the_baseline_fail(pytester: pytest.Pytester)
     edit_infra(pytester, "Outputs:\n", SECOND_QUEUE + "Outputs:\n")
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "1 violation:",
-        "  infra.yaml:14: trigger-colocated: function Worker (unit app.yaml) is triggered by queue RefundsQueue*",
-        "(1 in the baseline; not failing)",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "1 violation:",
+            "  infra.yaml:14: trigger-colocated: function Worker (unit app.yaml) is triggered by queue RefundsQueue*",
+            "(1 in the baseline; not failing)",
+        ]
+    )
     result.stdout.no_fnmatch_line("  infra.yaml:7: trigger-colocated: *")
 
 
@@ -104,11 +112,13 @@ def test_fixed_entries_are_reported_and_the_update_shrinks_the_file(pytester: py
     edit_infra(pytester, MAPPING, "")
     result = pytester.runpytest()
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines([
-        f"baseline entries now fixed (2); shrink {BASELINE} with --arch-update-baseline:",
-        "  no-function-placeholders: app.yaml:Worker, infra.yaml:OrdersQueue",
-        "  trigger-colocated: app.yaml:Worker, infra.yaml:OrdersQueue",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            f"baseline entries now fixed (2); shrink {BASELINE} with --arch-update-baseline:",
+            "  no-function-placeholders: app.yaml:Worker, infra.yaml:OrdersQueue",
+            "  trigger-colocated: app.yaml:Worker, infra.yaml:OrdersQueue",
+        ]
+    )
     shrunk = pytester.runpytest("--arch-update-baseline")
     shrunk.stdout.fnmatch_lines([f"wrote {BASELINE}: 0 entries (was 2)"])
     assert baseline_entries(pytester) == []
@@ -132,8 +142,7 @@ def test_the_baseline_path_is_configurable(pytester: pytest.Pytester) -> None:
     pytester.runpytest().assert_outcomes(failed=1)
 
 
-def test_with_ci_set_a_missing_baseline_is_never_created(pytester: pytest.Pytester,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_ci_set_a_missing_baseline_is_never_created(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     split_queue_repo(pytester, "trigger-colocated")
     monkeypatch.setenv("CI", "true")
     refused = pytester.runpytest("--arch-update-baseline")
@@ -150,12 +159,14 @@ def test_with_ci_set_a_missing_baseline_is_never_created(pytester: pytest.Pytest
 
 def test_assertion_helpers_apply_the_baseline_too(pytester: pytest.Pytester) -> None:
     split_queue_repo(pytester, "trigger-colocated")
-    pytester.makepyfile(test_arch="""
+    pytester.makepyfile(
+        test_arch="""
         from pytest_serverless_arch.assertions import assert_every_lambda_ships_with_its_trigger
 
         def test_colocated(deployment_graph):
             assert_every_lambda_ships_with_its_trigger(deployment_graph)
-    """)
+    """
+    )
     pytester.runpytest().assert_outcomes(failed=2)
     pytester.runpytest("--arch-update-baseline", "-k", "serverless-arch").assert_outcomes(passed=1, deselected=1)
     pytester.runpytest().assert_outcomes(passed=2)
@@ -172,22 +183,26 @@ def test_an_unreadable_baseline_is_a_usage_error(pytester: pytest.Pytester) -> N
 # --- the matching itself, as properties ------------------------------------------------
 
 _names = st.sampled_from(["orders", "billing", "infra"])
-_violations = st.lists(st.builds(
-    Violation,
-    rule=st.sampled_from(["trigger-colocated", "no-unit-cycles"]),
-    message=st.text(max_size=5),
-    location=st.builds(Location, path=st.sampled_from(["a.yaml", "b.yml"]), line=st.integers(1, 200)),
-    units=st.lists(_names, max_size=2).map(tuple),
-    resources=st.lists(_names.map(lambda name: f"{name}:Queue"), max_size=2).map(tuple),
-), max_size=8)
+_violations = st.lists(
+    st.builds(
+        Violation,
+        rule=st.sampled_from(["trigger-colocated", "no-unit-cycles"]),
+        message=st.text(max_size=5),
+        location=st.builds(Location, path=st.sampled_from(["a.yaml", "b.yml"]), line=st.integers(1, 200)),
+        units=st.lists(_names, max_size=2).map(tuple),
+        resources=st.lists(_names.map(lambda name: f"{name}:Queue"), max_size=2).map(tuple),
+    ),
+    max_size=8,
+)
 
 
 @given(_violations, st.integers(-50, 50), st.randoms(use_true_random=False))
 def test_a_baseline_matches_its_findings_whatever_their_lines_messages_and_order(violations, shift, random):
     baseline = Baseline.from_violations(violations)
-    moved = [dataclasses.replace(v, message=v.message + "!", location=Location(v.location.path,
-                                                                             max(1, v.location.line + shift)))
-             for v in violations]
+    moved = [
+        dataclasses.replace(v, message=v.message + "!", location=Location(v.location.path, max(1, v.location.line + shift)))
+        for v in violations
+    ]
     random.shuffle(moved)
     split = baseline.split(moved, rules_run=["trigger-colocated", "no-unit-cycles"])
     assert (split.new, split.fixed, len(split.baselined)) == ([], [], len(violations))

@@ -18,21 +18,28 @@ def gate_repo(pytester: pytest.Pytester) -> None:
     for template in SPLIT_QUEUE.iterdir():
         shutil.copy(template, pytester.path / template.name)
     pytester.makefile(".yaml", broken="AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Queue: [unclosed\n")
-    pytester.makeini("[pytest]\nserverless_arch_rules =\n    trigger-colocated\n    no-unit-cycles\n"
-                     "    no-function-placeholders\n")
+    pytester.makeini(
+        "[pytest]\nserverless_arch_rules =\n    trigger-colocated\n    no-unit-cycles\n    no-function-placeholders\n"
+    )
     # no-function-placeholders is suppressed on the function, with a reason
     app = pytester.path / "app.yaml"
-    app.write_text(app.read_text().replace(
-        "    Type: AWS::Lambda::Function\n",
-        "    Type: AWS::Lambda::Function\n    Metadata:\n      serverless-arch:\n        suppress:\n"
-        "          - {rule: no-function-placeholders, reason: code ships from the app pipeline}\n", 1))
-    pytester.makepyfile(test_arch="""
+    app.write_text(
+        app.read_text().replace(
+            "    Type: AWS::Lambda::Function\n",
+            "    Type: AWS::Lambda::Function\n    Metadata:\n      serverless-arch:\n        suppress:\n"
+            "          - {rule: no-function-placeholders, reason: code ships from the app pipeline}\n",
+            1,
+        )
+    )
+    pytester.makepyfile(
+        test_arch="""
         def test_one(deployment_graph):
             assert len(deployment_graph.units()) == 2
 
         def test_two(deployment_graph):
             assert deployment_graph.functions()
-    """)
+    """
+    )
 
 
 def test_xdist_gives_the_same_outcomes_and_summary(pytester: pytest.Pytester) -> None:
@@ -42,14 +49,16 @@ def test_xdist_gives_the_same_outcomes_and_summary(pytester: pytest.Pytester) ->
     parallel = pytester.runpytest("-n", "2")
     parallel.assert_outcomes(passed=4, failed=2)
     for result in (serial, parallel):
-        result.stdout.fnmatch_lines([
-            "*infra.yaml:7: trigger-colocated: function Worker *",
-            "suppressed findings (1):",
-            "  app.yaml:3: no-function-placeholders: *",
-            "      suppressed at app.yaml:3: code ships from the app pipeline",
-            "FAILED serverless-arch::load-error?broken.yaml:4?*",
-            "FAILED serverless-arch::trigger-colocated*",
-        ])
+        result.stdout.fnmatch_lines(
+            [
+                "*infra.yaml:7: trigger-colocated: function Worker *",
+                "suppressed findings (1):",
+                "  app.yaml:3: no-function-placeholders: *",
+                "      suppressed at app.yaml:3: code ships from the app pipeline",
+                "FAILED serverless-arch::load-error?broken.yaml:4?*",
+                "FAILED serverless-arch::trigger-colocated*",
+            ]
+        )
 
 
 def test_xdist_writes_the_same_baseline(pytester: pytest.Pytester) -> None:
@@ -68,8 +77,14 @@ def test_junitxml_carries_the_violations_in_the_failure_text(pytester: pytest.Py
     gate_repo(pytester)
     pytester.runpytest("--junitxml=report.xml").assert_outcomes(passed=4, failed=2)
     cases = {case.get("name"): case for case in ElementTree.parse(pytester.path / "report.xml").iter("testcase")}
-    assert sorted(cases) == ["load-error[broken.yaml:4]", "no-function-placeholders", "no-unit-cycles",
-                             "test_one", "test_two", "trigger-colocated"]
+    assert sorted(cases) == [
+        "load-error[broken.yaml:4]",
+        "no-function-placeholders",
+        "no-unit-cycles",
+        "test_one",
+        "test_two",
+        "trigger-colocated",
+    ]
     assert cases["trigger-colocated"].get("classname") == "serverless-arch"
     failure = cases["trigger-colocated"].find("failure")
     assert failure is not None

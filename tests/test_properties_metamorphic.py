@@ -72,8 +72,10 @@ def reformatted_topologies(draw: st.DrawFn) -> tuple[Topology, Topology]:
     topology = draw(topologies(max_units=3, max_functions=4, formats=st.sampled_from(["cloudformation", "sam"])))
     flips = draw(st.lists(st.booleans(), min_size=len(topology.units), max_size=len(topology.units)))
     swapped = {"cloudformation": "sam", "sam": "cloudformation"}
-    units = [dataclasses.replace(unit, format=swapped[unit.format]) if flip else unit
-             for unit, flip in zip(topology.units, flips, strict=True)]
+    units = [
+        dataclasses.replace(unit, format=swapped[unit.format]) if flip else unit
+        for unit, flip in zip(topology.units, flips, strict=True)
+    ]
     return topology, topology.with_units(units)
 
 
@@ -90,19 +92,23 @@ def test_writing_a_unit_as_sam_instead_of_plain_cloudformation_changes_no_verdic
 def test_reordering_resources_and_files_changes_no_verdict(topology):
     # reversed resources, and directories whose names sort the other way round
     count = len(topology.units)
-    moved = [dataclasses.replace(unit, directory=f"stacks/{count - index:02d}-{unit.service}")
-             for index, unit in enumerate(topology.units)]
+    moved = [
+        dataclasses.replace(unit, directory=f"stacks/{count - index:02d}-{unit.service}")
+        for index, unit in enumerate(topology.units)
+    ]
     reordered = topology.with_units(moved).reordered()
     # the framework numbers a function's schedule and eventBridge rules by their position among its
     # events (Fn0EventsRuleSchedule1), so implicit ids may change: compare rules and units, not ids
-    assert verdicts(load_topology(reordered), with_resources=False) == verdicts(load_topology(topology),
-                                                                                with_resources=False)
+    assert verdicts(load_topology(reordered), with_resources=False) == verdicts(load_topology(topology), with_resources=False)
 
 
 @st.composite
 def topologies_with_a_cross_unit_trigger(draw: st.DrawFn) -> tuple[Topology, int]:
-    topology = draw(topologies(max_units=3, max_functions=4, pattern=draw(st.sampled_from([None, "infra-app-split"])))
-                    .filter(lambda t: bool(t.cross_unit_triggers())))
+    topology = draw(
+        topologies(max_units=3, max_functions=4, pattern=draw(st.sampled_from([None, "infra-app-split"]))).filter(
+            lambda t: bool(t.cross_unit_triggers())
+        )
+    )
     return topology, draw(st.integers(0, len(topology.cross_unit_triggers()) - 1))
 
 

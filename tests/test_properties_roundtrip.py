@@ -26,8 +26,13 @@ def graph_facts(graph: DeploymentGraph) -> dict[str, object]:
         "errors": [str(error) for error in graph.errors],
         "units": sorted((unit.name, unit.format) for unit in graph.units()),
         "functions": sorted((f.unit, f.name, f.domain, f.code_source is not None) for f in graph.functions()),
-        "triggers": sorted({(graph.unit_of(t.source), t.source_kind, graph.unit_of(t.function), name_of(t.function),
-                             t.cross_unit) for t in graph.trigger_edges()}, key=str),
+        "triggers": sorted(
+            {
+                (graph.unit_of(t.source), t.source_kind, graph.unit_of(t.function), name_of(t.function), t.cross_unit)
+                for t in graph.trigger_edges()
+            },
+            key=str,
+        ),
         "links": sorted({(link.kind, link.from_unit, link.to_unit) for link in graph.cross_unit_links()}, key=str),
         "deploy_order": graph.deploy_order(),
     }
@@ -38,8 +43,10 @@ def topology_facts(topology: Topology) -> dict[str, object]:
         "errors": [],
         "units": sorted((unit.name, unit.format) for unit in topology.units),
         "functions": sorted((f.unit, f.name, f.domain, f.placeholder) for f in topology.functions),
-        "triggers": sorted({(t.unit, t.kind, topology.unit_of(t.function), t.function, topology.is_cross_unit(t))
-                            for t in topology.triggers}, key=str),
+        "triggers": sorted(
+            {(t.unit, t.kind, topology.unit_of(t.function), t.function, topology.is_cross_unit(t)) for t in topology.triggers},
+            key=str,
+        ),
         "links": sorted({(link.kind, link.from_unit, link.to_unit) for link in topology.links()}, key=str),
         "deploy_order": topology.deploy_order(),
     }
@@ -51,8 +58,9 @@ def assert_round_trip(topology: Topology) -> None:
     for trigger in topology.triggers:
         logical_id = source_logical_id(topology, trigger)
         if logical_id is not None:
-            function_id = next(f.id for f in graph.functions(unit=topology.unit_of(trigger.function))
-                               if f.name == trigger.function)
+            function_id = next(
+                f.id for f in graph.functions(unit=topology.unit_of(trigger.function)) if f.name == trigger.function
+            )
             sources = {t.source for t in graph.triggers_of(function_id)}
             assert f"{trigger.unit}:{logical_id}" in sources, topology.describe()
 
@@ -64,8 +72,11 @@ def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_link
 
 
 @property_settings
-@given(st.sampled_from(["cloudformation", "sam", "serverless"]).flatmap(
-    lambda unit_format: topologies(formats=st.just(unit_format), max_units=3, max_functions=4)))
+@given(
+    st.sampled_from(["cloudformation", "sam", "serverless"]).flatmap(
+        lambda unit_format: topologies(formats=st.just(unit_format), max_units=3, max_functions=4)
+    )
+)
 def test_every_format_on_its_own_round_trips(topology):
     assert_round_trip(topology)
 
@@ -74,8 +85,11 @@ def test_every_format_on_its_own_round_trips(topology):
 @pytest.mark.parametrize("kind", ["queue", "topic", "bucket", "table", "stream", "api", "event_rule", "schedule"])
 def test_every_trigger_kind_round_trips_inside_one_unit_of_every_format(unit_format, kind):
     unit = Unit("orders-dev" if unit_format == "serverless" else "orders", unit_format)
-    topology = Topology(units=(unit,), functions=(Function("Fn0", unit.name, "orders"),),
-                        triggers=(Trigger("Source0", kind, unit.name, "Fn0", "orders"),))
+    topology = Topology(
+        units=(unit,),
+        functions=(Function("Fn0", unit.name, "orders"),),
+        triggers=(Trigger("Source0", kind, unit.name, "Fn0", "orders"),),
+    )
     assert_round_trip(topology)
 
 
@@ -123,8 +137,10 @@ def test_a_cf_output_reference_stays_a_stack_output_link_beside_a_compose_param_
     topology = Topology(
         units=(Unit("app-dev", "serverless"), Unit("infra-dev", "serverless")),
         functions=(Function("Fn0", "app-dev"),),
-        triggers=(Trigger("Bucket0", "bucket", "infra-dev", "Fn0", wiring="source", link="stack_output"),
-                  Trigger("Queue1", "queue", "infra-dev", "Fn0", wiring="source", link="compose_param")),
+        triggers=(
+            Trigger("Bucket0", "bucket", "infra-dev", "Fn0", wiring="source", link="stack_output"),
+            Trigger("Queue1", "queue", "infra-dev", "Fn0", wiring="source", link="compose_param"),
+        ),
     )
     assert_round_trip(topology)
 
@@ -133,8 +149,7 @@ def test_a_permission_naming_a_bucket_of_another_unit_by_arn_is_a_name_reference
     topology = Topology(
         units=(Unit("app"), Unit("infra")),
         functions=(Function("Fn0", "app"),),
-        triggers=(Trigger("Bucket0", "bucket", "infra", "Fn0", wiring="source", link="name_reference",
-                          permission=True),),
+        triggers=(Trigger("Bucket0", "bucket", "infra", "Fn0", wiring="source", link="name_reference", permission=True),),
     )
     assert_round_trip(topology)
 
@@ -143,8 +158,7 @@ def test_a_permission_naming_a_schedule_of_another_unit_by_arn_adds_no_second_tr
     topology = Topology(
         units=(Unit("app"), Unit("infra")),
         functions=(Function("Fn0", "app"),),
-        triggers=(Trigger("Schedule0", "schedule", "infra", "Fn0", wiring="source", link="name_reference",
-                          permission=True),),
+        triggers=(Trigger("Schedule0", "schedule", "infra", "Fn0", wiring="source", link="name_reference", permission=True),),
     )
     graph = load_topology(topology)
     assert [(t.source, t.function) for t in graph.trigger_edges()] == [("infra:Schedule0", "app:Fn0")]

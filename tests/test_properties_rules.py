@@ -93,8 +93,7 @@ def test_a_permission_for_a_cross_unit_bucket_does_not_report_its_trigger_twice(
     topology = Topology(
         units=(Unit("app"), Unit("infra")),
         functions=(Function("Fn0", "app"),),
-        triggers=(Trigger("Bucket0", "bucket", "infra", "Fn0", wiring="source", link="name_reference",
-                          permission=True),),
+        triggers=(Trigger("Bucket0", "bucket", "infra", "Fn0", wiring="source", link="name_reference", permission=True),),
     )
     with loaded(topology) as graph:
         assert found_trigger_colocated(graph) == expected_trigger_colocated(topology) == [("app", "Fn0", "infra")]

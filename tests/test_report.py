@@ -18,13 +18,32 @@ REPORT_REPO = FIXTURES / "report"
 def test_the_report_lists_units_functions_and_triggers_with_locations():
     report = build_report(load(REPORT_REPO))
     assert set(report) >= {"units", "functions", "triggers", "links", "deploy_order", "pattern", "violations", "errors"}
-    assert report["units"] == [{"name": "orders/template.yaml", "path": "orders/template.yaml",
-                                "format": "cloudformation", "domain": "orders", "resources": 3}]
-    assert report["functions"] == [{"id": "orders/template.yaml:ProcessOrder", "name": "ProcessOrder",
-                                    "unit": "orders/template.yaml", "location": "orders/template.yaml:11"}]
-    assert report["triggers"] == [{"source": "orders/template.yaml:OrdersQueue", "source_kind": "queue",
-                                   "function": "orders/template.yaml:ProcessOrder", "cross_unit": False,
-                                   "location": "orders/template.yaml:22"}]
+    assert report["units"] == [
+        {
+            "name": "orders/template.yaml",
+            "path": "orders/template.yaml",
+            "format": "cloudformation",
+            "domain": "orders",
+            "resources": 3,
+        }
+    ]
+    assert report["functions"] == [
+        {
+            "id": "orders/template.yaml:ProcessOrder",
+            "name": "ProcessOrder",
+            "unit": "orders/template.yaml",
+            "location": "orders/template.yaml:11",
+        }
+    ]
+    assert report["triggers"] == [
+        {
+            "source": "orders/template.yaml:OrdersQueue",
+            "source_kind": "queue",
+            "function": "orders/template.yaml:ProcessOrder",
+            "cross_unit": False,
+            "location": "orders/template.yaml:22",
+        }
+    ]
     assert report["deploy_order"] == [["orders/template.yaml"]]
     assert report["errors"] == []
 
@@ -32,8 +51,9 @@ def test_the_report_lists_units_functions_and_triggers_with_locations():
 def test_load_errors_appear_in_the_report_with_path_and_line(tmp_path):
     (tmp_path / "broken.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  - oops\n")
     report = build_report(load(tmp_path))
-    assert report["errors"] == [{"path": "broken.yaml", "line": 4,
-                                 "message": "invalid YAML: did not find expected key (while parsing a block mapping)"}]
+    assert report["errors"] == [
+        {"path": "broken.yaml", "line": 4, "message": "invalid YAML: did not find expected key (while parsing a block mapping)"}
+    ]
 
 
 def test_the_report_command_prints_json(capsys):
@@ -56,6 +76,10 @@ def test_fail_on_errors_sets_the_exit_status(tmp_path, capsys):
 
 
 def test_python_dash_m_runs_the_report_command():
-    completed = subprocess.run([sys.executable, "-m", "pytest_serverless_arch", "report", str(REPORT_REPO),
-                                "--format", "json"], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest_serverless_arch", "report", str(REPORT_REPO), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(completed.stdout)["triggers"][0]["source_kind"] == "queue"

@@ -14,10 +14,12 @@ from .rules_support import RULE_FIXTURES, GraphBuilder
 
 def hub_repo() -> GraphBuilder:
     """orders, payments and shipping import from platform; platform reads a parameter of config."""
-    builder = (GraphBuilder()
-               .resource("platform", "Bus", "event_bus", 4)
-               .resource("config", "Rate", "parameter", 3)
-               .edge("ssm_parameter", "platform:Bus", "config:Rate", 9))
+    builder = (
+        GraphBuilder()
+        .resource("platform", "Bus", "event_bus", 4)
+        .resource("config", "Rate", "parameter", 3)
+        .edge("ssm_parameter", "platform:Bus", "config:Rate", 9)
+    )
     for unit in ("orders", "payments", "shipping"):
         builder.resource(unit, "Fn", "function", 5).edge("imports", f"{unit}:Fn", "platform:Bus", 12)
     # the same link written twice is still one link
@@ -31,8 +33,14 @@ def test_coupling_counts_the_units_on_either_side_and_instability_follows():
     assert coupling["orders"] == Coupling("orders", afferent=0, efferent=1, links_in=0, links_out=1)
     assert coupling["orders"].instability == 1.0
     assert coupling["config"].instability == 0.0
-    assert coupling["config"].to_dict() == {"unit": "config", "afferent": 1, "efferent": 0, "instability": 0.0,
-                                            "links_in": 1, "links_out": 0}
+    assert coupling["config"].to_dict() == {
+        "unit": "config",
+        "afferent": 1,
+        "efferent": 0,
+        "instability": 0.0,
+        "links_in": 1,
+        "links_out": 0,
+    }
 
 
 def test_a_unit_linked_to_nothing_has_zero_coupling():
@@ -44,8 +52,9 @@ def test_a_unit_linked_to_nothing_has_zero_coupling():
 def test_links_to_external_nodes_do_not_count():
     builder = GraphBuilder().resource("orders", "Fn", "function", 5)
     builder.graph.add_external(ExternalNode("external:ssm:/shared/rate", "parameter", "/shared/rate"))
-    builder.graph.add_edge(Edge("ssm_parameter", "orders:Fn", "external:ssm:/shared/rate",
-                                Location("orders/template.yaml", 8), cross_unit=True))
+    builder.graph.add_edge(
+        Edge("ssm_parameter", "orders:Fn", "external:ssm:/shared/rate", Location("orders/template.yaml", 8), cross_unit=True)
+    )
     assert unit_coupling(builder.graph)["orders"] == Coupling("orders", 0, 0, 0, 0)
 
 
@@ -54,14 +63,19 @@ def test_a_unit_over_the_limit_is_reported_at_its_template():
     assert max_cross_unit_links(graph, limit=4) == []
     assert [str(v) for v in max_cross_unit_links(graph, limit=3)] == [
         "platform/template.yaml:1: max-cross-unit-links: unit platform has 4 cross-unit links, more than the limit "
-        "of 3 (1 out to 1 units, 3 in from 3 units; instability 0.25)"]
+        "of 3 (1 out to 1 units, 3 in from 3 units; instability 0.25)"
+    ]
 
 
 def test_the_direction_option_counts_incoming_or_outgoing_links_only():
     graph = hub_repo().graph
     assert [v.units for v in max_cross_unit_links(graph, limit=2, direction="in")] == [("platform",)]
     assert [v.units for v in max_cross_unit_links(graph, limit=0, direction="out")] == [
-        ("orders",), ("payments",), ("platform",), ("shipping",)]
+        ("orders",),
+        ("payments",),
+        ("platform",),
+        ("shipping",),
+    ]
 
 
 def test_the_default_limit_is_ten():
@@ -71,8 +85,7 @@ def test_the_default_limit_is_ten():
     assert [v.units for v in max_cross_unit_links(builder.graph)] == [("hub",)]
 
 
-@pytest.mark.parametrize("options", [{"limit": -1}, {"limit": "5"}, {"limit": True}, {"direction": "up"},
-                                     {"maximum": 3}])
+@pytest.mark.parametrize("options", [{"limit": -1}, {"limit": "5"}, {"limit": True}, {"direction": "up"}, {"maximum": 3}])
 def test_bad_options_are_configuration_errors(options):
     with pytest.raises(RuleError, match="max-cross-unit-links"):
         max_cross_unit_links(hub_repo().graph, **options)

@@ -22,12 +22,17 @@ from .rules_support import RULE_FIXTURES, GraphBuilder
 
 
 def test_a_violation_reads_like_a_compiler_message_and_serialises_to_json_fields():
-    violation = Violation("trigger-colocated", "too far apart", Location("infra/template.yaml", 20),
-                          ("app", "infra"), ("app:Worker", "infra:Jobs"))
+    violation = Violation(
+        "trigger-colocated", "too far apart", Location("infra/template.yaml", 20), ("app", "infra"), ("app:Worker", "infra:Jobs")
+    )
     assert str(violation) == "infra/template.yaml:20: trigger-colocated: too far apart"
-    assert violation.to_dict() == {"rule": "trigger-colocated", "message": "too far apart",
-                                   "location": "infra/template.yaml:20", "units": ["app", "infra"],
-                                   "resources": ["app:Worker", "infra:Jobs"]}
+    assert violation.to_dict() == {
+        "rule": "trigger-colocated",
+        "message": "too far apart",
+        "location": "infra/template.yaml:20",
+        "units": ["app", "infra"],
+        "resources": ["app:Worker", "infra:Jobs"],
+    }
 
 
 def test_a_violation_about_graph_elements_fills_in_location_units_and_resources():
@@ -35,10 +40,16 @@ def test_a_violation_about_graph_elements_fills_in_location_units_and_resources(
     trigger = Trigger("infra:Jobs", "queue", "app:Worker", True, Location("infra/template.yaml", 20))
     from_trigger = Violation.of("my-rule", "m", trigger)
     assert (str(from_trigger.location), from_trigger.units, from_trigger.resources) == (
-        "infra/template.yaml:20", ("infra", "app"), ("infra:Jobs", "app:Worker"))
+        "infra/template.yaml:20",
+        ("infra", "app"),
+        ("infra:Jobs", "app:Worker"),
+    )
     from_resources = Violation.of("my-rule", "m", graph.resource("app:Worker"), "infra:Jobs")
     assert (str(from_resources.location), from_resources.units, from_resources.resources) == (
-        "app/template.yaml:6", ("app", "infra"), ("app:Worker", "infra:Jobs"))
+        "app/template.yaml:6",
+        ("app", "infra"),
+        ("app:Worker", "infra:Jobs"),
+    )
     assert str(Violation.of("my-rule", "m", graph.unit("app")).location) == "app/template.yaml:1"
 
 
@@ -119,7 +130,8 @@ def test_a_rule_can_declare_that_an_empty_selection_is_fine():
 def test_a_violation_about_a_link_from_a_unit_names_the_unit_not_a_resource():
     from pytest_serverless_arch.graph import Link
 
-    link = Link("compose_param", "delivery", "orders", "unit:delivery", "orders:OrdersTable",
-                Location("serverless-compose.yml", 19))
+    link = Link(
+        "compose_param", "delivery", "orders", "unit:delivery", "orders:OrdersTable", Location("serverless-compose.yml", 19)
+    )
     violation = Violation.of("my-rule", "m", link)
     assert (violation.units, violation.resources) == (("delivery", "orders"), ("orders:OrdersTable",))

@@ -24,12 +24,24 @@ def test_direct_access_to_another_domains_table_is_reported_once_per_grant():
 
 
 def cross_unit_repo() -> GraphBuilder:
-    builder = (GraphBuilder()
-               .resource("orders", "PlaceOrder", "function", 5, domain="orders")
-               .resource("orders", "OrdersTable", "table", 30, domain="orders"))
-    for line, (kind, name) in enumerate([("table", "Ledger"), ("bucket", "Receipts"), ("stream", "Payments"),
-                                         ("state_machine", "Refunds"), ("parameter", "Rate"), ("topic", "Paid"),
-                                         ("queue", "Charges"), ("event_bus", "Bus")], start=1):
+    builder = (
+        GraphBuilder()
+        .resource("orders", "PlaceOrder", "function", 5, domain="orders")
+        .resource("orders", "OrdersTable", "table", 30, domain="orders")
+    )
+    for line, (kind, name) in enumerate(
+        [
+            ("table", "Ledger"),
+            ("bucket", "Receipts"),
+            ("stream", "Payments"),
+            ("state_machine", "Refunds"),
+            ("parameter", "Rate"),
+            ("topic", "Paid"),
+            ("queue", "Charges"),
+            ("event_bus", "Bus"),
+        ],
+        start=1,
+    ):
         builder.resource("payments", name, kind, line, domain="payments")
         builder.edge("accesses", "orders:PlaceOrder", f"payments:{name}", 10 + line, wired_in="orders")
     builder.edge("accesses", "orders:PlaceOrder", "orders:OrdersTable", 20, wired_in="orders")
@@ -39,8 +51,12 @@ def cross_unit_repo() -> GraphBuilder:
 def test_every_kind_of_data_store_counts_and_event_channels_are_allowed():
     violations = no_cross_domain_access(cross_unit_repo().graph)
     assert [(v.location.line, v.resources[1]) for v in violations] == [
-        (11, "payments:Ledger"), (12, "payments:Receipts"), (13, "payments:Payments"),
-        (14, "payments:Refunds"), (15, "payments:Rate")]
+        (11, "payments:Ledger"),
+        (12, "payments:Receipts"),
+        (13, "payments:Payments"),
+        (14, "payments:Refunds"),
+        (15, "payments:Rate"),
+    ]
 
 
 def test_the_store_kinds_and_allowed_domain_pairs_are_options():
@@ -53,17 +69,20 @@ def test_the_store_kinds_and_allowed_domain_pairs_are_options():
 
 
 def test_resources_without_a_domain_are_not_judged():
-    graph = (GraphBuilder()
-             .resource("orders", "PlaceOrder", "function", 5)
-             .resource("payments", "Ledger", "table", 3, domain="payments")
-             .edge("accesses", "orders:PlaceOrder", "payments:Ledger", 9)).graph
+    graph = (
+        GraphBuilder()
+        .resource("orders", "PlaceOrder", "function", 5)
+        .resource("payments", "Ledger", "table", 3, domain="payments")
+        .edge("accesses", "orders:PlaceOrder", "payments:Ledger", 9)
+    ).graph
     assert no_cross_domain_access(graph) == []
 
 
 def test_scoping_to_the_owning_domain_shows_who_reaches_into_it():
-    graph = (cross_unit_repo()
-             .resource("reports", "Nightly", "function", 4, domain="reports")
-             .edge("accesses", "reports:Nightly", "orders:OrdersTable", 7)).graph
-    assert [v.location.path for v in no_cross_domain_access(graph.where(domain="reports"))] == [
-        "reports/template.yaml"]
+    graph = (
+        cross_unit_repo()
+        .resource("reports", "Nightly", "function", 4, domain="reports")
+        .edge("accesses", "reports:Nightly", "orders:OrdersTable", 7)
+    ).graph
+    assert [v.location.path for v in no_cross_domain_access(graph.where(domain="reports"))] == ["reports/template.yaml"]
     assert len(no_cross_domain_access(graph.where(domain="orders"))) == 6

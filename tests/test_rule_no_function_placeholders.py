@@ -24,16 +24,18 @@ def test_functions_shipping_their_own_code_pass():
 
 
 def wired_from_infra() -> GraphBuilder:
-    return (GraphBuilder()
-            .resource("infra", "Jobs", "queue", 4)
-            .resource("infra", "WorkerPermission", "other", 30, type="AWS::Lambda::Permission")
-            .resource("infra", "Monitor", "function", 40)
-            .resource("app", "Worker", "function", 6)
-            .resource("app", "Reader", "function", 16)
-            .edge("triggers", "infra:Jobs", "app:Worker", 20, wired_in="infra")
-            .edge("name_reference", "infra:WorkerPermission", "app:Worker", 32, wired_in="infra")
-            .edge("triggers", "infra:Jobs", "app:Reader", 18, wired_in="app")
-            .edge("accesses", "infra:Monitor", "app:Reader", 44, wired_in="infra"))
+    return (
+        GraphBuilder()
+        .resource("infra", "Jobs", "queue", 4)
+        .resource("infra", "WorkerPermission", "other", 30, type="AWS::Lambda::Permission")
+        .resource("infra", "Monitor", "function", 40)
+        .resource("app", "Worker", "function", 6)
+        .resource("app", "Reader", "function", 16)
+        .edge("triggers", "infra:Jobs", "app:Worker", 20, wired_in="infra")
+        .edge("name_reference", "infra:WorkerPermission", "app:Worker", 32, wired_in="infra")
+        .edge("triggers", "infra:Jobs", "app:Reader", 18, wired_in="app")
+        .edge("accesses", "infra:Monitor", "app:Reader", 44, wired_in="infra")
+    )
 
 
 def test_a_function_wired_and_configured_by_another_units_template_is_a_placeholder():
@@ -56,9 +58,12 @@ def test_wiring_from_other_units_can_be_left_to_trigger_colocated():
 
 
 def test_invocations_written_in_another_unit_count_as_wiring():
-    graph = (GraphBuilder()
-             .resource("flows", "Checkout", "state_machine", 3)
-             .resource("payments", "Charge", "function", 8)
-             .edge("invokes", "flows:Checkout", "payments:Charge", 12, wired_in="flows")).graph
+    graph = (
+        GraphBuilder()
+        .resource("flows", "Checkout", "state_machine", 3)
+        .resource("payments", "Charge", "function", 8)
+        .edge("invokes", "flows:Checkout", "payments:Charge", 12, wired_in="flows")
+    ).graph
     assert [(str(v.location), v.message.split(": ", 1)[1]) for v in no_function_placeholders(graph)] == [
-        ("payments/template.yaml:8", "invoked by state machine Checkout (unit flows) at flows/template.yaml:12")]
+        ("payments/template.yaml:8", "invoked by state machine Checkout (unit flows) at flows/template.yaml:12")
+    ]

@@ -23,35 +23,46 @@ def test_a_unit_holding_two_domains_is_reported_at_its_odd_resource():
         "orders (2: OrdersTable, PlaceOrder), payments (2: PaymentsTable, PaymentsTopic)",
     ]
     assert violations[0].units == ("shop/template.yaml",)
-    assert set(violations[0].resources) == {"shop/template.yaml:OrdersTable", "shop/template.yaml:PlaceOrder",
-                                            "shop/template.yaml:PaymentsTable", "shop/template.yaml:PaymentsTopic"}
+    assert set(violations[0].resources) == {
+        "shop/template.yaml:OrdersTable",
+        "shop/template.yaml:PlaceOrder",
+        "shop/template.yaml:PaymentsTable",
+        "shop/template.yaml:PaymentsTopic",
+    }
 
 
 def test_the_smallest_domain_gives_the_location_and_each_unit_is_reported_once():
-    graph = (GraphBuilder()
-             .resource("shop", "Orders", "table", 4, domain="orders")
-             .resource("shop", "PlaceOrder", "function", 9, domain="orders")
-             .resource("shop", "Refund", "function", 30, domain="payments")
-             .resource("shop", "Stock", "table", 40, domain="inventory")
-             .resource("shop", "Pick", "function", 22, domain="inventory")
-             .resource("tidy", "Only", "function", 3, domain="orders")).graph
+    graph = (
+        GraphBuilder()
+        .resource("shop", "Orders", "table", 4, domain="orders")
+        .resource("shop", "PlaceOrder", "function", 9, domain="orders")
+        .resource("shop", "Refund", "function", 30, domain="payments")
+        .resource("shop", "Stock", "table", 40, domain="inventory")
+        .resource("shop", "Pick", "function", 22, domain="inventory")
+        .resource("tidy", "Only", "function", 3, domain="orders")
+    ).graph
     assert [str(v) for v in single_domain_units(graph)] == [
         "shop/template.yaml:30: single-domain-units: unit shop holds resources of 3 domains: "
-        "inventory (2: Pick, Stock), orders (2: Orders, PlaceOrder), payments (1: Refund)"]
+        "inventory (2: Pick, Stock), orders (2: Orders, PlaceOrder), payments (1: Refund)"
+    ]
 
 
 def test_resources_without_a_domain_do_not_count():
-    graph = (GraphBuilder()
-             .resource("shop", "Orders", "table", 4, domain="orders")
-             .resource("shop", "Alarm", "other", 9)
-             .resource("shop", "Logs", "bucket", 12)).graph
+    graph = (
+        GraphBuilder()
+        .resource("shop", "Orders", "table", 4, domain="orders")
+        .resource("shop", "Alarm", "other", 9)
+        .resource("shop", "Logs", "bucket", 12)
+    ).graph
     assert single_domain_units(graph) == []
 
 
 def test_ignored_kinds_do_not_count():
-    graph = (GraphBuilder()
-             .resource("shop", "Orders", "table", 4, domain="orders")
-             .resource("shop", "Shared", "parameter", 9, domain="platform")).graph
+    graph = (
+        GraphBuilder()
+        .resource("shop", "Orders", "table", 4, domain="orders")
+        .resource("shop", "Shared", "parameter", 9, domain="platform")
+    ).graph
     assert [v.location.line for v in single_domain_units(graph)] == [9]
     assert single_domain_units(graph, ignore_kinds=["parameter"]) == []
 

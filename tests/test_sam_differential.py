@@ -27,16 +27,33 @@ HASHED_ID = re.compile(r"[0-9a-f]{10}$")
 
 # Inputs whose triggers differ on purpose, each with the reason.
 EXCEPTIONS = {
-    "implicit_api_with_serverless_rest_api_resource":
+    "implicit_api_with_serverless_rest_api_resource": (
         "the template names a *function* ServerlessRestApi; the transform silently replaces it with the "
-        "implicit API, while the reader keeps the function the author wrote",
+        "implicit API, while the reader keeps the function the author wrote"
+    ),
 }
 
 # Every SAM event type the issue lists must be exercised by at least one compared input.
 EVENT_TYPES = {
-    "Api", "HttpApi", "SQS", "SNS", "S3", "Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent",
-    "CloudWatchLogs", "DynamoDB", "Kinesis", "MSK", "MQ", "SelfManagedKafka", "DocumentDB", "IoTRule",
-    "AlexaSkill", "Cognito",
+    "Api",
+    "HttpApi",
+    "SQS",
+    "SNS",
+    "S3",
+    "Schedule",
+    "ScheduleV2",
+    "EventBridgeRule",
+    "CloudWatchEvent",
+    "CloudWatchLogs",
+    "DynamoDB",
+    "Kinesis",
+    "MSK",
+    "MQ",
+    "SelfManagedKafka",
+    "DocumentDB",
+    "IoTRule",
+    "AlexaSkill",
+    "Cognito",
 }
 
 Trigger = tuple[str, str, str]
@@ -77,8 +94,9 @@ def accesses_of(path: Path, template_format: str) -> set[Access]:
     for edge in unit.edges:
         if edge.kind not in ("accesses", "invokes"):
             continue
-        ends = [f"external:{end.how}:{end.key}" if isinstance(end, ForeignRef) else str(end)
-                for end in (edge.source, edge.target)]
+        ends = [
+            f"external:{end.how}:{end.key}" if isinstance(end, ForeignRef) else str(end) for end in (edge.source, edge.target)
+        ]
         if not any(not name.startswith("external:") and HASHED_ID.search(name) for name in ends):
             found.add((edge.kind, ends[0], ends[1]))
     return found
@@ -87,8 +105,11 @@ def accesses_of(path: Path, template_format: str) -> set[Access]:
 def translator_cases(corpus: Path) -> list[str]:
     inputs = corpus / TRANSLATOR / "input"
     outputs = corpus / TRANSLATOR / "output"
-    return sorted(path.stem for path in inputs.glob("*.yaml")
-                  if not path.stem.startswith("error_") and (outputs / f"{path.stem}.json").is_file())
+    return sorted(
+        path.stem
+        for path in inputs.glob("*.yaml")
+        if not path.stem.startswith("error_") and (outputs / f"{path.stem}.json").is_file()
+    )
 
 
 def test_the_sam_reader_finds_the_triggers_the_sam_transform_produces(corpus: Path) -> None:
@@ -106,13 +127,22 @@ def test_the_sam_reader_finds_the_triggers_the_sam_transform_produces(corpus: Pa
         if expected == actual:
             equal += 1
         elif name not in EXCEPTIONS:
-            mismatches[name] = (f"only in the transform output: {sorted(expected - actual)}; "
-                                f"only from the SAM reader: {sorted(actual - expected)}")
-    unused = sorted(name for name in EXCEPTIONS if name in cases and name not in mismatches
-                    and triggers_of(root / "output" / f"{name}.json", "cloudformation")[0]
-                    == triggers_of(root / "input" / f"{name}.yaml", "sam")[0])
-    print(f"SAM differential: {len(cases)} inputs compared, {equal} equal, "
-          f"{len(EXCEPTIONS)} listed exceptions, {len(mismatches)} unexpected mismatches, {edges} trigger edges")
+            mismatches[name] = (
+                f"only in the transform output: {sorted(expected - actual)}; "
+                f"only from the SAM reader: {sorted(actual - expected)}"
+            )
+    unused = sorted(
+        name
+        for name in EXCEPTIONS
+        if name in cases
+        and name not in mismatches
+        and triggers_of(root / "output" / f"{name}.json", "cloudformation")[0]
+        == triggers_of(root / "input" / f"{name}.yaml", "sam")[0]
+    )
+    print(
+        f"SAM differential: {len(cases)} inputs compared, {equal} equal, "
+        f"{len(EXCEPTIONS)} listed exceptions, {len(mismatches)} unexpected mismatches, {edges} trigger edges"
+    )
     assert mismatches == {}
     assert unused == [], "an exception that no longer differs must leave the list"
     assert equal >= len(cases) - len(EXCEPTIONS)
@@ -125,8 +155,10 @@ def test_the_sam_reader_finds_the_accesses_of_the_roles_the_sam_transform_writes
     secrets and KMS keys, ``table/x/index/*`` wildcards, connectors whose source is a role name)."""
     root = corpus / TRANSLATOR
     cases = translator_cases(corpus)
-    equal = sum(accesses_of(root / "output" / f"{name}.json", "cloudformation")
-                == accesses_of(root / "input" / f"{name}.yaml", "sam") for name in cases)
+    equal = sum(
+        accesses_of(root / "output" / f"{name}.json", "cloudformation") == accesses_of(root / "input" / f"{name}.yaml", "sam")
+        for name in cases
+    )
     print(f"SAM differential (accesses/invokes): {equal} of {len(cases)} inputs equal")
     assert equal >= 500
 
@@ -136,6 +168,7 @@ def test_the_sam_reader_finds_the_accesses_of_the_roles_the_sam_transform_writes
 
 def _packaged(template: dict) -> dict:  # type: ignore[type-arg]
     """What ``sam package`` does before the transform: local code and definition paths become S3 URIs."""
+
     def local(value: object) -> bool:
         return isinstance(value, str) and not value.startswith("s3://")
 
@@ -150,8 +183,11 @@ def _packaged(template: dict) -> dict:  # type: ignore[type-arg]
             continue
         type_name = resource["Type"]
         if type_name == "AWS::Serverless::Function":
-            has_code = any(key in properties for key in ("CodeUri", "InlineCode", "ImageUri")) \
-                or "CodeUri" in function_globals or properties.get("PackageType") == "Image"
+            has_code = (
+                any(key in properties for key in ("CodeUri", "InlineCode", "ImageUri"))
+                or "CodeUri" in function_globals
+                or properties.get("PackageType") == "Image"
+            )
             if local(properties.get("CodeUri")) or not has_code:
                 properties["CodeUri"] = "s3://bucket/code.zip"
         elif type_name == "AWS::Serverless::LayerVersion" and local(properties.get("ContentUri")):
@@ -164,7 +200,8 @@ def _packaged(template: dict) -> dict:  # type: ignore[type-arg]
 
 
 def test_real_sam_templates_give_the_triggers_of_their_transformed_cloudformation(
-        corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Every third SAM template of serverless-patterns, transformed by aws-sam-translator offline."""
     transform = pytest.importorskip("samtranslator.translator.transform").transform
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the transform asks boto3 for a region
@@ -189,8 +226,11 @@ def test_real_sam_templates_give_the_triggers_of_their_transformed_cloudformatio
         source = corpus / relpath
         try:
             template = _packaged(plain(yaml_parse(source.read_text())))  # type: ignore[arg-type]
-            parameters = {name: spec.get("Default", "x") for name, spec in (template.get("Parameters") or {}).items()
-                          if isinstance(spec, dict)}
+            parameters = {
+                name: spec.get("Default", "x")
+                for name, spec in (template.get("Parameters") or {}).items()
+                if isinstance(spec, dict)
+            }
             parameters.update({"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012"})
             output = transform(template, parameters, NoManagedPolicies())
         except Exception:  # the transform rejects the template (or YAML it cannot read): nothing to compare

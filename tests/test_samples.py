@@ -44,8 +44,7 @@ class SampleReadme:
 
 def parse_waves(text: str) -> list[list[str]]:
     """``[a, b] ; [c]`` (the text report's form) as ``[["a", "b"], ["c"]]``."""
-    return [[name.strip() for name in wave.strip().strip("[]").split(",") if name.strip()]
-            for wave in text.split(";")]
+    return [[name.strip() for name in wave.strip().strip("[]").split(",") if name.strip()] for wave in text.split(";")]
 
 
 def read_sample_readme(sample: Path) -> SampleReadme:
@@ -97,8 +96,12 @@ def test_a_sample_loads_with_the_pattern_and_deploy_order_its_readme_states(samp
 @pytest.mark.parametrize("sample", SAMPLES, ids=ids(SAMPLES))
 def test_a_samples_own_tests_pass_and_fail_as_its_readme_says(sample, pytester):
     readme = read_sample_readme(sample)
-    shutil.copytree(sample, pytester.path, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".serverless-arch-baseline.json"))
+    shutil.copytree(
+        sample,
+        pytester.path,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".serverless-arch-baseline.json"),
+    )
     result = pytester.runpytest("-rA", "-p", "no:cacheprovider")
     outcomes = {}
     for line in result.outlines:

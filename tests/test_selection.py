@@ -14,17 +14,19 @@ from .rules_support import RULE_FIXTURES, GraphBuilder
 
 
 def shop() -> GraphBuilder:
-    return (GraphBuilder()
-            .resource("orders-api", "PlaceOrder", "function", 5, domain="orders", tags={"team": "checkout"})
-            .resource("orders-api", "Orders", "table", 9, domain="orders")
-            .resource("orders-worker", "Fulfil", "function", 4, domain="orders", tags={"team": "warehouse"})
-            .resource("orders-worker", "Jobs", "queue", 8, domain="orders")
-            .resource("billing", "Charge", "function", 3, domain="payments", tags={"team": "checkout", "tier": "1"})
-            .resource("billing", "Ledger", "table", 7, domain="payments")
-            .edge("triggers", "orders-worker:Jobs", "orders-worker:Fulfil", 12)
-            .edge("triggers", "billing:Ledger", "orders-api:PlaceOrder", 14, wired_in="billing")
-            .edge("imports", "billing:Charge", "orders-api:Orders", 20)
-            .edge("imports", "orders-api:PlaceOrder", "billing:Ledger", 21))
+    return (
+        GraphBuilder()
+        .resource("orders-api", "PlaceOrder", "function", 5, domain="orders", tags={"team": "checkout"})
+        .resource("orders-api", "Orders", "table", 9, domain="orders")
+        .resource("orders-worker", "Fulfil", "function", 4, domain="orders", tags={"team": "warehouse"})
+        .resource("orders-worker", "Jobs", "queue", 8, domain="orders")
+        .resource("billing", "Charge", "function", 3, domain="payments", tags={"team": "checkout", "tier": "1"})
+        .resource("billing", "Ledger", "table", 7, domain="payments")
+        .edge("triggers", "orders-worker:Jobs", "orders-worker:Fulfil", 12)
+        .edge("triggers", "billing:Ledger", "orders-api:PlaceOrder", 14, wired_in="billing")
+        .edge("imports", "billing:Charge", "orders-api:Orders", 20)
+        .edge("imports", "orders-api:PlaceOrder", "billing:Ledger", 21)
+    )
 
 
 def ids(resources) -> list[str]:
@@ -49,8 +51,7 @@ def test_units_are_selected_by_name_glob_or_several_names():
 
 def test_functions_are_selected_by_tag_key_key_and_value_or_a_mapping():
     graph = shop().graph
-    assert ids(graph.where(tag="team").functions()) == ["billing:Charge", "orders-api:PlaceOrder",
-                                                        "orders-worker:Fulfil"]
+    assert ids(graph.where(tag="team").functions()) == ["billing:Charge", "orders-api:PlaceOrder", "orders-worker:Fulfil"]
     assert ids(graph.where(tag="team=checkout").functions()) == ["billing:Charge", "orders-api:PlaceOrder"]
     assert ids(graph.where(tag={"team": "checkout", "tier": "1"}).functions()) == ["billing:Charge"]
 
@@ -68,9 +69,10 @@ def test_relations_are_those_touching_the_selection_at_either_end():
     billing = shop().graph.where(unit="billing")
     assert [(t.source, t.function) for t in billing.trigger_edges()] == [("billing:Ledger", "orders-api:PlaceOrder")]
     assert [(link.from_unit, link.to_unit) for link in billing.cross_unit_links()] == [
-        ("billing", "orders-api"), ("orders-api", "billing")]
-    assert [(d.unit, d.depends_on) for d in billing.unit_dependencies()] == [
-        ("billing", "orders-api"), ("orders-api", "billing")]
+        ("billing", "orders-api"),
+        ("orders-api", "billing"),
+    ]
+    assert [(d.unit, d.depends_on) for d in billing.unit_dependencies()] == [("billing", "orders-api"), ("orders-api", "billing")]
     assert billing.unit_cycles() == [["billing", "orders-api"]]
     assert shop().graph.where(unit="orders-worker").unit_cycles() == []
     assert [edge.kind for edge in billing.edges()] == ["imports", "imports", "triggers"]
@@ -82,8 +84,7 @@ def test_lookups_by_id_and_the_deploy_order_come_from_the_whole_graph():
     assert payments.resource("orders/template.yaml:TakeOrder").name == "TakeOrder"
     assert payments.deploy_order() == graph.deploy_order()
     assert payments.errors is graph.errors
-    assert [t.function for t in payments.triggers_of("orders/template.yaml:TakeOrder")] == [
-        "orders/template.yaml:TakeOrder"]
+    assert [t.function for t in payments.triggers_of("orders/template.yaml:TakeOrder")] == ["orders/template.yaml:TakeOrder"]
 
 
 def test_a_selection_matching_nothing_is_empty():
@@ -136,8 +137,9 @@ def repositories(draw: st.DrawFn) -> GraphBuilder:
         builder.resource(unit, f"R{index}", kind, index + 1, domain=domain, tags=tags)
         nodes.append((f"{unit}:R{index}", kind))
     functions = [node for node, kind in nodes if kind == "function"]
-    for line, (source, target) in enumerate(draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)),
-                                                          max_size=8)), start=50):
+    for line, (source, target) in enumerate(
+        draw(st.lists(st.tuples(st.sampled_from(nodes), st.sampled_from(nodes)), max_size=8)), start=50
+    ):
         if target[1] == "function" and source[1] == "queue":
             builder.edge("triggers", source[0], target[0], line)
         elif source[0] in functions and target[1] != "function":
@@ -147,11 +149,14 @@ def repositories(draw: st.DrawFn) -> GraphBuilder:
     return builder
 
 
-SELECTIONS = st.fixed_dictionaries({}, optional={
-    "domain": st.sampled_from(["orders", "payments"]),
-    "unit": st.sampled_from(["orders-*", "billing", "search", "*"]),
-    "tag": st.sampled_from(["team", "team=a", "team=b"]),
-})
+SELECTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "domain": st.sampled_from(["orders", "payments"]),
+        "unit": st.sampled_from(["orders-*", "billing", "search", "*"]),
+        "tag": st.sampled_from(["team", "team=a", "team=b"]),
+    },
+)
 
 
 @given(repositories(), SELECTIONS)

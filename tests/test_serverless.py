@@ -36,12 +36,15 @@ def write_service(root: Path, text: str, name: str = "serverless.yml") -> Path:
 # --- naming -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "logical_id"), [
-    ("avScan", "AvScanLambdaFunction"),
-    ("queue-worker", "QueueDashworkerLambdaFunction"),
-    ("topic_worker", "TopicUnderscoreworkerLambdaFunction"),
-    ("a-b_c", "ADashbUnderscorecLambdaFunction"),
-])
+@pytest.mark.parametrize(
+    ("key", "logical_id"),
+    [
+        ("avScan", "AvScanLambdaFunction"),
+        ("queue-worker", "QueueDashworkerLambdaFunction"),
+        ("topic_worker", "TopicUnderscoreworkerLambdaFunction"),
+        ("a-b_c", "ADashbUnderscorecLambdaFunction"),
+    ],
+)
 def test_a_function_key_is_normalised_like_the_framework_does(key, logical_id):
     assert function_logical_id(key) == logical_id
 
@@ -62,58 +65,63 @@ def _local(logical_id: str) -> str:
 def test_every_aws_event_type_becomes_a_trigger_from_what_the_framework_deploys():
     graph = load(SERVERLESS / "all-events")
     at = "serverless.yml:"
-    assert triggers(graph) == sorted([
-        (_local("ApiGatewayRestApi"), _local("api"), at + "21"),
-        (_local("ApiGatewayRestApi"), _local("auth"), at + "21"),  # its authorizer
-        (_local("HttpApi"), _local("api"), at + "25"),
-        (_local("WebsocketsApi"), _local("api"), at + "26"),
-        (_local("WorkQueue"), _local("queue-worker"), at + "33"),
-        ("external:arn:arn:aws:sqs:us-east-1:123456789012:external-queue", _local("queue-worker"), at + "35"),
-        (_local("SNSTopicOrdercreated"), _local("topic_worker"), at + "39"),
-        ("external:arn:arn:aws:sns:us-east-1:123456789012:billing-events", _local("topic_worker"), at + "40"),
-        (_local("AuditTopic"), _local("topic_worker"), at + "42"),
-        (_local("S3BucketUploads"), _local("files"), at + "48"),
-        ("external:arn:arn:aws:s3:::legacy-bucket", _local("files"), at + "49"),
-        (_local("CronEventsRuleSchedule1"), _local("cron"), at + "56"),
-        (_local("CronEventsRuleSchedule2"), _local("cron"), at + "59"),
-        (_local("CronEventsRuleSchedule3"), _local("cron"), at + "60"),
-        (_local("Alleventstestbusrule1EventBridgeRule"), _local("bus"), at + "64"),
-        (_local("Alleventstestbusrule2EventBridgeRule"), _local("bus"), at + "67"),
-        (_local("Alleventstestbusrule3EventBridgeRule"), _local("bus"), at + "71"),
-        (_local("LegacyEventsEventsRuleCloudWatchEvent1"), _local("legacyEvents"), at + "78"),
-        ("external:name:/aws/lambda/some-other-function", _local("legacyEvents"), at + "81"),
-        (_local("OrdersTable"), _local("streams"), at + "85"),
-        ("external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/clicks", _local("streams"), at + "88"),
-        (_local("WebAlbTargetGroup50dc6c495c0c9188"), _local("web"), at + "92"),
-        ("external:external:alexa skill amzn1.ask.skill.12345", _local("voice"), at + "100"),
-        ("external:external:alexa skill amzn1.ask.skill.67890", _local("voice"), at + "101"),
-        (_local("ThingsIotTopicRule1"), _local("things"), at + "105"),
-        (_local("CognitoUserPoolCustomers"), _local("users"), at + "110"),
-        ("external:name:legacy-pool", _local("users"), at + "113"),
-        ("external:external:kafka b-1.kafka.example.com:9092,b-2.kafka.example.com:9092", _local("brokers"), at + "120"),
-        ("external:arn:arn:aws:kafka:us-east-1:123456789012:cluster/orders/abc-123", _local("brokers"), at + "127"),
-        ("external:arn:arn:aws:mq:us-east-1:123456789012:broker:active:b-1", _local("brokers"), at + "130"),
-        ("external:arn:arn:aws:mq:us-east-1:123456789012:broker:rabbit:b-2", _local("brokers"), at + "134"),
-        (_local("UrlFnLambdaFunctionUrl"), _local("urlFn"), at + "140"),
-    ])
+    assert triggers(graph) == sorted(
+        [
+            (_local("ApiGatewayRestApi"), _local("api"), at + "21"),
+            (_local("ApiGatewayRestApi"), _local("auth"), at + "21"),  # its authorizer
+            (_local("HttpApi"), _local("api"), at + "25"),
+            (_local("WebsocketsApi"), _local("api"), at + "26"),
+            (_local("WorkQueue"), _local("queue-worker"), at + "33"),
+            ("external:arn:arn:aws:sqs:us-east-1:123456789012:external-queue", _local("queue-worker"), at + "35"),
+            (_local("SNSTopicOrdercreated"), _local("topic_worker"), at + "39"),
+            ("external:arn:arn:aws:sns:us-east-1:123456789012:billing-events", _local("topic_worker"), at + "40"),
+            (_local("AuditTopic"), _local("topic_worker"), at + "42"),
+            (_local("S3BucketUploads"), _local("files"), at + "48"),
+            ("external:arn:arn:aws:s3:::legacy-bucket", _local("files"), at + "49"),
+            (_local("CronEventsRuleSchedule1"), _local("cron"), at + "56"),
+            (_local("CronEventsRuleSchedule2"), _local("cron"), at + "59"),
+            (_local("CronEventsRuleSchedule3"), _local("cron"), at + "60"),
+            (_local("Alleventstestbusrule1EventBridgeRule"), _local("bus"), at + "64"),
+            (_local("Alleventstestbusrule2EventBridgeRule"), _local("bus"), at + "67"),
+            (_local("Alleventstestbusrule3EventBridgeRule"), _local("bus"), at + "71"),
+            (_local("LegacyEventsEventsRuleCloudWatchEvent1"), _local("legacyEvents"), at + "78"),
+            ("external:name:/aws/lambda/some-other-function", _local("legacyEvents"), at + "81"),
+            (_local("OrdersTable"), _local("streams"), at + "85"),
+            ("external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/clicks", _local("streams"), at + "88"),
+            (_local("WebAlbTargetGroup50dc6c495c0c9188"), _local("web"), at + "92"),
+            ("external:external:alexa skill amzn1.ask.skill.12345", _local("voice"), at + "100"),
+            ("external:external:alexa skill amzn1.ask.skill.67890", _local("voice"), at + "101"),
+            (_local("ThingsIotTopicRule1"), _local("things"), at + "105"),
+            (_local("CognitoUserPoolCustomers"), _local("users"), at + "110"),
+            ("external:name:legacy-pool", _local("users"), at + "113"),
+            ("external:external:kafka b-1.kafka.example.com:9092,b-2.kafka.example.com:9092", _local("brokers"), at + "120"),
+            ("external:arn:arn:aws:kafka:us-east-1:123456789012:cluster/orders/abc-123", _local("brokers"), at + "127"),
+            ("external:arn:arn:aws:mq:us-east-1:123456789012:broker:active:b-1", _local("brokers"), at + "130"),
+            ("external:arn:arn:aws:mq:us-east-1:123456789012:broker:rabbit:b-2", _local("brokers"), at + "134"),
+            (_local("UrlFnLambdaFunctionUrl"), _local("urlFn"), at + "140"),
+        ]
+    )
 
 
 def test_event_bridge_rules_point_at_the_bus_they_listen_on():
     graph = load(SERVERLESS / "all-events")
     buses = [(source, target) for source, target, _, detail in edges(graph, "references") if detail == "event bus"]
-    assert buses == sorted([
-        (_local("Alleventstestbusrule1EventBridgeRule"), "external:external:default event bus"),
-        (_local("Alleventstestbusrule2EventBridgeRule"), _local("OrdersDashbusEventBridgeEventBus")),
-        (_local("Alleventstestbusrule3EventBridgeRule"),
-         "external:arn:arn:aws:events:us-east-1:123456789012:event-bus/partner-bus"),
-        (_local("LegacyEventsEventsRuleCloudWatchEvent1"), "external:external:default event bus"),
-    ])
+    assert buses == sorted(
+        [
+            (_local("Alleventstestbusrule1EventBridgeRule"), "external:external:default event bus"),
+            (_local("Alleventstestbusrule2EventBridgeRule"), _local("OrdersDashbusEventBridgeEventBus")),
+            (
+                _local("Alleventstestbusrule3EventBridgeRule"),
+                "external:arn:arn:aws:events:us-east-1:123456789012:event-bus/partner-bus",
+            ),
+            (_local("LegacyEventsEventsRuleCloudWatchEvent1"), "external:external:default event bus"),
+        ]
+    )
 
 
 def test_resources_the_framework_creates_are_implicit_nodes_of_the_right_kind():
     graph = load(SERVERLESS / "all-events")
-    implicit = {resource.logical_id: (resource.type, resource.kind) for resource in graph.resources()
-                if resource.implicit}
+    implicit = {resource.logical_id: (resource.type, resource.kind) for resource in graph.resources() if resource.implicit}
     assert implicit["ApiGatewayRestApi"] == ("AWS::ApiGateway::RestApi", "api")
     assert implicit["HttpApi"] == ("AWS::ApiGatewayV2::Api", "api")
     assert implicit["SNSTopicOrdercreated"] == ("AWS::SNS::Topic", "topic")
@@ -131,8 +139,7 @@ def test_resources_the_framework_creates_are_implicit_nodes_of_the_right_kind():
 def test_framework_sns_fixture_creates_topics_by_name_and_uses_existing_ones_by_arn():
     graph = load(SERVERLESS / "framework-sns")
     assert triggers(graph) == [
-        ("external:arn:arn:aws:sns:us-east-1:123456789012:service-existing", "service-dev:snsExisting",
-         "serverless.yml:38"),
+        ("external:arn:arn:aws:sns:us-east-1:123456789012:service-existing", "service-dev:snsExisting", "serverless.yml:38"),
         ("service-dev:SNSTopicServicefiltered", "service-dev:snsMultipleFilteredLeft", "serverless.yml:19"),
         ("service-dev:SNSTopicServicefiltered", "service-dev:snsMultipleFilteredRight", "serverless.yml:28"),
         ("service-dev:SNSTopicServiceminimal", "service-dev:snsMinimal", "serverless.yml:14"),
@@ -187,8 +194,11 @@ def test_framework_cognito_fixture_merges_a_pool_written_in_resources():
 def test_framework_stream_fixture_reads_a_table_in_resources_and_a_joined_kinesis_arn():
     graph = load(SERVERLESS / "framework-stream")
     assert triggers(graph) == [
-        ("external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/service-kinesis", "service-dev:streamKinesis",
-         "serverless.yml:22"),
+        (
+            "external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/service-kinesis",
+            "service-dev:streamKinesis",
+            "serverless.yml:22",
+        ),
         ("service-dev:DynamoDbTable", "service-dev:streamDynamoDb", "serverless.yml:14"),
     ]
 
@@ -196,8 +206,7 @@ def test_framework_stream_fixture_reads_a_table_in_resources_and_a_joined_kinesi
 def test_framework_websocket_fixture_triggers_an_external_authorizer_by_arn():
     graph = load(SERVERLESS / "framework-websocket-external-auth")
     assert triggers(graph) == [
-        ("service-dev:WebsocketsApi", "external:arn:arn:aws:lambda:us-east-1:000000000000:function:auth",
-         "serverless.yml:15"),
+        ("service-dev:WebsocketsApi", "external:arn:arn:aws:lambda:us-east-1:000000000000:function:auth", "serverless.yml:15"),
         ("service-dev:WebsocketsApi", "service-dev:minimal", "serverless.yml:15"),
     ]
 
@@ -214,7 +223,9 @@ def test_framework_iot_fleet_fixture_reads_its_template_file_without_making_it_a
 
 
 def test_a_service_is_one_unit_named_service_dash_stage_with_its_plugins_and_stack_tags(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: orders
         plugins: [serverless-offline, serverless-iam-roles-per-function]
         provider:
@@ -224,11 +235,16 @@ def test_a_service_is_one_unit_named_service_dash_stage_with_its_plugins_and_sta
           stackTags: {domain: sales, team: a}
         functions:
           place: {handler: h.place}
-    """)
+    """,
+    )
     graph = load(tmp_path)
     (unit,) = graph.units()
     assert (unit.name, unit.format, unit.region, dict(unit.tags)) == (
-        "orders-beta", "serverless", "eu-west-1", {"domain": "sales", "team": "a"})
+        "orders-beta",
+        "serverless",
+        "eu-west-1",
+        {"domain": "sales", "team": "a"},
+    )
     assert graph.resource("orders-beta:place").domain == "sales"
     assert load(tmp_path, stage="prod", region="us-west-2").units()[0].name == "orders-prod"
 
@@ -248,7 +264,9 @@ def test_provider_stack_name_names_the_unit(tmp_path):
 
 
 def test_a_function_is_named_by_its_key_and_answers_to_the_framework_logical_id(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: scanner
         provider: {name: aws, runtime: python3.12}
         functions:
@@ -270,11 +288,16 @@ def test_a_function_is_named_by_its_key_and_answers_to_the_framework_logical_id(
           Outputs:
             ScanArn:
               Value: !GetAtt AvScanLambdaFunction.Arn
-    """)
+    """,
+    )
     graph = load(tmp_path)
     function = graph.resource("scanner-dev:avScan")
     assert (function.name, function.logical_id, function.aliases, function.physical_name) == (
-        "avScan", "avScan", ("AvScanLambdaFunction",), "scanner-dev-avScan")
+        "avScan",
+        "avScan",
+        ("AvScanLambdaFunction",),
+        "scanner-dev-avScan",
+    )
     assert (function.properties["Handler"], function.properties["Runtime"]) == ("scan.handler", "python3.12")
     assert (function.kind, function.code_source, function.domain) == ("function", None, "security")
     assert graph.resource("scanner-dev:named").physical_name == "explicit-name"
@@ -282,12 +305,15 @@ def test_a_function_is_named_by_its_key_and_answers_to_the_framework_logical_id(
 
 
 def test_a_function_with_an_image_from_a_registry_ships_its_code_elsewhere(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider: {name: aws}
         functions:
           f: {image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:abc}
-    """)
+    """,
+    )
     assert load(tmp_path).resource("s-dev:f").code_source.startswith("image 123456789012.dkr.ecr")
 
 
@@ -308,7 +334,9 @@ def test_a_serverless_compose_file_is_not_mistaken_for_a_service(tmp_path):
 
 
 def test_iam_statements_environment_destinations_and_on_error_become_accesses(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider:
           name: aws
@@ -349,7 +377,8 @@ def test_iam_statements_environment_destinations_and_on_error_become_accesses(tm
                         - Effect: Allow
                           Action: dynamodb:PutItem
                           Resource: !GetAtt Table.Arn
-    """)
+    """,
+    )
     graph = load(tmp_path)
     assert edges(graph, "accesses") == [
         ("s-dev:reader", "external:arn:arn:aws:sqs:us-east-1:123456789012:failures", "serverless.yml:22", "write"),
@@ -365,7 +394,9 @@ def test_iam_statements_environment_destinations_and_on_error_become_accesses(tm
 
 
 def test_a_cf_variable_as_event_source_is_a_stack_output_reference(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider: {name: aws}
         functions:
@@ -377,7 +408,8 @@ def test_a_cf_variable_as_event_source_is_a_stack_output_reference(tmp_path):
                   arn: ${ssm:/topics/orders}
                   topicName: orders
               - stream: ${cf(eu-west-1):streams-dev.ClicksArn}
-    """)
+    """,
+    )
     graph = load(tmp_path)
     assert triggers(graph) == [
         ("external:ssm:/topics/orders", "s-dev:f", "serverless.yml:8"),
@@ -398,21 +430,27 @@ def test_broken_yaml_is_a_load_error_with_its_line_and_other_services_still_load
 
 
 def test_functions_as_a_list_of_non_mappings_is_an_error_and_the_rest_still_loads(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider: {name: aws}
         functions:
           - a: {handler: a.h, events: [{sqs: "arn:aws:sqs:us-east-1:1:q"}]}
           - just-a-string
-    """)
+    """,
+    )
     graph = load(tmp_path)
     assert [str(error) for error in graph.errors] == [
-        "serverless.yml:5: `functions` is a list, and item 2 is not a mapping; ignored"]
+        "serverless.yml:5: `functions` is a list, and item 2 is not a mapping; ignored"
+    ]
     assert triggers(graph) == [("external:arn:arn:aws:sqs:us-east-1:1:q", "s-dev:a", "serverless.yml:4")]
 
 
 def test_an_event_that_is_a_bare_string_of_an_unknown_type_is_a_note(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider: {name: aws}
         functions:
@@ -422,7 +460,8 @@ def test_an_event_that_is_a_bare_string_of_an_unknown_type_is_a_note(tmp_path):
               - whatever
               - stepFunctionsPlugin: {x: 1}
               - schedule: rate(1 hour)
-    """)
+    """,
+    )
     graph = load(tmp_path)
     assert [note.location.line for note in graph.notes] == [7, 8]
     assert "bare string" in graph.notes[0].message and "stepFunctionsPlugin" in graph.notes[1].message
@@ -457,7 +496,9 @@ def test_lambda_authorizers_are_triggered_by_their_api_and_cognito_ones_are_not(
 
 
 def test_per_function_iam_role_statements_are_accesses_of_that_function_only(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider: {name: aws}
         functions:
@@ -471,7 +512,8 @@ def test_per_function_iam_role_statements_are_accesses_of_that_function_only(tmp
         resources:
           Resources:
             Bucket: {Type: AWS::S3::Bucket}
-    """)
+    """,
+    )
     assert edges(load(tmp_path), "accesses") == [("s-dev:a", "s-dev:Bucket", "serverless.yml:9", "read")]
 
 
@@ -492,17 +534,71 @@ def test_the_json_report_shows_serverless_units_functions_by_key_and_their_trigg
 
 # --- robustness -------------------------------------------------------------------------------
 
-_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.sampled_from([
-    "arn:aws:sqs:us-east-1:1:q", "${self:custom.x}", "${cf:a.b}", "${ssm:/p}", "${file(x.yml)}", "${env:E}",
-    "${opt:stage}", "${unknown:x}", "${self:custom.loop}", "GET /x", "rate(1 minute)", "arn", "", "${",
-]))
-_values = st.recursive(_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3),
-    st.dictionaries(st.sampled_from(["arn", "bucket", "eventBus", "pattern", "existing", "rate", "topicName",
-                                     "authorizer", "name", "pool", "trigger", "listenerArn", "type", "Ref",
-                                     "Fn::GetAtt", "http", "sqs", "sns", "s3", "schedule", "eventBridge",
-                                     "stream", "alb", "cognitoUserPool", "kafka", "msk", "websocket"]),
-                    inner, max_size=3)), max_leaves=12)
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from(
+        [
+            "arn:aws:sqs:us-east-1:1:q",
+            "${self:custom.x}",
+            "${cf:a.b}",
+            "${ssm:/p}",
+            "${file(x.yml)}",
+            "${env:E}",
+            "${opt:stage}",
+            "${unknown:x}",
+            "${self:custom.loop}",
+            "GET /x",
+            "rate(1 minute)",
+            "arn",
+            "",
+            "${",
+        ]
+    ),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "arn",
+                    "bucket",
+                    "eventBus",
+                    "pattern",
+                    "existing",
+                    "rate",
+                    "topicName",
+                    "authorizer",
+                    "name",
+                    "pool",
+                    "trigger",
+                    "listenerArn",
+                    "type",
+                    "Ref",
+                    "Fn::GetAtt",
+                    "http",
+                    "sqs",
+                    "sns",
+                    "s3",
+                    "schedule",
+                    "eventBridge",
+                    "stream",
+                    "alb",
+                    "cognitoUserPool",
+                    "kafka",
+                    "msk",
+                    "websocket",
+                ]
+            ),
+            inner,
+            max_size=3,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -511,19 +607,23 @@ def test_no_shape_of_service_makes_the_reader_raise(events, functions_extra, cus
     from pytest_serverless_arch.load.serverless import read_service
 
     document = {
-        "service": "s", "provider": {"name": "aws", "iam": {"role": {"statements": functions_extra}}},
+        "service": "s",
+        "provider": {"name": "aws", "iam": {"role": {"statements": functions_extra}}},
         "custom": {"x": custom, "loop": "${self:custom.loop}"},
-        "functions": {"f": {"handler": "h", "events": events, "environment": custom, "destinations": custom},
-                      "g": functions_extra},
+        "functions": {
+            "f": {"handler": "h", "events": events, "environment": custom, "destinations": custom},
+            "g": functions_extra,
+        },
         "resources": resources,
     }
-    units = read_service(document, "serverless.yml", LoadConfig(), root=Path("/nonexistent"),
-                         service_dir=Path("/nonexistent"))
+    units = read_service(document, "serverless.yml", LoadConfig(), root=Path("/nonexistent"), service_dir=Path("/nonexistent"))
     assert len(units) == 1
 
 
 def test_resource_extensions_of_a_function_add_its_references_and_accesses(tmp_path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: s
         provider: {name: aws}
         functions:
@@ -539,16 +639,20 @@ def test_resource_extensions_of_a_function_add_its_references_and_accesses(tmp_p
                     TABLE: !Ref Table
             Nothing:
               Properties: {}
-    """)
+    """,
+    )
     graph = load(tmp_path)
     assert edges(graph, "accesses") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "environment TABLE")]
     assert edges(graph, "references") == [("s-dev:f", "s-dev:Table", "serverless.yml:13", "extension")]
     assert [str(note) for note in graph.notes] == [
-        "serverless.yml:14: extension Nothing names no resource of this service; ignored"]
+        "serverless.yml:14: extension Nothing names no resource of this service; ignored"
+    ]
 
 
 def test_a_cf_variable_reaches_the_queue_another_service_outputs(tmp_path):
-    write_service(tmp_path / "producer", """\
+    write_service(
+        tmp_path / "producer",
+        """\
         service: producer
         provider: {name: aws}
         resources:
@@ -557,8 +661,11 @@ def test_a_cf_variable_reaches_the_queue_another_service_outputs(tmp_path):
           Outputs:
             JobsArn:
               Value: !GetAtt Jobs.Arn
-    """)
-    write_service(tmp_path / "consumer", """\
+    """,
+    )
+    write_service(
+        tmp_path / "consumer",
+        """\
         service: consumer
         provider: {name: aws}
         functions:
@@ -566,11 +673,13 @@ def test_a_cf_variable_reaches_the_queue_another_service_outputs(tmp_path):
             handler: h
             events:
               - sqs: ${cf:producer-${sls:stage}.JobsArn}
-    """)
+    """,
+    )
     graph = load(tmp_path)
     assert triggers(graph) == [("producer-dev:Jobs", "consumer-dev:work", "consumer/serverless.yml:7")]
     assert [(e.source, e.target, e.kind) for e in graph.cross_unit_links()] == [
-        ("consumer-dev:work", "producer-dev:Jobs", "stack_output")]
+        ("consumer-dev:work", "producer-dev:Jobs", "stack_output")
+    ]
 
 
 def test_other_event_forms_scheduler_imports_buses_by_getatt_and_non_lambda_integrations():
@@ -585,4 +694,5 @@ def test_other_event_forms_scheduler_imports_buses_by_getatt_and_non_lambda_inte
     ]
     assert graph.resource("event-forms-dev:ScheduledSchedulerSchedule1").type == "AWS::Scheduler::Schedule"
     assert ("event-forms-dev:Eventformsdevimportedrule2EventBridgeRule", "event-forms-dev:LocalBus") in [
-        (source, target) for source, target, _, _ in edges(graph, "references")]
+        (source, target) for source, target, _, _ in edges(graph, "references")
+    ]

@@ -145,8 +145,7 @@ def package(command: list[str], copy: Path) -> tuple[str | None, str]:
         "SLS_SCHEMA_CACHE_BASE_DIR": str(OSLS_DIR / "schema-cache"),
     }
     try:
-        run = subprocess.run([*command, "package"], cwd=copy, env=env, capture_output=True, text=True,
-                             timeout=180, check=False)
+        run = subprocess.run([*command, "package"], cwd=copy, env=env, capture_output=True, text=True, timeout=180, check=False)
     except subprocess.TimeoutExpired:
         return None, "osls package timed out"
     template = copy / ".serverless" / "cloudformation-template-update-stack.json"
@@ -169,8 +168,10 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
     """Every service copied and packaged by osls (in parallel, cached): name -> (copy, template, output)."""
     command = _osls_command()
     if command is None:
-        pytest.skip("Node.js or osls is missing: install with "
-                    "`mkdir -p tests/.osls && cd tests/.osls && npm install osls@3` (.ci/run does)")
+        pytest.skip(
+            "Node.js or osls is missing: install with "
+            "`mkdir -p tests/.osls && cd tests/.osls && npm install osls@3` (.ci/run does)"
+        )
     work = tmp_path_factory.mktemp("osls")
     CACHE.mkdir(parents=True, exist_ok=True)
     lock = (CACHE / ".lock").open("w")
@@ -204,18 +205,23 @@ def our_triggers(copy: Path) -> tuple[set[Pair], LoadedUnit]:
     units = read_service(document, "serverless.yml", LoadConfig(), root=copy, service_dir=copy)
     assert len(units) == 1, "an AWS service gives one unit"
     unit = units[0]
-    pairs = {(_endpoint_key(edge.source), _endpoint_key(edge.target)) for edge in unit.edges
-             if edge.kind == "triggers" and "existing" not in edge.detail}
+    pairs = {
+        (_endpoint_key(edge.source), _endpoint_key(edge.target))
+        for edge in unit.edges
+        if edge.kind == "triggers" and "existing" not in edge.detail
+    }
     return pairs, unit
 
 
 def template_triggers(template_text: str, ours: LoadedUnit) -> set[Pair]:
     """Trigger edges our CloudFormation reader finds in the compiled template, with functions named by key."""
-    unit = LoadedUnit(name=ours.name, format="cloudformation", path="template.json", region=ours.region,
-                      location=Location("template.json", 1))
+    unit = LoadedUnit(
+        name=ours.name, format="cloudformation", path="template.json", region=ours.region, location=Location("template.json", 1)
+    )
     read_template(unit, parse_json(template_text), LoadConfig())
-    by_logical_id = {alias: resource.logical_id for resource in ours.resources
-                     if resource.kind == "function" for alias in resource.aliases}
+    by_logical_id = {
+        alias: resource.logical_id for resource in ours.resources if resource.kind == "function" for alias in resource.aliases
+    }
     pairs = set()
     for edge in unit.edges:
         if edge.kind != "triggers":
@@ -233,8 +239,12 @@ _KNOWN_CLOUDFORMATION_GAPS: dict[str, str] = {}
 
 
 def _service_params() -> list[object]:
-    return [pytest.param(name, marks=pytest.mark.xfail(reason=_KNOWN_CLOUDFORMATION_GAPS[name], strict=True))
-            if name in _KNOWN_CLOUDFORMATION_GAPS else name for name, _ in _services()]
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(reason=_KNOWN_CLOUDFORMATION_GAPS[name], strict=True))
+        if name in _KNOWN_CLOUDFORMATION_GAPS
+        else name
+        for name, _ in _services()
+    ]
 
 
 @pytest.mark.parametrize("name", _service_params())

@@ -17,32 +17,40 @@ ORDERS = "external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/orders"
 
 def test_a_consumer_stream_event_still_triggers_from_the_stream():
     graph = load(SERVICE, root=SERVICE)
-    assert edges(graph, "triggers") == sorted([
-        (CLICKS, "fanout-dev:reader", "serverless.yml:11", "stream"),
-        (VIEWS, "fanout-dev:joined", "serverless.yml:19", "stream"),
-        (ORDERS, "fanout-dev:external", "serverless.yml:34", "stream"),
-        (CLICKS, "fanout-dev:plain", "serverless.yml:40", "stream"),
-    ])
+    assert edges(graph, "triggers") == sorted(
+        [
+            (CLICKS, "fanout-dev:reader", "serverless.yml:11", "stream"),
+            (VIEWS, "fanout-dev:joined", "serverless.yml:19", "stream"),
+            (ORDERS, "fanout-dev:external", "serverless.yml:34", "stream"),
+            (CLICKS, "fanout-dev:plain", "serverless.yml:40", "stream"),
+        ]
+    )
 
 
 def test_consumer_true_adds_the_framework_named_consumer_that_refers_to_its_stream():
     graph = load(SERVICE, root=SERVICE)
-    consumers = sorted((r.logical_id, r.type, r.physical_name, str(r.location)) for r in graph.resources()
-                       if r.type == "AWS::Kinesis::StreamConsumer")
+    consumers = sorted(
+        (r.logical_id, r.type, r.physical_name, str(r.location))
+        for r in graph.resources()
+        if r.type == "AWS::Kinesis::StreamConsumer"
+    )
     # the names osls 3 gives them when it packages this service
     assert consumers == [
         ("JoinedviewsConsumerStreamConsumer", "AWS::Kinesis::StreamConsumer", "joinedviewsConsumer", "serverless.yml:19"),
-        ("ReaderClicksConsumerStreamConsumer", "AWS::Kinesis::StreamConsumer", "readerClicksConsumer",
-         "serverless.yml:11"),
+        ("ReaderClicksConsumerStreamConsumer", "AWS::Kinesis::StreamConsumer", "readerClicksConsumer", "serverless.yml:11"),
     ]
-    assert edges(graph, "references") == sorted([
-        ("fanout-dev:JoinedviewsConsumerStreamConsumer", VIEWS, "serverless.yml:19", "stream consumer"),
-        ("fanout-dev:ReaderClicksConsumerStreamConsumer", CLICKS, "serverless.yml:11", "stream consumer"),
-    ])
+    assert edges(graph, "references") == sorted(
+        [
+            ("fanout-dev:JoinedviewsConsumerStreamConsumer", VIEWS, "serverless.yml:19", "stream consumer"),
+            ("fanout-dev:ReaderClicksConsumerStreamConsumer", CLICKS, "serverless.yml:11", "stream consumer"),
+        ]
+    )
 
 
 def test_the_service_specific_naming_mode_puts_service_and_stage_in_the_consumer_name(tmp_path: Path):
-    write_service(tmp_path, """\
+    write_service(
+        tmp_path,
+        """\
         service: svc
         provider: {name: aws, stage: prod, kinesis: {consumerNamingMode: serviceSpecific}}
         functions:
@@ -53,14 +61,17 @@ def test_the_service_specific_naming_mode_puts_service_and_stage_in_the_consumer
         resources:
           Resources:
             S: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
-        """)
+        """,
+    )
     graph = load(tmp_path, root=tmp_path)
     assert [r.logical_id for r in graph.resources() if r.type == "AWS::Kinesis::StreamConsumer"] == [
-        "FnSsvcprodConsumerStreamConsumer"]
+        "FnSsvcprodConsumerStreamConsumer"
+    ]
 
 
 def test_a_cloudformation_mapping_reading_through_a_consumer_is_triggered_by_the_consumers_stream(tmp_path: Path):
-    (tmp_path / "template.yaml").write_text("""\
+    (tmp_path / "template.yaml").write_text(
+        """\
 AWSTemplateFormatVersion: '2010-09-09'
 Resources:
   Stream:
@@ -81,7 +92,9 @@ Resources:
       EventSourceArn: arn:aws:kinesis:eu-west-1:123456789012:stream/orders/consumer/mine:1
       FunctionName: !Ref Fn
       StartingPosition: LATEST
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     graph = load(tmp_path, root=tmp_path)
     assert sorted((e.source.split(":", 1)[1], str(e.location)) for e in graph.edges("triggers")) == [
         ("Stream", "template.yaml:12"),

@@ -21,8 +21,13 @@ from .conftest import FIXTURES
 
 def resolve(text: str, root: Path | None = None, **config: object) -> tuple[dict, list[str]]:
     """Resolve a service document; returns (document, notes as ``file:line: message``)."""
-    resolver = VariableResolver(parse_yaml(textwrap.dedent(text)), config=LoadConfig(**config),  # type: ignore[arg-type]
-                                path="serverless.yml", root=root, service_dir=root)
+    resolver = VariableResolver(
+        parse_yaml(textwrap.dedent(text)),
+        config=LoadConfig(**config),  # type: ignore[arg-type]
+        path="serverless.yml",
+        root=root,
+        service_dir=root,
+    )
     return resolver.resolve(), [str(note) for note in resolver.notes]
 
 
@@ -64,8 +69,10 @@ def test_provider_region_read_through_self_is_not_defaulted_like_in_the_framewor
     # osls fails with "Value not found at self source" here: ${aws:region} is the way to read the default
     values, notes = custom("custom: {region: '${self:provider.region}', aws: '${aws:region}'}\n")
     assert values["region"].unresolved and values["aws"] == "us-east-1"
-    assert notes == ["serverless.yml:3: cannot resolve ${self:provider.region} offline "
-                     "(`provider.region` is not set in this file); left unresolved"]
+    assert notes == [
+        "serverless.yml:3: cannot resolve ${self:provider.region} offline "
+        "(`provider.region` is not set in this file); left unresolved"
+    ]
 
 
 def test_sls_instance_id_and_aws_account_id_resolve_to_stable_offline_values():
@@ -91,16 +98,21 @@ def test_params_come_from_the_stage_then_default_then_the_config():
 def test_env_reads_configured_values_and_allowed_names_only(monkeypatch):
     monkeypatch.setenv("ALLOWED", "from-process")
     monkeypatch.setenv("SECRET", "must-not-appear")
-    values, notes = custom("""\
+    values, notes = custom(
+        """\
         custom:
           given: ${env:GIVEN}
           allowed: ${env:ALLOWED}
           secret: ${env:SECRET}
-    """, env={"GIVEN": "configured"}, env_allow=("ALLOWED",))
+    """,
+        env={"GIVEN": "configured"},
+        env_allow=("ALLOWED",),
+    )
     assert (values["given"], values["allowed"]) == ("configured", "from-process")
     assert values["secret"] == "${env:SECRET}" and values["secret"].unresolved
-    assert notes == ["serverless.yml:6: cannot resolve ${env:SECRET} offline "
-                     "(environment variable SECRET is not configured); left unresolved"]
+    assert notes == [
+        "serverless.yml:6: cannot resolve ${env:SECRET} offline (environment variable SECRET is not configured); left unresolved"
+    ]
 
 
 def test_fallbacks_are_tried_in_order_including_bare_variables_and_literals():
@@ -173,13 +185,16 @@ def test_file_reads_yaml_and_json_inside_the_repository_with_an_address(tmp_path
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "dev.yml").write_text("db:\n  name: ${self:service}-db\n")
     (tmp_path / "settings.json").write_text(json.dumps({"a": {"b": 7}}))
-    values, notes = custom("""\
+    values, notes = custom(
+        """\
         custom:
           whole: ${file(./config/${sls:stage}.yml)}
           name: ${file(config/dev.yml):db.name}
           number: ${file(settings.json):a.b}
           missing: ${file(nope.yml), 'fallback'}
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert values == {"whole": {"db": {"name": "svc-db"}}, "name": "svc-db", "number": 7, "missing": "fallback"}
     assert notes == []
 
@@ -188,8 +203,9 @@ def test_code_files_are_never_executed(tmp_path):
     (tmp_path / "config.js").write_text("require('fs').writeFileSync('ran', 'x'); module.exports = {a: 1}")
     values, notes = custom("custom:\n  a: ${file(./config.js):a}\n", tmp_path)
     assert values["a"].unresolved and not (tmp_path / "ran").exists()
-    assert notes == ["serverless.yml:4: ${file(./config.js):a}: ./config.js is code; it is never executed, "
-                     "so its value stays unknown"]
+    assert notes == [
+        "serverless.yml:4: ${file(./config.js):a}: ./config.js is code; it is never executed, so its value stays unknown"
+    ]
 
 
 @pytest.mark.parametrize("path", ["../outside.yml", "../../etc/passwd", "/etc/passwd", "sub/../../outside.yml"])
@@ -209,8 +225,8 @@ def test_a_symlink_out_of_the_repository_is_refused_and_its_content_appears_nowh
     secret.write_text("value: TOPSECRET\n")
     (root / "link.yml").symlink_to(secret)
     (root / "serverless.yml").write_text(
-        "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: h\n"
-        "    environment: {X: '${file(link.yml):value}'}\n")
+        "service: s\nprovider: {name: aws}\nfunctions:\n  f:\n    handler: h\n    environment: {X: '${file(link.yml):value}'}\n"
+    )
     graph = load(root)
     from pytest_serverless_arch.report import build_report
 
@@ -240,8 +256,10 @@ def test_an_unknown_source_and_a_cycle_are_notes_with_their_lines():
     """)
     assert values["unknown"].unresolved and values["a"].unresolved
     assert "serverless.yml:4: ${vault:secret/x}: unknown variable source 'vault'" in notes
-    assert any(note.startswith("serverless.yml:") and "variable cycle: self:custom.a -> self:custom.b -> self:custom.a"
-               in note for note in notes)
+    assert any(
+        note.startswith("serverless.yml:") and "variable cycle: self:custom.a -> self:custom.b -> self:custom.a" in note
+        for note in notes
+    )
 
 
 def test_invalid_variable_syntax_is_a_note_not_a_crash():
@@ -253,8 +271,9 @@ def test_invalid_variable_syntax_is_a_note_not_a_crash():
 def test_a_mapping_cannot_be_put_inside_a_string():
     values, notes = custom("custom:\n  m: {k: v}\n  s: x-${self:custom.m}\n")
     assert values["s"] == "x-${self:custom.m}" and values["s"].unresolved
-    assert notes == ["serverless.yml:5: ${self:custom.m} resolves to a mapping, which cannot be put inside a string; "
-                     "left unresolved"]
+    assert notes == [
+        "serverless.yml:5: ${self:custom.m} resolves to a mapping, which cannot be put inside a string; left unresolved"
+    ]
 
 
 def test_framework_variables_fixture_resolves_files_nested_addresses_and_leaves_cloudformation_alone():
@@ -376,12 +395,12 @@ def test_a_variable_in_a_key_stays_as_written_with_a_note_as_the_framework_leave
     assert list(document["provider"]["environment"]) == ["${self:custom.envName}"]
     table = document["resources"]["Resources"]["${self:custom.envName}Table"]
     assert table["Properties"]["TableName"] == "TABLE"
-    assert [note.split(": ", 1)[0] for note in notes if "is a key" in note] == ["serverless.yml:5",
-                                                                               "serverless.yml:10"]
+    assert [note.split(": ", 1)[0] for note in notes if "is a key" in note] == ["serverless.yml:5", "serverless.yml:10"]
 
 
-_SELF_VALUES = st.sampled_from(["${self:}", "${self:custom}", "${self:custom.a}", "${self:custom.b.c}",
-                                "x-${self:service}", "plain"])
+_SELF_VALUES = st.sampled_from(
+    ["${self:}", "${self:custom}", "${self:custom.a}", "${self:custom.b.c}", "x-${self:service}", "plain"]
+)
 
 
 @given(a=_SELF_VALUES, c=_SELF_VALUES, d=_SELF_VALUES)

@@ -36,15 +36,18 @@ def draw_once(strategy: st.SearchStrategy[object]) -> None:
     draw()
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"pattern": "star"}, "pattern='star'"),
-    ({"min_units": 3, "max_units": 2}, "min_units=3 is more than max_units=2"),
-    ({"max_functions": 0}, "max_functions=0"),
-    ({"formats": "sam"}, "formats='sam' must be a hypothesis strategy"),
-    ({"formats": st.just("terraform")}, "formats drew 'terraform'"),
-    ({"pattern": "function-per-unit", "max_units": 1}, "needs max_units >= 2"),
-    ({"pattern": "infra-app-split", "cross_unit_links": None}, "needs cross_unit_links"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"pattern": "star"}, "pattern='star'"),
+        ({"min_units": 3, "max_units": 2}, "min_units=3 is more than max_units=2"),
+        ({"max_functions": 0}, "max_functions=0"),
+        ({"formats": "sam"}, "formats='sam' must be a hypothesis strategy"),
+        ({"formats": st.just("terraform")}, "formats drew 'terraform'"),
+        ({"pattern": "function-per-unit", "max_units": 1}, "needs max_units >= 2"),
+        ({"pattern": "infra-app-split", "cross_unit_links": None}, "needs cross_unit_links"),
+    ],
+)
 def test_an_invalid_argument_is_reported_when_a_topology_is_drawn_not_when_the_strategy_is_made(options, message):
     strategy = topologies(**options)  # no error yet: hypothesis style
     with pytest.raises(InvalidArgument, match=message):
@@ -61,8 +64,11 @@ def test_the_smaller_strategies_check_their_arguments_when_drawn():
 
 
 @property_settings
-@given(st.sampled_from((None, *PATTERNS)).flatmap(
-    lambda pattern: st.tuples(st.just(pattern), topologies(pattern=pattern, min_units=2, max_units=3, max_functions=4))))
+@given(
+    st.sampled_from((None, *PATTERNS)).flatmap(
+        lambda pattern: st.tuples(st.just(pattern), topologies(pattern=pattern, min_units=2, max_units=3, max_functions=4))
+    )
+)
 def test_a_drawn_topology_respects_its_options_and_names_every_unit_it_uses(case):
     pattern, topology = case
     assert 2 <= len(topology.units) <= 3
@@ -105,16 +111,24 @@ def test_a_single_domain_violation_shrinks_to_one_unit_with_a_stray_function_or_
 
 def test_write_lays_out_a_repository_and_returns_the_paths(tmp_path):
     topology = Topology(
-        units=(Unit("orders", "cloudformation", "yaml-short"), Unit("billing", "sam", "json"),
-               Unit("shipping-dev", "serverless", "yaml-long")),
+        units=(
+            Unit("orders", "cloudformation", "yaml-short"),
+            Unit("billing", "sam", "json"),
+            Unit("shipping-dev", "serverless", "yaml-long"),
+        ),
         functions=(Function("Fn0", "orders"), Function("Fn1", "billing"), Function("Fn2", "shipping-dev")),
-        triggers=(Trigger("Queue0", "queue", "orders", "Fn0"), Trigger("Topic1", "topic", "billing", "Fn1"),
-                  Trigger("Stream2", "stream", "shipping-dev", "Fn2")),
+        triggers=(
+            Trigger("Queue0", "queue", "orders", "Fn0"),
+            Trigger("Topic1", "topic", "billing", "Fn1"),
+            Trigger("Stream2", "stream", "shipping-dev", "Fn2"),
+        ),
     )
     paths = topology.write(tmp_path)
     assert [path.relative_to(tmp_path).as_posix() for path in paths] == [
-        "services/orders/template.yaml", "services/orders/samconfig.toml",
-        "services/billing/template.json", "services/billing/samconfig.toml",
+        "services/orders/template.yaml",
+        "services/orders/samconfig.toml",
+        "services/billing/template.json",
+        "services/billing/samconfig.toml",
         "services/shipping/serverless.yml",
     ]
     short = paths[0].read_text()
@@ -163,21 +177,29 @@ def test_a_mutation_the_graph_cannot_undergo_is_reported_not_replaced_by_another
     one_function = load_topology(Topology(units=(Unit("orders"),), functions=(Function("Fn0", "orders"),)))
     with pytest.raises(InvalidArgument, match="no mutation applies to a graph of 1 unit"):
         draw_once(from_graph(one_function))
-    one_unit = load_topology(Topology(units=(Unit("orders"),), functions=(Function("Fn0", "orders"),),
-                                      triggers=(Trigger("Queue0", "queue", "orders", "Fn0"),)))
+    one_unit = load_topology(
+        Topology(
+            units=(Unit("orders"),),
+            functions=(Function("Fn0", "orders"),),
+            triggers=(Trigger("Queue0", "queue", "orders", "Fn0"),),
+        )
+    )
     with pytest.raises(Unsatisfiable):
         draw_once(from_graph(one_unit, kinds=st.just("merge-units")))
     draw_once(from_graph(one_unit))  # a split applies
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"functions": (Function("Fn0", "orders"), Function("Fn0", "orders"))}, "'Fn0' names two things"),
-    ({"functions": (Function("fn-0", "orders"),)}, "'fn-0' is not an alphanumeric logical id"),
-    ({"functions": (Function("Fn0", "billing"),)}, "Fn0 is in unknown unit 'billing'"),
-    ({"triggers": (Trigger("Queue0", "queue", "orders", "Fn9"),)}, "invokes unknown function 'Fn9'"),
-    ({"triggers": (Trigger("Queue0", "lambda", "orders", "Fn0"),)}, "has kind 'lambda'"),
-    ({"units": (Unit("orders", "terraform"),)}, "has format 'terraform'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"functions": (Function("Fn0", "orders"), Function("Fn0", "orders"))}, "'Fn0' names two things"),
+        ({"functions": (Function("fn-0", "orders"),)}, "'fn-0' is not an alphanumeric logical id"),
+        ({"functions": (Function("Fn0", "billing"),)}, "Fn0 is in unknown unit 'billing'"),
+        ({"triggers": (Trigger("Queue0", "queue", "orders", "Fn9"),)}, "invokes unknown function 'Fn9'"),
+        ({"triggers": (Trigger("Queue0", "lambda", "orders", "Fn0"),)}, "has kind 'lambda'"),
+        ({"units": (Unit("orders", "terraform"),)}, "has format 'terraform'"),
+    ],
+)
 def test_a_hand_built_topology_that_cannot_be_written_is_refused_with_every_reason(change, message):
     parts = {"units": (Unit("orders"),), "functions": (Function("Fn0", "orders"),)}
     with pytest.raises(ValueError, match=message):

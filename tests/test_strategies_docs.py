@@ -25,9 +25,11 @@ def test_the_documented_custom_rule_property_test_passes_in_a_fresh_repository(p
 def test_the_documented_from_graph_example_runs_on_a_repository_of_two_units(pytester):
     from pytest_serverless_arch.strategies import Function, Topology, Trigger, Unit
 
-    Topology(units=(Unit("orders"), Unit("billing", "sam")),
-             functions=(Function("Fn0", "orders"), Function("Fn1", "billing")),
-             triggers=(Trigger("Queue0", "queue", "billing", "Fn0"),)).write(pytester.path)
+    Topology(
+        units=(Unit("orders"), Unit("billing", "sam")),
+        functions=(Function("Fn0", "orders"), Function("Fn1", "billing")),
+        triggers=(Trigger("Queue0", "queue", "billing", "Fn0"),),
+    ).write(pytester.path)
     pytester.makepyfile(test_merges=python_blocks()[1])
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=1)

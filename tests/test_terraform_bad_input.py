@@ -27,11 +27,16 @@ def messages(graph: DeploymentGraph) -> tuple[list[str], list[str]]:
 
 
 def test_a_broken_file_is_a_load_error_at_its_line_and_the_other_files_still_load(tmp_path: Path) -> None:
-    graph = load(write(tmp_path, {
-        "infra/main.tf": HEADER + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n',
-        "infra/broken.tf": 'resource "aws_sns_topic" "t" {\n  name = \n}\n',
-        "other/main.tf": HEADER + 'resource "aws_sns_topic" "events" {\n  name = "events"\n}\n',
-    }))
+    graph = load(
+        write(
+            tmp_path,
+            {
+                "infra/main.tf": HEADER + 'resource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n',
+                "infra/broken.tf": 'resource "aws_sns_topic" "t" {\n  name = \n}\n',
+                "other/main.tf": HEADER + 'resource "aws_sns_topic" "events" {\n  name = "events"\n}\n',
+            },
+        )
+    )
     errors, _ = messages(graph)
     assert len(errors) == 1
     assert errors[0].startswith("infra/broken.tf:2: HCL syntax error: Unexpected token")
@@ -39,7 +44,12 @@ def test_a_broken_file_is_a_load_error_at_its_line_and_the_other_files_still_loa
 
 
 def test_unknown_blocks_duplicate_attributes_and_missing_module_sources_are_reported(tmp_path: Path) -> None:
-    graph = load(write(tmp_path, {"main.tf": HEADER + """
+    graph = load(
+        write(
+            tmp_path,
+            {
+                "main.tf": HEADER
+                + """
         widget "x" {
           size = 1
         }
@@ -53,7 +63,10 @@ def test_unknown_blocks_duplicate_attributes_and_missing_module_sources_are_repo
           name = "jobs"
           name = "jobs-again"
         }
-        """}))
+        """
+            },
+        )
+    )
     errors, notes = messages(graph)
     assert errors == [
         "main.tf:16: attribute 'name' is set twice in this block",
@@ -65,17 +78,27 @@ def test_unknown_blocks_duplicate_attributes_and_missing_module_sources_are_repo
 
 
 def test_a_module_that_calls_itself_is_an_error_not_a_hang(tmp_path: Path) -> None:
-    graph = load(write(tmp_path, {
-        "main.tf": HEADER + 'module "loop" {\n  source = "./m"\n}\n',
-        "m/main.tf": 'module "again" {\n  source = "../m"\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
-    }))
+    graph = load(
+        write(
+            tmp_path,
+            {
+                "main.tf": HEADER + 'module "loop" {\n  source = "./m"\n}\n',
+                "m/main.tf": 'module "again" {\n  source = "../m"\n}\nresource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
+            },
+        )
+    )
     errors, _ = messages(graph)
     assert errors == ["m/main.tf:2: module 'again': source '../m' calls itself (directly or through other modules)"]
     assert [r.id for r in graph.resources()] == [f"{tmp_path.name}:module.loop.aws_sqs_queue.q"]
 
 
 def test_a_lookup_whose_name_cannot_be_resolved_is_a_note_and_an_external_node(tmp_path: Path) -> None:
-    graph = load(write(tmp_path, {"main.tf": HEADER + """
+    graph = load(
+        write(
+            tmp_path,
+            {
+                "main.tf": HEADER
+                + """
         variable "queue_name" {}
         data "aws_sqs_queue" "jobs" {
           name = var.queue_name
@@ -88,11 +111,15 @@ def test_a_lookup_whose_name_cannot_be_resolved_is_a_note_and_an_external_node(t
           function_name = "fn"
           filename      = "fn.zip"
         }
-        """}))
+        """
+            },
+        )
+    )
     _, notes = messages(graph)
     assert notes == ["main.tf:7: data.aws_sqs_queue.jobs: the name it looks up cannot be resolved offline"]
     assert [(t.source, str(t.location)) for t in graph.trigger_edges()] == [
-        ("external:external:unresolved data.aws_sqs_queue.jobs", "main.tf:9")]
+        ("external:external:unresolved data.aws_sqs_queue.jobs", "main.tf:9")
+    ]
 
 
 def test_a_directory_that_is_neither_a_root_nor_a_called_module_is_a_note_not_a_unit(tmp_path: Path) -> None:
@@ -100,13 +127,34 @@ def test_a_directory_that_is_neither_a_root_nor_a_called_module_is_a_note_not_a_
     assert graph.units() == []
     assert messages(graph)[1] == [
         "shared/queue: Terraform files without a `terraform` block or a provider configuration, and called by no "
-        "module here: read as a reusable module, not a deployment unit"]
+        "module here: read as a reusable module, not a deployment unit"
+    ]
 
 
-hcl_like = st.lists(st.sampled_from([
-    'resource "aws_sqs_queue" "q" {', "}", "{", 'name = "x"', "name = var.x", 'locals {', "a = [", "]",
-    'module "m" {', 'source = "./m"', "<<EOF", "EOF", "= =", '"', "${", 'data "aws_sqs_queue" "d" {', "#",
-]), max_size=12).map("\n".join)
+hcl_like = st.lists(
+    st.sampled_from(
+        [
+            'resource "aws_sqs_queue" "q" {',
+            "}",
+            "{",
+            'name = "x"',
+            "name = var.x",
+            "locals {",
+            "a = [",
+            "]",
+            'module "m" {',
+            'source = "./m"',
+            "<<EOF",
+            "EOF",
+            "= =",
+            '"',
+            "${",
+            'data "aws_sqs_queue" "d" {',
+            "#",
+        ]
+    ),
+    max_size=12,
+).map("\n".join)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -20,8 +20,11 @@ def load_tf(tmp_path: Path, files: dict[str, str]) -> DeploymentGraph:
 
 
 def short_edges(graph: DeploymentGraph) -> set[tuple[str, str, str, str, str]]:
-    return {(e.kind, e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail)
-            for e in graph.edges() if e.kind in ("triggers", "accesses", "invokes")}
+    return {
+        (e.kind, e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail)
+        for e in graph.edges()
+        if e.kind in ("triggers", "accesses", "invokes")
+    }
 
 
 def notes(graph: DeploymentGraph) -> set[tuple[str, str]]:
@@ -29,7 +32,11 @@ def notes(graph: DeploymentGraph) -> set[tuple[str, str]]:
 
 
 def test_a_dynamic_lambda_function_in_a_bucket_notification_still_triggers_the_function(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_s3_bucket" "uploads" {
           bucket = "uploads"
         }
@@ -50,16 +57,28 @@ def test_a_dynamic_lambda_function_in_a_bucket_notification_still_triggers_the_f
         variable "enabled" {
           default = true
         }
-        """})
+        """
+        },
+    )
     assert {e for e in short_edges(graph) if e[0] == "triggers"} == {
-        ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.thumbs", "main.tf:14", "S3")}
-    assert notes(graph) == {("main.tf:14", 'aws_s3_bucket_notification.uploads: dynamic "lambda_function" is read as '
-                                           "one lambda_function block of its content; Terraform repeats it per "
-                                           "for_each item")}
+        ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.thumbs", "main.tf:14", "S3")
+    }
+    assert notes(graph) == {
+        (
+            "main.tf:14",
+            'aws_s3_bucket_notification.uploads: dynamic "lambda_function" is read as '
+            "one lambda_function block of its content; Terraform repeats it per "
+            "for_each item",
+        )
+    }
 
 
 def test_a_dynamic_statement_in_a_policy_document_gives_its_access(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_sqs_queue" "jobs" {
           name = "jobs"
         }
@@ -90,17 +109,24 @@ def test_a_dynamic_statement_in_a_policy_document_gives_its_access(tmp_path: Pat
           role          = aws_iam_role.worker.arn
           filename      = "worker.zip"
         }
-        """})
+        """
+        },
+    )
     # The action comes from the iterator, so it is unknown: the statement still names the queue it reaches.
     accesses = {e for e in short_edges(graph) if e[2] == "aws_sqs_queue.jobs"}
     assert [(kind, source, location) for kind, source, _, location, _ in accesses] == [
-        ("accesses", "aws_lambda_function.worker", "main.tf:13")]
-    assert ("main.tf:13", 'data.aws_iam_policy_document.worker: dynamic "statement" is read as one statement block '
-                          "of its content; Terraform repeats it per for_each item") in notes(graph)
+        ("accesses", "aws_lambda_function.worker", "main.tf:13")
+    ]
+    assert (
+        "main.tf:13",
+        'data.aws_iam_policy_document.worker: dynamic "statement" is read as one statement block '
+        "of its content; Terraform repeats it per for_each item",
+    ) in notes(graph)
 
 
 def test_dynamic_blocks_become_blocks_of_their_type_in_hcl_and_json_alike() -> None:
-    hcl = parse_hcl(textwrap.dedent("""\
+    hcl = parse_hcl(
+        textwrap.dedent("""\
         resource "aws_s3_bucket_notification" "n" {
           dynamic "queue" {
             for_each = var.queues
@@ -112,10 +138,22 @@ def test_dynamic_blocks_become_blocks_of_their_type_in_hcl_and_json_alike() -> N
             for_each = []
           }
         }
-        """), "main.tf")
-    tf = parse_tf_json(json.dumps({"resource": {"aws_s3_bucket_notification": {"n": {
-        "dynamic": {"queue": {"for_each": "${var.queues}", "content": {"queue_arn": "${queue.value}"}}}}}}},
-        indent=1), "main.tf.json")
+        """),
+        "main.tf",
+    )
+    tf = parse_tf_json(
+        json.dumps(
+            {
+                "resource": {
+                    "aws_s3_bucket_notification": {
+                        "n": {"dynamic": {"queue": {"for_each": "${var.queues}", "content": {"queue_arn": "${queue.value}"}}}}
+                    }
+                }
+            },
+            indent=1,
+        ),
+        "main.tf.json",
+    )
     for parsed in (hcl, tf):
         [queue] = parsed.blocks[0].children("queue")
         assert queue.get("queue_arn") == "${queue.value}"
@@ -126,7 +164,11 @@ def test_dynamic_blocks_become_blocks_of_their_type_in_hcl_and_json_alike() -> N
 
 
 def test_a_for_each_written_out_gives_one_block_per_item_with_the_iterator_put_in(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_s3_bucket" "uploads" {
           bucket = "uploads"
         }
@@ -150,11 +192,17 @@ def test_a_for_each_written_out_gives_one_block_per_item_with_the_iterator_put_i
             }
           }
         }
-        """})
+        """
+        },
+    )
     assert {e for e in short_edges(graph) if e[0] == "triggers"} == {
         ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.thumbs", "main.tf:18", "S3"),
-        ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.scan", "main.tf:18", "S3")}
+        ("triggers", "aws_s3_bucket.uploads", "aws_lambda_function.scan", "main.tf:18", "S3"),
+    }
     assert notes(graph) == set()  # every instance is known: nothing is read once for many
-    [notification] = [b for b in parse_hcl((tmp_path / "main.tf").read_text(), "main.tf").blocks
-                      if b.labels[:1] == ("aws_s3_bucket_notification",)]
+    [notification] = [
+        b
+        for b in parse_hcl((tmp_path / "main.tf").read_text(), "main.tf").blocks
+        if b.labels[:1] == ("aws_s3_bucket_notification",)
+    ]
     assert [b.get("id") for b in notification.children("lambda_function")] == ["images", "all"]

@@ -16,8 +16,11 @@ FIXTURE = Path(__file__).parent / "fixtures" / "terraform" / "cdktf-json"
 
 
 def short_edges(graph, kinds=("triggers", "accesses", "invokes")):  # type: ignore[no-untyped-def]
-    return {(e.kind, e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail)
-            for e in graph.edges() if e.kind in kinds}
+    return {
+        (e.kind, e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail)
+        for e in graph.edges()
+        if e.kind in kinds
+    }
 
 
 def test_a_module_mixing_tf_and_tf_json_wires_triggers_and_accesses_with_json_lines() -> None:
@@ -37,12 +40,19 @@ def test_a_module_mixing_tf_and_tf_json_wires_triggers_and_accesses_with_json_li
 
 
 def test_a_tf_json_file_is_never_sniffed_as_a_cloudformation_template(tmp_path: Path) -> None:
-    (tmp_path / "main.tf.json").write_text(json.dumps({
-        "provider": {"aws": {"region": "eu-west-1"}},
-        "resource": {"aws_cloudformation_stack": {"legacy": {
-            "name": "legacy",
-            "template_body": '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'}}},
-    }, indent=2))
+    (tmp_path / "main.tf.json").write_text(
+        json.dumps(
+            {
+                "provider": {"aws": {"region": "eu-west-1"}},
+                "resource": {
+                    "aws_cloudformation_stack": {
+                        "legacy": {"name": "legacy", "template_body": '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}'}
+                    }
+                },
+            },
+            indent=2,
+        )
+    )
     discovery = discover([tmp_path], tmp_path)
     assert discovery.terraform_dirs == ["."]
     assert discovery.documents == {}
@@ -61,26 +71,32 @@ def test_a_directory_with_only_ignored_tf_json_files_is_not_terraform(tmp_path: 
 
 
 def test_json_blocks_keep_labels_lines_and_repeated_bodies() -> None:
-    text = "\n".join([
-        "{",
-        '  "//": "a comment",',
-        '  "terraform": {"backend": {"s3": {"bucket": "state", "key": "app.tfstate"}}},',
-        '  "provider": {"aws": [',
-        '    {"region": "eu-west-1"},',
-        '    {"alias": "us", "region": "us-east-1"}',
-        "  ]},",
-        '  "locals": {"stage": "dev"},',
-        '  "resource": {"aws_s3_bucket_notification": {"n": {',
-        '    "bucket": "${aws_s3_bucket.b.id}",',
-        '    "tags": {"team": "media"},',
-        '    "lambda_function": [{"lambda_function_arn": "${aws_lambda_function.f.arn}"}]',
-        "  }}}",
-        "}",
-    ])
+    text = "\n".join(
+        [
+            "{",
+            '  "//": "a comment",',
+            '  "terraform": {"backend": {"s3": {"bucket": "state", "key": "app.tfstate"}}},',
+            '  "provider": {"aws": [',
+            '    {"region": "eu-west-1"},',
+            '    {"alias": "us", "region": "us-east-1"}',
+            "  ]},",
+            '  "locals": {"stage": "dev"},',
+            '  "resource": {"aws_s3_bucket_notification": {"n": {',
+            '    "bucket": "${aws_s3_bucket.b.id}",',
+            '    "tags": {"team": "media"},',
+            '    "lambda_function": [{"lambda_function_arn": "${aws_lambda_function.f.arn}"}]',
+            "  }}}",
+            "}",
+        ]
+    )
     tf = parse_tf_json(text, "x.tf.json")
     assert [(b.type, b.labels, b.line) for b in tf.blocks] == [
-        ("terraform", (), 3), ("provider", ("aws",), 5), ("provider", ("aws",), 6), ("locals", (), 8),
-        ("resource", ("aws_s3_bucket_notification", "n"), 9)]
+        ("terraform", (), 3),
+        ("provider", ("aws",), 5),
+        ("provider", ("aws",), 6),
+        ("locals", (), 8),
+        ("resource", ("aws_s3_bucket_notification", "n"), 9),
+    ]
     backend = tf.blocks[0].children("backend")[0]
     assert backend.labels == ("s3",) and backend.get("bucket") == "state"
     assert tf.blocks[3].get("stage") == "dev"

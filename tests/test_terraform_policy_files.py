@@ -16,8 +16,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "terraform" / "policy-files"
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """The fixture, plus a policy outside the repository and a symlink in it that leads there."""
-    (tmp_path / "outside.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
-                                           '"Resource": "*"}]}')
+    (tmp_path / "outside.json").write_text('{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}')
     shutil.copytree(FIXTURE, tmp_path / "repo")
     (tmp_path / "repo" / "infra" / "policies" / "escape.json").symlink_to("../../../outside.json")
     return tmp_path / "repo"
@@ -32,8 +31,12 @@ def test_templatefile_and_file_policies_give_accesses_at_the_statement_lines_of_
     assert accesses(graph) == {
         # ${queue_arn} is the templatefile variable set to aws_sqs_queue.jobs.arn.
         ("infra:aws_lambda_function.worker", "infra:aws_sqs_queue.jobs", "infra/policies/worker.json.tftpl:4", "write"),
-        ("infra:aws_lambda_function.worker", "external:arn:arn:aws:sns:eu-west-1:123456789012:done",
-         "infra/policies/static.json:2", "write"),
+        (
+            "infra:aws_lambda_function.worker",
+            "external:arn:arn:aws:sns:eu-west-1:123456789012:done",
+            "infra/policies/static.json:2",
+            "write",
+        ),
     }
     # ${table_arn} is no variable of the call: it stays unresolved, so it names nothing (and is no error).
     assert not any("dynamodb" in e.target or "table_arn" in e.target for e in graph.edges())
@@ -59,12 +62,15 @@ def test_a_policy_file_that_is_not_json_is_a_note_and_other_policies_still_read(
 
 
 def test_a_path_that_cannot_be_resolved_offline_is_a_note(tmp_path: Path) -> None:
-    (tmp_path / "main.tf").write_text('provider "aws" {}\n'
-                                      'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
-                                      'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.r.id\n'
-                                      '  policy = file(var.policy_path)\n}\n'
-                                      'variable "policy_path" {}\n'
-                                      'resource "aws_lambda_function" "f" {\n  role = aws_iam_role.r.arn\n}\n')
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {}\n'
+        'resource "aws_iam_role" "r" {\n  name = "r"\n}\n'
+        'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.r.id\n'
+        "  policy = file(var.policy_path)\n}\n"
+        'variable "policy_path" {}\n'
+        'resource "aws_lambda_function" "f" {\n  role = aws_iam_role.r.arn\n}\n'
+    )
     graph = load(tmp_path)
     assert [(str(n.location), n.message) for n in graph.notes if "file(" in n.message] == [
-        ("main.tf:7", "file(var.policy_path): the path cannot be resolved offline; not read")]
+        ("main.tf:7", "file(var.policy_path): the path cannot be resolved offline; not read")
+    ]

@@ -27,6 +27,7 @@ def load_tf(tmp_path: Path, files: dict[str, str], **options: object) -> Deploym
 
 def triggers(graph: DeploymentGraph) -> set[tuple[str, str, str, str]]:
     """(source, function, file:line, detail), resources without their unit prefix."""
+
     def short(node: str) -> str:
         return node.split(":", 1)[1] if graph.unit_of(node) else node
 
@@ -34,7 +35,11 @@ def triggers(graph: DeploymentGraph) -> set[tuple[str, str, str, str]]:
 
 
 def test_http_api_integration_triggers_the_function_and_its_permission_adds_nothing(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_apigatewayv2_api" "http" {
           name          = "orders"
           protocol_type = "HTTP"
@@ -53,12 +58,18 @@ def test_http_api_integration_triggers_the_function_and_its_permission_adds_noth
           function_name = "create-order"
           filename      = "create.zip"
         }
-        """})
+        """
+        },
+    )
     assert triggers(graph) == {("aws_apigatewayv2_api.http", "aws_lambda_function.create", "main.tf:12", "HttpApi")}
 
 
 def test_rest_api_integration_names_its_api_and_function(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_api_gateway_rest_api" "shop" {
           name = "shop"
         }
@@ -71,12 +82,18 @@ def test_rest_api_integration_names_its_api_and_function(tmp_path: Path) -> None
           function_name = "get"
           filename      = "get.zip"
         }
-        """})
+        """
+        },
+    )
     assert triggers(graph) == {("aws_api_gateway_rest_api.shop", "aws_lambda_function.get", "main.tf:11", "Api")}
 
 
 def test_a_permission_is_the_trigger_when_nothing_else_wires_the_source(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_sns_topic" "alerts" {
           name = "alerts"
         }
@@ -89,12 +106,18 @@ def test_a_permission_is_the_trigger_when_nothing_else_wires_the_source(tmp_path
           function_name = "pager"
           filename      = "pager.zip"
         }
-        """})
+        """
+        },
+    )
     assert triggers(graph) == {("aws_sns_topic.alerts", "aws_lambda_function.pager", "main.tf:8", "Permission")}
 
 
 def test_policy_document_data_sources_give_accesses_with_the_statement_line(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_dynamodb_table" "orders" {
           name     = "orders"
           hash_key = "id"
@@ -129,18 +152,26 @@ def test_policy_document_data_sources_give_accesses_with_the_statement_line(tmp_
           function_name = "audit"
           filename      = "audit.zip"
         }
-        """})
-    edges = {(e.kind, e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail)
-             for e in graph.edges() if e.kind in ("accesses", "invokes")}
+        """
+        },
+    )
+    edges = {
+        (e.kind, e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail)
+        for e in graph.edges()
+        if e.kind in ("accesses", "invokes")
+    }
     assert edges == {
         ("accesses", "aws_lambda_function.report", "aws_dynamodb_table.orders", "main.tf:10", "read"),
-        ("invokes", "aws_lambda_function.report", "aws_lambda_function.audit", "main.tf:14",
-         "IAM lambda:InvokeFunction"),
+        ("invokes", "aws_lambda_function.report", "aws_lambda_function.audit", "main.tf:14", "IAM lambda:InvokeFunction"),
     }
 
 
 def test_schedules_pipes_log_subscriptions_and_cognito_triggers(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_lambda_function" "fn" {
           function_name = "fn"
           filename      = "fn.zip"
@@ -180,7 +211,9 @@ def test_schedules_pipes_log_subscriptions_and_cognito_triggers(tmp_path: Path) 
             pre_sign_up = aws_lambda_function.fn.arn
           }
         }
-        """})
+        """
+        },
+    )
     assert triggers(graph) == {
         ("aws_scheduler_schedule.hourly", "aws_lambda_function.fn", "main.tf:15", "Scheduler"),
         ("aws_sqs_queue.in", "aws_lambda_function.fn", "main.tf:27", "Pipe"),
@@ -191,7 +224,11 @@ def test_schedules_pipes_log_subscriptions_and_cognito_triggers(tmp_path: Path) 
 
 
 def test_literal_arns_and_ssm_lookups_are_foreign_references(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         data "aws_ssm_parameter" "stream" {
           name = "/shared/stream-arn"
         }
@@ -208,32 +245,45 @@ def test_literal_arns_and_ssm_lookups_are_foreign_references(tmp_path: Path) -> 
           function_name = "fn"
           filename      = "fn.zip"
         }
-        """})
+        """
+        },
+    )
     assert triggers(graph) == {
         ("external:ssm:/shared/stream-arn", "aws_lambda_function.fn", "main.tf:8", "EventSourceMapping"),
-        ("external:arn:arn:aws:sqs:eu-west-1:123456789012:orders", "aws_lambda_function.fn", "main.tf:13",
-         "EventSourceMapping"),
+        ("external:arn:arn:aws:sqs:eu-west-1:123456789012:orders", "aws_lambda_function.fn", "main.tf:13", "EventSourceMapping"),
     }
     assert {(link.kind, link.target) for link in graph.cross_unit_links()} >= {
-        ("ssm_parameter", "external:ssm:/shared/stream-arn")}
+        ("ssm_parameter", "external:ssm:/shared/stream-arn")
+    }
 
 
 def test_count_and_for_each_keep_one_node_with_a_note(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_sqs_queue" "shards" {
           count = 3
           name  = "shard-${count.index}"
         }
-        """})
+        """
+        },
+    )
     unit = tmp_path.name
     queue = graph.resource(f"{unit}:aws_sqs_queue.shards")
     assert queue.physical_name is None
     assert [str(note) for note in graph.notes] == [
-        "main.tf:6: aws_sqs_queue.shards uses count: its instances are kept as one node"]
+        "main.tf:6: aws_sqs_queue.shards uses count: its instances are kept as one node"
+    ]
 
 
 def test_registry_modules_are_a_node_referencing_an_external_module(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         module "queue" {
           source  = "terraform-aws-modules/sqs/aws"
           version = "~> 4.0"
@@ -247,23 +297,30 @@ def test_registry_modules_are_a_node_referencing_an_external_module(tmp_path: Pa
           function_name = "fn"
           filename      = "fn.zip"
         }
-        """})
+        """
+        },
+    )
     unit = tmp_path.name
     assert graph.resource(f"{unit}:module.queue").type == "module"
     assert triggers(graph) == {("module.queue", "aws_lambda_function.fn", "main.tf:10", "EventSourceMapping")}
     assert [(e.target, str(e.location)) for e in graph.edges_from(f"{unit}:module.queue", "references")] == [
-        ("external:external:module terraform-aws-modules/sqs/aws", "main.tf:6")]
+        ("external:external:module terraform-aws-modules/sqs/aws", "main.tf:6")
+    ]
 
 
 def test_a_stage_tfvars_file_is_read_only_when_the_stage_is_configured(tmp_path: Path) -> None:
-    files = {"main.tf": HEADER + """
+    files = {
+        "main.tf": HEADER
+        + """
         variable "env" {
           default = "dev"
         }
         resource "aws_sqs_queue" "q" {
           name = lower("Jobs-${var.env}")
         }
-        """, "prod.tfvars": 'env = "prod"\n'}
+        """,
+        "prod.tfvars": 'env = "prod"\n',
+    }
     unit = tmp_path.name
     assert load_tf(tmp_path, files).resource(f"{unit}:aws_sqs_queue.q").physical_name == "jobs-dev"
     assert load_tf(tmp_path, files, stage="prod").resource(f"{unit}:aws_sqs_queue.q").physical_name == "jobs-prod"
@@ -272,13 +329,13 @@ def test_a_stage_tfvars_file_is_read_only_when_the_stage_is_configured(tmp_path:
 # --- properties of the expression reader -------------------------------------------------
 
 identifiers = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(
-    lambda name: name not in ("true", "false", "null", "for", "in", "if"))
+    lambda name: name not in ("true", "false", "null", "for", "in", "if")
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(prefix=identifiers, stage=identifiers, suffix=st.from_regex(r"[a-z0-9-]{0,8}", fullmatch=True))
-def test_a_template_of_locals_and_variables_resolves_to_their_concatenation(prefix: str, stage: str,
-                                                                            suffix: str) -> None:
+def test_a_template_of_locals_and_variables_resolves_to_their_concatenation(prefix: str, stage: str, suffix: str) -> None:
     text = f'''
 variable "stage" {{
   default = "{stage}"
@@ -312,7 +369,11 @@ def test_every_resource_reference_in_an_expression_is_found(type_name: str, name
 
 
 def test_heredoc_inline_policies_and_managed_policies_give_accesses(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_sqs_queue" "jobs" {
           name = "jobs"
         }
@@ -347,18 +408,22 @@ def test_heredoc_inline_policies_and_managed_policies_give_accesses(tmp_path: Pa
           role          = aws_iam_role.worker.arn
           filename      = "worker.zip"
         }
-        """})
+        """
+        },
+    )
     unit = tmp_path.name
     accesses = {(e.target.split(":", 1)[1], str(e.location), e.detail) for e in graph.edges("accesses")}
     # heredoc policies are read with lines: each access is at its statement
-    assert accesses == {("aws_sns_topic.done", "main.tf:14", "write"),
-                        ("aws_sqs_queue.jobs", "main.tf:27", "readwrite")}
+    assert accesses == {("aws_sns_topic.done", "main.tf:14", "write"), ("aws_sqs_queue.jobs", "main.tf:27", "readwrite")}
     assert all(e.source == f"{unit}:aws_lambda_function.worker" for e in graph.edges("accesses"))
 
 
 def test_a_bucket_notifying_a_function_of_another_unit_by_arn_is_a_cross_unit_trigger(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {
-        "infra/main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "infra/main.tf": HEADER
+            + """
         resource "aws_s3_bucket" "uploads" {
           bucket = "uploads-dev"
         }
@@ -370,7 +435,7 @@ def test_a_bucket_notifying_a_function_of_another_unit_by_arn_is_a_cross_unit_tr
           }
         }
         """,
-        "app/serverless.yml": """
+            "app/serverless.yml": """
         service: scanner
         provider:
           name: aws
@@ -379,23 +444,37 @@ def test_a_bucket_notifying_a_function_of_another_unit_by_arn_is_a_cross_unit_tr
         functions:
           scan:
             handler: scan.handler
-        """})
+        """,
+        },
+    )
     assert [(t.source, t.function, str(t.location), t.cross_unit) for t in graph.trigger_edges()] == [
-        ("infra:aws_s3_bucket.uploads", "scanner-dev:scan", "infra/main.tf:10", True)]
+        ("infra:aws_s3_bucket.uploads", "scanner-dev:scan", "infra/main.tf:10", True)
+    ]
 
 
 def test_json_variable_files_that_terraform_loads_by_itself_are_read(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         variable "env" {}
         resource "aws_sns_topic" "t" {
           name = "events-${var.env}"
         }
-        """, "ci.auto.tfvars.json": '{"env": "ci"}'})
+        """,
+            "ci.auto.tfvars.json": '{"env": "ci"}',
+        },
+    )
     assert graph.resource(f"{tmp_path.name}:aws_sns_topic.t").physical_name == "events-ci"
 
 
 def test_iot_rules_and_alb_target_groups_trigger_functions(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_lambda_function" "fn" {
           function_name = "fn"
           filename      = "fn.zip"
@@ -417,7 +496,9 @@ def test_iot_rules_and_alb_target_groups_trigger_functions(tmp_path: Path) -> No
           target_group_arn = aws_lb_target_group.fn.arn
           target_id        = aws_lambda_function.fn.arn
         }
-        """})
+        """
+        },
+    )
     assert triggers(graph) == {
         ("aws_iot_topic_rule.telemetry", "aws_lambda_function.fn", "main.tf:14", "IoTRule"),
         ("aws_lb_target_group.fn", "aws_lambda_function.fn", "main.tf:24", "ALB"),
@@ -425,7 +506,11 @@ def test_iot_rules_and_alb_target_groups_trigger_functions(tmp_path: Path) -> No
 
 
 def test_jsonencode_statements_have_their_own_lines_unless_a_function_call_hides_objects(tmp_path: Path) -> None:
-    graph = load_tf(tmp_path, {"main.tf": HEADER + """
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
         resource "aws_sqs_queue" "jobs" {
           name = "jobs"
         }
@@ -460,8 +545,13 @@ def test_jsonencode_statements_have_their_own_lines_unless_a_function_call_hides
           role          = aws_iam_role.worker.arn
           filename      = "worker.zip"
         }
-        """})
+        """
+        },
+    )
     edges = {(e.target.split(":", 1)[1], str(e.location), e.detail) for e in graph.edges("accesses")}
     # lookup({...}) is text in the parsed value: objects no longer match, so the policy's own line is kept.
-    assert edges == {("aws_sqs_queue.jobs", "main.tf:17", "write"), ("aws_sns_topic.done", "main.tf:18", "write"),
-                     ("aws_sqs_queue.jobs", "main.tf:29", "read")}
+    assert edges == {
+        ("aws_sqs_queue.jobs", "main.tf:17", "write"),
+        ("aws_sns_topic.done", "main.tf:18", "write"),
+        ("aws_sqs_queue.jobs", "main.tf:29", "read"),
+    }

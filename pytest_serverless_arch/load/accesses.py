@@ -15,13 +15,35 @@ from .intrinsics import condition_alternatives, target_of
 from .parse import item_line, key_line, line_of
 from .template import TemplateReader
 
-__all__ = ["access_mode", "add_access", "destinations", "function_accesses", "on_failure_destination",
-           "policy_accesses", "role_accesses"]
+__all__ = [
+    "access_mode",
+    "add_access",
+    "destinations",
+    "function_accesses",
+    "on_failure_destination",
+    "policy_accesses",
+    "role_accesses",
+]
 
 
 # Actions whose verb only reads; everything else counts as a write.
-_READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive", "Select", "Read",
-               "Head", "Lookup", "Search", "Subscribe", "ChangeMessageVisibility", "Poll")
+_READ_VERBS = (
+    "Get",
+    "List",
+    "Describe",
+    "Query",
+    "Scan",
+    "BatchGet",
+    "Receive",
+    "Select",
+    "Read",
+    "Head",
+    "Lookup",
+    "Search",
+    "Subscribe",
+    "ChangeMessageVisibility",
+    "Poll",
+)
 
 
 def on_failure_destination(reader: TemplateReader, function: Any, config: Any, line: int) -> None:
@@ -50,8 +72,7 @@ def destinations(reader: TemplateReader, function: Any, config: Any, line: int) 
                 continue
             is_function = (reader.kind(target) if isinstance(target, str) else target.kind_hint) == "function"
             if is_function:
-                reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line,
-                            f"destination {key}")
+                reader.edge("invokes", function, reader.function_endpoint(value) or target, entry_line, f"destination {key}")
             else:
                 reader.edge("accesses", function, target, entry_line, "write")
 
@@ -103,13 +124,13 @@ def role_accesses(reader: TemplateReader) -> None:
             if isinstance(policies, list):
                 for policy in policies:
                     if isinstance(policy, Mapping):
-                        statements_by_role.setdefault(str(logical_id), []).append(
-                            (policy.get("PolicyDocument"), line_of(policy)))
+                        statements_by_role.setdefault(str(logical_id), []).append((policy.get("PolicyDocument"), line_of(policy)))
             for arn in properties.get("ManagedPolicyArns") or []:
                 managed = reader.local_target(arn) if not isinstance(arn, str) else None
                 if managed:
                     statements_by_role.setdefault(str(logical_id), []).append(
-                        (reader.properties_of(managed).get("PolicyDocument"), line_of(arn)))
+                        (reader.properties_of(managed).get("PolicyDocument"), line_of(arn))
+                    )
         elif type_name in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::IAM::RolePolicy"):
             roles = properties.get("Roles") or ([properties["RoleName"]] if "RoleName" in properties else [])
             for role in roles if isinstance(roles, list) else []:
@@ -149,13 +170,24 @@ def policy_accesses(reader: TemplateReader, function: str, document: Any, line: 
         mode = access_mode(actions)
         written = statement.get("Resource")
         for index, value in enumerate(resources):
-            value_line = (item_line(written, index, statement_line) if isinstance(written, list)
-                          else key_line(statement, "Resource", statement_line))
+            value_line = (
+                item_line(written, index, statement_line)
+                if isinstance(written, list)
+                else key_line(statement, "Resource", statement_line)
+            )
             add_access(reader, function, value, value_line, mode, actions)
 
 
-def add_access(reader: TemplateReader, function: str, value: Any, line: int, mode: str,
-               actions: list[str] | None = None, *, invokes: bool | None = None) -> None:
+def add_access(
+    reader: TemplateReader,
+    function: str,
+    value: Any,
+    line: int,
+    mode: str,
+    actions: list[str] | None = None,
+    *,
+    invokes: bool | None = None,
+) -> None:
     """One policy resource entry: a local node, or a foreign ARN/import/ssm reference.
 
     ``invokes`` says whether a function target is called (``lambda:InvokeFunction``);

@@ -56,8 +56,7 @@ def _read_json(path: Path, relpath: str, errors: list[LoadError]) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            errors.append(LoadError(relpath, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes "
-                                                "are not read"))
+            errors.append(LoadError(relpath, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read"))
             return None
         return parse_text(decode_bytes(path.read_bytes()), json_first=True)
     except ParseError as exc:
@@ -67,8 +66,7 @@ def _read_json(path: Path, relpath: str, errors: list[LoadError]) -> Any:
     return None
 
 
-def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, units: list[LoadedUnit],
-                   depth: int) -> None:
+def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, units: list[LoadedUnit], depth: int) -> None:
     root = discovery.root
     manifest_path = directory / "manifest.json"
     manifest_rel = relative_posix(manifest_path, root)
@@ -77,12 +75,15 @@ def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, un
         return
     artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
     if not isinstance(artifacts, Mapping):
-        discovery.errors.append(LoadError(manifest_rel, _line(manifest, "artifacts"),
-                                          "a cloud assembly manifest without an `artifacts` mapping"))
+        discovery.errors.append(
+            LoadError(manifest_rel, _line(manifest, "artifacts"), "a cloud assembly manifest without an `artifacts` mapping")
+        )
         return
-    stack_names = {str(artifact_id): _stack_name(str(artifact_id), artifact)
-                   for artifact_id, artifact in artifacts.items()
-                   if isinstance(artifact, Mapping) and artifact.get("type") == STACK}
+    stack_names = {
+        str(artifact_id): _stack_name(str(artifact_id), artifact)
+        for artifact_id, artifact in artifacts.items()
+        if isinstance(artifact, Mapping) and artifact.get("type") == STACK
+    }
     for artifact_id, artifact in artifacts.items():
         if not isinstance(artifact, Mapping):
             continue
@@ -100,8 +101,9 @@ def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, un
                 continue
             nested = (directory / name).resolve()
             if depth >= _MAX_NESTING or not _inside(nested, root) or not (nested / "manifest.json").is_file():
-                discovery.errors.append(LoadError(manifest_rel, line, f"nested assembly {artifact_id}: "
-                                                                      f"{name}/manifest.json cannot be read"))
+                discovery.errors.append(
+                    LoadError(manifest_rel, line, f"nested assembly {artifact_id}: {name}/manifest.json cannot be read")
+                )
                 continue
             _read_assembly(nested, discovery, config, units, depth + 1)
 
@@ -123,14 +125,22 @@ def _stack_name(artifact_id: str, artifact: Mapping[str, Any]) -> str:
 def _region(artifact: Mapping[str, Any], config: LoadConfig) -> str:
     environment = artifact.get("environment")
     if isinstance(environment, str) and environment.startswith("aws://"):
-        parts = environment[len("aws://"):].split("/")
+        parts = environment[len("aws://") :].split("/")
         if len(parts) == 2 and parts[1] and not parts[1].startswith("unknown-"):
             return parts[1]
     return config.default_region
 
 
-def _read_stack(artifact_id: str, artifact: Mapping[str, Any], directory: Path, manifest_rel: str, line: int,
-                stack_names: dict[str, str], discovery: Discovery, config: LoadConfig) -> LoadedUnit | None:
+def _read_stack(
+    artifact_id: str,
+    artifact: Mapping[str, Any],
+    directory: Path,
+    manifest_rel: str,
+    line: int,
+    stack_names: dict[str, str],
+    discovery: Discovery,
+    config: LoadConfig,
+) -> LoadedUnit | None:
     properties = artifact.get("properties")
     template_file = properties.get("templateFile") if isinstance(properties, Mapping) else None
     if not isinstance(template_file, str):
@@ -139,13 +149,15 @@ def _read_stack(artifact_id: str, artifact: Mapping[str, Any], directory: Path, 
     template_path = (directory / template_file).resolve()
     template_rel = relative_posix(template_path, discovery.root)
     if not _inside(template_path, discovery.root):
-        discovery.errors.append(LoadError(manifest_rel, line, f"stack {artifact_id}: template {template_file!r} is "
-                                                              "outside the repository; not read"))
+        discovery.errors.append(
+            LoadError(manifest_rel, line, f"stack {artifact_id}: template {template_file!r} is outside the repository; not read")
+        )
         return None
     name = stack_names[artifact_id]
     name = config.stack_names.get(template_rel, config.stack_names.get(name, name))
-    unit = LoadedUnit(name=name, format="cdk", path=template_rel, region=_region(artifact, config),
-                      location=Location(manifest_rel, line))
+    unit = LoadedUnit(
+        name=name, format="cdk", path=template_rel, region=_region(artifact, config), location=Location(manifest_rel, line)
+    )
     unit.extra["artifact_id"] = artifact_id
     unit.extra["manifest"] = manifest_rel
     display = artifact.get("displayName")
@@ -166,8 +178,7 @@ def _read_stack(artifact_id: str, artifact: Mapping[str, Any], directory: Path, 
     return unit
 
 
-def _artifact_metadata(artifact: Mapping[str, Any], directory: Path, discovery: Discovery,
-                       unit: LoadedUnit) -> Any:
+def _artifact_metadata(artifact: Mapping[str, Any], directory: Path, discovery: Discovery, unit: LoadedUnit) -> Any:
     """The artifact's construct metadata: inline, or (newer assemblies) in its ``additionalMetadataFile``."""
     metadata = artifact.get("metadata")
     if isinstance(metadata, Mapping):
@@ -187,8 +198,7 @@ def _name_by_construct_path(unit: LoadedUnit, document: Mapping[str, Any], metad
     if isinstance(metadata, Mapping):
         for path, entries in metadata.items():
             for entry in entries if isinstance(entries, list) else []:
-                if isinstance(entry, Mapping) and entry.get("type") == "aws:cdk:logicalId" \
-                        and isinstance(entry.get("data"), str):
+                if isinstance(entry, Mapping) and entry.get("type") == "aws:cdk:logicalId" and isinstance(entry.get("data"), str):
                     paths[entry["data"]] = str(path).lstrip("/")
     resources = document.get("Resources")
     if isinstance(resources, Mapping):

@@ -41,8 +41,14 @@ __all__ = [
 ]
 
 
-def read_template(unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
-                  parameter_overrides: Mapping[str, Any] | None = None, root: Path | None = None) -> LoadedUnit:
+def read_template(
+    unit: LoadedUnit,
+    document: Mapping[str, Any],
+    config: LoadConfig,
+    *,
+    parameter_overrides: Mapping[str, Any] | None = None,
+    root: Path | None = None,
+) -> LoadedUnit:
     """Read a CloudFormation or SAM template (already parsed) into ``unit``.
 
     With ``root`` (the repository root), definitions kept in local files beside
@@ -72,8 +78,11 @@ def _valid_shape(unit: LoadedUnit, document: Mapping[str, Any]) -> bool:
         return False
     if not isinstance(resources, Mapping):
         line = document.line_of("Resources") if isinstance(document, LineDict) else 1
-        unit.errors.append(LoadError(unit.path, line, "`Resources` must be a mapping of logical ids to resources, "
-                                                      f"not a {type(resources).__name__}"))
+        unit.errors.append(
+            LoadError(
+                unit.path, line, f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}"
+            )
+        )
         return False
     return True
 
@@ -87,16 +96,20 @@ def read_resources(reader: TemplateReader) -> None:
         if logical_id in reader.records:
             continue
         if logical_id.startswith("Fn::ForEach::"):
-            reader.note(line, f"{logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not expanded; "
-                              "its resources are not in the graph")
+            reader.note(
+                line, f"{logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not expanded; its resources are not in the graph"
+            )
             continue
         if not isinstance(spec, Mapping):
             reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} is not a mapping"))
             continue
         type_name = spec.get("Type")
         if isinstance(type_name, TaggedValue):
-            reader.note(line, f"resource {logical_id}: type {type_name.tag} is a preprocessor directive "
-                              "(e.g. a Rain module) that is not expanded; the resource is not in the graph")
+            reader.note(
+                line,
+                f"resource {logical_id}: type {type_name.tag} is a preprocessor directive "
+                "(e.g. a Rain module) that is not expanded; the resource is not in the graph",
+            )
             continue
         if not isinstance(type_name, str):
             reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} has no `Type`"))
@@ -105,10 +118,16 @@ def read_resources(reader: TemplateReader) -> None:
         if properties is not None and not isinstance(properties, Mapping):
             reader.note(line, f"resource {logical_id}: `Properties` is not a mapping; ignored")
             properties = None
-        reader.add_resource(reader.make_resource(
-            logical_id, type_name, properties, line, metadata=spec.get("Metadata"),
-            code_source=code_source(reader, type_name, properties or {}),
-        ))
+        reader.add_resource(
+            reader.make_resource(
+                logical_id,
+                type_name,
+                properties,
+                line,
+                metadata=spec.get("Metadata"),
+                code_source=code_source(reader, type_name, properties or {}),
+            )
+        )
 
 
 def code_source(reader: TemplateReader, type_name: str, properties: Mapping[str, Any]) -> str | None:
@@ -141,7 +160,7 @@ def _outside_origin(reader: TemplateReader, value: Any) -> str | None:
         return "an SSM parameter" if "{{resolve:ssm" in value else None
     if not isinstance(value, Mapping) or len(value) != 1:
         return None
-    (key, inner), = value.items()
+    ((key, inner),) = value.items()
     if key == "Ref" and isinstance(inner, str) and inner in reader.parameter_types:
         return f"parameter {inner}"
     if key == "Fn::ImportValue":
@@ -243,8 +262,7 @@ def esm_source_kind(properties: Mapping[str, Any]) -> str:
         return "queue"
     if "DocumentDBEventSourceConfig" in properties:
         return "table"
-    if "StartingPosition" in properties or "Topics" in properties \
-            or "AmazonManagedKafkaEventSourceConfig" in properties:
+    if "StartingPosition" in properties or "Topics" in properties or "AmazonManagedKafkaEventSourceConfig" in properties:
         return "stream"
     return "queue"
 
@@ -274,8 +292,13 @@ def _sns_topic(reader: TemplateReader, logical_id: str, properties: Mapping[str,
         return
     for index, item in enumerate(subscriptions):
         if isinstance(item, Mapping) and str(reader.resolve(item.get("Protocol")) or "").lower() == "lambda":
-            _trigger(reader, logical_id, reader.function_endpoint(item.get("Endpoint")),
-                     line_of(item, item_line(subscriptions, index, line)), "SNS")
+            _trigger(
+                reader,
+                logical_id,
+                reader.function_endpoint(item.get("Endpoint")),
+                line_of(item, item_line(subscriptions, index, line)),
+                "SNS",
+            )
 
 
 def condition_branches(value: Any) -> Iterator[Mapping[str, Any]]:
@@ -296,8 +319,13 @@ def _s3_bucket(reader: TemplateReader, logical_id: str, properties: Mapping[str,
     if isinstance(configurations, list):
         for index, entry in enumerate(configurations):
             for item in condition_branches(entry):
-                _trigger(reader, logical_id, reader.function_endpoint(item.get("Function")),
-                         line_of(item, item_line(configurations, index, line)), "S3")
+                _trigger(
+                    reader,
+                    logical_id,
+                    reader.function_endpoint(item.get("Function")),
+                    line_of(item, item_line(configurations, index, line)),
+                    "S3",
+                )
     for key, kind in (("QueueConfigurations", "queue"), ("TopicConfigurations", "topic")):
         items = notification.get(key)
         if isinstance(items, list):
@@ -408,7 +436,7 @@ def _foreign_function_in(reader: TemplateReader, uri: Any) -> Any:
     """A function of another unit that a URI embeds: ``!ImportValue`` in a Sub/Join, or ``${cf:..}``."""
     pieces: list[Any] = [uri]
     if isinstance(uri, Mapping) and len(uri) == 1:
-        (key, inner), = uri.items()
+        ((key, inner),) = uri.items()
         if key == "Fn::Sub":
             parts = sub_parts(inner)
             if parts:
@@ -513,8 +541,13 @@ def _log_subscription(reader: TemplateReader, logical_id: str, properties: Mappi
     function = reader.function_endpoint(properties.get("DestinationArn"))
     if function is None:
         return
-    _trigger(reader, log_group_endpoint(reader, properties.get("LogGroupName")), function,
-             key_line(properties, "DestinationArn", line), "CloudWatchLogs")
+    _trigger(
+        reader,
+        log_group_endpoint(reader, properties.get("LogGroupName")),
+        function,
+        key_line(properties, "DestinationArn", line),
+        "CloudWatchLogs",
+    )
 
 
 def log_group_endpoint(reader: TemplateReader, value: Any) -> Any:
@@ -550,8 +583,13 @@ def _iot_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, 
         for action in actions:
             if isinstance(action, Mapping) and isinstance(action.get("Lambda"), Mapping):
                 lambda_action = action["Lambda"]
-                _trigger(reader, logical_id, reader.function_endpoint(lambda_action.get("FunctionArn")),
-                         line_of(lambda_action, line), "IoTRule")
+                _trigger(
+                    reader,
+                    logical_id,
+                    reader.function_endpoint(lambda_action.get("FunctionArn")),
+                    line_of(lambda_action, line),
+                    "IoTRule",
+                )
 
 
 def _target_group(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -561,25 +599,39 @@ def _target_group(reader: TemplateReader, logical_id: str, properties: Mapping[s
     if isinstance(targets, list):
         for item in targets:
             if isinstance(item, Mapping):
-                _trigger(reader, logical_id, reader.function_endpoint(item.get("Id")),
-                         line_of(item, line), "ALB")
+                _trigger(reader, logical_id, reader.function_endpoint(item.get("Id")), line_of(item, line), "ALB")
 
 
 def _custom_resource(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
-    _trigger(reader, logical_id, reader.function_endpoint(properties.get("ServiceToken")),
-             key_line(properties, "ServiceToken", line), "CustomResource")
+    _trigger(
+        reader,
+        logical_id,
+        reader.function_endpoint(properties.get("ServiceToken")),
+        key_line(properties, "ServiceToken", line),
+        "CustomResource",
+    )
 
 
 def _function_url(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
-    _trigger(reader, logical_id, reader.function_endpoint(properties.get("TargetFunctionArn")),
-             key_line(properties, "TargetFunctionArn", line), "FunctionUrl")
+    _trigger(
+        reader,
+        logical_id,
+        reader.function_endpoint(properties.get("TargetFunctionArn")),
+        key_line(properties, "TargetFunctionArn", line),
+        "FunctionUrl",
+    )
 
 
 def _appsync_data_source(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     config = properties.get("LambdaConfig")
     if isinstance(config, Mapping):
-        _trigger(reader, reader.endpoint(properties.get("ApiId"), "api"),
-                 reader.function_endpoint(config.get("LambdaFunctionArn")), line_of(config, line), "AppSync")
+        _trigger(
+            reader,
+            reader.endpoint(properties.get("ApiId"), "api"),
+            reader.function_endpoint(config.get("LambdaFunctionArn")),
+            line_of(config, line),
+            "AppSync",
+        )
 
 
 def _appsync_api(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -590,8 +642,13 @@ def _appsync_api(reader: TemplateReader, logical_id: str, properties: Mapping[st
         configs += [item.get("LambdaAuthorizerConfig") for item in providers if isinstance(item, Mapping)]
     for config in configs:
         if isinstance(config, Mapping):
-            _trigger(reader, logical_id, reader.function_endpoint(config.get("AuthorizerUri")),
-                     key_line(config, "AuthorizerUri", line_of(config, line)), "AppSync authorizer")
+            _trigger(
+                reader,
+                logical_id,
+                reader.function_endpoint(config.get("AuthorizerUri")),
+                key_line(config, "AuthorizerUri", line_of(config, line)),
+                "AppSync authorizer",
+            )
 
 
 def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -600,8 +657,13 @@ def _ses_receipt_rule(reader: TemplateReader, logical_id: str, properties: Mappi
     if isinstance(actions, list):
         for action in actions:
             if isinstance(action, Mapping) and isinstance(action.get("LambdaAction"), Mapping):
-                _trigger(reader, logical_id, reader.function_endpoint(action["LambdaAction"].get("FunctionArn")),
-                         line_of(action, line), "SES")
+                _trigger(
+                    reader,
+                    logical_id,
+                    reader.function_endpoint(action["LambdaAction"].get("FunctionArn")),
+                    line_of(action, line),
+                    "SES",
+                )
 
 
 def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -764,7 +826,7 @@ def _last_literal_segment(value: Any) -> str | None:
     if isinstance(value, str):
         return value.rsplit("/", 1)[-1] or None
     if isinstance(value, Mapping) and len(value) == 1:
-        (key, inner), = value.items()
+        ((key, inner),) = value.items()
         if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list) and inner[1]:
             tail = inner[1][-1]
             return _last_literal_segment(tail) if isinstance(tail, str) else None
@@ -841,8 +903,9 @@ def read_outputs(reader: TemplateReader) -> None:
         export_name = reader.resolve(export.get("Name")) if isinstance(export, Mapping) else None
         if isinstance(export, Mapping) and export_name is None and export.get("Name") is not None:
             reader.note(lines.get(name, 1), f"output {name}: export name cannot be resolved offline")
-        reader.unit.exports.append(Export(str(name), export_name, reader.local_target(value),
-                                          reader.loc(lines.get(name, 1)), value))
+        reader.unit.exports.append(
+            Export(str(name), export_name, reader.local_target(value), reader.loc(lines.get(name, 1)), value)
+        )
 
 
 _WIRING: dict[str, Callable[[TemplateReader, str, Mapping[str, Any], int], None]] = {

@@ -33,8 +33,15 @@ if TYPE_CHECKING:
     from ..config import LoadConfig
     from ..discover import Discovery
 
-__all__ = ["ComposeParam", "ComposeProject", "ComposeService", "apply_compose_params", "compose_projects",
-           "read_compose", "service_units"]
+__all__ = [
+    "ComposeParam",
+    "ComposeProject",
+    "ComposeService",
+    "apply_compose_params",
+    "compose_projects",
+    "read_compose",
+    "service_units",
+]
 
 # ``${service.Output}``; ``${sls:stage}``, ``${env:X}`` and the like have a colon, not a dot, after the name.
 _OUTPUT_REFERENCE = re.compile(r"\$\{\s*([A-Za-z0-9_-]+)\.([A-Za-z0-9_.-]+?)\s*\}")
@@ -92,15 +99,21 @@ def read_compose(document: Any, relpath: str) -> ComposeProject:
             continue
         directory = _normalise(base / spec["path"])
         if directory is None:
-            errors.append(LoadError(relpath, line, f"compose service {name!r}: path {spec['path']!r} "
-                                                   "leads out of the repository"))
+            errors.append(
+                LoadError(relpath, line, f"compose service {name!r}: path {spec['path']!r} leads out of the repository")
+            )
             continue
         config_file = spec.get("config") if isinstance(spec.get("config"), str) else None
-        services.append(ComposeService(
-            name=str(name), path=directory, location=Location(relpath, line), config_file=config_file,
-            params=tuple(_params(spec, relpath, line)),
-            depends_on=tuple(_depends_on(spec, relpath, line)),
-        ))
+        services.append(
+            ComposeService(
+                name=str(name),
+                path=directory,
+                location=Location(relpath, line),
+                config_file=config_file,
+                params=tuple(_params(spec, relpath, line)),
+                depends_on=tuple(_depends_on(spec, relpath, line)),
+            )
+        )
     return ComposeProject(relpath, tuple(services), tuple(errors), tuple(notes))
 
 
@@ -114,9 +127,15 @@ def _params(spec: Mapping[str, Any], relpath: str, line: int) -> list[ComposePar
         if not isinstance(value, str):
             continue
         for match in _OUTPUT_REFERENCE.finditer(value):
-            found.append(ComposeParam(str(name), match.group(1), match.group(2),
-                                      Location(relpath, lines.get(name, line)),
-                                      whole=match.group(0) == value.strip()))
+            found.append(
+                ComposeParam(
+                    str(name),
+                    match.group(1),
+                    match.group(2),
+                    Location(relpath, lines.get(name, line)),
+                    whole=match.group(0) == value.strip(),
+                )
+            )
     return found
 
 
@@ -129,8 +148,11 @@ def _depends_on(spec: Mapping[str, Any], relpath: str, line: int) -> list[tuple[
         return [(value, Location(relpath, key_line or line))]
     if isinstance(value, list):
         item_lines = getattr(value, "item_lines", [])
-        return [(str(item), Location(relpath, item_lines[index] if index < len(item_lines) else line_of(value, line)))
-                for index, item in enumerate(value) if isinstance(item, str)]
+        return [
+            (str(item), Location(relpath, item_lines[index] if index < len(item_lines) else line_of(value, line)))
+            for index, item in enumerate(value)
+            if isinstance(item, str)
+        ]
     return []
 
 
@@ -148,8 +170,9 @@ def _normalise(path: PurePosixPath) -> str | None:
 
 def compose_projects(discovery: Discovery) -> list[ComposeProject]:
     """Every compose file discovery found, read."""
-    return [read_compose(candidate.document, candidate.relpath)
-            for candidate in discovery.candidates if candidate.format == "compose"]
+    return [
+        read_compose(candidate.document, candidate.relpath) for candidate in discovery.candidates if candidate.format == "compose"
+    ]
 
 
 def service_units(project: ComposeProject, units: Iterable[LoadedUnit]) -> dict[str, LoadedUnit]:
@@ -168,8 +191,9 @@ def service_units(project: ComposeProject, units: Iterable[LoadedUnit]) -> dict[
     return found
 
 
-def apply_compose_params(units: list[LoadedUnit], projects: Iterable[ComposeProject], discovery: Discovery,
-                         config: LoadConfig) -> list[LoadedUnit]:
+def apply_compose_params(
+    units: list[LoadedUnit], projects: Iterable[ComposeProject], discovery: Discovery, config: LoadConfig
+) -> list[LoadedUnit]:
     """Reload each service whose ``${param:x}`` compose fills with another service's output.
 
     Compose passes the output's value at deploy time; offline it becomes a
@@ -187,8 +211,11 @@ def apply_compose_params(units: list[LoadedUnit], projects: Iterable[ComposeProj
             candidate = candidates.get(consumer.path) if consumer is not None else None
             if consumer is None or candidate is None or consumer.format != "serverless":
                 continue
-            foreign = {param.name: ForeignRef("compose_param", f"{members[param.service].name}/{param.output}")
-                       for param in service.params if param.whole and param.service in members}
+            foreign = {
+                param.name: ForeignRef("compose_param", f"{members[param.service].name}/{param.output}")
+                for param in service.params
+                if param.whole and param.service in members
+            }
             if not foreign:
                 continue
             params: dict[str, Any] = {**config.params, **foreign}
@@ -197,5 +224,3 @@ def apply_compose_params(units: list[LoadedUnit], projects: Iterable[ComposeProj
                 result[result.index(consumer)] = reloaded[0]
                 members[service.name] = reloaded[0]
     return result
-
-

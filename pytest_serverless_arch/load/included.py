@@ -44,8 +44,7 @@ def include_location(value: Any) -> Any:
 
 def is_local_path(value: Any) -> bool:
     """A string naming a file rather than an S3/HTTP location (those are not in the repository)."""
-    return isinstance(value, str) and bool(value.strip()) and not value.strip().startswith(("s3://", "http://",
-                                                                                            "https://"))
+    return isinstance(value, str) and bool(value.strip()) and not value.strip().startswith(("s3://", "http://", "https://"))
 
 
 def read_included(reader: TemplateReader, value: Any, line: int, what: str) -> IncludedFile | None:

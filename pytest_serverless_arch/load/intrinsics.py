@@ -81,7 +81,7 @@ def references_in(value: Any, line: int = 0) -> Iterator[Reference]:
         node_line = line_of(node, node_line)
         if isinstance(node, Mapping):
             if len(node) == 1:
-                (key, inner), = node.items()
+                ((key, inner),) = node.items()
                 if key == "Ref" and isinstance(inner, str):
                     if not inner.startswith("AWS::"):
                         yield Reference(inner, None, node_line, "Ref")
@@ -128,7 +128,7 @@ def target_of(value: Any, resources: Mapping[str, Any] | None = None) -> str | N
 
 def _direct_references(value: Any) -> Iterator[str]:
     if isinstance(value, Mapping) and len(value) == 1:
-        (key, inner), = value.items()
+        ((key, inner),) = value.items()
         if key == "Ref" and isinstance(inner, str):
             yield inner
         elif key == "Fn::GetAtt":
@@ -166,7 +166,7 @@ def resolve_string(value: Any, parameters: Mapping[str, Any] | None = None) -> s
         return str(value)
     if not isinstance(value, Mapping) or len(value) != 1:
         return None
-    (key, inner), = value.items()
+    ((key, inner),) = value.items()
     if key == "Ref" and isinstance(inner, str):
         if inner in parameters:
             return resolve_string(parameters[inner], None)

@@ -43,8 +43,9 @@ def nested_template_path(parent_relpath: str, value: Any) -> str | None:
     return local_target(parent_relpath, value)
 
 
-def join_nested_stacks(unit: LoadedUnit, document: Any, discovery: Discovery, config: LoadConfig,
-                       *, _chain: tuple[str, ...] = ()) -> None:
+def join_nested_stacks(
+    unit: LoadedUnit, document: Any, discovery: Discovery, config: LoadConfig, *, _chain: tuple[str, ...] = ()
+) -> None:
     """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused)."""
     resources = document.get("Resources") if isinstance(document, Mapping) else None
     if not isinstance(resources, Mapping):
@@ -53,8 +54,7 @@ def join_nested_stacks(unit: LoadedUnit, document: Any, discovery: Discovery, co
     owners = _owners(unit.resources)
     outputs: dict[tuple[str, str], str] = {}  # (stack logical id, output) -> logical id in the parent
     for logical_id, spec in resources.items():
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("Type"), str) \
-                or spec["Type"] not in _LOCATION_PROPERTY:
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("Type"), str) or spec["Type"] not in _LOCATION_PROPERTY:
             continue
         properties = spec.get("Properties")
         if not isinstance(properties, Mapping):
@@ -66,14 +66,31 @@ def join_nested_stacks(unit: LoadedUnit, document: Any, discovery: Discovery, co
             continue
         where = Location(chain[-1], line)
         if child_path in chain or len(chain) > MAX_NESTING:
-            unit.errors.append(LoadError(where.path, where.line, f"nested stack {logical_id}: {child_path} "
-                                         "includes itself (directly or through other nested stacks); not read"))
+            unit.errors.append(
+                LoadError(
+                    where.path,
+                    where.line,
+                    f"nested stack {logical_id}: {child_path} "
+                    "includes itself (directly or through other nested stacks); not read",
+                )
+            )
             continue
         child_document = _child_document(child_path, discovery, unit, where)
         if child_document is None:
             continue
-        child = _read_child(unit, str(logical_id), child_path, child_document, properties.get("Parameters"),
-                            owners, outputs, discovery, config, chain + (child_path,), where)
+        child = _read_child(
+            unit,
+            str(logical_id),
+            child_path,
+            child_document,
+            properties.get("Parameters"),
+            owners,
+            outputs,
+            discovery,
+            config,
+            chain + (child_path,),
+            where,
+        )
         if child is not None:
             _merge(unit, str(logical_id), child, outputs, owners)
 
@@ -107,18 +124,28 @@ def _child_document(child_path: str, discovery: Discovery, unit: LoadedUnit, whe
     return document
 
 
-def _read_child(unit: LoadedUnit, stack_id: str, child_path: str, document: Any, parameters: Any,
-                owners: Mapping[str, str], outputs: Mapping[tuple[str, str], str], discovery: Discovery,
-                config: LoadConfig, chain: tuple[str, ...],
-                where: Location) -> tuple[LoadedUnit, dict[str, str]] | None:
+def _read_child(
+    unit: LoadedUnit,
+    stack_id: str,
+    child_path: str,
+    document: Any,
+    parameters: Any,
+    owners: Mapping[str, str],
+    outputs: Mapping[tuple[str, str], str],
+    discovery: Discovery,
+    config: LoadConfig,
+    chain: tuple[str, ...],
+    where: Location,
+) -> tuple[LoadedUnit, dict[str, str]] | None:
     """The child template read as a unit of the parent's name, and its parameters wired to parent nodes."""
     from ..discover import classify
     from .cloudformation import read_template
 
     child_format = classify(document)
     if child_format not in ("cloudformation", "sam"):
-        unit.errors.append(LoadError(where.path, where.line, f"nested stack {stack_id}: {child_path} is not a "
-                                                             "CloudFormation or SAM template"))
+        unit.errors.append(
+            LoadError(where.path, where.line, f"nested stack {stack_id}: {child_path} is not a CloudFormation or SAM template")
+        )
         return None
     overrides: dict[str, Any] = {}
     wired: dict[str, str] = {}  # child parameter -> parent logical id it stands for
@@ -132,8 +159,14 @@ def _read_child(unit: LoadedUnit, stack_id: str, child_path: str, document: Any,
             resolved = resolve_string(value, unit.parameters)
             if resolved is not None:
                 overrides[str(name)] = resolved
-    child = LoadedUnit(name=unit.name, format=child_format, path=child_path, region=unit.region,
-                       tags=dict(unit.tags), location=Location(child_path, 1))
+    child = LoadedUnit(
+        name=unit.name,
+        format=child_format,
+        path=child_path,
+        region=unit.region,
+        tags=dict(unit.tags),
+        location=Location(child_path, 1),
+    )
     read_template(child, document, config, parameter_overrides=overrides, root=discovery.root)
     join_nested_stacks(child, document, discovery, config, _chain=chain)
     return child, wired
@@ -143,18 +176,22 @@ def _parent_node(value: Any, owners: Mapping[str, str], outputs: Mapping[tuple[s
     """The parent's node a parameter value names: ``!Ref Queue``, ``!GetAtt Queue.Arn``, a sibling's output."""
     if isinstance(value, Mapping) and len(value) == 1 and "Fn::GetAtt" in value:
         inner = value["Fn::GetAtt"]
-        parts = inner.split(".") if isinstance(inner, str) else [str(part) for part in inner] \
-            if isinstance(inner, list) else []
+        parts = inner.split(".") if isinstance(inner, str) else [str(part) for part in inner] if isinstance(inner, list) else []
         if len(parts) == 3 and parts[1] == "Outputs":
             return outputs.get((parts[0], parts[2]))
         if len(parts) == 2 and parts[1].startswith("Outputs."):
-            return outputs.get((parts[0], parts[1][len("Outputs."):]))
+            return outputs.get((parts[0], parts[1][len("Outputs.") :]))
     target = target_of(value, None)
     return owners.get(target) if target is not None else None
 
 
-def _merge(unit: LoadedUnit, stack_id: str, child_and_wiring: tuple[LoadedUnit, dict[str, str]],
-           outputs: dict[tuple[str, str], str], owners: dict[str, str]) -> None:
+def _merge(
+    unit: LoadedUnit,
+    stack_id: str,
+    child_and_wiring: tuple[LoadedUnit, dict[str, str]],
+    outputs: dict[tuple[str, str], str],
+    owners: dict[str, str],
+) -> None:
     """Move the child's resources, edges and exports into ``unit`` under ``<stack_id>/``."""
     child, wired = child_and_wiring
     prefix = f"{stack_id}/"
@@ -168,8 +205,9 @@ def _merge(unit: LoadedUnit, stack_id: str, child_and_wiring: tuple[LoadedUnit, 
         return value
 
     for resource in child.resources:
-        moved = dataclasses.replace(resource, logical_id=prefix + resource.logical_id,
-                                    aliases=tuple(prefix + alias for alias in resource.aliases))
+        moved = dataclasses.replace(
+            resource, logical_id=prefix + resource.logical_id, aliases=tuple(prefix + alias for alias in resource.aliases)
+        )
         unit.resources.append(moved)
         owners[moved.logical_id] = moved.logical_id
         if not resource.logical_id.count("/"):  # grandchildren hang off their own stack resource

@@ -118,11 +118,9 @@ def strings_with_lines(value: Any, line: int = 0) -> Iterator[tuple[Any, str, in
             yield key, node, node_line
         elif isinstance(node, Mapping):
             lines = getattr(node, "key_lines", {})
-            stack.extend((child_key, item, lines.get(child_key, line_of(node, node_line)))
-                         for child_key, item in node.items())
+            stack.extend((child_key, item, lines.get(child_key, line_of(node, node_line))) for child_key, item in node.items())
         elif isinstance(node, list):
-            stack.extend((None, item, item_line(node, index, line_of(node, node_line)))
-                         for index, item in enumerate(node))
+            stack.extend((None, item, item_line(node, index, line_of(node, node_line))) for index, item in enumerate(node))
 
 
 # --- YAML -----------------------------------------------------------------
@@ -229,9 +227,7 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
             raise ParseError("a mapping key must be a plain value", key_node.start_mark.line + 1)
         key_line = key_node.start_mark.line + 1
         if index >= merged and key in data and data.key_lines.get(key, -1) >= 0:
-            raise ParseError(
-                f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line
-            )
+            raise ParseError(f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line)
         data[key] = loader.construct_object(value_node, deep=False)
         # A merged key is marked negative until an explicit key overrides it.
         data.key_lines[key] = key_line if index >= merged else -key_line
@@ -360,9 +356,7 @@ class _LineJSONDecoder(json.JSONDecoder):
         for (key, value), offset in zip(pairs, offsets, strict=False):
             line = self._line(offset)
             if key in result:
-                raise ParseError(
-                    f"duplicate key {key!r} (first written on line {result.key_lines[key]})", line
-                )
+                raise ParseError(f"duplicate key {key!r} (first written on line {result.key_lines[key]})", line)
             result[key] = value
             result.key_lines[key] = line
         return result, end

@@ -74,9 +74,18 @@ _IMPLICIT_SOURCES: dict[str, tuple[str, str]] = {
     "ScheduleV2": ("AWS::Scheduler::Schedule", "Name"),
     "IoTRule": ("AWS::IoT::TopicRule", "RuleName"),
 }
-_OTHER_EVENT_TYPES = frozenset({
-    "Api", "HttpApi", "SNS", "S3", "CloudWatchLogs", "AlexaSkill", "Cognito", "SelfManagedKafka",
-})
+_OTHER_EVENT_TYPES = frozenset(
+    {
+        "Api",
+        "HttpApi",
+        "SNS",
+        "S3",
+        "CloudWatchLogs",
+        "AlexaSkill",
+        "Cognito",
+        "SelfManagedKafka",
+    }
+)
 _DESTINATION_TYPES = {"SQS": ("AWS::SQS::Queue", "Queue"), "SNS": ("AWS::SNS::Topic", "Topic")}
 _CONNECTOR_MODES = {frozenset({"Read"}): "read", frozenset({"Write"}): "write"}
 
@@ -136,8 +145,10 @@ class SamReader:
                 properties = record.properties
             else:
                 raw = spec.get("Properties")
-                properties = merge_globals(globals_for(self.reader.document, type_name, spec.get("IgnoreGlobals")),
-                                           raw if isinstance(raw, Mapping) else LineDict())
+                properties = merge_globals(
+                    globals_for(self.reader.document, type_name, spec.get("IgnoreGlobals")),
+                    raw if isinstance(raw, Mapping) else LineDict(),
+                )
             yield str(logical_id), type_name, properties, lines.get(logical_id, 1)
 
     def read_resources(self) -> None:
@@ -145,10 +156,16 @@ class SamReader:
         reader = self.reader
         for logical_id, type_name, properties, line in list(self.sam_resources()):
             spec = self.specs[logical_id]
-            reader.add_resource(reader.make_resource(
-                logical_id, type_name, properties, line, metadata=spec.get("Metadata"),
-                code_source=code_source(reader, type_name, properties) if type_name == FUNCTION else None,
-            ))
+            reader.add_resource(
+                reader.make_resource(
+                    logical_id,
+                    type_name,
+                    properties,
+                    line,
+                    metadata=spec.get("Metadata"),
+                    code_source=code_source(reader, type_name, properties) if type_name == FUNCTION else None,
+                )
+            )
         rest_api_line = http_api_line = 0
         for logical_id, type_name, properties, line in list(self.sam_resources()):
             if type_name not in (FUNCTION, STATE_MACHINE):
@@ -167,14 +184,16 @@ class SamReader:
         if http_api_line:
             self._implicit(IMPLICIT_HTTP_API, HTTP_API, globals_for(reader.document, HTTP_API), http_api_line)
 
-    def _implicit(self, logical_id: str, type_name: str, properties: Mapping[str, Any], line: int,
-                  physical_name: str | None = None) -> None:
+    def _implicit(
+        self, logical_id: str, type_name: str, properties: Mapping[str, Any], line: int, physical_name: str | None = None
+    ) -> None:
         """Record a resource SAM creates, unless the template already has one by that id."""
         reader = self.reader
         if logical_id in reader.records or logical_id in reader.resources:
             return
-        reader.add_resource(reader.make_resource(logical_id, type_name, properties, line, implicit=True,
-                                                 physical_name=physical_name))
+        reader.add_resource(
+            reader.make_resource(logical_id, type_name, properties, line, implicit=True, physical_name=physical_name)
+        )
 
     def _implicit_event_resources(self, event: SamEvent) -> None:
         implicit = _IMPLICIT_SOURCES.get(event.type)
@@ -185,8 +204,7 @@ class SamReader:
             properties.line = event.line
             if type_name == "AWS::Events::Rule" and schedule is not None:
                 properties["ScheduleExpression"] = schedule
-            physical_name = self.reader.resolve(event.properties.get(name_key)) \
-                if name_key in event.properties else None
+            physical_name = self.reader.resolve(event.properties.get(name_key)) if name_key in event.properties else None
             self._implicit(event.implicit_id, type_name, properties, event.line, physical_name)
         elif event.type == "SNS" and _is_true(event.properties.get("SqsSubscription")):
             self._implicit(event.implicit_id + "Queue", "AWS::SQS::Queue", LineDict(), event.line)
@@ -204,13 +222,11 @@ class SamReader:
 
     def _implicit_function_resources(self, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
         if isinstance(properties.get("FunctionUrlConfig"), Mapping):
-            self._implicit(logical_id + "Url", "AWS::Lambda::Url", LineDict(),
-                           key_line(properties, "FunctionUrlConfig", line))
+            self._implicit(logical_id + "Url", "AWS::Lambda::Url", LineDict(), key_line(properties, "FunctionUrlConfig", line))
         for key, entry, entry_line in _destination_entries(properties, line):
             implicit = _DESTINATION_TYPES.get(str(entry.get("Type")))
             if implicit is not None and _may_be_absent(entry.get("Destination")):
-                self._implicit(f"{logical_id}EventInvokeConfig{key}{implicit[1]}", implicit[0], LineDict(),
-                               entry_line)
+                self._implicit(f"{logical_id}EventInvokeConfig{key}{implicit[1]}", implicit[0], LineDict(), entry_line)
 
     # --- wiring ---------------------------------------------------------------
 
@@ -295,8 +311,10 @@ class SamReader:
                     reader.edge("triggers", source, function, event.line, f"Cognito {trigger}")
             return
         else:
-            reader.note(event.line, f"{function}: event {event.name} has type {event.type!r}, "
-                                    "which this reader does not know; it gives no trigger")
+            reader.note(
+                event.line,
+                f"{function}: event {event.name} has type {event.type!r}, which this reader does not know; it gives no trigger",
+            )
             return
         if source is not None:
             reader.edge("triggers", source, function, event.line, event.type)
@@ -353,8 +371,9 @@ class SamReader:
                 if isinstance(spec, Mapping) and spec.get("FunctionArn") is not None:
                     function = reader.function_endpoint(spec["FunctionArn"])
                     if function is not None:
-                        reader.edge("triggers", api, function, key_line(spec, "FunctionArn", line_of(spec, line)),
-                                    f"Authorizer {name}")
+                        reader.edge(
+                            "triggers", api, function, key_line(spec, "FunctionArn", line_of(spec, line)), f"Authorizer {name}"
+                        )
         body = properties.get("DefinitionBody")
         if isinstance(body, Mapping):
             for uri, uri_line, detail in openapi_lambda_uris(body, key_line(properties, "DefinitionBody", line)):
@@ -368,9 +387,11 @@ class SamReader:
             return
         included = _included_definition(properties)
         if included:  # no repository root to read it from (a template read on its own)
-            reader.note(key_line(properties, "DefinitionBody", key_line(properties, "DefinitionUri", line)),
-                        f"{api}: the API definition in {included} is not read; integrations written there "
-                        "(rather than as function events) are not in the graph")
+            reader.note(
+                key_line(properties, "DefinitionBody", key_line(properties, "DefinitionUri", line)),
+                f"{api}: the API definition in {included} is not read; integrations written there "
+                "(rather than as function events) are not in the graph",
+            )
 
     def _websocket_wiring(self, api: str, properties: Mapping[str, Any], line: int) -> None:
         """Each route's function, and the ``$connect`` authorizer."""
@@ -414,8 +435,7 @@ class SamReader:
                 if isinstance(config, Mapping):
                     function = reader.function_endpoint(config.get("AuthorizerUri"))
                     if function is not None:
-                        reader.edge("triggers", api, function, key_line(config, "AuthorizerUri", line),
-                                    "AppSync authorizer")
+                        reader.edge("triggers", api, function, key_line(config, "AuthorizerUri", line), "AppSync authorizer")
 
     # --- policies and connectors ---------------------------------------------
 
@@ -435,7 +455,7 @@ class SamReader:
                 continue
             if len(item) != 1:
                 continue
-            (name, parameters), = item.items()
+            ((name, parameters),) = item.items()
             template = POLICY_TEMPLATES.get(str(name))
             if template is not None:
                 self._policy_template(owner, template, parameters, item_line)
@@ -523,8 +543,7 @@ class SamReader:
         """References written in ``Globals`` belong to every resource they apply to."""
         reader = self.reader
         spec = self.specs.get(logical_id)
-        section = globals_for(reader.document, type_name,
-                              spec.get("IgnoreGlobals") if isinstance(spec, Mapping) else None)
+        section = globals_for(reader.document, type_name, spec.get("IgnoreGlobals") if isinstance(spec, Mapping) else None)
         if not section:
             return
         own = reader.properties_of(logical_id)

@@ -62,8 +62,12 @@ def _is_intrinsic(value: Any) -> bool:
 
 def merge_globals(global_value: Any, local_value: Any) -> Any:
     """``local_value`` with ``global_value`` merged in; lines of both are kept."""
-    if isinstance(global_value, Mapping) and isinstance(local_value, Mapping) \
-            and not _is_intrinsic(global_value) and not _is_intrinsic(local_value):
+    if (
+        isinstance(global_value, Mapping)
+        and isinstance(local_value, Mapping)
+        and not _is_intrinsic(global_value)
+        and not _is_intrinsic(local_value)
+    ):
         merged = LineDict()
         merged.line = line_of(local_value) or line_of(global_value)
         global_lines = getattr(global_value, "key_lines", {})

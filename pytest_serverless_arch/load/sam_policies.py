@@ -76,8 +76,7 @@ POLICY_TEMPLATES: dict[str, PolicyTemplate] = {
     # SAM grants the function and its versions and aliases (``name*``)
     "LambdaInvokePolicy": _regional("lambda", "function:${FunctionName}*", "invoke", "function"),
     "StepFunctionsExecutionPolicy": _regional("states", "stateMachine:${StateMachineName}", "write", "state_machine"),
-    "StepFunctionsExecutionPolicy_v2": _regional("states", "stateMachine:${StateMachineName}", "write",
-                                                 "state_machine"),
+    "StepFunctionsExecutionPolicy_v2": _regional("states", "stateMachine:${StateMachineName}", "write", "state_machine"),
     "StepFunctionsCallbackPolicy": _regional("states", "stateMachine:${StateMachineName}", "write", "state_machine"),
     "EventBridgePutEventsPolicy": _regional("events", "event-bus/${EventBusName}", "write", "event_bus"),
     "SSMParameterReadPolicy": _regional("ssm", "parameter/${ParameterName}", "read", "parameter"),
@@ -101,8 +100,7 @@ POLICY_TEMPLATES: dict[str, PolicyTemplate] = {
     "EFSWriteAccessPolicy": _regional("elasticfilesystem", "file-system/${FileSystem}", "write"),
     "EcsRunTaskPolicy": _regional("ecs", "task-definition/${TaskDefinition}", "write"),
     "EC2CopyImagePolicy": _regional("ec2", "image/${ImageId}", "read"),
-    "PinpointEndpointAccessPolicy": _regional("mobiletargeting", "apps/${PinpointApplicationId}/endpoints/*",
-                                              "readwrite"),
+    "PinpointEndpointAccessPolicy": _regional("mobiletargeting", "apps/${PinpointApplicationId}/endpoints/*", "readwrite"),
     "PollyFullAccessPolicy": _regional("polly", "lexicon/${LexiconName}", "readwrite"),
     "RekognitionFacesManagementPolicy": _regional("rekognition", "collection/${CollectionId}", "readwrite"),
     "RekognitionNoDataAccessPolicy": _regional("rekognition", "collection/${CollectionId}", "read"),
@@ -121,12 +119,29 @@ POLICY_TEMPLATES: dict[str, PolicyTemplate] = {
 
 # Templates that take no resource parameter (or only one that is not an access):
 # they are known, so the reader does not note them as unknown.
-RESOURCELESS_TEMPLATES = frozenset({
-    "AMIDescribePolicy", "AWSSecretsManagerRotationPolicy", "CloudFormationDescribeStacksPolicy",
-    "CloudWatchDashboardPolicy", "CloudWatchDescribeAlarmHistoryPolicy", "CloudWatchPutMetricPolicy",
-    "CodePipelineLambdaExecutionPolicy", "ComprehendBasicAccessPolicy", "CostExplorerReadOnlyPolicy",
-    "EC2DescribePolicy", "EKSDescribePolicy", "MobileAnalyticsWriteOnlyAccessPolicy",
-    "OrganizationsListAccountsPolicy", "RekognitionDetectOnlyPolicy", "RekognitionFacesPolicy",
-    "RekognitionLabelsPolicy", "SESEmailTemplateCrudPolicy", "ServerlessRepoReadWriteAccessPolicy",
-    "TextractDetectAnalyzePolicy", "TextractGetResultPolicy", "TextractPolicy", "VPCAccessPolicy",
-})
+RESOURCELESS_TEMPLATES = frozenset(
+    {
+        "AMIDescribePolicy",
+        "AWSSecretsManagerRotationPolicy",
+        "CloudFormationDescribeStacksPolicy",
+        "CloudWatchDashboardPolicy",
+        "CloudWatchDescribeAlarmHistoryPolicy",
+        "CloudWatchPutMetricPolicy",
+        "CodePipelineLambdaExecutionPolicy",
+        "ComprehendBasicAccessPolicy",
+        "CostExplorerReadOnlyPolicy",
+        "EC2DescribePolicy",
+        "EKSDescribePolicy",
+        "MobileAnalyticsWriteOnlyAccessPolicy",
+        "OrganizationsListAccountsPolicy",
+        "RekognitionDetectOnlyPolicy",
+        "RekognitionFacesPolicy",
+        "RekognitionLabelsPolicy",
+        "SESEmailTemplateCrudPolicy",
+        "ServerlessRepoReadWriteAccessPolicy",
+        "TextractDetectAnalyzePolicy",
+        "TextractGetResultPolicy",
+        "TextractPolicy",
+        "VPCAccessPolicy",
+    }
+)

@@ -32,12 +32,19 @@ __all__ = ["load_service", "read_service"]
 
 def load_service(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
     """The pipeline's entry point: one ``serverless.yml`` candidate -> zero or one unit."""
-    return read_service(candidate.document, candidate.relpath, config, root=discovery.root,
-                        service_dir=candidate.path.parent, notes=discovery.notes)
+    return read_service(
+        candidate.document,
+        candidate.relpath,
+        config,
+        root=discovery.root,
+        service_dir=candidate.path.parent,
+        notes=discovery.notes,
+    )
 
 
-def read_service(document: Any, path: str, config: LoadConfig, *, root: Path, service_dir: Path,
-                 notes: list[Note] | None = None) -> list[LoadedUnit]:
+def read_service(
+    document: Any, path: str, config: LoadConfig, *, root: Path, service_dir: Path, notes: list[Note] | None = None
+) -> list[LoadedUnit]:
     """Read a parsed service document; a non-AWS provider gives no unit and a note (in ``notes``).
 
     ``root`` is the repository root: ``${file()}`` never reads outside it.
@@ -52,8 +59,11 @@ def read_service(document: Any, path: str, config: LoadConfig, *, root: Path, se
     provider_name = provider.get("name") if isinstance(provider, Mapping) else provider
     if provider_name != "aws":
         if notes is not None:
-            notes.append(Note(Location(path, _line(document, "provider")),
-                              f"provider {provider_name!r} is not AWS; this service is skipped"))
+            notes.append(
+                Note(
+                    Location(path, _line(document, "provider")), f"provider {provider_name!r} is not AWS; this service is skipped"
+                )
+            )
         return []
     provider = provider if isinstance(provider, Mapping) else LineDict()
     service = resolved.get("service")
@@ -63,11 +73,18 @@ def read_service(document: Any, path: str, config: LoadConfig, *, root: Path, se
     region = resolver.region
     service_name = str(service) if service is not None else path
     stack_name = provider.get("stackName")
-    name = config.stack_names.get(path) or (stack_name if isinstance(stack_name, str) and stack_name
-                                            else f"{service_name}-{stage}")
+    name = config.stack_names.get(path) or (
+        stack_name if isinstance(stack_name, str) and stack_name else f"{service_name}-{stage}"
+    )
     unit = LoadedUnit(name=name, format="serverless", path=path, region=region, location=Location(path, 1))
-    unit.extra.update({"service": service_name, "stage": stage, "plugins": _plugins(resolved.get("plugins")),
-                       "files": list(resolver.files_read)})
+    unit.extra.update(
+        {
+            "service": service_name,
+            "stage": stage,
+            "plugins": _plugins(resolved.get("plugins")),
+            "files": list(resolver.files_read),
+        }
+    )
     if isinstance(service, VariableText) and service.unresolved:
         unit.errors.append(LoadError(path, _line(document, "service"), f"service name {service} cannot be resolved"))
     unit.tags = _string_map(provider.get("stackTags")) | _string_map(provider.get("tags"))
@@ -113,8 +130,9 @@ def _merged_sections(value: Any, what: str, unit: LoadedUnit, line: int) -> Line
                     merged[key] = child
                     merged.key_lines[key] = getattr(item, "key_lines", {}).get(key, item_line)
             else:
-                unit.errors.append(LoadError(unit.path, item_line,
-                                             f"`{what}` is a list, and item {index + 1} is not a mapping; ignored"))
+                unit.errors.append(
+                    LoadError(unit.path, item_line, f"`{what}` is a list, and item {index + 1} is not a mapping; ignored")
+                )
     elif value is not None:
         unit.errors.append(LoadError(unit.path, line, f"`{what}` must be a mapping, not a {type(value).__name__}"))
     return merged
@@ -123,8 +141,16 @@ def _merged_sections(value: Any, what: str, unit: LoadedUnit, line: int) -> Line
 class ServiceReader:
     """Reads one resolved service document into ``unit``."""
 
-    def __init__(self, unit: LoadedUnit, document: Mapping[str, Any], provider: Mapping[str, Any],
-                 config: LoadConfig, service: str, stage: str, region: str) -> None:
+    def __init__(
+        self,
+        unit: LoadedUnit,
+        document: Mapping[str, Any],
+        provider: Mapping[str, Any],
+        config: LoadConfig,
+        service: str,
+        stage: str,
+        region: str,
+    ) -> None:
         self.unit = unit
         self.document = document
         self.provider = provider
@@ -142,8 +168,7 @@ class ServiceReader:
 
     def _cloudformation_document(self, line: int) -> LineDict:
         """``resources:`` (one mapping or a list of fragments) as a CloudFormation template."""
-        resources = self.resources_section = _merged_sections(self.document.get("resources"), "resources",
-                                                              self.unit, line)
+        resources = self.resources_section = _merged_sections(self.document.get("resources"), "resources", self.unit, line)
         template = LineDict()
         for section in ("Resources", "Outputs", "Conditions"):
             merged = LineDict()
@@ -155,8 +180,9 @@ class ServiceReader:
                     merged.update(fragment)
                     merged.key_lines.update(getattr(fragment, "key_lines", {}))
                 elif fragment is not None:
-                    self.unit.errors.append(LoadError(self.unit.path, line_of(fragment, line),
-                                                      f"`resources.{section}` must be a mapping"))
+                    self.unit.errors.append(
+                        LoadError(self.unit.path, line_of(fragment, line), f"`resources.{section}` must be a mapping")
+                    )
             template[section] = merged
         return template
 
@@ -178,10 +204,16 @@ class ServiceReader:
             if spec.get("url"):
                 url = reader.owner(naming.function_url_logical_id(key))
                 if url is None:
-                    reader.add_resource(reader.make_resource(naming.function_url_logical_id(key), "AWS::Lambda::Url",
-                                                             {}, key_line(spec, "url", line), implicit=True))
-                reader.edge("triggers", naming.function_url_logical_id(key), key, key_line(spec, "url", line),
-                            "url")
+                    reader.add_resource(
+                        reader.make_resource(
+                            naming.function_url_logical_id(key),
+                            "AWS::Lambda::Url",
+                            {},
+                            key_line(spec, "url", line),
+                            implicit=True,
+                        )
+                    )
+                reader.edge("triggers", naming.function_url_logical_id(key), key, key_line(spec, "url", line), "url")
             read_events(self.context, key, spec.get("events"), key_line(spec, "events", line))
         read_state_machines(self.context, self.document, self.unit.extra.get("plugins", []))
         read_wiring(reader)
@@ -233,8 +265,13 @@ class ServiceReader:
         properties = LineDict()
         properties.line = line
         properties["FunctionName"] = self.context.physical_names[key]
-        for source, target in (("handler", "Handler"), ("runtime", "Runtime"), ("memorySize", "MemorySize"),
-                               ("timeout", "Timeout"), ("description", "Description")):
+        for source, target in (
+            ("handler", "Handler"),
+            ("runtime", "Runtime"),
+            ("memorySize", "MemorySize"),
+            ("timeout", "Timeout"),
+            ("description", "Description"),
+        ):
             value = spec.get(source, self.provider.get(source) if source != "handler" else None)
             if value is not None:
                 properties[target] = value
@@ -255,12 +292,20 @@ class ServiceReader:
         custom = self.document.get("custom")
         arch = custom.get("serverlessArch") if isinstance(custom, Mapping) else None
         entries = arch.get("suppress") if isinstance(arch, Mapping) else None
-        suppress = [e for e in entries if isinstance(e, Mapping) and e.get("function") == key] \
-            if isinstance(entries, list) else []
+        suppress = (
+            [e for e in entries if isinstance(e, Mapping) and e.get("function") == key] if isinstance(entries, list) else []
+        )
         return self.reader.make_resource(
-            key, "AWS::Lambda::Function", properties, line, name=key,
-            aliases=(naming.function_logical_id(key),), physical_name=self.context.physical_names[key],
-            kind="function", code_source=_code_source(spec), metadata={"serverless-arch": {"suppress": suppress}},
+            key,
+            "AWS::Lambda::Function",
+            properties,
+            line,
+            name=key,
+            aliases=(naming.function_logical_id(key),),
+            physical_name=self.context.physical_names[key],
+            kind="function",
+            code_source=_code_source(spec),
+            metadata={"serverless-arch": {"suppress": suppress}},
         )
 
     # --- accesses ----------------------------------------------------------------------
@@ -311,8 +356,13 @@ class ServiceReader:
             foreign = [(item, ref) for item in items for ref in foreign_refs_in(item)]
             if foreign and statement.get("Effect", "Allow") == "Allow":
                 actions = statement.get("Action", [])
-                actions = [actions] if isinstance(actions, str) else [a for a in actions if isinstance(a, str)] \
-                    if isinstance(actions, list) else []
+                actions = (
+                    [actions]
+                    if isinstance(actions, str)
+                    else [a for a in actions if isinstance(a, str)]
+                    if isinstance(actions, list)
+                    else []
+                )
                 for _item, ref in foreign:
                     reader.edge("accesses", key, ref, line_of(statement, line), access_mode(actions))
             plain.append(statement)
@@ -340,8 +390,9 @@ class ServiceReader:
                 continue
             target = source_endpoint(reader, value)
             if target is not None:
-                add_access(reader, key, value, item_line, "write") if not isinstance(target, ForeignRef) \
-                    else reader.edge("accesses", key, target, item_line, "write")
+                add_access(reader, key, value, item_line, "write") if not isinstance(target, ForeignRef) else reader.edge(
+                    "accesses", key, target, item_line, "write"
+                )
 
 
 def _provider_role(provider: Mapping[str, Any]) -> Any:
@@ -370,4 +421,3 @@ def _code_source(spec: Mapping[str, Any]) -> str | None:
     if isinstance(artifact, str) and artifact.startswith(("s3://", "https://")):
         return f"package.artifact comes from {artifact}"
     return None
-

@@ -71,15 +71,24 @@ def source_endpoint(reader: TemplateReader, value: Any, kind: str = "other") -> 
     return reader.endpoint(value, kind)
 
 
-def _implicit(ctx: ServiceContext, logical_id: str, type_name: str, properties: Mapping[str, Any], line: int,
-              *, physical_name: str | None = None, kind: str | None = None) -> str:
+def _implicit(
+    ctx: ServiceContext,
+    logical_id: str,
+    type_name: str,
+    properties: Mapping[str, Any],
+    line: int,
+    *,
+    physical_name: str | None = None,
+    kind: str | None = None,
+) -> str:
     """Record a resource the framework creates, unless ``resources:`` already defines it."""
     reader = ctx.reader
     if reader.owner(logical_id) is None:
         props = LineDict(properties)
         props.line = line
-        reader.add_resource(reader.make_resource(logical_id, type_name, props, line, implicit=True,
-                                                 physical_name=physical_name, kind=kind))
+        reader.add_resource(
+            reader.make_resource(logical_id, type_name, props, line, implicit=True, physical_name=physical_name, kind=kind)
+        )
     return reader.owner(logical_id) or logical_id
 
 
@@ -130,9 +139,14 @@ def _http(ctx: ServiceContext, key: str, event: Any, line: int, position: int, c
     if api_id is not None:
         api = source_endpoint(ctx.reader, api_id, "api")
     else:
-        api = _implicit(ctx, naming.REST_API, "AWS::ApiGateway::RestApi",
-                        {"Name": ctx.provider_section("apiGateway").get("restApiName") or f"{ctx.stage}-{ctx.service}"},
-                        line, kind="api")
+        api = _implicit(
+            ctx,
+            naming.REST_API,
+            "AWS::ApiGateway::RestApi",
+            {"Name": ctx.provider_section("apiGateway").get("restApiName") or f"{ctx.stage}-{ctx.service}"},
+            line,
+            kind="api",
+        )
     if integration not in _LAMBDA_INTEGRATIONS:
         return
     _trigger(ctx, api, key, line, "http")
@@ -166,8 +180,7 @@ def _websocket(ctx: ServiceContext, key: str, event: Any, line: int, position: i
     if api_id is not None:
         api = source_endpoint(ctx.reader, api_id, "api")
     else:
-        api = _implicit(ctx, naming.WEBSOCKETS_API, "AWS::ApiGatewayV2::Api", {"ProtocolType": "WEBSOCKET"},
-                        line, kind="api")
+        api = _implicit(ctx, naming.WEBSOCKETS_API, "AWS::ApiGatewayV2::Api", {"ProtocolType": "WEBSOCKET"}, line, kind="api")
     _trigger(ctx, api, key, line, "websocket")
     if isinstance(event, Mapping) and event.get("authorizer") is not None:
         _trigger(ctx, api, _authorizer_function(ctx, event["authorizer"]), line, "Authorizer")
@@ -197,8 +210,7 @@ def _sns(ctx: ServiceContext, key: str, event: Any, line: int, position: int, co
         source = source_endpoint(reader, topic_name, "topic") if topic_name is not None else None
         _trigger(ctx, source, key, line, "sns")
         return
-    topic = _implicit(ctx, naming.topic_logical_id(name), "AWS::SNS::Topic", {"TopicName": name}, line,
-                      physical_name=name)
+    topic = _implicit(ctx, naming.topic_logical_id(name), "AWS::SNS::Topic", {"TopicName": name}, line, physical_name=name)
     _trigger(ctx, topic, key, line, "sns")
 
 
@@ -222,8 +234,9 @@ def _s3(ctx: ServiceContext, key: str, event: Any, line: int, position: int, cou
     physical = ref
     if isinstance(declared, Mapping):
         physical = _text(ctx, declared.get("name")) or ref
-    bucket_id = _implicit(ctx, naming.bucket_logical_id(ref), "AWS::S3::Bucket", {"BucketName": physical}, line,
-                          physical_name=physical)
+    bucket_id = _implicit(
+        ctx, naming.bucket_logical_id(ref), "AWS::S3::Bucket", {"BucketName": physical}, line, physical_name=physical
+    )
     _trigger(ctx, bucket_id, key, line, "s3")
 
 
@@ -236,11 +249,23 @@ def _schedule(ctx: ServiceContext, key: str, event: Any, line: int, position: in
         counters.schedule += 1
         line_here = rate_lines[index] if index < len(rate_lines) else line
         if method == "scheduler":
-            rule = _implicit(ctx, naming.scheduler_logical_id(key, counters.schedule), "AWS::Scheduler::Schedule",
-                             {"ScheduleExpression": expression}, line_here, kind="schedule")
+            rule = _implicit(
+                ctx,
+                naming.scheduler_logical_id(key, counters.schedule),
+                "AWS::Scheduler::Schedule",
+                {"ScheduleExpression": expression},
+                line_here,
+                kind="schedule",
+            )
         else:
-            rule = _implicit(ctx, naming.schedule_logical_id(key, counters.schedule), "AWS::Events::Rule",
-                             {"ScheduleExpression": expression}, line_here, kind="schedule")
+            rule = _implicit(
+                ctx,
+                naming.schedule_logical_id(key, counters.schedule),
+                "AWS::Events::Rule",
+                {"ScheduleExpression": expression},
+                line_here,
+                kind="schedule",
+            )
         _trigger(ctx, rule, key, line_here, "schedule")
 
 
@@ -251,9 +276,14 @@ def _event_bridge(ctx: ServiceContext, key: str, event: Any, line: int, position
     reader = ctx.reader
     physical = ctx.physical_names.get(key, key)
     is_schedule = event.get("schedule") is not None
-    rule = _implicit(ctx, naming.event_bridge_rule_logical_id(physical, position), "AWS::Events::Rule",
-                     {"ScheduleExpression": event["schedule"]} if is_schedule else {"EventPattern": event.get("pattern")},
-                     line, kind="schedule" if is_schedule else "event_rule")
+    rule = _implicit(
+        ctx,
+        naming.event_bridge_rule_logical_id(physical, position),
+        "AWS::Events::Rule",
+        {"ScheduleExpression": event["schedule"]} if is_schedule else {"EventPattern": event.get("pattern")},
+        line,
+        kind="schedule" if is_schedule else "event_rule",
+    )
     _trigger(ctx, rule, key, line, "eventBridge")
     if is_schedule:
         return
@@ -267,17 +297,23 @@ def _event_bridge(ctx: ServiceContext, key: str, event: Any, line: int, position
     elif bus_name.startswith("arn"):
         bus = event_bus_endpoint(reader, bus_name)
     else:
-        bus = _implicit(ctx, naming.event_bus_logical_id(bus_name), "AWS::Events::EventBus", {"Name": bus_name},
-                        line, physical_name=bus_name)
+        bus = _implicit(
+            ctx, naming.event_bus_logical_id(bus_name), "AWS::Events::EventBus", {"Name": bus_name}, line, physical_name=bus_name
+        )
     if bus is not None:
         reader.edge("references", rule, bus, line, "event bus")
 
 
 def _cloudwatch_event(ctx: ServiceContext, key: str, event: Any, line: int, position: int, counters: _Counters) -> None:
     counters.cloudwatch_event += 1
-    rule = _implicit(ctx, naming.cloudwatch_event_logical_id(key, counters.cloudwatch_event), "AWS::Events::Rule",
-                     {"EventPattern": event.get("event") if isinstance(event, Mapping) else None}, line,
-                     kind="event_rule")
+    rule = _implicit(
+        ctx,
+        naming.cloudwatch_event_logical_id(key, counters.cloudwatch_event),
+        "AWS::Events::Rule",
+        {"EventPattern": event.get("event") if isinstance(event, Mapping) else None},
+        line,
+        kind="event_rule",
+    )
     _trigger(ctx, rule, key, line, "cloudwatchEvent")
     ctx.reader.edge("references", rule, DEFAULT_EVENT_BUS, line, "event bus")
 
@@ -312,22 +348,34 @@ def _stream_consumer(ctx: ServiceContext, key: str, arn: Any, stream: Endpoint, 
         return
     mode = ctx.provider_section("kinesis").get("consumerNamingMode")
     consumer = naming.stream_consumer_name(key, stream_name, f"{ctx.service}{ctx.stage}" if mode else None)
-    logical_id = _implicit(ctx, naming.stream_consumer_logical_id(consumer), "AWS::Kinesis::StreamConsumer",
-                           {"StreamARN": arn, "ConsumerName": consumer}, line, physical_name=consumer)
+    logical_id = _implicit(
+        ctx,
+        naming.stream_consumer_logical_id(consumer),
+        "AWS::Kinesis::StreamConsumer",
+        {"StreamARN": arn, "ConsumerName": consumer},
+        line,
+        physical_name=consumer,
+    )
     ctx.reader.edge("references", logical_id, stream, line, "stream consumer")
 
 
 def _stream_name(ctx: ServiceContext, arn: Any) -> str | None:
     """The stream name the framework puts in logical ids: the target of GetAtt/Ref/ImportValue, or the ARN's name."""
     if isinstance(arn, Mapping) and len(arn) == 1:
-        (function, inner), = arn.items()
+        ((function, inner),) = arn.items()
         if function == "Fn::GetAtt":
             inner = inner.split(".")[0] if isinstance(inner, str) else inner[0] if isinstance(inner, list) else None
             return str(inner) if inner is not None else None
         if function in ("Ref", "Fn::ImportValue") and isinstance(inner, str):
             return inner
-        if function == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list) \
-                and inner[1] and isinstance(inner[1][-1], str):
+        if (
+            function == "Fn::Join"
+            and isinstance(inner, list)
+            and len(inner) == 2
+            and isinstance(inner[1], list)
+            and inner[1]
+            and isinstance(inner[1][-1], str)
+        ):
             return inner[1][-1].split("/")[-1]
         return None
     text = _text(ctx, arn)
@@ -348,8 +396,13 @@ def _alb(ctx: ServiceContext, key: str, event: Any, line: int, position: int, co
     if alb_id is None:
         ctx.reader.note(line, f"function {key}: the `alb` event's listenerArn is not a listener ARN or Ref")
         return
-    group = _implicit(ctx, naming.alb_target_group_logical_id(key, alb_id, bool(event.get("multiValueHeaders"))),
-                      "AWS::ElasticLoadBalancingV2::TargetGroup", {"TargetType": "lambda"}, line)
+    group = _implicit(
+        ctx,
+        naming.alb_target_group_logical_id(key, alb_id, bool(event.get("multiValueHeaders"))),
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        {"TargetType": "lambda"},
+        line,
+    )
     _trigger(ctx, group, key, line, "alb")
     target = source_endpoint(ctx.reader, listener, "api")
     if target is not None:
@@ -361,15 +414,15 @@ def _alexa(ctx: ServiceContext, key: str, event: Any, line: int, position: int, 
     token = _text(ctx, app_id) if app_id is not None else None
     if token is not None:
         token = token.replace("\\n", "").replace("\\r", "")
-    _trigger(ctx, ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other"), key, line,
-             "alexa")
+    _trigger(ctx, ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other"), key, line, "alexa")
 
 
 def _iot(ctx: ServiceContext, key: str, event: Any, line: int, position: int, counters: _Counters) -> None:
     counters.iot += 1
     sql = event.get("sql") if isinstance(event, Mapping) else None
-    rule = _implicit(ctx, naming.iot_rule_logical_id(key, counters.iot), "AWS::IoT::TopicRule",
-                     {"TopicRulePayload": {"Sql": sql}}, line)
+    rule = _implicit(
+        ctx, naming.iot_rule_logical_id(key, counters.iot), "AWS::IoT::TopicRule", {"TopicRulePayload": {"Sql": sql}}, line
+    )
     _trigger(ctx, rule, key, line, "iot")
 
 
@@ -390,8 +443,9 @@ def _cognito(ctx: ServiceContext, key: str, event: Any, line: int, position: int
     if event.get("existing") is True:
         _trigger(ctx, ForeignRef("name", pool, "other"), key, line, f"cognitoUserPool {trigger} existing")
         return
-    pool_id = _implicit(ctx, naming.cognito_pool_logical_id(pool), "AWS::Cognito::UserPool", {"UserPoolName": pool},
-                        line, physical_name=pool)
+    pool_id = _implicit(
+        ctx, naming.cognito_pool_logical_id(pool), "AWS::Cognito::UserPool", {"UserPoolName": pool}, line, physical_name=pool
+    )
     _trigger(ctx, pool_id, key, line, f"cognitoUserPool {trigger}")
 
 
@@ -406,8 +460,8 @@ def _broker(kind_name: str) -> Callable[[ServiceContext, str, Any, int, int, _Co
         if arn is None:
             ctx.reader.note(line, f"function {key}: the `{kind_name}` event has no `arn`; ignored")
             return
-        _trigger(ctx, source_endpoint(ctx.reader, arn, "stream" if kind_name == "msk" else "queue"), key, line,
-                 kind_name)
+        _trigger(ctx, source_endpoint(ctx.reader, arn, "stream" if kind_name == "msk" else "queue"), key, line, kind_name)
+
     return read
 
 
@@ -462,16 +516,21 @@ def read_events(ctx: ServiceContext, key: str, events: Any, line: int) -> None:
             if event in _BARE_EVENTS:
                 EVENT_TYPES[event](ctx, key, None, event_line, index + 1, counters)
             else:
-                reader.note(event_line, f"function {key}: event {event!r} is a bare string, not an event "
-                                        "of a known type with its settings; ignored")
+                reader.note(
+                    event_line,
+                    f"function {key}: event {event!r} is a bare string, not an event of a known type with its settings; ignored",
+                )
             continue
         if not isinstance(event, Mapping) or len(event) != 1:
             reader.note(event_line, f"function {key}: an event must be a mapping with one event type; ignored")
             continue
-        (event_type, settings), = event.items()
+        ((event_type, settings),) = event.items()
         handler = EVENT_TYPES.get(str(event_type))
         if handler is None:
-            reader.note(event_line, f"function {key}: event type {event_type!r} is not an AWS event the "
-                                    "framework knows (a plugin's?); no trigger recorded")
+            reader.note(
+                event_line,
+                f"function {key}: event type {event_type!r} is not an AWS event the "
+                "framework knows (a plugin's?); no trigger recorded",
+            )
             continue
         handler(ctx, key, settings, event_line, index + 1, counters)

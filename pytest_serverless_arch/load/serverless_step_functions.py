@@ -53,8 +53,9 @@ def read_state_machines(ctx: ServiceContext, document: Mapping[str, Any], plugin
     if machines is None:
         return
     if not isinstance(machines, Mapping):
-        reader.note(key_line(section, "stateMachines", line_of(section, 1)),
-                    "`stepFunctions.stateMachines` must be a mapping; ignored")
+        reader.note(
+            key_line(section, "stateMachines", line_of(section, 1)), "`stepFunctions.stateMachines` must be a mapping; ignored"
+        )
         return
     lines = getattr(machines, "key_lines", {})
     for key, spec in machines.items():
@@ -78,8 +79,9 @@ def _state_machine(ctx: ServiceContext, key: str, spec: Mapping[str, Any], line:
         properties["Definition"] = definition
         properties.key_lines["Definition"] = key_line(spec, "definition", line)
     if reader.owner(logical_id) is None:
-        reader.add_resource(reader.make_resource(logical_id, "AWS::StepFunctions::StateMachine", properties, line,
-                                                 name=key, implicit=True))
+        reader.add_resource(
+            reader.make_resource(logical_id, "AWS::StepFunctions::StateMachine", properties, line, name=key, implicit=True)
+        )
     state_machine = reader.owner(logical_id) or logical_id
     if definition is not None:
         state_machine_wiring(reader, state_machine, properties, line)
@@ -119,22 +121,38 @@ def _events(ctx: ServiceContext, key: str, state_machine: str, events: Any, line
         event_type, body = next(iter(event.items()))
         if event_type == "http":
             api_id = ctx.provider_section("apiGateway").get("restApiId")
-            api = source_endpoint(reader, api_id, "api") if api_id is not None else _implicit(
-                reader, naming.REST_API, "AWS::ApiGateway::RestApi", {"Name": f"{ctx.stage}-{ctx.service}"},
-                event_line, "api")
+            api = (
+                source_endpoint(reader, api_id, "api")
+                if api_id is not None
+                else _implicit(
+                    reader, naming.REST_API, "AWS::ApiGateway::RestApi", {"Name": f"{ctx.stage}-{ctx.service}"}, event_line, "api"
+                )
+            )
             if api is not None:
-                    reader.edge("references", api, state_machine, event_line, "http")
+                reader.edge("references", api, state_machine, event_line, "http")
         elif event_type == "schedule":
             schedules += 1
             rate = body.get("rate") if isinstance(body, Mapping) else body
-            rule = _implicit(reader, f"{naming.normalized_name(key)}StepFunctionsEventsRuleSchedule{schedules}",
-                             "AWS::Events::Rule", {"ScheduleExpression": rate}, event_line, "schedule")
+            rule = _implicit(
+                reader,
+                f"{naming.normalized_name(key)}StepFunctionsEventsRuleSchedule{schedules}",
+                "AWS::Events::Rule",
+                {"ScheduleExpression": rate},
+                event_line,
+                "schedule",
+            )
             reader.edge("references", rule, state_machine, event_line, "schedule")
         elif event_type in ("cloudwatchEvent", "eventBridge"):
             rules += 1
             pattern = body.get("event") if isinstance(body, Mapping) else None
-            rule = _implicit(reader, f"{naming.normalized_name(key)}EventsRuleCloudWatchEvent{rules}",
-                             "AWS::Events::Rule", {"EventPattern": pattern}, event_line, "event_rule")
+            rule = _implicit(
+                reader,
+                f"{naming.normalized_name(key)}EventsRuleCloudWatchEvent{rules}",
+                "AWS::Events::Rule",
+                {"EventPattern": pattern},
+                event_line,
+                "event_rule",
+            )
             reader.edge("references", rule, state_machine, event_line, event_type)
             bus_name = body.get("eventBusName") if isinstance(body, Mapping) else None
             bus = DEFAULT_EVENT_BUS if bus_name is None else event_bus_endpoint(reader, bus_name)
@@ -144,8 +162,9 @@ def _events(ctx: ServiceContext, key: str, state_machine: str, events: Any, line
             reader.note(event_line, f"state machine {key}: event type {event_type!r} is not read; ignored")
 
 
-def _implicit(reader: TemplateReader, logical_id: str, type_name: str, properties: Mapping[str, Any], line: int,
-              kind: str) -> str:
+def _implicit(
+    reader: TemplateReader, logical_id: str, type_name: str, properties: Mapping[str, Any], line: int, kind: str
+) -> str:
     if reader.owner(logical_id) is None:
         props = LineDict(properties)
         props.line = line

@@ -165,8 +165,7 @@ def _foreign_end(text: str, start: int) -> int:
 def _parse_variable(text: str, start: int) -> tuple[Variable | None, int]:
     index = start + 2
     match = _TYPE.match(text, index)
-    if match is None or match.end() >= len(text) or text[match.end()] not in ":(" \
-            or text.startswith("::", match.end()):
+    if match is None or match.end() >= len(text) or text[match.end()] not in ":(" or text.startswith("::", match.end()):
         return None, _foreign_end(text, index)
     sources: list[Source] = []
     while True:
@@ -181,9 +180,9 @@ def _parse_variable(text: str, start: int) -> tuple[Variable | None, int]:
         if index >= len(text):
             raise VariableSyntaxError(f"unterminated variable {text[start:]!r}")
         if text[index] == "}":
-            return Variable(text[start:index + 1], tuple(sources)), index + 1
+            return Variable(text[start : index + 1], tuple(sources)), index + 1
         if text[index] != ",":
-            raise VariableSyntaxError(f"unexpected {text[index]!r} in variable {text[start:index + 1]!r}")
+            raise VariableSyntaxError(f"unexpected {text[index]!r} in variable {text[start : index + 1]!r}")
         index += 1
 
 
@@ -192,13 +191,13 @@ def _parse_source(text: str, index: int) -> tuple[Source, int]:
     if text.startswith("${", index):
         nested, after = _parse_variable(text, index)
         if nested is None:
-            raise VariableSyntaxError(f"invalid variable source at {text[index:index + 20]!r}")
+            raise VariableSyntaxError(f"invalid variable source at {text[index : index + 20]!r}")
         return Source(None, variable=nested), after
     if char in "'\"":
         close = text.find(char, index + 1)
         if close < 0:
             raise VariableSyntaxError(f"unterminated string in {text!r}")
-        return Source(None, literal=text[index + 1:close]), close + 1
+        return Source(None, literal=text[index + 1 : close]), close + 1
     match = _TYPE.match(text, index)
     if match and match.end() < len(text) and text[match.end()] in ":(":
         kind = match.group(0)
@@ -221,7 +220,7 @@ def _parse_source(text: str, index: int) -> tuple[Source, int]:
         return Source(kind, tuple(params), _trimmed(parts)), index
     literal = _LITERAL_CHARS.match(text, index)
     if literal is None:
-        raise VariableSyntaxError(f"invalid variable source at {text[index:index + 20]!r}")
+        raise VariableSyntaxError(f"invalid variable source at {text[index : index + 20]!r}")
     word = literal.group(0)
     value: Any
     if word in ("true", "false"):
@@ -276,8 +275,9 @@ class _Foreign:
 class VariableResolver:
     """Resolves every variable of one service document; see the module docstring."""
 
-    def __init__(self, document: Any, *, config: LoadConfig, path: str, root: Path | None = None,
-                 service_dir: Path | None = None) -> None:
+    def __init__(
+        self, document: Any, *, config: LoadConfig, path: str, root: Path | None = None, service_dir: Path | None = None
+    ) -> None:
         self.document = document
         self.config = config
         self.path = path
@@ -329,7 +329,7 @@ class VariableResolver:
         if key in self._memo:
             return self._memo[key]
         if key in self._active:
-            cycle = " -> ".join(_describe_key(k) for k in self._active[self._active.index(key):] + [key])
+            cycle = " -> ".join(_describe_key(k) for k in self._active[self._active.index(key) :] + [key])
             self.note(line or line_of(value, 1), f"variable cycle: {cycle}")
             return VariableText(str(value) if isinstance(value, str) else "${cycle}", unresolved=True)
         self._active.append(key)
@@ -350,9 +350,12 @@ class VariableResolver:
                 child_line = lines.get(child_key, result.line)
                 if isinstance(child_key, str) and _VARIABLE_START.search(child_key):
                     # the framework resolves values only: a key keeps its ``${..}`` as written
-                    self.note(child_line, f"`{child_key}` is a key: the framework does not resolve variables in "
-                                          "keys, so it stays as written (CloudFormation rejects it as a logical id, "
-                                          "Lambda as a variable name)")
+                    self.note(
+                        child_line,
+                        f"`{child_key}` is a key: the framework does not resolve variables in "
+                        "keys, so it stays as written (CloudFormation rejects it as a logical id, "
+                        "Lambda as a variable name)",
+                    )
                 result[child_key] = self._resolve_node(child, key + (child_key,), child_line)
                 result.key_lines[child_key] = child_line
             return result
@@ -406,8 +409,11 @@ class VariableResolver:
                 unresolved = True
                 pieces.append(part.text)
             elif isinstance(value, (Mapping, list)):
-                self.note(line, f"{part.text} resolves to a {'mapping' if isinstance(value, Mapping) else 'list'}, "
-                                "which cannot be put inside a string; left unresolved")
+                self.note(
+                    line,
+                    f"{part.text} resolves to a {'mapping' if isinstance(value, Mapping) else 'list'}, "
+                    "which cannot be put inside a string; left unresolved",
+                )
                 unresolved = True
                 pieces.append(part.text)
             else:
@@ -630,7 +636,7 @@ class VariableResolver:
         """The file a ``file()`` path names, or why it is refused (outside the repository)."""
         if raw.startswith(("/", "\\", "~")) or re.match(r"[A-Za-z]:[\\/]", raw):
             return None, f"refused {raw}: an absolute path; only files inside the repository are read"
-        joined = (self.service_dir / raw)
+        joined = self.service_dir / raw
         normal = Path(os.path.normpath(joined))
         if not _is_within(normal, self.root):
             return None, f"refused {raw}: it leaves the repository"

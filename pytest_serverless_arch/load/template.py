@@ -32,9 +32,16 @@ _SUPPRESS_KEY = "serverless-arch"
 class TemplateReader:
     """Reads resources of one template into ``unit``; see the module docstring."""
 
-    def __init__(self, unit: LoadedUnit, document: Mapping[str, Any], config: LoadConfig, *,
-                 parameter_overrides: Mapping[str, Any] | None = None, path: str | None = None,
-                 root: Path | None = None) -> None:
+    def __init__(
+        self,
+        unit: LoadedUnit,
+        document: Mapping[str, Any],
+        config: LoadConfig,
+        *,
+        parameter_overrides: Mapping[str, Any] | None = None,
+        path: str | None = None,
+        root: Path | None = None,
+    ) -> None:
         self.unit = unit
         self.document = document
         self.config = config
@@ -125,11 +132,21 @@ class TemplateReader:
         properties = spec.get("Properties") if isinstance(spec, Mapping) else None
         return properties if isinstance(properties, Mapping) else LineDict()
 
-    def make_resource(self, logical_id: str, type_name: str, properties: Any, line: int, *,
-                      implicit: bool = False, name: str | None = None,
-                      aliases: tuple[str, ...] = (), metadata: Any = None,
-                      physical_name: str | None = None, kind: str | None = None,
-                      code_source: str | None = None) -> Resource:
+    def make_resource(
+        self,
+        logical_id: str,
+        type_name: str,
+        properties: Any,
+        line: int,
+        *,
+        implicit: bool = False,
+        name: str | None = None,
+        aliases: tuple[str, ...] = (),
+        metadata: Any = None,
+        physical_name: str | None = None,
+        kind: str | None = None,
+        code_source: str | None = None,
+    ) -> Resource:
         """Build a :class:`Resource` of this unit (physical name, tags, suppressions filled in)."""
         properties = properties if isinstance(properties, Mapping) else LineDict()
         if physical_name is None:
@@ -207,7 +224,7 @@ class TemplateReader:
         if local is not None:
             return local
         if isinstance(value, Mapping) and len(value) == 1:
-            (key, inner), = value.items()
+            ((key, inner),) = value.items()
             if key == "Fn::ImportValue":
                 name = self.resolve(inner)
                 return ForeignRef("import", name if name is not None else _describe(inner), kind_hint)
@@ -259,8 +276,10 @@ class TemplateReader:
         if len(parts) < 6 or kind == "other":
             return None
         region, account = parts[3], parts[4]
-        if region not in ("", self.parameter_values["AWS::Region"]) \
-                or account not in ("", self.parameter_values["AWS::AccountId"]):
+        if region not in ("", self.parameter_values["AWS::Region"]) or account not in (
+            "",
+            self.parameter_values["AWS::AccountId"],
+        ):
             return None
         name = name_in_arn(arn)
         return self.local_by_physical_name(name, kind) if name else None
@@ -278,8 +297,13 @@ class TemplateReader:
         while isinstance(endpoint, str) and endpoint not in seen:
             seen.add(endpoint)
             type_name = self.type_of(endpoint)
-            if type_name in ("AWS::Lambda::Alias", "AWS::Lambda::Version", "AWS::Lambda::Permission",
-                             "AWS::Lambda::EventInvokeConfig", "AWS::Lambda::Url"):
+            if type_name in (
+                "AWS::Lambda::Alias",
+                "AWS::Lambda::Version",
+                "AWS::Lambda::Permission",
+                "AWS::Lambda::EventInvokeConfig",
+                "AWS::Lambda::Url",
+            ):
                 properties = self.properties_of(endpoint)
                 inner = properties.get("FunctionName", properties.get("TargetFunctionArn"))
                 endpoint = self.endpoint(inner, "function")
@@ -326,7 +350,7 @@ class TemplateReader:
 def _describe(value: Any) -> str:
     """A short, stable text for an expression we cannot resolve."""
     if isinstance(value, Mapping) and len(value) == 1:
-        (key, inner), = value.items()
+        ((key, inner),) = value.items()
         if key == "Ref":
             return f"Ref {inner}"
         if key == "Fn::Sub":

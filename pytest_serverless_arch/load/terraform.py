@@ -68,15 +68,25 @@ def load_root_module(candidate: Candidate, discovery: Discovery, config: LoadCon
         return []
     facts = index.directories.get(relpath)
     if facts is None or not facts.declares_root:
-        discovery.notes.append(Note(Location(relpath), "Terraform files without a `terraform` block or a provider "
-                                                       "configuration, and called by no module here: read as a "
-                                                       "reusable module, not a deployment unit"))
+        discovery.notes.append(
+            Note(
+                Location(relpath),
+                "Terraform files without a `terraform` block or a provider "
+                "configuration, and called by no module here: read as a "
+                "reusable module, not a deployment unit",
+            )
+        )
         return []
     name = unit_name_for(relpath, discovery.root)
     name = config.stack_names.get(relpath, name)
-    root = read_module(discovery.root / relpath if relpath != "." else discovery.root, relpath,
-                       root=discovery.root, region=config.default_region, account_id=config.account_id,
-                       stage=config.stage)
+    root = read_module(
+        discovery.root / relpath if relpath != "." else discovery.root,
+        relpath,
+        root=discovery.root,
+        region=config.default_region,
+        account_id=config.account_id,
+        stage=config.stage,
+    )
     unit = LoadedUnit(name=name, format="terraform", path=relpath, region=root.region)
     unit.location = _unit_location(root)
     reader = TerraformReader(unit, root, config, remote_states=_remote_states(root, index, discovery))
@@ -122,8 +132,7 @@ def _read_resources(reader: TerraformReader) -> None:
             for meta in ("count", "for_each"):
                 # Only where it changes the picture: a node of a kind rules look at, or trigger wiring.
                 if meta in block.attributes and (resource.kind != "other" or type_name in WIRED_TYPES):
-                    reader.note(block.path, block.line_of(meta),
-                                f"{address} uses {meta}: its instances are kept as one node")
+                    reader.note(block.path, block.line_of(meta), f"{address} uses {meta}: its instances are kept as one node")
             if resource.kind != "other" or type_name in WIRED_TYPES:
                 _note_dynamic_blocks(reader, address, block)
         for local_address, block in module.data.items():
@@ -131,17 +140,37 @@ def _read_resources(reader: TerraformReader) -> None:
         for name, call in module.calls.items():
             if call.child is None and call.source and not call.source.startswith(("./", "../")):
                 address = module.address(f"module.{name}")
-                reader.add_resource(Resource(reader.unit.name, address, "module", "other",
-                                             Location(call.block.path, call.block.line), name=address,
-                                             properties={"source": call.source}), call.block, module)
-                reader.edge("references", address, ForeignRef("external", f"module {call.source}"),
-                            call.block.path, call.block.line_of("source"), "module source")
+                reader.add_resource(
+                    Resource(
+                        reader.unit.name,
+                        address,
+                        "module",
+                        "other",
+                        Location(call.block.path, call.block.line),
+                        name=address,
+                        properties={"source": call.source},
+                    ),
+                    call.block,
+                    module,
+                )
+                reader.edge(
+                    "references",
+                    address,
+                    ForeignRef("external", f"module {call.source}"),
+                    call.block.path,
+                    call.block.line_of("source"),
+                    "module source",
+                )
 
 
 def _note_dynamic_blocks(reader: TerraformReader, address: str, block: Block) -> None:
     for dynamic in dynamic_blocks(block):
-        reader.note(block.path, dynamic.line, f"{address}: dynamic \"{dynamic.type}\" is read as one {dynamic.type} "
-                                              "block of its content; Terraform repeats it per for_each item")
+        reader.note(
+            block.path,
+            dynamic.line,
+            f'{address}: dynamic "{dynamic.type}" is read as one {dynamic.type} '
+            "block of its content; Terraform repeats it per for_each item",
+        )
 
 
 def _make_resource(reader: TerraformReader, module: Module, address: str, block: Block) -> Resource:
@@ -154,8 +183,11 @@ def _make_resource(reader: TerraformReader, module: Module, address: str, block:
     if name_attribute in block.attributes:
         physical_name = module.resolve(block.get(name_attribute))
         if physical_name is None and kind == "parameter" and block.get(name_attribute) is not None:
-            reader.note(block.path, block.line_of(name_attribute),
-                        f"{address}: the parameter name cannot be resolved offline; other units cannot link to it")
+            reader.note(
+                block.path,
+                block.line_of(name_attribute),
+                f"{address}: the parameter name cannot be resolved offline; other units cannot link to it",
+            )
     return Resource(
         unit=reader.unit.name,
         logical_id=address,
@@ -237,8 +269,9 @@ def _read_outputs(reader: TerraformReader) -> None:
     root = reader.root
     for name, block in root.outputs.items():
         value = block.get("value")
-        target = next((t.address for t in root.targets(value)
-                       if isinstance(t, ResourceTarget) and t.address in reader.records), None)
+        target = next(
+            (t.address for t in root.targets(value) if isinstance(t, ResourceTarget) and t.address in reader.records), None
+        )
         reader.unit.exports.append(Export(name, None, target, Location(block.path, block.line), value))
 
 
@@ -281,8 +314,11 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
                 facts.declares_root = True
             if block.type == "terraform":
                 for backend in block.children("backend"):
-                    config = {key: attribute.value for key, attribute in backend.attributes.items()
-                              if isinstance(attribute.value, str) and "${" not in attribute.value}
+                    config = {
+                        key: attribute.value
+                        for key, attribute in backend.attributes.items()
+                        if isinstance(attribute.value, str) and "${" not in attribute.value
+                    }
                     facts.backend = (backend.labels[0] if backend.labels else "local", config)
             if block.type == "module":
                 source = block.get("source")
@@ -322,14 +358,22 @@ def _remote_states(root: Module, index: _RepositoryIndex, discovery: Discovery) 
             else:
                 wanted = {key: module.resolve(value) for key, value in config.items() if key in ("bucket", "key", "prefix")}
                 for rel, facts in index.directories.items():
-                    if facts.backend and facts.backend[0] == backend and wanted and all(
-                            facts.backend[1].get(key) == value for key, value in wanted.items()):
+                    if (
+                        facts.backend
+                        and facts.backend[0] == backend
+                        and wanted
+                        and all(facts.backend[1].get(key) == value for key, value in wanted.items())
+                    ):
                         target = rel
                         break
             if target is not None:
                 found[f"{module.prefix}data.{local_address}"] = unit_name_for(target, discovery.root)
             else:
-                module.notes.append(Note(Location(block.path, block.line),
-                                         f"data.{local_address}: no root module in this repository writes the state "
-                                         "it reads; its outputs are external"))
+                module.notes.append(
+                    Note(
+                        Location(block.path, block.line),
+                        f"data.{local_address}: no root module in this repository writes the state "
+                        "it reads; its outputs are external",
+                    )
+                )
     return found

@@ -73,7 +73,7 @@ def split_template(text: str) -> list[tuple[bool, str]]:
             if literal:
                 pieces.append((False, "".join(literal)))
                 literal = []
-            body = text[index + 2:end - 1].strip().strip("~").strip()
+            body = text[index + 2 : end - 1].strip().strip("~").strip()
             pieces.append((True, body if text[index] == "$" else "%{" + body + "}"))
             index = end
             continue
@@ -125,7 +125,7 @@ def _scan(expression: str, found: list[str]) -> None:
         char = expression[index]
         if char == '"':
             end = _string_end(expression, index + 1)
-            for inner in interpolations(expression[index + 1:end - 1]):
+            for inner in interpolations(expression[index + 1 : end - 1]):
                 _scan(inner, found)
             index = end
             continue
@@ -138,7 +138,7 @@ def _scan(expression: str, found: list[str]) -> None:
             assert match is not None
             end = match.end()
             word = match.group(0)
-            after = expression[end:end + 1]
+            after = expression[end : end + 1]
             if previous not in (".", "-") and after != "(" and word not in _KEYWORDS and "." in word:
                 found.append(word)
                 # subscripts may hold references of their own: aws_x.y[var.i]

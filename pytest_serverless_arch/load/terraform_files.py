@@ -55,8 +55,9 @@ def read_policy_file(expression: str, module: Module) -> PolicyFile | None:
     try:
         relpath = real.relative_to(repository).as_posix()
     except ValueError:
-        return PolicyFile(problem=f"{function}: {_shown(path_text, module)!r} leads outside the repository "
-                                  "(.. or a symlink); not read")
+        return PolicyFile(
+            problem=f"{function}: {_shown(path_text, module)!r} leads outside the repository (.. or a symlink); not read"
+        )
     try:
         size = real.stat().st_size
         if size > MAX_HCL_BYTES:
@@ -69,8 +70,10 @@ def read_policy_file(expression: str, module: Module) -> PolicyFile | None:
     try:
         document = parse_text(text, json_first=True)
     except ParseError as exc:
-        return PolicyFile(problem=f"{function}: {relpath} is not a JSON policy document ({exc.message}, "
-                                  f"line {exc.line}); its statements are not read")
+        return PolicyFile(
+            problem=f"{function}: {relpath} is not a JSON policy document ({exc.message}, "
+            f"line {exc.line}); its statements are not read"
+        )
     return PolicyFile(document, relpath)
 
 
@@ -85,8 +88,11 @@ def _path_text(argument: str, module: Module) -> str | None:
     literal = string_literal(argument)
     if literal is None:
         literal = "${" + argument + "}"
-    directories = {"path.module": str(module.directory), "path.root": str(_root_directory(module)),
-                   "path.cwd": str(_root_directory(module))}
+    directories = {
+        "path.module": str(module.directory),
+        "path.root": str(_root_directory(module)),
+        "path.cwd": str(_root_directory(module)),
+    }
     out: list[str] = []
     for is_expression, piece in split_template(literal):
         if not is_expression:
@@ -105,7 +111,7 @@ def _shown(path_text: str, module: Module) -> str:
     """The path as the reader wrote it relative to the repository (no machine-specific prefix)."""
     for directory in (str(module.directory), str(_root_directory(module))):
         if path_text.startswith(directory):
-            return "." + path_text[len(directory):]
+            return "." + path_text[len(directory) :]
     return path_text
 
 

@@ -21,8 +21,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Attribute", "Block", "dynamic_blocks", "undynamic", "HclError", "HclFile", "TERRAFORM_SUFFIXES", "is_terraform_file",
-           "parse_expression", "parse_hcl", "parse_tf_json", "read_hcl_file"]
+__all__ = [
+    "Attribute",
+    "Block",
+    "dynamic_blocks",
+    "undynamic",
+    "HclError",
+    "HclFile",
+    "TERRAFORM_SUFFIXES",
+    "is_terraform_file",
+    "parse_expression",
+    "parse_hcl",
+    "parse_tf_json",
+    "read_hcl_file",
+]
 
 MAX_HCL_BYTES = 2_000_000
 TERRAFORM_SUFFIXES = (".tf", ".tf.json")
@@ -90,8 +102,7 @@ class HclFile:
 def _options() -> Any:
     from hcl2 import SerializationOptions
 
-    return SerializationOptions(with_comments=False, strip_string_quotes=True, explicit_blocks=False,
-                                preserve_heredocs=False)
+    return SerializationOptions(with_comments=False, strip_string_quotes=True, explicit_blocks=False, preserve_heredocs=False)
 
 
 def _line(node: Any) -> int:
@@ -131,13 +142,15 @@ def _body(body: Any, path: str) -> tuple[dict[str, Attribute], tuple[Block, ...]
             line = _line(child)
             if name in attributes:
                 duplicates.append((name, line))
-            attributes[name] = Attribute(name, child.expression.serialize(_options()), line,
-                                         _object_lines(child.expression))
+            attributes[name] = Attribute(name, child.expression.serialize(_options()), line, _object_lines(child.expression))
         elif isinstance(child, BlockRule):
             labels = [_label(label) for label in child.labels]
             inner_attributes, inner_blocks, inner_duplicates = _body(child.body, path)
-            blocks.extend(undynamic(Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes,
-                                          inner_blocks, inner_duplicates)))
+            blocks.extend(
+                undynamic(
+                    Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes, inner_blocks, inner_duplicates)
+                )
+            )
     return attributes, tuple(blocks), tuple(duplicates)
 
 
@@ -164,10 +177,21 @@ def undynamic(block: Block) -> list[Block]:
     elif isinstance(for_each, dict):
         items = list(for_each.items())
     if items is None:
-        return [Block(block.labels[0], (), block.line, block.path, dict(content.attributes), content.blocks,
-                      content.duplicates, repeated_by=for_each)]
-    return [_dynamic_instance(block, content, {f"${{{iterator}.key}}": key, f"${{{iterator}.value}}": value})
-            for key, value in items]
+        return [
+            Block(
+                block.labels[0],
+                (),
+                block.line,
+                block.path,
+                dict(content.attributes),
+                content.blocks,
+                content.duplicates,
+                repeated_by=for_each,
+            )
+        ]
+    return [
+        _dynamic_instance(block, content, {f"${{{iterator}.key}}": key, f"${{{iterator}.value}}": value}) for key, value in items
+    ]
 
 
 def _dynamic_instance(block: Block, content: Block, replacements: dict[str, Any]) -> Block:
@@ -186,11 +210,12 @@ def _substituted(block: Block, replacements: dict[str, Any]) -> Block:
             return {key: substitute(item) for key, item in value.items()}
         return value
 
-    attributes = {name: Attribute(name, substitute(attribute.value), attribute.line, attribute.object_lines)
-                  for name, attribute in block.attributes.items()}
+    attributes = {
+        name: Attribute(name, substitute(attribute.value), attribute.line, attribute.object_lines)
+        for name, attribute in block.attributes.items()
+    }
     blocks = tuple(_substituted(child, replacements) for child in block.blocks)
-    return Block(block.type, block.labels, block.line, block.path, attributes, blocks, block.duplicates,
-                 block.repeated_by)
+    return Block(block.type, block.labels, block.line, block.path, attributes, blocks, block.duplicates, block.repeated_by)
 
 
 def dynamic_blocks(block: Block) -> Iterator[Block]:
@@ -265,20 +290,64 @@ def parse_expression(text: str) -> Any:
 # --- Terraform's JSON syntax (``.tf.json``, what CDKTF synthesizes) -------------------
 
 # Label counts of the top-level blocks; JSON nests one object level per label.
-_TOP_LEVEL_LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1,
-                     "locals": 0, "terraform": 0, "moved": 0, "import": 0, "removed": 0, "check": 1}
+_TOP_LEVEL_LABELS = {
+    "resource": 2,
+    "data": 2,
+    "module": 1,
+    "variable": 1,
+    "output": 1,
+    "provider": 1,
+    "locals": 0,
+    "terraform": 0,
+    "moved": 0,
+    "import": 0,
+    "removed": 0,
+    "check": 1,
+}
 # JSON cannot tell a nested block from an object-valued attribute without the provider schema:
 # these names (the blocks this reader looks into, and Terraform's own) are read as blocks.
 _NESTED_BLOCK_LABELS = {"backend": 1, "dynamic": 1, "provisioner": 1, "cloud": 0}
-NESTED_BLOCK_NAMES = frozenset({
-    "lifecycle", "connection", "content", "statement", "principals", "not_principals", "condition",
-    "environment", "dead_letter_config", "destination_config", "on_success", "on_failure",
-    "self_managed_event_source", "lambda_function", "queue", "topic", "target", "lambda", "error_action",
-    "lambda_action", "lambda_config", "custom_email_sender", "custom_sms_sender", "pre_token_generation_config",
-    "inline_policy", "default_tags", "required_providers", "vpc_config", "tracing_config", "filter_criteria",
-    "filter", "sqs_target", "retry_policy", "input_transformer", "logging_configuration", "timeouts",
-    *_NESTED_BLOCK_LABELS,
-})
+NESTED_BLOCK_NAMES = frozenset(
+    {
+        "lifecycle",
+        "connection",
+        "content",
+        "statement",
+        "principals",
+        "not_principals",
+        "condition",
+        "environment",
+        "dead_letter_config",
+        "destination_config",
+        "on_success",
+        "on_failure",
+        "self_managed_event_source",
+        "lambda_function",
+        "queue",
+        "topic",
+        "target",
+        "lambda",
+        "error_action",
+        "lambda_action",
+        "lambda_config",
+        "custom_email_sender",
+        "custom_sms_sender",
+        "pre_token_generation_config",
+        "inline_policy",
+        "default_tags",
+        "required_providers",
+        "vpc_config",
+        "tracing_config",
+        "filter_criteria",
+        "filter",
+        "sqs_target",
+        "retry_policy",
+        "input_transformer",
+        "logging_configuration",
+        "timeouts",
+        *_NESTED_BLOCK_LABELS,
+    }
+)
 
 
 def _json_line(mapping: Any, key: str, default: int) -> int:
@@ -292,13 +361,15 @@ def _json_bodies(value: Any, line: int) -> list[tuple[Any, int]]:
         return [(value, line)]
     if isinstance(value, list):
         item_lines = getattr(value, "item_lines", None) or []
-        return [(item, item_lines[index] if index < len(item_lines) else line)
-                for index, item in enumerate(value) if isinstance(item, dict)]
+        return [
+            (item, item_lines[index] if index < len(item_lines) else line)
+            for index, item in enumerate(value)
+            if isinstance(item, dict)
+        ]
     return []
 
 
-def _json_blocks(type_name: str, labels_left: int, value: Any, line: int, path: str,
-                 labels: tuple[str, ...] = ()) -> list[Block]:
+def _json_blocks(type_name: str, labels_left: int, value: Any, line: int, path: str, labels: tuple[str, ...] = ()) -> list[Block]:
     """The blocks a JSON property stands for, peeling one object level per label."""
     if labels_left == 0:
         found = []
@@ -311,8 +382,7 @@ def _json_blocks(type_name: str, labels_left: int, value: Any, line: int, path: 
         for label, inner in body.items():
             if label == "//":
                 continue
-            found += _json_blocks(type_name, labels_left - 1, inner, _json_line(body, label, line), path,
-                                  (*labels, str(label)))
+            found += _json_blocks(type_name, labels_left - 1, inner, _json_line(body, label, line), path, (*labels, str(label)))
     return found
 
 

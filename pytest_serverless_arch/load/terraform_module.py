@@ -329,7 +329,7 @@ def split_arguments(text: str) -> list[str]:
             end = index + 1
             while end < len(text) and text[end] != '"':
                 end += 2 if text[end] == "\\" else 1
-            current.append(text[index:end + 1])
+            current.append(text[index : end + 1])
             index = end + 1
             continue
         if char in "([{":
@@ -354,15 +354,29 @@ def _posix_join(directory: str, name: str) -> str:
     return name if directory in ("", ".") else f"{directory}/{name}"
 
 
-def read_module(directory: Path, relpath: str, *, root: Path, region: str, account_id: str,
-                prefix: str = "", parent: Module | None = None, call: Block | None = None,
-                stage: str | None = None, depth: int = 0, active: frozenset[Path] = frozenset()) -> Module:
+def read_module(
+    directory: Path,
+    relpath: str,
+    *,
+    root: Path,
+    region: str,
+    account_id: str,
+    prefix: str = "",
+    parent: Module | None = None,
+    call: Block | None = None,
+    stage: str | None = None,
+    depth: int = 0,
+    active: frozenset[Path] = frozenset(),
+) -> Module:
     """Read every ``.tf`` file of ``directory`` (and its local child modules) into a :class:`Module`."""
     module = Module(prefix, directory, relpath, region, account_id, parent=parent, repository=root)
     if call is not None:
         module.call_name = call.labels[0] if call.labels else ""
-        module.inputs = {name: attribute for name, attribute in call.attributes.items()
-                         if name not in ("source", "version", "providers", "count", "for_each", "depends_on")}
+        module.inputs = {
+            name: attribute
+            for name, attribute in call.attributes.items()
+            if name not in ("source", "version", "providers", "count", "for_each", "depends_on")
+        }
     try:
         names = sorted(path.name for path in directory.iterdir() if path.is_file())
     except OSError as exc:
@@ -437,17 +451,22 @@ def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str]
     for name in chosen:
         file_rel = _posix_join(relpath, name)
         try:
-            attributes = _json_tfvars(directory / name) if name.endswith(".json") else \
-                read_hcl_file(directory / name, file_rel).attributes
+            attributes = (
+                _json_tfvars(directory / name) if name.endswith(".json") else read_hcl_file(directory / name, file_rel).attributes
+            )
         except HclError as exc:
             module.errors.append(LoadError(file_rel, exc.line, exc.message))
             continue
         module.tfvars.update(attributes)
     others = [name for name in names if name.endswith(".tfvars") and name not in chosen]
     if others:
-        module.notes.append(Note(Location(_posix_join(relpath, others[0])),
-                                 f"variable files Terraform does not load by itself ({', '.join(others)}) are not read; "
-                                 "set the stage option to read `<stage>.tfvars`"))
+        module.notes.append(
+            Note(
+                Location(_posix_join(relpath, others[0])),
+                f"variable files Terraform does not load by itself ({', '.join(others)}) are not read; "
+                "set the stage option to read `<stage>.tfvars`",
+            )
+        )
 
 
 def _json_tfvars(path: Path) -> dict[str, Attribute]:
@@ -465,8 +484,7 @@ def _json_tfvars(path: Path) -> dict[str, Attribute]:
     return {str(key): Attribute(str(key), value, lines.get(key, 1)) for key, value in document.items()}
 
 
-def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, depth: int,
-               active: frozenset[Path]) -> None:
+def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, depth: int, active: frozenset[Path]) -> None:
     name = block.labels[0]
     call = module.calls[name]
     source = call.source
@@ -480,23 +498,41 @@ def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, d
     try:
         target.relative_to(root)
     except ValueError:
-        module.notes.append(Note(Location(block.path, line), f"module {name!r}: source {source!r} is outside the repository; "
-                                                            "its resources are not read"))
+        module.notes.append(
+            Note(
+                Location(block.path, line),
+                f"module {name!r}: source {source!r} is outside the repository; its resources are not read",
+            )
+        )
         return
     if not target.is_dir() or not any(is_terraform_file(path.name) for path in target.iterdir()):
-        module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} is not a directory "
-                                                         "with .tf files"))
+        module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} is not a directory with .tf files"))
         return
     if target in active or depth >= MAX_MODULE_DEPTH:
-        module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} calls itself "
-                                                         "(directly or through other modules)"))
+        module.errors.append(
+            LoadError(block.path, line, f"module {name!r}: source {source!r} calls itself (directly or through other modules)")
+        )
         return
     if "count" in block.attributes or "for_each" in block.attributes:
         meta = "count" if "count" in block.attributes else "for_each"
-        module.notes.append(Note(Location(block.path, block.line_of(meta)),
-                                 f"module {name!r} uses {meta}: its resources are kept as one instance each"))
+        module.notes.append(
+            Note(
+                Location(block.path, block.line_of(meta)),
+                f"module {name!r} uses {meta}: its resources are kept as one instance each",
+            )
+        )
     from ..discover import relative_posix
 
-    call.child = read_module(target, relative_posix(target, root), root=root, region=module.region,
-                             account_id=module.account_id, prefix=f"{module.prefix}module.{name}.", parent=module,
-                             call=block, stage=stage, depth=depth + 1, active=active)
+    call.child = read_module(
+        target,
+        relative_posix(target, root),
+        root=root,
+        region=module.region,
+        account_id=module.account_id,
+        prefix=f"{module.prefix}module.{name}.",
+        parent=module,
+        call=block,
+        stage=stage,
+        depth=depth + 1,
+        active=active,
+    )

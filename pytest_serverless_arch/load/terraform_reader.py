@@ -78,13 +78,34 @@ DATA_LOOKUPS: dict[str, tuple[str, str]] = {
 }
 
 # Data sources that are facts about the account, not lookups of resources.
-_ACCOUNT_FACTS = frozenset({"aws_region", "aws_caller_identity", "aws_partition", "aws_availability_zones",
-                            "aws_iam_policy_document", "aws_vpc", "aws_subnets", "aws_subnet", "aws_ami",
-                            "archive_file", "aws_iam_policy", "aws_iam_role", "aws_default_tags",
-                            "aws_security_group", "aws_kms_key", "aws_route53_zone", "aws_acm_certificate"})
+_ACCOUNT_FACTS = frozenset(
+    {
+        "aws_region",
+        "aws_caller_identity",
+        "aws_partition",
+        "aws_availability_zones",
+        "aws_iam_policy_document",
+        "aws_vpc",
+        "aws_subnets",
+        "aws_subnet",
+        "aws_ami",
+        "archive_file",
+        "aws_iam_policy",
+        "aws_iam_role",
+        "aws_default_tags",
+        "aws_security_group",
+        "aws_kms_key",
+        "aws_route53_zone",
+        "aws_acm_certificate",
+    }
+)
 
-_FUNCTION_WRAPPERS = ("aws_lambda_alias", "aws_lambda_permission", "aws_lambda_provisioned_concurrency_config",
-                      "aws_lambda_function_event_invoke_config")
+_FUNCTION_WRAPPERS = (
+    "aws_lambda_alias",
+    "aws_lambda_permission",
+    "aws_lambda_provisioned_concurrency_config",
+    "aws_lambda_function_event_invoke_config",
+)
 
 
 def block_values(block: Block, prefix: str = "") -> Iterator[tuple[str, Any, int]]:
@@ -100,8 +121,9 @@ def block_values(block: Block, prefix: str = "") -> Iterator[tuple[str, Any, int
 class TerraformReader:
     """Reads the resources of a root module (and its local children) into ``unit``."""
 
-    def __init__(self, unit: LoadedUnit, root: Module, config: LoadConfig, *,
-                 remote_states: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, unit: LoadedUnit, root: Module, config: LoadConfig, *, remote_states: dict[str, str] | None = None
+    ) -> None:
         self.unit = unit
         self.root = root
         self.config = config
@@ -119,8 +141,7 @@ class TerraformReader:
         self._noted.add((message, line))
         self.unit.notes.append(Note(Location(path, line), message))
 
-    def edge(self, kind: str, source: Endpoint | None, target: Endpoint | None, path: str, line: int,
-             detail: str = "") -> None:
+    def edge(self, kind: str, source: Endpoint | None, target: Endpoint | None, path: str, line: int, detail: str = "") -> None:
         """Add an edge once per (kind, source, target, detail)."""
         self.edges.add(kind, source, target, Location(path, line), detail)
 
@@ -155,8 +176,9 @@ class TerraformReader:
         if value is None or value == "":
             return None
         targets = module.targets(value)
-        endpoints = [endpoint for endpoint in (self.endpoint_of_target(target, kind_hint) for target in targets)
-                     if endpoint is not None]
+        endpoints = [
+            endpoint for endpoint in (self.endpoint_of_target(target, kind_hint) for target in targets) if endpoint is not None
+        ]
         if endpoints:
             if kind_hint != "other":
                 for endpoint in endpoints:
@@ -205,8 +227,7 @@ class TerraformReader:
         if type_name == "aws_ssm_parameter":
             parameter = target.module.resolve(block.get("name"))
             if parameter is None:
-                self.note(block.path, block.line_of("name"),
-                          f"{address}: the parameter name cannot be resolved offline")
+                self.note(block.path, block.line_of("name"), f"{address}: the parameter name cannot be resolved offline")
                 return ForeignRef("external", f"unresolved {address}", kind_hint)
             return ForeignRef("ssm", parameter, kind_hint)
         lookup = DATA_LOOKUPS.get(type_name)
@@ -220,8 +241,9 @@ class TerraformReader:
         value = target.module.resolve(block.get(attribute))
         if value is None:
             if block.get(attribute) is not None or block.get("arn") is not None:
-                self.note(block.path, block.line_of(attribute),
-                          f"{address}: the {attribute} it looks up cannot be resolved offline")
+                self.note(
+                    block.path, block.line_of(attribute), f"{address}: the {attribute} it looks up cannot be resolved offline"
+                )
             return ForeignRef("external", f"unresolved {address}", kind)
         if attribute == "api_id":
             return ForeignRef("external", f"api {value}", kind)
@@ -239,8 +261,12 @@ class TerraformReader:
                     return resolved
             elif isinstance(target, DataTarget):
                 endpoint = self.data_endpoint(target, "function")
-                if endpoint is not None and (isinstance(endpoint, str) and self.kind(endpoint) == "function"
-                                             or isinstance(endpoint, ForeignRef) and endpoint.kind_hint == "function"):
+                if endpoint is not None and (
+                    isinstance(endpoint, str)
+                    and self.kind(endpoint) == "function"
+                    or isinstance(endpoint, ForeignRef)
+                    and endpoint.kind_hint == "function"
+                ):
                     return endpoint
                 if isinstance(endpoint, ForeignRef) and endpoint.how in ("ssm", "stack_output"):
                     return ForeignRef(endpoint.how, endpoint.key, "function")

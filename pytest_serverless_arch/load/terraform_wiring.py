@@ -70,19 +70,25 @@ def _event_source_mapping(reader: TerraformReader, address: str, block: Block, m
 def _sns_subscription(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
     if str(module.resolve(block.get("protocol")) or "").lower() != "lambda":
         return
-    _trigger(reader, reader.endpoint(block.get("topic_arn"), module, "topic"),
-             reader.function_endpoint(block.get("endpoint"), module), block, block.line, "SNS")
+    _trigger(
+        reader,
+        reader.endpoint(block.get("topic_arn"), module, "topic"),
+        reader.function_endpoint(block.get("endpoint"), module),
+        block,
+        block.line,
+        "SNS",
+    )
 
 
 def _bucket_notification(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
     bucket = reader.endpoint(block.get("bucket"), module, "bucket")
     for child in block.children("lambda_function"):
-        _trigger(reader, bucket, reader.function_endpoint(child.get("lambda_function_arn"), module),
-                 block, child.line, "S3")
+        _trigger(reader, bucket, reader.function_endpoint(child.get("lambda_function_arn"), module), block, child.line, "S3")
     for child_type, attribute, kind in (("queue", "queue_arn", "queue"), ("topic", "topic_arn", "topic")):
         for child in block.children(child_type):
-            reader.edge("references", bucket, reader.endpoint(child.get(attribute), module, kind),
-                        block.path, child.line, "notification")
+            reader.edge(
+                "references", bucket, reader.endpoint(child.get(attribute), module, kind), block.path, child.line, "notification"
+            )
 
 
 def _event_target(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -99,8 +105,9 @@ def _event_target(reader: TerraformReader, address: str, block: Block, module: M
     else:
         reader.edge("references", rule, reader.endpoint(block.get("arn"), module), block.path, line, "rule target")
     for dlq in block.children("dead_letter_config"):
-        reader.edge("references", rule, reader.endpoint(dlq.get("arn"), module, "queue"), block.path, dlq.line,
-                    "dead-letter queue")
+        reader.edge(
+            "references", rule, reader.endpoint(dlq.get("arn"), module, "queue"), block.path, dlq.line, "dead-letter queue"
+        )
 
 
 def _event_rule(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -121,8 +128,9 @@ def _scheduler(reader: TerraformReader, address: str, block: Block, module: Modu
         if function is not None:
             _trigger(reader, address, function, block, target.line, "Scheduler")
         else:
-            reader.edge("references", address, reader.endpoint(target.get("arn"), module), block.path, target.line,
-                        "schedule target")
+            reader.edge(
+                "references", address, reader.endpoint(target.get("arn"), module), block.path, target.line, "schedule target"
+            )
 
 
 def _api_integration(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -132,14 +140,26 @@ def _api_integration(reader: TerraformReader, address: str, block: Block, module
 
 def _api_authorizer(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
     api = reader.endpoint(block.get("rest_api_id", block.get("api_id")), module, "api")
-    _trigger(reader, api, _function_in_uri(reader, block.get("authorizer_uri"), module), block,
-             block.line_of("authorizer_uri"), "Authorizer")
+    _trigger(
+        reader,
+        api,
+        _function_in_uri(reader, block.get("authorizer_uri"), module),
+        block,
+        block.line_of("authorizer_uri"),
+        "Authorizer",
+    )
 
 
 def _apiv2_integration(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
     api = reader.endpoint(block.get("api_id"), module, "api")
-    _trigger(reader, api, _function_in_uri(reader, block.get("integration_uri"), module), block,
-             block.line_of("integration_uri"), "HttpApi")
+    _trigger(
+        reader,
+        api,
+        _function_in_uri(reader, block.get("integration_uri"), module),
+        block,
+        block.line_of("integration_uri"),
+        "HttpApi",
+    )
 
 
 def _api_body(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -169,8 +189,7 @@ def _pipe(reader: TerraformReader, address: str, block: Block, module: Module) -
         if function is not None:
             _trigger(reader, source, function, block, line, "Pipe")
         elif attribute == "target":
-            reader.edge("references", address, reader.endpoint(block.get(attribute), module), block.path, line,
-                        "pipe target")
+            reader.edge("references", address, reader.endpoint(block.get(attribute), module), block.path, line, "pipe target")
     reader.edge("references", address, source, block.path, block.line_of("source"), "pipe source")
 
 
@@ -187,11 +206,16 @@ def _cognito_user_pool(reader: TerraformReader, address: str, block: Block, modu
         for name, attribute in config.attributes.items():
             if name == "kms_key_id":
                 continue
-            _trigger(reader, address, reader.function_endpoint(attribute.value, module), block, attribute.line,
-                     f"Cognito {name}")
+            _trigger(reader, address, reader.function_endpoint(attribute.value, module), block, attribute.line, f"Cognito {name}")
         for child in config.blocks:
-            _trigger(reader, address, reader.function_endpoint(child.get("lambda_arn"), module), block, child.line,
-                     f"Cognito {child.type}")
+            _trigger(
+                reader,
+                address,
+                reader.function_endpoint(child.get("lambda_arn"), module),
+                block,
+                child.line,
+                f"Cognito {child.type}",
+            )
 
 
 def _iot_rule(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -199,8 +223,7 @@ def _iot_rule(reader: TerraformReader, address: str, block: Block, module: Modul
     for error_action in block.children("error_action"):
         actions += error_action.children("lambda")
     for action in actions:
-        _trigger(reader, address, reader.function_endpoint(action.get("function_arn"), module), block, action.line,
-                 "IoTRule")
+        _trigger(reader, address, reader.function_endpoint(action.get("function_arn"), module), block, action.line, "IoTRule")
 
 
 def _lattice_attachment(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -220,20 +243,31 @@ def _target_group_attachment(reader: TerraformReader, address: str, block: Block
 
 
 def _function_url(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
-    _trigger(reader, address, reader.function_endpoint(block.get("function_name"), module), block,
-             block.line_of("function_name"), "FunctionUrl")
+    _trigger(
+        reader,
+        address,
+        reader.function_endpoint(block.get("function_name"), module),
+        block,
+        block.line_of("function_name"),
+        "FunctionUrl",
+    )
 
 
 def _appsync_data_source(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
     for config in block.children("lambda_config"):
-        _trigger(reader, reader.endpoint(block.get("api_id"), module, "api"),
-                 reader.function_endpoint(config.get("function_arn"), module), block, config.line, "AppSync")
+        _trigger(
+            reader,
+            reader.endpoint(block.get("api_id"), module, "api"),
+            reader.function_endpoint(config.get("function_arn"), module),
+            block,
+            config.line,
+            "AppSync",
+        )
 
 
 def _ses_receipt_rule(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
     for action in block.children("lambda_action"):
-        _trigger(reader, address, reader.function_endpoint(action.get("function_arn"), module), block, action.line,
-                 "SES")
+        _trigger(reader, address, reader.function_endpoint(action.get("function_arn"), module), block, action.line, "SES")
 
 
 def _state_machine(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -253,8 +287,7 @@ def _state_machine(reader: TerraformReader, address: str, block: Block, module: 
     text = module.resolve(definition)
     if text:
         for arn in _lambda_arns_in_text(text):
-            reader.edge("invokes", address, reader.function_endpoint(arn, module), block.path, line,
-                        "state machine task")
+            reader.edge("invokes", address, reader.function_endpoint(arn, module), block.path, line, "state machine task")
 
 
 def _lambda_arns_in_text(text: str) -> Iterator[str]:
@@ -314,8 +347,10 @@ def _names_function(reader: TerraformReader, value: Any, module: Module) -> bool
     text = module.resolve(value)
     if text is not None:
         return ":function:" in text
-    return any(isinstance(t, ResourceTarget) and reader.type_of(t.address) in ("aws_lambda_function", "aws_lambda_alias")
-               for t in module.targets(value))
+    return any(
+        isinstance(t, ResourceTarget) and reader.type_of(t.address) in ("aws_lambda_function", "aws_lambda_alias")
+        for t in module.targets(value)
+    )
 
 
 def _references(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
@@ -350,8 +385,11 @@ def _permission(reader: TerraformReader, address: str, block: Block, module: Mod
             source = reader.endpoint_of_text(text) if text else None
     if source is None:
         return
-    if isinstance(source, str) and reader.type_of(source) in ("aws_api_gateway_deployment", "aws_api_gateway_stage",
-                                                              "aws_apigatewayv2_stage"):
+    if isinstance(source, str) and reader.type_of(source) in (
+        "aws_api_gateway_deployment",
+        "aws_api_gateway_stage",
+        "aws_apigatewayv2_stage",
+    ):
         return
     if reader.has_trigger(source, function):
         return
@@ -390,28 +428,33 @@ def _role_accesses(reader: TerraformReader) -> None:
                 if document is None:
                     continue
                 for statement, statement_module, statement_path, statement_line in _statements(
-                        reader, document.value, document_module, policy_block.path, document.line,
-                        document.object_lines):
+                    reader, document.value, document_module, policy_block.path, document.line, document.object_lines
+                ):
                     _statement_accesses(reader, address, statement, statement_module, statement_path, statement_line)
 
 
 def _roles(reader: TerraformReader, value: Any, module: Module) -> list[str]:
-    return [t.address for t in module.targets(value) if isinstance(t, ResourceTarget)
-            and reader.type_of(t.address) == "aws_iam_role"]
+    return [
+        t.address for t in module.targets(value) if isinstance(t, ResourceTarget) and reader.type_of(t.address) == "aws_iam_role"
+    ]
 
 
 def _policy_resources(reader: TerraformReader, value: Any, module: Module) -> list[str]:
     if value is None:
         return []
-    return [t.address for t in module.targets(value) if isinstance(t, ResourceTarget)
-            and reader.type_of(t.address) == "aws_iam_policy"]
+    return [
+        t.address
+        for t in module.targets(value)
+        if isinstance(t, ResourceTarget) and reader.type_of(t.address) == "aws_iam_policy"
+    ]
 
 
 Statements = Iterator[tuple[dict[str, Any], Module, str, int]]  # statement, its scope, file, line
 
 
-def _statements(reader: TerraformReader, document: Any, module: Module, path: str, line: int,
-                object_lines: tuple[int, ...] = ()) -> Statements:
+def _statements(
+    reader: TerraformReader, document: Any, module: Module, path: str, line: int, object_lines: tuple[int, ...] = ()
+) -> Statements:
     """IAM statements of a policy value: ``jsonencode({...})``, a JSON heredoc, a policy document data source,
     or a JSON file read by ``file()``/``templatefile()`` (its statements keep that file's lines)."""
     expression = sole_interpolation(document)
@@ -426,7 +469,7 @@ def _statements(reader: TerraformReader, document: Any, module: Module, path: st
                     yield dict(statement), module, policy_file.relpath, line_of(statement, 1)
             return
         if expression.startswith("jsonencode(") and expression.endswith(")"):
-            document = parse_expression(expression[len("jsonencode("):-1])
+            document = parse_expression(expression[len("jsonencode(") : -1])
             if isinstance(document, Mapping):
                 lines = _constructor_lines(document, object_lines)
                 for statement in _statement_list(document):
@@ -496,12 +539,21 @@ def _statement_list(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _document_statements(block: Block, module: Module) -> Statements:
     for statement in block.children("statement"):
-        yield ({"Effect": statement.get("effect", "Allow"), "Action": statement.get("actions", []),
-                "Resource": statement.get("resources", [])}, module, block.path, statement.line)
+        yield (
+            {
+                "Effect": statement.get("effect", "Allow"),
+                "Action": statement.get("actions", []),
+                "Resource": statement.get("resources", []),
+            },
+            module,
+            block.path,
+            statement.line,
+        )
 
 
-def _statement_accesses(reader: TerraformReader, function: str, statement: dict[str, Any], module: Module,
-                        path: str, line: int) -> None:
+def _statement_accesses(
+    reader: TerraformReader, function: str, statement: dict[str, Any], module: Module, path: str, line: int
+) -> None:
     if str(module.resolve(statement.get("Effect", "Allow")) or "Allow") != "Allow":
         return
     actions = statement.get("Action", [])

@@ -24,8 +24,18 @@ from typing import Any
 
 from ..model import Edge, Location, Resource, Unit
 
-__all__ = ["DOCS_URL", "Rule", "RuleError", "Violation", "describe", "get_rule", "location_of", "registered_rules",
-           "require_selection", "rule"]
+__all__ = [
+    "DOCS_URL",
+    "Rule",
+    "RuleError",
+    "Violation",
+    "describe",
+    "get_rule",
+    "location_of",
+    "registered_rules",
+    "require_selection",
+    "rule",
+]
 
 DOCS_URL = "https://github.com/pytest-serverless-arch/pytest-serverless-arch/blob/main/docs/rules/{id}.md"
 
@@ -48,8 +58,13 @@ class Violation:
         return f"{self.location}: {self.rule}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "message": self.message, "location": str(self.location),
-                "units": list(self.units), "resources": list(self.resources)}
+        return {
+            "rule": self.rule,
+            "message": self.message,
+            "location": str(self.location),
+            "units": list(self.units),
+            "resources": list(self.resources),
+        }
 
     @classmethod
     def of(cls, rule_id: str, message: str, *about: Any, location: Location | None = None) -> Violation:
@@ -93,7 +108,7 @@ def _involved(thing: Any) -> list[tuple[str | None, str | None]]:
         return [(thing.name, None)]
     if isinstance(thing, str):
         if thing.startswith("unit:"):
-            return [(thing[len("unit:"):], None)]
+            return [(thing[len("unit:") :], None)]
         if thing.startswith("external:"):
             return [(None, thing)]
         unit, _, _ = thing.rpartition(":")  # logical ids hold no colon; unit names might
@@ -144,9 +159,11 @@ def require_selection(graph: Any, rule_id: str, *, allow_empty: bool = False) ->
     whole = getattr(graph, "graph", graph)
     units = [unit.name for unit in whole.units()]
     domains = sorted({r.domain for r in whole.resources() if r.domain})
-    raise RuleError(f"{rule_id}: the selection ({graph.selection}) matches no unit and no resource "
-                    f"({_near(graph, units, domains)}units: {_some(units)}; domains: {_some(domains)}); "
-                    "pass allow_empty=True if that is expected")
+    raise RuleError(
+        f"{rule_id}: the selection ({graph.selection}) matches no unit and no resource "
+        f"({_near(graph, units, domains)}units: {_some(units)}; domains: {_some(domains)}); "
+        "pass allow_empty=True if that is expected"
+    )
 
 
 def _some(names: list[str], limit: int = 10) -> str:
@@ -170,8 +187,15 @@ def _violation_sort_key(violation: Violation) -> tuple[Any, ...]:
 _REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, description: str = "", reason: str = "", docs_url: str | None = None,
-         builtin: bool = False, allow_empty: bool = False) -> Callable[[RuleFunction], RuleFunction]:
+def rule(
+    rule_id: str,
+    *,
+    description: str = "",
+    reason: str = "",
+    docs_url: str | None = None,
+    builtin: bool = False,
+    allow_empty: bool = False,
+) -> Callable[[RuleFunction], RuleFunction]:
     """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``).
 
     The decorated function keeps its signature and gains the ``allow_empty``
@@ -183,9 +207,13 @@ def rule(rule_id: str, *, description: str = "", reason: str = "", docs_url: str
     def register(function: RuleFunction) -> RuleFunction:
         doc = (function.__doc__ or "").strip().splitlines()
         registered = Rule(
-            id=rule_id, function=function, description=description or (doc[0] if doc else rule_id),
-            reason=reason, docs_url=docs_url if docs_url is not None else (DOCS_URL.format(id=rule_id) if builtin else ""),
-            builtin=builtin, allows_empty=allow_empty,
+            id=rule_id,
+            function=function,
+            description=description or (doc[0] if doc else rule_id),
+            reason=reason,
+            docs_url=docs_url if docs_url is not None else (DOCS_URL.format(id=rule_id) if builtin else ""),
+            builtin=builtin,
+            allows_empty=allow_empty,
         )
         _REGISTRY[rule_id] = registered
 
@@ -224,7 +252,7 @@ def registered_rules() -> dict[str, Rule]:
 def describe(graph: Any, node_id: str) -> str:
     """A node in words: ``queue OrdersQueue (unit infra)``, ``external topic arn:...``."""
     if node_id.startswith("unit:"):
-        return f"unit {node_id[len('unit:'):]}"
+        return f"unit {node_id[len('unit:') :]}"
     try:
         node = graph.node(node_id)
     except KeyError:

@@ -54,8 +54,14 @@ class Coupling:
         return self.links_in + self.links_out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"unit": self.unit, "afferent": self.afferent, "efferent": self.efferent,
-                "instability": round(self.instability, 3), "links_in": self.links_in, "links_out": self.links_out}
+        return {
+            "unit": self.unit,
+            "afferent": self.afferent,
+            "efferent": self.efferent,
+            "instability": round(self.instability, 3),
+            "links_in": self.links_in,
+            "links_out": self.links_out,
+        }
 
 
 def unit_coupling(graph: Any) -> dict[str, Coupling]:
@@ -73,8 +79,13 @@ def unit_coupling(graph: Any) -> dict[str, Coupling]:
         links_out.setdefault(link.from_unit, set()).add(key)
         links_in.setdefault(str(link.to_unit), set()).add(key)
     return {
-        unit.name: Coupling(unit.name, len(depended_on_by.get(unit.name, ())), len(depends_on.get(unit.name, ())),
-                            len(links_in.get(unit.name, ())), len(links_out.get(unit.name, ())))
+        unit.name: Coupling(
+            unit.name,
+            len(depended_on_by.get(unit.name, ())),
+            len(depends_on.get(unit.name, ())),
+            len(links_in.get(unit.name, ())),
+            len(links_out.get(unit.name, ())),
+        )
         for unit in scope_of(graph).units()
     }
 
@@ -87,7 +98,7 @@ def _between_units(links: list[Link]) -> list[Link]:
     RULE_ID,
     description="no unit has more cross-unit links than the limit",
     reason="Every cross-unit link is a deploy-order constraint between two pipelines; units with many of "
-           "them cannot be released on their own.",
+    "them cannot be released on their own.",
     builtin=True,
 )
 def max_cross_unit_links(graph: Any, *, limit: int = DEFAULT_LIMIT, direction: str = "both") -> list[Violation]:
@@ -101,13 +112,14 @@ def max_cross_unit_links(graph: Any, *, limit: int = DEFAULT_LIMIT, direction: s
         count = {"both": coupling.links, "in": coupling.links_in, "out": coupling.links_out}[direction]
         if count <= limit:
             continue
-        counted = {"both": "cross-unit links", "in": "incoming cross-unit links",
-                   "out": "outgoing cross-unit links"}[direction]
-        violations.append(Violation.of(
-            RULE_ID,
-            f"unit {name} has {count} {counted}, more than the limit of {limit} "
-            f"({coupling.links_out} out to {coupling.efferent} units, {coupling.links_in} in from "
-            f"{coupling.afferent} units; instability {coupling.instability:.2f})",
-            whole_graph(graph).unit(name),
-        ))
+        counted = {"both": "cross-unit links", "in": "incoming cross-unit links", "out": "outgoing cross-unit links"}[direction]
+        violations.append(
+            Violation.of(
+                RULE_ID,
+                f"unit {name} has {count} {counted}, more than the limit of {limit} "
+                f"({coupling.links_out} out to {coupling.efferent} units, {coupling.links_in} in from "
+                f"{coupling.afferent} units; instability {coupling.instability:.2f})",
+                whole_graph(graph).unit(name),
+            )
+        )
     return violations

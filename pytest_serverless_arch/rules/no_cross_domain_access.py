@@ -27,11 +27,12 @@ EVENT_CHANNEL_KINDS = ("topic", "queue", "event_bus")
     RULE_ID,
     description="functions reach other domains' data stores only through events",
     reason="A function touching another domain's table, bucket, stream, state machine or parameter "
-           "couples to its storage; topics, queues and event buses keep the contract explicit.",
+    "couples to its storage; topics, queues and event buses keep the contract explicit.",
     builtin=True,
 )
-def no_cross_domain_access(graph: Any, *, store_kinds: Iterable[str] = DATA_STORE_KINDS,
-                           allow: Iterable[str | tuple[str, str]] = ()) -> list[Violation]:
+def no_cross_domain_access(
+    graph: Any, *, store_kinds: Iterable[str] = DATA_STORE_KINDS, allow: Iterable[str | tuple[str, str]] = ()
+) -> list[Violation]:
     """No function has a direct ``accesses`` edge to a data store of another domain.
 
     ``allow`` lists accepted ``(from_domain, to_domain)`` pairs, or strings ``"orders->payments"``.
@@ -49,12 +50,16 @@ def no_cross_domain_access(graph: Any, *, store_kinds: Iterable[str] = DATA_STOR
         if (function.domain, store.domain) in allowed:
             continue
         mode = f" ({edge.detail})" if edge.detail else ""
-        violations.append(Violation.of(
-            RULE_ID,
-            f"{describe(graph, function.id)} of domain {function.domain} accesses{mode} "
-            f"{describe(graph, store.id)} of domain {store.domain} directly; publish or consume an event instead",
-            function, store, location=edge.location,
-        ))
+        violations.append(
+            Violation.of(
+                RULE_ID,
+                f"{describe(graph, function.id)} of domain {function.domain} accesses{mode} "
+                f"{describe(graph, store.id)} of domain {store.domain} directly; publish or consume an event instead",
+                function,
+                store,
+                location=edge.location,
+            )
+        )
     return violations
 
 

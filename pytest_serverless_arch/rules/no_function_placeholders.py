@@ -22,13 +22,23 @@ __all__ = ["CONFIGURING_TYPES", "no_function_placeholders"]
 RULE_ID = "no-function-placeholders"
 
 # Resources that configure a function they point at (CloudFormation and Terraform spellings).
-CONFIGURING_TYPES = frozenset({
-    "AWS::Lambda::Permission", "AWS::Lambda::Alias", "AWS::Lambda::Version", "AWS::Lambda::EventInvokeConfig",
-    "AWS::Lambda::Url", "AWS::Lambda::EventSourceMapping", "AWS::CodeDeploy::DeploymentGroup",
-    "aws_lambda_permission", "aws_lambda_alias", "aws_lambda_event_source_mapping",
-    "aws_lambda_function_event_invoke_config", "aws_lambda_function_url",
-    "aws_lambda_provisioned_concurrency_config",
-})
+CONFIGURING_TYPES = frozenset(
+    {
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::Version",
+        "AWS::Lambda::EventInvokeConfig",
+        "AWS::Lambda::Url",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::CodeDeploy::DeploymentGroup",
+        "aws_lambda_permission",
+        "aws_lambda_alias",
+        "aws_lambda_event_source_mapping",
+        "aws_lambda_function_event_invoke_config",
+        "aws_lambda_function_url",
+        "aws_lambda_provisioned_concurrency_config",
+    }
+)
 
 _WIRING_KINDS = ("triggers", "invokes")
 
@@ -37,7 +47,7 @@ _WIRING_KINDS = ("triggers", "invokes")
     RULE_ID,
     description="no function is a placeholder filled by another pipeline",
     reason="A function whose code or wiring is supplied from another unit is deployed by two pipelines; "
-           "what one deploys drifts from what the other expects, and each must deploy in a fixed order.",
+    "what one deploys drifts from what the other expects, and each must deploy in a fixed order.",
     builtin=True,
 )
 def no_function_placeholders(graph: Any, *, wiring_from_other_units: bool = True) -> list[Violation]:
@@ -62,11 +72,14 @@ def no_function_placeholders(graph: Any, *, wiring_from_other_units: bool = True
                 related.append(edge.source)
         if not reasons:
             continue
-        violations.append(Violation.of(
-            RULE_ID,
-            f"{describe(whole, function.id)} is a placeholder: " + "; ".join(reasons),
-            function, *sorted(set(related)),  # by id, so the finding does not depend on line numbers
-        ))
+        violations.append(
+            Violation.of(
+                RULE_ID,
+                f"{describe(whole, function.id)} is a placeholder: " + "; ".join(reasons),
+                function,
+                *sorted(set(related)),  # by id, so the finding does not depend on line numbers
+            )
+        )
     return violations
 
 

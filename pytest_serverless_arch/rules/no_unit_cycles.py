@@ -25,7 +25,7 @@ _SHOWN_LINKS = 2  # per pair of units; more are counted, not listed
     RULE_ID,
     description="units do not depend on each other in a cycle",
     reason="Units that need each other's outputs cannot be deployed from scratch in any order; "
-           "a fresh environment, a disaster recovery or a new region cannot be brought up.",
+    "a fresh environment, a disaster recovery or a new region cannot be brought up.",
     builtin=True,
 )
 def no_unit_cycles(graph: Any) -> list[Violation]:
@@ -43,18 +43,21 @@ def no_unit_cycles(graph: Any) -> list[Violation]:
         closing = [link for _, _, links in steps for link in links]
         path = " -> ".join([*chain, chain[0]])
         explained = "; ".join(_step(whole, unit, provider, links) for unit, provider, links in steps)
-        violations.append(Violation.of(
-            RULE_ID,
-            f"units depend on each other in a cycle {path}: {explained}",
-            *(whole.unit(name) for name in chain),
-            *sorted({node for link in closing for node in (link.source, link.target)}),
-            location=steps[0][2][0].location,
-        ))
+        violations.append(
+            Violation.of(
+                RULE_ID,
+                f"units depend on each other in a cycle {path}: {explained}",
+                *(whole.unit(name) for name in chain),
+                *sorted({node for link in closing for node in (link.source, link.target)}),
+                location=steps[0][2][0].location,
+            )
+        )
     return violations
 
 
 def _step(graph: Any, unit: str, provider: str, links: tuple[Link, ...]) -> str:
-    shown = ", ".join(f"{link.kind.replace('_', ' ')} of {describe(graph, link.target)} at {link.location}"
-                      for link in links[:_SHOWN_LINKS])
+    shown = ", ".join(
+        f"{link.kind.replace('_', ' ')} of {describe(graph, link.target)} at {link.location}" for link in links[:_SHOWN_LINKS]
+    )
     more = f" (+{len(links) - _SHOWN_LINKS} more)" if len(links) > _SHOWN_LINKS else ""
     return f"{unit} needs {provider} ({shown}{more})"

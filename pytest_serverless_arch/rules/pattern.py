@@ -24,7 +24,7 @@ _FIRST_TO_FIX = {"infra": 0, "app": 1}
     RULE_ID,
     description="the repository follows the expected deployment pattern",
     reason="How a system is cut into deployment units decides how painful releases are; once a team "
-           "has chosen a cut, drifting into another one should be a decision, not an accident.",
+    "has chosen a cut, drifting into another one should be a decision, not an accident.",
     builtin=True,
 )
 def pattern(graph: Any, *, expected: str | Iterable[str] | None = None) -> list[Violation]:
@@ -35,26 +35,33 @@ def pattern(graph: Any, *, expected: str | Iterable[str] | None = None) -> list[
         return []
     whole = whole_graph(graph)
     # Point at a unit that plays another part; the ones holding others' triggers first, they cause the most.
-    off = sorted((name for name, unit in verdict.units.items() if unit.pattern not in accepted),
-                 key=lambda name: (_FIRST_TO_FIX.get(verdict.units[name].pattern, len(_FIRST_TO_FIX)), name))
+    off = sorted(
+        (name for name, unit in verdict.units.items() if unit.pattern not in accepted),
+        key=lambda name: (_FIRST_TO_FIX.get(verdict.units[name].pattern, len(_FIRST_TO_FIX)), name),
+    )
     names = off or list(verdict.units)
     location = (whole.unit(names[0]).location or Location(whole.unit(names[0]).path)) if names else Location(".")
     breakdown = ", ".join(f"{name}: {unit.pattern}" for name, unit in verdict.units.items())
-    return [Violation(
-        RULE_ID,
-        f"the repository is cut as {verdict.repo}, expected {' or '.join(accepted)}: {verdict.reason}"
-        + (f" (units: {breakdown})" if breakdown else ""),
-        location, tuple(verdict.units),
-    )]
+    return [
+        Violation(
+            RULE_ID,
+            f"the repository is cut as {verdict.repo}, expected {' or '.join(accepted)}: {verdict.reason}"
+            + (f" (units: {breakdown})" if breakdown else ""),
+            location,
+            tuple(verdict.units),
+        )
+    ]
 
 
 def _accepted(expected: str | Iterable[str] | None) -> tuple[str, ...]:
     if expected is None:
-        raise RuleError(f"{RULE_ID}: say which pattern is expected, e.g. expected='trigger-grouped' "
-                        f"(one of {', '.join(PATTERNS)})")
+        raise RuleError(
+            f"{RULE_ID}: say which pattern is expected, e.g. expected='trigger-grouped' (one of {', '.join(PATTERNS)})"
+        )
     accepted = (expected,) if isinstance(expected, str) else tuple(expected)
     unknown = [name for name in accepted if name not in PATTERNS]
     if unknown or not accepted:
-        raise RuleError(f"{RULE_ID}: unknown pattern {', '.join(map(repr, unknown)) or '(none)'}; "
-                        f"patterns: {', '.join(PATTERNS)}")
+        raise RuleError(
+            f"{RULE_ID}: unknown pattern {', '.join(map(repr, unknown)) or '(none)'}; patterns: {', '.join(PATTERNS)}"
+        )
     return accepted

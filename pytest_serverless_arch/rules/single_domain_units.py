@@ -23,7 +23,7 @@ RULE_ID = "single-domain-units"
     RULE_ID,
     description="no unit spans two domains",
     reason="A deployment unit is released by one pipeline and owned by one team; resources of two "
-           "domains in one unit make two teams release together.",
+    "domains in one unit make two teams release together.",
     builtin=True,
 )
 def single_domain_units(graph: Any, *, ignore_kinds: tuple[str, ...] | list[str] = ()) -> list[Violation]:
@@ -41,12 +41,15 @@ def single_domain_units(graph: Any, *, ignore_kinds: tuple[str, ...] | list[str]
         counts = ", ".join(f"{domain} ({len(resources)}: {_names(resources)})" for domain, resources in ordered)
         odd_domain, odd_resources = ordered[-1]
         first = min(odd_resources, key=lambda resource: resource.location)
-        violations.append(Violation.of(
-            RULE_ID,
-            f"unit {unit.name} holds resources of {len(by_domain)} domains: {counts}",
-            unit, *(resource for _, resources in ordered for resource in resources),
-            location=first.location,
-        ))
+        violations.append(
+            Violation.of(
+                RULE_ID,
+                f"unit {unit.name} holds resources of {len(by_domain)} domains: {counts}",
+                unit,
+                *(resource for _, resources in ordered for resource in resources),
+                location=first.location,
+            )
+        )
     return violations
 
 

@@ -21,7 +21,7 @@ RULE_ID = "trigger-colocated"
     RULE_ID,
     description="every lambda ships with its trigger",
     reason="A trigger and its consumers share an implicit contract (the event payload), so they should "
-           "deploy together, in one unit; a trigger in another unit couples two pipelines by timing.",
+    "deploy together, in one unit; a trigger in another unit couples two pipelines by timing.",
     builtin=True,
 )
 def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Violation]:
@@ -40,12 +40,16 @@ def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Vio
         if outside and not include_external:
             continue  # one end is defined nowhere in the repository: nothing to ship together
         where = f"in unit {source_unit}" if source_unit else "outside the repository"
-        violations.append(Violation.of(
-            RULE_ID,
-            f"{describe(graph, trigger.function)} is triggered by {describe(graph, trigger.source)}, "
-            f"defined {where}; ship the trigger and the function in one unit",
-            trigger.function, trigger.source, location=trigger.location,
-        ))
+        violations.append(
+            Violation.of(
+                RULE_ID,
+                f"{describe(graph, trigger.function)} is triggered by {describe(graph, trigger.source)}, "
+                f"defined {where}; ship the trigger and the function in one unit",
+                trigger.function,
+                trigger.source,
+                location=trigger.location,
+            )
+        )
     return violations
 
 

@@ -40,8 +40,16 @@ from .topology import (
 __all__ = ["DEFAULT_DOMAINS", "functions", "topologies", "triggers", "units"]
 
 DEFAULT_DOMAINS: tuple[str, ...] = ("orders", "billing", "shipping")
-_PREFIX = {"queue": "Queue", "topic": "Topic", "bucket": "Bucket", "table": "Table", "stream": "Stream",
-           "api": "Api", "event_rule": "Rule", "schedule": "Schedule"}
+_PREFIX = {
+    "queue": "Queue",
+    "topic": "Topic",
+    "bucket": "Bucket",
+    "table": "Table",
+    "stream": "Stream",
+    "api": "Api",
+    "event_rule": "Rule",
+    "schedule": "Schedule",
+}
 
 # Default option values (module-level so every call shares them).
 ANY_FORMAT: SearchStrategy[str] = st.sampled_from(FORMATS)
@@ -57,8 +65,9 @@ def _check_strategy(name: str, value: Any, *, optional: bool = False) -> None:
     if optional and value is None:
         return
     if not isinstance(value, SearchStrategy):
-        raise InvalidArgument(f"{name}={value!r} must be a hypothesis strategy"
-                              + (" or None" if optional else "") + f", not {type(value).__name__}")
+        raise InvalidArgument(
+            f"{name}={value!r} must be a hypothesis strategy" + (" or None" if optional else "") + f", not {type(value).__name__}"
+        )
 
 
 def _check_int(name: str, value: Any, minimum: int) -> None:
@@ -79,9 +88,13 @@ def _checked(values: SearchStrategy[str], allowed: tuple[str, ...], name: str) -
 
 
 @st.composite
-def units(draw: Callable[..., Any], *, names: SearchStrategy[str] | None = None,
-          formats: SearchStrategy[str] = ANY_FORMAT,
-          syntaxes: SearchStrategy[str] = ANY_SYNTAX) -> Unit:
+def units(
+    draw: Callable[..., Any],
+    *,
+    names: SearchStrategy[str] | None = None,
+    formats: SearchStrategy[str] = ANY_FORMAT,
+    syntaxes: SearchStrategy[str] = ANY_SYNTAX,
+) -> Unit:
     """A deployment unit of one of ``formats``, written in one of ``syntaxes``.
 
     >>> units(formats=st.just("sam")).example().format  # doctest: +SKIP
@@ -99,10 +112,14 @@ def units(draw: Callable[..., Any], *, names: SearchStrategy[str] | None = None,
 
 
 @st.composite
-def functions(draw: Callable[..., Any], *, units: SearchStrategy[str],
-              names: SearchStrategy[str] = _FUNCTION_NAMES,
-              domains: SearchStrategy[str] | None = ANY_DOMAIN,
-              placeholders: SearchStrategy[bool] = _NEVER) -> Function:
+def functions(
+    draw: Callable[..., Any],
+    *,
+    units: SearchStrategy[str],
+    names: SearchStrategy[str] = _FUNCTION_NAMES,
+    domains: SearchStrategy[str] | None = ANY_DOMAIN,
+    placeholders: SearchStrategy[bool] = _NEVER,
+) -> Function:
     """A function in one of ``units`` (unit names), of one of ``domains`` (None: no domain).
 
     Draw several with ``st.lists(functions(...), unique_by=lambda f: f.name)``.
@@ -111,15 +128,19 @@ def functions(draw: Callable[..., Any], *, units: SearchStrategy[str],
     _check_strategy("names", names)
     _check_strategy("domains", domains, optional=True)
     _check_strategy("placeholders", placeholders)
-    return Function(draw(names), draw(units), draw(domains) if domains is not None else None,
-                    draw(placeholders))
+    return Function(draw(names), draw(units), draw(domains) if domains is not None else None, draw(placeholders))
 
 
 @st.composite
-def triggers(draw: Callable[..., Any], *, functions: SearchStrategy[str], units: SearchStrategy[str],
-             kinds: SearchStrategy[str] = ANY_TRIGGER_KIND,
-             names: SearchStrategy[str] | None = None,
-             domains: SearchStrategy[str] | None = ANY_DOMAIN) -> Trigger:
+def triggers(
+    draw: Callable[..., Any],
+    *,
+    functions: SearchStrategy[str],
+    units: SearchStrategy[str],
+    kinds: SearchStrategy[str] = ANY_TRIGGER_KIND,
+    names: SearchStrategy[str] | None = None,
+    domains: SearchStrategy[str] | None = ANY_DOMAIN,
+) -> Trigger:
     """A trigger of one of ``kinds`` whose source lives in one of ``units`` and invokes one of ``functions``.
 
     How a cross-unit trigger is wired (which side names the other, and how) is
@@ -135,20 +156,24 @@ def triggers(draw: Callable[..., Any], *, functions: SearchStrategy[str], units:
     link = draw(st.sampled_from(("imports", "name_reference", "ssm_parameter")))
     if wiring == "function" and kind == "table":
         link = "imports"  # a table's stream ARN carries a label nobody can write down
-    return Trigger(name, kind, draw(units), draw(functions), draw(domains) if domains is not None else None,
-                   wiring, link)
+    return Trigger(name, kind, draw(units), draw(functions), draw(domains) if domains is not None else None, wiring, link)
 
 
 # --- whole topologies ------------------------------------------------------------------
 
 
-def topologies(*, pattern: str | None = None,
-               formats: SearchStrategy[str] = ANY_FORMAT,
-               syntaxes: SearchStrategy[str] = ANY_SYNTAX,
-               min_units: int = 1, max_units: int = 4, max_functions: int = 6,
-               domains: SearchStrategy[str] | None = ANY_DOMAIN,
-               cross_unit_links: SearchStrategy[str] | None = ANY_LINK,
-               trigger_kinds: SearchStrategy[str] = ANY_TRIGGER_KIND) -> SearchStrategy[Topology]:
+def topologies(
+    *,
+    pattern: str | None = None,
+    formats: SearchStrategy[str] = ANY_FORMAT,
+    syntaxes: SearchStrategy[str] = ANY_SYNTAX,
+    min_units: int = 1,
+    max_units: int = 4,
+    max_functions: int = 6,
+    domains: SearchStrategy[str] | None = ANY_DOMAIN,
+    cross_unit_links: SearchStrategy[str] | None = ANY_LINK,
+    trigger_kinds: SearchStrategy[str] = ANY_TRIGGER_KIND,
+) -> SearchStrategy[Topology]:
     """Abstract topologies: units, functions, triggers of every kind, stores, domains, cross-unit links.
 
     - ``pattern``: one of ``monolith``, ``infra-app-split``, ``function-per-unit``,
@@ -167,19 +192,39 @@ def topologies(*, pattern: str | None = None,
     ... def test_one_unit(topology):
     ...     assert topology.pattern == "monolith"
     """
-    return _topologies(pattern=pattern, formats=formats, syntaxes=syntaxes, min_units=min_units,
-                       max_units=max_units, max_functions=max_functions, domains=domains,
-                       cross_unit_links=cross_unit_links, trigger_kinds=trigger_kinds)
+    return _topologies(
+        pattern=pattern,
+        formats=formats,
+        syntaxes=syntaxes,
+        min_units=min_units,
+        max_units=max_units,
+        max_functions=max_functions,
+        domains=domains,
+        cross_unit_links=cross_unit_links,
+        trigger_kinds=trigger_kinds,
+    )
 
 
 _MINIMA = {  # (units, functions) a pattern needs
-    None: (1, 1), "monolith": (1, 1), "function-per-unit": (2, 2), "trigger-grouped": (2, 3),
+    None: (1, 1),
+    "monolith": (1, 1),
+    "function-per-unit": (2, 2),
+    "trigger-grouped": (2, 3),
     "infra-app-split": (2, 1),
 }
 
 
-def _validate(pattern: str | None, formats: Any, syntaxes: Any, min_units: Any, max_units: Any,
-              max_functions: Any, domains: Any, cross_unit_links: Any, trigger_kinds: Any) -> None:
+def _validate(
+    pattern: str | None,
+    formats: Any,
+    syntaxes: Any,
+    min_units: Any,
+    max_units: Any,
+    max_functions: Any,
+    domains: Any,
+    cross_unit_links: Any,
+    trigger_kinds: Any,
+) -> None:
     if pattern is not None and pattern not in PATTERNS:
         raise InvalidArgument(f"pattern={pattern!r}; expected None or one of {', '.join(PATTERNS)}")
     _check_strategy("formats", formats)
@@ -194,38 +239,55 @@ def _validate(pattern: str | None, formats: Any, syntaxes: Any, min_units: Any, 
         raise InvalidArgument(f"min_units={min_units} is more than max_units={max_units}")
     need_units, need_functions = _MINIMA[pattern]
     if max_units < need_units or max_functions < need_functions:
-        raise InvalidArgument(f"pattern={pattern!r} needs max_units >= {need_units} and "
-                              f"max_functions >= {need_functions}")
+        raise InvalidArgument(f"pattern={pattern!r} needs max_units >= {need_units} and max_functions >= {need_functions}")
     if pattern == "infra-app-split" and cross_unit_links is None:
         raise InvalidArgument("pattern='infra-app-split' needs cross_unit_links: its triggers cross units")
 
 
 @st.composite
-def _topologies(draw: Callable[..., Any], *, pattern: str | None, formats: Any, syntaxes: Any, min_units: int,
-                max_units: int, max_functions: int, domains: Any, cross_unit_links: Any,
-                trigger_kinds: Any) -> Topology:
-    _validate(pattern, formats, syntaxes, min_units, max_units, max_functions, domains, cross_unit_links,
-              trigger_kinds)
+def _topologies(
+    draw: Callable[..., Any],
+    *,
+    pattern: str | None,
+    formats: Any,
+    syntaxes: Any,
+    min_units: int,
+    max_units: int,
+    max_functions: int,
+    domains: Any,
+    cross_unit_links: Any,
+    trigger_kinds: Any,
+) -> Topology:
+    _validate(pattern, formats, syntaxes, min_units, max_units, max_functions, domains, cross_unit_links, trigger_kinds)
     need_units, _ = _MINIMA[pattern]
-    drawing = _Drawing(draw, pattern, domains, cross_unit_links,
-                       _draw_units(draw, formats, syntaxes, domains, max(min_units, need_units), max_units))
+    drawing = _Drawing(
+        draw,
+        pattern,
+        domains,
+        cross_unit_links,
+        _draw_units(draw, formats, syntaxes, domains, max(min_units, need_units), max_units),
+    )
     function_list = drawing.functions(max_functions)
     trigger_list = drawing.triggers(function_list, _checked(trigger_kinds, TRIGGER_KINDS, "trigger_kinds"))
     store_list = drawing.stores(function_list, trigger_list, first_index=len(trigger_list))
     access_list = drawing.accesses(function_list, store_list)
-    topology = Topology(tuple(drawing.units), tuple(function_list), tuple(trigger_list), tuple(store_list),
-                        tuple(access_list), tuple(drawing.buses))
+    topology = Topology(
+        tuple(drawing.units),
+        tuple(function_list),
+        tuple(trigger_list),
+        tuple(store_list),
+        tuple(access_list),
+        tuple(drawing.buses),
+    )
     if pattern is not None and topology.pattern != pattern:  # pragma: no cover - a bug in this module
-        raise AssertionError(f"drew a {topology.pattern} topology for pattern={pattern!r}:\n"
-                             + topology.describe())
+        raise AssertionError(f"drew a {topology.pattern} topology for pattern={pattern!r}:\n" + topology.describe())
     return topology
 
 
 class _Drawing:
     """The pieces of one topology, drawn in order: functions, their triggers, stores, accesses."""
 
-    def __init__(self, draw: Callable[..., Any], pattern: str | None, domains: Any, links: Any,
-                 units: list[Unit]) -> None:
+    def __init__(self, draw: Callable[..., Any], pattern: str | None, domains: Any, links: Any, units: list[Unit]) -> None:
         self.draw = draw
         self.pattern = pattern
         self.domains = domains
@@ -253,8 +315,7 @@ class _Drawing:
             places = list(range(min(count, max_functions)))
         elif pattern == "trigger-grouped":  # unit 0 holds two or three, every other unit at least one
             grouped = draw(st.integers(2, max(2, min(max_functions - 1, 3))))
-            places = [0] * grouped + draw(st.lists(st.integers(1, count - 1), min_size=1,
-                                                   max_size=max_functions - grouped))
+            places = [0] * grouped + draw(st.lists(st.integers(1, count - 1), min_size=1, max_size=max_functions - grouped))
         elif pattern == "infra-app-split":  # unit 0 is the infrastructure unit
             places = draw(st.lists(st.integers(1, count - 1), min_size=1, max_size=max_functions))
         else:
@@ -262,11 +323,16 @@ class _Drawing:
         found = []
         for index, place in enumerate(places):
             # a placeholder is rare (two booleans), and serverless.yml ships its own code
-            placeholder = (pattern is None and self.units[place].format != "serverless"
-                           and draw(st.booleans()) and draw(st.booleans()))
+            placeholder = (
+                pattern is None and self.units[place].format != "serverless" and draw(st.booleans()) and draw(st.booleans())
+            )
             found.append(Function(f"Fn{index}", self.units[place].name, self.domain_for(place), placeholder))
-        if (pattern == "infra-app-split" and self.units[0].format != "serverless" and len(found) < max_functions
-                and draw(st.booleans())):
+        if (
+            pattern == "infra-app-split"
+            and self.units[0].format != "serverless"
+            and len(found) < max_functions
+            and draw(st.booleans())
+        ):
             # the infrastructure unit also holds an empty function another pipeline ships code into
             found.append(Function(f"Fn{len(found)}", self.units[0].name, self.domain_for(0), placeholder=True))
         return found
@@ -287,9 +353,17 @@ class _Drawing:
                 elif pattern is None and count > 1 and self.links is not None and draw(st.booleans()):
                     other = draw(st.integers(0, count - 2))  # any unit but the function's
                     place = other if other < function_place else other + 1
-                trigger = _trigger(draw, kind, len(found), self.units[place], function, self.domain_for(place),
-                                   crossing=place != function_place, links=self.links,
-                                   function_unit=self.units[function_place])
+                trigger = _trigger(
+                    draw,
+                    kind,
+                    len(found),
+                    self.units[place],
+                    function,
+                    self.domain_for(place),
+                    crossing=place != function_place,
+                    links=self.links,
+                    function_unit=self.units[function_place],
+                )
                 if kind == "event_rule" and draw(st.booleans()) and draw(st.booleans()):
                     trigger = self.on_a_bus(trigger, place)
                 found.append(trigger)
@@ -311,10 +385,13 @@ class _Drawing:
 
     def stores(self, functions: list[Function], triggers: list[Trigger], first_index: int) -> list[Store]:
         """Up to two data stores, and one more in every unit that would otherwise be empty."""
-        specs = self.draw(st.lists(st.tuples(st.sampled_from(("table", "bucket", "stream")),
-                                             st.integers(0, len(self.units) - 1)), max_size=2))
-        found = [Store(f"{_PREFIX[kind]}{first_index + index}", kind, self.units[place].name, self.domain_for(place))
-                 for index, (kind, place) in enumerate(specs)]
+        specs = self.draw(
+            st.lists(st.tuples(st.sampled_from(("table", "bucket", "stream")), st.integers(0, len(self.units) - 1)), max_size=2)
+        )
+        found = [
+            Store(f"{_PREFIX[kind]}{first_index + index}", kind, self.units[place].name, self.domain_for(place))
+            for index, (kind, place) in enumerate(specs)
+        ]
         # Every unit holds something: an empty template is not a unit anyone deploys.
         held = {f.unit for f in functions} | {t.unit for t in triggers} | {s.unit for s in found}
         held |= {b.unit for b in self.buses}
@@ -327,8 +404,9 @@ class _Drawing:
         """Up to three (function, store) pairs; across units through a drawn link kind."""
         if not stores:
             return []
-        pairs = self.draw(st.lists(st.tuples(st.integers(0, len(functions) - 1), st.integers(0, len(stores) - 1)),
-                                   max_size=3, unique=True))
+        pairs = self.draw(
+            st.lists(st.tuples(st.integers(0, len(functions) - 1), st.integers(0, len(stores) - 1)), max_size=3, unique=True)
+        )
         found = []
         for function_index, store_index in pairs:
             function, store = functions[function_index], stores[store_index]
@@ -341,11 +419,20 @@ class _Drawing:
         return found
 
 
-def _draw_units(draw: Callable[..., Any], formats: Any, syntaxes: Any, domains: Any,
-                min_units: int, max_units: int) -> list[Unit]:
-    specs = draw(st.lists(st.tuples(_checked(formats, FORMATS, "formats"), _checked(syntaxes, SYNTAXES, "syntaxes"),
-                                    domains if domains is not None else st.none()),
-                          min_size=min_units, max_size=max_units))
+def _draw_units(
+    draw: Callable[..., Any], formats: Any, syntaxes: Any, domains: Any, min_units: int, max_units: int
+) -> list[Unit]:
+    specs = draw(
+        st.lists(
+            st.tuples(
+                _checked(formats, FORMATS, "formats"),
+                _checked(syntaxes, SYNTAXES, "syntaxes"),
+                domains if domains is not None else st.none(),
+            ),
+            min_size=min_units,
+            max_size=max_units,
+        )
+    )
     result = []
     for index, (unit_format, syntax, domain) in enumerate(specs):
         base = f"{domain or 'app'}-{index}"
@@ -358,8 +445,18 @@ def _home(unit: Unit) -> str | None:
     return None if base == "app" else base
 
 
-def _trigger(draw: Callable[..., Any], kind: str, index: int, unit: Unit, function: Function,
-             domain: str | None, *, crossing: bool, links: Any, function_unit: Unit) -> Trigger:
+def _trigger(
+    draw: Callable[..., Any],
+    kind: str,
+    index: int,
+    unit: Unit,
+    function: Function,
+    domain: str | None,
+    *,
+    crossing: bool,
+    links: Any,
+    function_unit: Unit,
+) -> Trigger:
     name = f"{_PREFIX[kind]}{index}"
     if kind in UNTAGGED_SOURCE_KINDS:
         domain = None  # an event rule has no Tags

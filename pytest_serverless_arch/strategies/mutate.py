@@ -87,8 +87,9 @@ def _mutations(draw: Callable[..., Any], graph: DeploymentGraph, kinds: Any) -> 
     if kind == "move-function":
         function = draw(st.sampled_from(graph.functions()))
         target = draw(st.sampled_from([name for name in units if name != function.unit]))
-        return _apply(graph, kind, f"move function {function.id} to unit {target}",
-                      {function.id: target}, units=(function.unit, target))
+        return _apply(
+            graph, kind, f"move function {function.id} to unit {target}", {function.id: target}, units=(function.unit, target)
+        )
     if kind == "merge-units":
         keep, drop = draw(st.permutations(units))[:2]
         moves = {resource.id: keep for resource in graph.resources(unit=drop)}
@@ -99,8 +100,14 @@ def _mutations(draw: Callable[..., Any], graph: DeploymentGraph, kinds: Any) -> 
     chosen = draw(st.sets(st.integers(0, len(resources) - 1), min_size=1, max_size=len(resources) - 1))
     new_unit = _fresh_name(f"{unit}-split", units)
     moves = {resources[index].id: new_unit for index in sorted(chosen)}
-    return _apply(graph, kind, f"split {len(moves)} of {len(resources)} resources of unit {unit} into unit {new_unit}",
-                  moves, units=(unit, new_unit), new_unit=(new_unit, graph.unit(unit)))
+    return _apply(
+        graph,
+        kind,
+        f"split {len(moves)} of {len(resources)} resources of unit {unit} into unit {new_unit}",
+        moves,
+        units=(unit, new_unit),
+        new_unit=(new_unit, graph.unit(unit)),
+    )
 
 
 def _fresh_name(name: str, taken: list[str]) -> str:
@@ -110,9 +117,16 @@ def _fresh_name(name: str, taken: list[str]) -> str:
     return candidate
 
 
-def _apply(graph: DeploymentGraph, kind: str, description: str, moves: Mapping[str, str], *,
-           units: tuple[str, ...], drop: str | None = None,
-           new_unit: tuple[str, Unit] | None = None) -> GraphMutation:
+def _apply(
+    graph: DeploymentGraph,
+    kind: str,
+    description: str,
+    moves: Mapping[str, str],
+    *,
+    units: tuple[str, ...],
+    drop: str | None = None,
+    new_unit: tuple[str, Unit] | None = None,
+) -> GraphMutation:
     """A new graph with the resources in ``moves`` re-homed (ids follow their unit)."""
     raw = graph.to_networkx()
     taken = {node for node, data in raw.nodes(data=True) if data["node_type"] == "resource"} - set(moves)
@@ -138,8 +152,11 @@ def _apply(graph: DeploymentGraph, kind: str, description: str, moves: Mapping[s
     for unit in unit_records:
         members = [r for r in resources if r.unit == unit.name]
         domains = frozenset(r.domain for r in members if r.domain)
-        result.add_unit(dataclasses.replace(unit, resource_count=len(members), domains=domains,
-                                            domain=next(iter(domains)) if len(domains) == 1 else None))
+        result.add_unit(
+            dataclasses.replace(
+                unit, resource_count=len(members), domains=domains, domain=next(iter(domains)) if len(domains) == 1 else None
+            )
+        )
     for resource in resources:
         result.add_resource(resource)
     for node, data in raw.nodes(data=True):

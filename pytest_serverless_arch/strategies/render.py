@@ -72,17 +72,20 @@ def _compose_file(topology: Topology) -> Document | None:
             consumer, provider, name = trigger.unit, topology.unit_of(trigger.function), trigger.function
         params[consumer][param_name(name)] = _output_ref(topology.unit(provider).service, name)
         if trigger.permission and trigger.wiring == "source":  # the function's unit names the source too
-            params[topology.unit_of(trigger.function)][param_name(trigger.name)] = (
-                _output_ref(topology.unit(trigger.unit).service, trigger.name))
+            params[topology.unit_of(trigger.function)][param_name(trigger.name)] = _output_ref(
+                topology.unit(trigger.unit).service, trigger.name
+            )
     for trigger in topology.triggers:
         if trigger.bus is not None and trigger.bus_link == "compose_param" and topology.unit_of(trigger.bus) != trigger.unit:
-            params[trigger.unit][param_name(trigger.bus)] = _output_ref(topology.unit(topology.unit_of(trigger.bus)).service,
-                                                                        trigger.bus)
+            params[trigger.unit][param_name(trigger.bus)] = _output_ref(
+                topology.unit(topology.unit_of(trigger.bus)).service, trigger.bus
+            )
     for access in topology.accesses:
         if access.link == "compose_param" and topology.is_cross_unit_access(access):
             store = topology.store(access.store)
-            params[topology.unit_of(access.function)][param_name(store.name)] = (
-                _output_ref(topology.unit(store.unit).service, store.name))
+            params[topology.unit_of(access.function)][param_name(store.name)] = _output_ref(
+                topology.unit(store.unit).service, store.name
+            )
     entries: Document = {}
     for unit in services:
         entry: Document = {"path": unit.path}
@@ -112,10 +115,7 @@ def _output_ref(service: str, name: str) -> str:
 
 
 def _samconfig(unit: Unit) -> str:
-    return (
-        "version = 0.1\n\n[default.deploy.parameters]\n"
-        f'stack_name = "{unit.name}"\nregion = "{REGION}"\n'
-    )
+    return f'version = 0.1\n\n[default.deploy.parameters]\nstack_name = "{unit.name}"\nregion = "{REGION}"\n'
 
 
 # --- names every unit agrees on -------------------------------------------------
@@ -270,15 +270,17 @@ class _UnitBuilder:
         properties: Document = {"FunctionName": function.physical_name, "Runtime": "python3.12"}
         if self.sam:
             properties["Handler"] = "app.handler"
-            properties["CodeUri"] = ({"Bucket": "artifacts", "Key": {"Ref": code_key}}
-                                     if function.placeholder else "src/")
+            properties["CodeUri"] = {"Bucket": "artifacts", "Key": {"Ref": code_key}} if function.placeholder else "src/"
             if function.domain:
                 properties["Tags"] = {"domain": function.domain}
         else:
             properties["Handler"] = "index.handler"
             properties["Role"] = ROLE_ARN
-            properties["Code"] = ({"S3Bucket": "artifacts", "S3Key": {"Ref": code_key}} if function.placeholder
-                                  else {"ZipFile": "def handler(event, context):\n    return None\n"})
+            properties["Code"] = (
+                {"S3Bucket": "artifacts", "S3Key": {"Ref": code_key}}
+                if function.placeholder
+                else {"ZipFile": "def handler(event, context):\n    return None\n"}
+            )
             tags = _tags(function.domain)
             if tags:
                 properties["Tags"] = tags
@@ -307,8 +309,10 @@ class _UnitBuilder:
     def foreign_value(self, link: str, provider: str, name: str, arn: str) -> Any:
         """How this unit names the ARN of ``name`` in unit ``provider`` through ``link``."""
         if link in ("compose_param", "stack_output") and not self.serverless:
-            raise ValueError(f"unit {self.unit.name} ({self.unit.format}) cannot name {name} of unit {provider} "
-                             f"by {link}: only a serverless.yml service can")
+            raise ValueError(
+                f"unit {self.unit.name} ({self.unit.format}) cannot name {name} of unit {provider} "
+                f"by {link}: only a serverless.yml service can"
+            )
         if link == "imports":
             return {"Fn::ImportValue": export_name(provider, name)}
         if link == "compose_param":
@@ -335,20 +339,22 @@ class _UnitBuilder:
         elif kind == "bucket":
             type_name, properties = "AWS::S3::Bucket", {"BucketName": physical_name}
         elif kind == "table":
-            type_name, properties = "AWS::DynamoDB::Table", {
-                "TableName": physical_name,
-                "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-                "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
-            }
+            type_name, properties = (
+                "AWS::DynamoDB::Table",
+                {
+                    "TableName": physical_name,
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                    "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                    "StreamSpecification": {"StreamViewType": "NEW_IMAGE"},
+                },
+            )
         elif kind == "stream":
             type_name, properties = "AWS::Kinesis::Stream", {"Name": physical_name, "ShardCount": 1}
         elif kind == "api":
             type_name, properties = "AWS::ApiGateway::RestApi", {"Name": physical_name}
         elif kind == "event_rule":
-            type_name, properties = "AWS::Events::Rule", {"Name": physical_name,
-                                                          "EventPattern": {"source": [physical_name]}}
+            type_name, properties = "AWS::Events::Rule", {"Name": physical_name, "EventPattern": {"source": [physical_name]}}
             tags = None
         elif kind == "schedule":
             type_name, properties = "AWS::Events::Rule", {"Name": physical_name, "ScheduleExpression": "rate(5 minutes)"}
@@ -368,8 +374,11 @@ class _UnitBuilder:
         if trigger.bus is not None:
             self.resources[trigger.name]["Properties"]["EventBusName"] = self.bus_value(trigger)
         if local:
-            self.add_raw_wiring(trigger, {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
-                                {"Ref": self.function_ref(trigger.function)})
+            self.add_raw_wiring(
+                trigger,
+                {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
+                {"Ref": self.function_ref(trigger.function)},
+            )
         elif trigger.wiring == "source":
             function = self.topology.function(trigger.function)
             arn = _arn_of("function", function.physical_name)
@@ -384,8 +393,7 @@ class _UnitBuilder:
         # serverless.yml creates a bus it is given by name: an existing one is named by ARN or intrinsic
         if bus.unit == self.unit.name:
             return {"Fn::GetAtt": [bus.name, "Arn"]} if self.serverless else {"Ref": bus.name}
-        by_name = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus.physical_name}" if self.serverless \
-            else bus.physical_name
+        by_name = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus.physical_name}" if self.serverless else bus.physical_name
         return self.foreign_value(trigger.bus_link, bus.unit, bus.name, by_name)
 
     def add_bus(self, bus: EventBus) -> None:
@@ -404,20 +412,25 @@ class _UnitBuilder:
                 properties["StartingPosition"] = "LATEST"
             self.resources[f"{name}Mapping"] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": properties}
         elif kind == "topic":
-            self.resources[f"{name}Subscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
-                "Protocol": "lambda", "TopicArn": {"Ref": name}, "Endpoint": function_arn}}
+            self.resources[f"{name}Subscription"] = {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {"Protocol": "lambda", "TopicArn": {"Ref": name}, "Endpoint": function_arn},
+            }
         elif kind == "bucket":
-            self.resources[name]["Properties"]["NotificationConfiguration"] = {"LambdaConfigurations": [
-                {"Event": "s3:ObjectCreated:*", "Function": function_arn}]}
+            self.resources[name]["Properties"]["NotificationConfiguration"] = {
+                "LambdaConfigurations": [{"Event": "s3:ObjectCreated:*", "Function": function_arn}]
+            }
         elif kind == "api":
-            self.resources[f"{name}Method"] = {"Type": "AWS::ApiGateway::Method", "Properties": {
-                "RestApiId": {"Ref": name},
-                "ResourceId": {"Fn::GetAtt": [name, "RootResourceId"]},
-                "HttpMethod": "POST",
-                "AuthorizationType": "NONE",
-                "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
-                                "Uri": _integration_uri(function_arn)},
-            }}
+            self.resources[f"{name}Method"] = {
+                "Type": "AWS::ApiGateway::Method",
+                "Properties": {
+                    "RestApiId": {"Ref": name},
+                    "ResourceId": {"Fn::GetAtt": [name, "RootResourceId"]},
+                    "HttpMethod": "POST",
+                    "AuthorizationType": "NONE",
+                    "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": _integration_uri(function_arn)},
+                },
+            }
         else:  # event_rule, schedule
             self.resources[name]["Properties"]["Targets"] = [{"Id": "Target0", "Arn": function_arn}]
 
@@ -430,9 +443,14 @@ class _UnitBuilder:
             return False  # written as raw CloudFormation under resources:
         if explicit:
             if self.sam and kind == "api":
-                self.resources[name] = {"Type": "AWS::Serverless::Api", "Properties": {
-                    "Name": trigger.physical_name, "StageName": "prod",
-                    **({"Tags": {"domain": trigger.domain}} if trigger.domain else {})}}
+                self.resources[name] = {
+                    "Type": "AWS::Serverless::Api",
+                    "Properties": {
+                        "Name": trigger.physical_name,
+                        "StageName": "prod",
+                        **({"Tags": {"domain": trigger.domain}} if trigger.domain else {}),
+                    },
+                }
             else:
                 self.resources[name] = self.resource_of(kind, trigger.physical_name, trigger.domain)
         bus = self.bus_value(trigger) if trigger.bus is not None else None
@@ -448,36 +466,43 @@ class _UnitBuilder:
         if not self.topology.is_cross_unit(trigger) and native_event:
             return  # SAM and the framework write the permission of their own events
         if self.topology.is_cross_unit(trigger):
-            source_arn = self.foreign_value(trigger.link, trigger.unit, trigger.name,
-                                            _push_arn(trigger.kind, trigger.physical_name))
+            source_arn = self.foreign_value(
+                trigger.link, trigger.unit, trigger.name, _push_arn(trigger.kind, trigger.physical_name)
+            )
         else:
             source_arn = _source_arn(trigger)
         principal = {"bucket": "s3", "topic": "sns"}.get(trigger.kind, "events")
-        self.resources[f"{trigger.name}Permission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
-            "Action": "lambda:InvokeFunction",
-            "FunctionName": {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
-            "Principal": f"{principal}.amazonaws.com",
-            "SourceArn": source_arn,
-        }}
+        self.resources[f"{trigger.name}Permission"] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]},
+                "Principal": f"{principal}.amazonaws.com",
+                "SourceArn": source_arn,
+            },
+        }
 
     def add_consumer_wiring(self, trigger: Trigger) -> None:
         """A cross-unit trigger written in the function's unit, naming the source in another unit."""
-        source_value = self.foreign_value(trigger.link, trigger.unit, trigger.name,
-                                          _arn_of(trigger.kind, trigger.physical_name))
+        source_value = self.foreign_value(trigger.link, trigger.unit, trigger.name, _arn_of(trigger.kind, trigger.physical_name))
         if self.sam:
             self.events[trigger.function][trigger.name] = _sam_event(trigger, source_value)
         elif self.serverless:
             self.events[trigger.function].append(_serverless_event(trigger, source_value))
         elif trigger.kind == "topic":
-            self.resources[f"{trigger.name}Subscription"] = {"Type": "AWS::SNS::Subscription", "Properties": {
-                "Protocol": "lambda", "TopicArn": source_value,
-                "Endpoint": {"Fn::GetAtt": [trigger.function, "Arn"]}}}
+            self.resources[f"{trigger.name}Subscription"] = {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {
+                    "Protocol": "lambda",
+                    "TopicArn": source_value,
+                    "Endpoint": {"Fn::GetAtt": [trigger.function, "Arn"]},
+                },
+            }
         else:
             properties: Document = {"EventSourceArn": source_value, "FunctionName": {"Ref": trigger.function}}
             if trigger.kind != "queue":
                 properties["StartingPosition"] = "LATEST"
-            self.resources[f"{trigger.name}Mapping"] = {"Type": "AWS::Lambda::EventSourceMapping",
-                                                        "Properties": properties}
+            self.resources[f"{trigger.name}Mapping"] = {"Type": "AWS::Lambda::EventSourceMapping", "Properties": properties}
 
     # --- what other units import --------------------------------------------------
 
@@ -488,8 +513,7 @@ class _UnitBuilder:
             if (trigger.wiring == "function" or trigger.permission) and trigger.unit == unit.name:
                 self.publish(trigger.link, trigger.name, _source_arn(trigger))
             elif trigger.wiring == "source" and topology.unit_of(trigger.function) == unit.name:
-                self.publish(trigger.link, trigger.function,
-                             {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]})
+                self.publish(trigger.link, trigger.function, {"Fn::GetAtt": [self.function_ref(trigger.function), "Arn"]})
         for access in topology.accesses:
             store = topology.store(access.store)
             if store.unit == unit.name and topology.is_cross_unit_access(access):
@@ -503,8 +527,10 @@ class _UnitBuilder:
         if link in ("imports", "compose_param", "stack_output"):
             self.outputs[f"{name}Arn"] = {"Value": value, "Export": {"Name": export_name(self.unit.name, name)}}
         elif link == "ssm_parameter":
-            self.resources[f"{name}Parameter"] = {"Type": "AWS::SSM::Parameter", "Properties": {
-                "Name": ssm_name(self.unit.name, name), "Type": "String", "Value": value}}
+            self.resources[f"{name}Parameter"] = {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {"Name": ssm_name(self.unit.name, name), "Type": "String", "Value": value},
+            }
 
 
 def _integration_uri(function_arn: Any) -> Any:
@@ -530,8 +556,10 @@ def _sam_event(trigger: Trigger, source: Any, bus: Any = None) -> Document:
     if kind == "bucket":
         return {"Type": "S3", "Properties": {"Bucket": {"Ref": trigger.name}, "Events": "s3:ObjectCreated:*"}}
     if kind == "api":
-        return {"Type": "Api", "Properties": {"RestApiId": {"Ref": trigger.name},
-                                               "Path": f"/{trigger.name.lower()}", "Method": "post"}}
+        return {
+            "Type": "Api",
+            "Properties": {"RestApiId": {"Ref": trigger.name}, "Path": f"/{trigger.name.lower()}", "Method": "post"},
+        }
     if kind == "event_rule":
         properties: Document = {"Pattern": {"source": [trigger.physical_name]}}
         if bus is not None:
@@ -565,8 +593,15 @@ def _serverless_event(trigger: Trigger, source: Any, bus: Any = None) -> Documen
 
 # --- serialising --------------------------------------------------------------------
 
-_SHORT_TAGS = {"Ref": "!Ref", "Fn::GetAtt": "!GetAtt", "Fn::Sub": "!Sub", "Fn::ImportValue": "!ImportValue",
-               "Fn::Join": "!Join", "Fn::Select": "!Select", "Fn::If": "!If"}
+_SHORT_TAGS = {
+    "Ref": "!Ref",
+    "Fn::GetAtt": "!GetAtt",
+    "Fn::Sub": "!Sub",
+    "Fn::ImportValue": "!ImportValue",
+    "Fn::Join": "!Join",
+    "Fn::Select": "!Select",
+    "Fn::If": "!If",
+}
 
 
 class _Tagged:
@@ -597,7 +632,7 @@ def _short_form(value: Any) -> Any:
     """Long-form intrinsics as short tags (``{"Ref": X}`` -> ``!Ref X``), recursively."""
     if isinstance(value, dict):
         if len(value) == 1:
-            (key, inner), = value.items()
+            ((key, inner),) = value.items()
             tag = _SHORT_TAGS.get(key)
             if tag is not None:
                 if key == "Fn::GetAtt" and isinstance(inner, list) and all(isinstance(p, str) for p in inner):

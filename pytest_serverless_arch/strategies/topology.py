@@ -207,27 +207,46 @@ class Topology:
         problems += [f"{name!r} names two things" for name in sorted({n for n in names if names.count(n) > 1})]
         unit_names = [unit.name for unit in self.units]
         problems += [f"unit {name!r} appears twice" for name in sorted({n for n in unit_names if unit_names.count(n) > 1})]
-        problems += [f"unit name {unit.name!r} is not letters, digits and dashes"
-                     for unit in self.units if not _UNIT_NAME.fullmatch(unit.name)]
-        problems += [f"unit {unit.name!r} has format {unit.format!r}, not one of {', '.join(FORMATS)}"
-                     for unit in self.units if unit.format not in FORMATS]
-        problems += [f"unit {unit.name!r} has syntax {unit.syntax!r}, not one of {', '.join(SYNTAXES)}"
-                     for unit in self.units if unit.syntax not in SYNTAXES]
+        problems += [
+            f"unit name {unit.name!r} is not letters, digits and dashes"
+            for unit in self.units
+            if not _UNIT_NAME.fullmatch(unit.name)
+        ]
+        problems += [
+            f"unit {unit.name!r} has format {unit.format!r}, not one of {', '.join(FORMATS)}"
+            for unit in self.units
+            if unit.format not in FORMATS
+        ]
+        problems += [
+            f"unit {unit.name!r} has syntax {unit.syntax!r}, not one of {', '.join(SYNTAXES)}"
+            for unit in self.units
+            if unit.syntax not in SYNTAXES
+        ]
         placed: list[tuple[str, str]] = [(f.name, f.unit) for f in self.functions]
         placed += [(t.name, t.unit) for t in self.triggers] + [(s.name, s.unit) for s in self.stores]
         placed += [(b.name, b.unit) for b in self.buses]
         problems += [f"{name} is in unknown unit {unit!r}" for name, unit in placed if unit not in unit_names]
         functions = {f.name for f in self.functions}
-        problems += [f"trigger {t.name} invokes unknown function {t.function!r}"
-                     for t in self.triggers if t.function not in functions]
-        problems += [f"trigger {t.name} has kind {t.kind!r}, not one of {', '.join(TRIGGER_KINDS)}"
-                     for t in self.triggers if t.kind not in TRIGGER_KINDS]
+        problems += [
+            f"trigger {t.name} invokes unknown function {t.function!r}" for t in self.triggers if t.function not in functions
+        ]
+        problems += [
+            f"trigger {t.name} has kind {t.kind!r}, not one of {', '.join(TRIGGER_KINDS)}"
+            for t in self.triggers
+            if t.kind not in TRIGGER_KINDS
+        ]
         buses = {b.name for b in self.buses}
-        problems += [f"event rule {t.name} listens on unknown bus {t.bus!r}" for t in self.triggers
-                     if t.bus is not None and (t.bus not in buses or t.kind != "event_rule")]
+        problems += [
+            f"event rule {t.name} listens on unknown bus {t.bus!r}"
+            for t in self.triggers
+            if t.bus is not None and (t.bus not in buses or t.kind != "event_rule")
+        ]
         stores = {s.name for s in self.stores}
-        problems += [f"access {a.function} -> {a.store} names an unknown function or store"
-                     for a in self.accesses if a.function not in functions or a.store not in stores]
+        problems += [
+            f"access {a.function} -> {a.store} names an unknown function or store"
+            for a in self.accesses
+            if a.function not in functions or a.store not in stores
+        ]
         if problems:
             raise ValueError("not a valid topology: " + "; ".join(problems))
         index = {f.name: f.unit for f in self.functions}
@@ -307,8 +326,7 @@ class Topology:
                 found.add(Link(trigger.bus_link, trigger.unit, self.unit_of(trigger.bus), trigger.bus))
         for access in self.accesses:
             if self.is_cross_unit_access(access):
-                found.add(Link(access.link, self.unit_of(access.function), self.unit_of(access.store),
-                               access.store))
+                found.add(Link(access.link, self.unit_of(access.function), self.unit_of(access.store), access.store))
         return sorted(found)
 
     def unit_dependencies(self) -> set[tuple[str, str]]:
@@ -396,11 +414,12 @@ class Topology:
         return Topology(
             units=self.units,
             functions=tuple(dataclasses.replace(f, name=new(f.name)) for f in self.functions),
-            triggers=tuple(dataclasses.replace(t, name=new(t.name), function=new(t.function),
-                                               bus=new(t.bus) if t.bus else None) for t in self.triggers),
+            triggers=tuple(
+                dataclasses.replace(t, name=new(t.name), function=new(t.function), bus=new(t.bus) if t.bus else None)
+                for t in self.triggers
+            ),
             stores=tuple(dataclasses.replace(s, name=new(s.name)) for s in self.stores),
-            accesses=tuple(dataclasses.replace(a, function=new(a.function), store=new(a.store))
-                           for a in self.accesses),
+            accesses=tuple(dataclasses.replace(a, function=new(a.function), store=new(a.store)) for a in self.accesses),
             buses=tuple(dataclasses.replace(b, name=new(b.name)) for b in self.buses),
         )
 
@@ -410,8 +429,9 @@ class Topology:
 
     def reordered(self) -> Topology:
         """Every collection in reverse order: files and resources are written in another order."""
-        return Topology(self.units[::-1], self.functions[::-1], self.triggers[::-1], self.stores[::-1],
-                        self.accesses[::-1], self.buses[::-1])
+        return Topology(
+            self.units[::-1], self.functions[::-1], self.triggers[::-1], self.stores[::-1], self.accesses[::-1], self.buses[::-1]
+        )
 
     def with_trigger_moved_to_its_function(self, trigger: Trigger) -> Topology:
         """``trigger``'s source moved into the unit of the function it invokes."""
@@ -443,14 +463,16 @@ class Topology:
 
         triggers = []
         for t in self.triggers:
-            writer, provider = ((unit_of(t.function), unit_of(t.name)) if t.wiring == "function"
-                                else (unit_of(t.name), unit_of(t.function)))
+            writer, provider = (
+                (unit_of(t.function), unit_of(t.name)) if t.wiring == "function" else (unit_of(t.name), unit_of(t.function))
+            )
             link = usable_link(t.link, writer, provider)
             permission = t.permission and usable_link(link, unit_of(t.function), unit_of(t.name)) == link
             bus_link = usable_link(t.bus_link, unit_of(t.name), unit_of(t.bus)) if t.bus else t.bus_link
             triggers.append(dataclasses.replace(t, link=link, permission=permission, bus_link=bus_link))
-        accesses = tuple(dataclasses.replace(a, link=usable_link(a.link, unit_of(a.function), unit_of(a.store)))
-                         for a in self.accesses)
+        accesses = tuple(
+            dataclasses.replace(a, link=usable_link(a.link, unit_of(a.function), unit_of(a.store))) for a in self.accesses
+        )
         return dataclasses.replace(self, triggers=tuple(triggers), accesses=accesses)
 
     # --- files --------------------------------------------------------------
@@ -470,12 +492,12 @@ class Topology:
                 extra = " placeholder" if function.placeholder else ""
                 lines.append(f"  function {function.name} [{function.domain}]{extra}")
             for trigger in self.triggers_in(unit.name):
-                cross = (f" cross-unit, wired in {trigger.wiring} unit by {trigger.link}"
-                         if self.is_cross_unit(trigger) else "")
+                cross = f" cross-unit, wired in {trigger.wiring} unit by {trigger.link}" if self.is_cross_unit(trigger) else ""
                 granted = ", with a permission" if trigger.permission else ""
                 if trigger.bus:
-                    granted += f", on bus {trigger.bus}" + (f" by {trigger.bus_link}"
-                                                            if self.unit_of(trigger.bus) != trigger.unit else "")
+                    granted += f", on bus {trigger.bus}" + (
+                        f" by {trigger.bus_link}" if self.unit_of(trigger.bus) != trigger.unit else ""
+                    )
                 lines.append(f"  {trigger.kind} {trigger.name} [{trigger.domain}] -> {trigger.function}{cross}{granted}")
             for store in self.stores_in(unit.name):
                 lines.append(f"  {store.kind} {store.name} [{store.domain}]")

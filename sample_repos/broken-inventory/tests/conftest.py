@@ -10,5 +10,7 @@ def units_have_stack_names(graph):
     for unit in graph.units():
         if unit.name == unit.path:
             yield Violation.of(
-                "units-have-stack-names", f"{unit.path} has no stack name; add a samconfig.toml with stack_name", unit,
+                "units-have-stack-names",
+                f"{unit.path} has no stack name; add a samconfig.toml with stack_name",
+                unit,
             )

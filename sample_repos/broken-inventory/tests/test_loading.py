@@ -5,7 +5,9 @@ from pytest_serverless_arch.assertions import assert_every_lambda_ships_with_its
 
 def test_the_readable_units_still_load(deployment_graph):
     assert [unit.name for unit in deployment_graph.units()] == [
-        "inventory-search-dev", "inventory-stock", "services/pricing/template.yaml",
+        "inventory-search-dev",
+        "inventory-stock",
+        "services/pricing/template.yaml",
     ]
 
 

@@ -30,8 +30,11 @@ def test_the_notifier_is_triggered_by_the_infrastructure_topic(deployment_graph)
 def test_the_transcoder_finds_the_queue_module_through_an_ssm_parameter(deployment_graph):
     [trigger] = deployment_graph.triggers_of("podcasts-app-dev:transcodeEpisode")
     assert trigger.source == "infrastructure:module.transcode_queue.aws_sqs_queue.this"
-    links = {(link.kind, link.target) for link in deployment_graph.cross_unit_links()
-             if link.source == "podcasts-app-dev:transcodeEpisode"}
+    links = {
+        (link.kind, link.target)
+        for link in deployment_graph.cross_unit_links()
+        if link.source == "podcasts-app-dev:transcodeEpisode"
+    }
     assert ("ssm_parameter", "infrastructure:aws_ssm_parameter.transcode_queue_arn") in links
 
 

@@ -21,14 +21,16 @@ def test_the_platform_deploys_first_then_everything_else(deployment_graph):
 
 def test_the_nested_stack_belongs_to_the_platform_unit(deployment_graph):
     assert [unit.name for unit in deployment_graph.units()] == [
-        "payments-api", "payments-fraud", "payments-ledger-dev", "payments-platform",
+        "payments-api",
+        "payments-fraud",
+        "payments-ledger-dev",
+        "payments-platform",
     ]
     assert [bus.unit for bus in deployment_graph.resources(kind="event_bus")] == ["payments-platform"]
 
 
 def test_the_ledger_reads_its_queue_from_parameter_store(deployment_graph):
-    assert {(link.from_unit, link.to_unit) for link in deployment_graph.cross_unit_links()
-            if link.kind == "ssm_parameter"} == {
+    assert {(link.from_unit, link.to_unit) for link in deployment_graph.cross_unit_links() if link.kind == "ssm_parameter"} == {
         ("payments-api", "payments-platform"),
         ("payments-ledger-dev", "payments-platform"),
     }
@@ -37,7 +39,9 @@ def test_the_ledger_reads_its_queue_from_parameter_store(deployment_graph):
 def test_the_ssm_parameter_is_followed_to_the_queue_that_triggers_the_ledger(deployment_graph):
     [trigger] = deployment_graph.triggers_of("payments-ledger-dev:recordPayment")
     assert (trigger.source, trigger.cross_unit, str(trigger.location)) == (
-        "payments-platform:LedgerQueue", True, "ledger/serverless.yml:25",
+        "payments-platform:LedgerQueue",
+        True,
+        "ledger/serverless.yml:25",
     )
 
 

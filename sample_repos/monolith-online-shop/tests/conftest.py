@@ -21,5 +21,6 @@ def small_units(graph, max_functions=3):
             yield Violation.of(
                 "small-units",
                 f"unit {unit.name} holds {len(functions)} functions (at most {max_functions})",
-                unit, *functions,
+                unit,
+                *functions,
             )
