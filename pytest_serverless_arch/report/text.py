@@ -1,82 +1,14 @@
-"""The JSON report (a stable interface for CI systems) and its text rendering for people."""
+"""The text report: a readable summary for people."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from .graph import DeploymentGraph
-from .patterns import classify_pattern
-from .rules import run_builtin_rules
-
-__all__ = ["REPORT_VERSION", "build_report", "render_json", "render_text"]
-
-REPORT_VERSION = 1
-
-
-def build_report(graph: DeploymentGraph) -> dict[str, Any]:
-    """The report as plain JSON-ready data; field names are a public interface."""
-    units = [
-        {
-            "name": unit.name,
-            "path": unit.path,
-            "format": unit.format,
-            "domain": unit.domain if unit.domain is not None else _single_domain(graph, unit.name),
-            "resources": unit.resource_count,
-        }
-        for unit in graph.units()
-    ]
-    functions = [
-        {"id": function.id, "name": function.name, "unit": function.unit, "location": str(function.location)}
-        for function in graph.functions()
-    ]
-    triggers = [
-        {
-            "source": trigger.source,
-            "source_kind": trigger.source_kind,
-            "function": trigger.function,
-            "cross_unit": trigger.cross_unit,
-            "location": str(trigger.location),
-        }
-        for trigger in graph.trigger_edges()
-    ]
-    links = [
-        {
-            "kind": link.kind,
-            "from_unit": link.from_unit,
-            "to_unit": link.to_unit,
-            "source": link.source,
-            "target": link.target,
-            "location": str(link.location),
-        }
-        for link in graph.cross_unit_links()
-    ]
-    errors = [{"path": error.path, "line": error.line, "message": error.message} for error in graph.errors]
-    return {
-        "version": REPORT_VERSION,
-        "units": units,
-        "functions": functions,
-        "triggers": triggers,
-        "links": links,
-        "deploy_order": graph.deploy_order(),
-        "pattern": classify_pattern(graph).to_dict(),
-        "violations": [violation.to_dict() for violation in run_builtin_rules(graph)],
-        "errors": errors,
-        "notes": [str(note) for note in graph.notes],
-    }
-
-
-def _single_domain(graph: DeploymentGraph, unit: str) -> str | None:
-    domains = {resource.domain for resource in graph.resources(unit=unit) if resource.domain}
-    return domains.pop() if len(domains) == 1 else None
+__all__ = ["render_text"]
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-def render_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, sort_keys=False) + "\n"
 
 
 def render_text(report: dict[str, Any]) -> str:
