@@ -22,7 +22,7 @@ from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.discover import discover
 from pytest_serverless_arch.domains import assign_domains
 from pytest_serverless_arch.link import build_graph
-from pytest_serverless_arch.pipeline import load_units
+from pytest_serverless_arch.loading import load_units
 
 
 def unit_template(index: int, per_unit: int, providers: list[int]) -> str:

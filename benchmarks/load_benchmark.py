@@ -18,7 +18,7 @@ import yaml
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.discover import TEMPLATE_SUFFIXES, _walk
-from pytest_serverless_arch.load.parse import ParseError, decode_bytes, parse_text
+from pytest_serverless_arch.parse import ParseError, decode_bytes, parse_text
 
 
 class _BareLoader(yaml.CSafeLoader):  # type: ignore[misc]

@@ -9,8 +9,8 @@ CDK units into one deployment graph, and test how it is cut into units.
 
 from .config import LoadConfig
 from .graph import DeploymentGraph, ExternalNode, Link, Trigger, UnitDependency
+from .loading import load
 from .model import Edge, ForeignRef, LoadError, Location, Note, Resource, Unit
-from .pipeline import load
 from .rules.base import Violation, rule
 
 __all__ = [

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from .config import LoadConfig
-from .pipeline import load
+from .loading import load
 from .report import build_report, render_json, render_text
 
 __all__ = ["main"]

@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
-from .load.parse import MAX_FILE_BYTES, LineDict, ParseError, decode_bytes, parse_text
 from .model import LoadError, Location, Note
+from .parse import MAX_FILE_BYTES, LineDict, ParseError, decode_bytes, parse_text
 
 __all__ = ["Candidate", "Discovery", "discover", "glob_matches", "local_target", "relative_posix"]
 

@@ -12,7 +12,7 @@ import pytest
 from .config import LoadConfig
 from .gate import GATE_KEY
 from .graph import DeploymentGraph
-from .pipeline import load
+from .loading import load
 
 __all__ = ["deployment_graph", "load_deployment_graph"]
 

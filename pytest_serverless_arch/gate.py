@@ -18,8 +18,8 @@ import pytest
 
 from .baseline import Baseline, BaselineEntry
 from .graph import DeploymentGraph
+from .loading import load
 from .options import ArchSettings, read_settings
-from .pipeline import load
 from .rules.base import Violation, registered_rules
 from .suppressions import Suppression, Triage, suppressions_in, triage
 

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any
 from .config import LoadConfig
 from .domains import unit_domains
 from .graph import DeploymentGraph, ExternalNode
-from .load.compose import service_units
-from .load.intrinsics import resolve_string, target_of
-from .load.parse import line_of
+from .loaders.cloudformation.intrinsics import resolve_string, target_of
+from .loaders.serverless.compose import service_units
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
+from .parse import line_of
 
 if TYPE_CHECKING:
-    from .load.compose import ComposeProject
+    from .loaders.serverless.compose import ComposeProject
 
 __all__ = [
     "ProviderIndex",

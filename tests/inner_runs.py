@@ -19,6 +19,6 @@ def import_what_inner_runs_use() -> None:
     import pytest_serverless_arch.rules  # noqa: F401
 
     # (the package's ``load`` attribute is the function, so the subpackage is looked up by name)
-    loaders = importlib.import_module("pytest_serverless_arch.load")
-    for module in pkgutil.iter_modules(loaders.__path__, "pytest_serverless_arch.load."):
+    loaders = importlib.import_module("pytest_serverless_arch.loaders")
+    for module in pkgutil.iter_modules(loaders.__path__, "pytest_serverless_arch.loaders."):
         importlib.import_module(module.name)

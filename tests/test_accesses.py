@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless_arch import load
-from pytest_serverless_arch.load.sam_policies import POLICY_TEMPLATES
+from pytest_serverless_arch.loaders.sam.policies import POLICY_TEMPLATES
 
 from .conftest import FIXTURES
 
@@ -77,7 +77,7 @@ def test_every_policy_template_sam_defines_is_known_to_the_reader() -> None:
 
     data = Path(samtranslator.__file__).parent / "policy_templates_data" / "policy_templates.json"
     templates = json.loads(data.read_text())["Templates"]
-    from pytest_serverless_arch.load.sam_policies import RESOURCELESS_TEMPLATES
+    from pytest_serverless_arch.loaders.sam.policies import RESOURCELESS_TEMPLATES
 
     assert sorted(set(templates) - set(POLICY_TEMPLATES) - RESOURCELESS_TEMPLATES) == []
     for name, template in POLICY_TEMPLATES.items():

@@ -121,7 +121,7 @@ def test_a_cdk_app_without_a_cloud_assembly_gets_a_note_to_synthesize_it(tmp_pat
 def test_the_loaded_unit_keeps_every_construct_path_and_the_stack_dependencies() -> None:
     from pytest_serverless_arch.config import LoadConfig
     from pytest_serverless_arch.discover import discover
-    from pytest_serverless_arch.pipeline import load_units
+    from pytest_serverless_arch.loading import load_units
 
     units = {unit.name: unit for unit in load_units(discover([SHOP], SHOP), LoadConfig())}
     orders = units["shop-orders"]

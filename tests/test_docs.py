@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_serverless_arch.load.parse import ParseError, parse_yaml
+from pytest_serverless_arch.parse import ParseError, parse_yaml
 
 if sys.version_info >= (3, 11):
     import tomllib

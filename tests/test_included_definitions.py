@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.load import included as included_module
-from pytest_serverless_arch.load.cloudformation import read_template
-from pytest_serverless_arch.load.parse import parse_text
+from pytest_serverless_arch.loaders.cloudformation import included as included_module
+from pytest_serverless_arch.loaders.cloudformation.reader import read_template
 from pytest_serverless_arch.model import LoadedUnit
+from pytest_serverless_arch.parse import parse_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "included"
 

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless_arch import load
-from pytest_serverless_arch.load.compose import read_compose
-from pytest_serverless_arch.load.parse import parse_yaml
+from pytest_serverless_arch.loaders.serverless.compose import read_compose
 from pytest_serverless_arch.model import Location
+from pytest_serverless_arch.parse import parse_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "link"
 
 needs_serverless = pytest.mark.skipif(
-    importlib.util.find_spec("pytest_serverless_arch.load.serverless") is None,
+    importlib.util.find_spec("pytest_serverless_arch.loaders.serverless.service") is None,
     reason="the serverless.yml loader (pytest_serverless_arch.load.serverless) has not landed yet",
 )
 

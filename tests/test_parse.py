@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_serverless_arch.load.parse import (
+from pytest_serverless_arch.parse import (
     MAX_EXPANDED_NODES,
     LineDict,
     LineList,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.load.cloudformation import read_template
+from pytest_serverless_arch.loaders.cloudformation.reader import read_template
 from pytest_serverless_arch.model import LoadedUnit
 
 from .conftest import FIXTURES

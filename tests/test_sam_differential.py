@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.load.cloudformation import read_template
-from pytest_serverless_arch.load.parse import parse_text
+from pytest_serverless_arch.loaders.cloudformation.reader import read_template
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit
+from pytest_serverless_arch.parse import parse_text
 
 TRANSLATOR = Path("serverless-application-model/tests/translator")
 HASHED_ID = re.compile(r"[0-9a-f]{10}$")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.load.serverless_naming import function_logical_id, normalized_name
+from pytest_serverless_arch.loaders.serverless.naming import function_logical_id, normalized_name
 
 from .conftest import FIXTURES
 
@@ -250,8 +250,8 @@ def test_a_service_is_one_unit_named_service_dash_stage_with_its_plugins_and_sta
 
 
 def test_the_loaded_unit_records_plugins_stage_and_service(tmp_path):
-    from pytest_serverless_arch.load.parse import parse_yaml
-    from pytest_serverless_arch.load.serverless import read_service
+    from pytest_serverless_arch.loaders.serverless.service import read_service
+    from pytest_serverless_arch.parse import parse_yaml
 
     document = parse_yaml("service: s\nplugins: [a, b]\nprovider: {name: aws}\n")
     (unit,) = read_service(document, "serverless.yml", LoadConfig(), root=tmp_path, service_dir=tmp_path)
@@ -604,7 +604,7 @@ _values = st.recursive(
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events=_values, functions_extra=_values, custom=_values, resources=_values)
 def test_no_shape_of_service_makes_the_reader_raise(events, functions_extra, custom, resources):
-    from pytest_serverless_arch.load.serverless import read_service
+    from pytest_serverless_arch.loaders.serverless.service import read_service
 
     document = {
         "service": "s",

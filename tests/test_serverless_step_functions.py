@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless_arch import load
-from pytest_serverless_arch.load.serverless_step_functions import state_machine_logical_id
+from pytest_serverless_arch.loaders.serverless.step_functions import state_machine_logical_id
 
 from .conftest import FIXTURES
 from .test_serverless import edges, write_service

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.load.parse import parse_yaml
-from pytest_serverless_arch.load.serverless_variables import VariableResolver, VariableText, parse_template
+from pytest_serverless_arch.loaders.serverless.variables import VariableResolver, VariableText, parse_template
 from pytest_serverless_arch.model import ForeignRef
+from pytest_serverless_arch.parse import parse_yaml
 
 from .conftest import FIXTURES
 

@@ -10,7 +10,7 @@ from hypothesis import find, given
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, Unsatisfiable
 
-from pytest_serverless_arch.load.parse import parse_yaml
+from pytest_serverless_arch.parse import parse_yaml
 from pytest_serverless_arch.rules import trigger_colocated
 from pytest_serverless_arch.strategies import (
     PATTERNS,

@@ -17,8 +17,8 @@ from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.discover import discover
 from pytest_serverless_arch.graph import DeploymentGraph
+from pytest_serverless_arch.loading import load_units
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit, Location
-from pytest_serverless_arch.pipeline import load_units
 
 from .conftest import FIXTURES
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.load.terraform_hcl import parse_hcl, parse_tf_json
+from pytest_serverless_arch.loaders.terraform.hcl import parse_hcl, parse_tf_json
 
 HEADER = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
 

@@ -10,7 +10,7 @@ import pytest
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.discover import discover
-from pytest_serverless_arch.load.terraform_hcl import HclError, parse_tf_json
+from pytest_serverless_arch.loaders.terraform.hcl import HclError, parse_tf_json
 
 FIXTURE = Path(__file__).parent / "fixtures" / "terraform" / "cdktf-json"
 

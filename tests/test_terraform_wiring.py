@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.load.terraform_expr import traversals
-from pytest_serverless_arch.load.terraform_hcl import parse_hcl
-from pytest_serverless_arch.load.terraform_module import Module
+from pytest_serverless_arch.loaders.terraform.expressions import traversals
+from pytest_serverless_arch.loaders.terraform.hcl import parse_hcl
+from pytest_serverless_arch.loaders.terraform.modules import Module
 
 HEADER = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
 

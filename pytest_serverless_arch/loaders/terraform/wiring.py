@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from ..model import ForeignRef
-from .accesses import access_mode
-from .cloudformation import DEFAULT_EVENT_BUS
-from .parse import ParseError, line_of, parse_text
-from .terraform_expr import sole_interpolation
-from .terraform_files import read_policy_file
-from .terraform_hcl import Block, parse_expression
-from .terraform_module import DataTarget, Module, ResourceTarget
-from .terraform_reader import TerraformReader
+from ...model import ForeignRef
+from ...parse import ParseError, line_of, parse_text
+from ..cloudformation.accesses import access_mode
+from ..cloudformation.reader import DEFAULT_EVENT_BUS
+from .expressions import sole_interpolation
+from .files import read_policy_file
+from .hcl import Block, parse_expression
+from .modules import DataTarget, Module, ResourceTarget
+from .reader import TerraformReader
 
 __all__ = ["WIRED_TYPES", "read_wiring"]
 
@@ -481,7 +481,7 @@ def _statements(
                     yield from _document_statements(target.block, target.module)
                     return
             if expression.startswith(("var.", "local.")):
-                from .terraform_module import _path
+                from .modules import _path
 
                 parts = _path(expression)
                 if len(parts) < 2:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model import LoadError, Location, Note
-from .terraform_expr import sole_interpolation, split_template, string_literal, traversals, walk_strings
-from .terraform_hcl import Attribute, Block, HclError, is_terraform_file, read_hcl_file
+from ...model import LoadError, Location, Note
+from .expressions import sole_interpolation, split_template, string_literal, traversals, walk_strings
+from .hcl import Attribute, Block, HclError, is_terraform_file, read_hcl_file
 
 __all__ = ["DataTarget", "ExternalTarget", "Module", "ModuleCall", "ResourceTarget", "read_module", "split_arguments"]
 
@@ -470,7 +470,7 @@ def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str]
 
 
 def _json_tfvars(path: Path) -> dict[str, Attribute]:
-    from .parse import ParseError, decode_bytes, parse_text
+    from ...parse import ParseError, decode_bytes, parse_text
 
     try:
         document = parse_text(decode_bytes(path.read_bytes()), json_first=True)
@@ -521,7 +521,7 @@ def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, d
                 f"module {name!r} uses {meta}: its resources are kept as one instance each",
             )
         )
-    from ..discover import relative_posix
+    from ...discover import relative_posix
 
     call.child = read_module(
         target,

@@ -412,7 +412,7 @@ def parse_tf_json(text: str, path: str) -> HclFile:
     >>> block.type, block.labels, block.line, block.attributes["name"].line
     ('resource', ('aws_sqs_queue', 'q'), 4, 5)
     """
-    from .parse import ParseError, parse_json
+    from ...parse import ParseError, parse_json
 
     try:
         document = parse_json(text)

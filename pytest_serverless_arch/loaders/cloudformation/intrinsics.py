@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .parse import line_of
+from ...parse import line_of
 
 __all__ = [
     "PSEUDO_PARAMETERS",

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..discover import local_target
-from ..model import LoadError
-from .parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from ...discover import local_target
+from ...model import LoadError
+from ...parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
 from .template import TemplateReader
 
 __all__ = ["IncludedFile", "include_location", "is_local_path", "read_included"]

@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..config import LoadConfig
-from ..model import Export, ForeignRef, LoadedUnit, LoadError
+from ...config import LoadConfig
+from ...model import Export, ForeignRef, LoadedUnit, LoadError
+from ...parse import LineDict, TaggedValue, item_line, key_line, line_of, strings_with_lines
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import sub_parts, target_of
-from .parse import LineDict, TaggedValue, item_line, key_line, line_of, strings_with_lines
 from .template import TemplateReader
 
 __all__ = [
@@ -60,7 +60,7 @@ def read_template(
     reader = TemplateReader(unit, document, config, parameter_overrides=parameter_overrides, root=root)
     unit.parameters = dict(reader.parameter_values)
     if unit.format == "sam":
-        from .sam import SamReader  # SAM expands Globals and implicit resources first
+        from ..sam.reader import SamReader  # SAM expands Globals and implicit resources first
 
         SamReader(reader).read_resources()
     read_resources(reader)

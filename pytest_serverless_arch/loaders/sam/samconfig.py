@@ -14,7 +14,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from .parse import ParseError, decode_bytes, parse_yaml
+from ...parse import ParseError, decode_bytes, parse_yaml
 
 __all__ = ["SamConfig", "read_samconfig"]
 

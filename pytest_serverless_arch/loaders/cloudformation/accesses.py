@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import ForeignRef
+from ...model import ForeignRef
+from ...parse import item_line, key_line, line_of
 from .intrinsics import condition_alternatives, target_of
-from .parse import item_line, key_line, line_of
 from .template import TemplateReader
 
 __all__ = [

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..model import ForeignRef, LoadedUnit, LoadError, Location, Note
-from .parse import line_of
+from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note
+from ...parse import line_of
 
 if TYPE_CHECKING:
-    from ..config import LoadConfig
-    from ..discover import Discovery
+    from ...config import LoadConfig
+    from ...discover import Discovery
 
 __all__ = [
     "ComposeParam",
@@ -200,7 +200,7 @@ def apply_compose_params(
     ``stack_output`` reference to the providing unit, so a trigger or an access
     through ``${param:x}`` ends at the provider's resource.
     """
-    from .serverless import load_service
+    from .service import load_service
 
     candidates = {candidate.relpath: candidate for candidate in discovery.candidates}
     result = list(units)

@@ -16,12 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Endpoint, ForeignRef
-from . import serverless_naming as naming
-from .cloudformation import DEFAULT_EVENT_BUS, event_bus_endpoint, log_group_endpoint, self_managed_kafka
-from .parse import LineDict, line_of
-from .serverless_variables import VariableText, foreign_refs_in
-from .template import TemplateReader
+from ...model import Endpoint, ForeignRef
+from ...parse import LineDict, line_of
+from ..cloudformation.reader import DEFAULT_EVENT_BUS, event_bus_endpoint, log_group_endpoint, self_managed_kafka
+from ..cloudformation.template import TemplateReader
+from . import naming
+from .variables import VariableText, foreign_refs_in
 
 __all__ = ["EVENT_TYPES", "ServiceContext", "read_events"]
 

@@ -24,9 +24,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Endpoint, ForeignRef
-from .accesses import add_access, destinations, function_accesses, on_failure_destination, policy_accesses
-from .cloudformation import (
+from ...model import Endpoint, ForeignRef
+from ...parse import LineDict, key_line, line_of
+from ..cloudformation.accesses import add_access, destinations, function_accesses, on_failure_destination, policy_accesses
+from ..cloudformation.included import include_location
+from ..cloudformation.intrinsics import is_no_value
+from ..cloudformation.kinds import kind_of
+from ..cloudformation.reader import (
     code_source,
     function_in_uri,
     included_openapi,
@@ -36,13 +40,9 @@ from .cloudformation import (
     self_managed_kafka,
     state_machine_wiring,
 )
-from .included import include_location
-from .intrinsics import is_no_value
-from .kinds import kind_of
-from .parse import LineDict, key_line, line_of
-from .sam_globals import globals_for, merge_globals
-from .sam_policies import POLICY_TEMPLATES, RESOURCELESS_TEMPLATES
-from .template import TemplateReader
+from ..cloudformation.template import TemplateReader
+from .globals import globals_for, merge_globals
+from .policies import POLICY_TEMPLATES, RESOURCELESS_TEMPLATES
 
 __all__ = ["IMPLICIT_HTTP_API", "IMPLICIT_REST_API", "SamEvent", "SamReader"]
 

@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import serverless_naming as naming
-from .cloudformation import DEFAULT_EVENT_BUS, event_bus_endpoint, state_machine_wiring
-from .parse import LineDict, key_line, line_of, strings_with_lines
-from .serverless_events import ServiceContext, source_endpoint
-from .serverless_variables import VariableText
-from .template import TemplateReader
+from ...parse import LineDict, key_line, line_of, strings_with_lines
+from ..cloudformation.reader import DEFAULT_EVENT_BUS, event_bus_endpoint, state_machine_wiring
+from ..cloudformation.template import TemplateReader
+from . import naming
+from .events import ServiceContext, source_endpoint
+from .variables import VariableText
 
 __all__ = ["PLUGIN", "read_state_machines", "state_machine_logical_id"]
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..config import LoadConfig
-from ..model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
-from .edges import UnitEdges
-from .kinds import kind_from_arn
-from .terraform_hcl import Block
-from .terraform_module import DataTarget, ExternalTarget, Module, ResourceTarget, Target
+from ...config import LoadConfig
+from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from ..cloudformation.kinds import kind_from_arn
+from ..edges import UnitEdges
+from .hcl import Block
+from .modules import DataTarget, ExternalTarget, Module, ResourceTarget, Target
 
 __all__ = ["DATA_LOOKUPS", "KIND_BY_TERRAFORM_TYPE", "NAME_ATTRIBUTES", "TerraformReader", "block_values"]
 

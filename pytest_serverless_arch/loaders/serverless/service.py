@@ -15,17 +15,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..config import LoadConfig
-from ..discover import Candidate, Discovery
-from ..model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
-from . import serverless_naming as naming
-from .accesses import access_mode, add_access, function_accesses, policy_accesses
-from .cloudformation import read_outputs, read_resources, read_wiring
-from .parse import LineDict, LineList, key_line, line_of
-from .serverless_events import ServiceContext, read_events, source_endpoint
-from .serverless_step_functions import read_state_machines
-from .serverless_variables import VariableResolver, VariableText, foreign_refs_in
-from .template import TemplateReader
+from ...config import LoadConfig
+from ...discover import Candidate, Discovery
+from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
+from ...parse import LineDict, LineList, key_line, line_of
+from ..cloudformation.accesses import access_mode, add_access, function_accesses, policy_accesses
+from ..cloudformation.reader import read_outputs, read_resources, read_wiring
+from ..cloudformation.template import TemplateReader
+from . import naming
+from .events import ServiceContext, read_events, source_endpoint
+from .step_functions import read_state_machines
+from .variables import VariableResolver, VariableText, foreign_refs_in
 
 __all__ = ["load_service", "read_service"]
 

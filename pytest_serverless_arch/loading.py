@@ -18,11 +18,11 @@ from .discover import Candidate, Discovery, discover
 from .domains import assign_domains
 from .graph import DeploymentGraph
 from .link import build_graph
-from .load.cloudformation import read_template
-from .load.compose import apply_compose_params, compose_projects
-from .load.parse import ParseError
-from .load.samconfig import SamConfig, read_samconfig
+from .loaders.cloudformation.reader import read_template
+from .loaders.sam.samconfig import SamConfig, read_samconfig
+from .loaders.serverless.compose import apply_compose_params, compose_projects
 from .model import LoadedUnit, LoadError, Location, Note
+from .parse import ParseError
 
 __all__ = ["load", "load_units"]
 
@@ -32,9 +32,9 @@ UnitLoader = Callable[[Candidate, Discovery, LoadConfig], list[LoadedUnit]]
 # lark, behind Terraform, take a while to import). A compose file is no unit of its
 # own: its projects are read below and linked by ``build_graph``.
 _LAZY_LOADERS = {
-    "serverless": ("pytest_serverless_arch.load.serverless", "load_service"),
-    "terraform": ("pytest_serverless_arch.load.terraform", "load_root_module"),
-    "cdk": ("pytest_serverless_arch.load.cdk", "load_cloud_assembly"),
+    "serverless": ("pytest_serverless_arch.loaders.serverless.service", "load_service"),
+    "terraform": ("pytest_serverless_arch.loaders.terraform.root_module", "load_root_module"),
+    "cdk": ("pytest_serverless_arch.loaders.cdk", "load_cloud_assembly"),
 }
 
 
@@ -162,7 +162,7 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
     # issue 4: local nested stacks join this unit; SAM Globals tags count as stack tags for domains
     from .domains import GLOBALS_TAGS, sam_globals_tags
     from .link import SSM_PARAMETERS, ssm_typed_parameters
-    from .load.nested import join_nested_stacks
+    from .loaders.cloudformation.nested import join_nested_stacks
 
     join_nested_stacks(unit, candidate.document, discovery, config)
     unit.extra[GLOBALS_TAGS] = sam_globals_tags(candidate.document)

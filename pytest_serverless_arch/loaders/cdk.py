@@ -30,8 +30,8 @@ from typing import Any
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery, relative_posix
 from ..model import LoadedUnit, LoadError, Location
-from .cloudformation import read_template
-from .parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from ..parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from .cloudformation.reader import read_template
 
 __all__ = ["load_cloud_assembly"]
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .parse import ParseError, decode_bytes, parse_text
-from .terraform_expr import split_template, string_literal
-from .terraform_hcl import MAX_HCL_BYTES, parse_expression
-from .terraform_module import Module, split_arguments
+from ...parse import ParseError, decode_bytes, parse_text
+from .expressions import split_template, string_literal
+from .hcl import MAX_HCL_BYTES, parse_expression
+from .modules import Module, split_arguments
 
 __all__ = ["PolicyFile", "read_policy_file"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .parse import LineDict, LineList, line_of
+from ...parse import LineDict, LineList, line_of
 
 __all__ = ["GLOBALS_SECTION_BY_TYPE", "globals_for", "merge_globals"]
 

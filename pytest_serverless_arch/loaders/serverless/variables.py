@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import LoadConfig
-from ..model import ForeignRef, Location, Note
-from .parse import LineDict, LineList, ParseError, decode_bytes, line_of, parse_text
+from ...config import LoadConfig
+from ...model import ForeignRef, Location, Note
+from ...parse import LineDict, LineList, ParseError, decode_bytes, line_of, parse_text
 
 __all__ = ["VariableResolver", "VariableText", "foreign_refs_in", "parse_template"]
 

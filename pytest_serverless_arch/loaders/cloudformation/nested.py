@@ -19,13 +19,13 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
+from ...model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
+from ...parse import ParseError, decode_bytes, parse_text
 from .intrinsics import resolve_string, target_of
-from .parse import ParseError, decode_bytes, parse_text
 
 if TYPE_CHECKING:
-    from ..config import LoadConfig
-    from ..discover import Discovery
+    from ...config import LoadConfig
+    from ...discover import Discovery
 
 __all__ = ["MAX_NESTING", "join_nested_stacks", "nested_template_path"]
 
@@ -36,7 +36,7 @@ _LOCATION_PROPERTY = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverl
 
 def nested_template_path(parent_relpath: str, value: Any) -> str | None:
     """The repository-relative path of a local child template, or None for S3/HTTP/SAR locations."""
-    from ..discover import local_target
+    from ...discover import local_target
 
     if not isinstance(value, str) or PurePosixPath(value.strip()).suffix.lower() not in _TEMPLATE_SUFFIXES:
         return None  # ``TemplateURL: String`` and other placeholders name no file
@@ -138,8 +138,8 @@ def _read_child(
     where: Location,
 ) -> tuple[LoadedUnit, dict[str, str]] | None:
     """The child template read as a unit of the parent's name, and its parameters wired to parent nodes."""
-    from ..discover import classify
-    from .cloudformation import read_template
+    from ...discover import classify
+    from .reader import read_template
 
     child_format = classify(document)
     if child_format not in ("cloudformation", "sam"):

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import LoadConfig
-from ..discover import Candidate, Discovery, relative_posix
-from ..model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
-from .terraform_hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
-from .terraform_module import Module, ResourceTarget, read_module
-from .terraform_reader import KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
-from .terraform_wiring import WIRED_TYPES, read_wiring
+from ...config import LoadConfig
+from ...discover import Candidate, Discovery, relative_posix
+from ...model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
+from .hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
+from .modules import Module, ResourceTarget, read_module
+from .reader import KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
+from .wiring import WIRED_TYPES, read_wiring
 
 __all__ = ["load_root_module", "unit_name_for"]
 

@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ..config import LoadConfig
-from ..model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
-from .edges import UnitEdges
+from ...config import LoadConfig
+from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
+from ...parse import LineDict, TaggedValue, line_of
+from ..edges import UnitEdges
 from .intrinsics import references_in, resolve_string, sub_parts, target_of
 from .kinds import NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
-from .parse import LineDict, TaggedValue, line_of
 
 __all__ = ["SSM_RESOLVE", "TemplateReader"]
 

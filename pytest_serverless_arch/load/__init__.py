@@ -1,1 +1,0 @@
-"""Loaders: one module per format, each turning parsed files into ``LoadedUnit`` records."""
