@@ -116,6 +116,9 @@ class Deployment:
     environment: str | None = None  # the CI job's environment: (GitHub Actions, GitLab CI)
     job: str | None = None  # the job (or stage action) that runs it
     via: tuple[Location, ...] = ()  # the chain of calls that led here: CI step -> make target -> script line
+    # Fields whose text holds something only known when the pipeline runs (a secret, a
+    # matrix value, an unset variable), kept symbolically: ("stack_name", "stage", ...).
+    unresolved: tuple[str, ...] = ()
 
     @property
     def parameter_map(self) -> dict[str, ParameterValue]:
