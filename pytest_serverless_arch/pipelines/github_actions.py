@@ -34,8 +34,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..load.parse import key_line
 from ..model import Location
+from ..parse import key_line
 from .commands import Arg, Site, _overrides
 from .model import Deployment, Pipeline
 from .source import join_path, read_document

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..load.parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from ..parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
 
 __all__ = ["RepoFile", "join_path", "read_document", "read_text", "repo_exists"]
 
