@@ -15,8 +15,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
+from .files import UnreadableFile, confine, decode_text, read_bytes, read_text
 from .model import LoadError, Location, Note
-from .parse import MAX_FILE_BYTES, LineDict, ParseError, decode_bytes, parse_text
+from .parse import LineDict, ParseError, parse_text
 
 __all__ = ["Candidate", "Discovery", "discover", "glob_matches", "local_target", "relative_posix"]
 
@@ -107,9 +108,10 @@ def glob_matches(pattern: str, relpath: str) -> bool:
 
 
 def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` exists and, symlinks followed, stays under ``root``."""
     try:
-        path.resolve().relative_to(root)
-    except (ValueError, OSError):
+        confine(path, root)
+    except UnreadableFile:
         return False
     return True
 
@@ -147,9 +149,18 @@ def classify(document: Any) -> str | None:
     return None
 
 
-def _walk(root: Path, start: Path, ignore: tuple[str, ...]) -> Iterable[tuple[Path, list[str]]]:
-    """Directories under ``start`` with their file names, pruned and confined to ``root``."""
-    for directory, dirnames, filenames in os.walk(start, followlinks=False):
+def _walk(root: Path, start: Path, ignore: tuple[str, ...], notes: list[Note]) -> Iterable[tuple[Path, list[str]]]:
+    """Directories under ``start`` with their file names, pruned and confined to ``root``.
+
+    A folder that cannot be listed is a note, not a silent gap.
+    """
+
+    def unlisted(error: OSError) -> None:
+        where = relative_posix(Path(error.filename), root) if error.filename else "."
+        reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or "error")
+        notes.append(Note(Location(where), f"folder cannot be listed ({reason}); its files are not read"))
+
+    for directory, dirnames, filenames in os.walk(start, onerror=unlisted, followlinks=False):
         here = Path(directory)
         rel_dir = relative_posix(here, root)
         kept = []
@@ -179,10 +190,10 @@ def discover(
         if not _inside(start, root_path):
             discovery.errors.append(LoadError(str(given), 0, "path is outside the repository root; not read"))
             continue
-        if start.is_file():
+        if os.path.isfile(start):
             _consider_file(discovery, start, config, seen, explicit=True)
             continue
-        for directory, filenames in _walk(root_path, start, config.ignore):
+        for directory, filenames in _walk(root_path, start, config.ignore, discovery.notes):
             _consider_directory(discovery, directory, filenames, config, seen)
     _mark_included(discovery)
     return discovery
@@ -193,7 +204,7 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
     rel_dir = relative_posix(directory, root)
     if any(name.endswith((".tf", ".tf.json")) and not _ignored(config, directory / name, root) for name in filenames):
         discovery.terraform_dirs.append(rel_dir)
-    if (directory / "cdk.out" / "manifest.json").is_file() and _inside(directory / "cdk.out", root):
+    if _is_file(directory / "cdk.out" / "manifest.json") and _inside(directory / "cdk.out", root):
         manifest = directory / "cdk.out"
         discovery.candidates.append(Candidate(manifest, relative_posix(manifest, root), "cdk"))
     elif "cdk.json" in filenames:
@@ -210,6 +221,14 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
         path = directory / name
         if not _ignored(config, path, root) and not name.endswith(".tf.json"):  # Terraform, never a template
             _consider_file(discovery, path, config, seen)
+
+
+def _is_file(path: Path) -> bool:
+    """``Path.is_file`` that answers False, not PermissionError, under a folder that cannot be searched."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _ignored(config: LoadConfig, path: Path, root: Path) -> bool:
@@ -231,36 +250,38 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
             )
         return
     rel = relative_posix(path, discovery.root)
-    if path.is_symlink() and not _inside(path, discovery.root):
-        discovery.notes.append(Note(Location(rel), "symlink leads out of the repository; not followed"))
+    try:
+        real = confine(path, discovery.root)
+    except UnreadableFile as exc:
+        if exc.cause == "outside":
+            discovery.notes.append(Note(Location(rel), "symlink leads out of the repository; not followed"))
+        else:
+            discovery.errors.append(LoadError(rel, exc.line, exc.message))
         return
-    real = path.resolve()
     if real in seen:
         return
     seen.add(real)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        discovery.errors.append(LoadError(rel, 0, f"cannot read file: {exc.strerror}"))
-        return
     is_serverless_name = name in SERVERLESS_NAMES
     is_compose_name = name in COMPOSE_NAMES
-    if size > MAX_FILE_BYTES:
-        discovery.errors.append(
-            LoadError(rel, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read")
-        )
+    try:
+        data = read_bytes(real, discovery.root)
+    except UnreadableFile as exc:
+        discovery.errors.append(LoadError(rel, exc.line, exc.message))
         return
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        discovery.errors.append(LoadError(rel, 0, f"cannot read file: {exc.strerror}"))
+        text = decode_text(data, rel)
+    except UnreadableFile as exc:
+        # Not text: worth an error only when the bytes still look like a template or the name says so.
+        if _LOOKS_LIKE_TEMPLATE.search(data) or is_serverless_name or is_compose_name or explicit:
+            discovery.errors.append(LoadError(rel, exc.line, exc.message))
         return
+    data = text.encode("utf-8", errors="surrogatepass")  # the sniffers below read UTF-8
     looks_like_template = bool(_LOOKS_LIKE_TEMPLATE.search(data))
     looks_like_service = is_serverless_name or bool(_LOOKS_LIKE_SERVICE.search(data))
     if not (looks_like_template or looks_like_service or is_compose_name or explicit):
         return
     try:
-        document = parse_text(decode_bytes(data), json_first=suffix == ".json")
+        document = parse_text(text, json_first=suffix == ".json")
     except ParseError as exc:
         # Only files that try to be templates (or are named as services) are worth an error.
         if looks_like_template or is_serverless_name or is_compose_name or explicit:
@@ -336,9 +357,9 @@ def _mark_included(discovery: Discovery) -> None:
                     discovery.included.setdefault(local, (candidate.relpath, line))
         elif candidate.format == "serverless":
             try:
-                text = candidate.path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
+                text = read_text(candidate.path, discovery.root)
+            except UnreadableFile:
+                continue  # discovery read it a moment ago; the loader reports what changed
             for match in _FILE_VARIABLE.finditer(text):
                 raw = match.group(1).strip().strip("'\"")
                 local = local_target(candidate.relpath, raw)

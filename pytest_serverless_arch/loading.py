@@ -16,6 +16,7 @@ from pathlib import Path
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
 from .domains import assign_domains
+from .files import UnreadableFile
 from .graph import DeploymentGraph
 from .link import build_graph
 from .loaders.cloudformation.reader import read_template
@@ -116,10 +117,9 @@ def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig
     if relpath is None:
         return None
     try:
-        samconfig = read_samconfig(discovery.root / relpath, relpath, config.samconfig_env)
-    except (ParseError, OSError) as exc:
-        line = exc.line if isinstance(exc, ParseError) else 0
-        discovery.errors.append(LoadError(relpath, line, getattr(exc, "message", str(exc))))
+        samconfig = read_samconfig(discovery.root / relpath, relpath, config.samconfig_env, root=discovery.root)
+    except (ParseError, UnreadableFile) as exc:
+        discovery.errors.append(LoadError(relpath, exc.line, exc.message))
         return None
     name = Path(candidate.relpath).name
     if samconfig.template_file:

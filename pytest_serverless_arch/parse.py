@@ -13,11 +13,16 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import re
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .files import MAX_FILE_BYTES, UnreadableFile, decode_text, read_text
 
 __all__ = [
     "MAX_EXPANDED_NODES",
@@ -33,9 +38,8 @@ __all__ = [
     "parse_json",
     "parse_text",
     "parse_yaml",
+    "read_document",
 ]
-
-MAX_FILE_BYTES = 20 * 1024 * 1024
 # A template expanded through YAML aliases may not exceed this many nodes
 # (a "billion laughs" document otherwise expands exponentially when walked).
 MAX_EXPANDED_NODES = 2_000_000
@@ -288,6 +292,42 @@ def _check_expansion(document: Any) -> None:
         stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
 
 
+# Python refuses to read integers longer than this (CVE-2020-10735); 0 means no limit.
+_MAX_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or 4300
+_LONG_NUMBER = re.compile(rf"\d{{{_MAX_DIGITS},}}")
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def long_number_error(text: str, syntax: str) -> ParseError:
+    """The error for a number too long for Python to read, at the line where it is written."""
+    found = _LONG_NUMBER.search(text)
+    return ParseError(
+        f"invalid {syntax}: a number with more digits than can be read ({len(found.group(0)):,})"
+        if found
+        else f"invalid {syntax}: a number that cannot be read",
+        _line_at(text, found.start()) if found else 1,
+    )
+
+
+def nesting_error(text: str, syntax: str, opening: str = "[{", closing: str = "]}", limit: int = 500) -> ParseError:
+    """The error for a document nested too deep to read, at the line where the nesting passes ``limit``.
+
+    The brackets are counted naively (strings are not skipped): the line only points a person at the place.
+    """
+    depth = 0
+    for index, char in enumerate(text):
+        if char in opening:
+            depth += 1
+            if depth > limit:
+                return ParseError(f"{syntax} nesting is too deep to read (over {limit} levels)", _line_at(text, index))
+        elif char in closing:
+            depth = max(0, depth - 1)
+    return ParseError(f"{syntax} nesting is too deep to read", 1)
+
+
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document with CloudFormation tags; raise :class:`ParseError`."""
     loader = _TemplateLoader(text)
@@ -304,7 +344,9 @@ def parse_yaml(text: str) -> Any:
     except yaml.YAMLError as exc:
         raise ParseError(f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise ParseError("YAML nesting is too deep to read") from None
+        raise nesting_error(text, "YAML") from None
+    except ValueError:  # an integer longer than Python's int-to-string limit
+        raise long_number_error(text, "YAML") from None
     finally:
         loader.dispose()
     _check_expansion(document)
@@ -383,7 +425,9 @@ def parse_json(text: str) -> Any:
     except json.JSONDecodeError as exc:
         raise ParseError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
-        raise ParseError("JSON nesting is too deep to read") from None
+        raise nesting_error(text, "JSON") from None
+    except ValueError:  # an integer longer than Python's int-to-string limit
+        raise long_number_error(text, "JSON") from None
 
 
 def parse_text(text: str, *, json_first: bool = False) -> Any:
@@ -404,16 +448,21 @@ def parse_text(text: str, *, json_first: bool = False) -> Any:
 
 
 def decode_bytes(data: bytes) -> str:
-    """Decode a template file; raise :class:`ParseError` for non-UTF-8 content."""
+    """Decode a template file (see :func:`~pytest_serverless_arch.files.decode_text`); raise :class:`ParseError`."""
     if len(data) > MAX_FILE_BYTES:
         raise ParseError(f"file is {len(data):,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ParseError(f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from None
+        return decode_text(data)
+    except UnreadableFile as exc:
+        raise ParseError(exc.reason, exc.line) from None
+
+
+def read_document(path: Path, root: Path, *, json_first: bool | None = None) -> Any:
+    """Read (through :func:`~pytest_serverless_arch.files.read_text`) and parse one template-like file.
+
+    Raises :class:`~pytest_serverless_arch.files.UnreadableFile` when the file
+    may not or cannot be read, :class:`ParseError` when it is no valid YAML/JSON.
+    ``json_first`` defaults to "the name ends in .json".
+    """
+    text = read_text(path, root)
+    return parse_text(text, json_first=path.suffix.lower() == ".json" if json_first is None else json_first)

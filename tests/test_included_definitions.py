@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from pytest_serverless_arch import files as files_module
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.loaders.cloudformation import included as included_module
 from pytest_serverless_arch.loaders.cloudformation.reader import read_template
 from pytest_serverless_arch.model import LoadedUnit
 from pytest_serverless_arch.parse import parse_text
@@ -254,12 +254,16 @@ def test_a_symlink_inside_the_repository_is_read(tmp_path):
 def test_a_definition_over_the_size_limit_is_a_load_error(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     shutil.copytree(FIXTURES / "sam-api", repo)
-    monkeypatch.setattr(included_module, "MAX_FILE_BYTES", 100)
+    # between the template's size (514 bytes) and the definition's (671 bytes)
+    monkeypatch.setattr(files_module, "MAX_FILE_BYTES", 600)
     graph = load(repo)
     assert wiring(graph) == set()
+    size = (repo / "api" / "openapi.yaml").stat().st_size
     assert [str(error) for error in graph.errors] == [
-        f"template.yaml:7: API definition api/openapi.yaml is {(repo / 'api' / 'openapi.yaml').stat().st_size:,} "
-        "bytes; files over 100 bytes are not read"
+        # discovery refuses it as a file, the template's reference as its definition
+        f"api/openapi.yaml: too large ({size:,} bytes; files over 600 bytes are not read)",
+        f"template.yaml:7: API definition api/openapi.yaml is too large "
+        f"({(repo / 'api' / 'openapi.yaml').stat().st_size:,} bytes; files over 600 bytes are not read)"
     ]
 
 

@@ -29,8 +29,9 @@ from typing import Any
 
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery, relative_posix
+from ..files import UnreadableFile, confine
 from ..model import LoadedUnit, LoadError, Location
-from ..parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from ..parse import ParseError, read_document
 from .cloudformation.reader import read_template
 
 __all__ = ["load_cloud_assembly"]
@@ -52,17 +53,11 @@ def _line(mapping: Any, key: str, default: int = 1) -> int:
     return int(line_of(key)) if callable(line_of) and key in mapping else default
 
 
-def _read_json(path: Path, relpath: str, errors: list[LoadError]) -> Any:
+def _read_json(path: Path, relpath: str, errors: list[LoadError], root: Path) -> Any:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            errors.append(LoadError(relpath, 0, f"file is {size:,} bytes; templates over {MAX_FILE_BYTES:,} bytes are not read"))
-            return None
-        return parse_text(decode_bytes(path.read_bytes()), json_first=True)
-    except ParseError as exc:
+        return read_document(path, root, json_first=True)
+    except (ParseError, UnreadableFile) as exc:
         errors.append(LoadError(relpath, exc.line, exc.message))
-    except OSError as exc:
-        errors.append(LoadError(relpath, 0, f"cannot read file: {exc.strerror}"))
     return None
 
 
@@ -70,7 +65,7 @@ def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, un
     root = discovery.root
     manifest_path = directory / "manifest.json"
     manifest_rel = relative_posix(manifest_path, root)
-    manifest = _read_json(manifest_path, manifest_rel, discovery.errors)
+    manifest = _read_json(manifest_path, manifest_rel, discovery.errors, root)
     if manifest is None:
         return
     artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
@@ -99,8 +94,8 @@ def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, un
             if not isinstance(name, str):
                 discovery.errors.append(LoadError(manifest_rel, line, f"nested assembly {artifact_id}: no `directoryName`"))
                 continue
-            nested = (directory / name).resolve()
-            if depth >= _MAX_NESTING or not _inside(nested, root) or not (nested / "manifest.json").is_file():
+            nested = _confined(directory / name, root)
+            if depth >= _MAX_NESTING or nested is None or not (nested / "manifest.json").is_file():
                 discovery.errors.append(
                     LoadError(manifest_rel, line, f"nested assembly {artifact_id}: {name}/manifest.json cannot be read")
                 )
@@ -108,12 +103,20 @@ def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, un
             _read_assembly(nested, discovery, config, units, depth + 1)
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _confined(path: Path, root: Path) -> Path | None:
+    """The real path of ``path`` when it exists inside the repository, else None."""
     try:
-        path.relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
+        return confine(path, root)
+    except UnreadableFile:
+        return None
+
+
+def _leaves_repository(path: Path, root: Path) -> bool:
+    try:
+        confine(path, root)
+    except UnreadableFile as exc:
+        return exc.cause == "outside"
+    return False
 
 
 def _stack_name(artifact_id: str, artifact: Mapping[str, Any]) -> str:
@@ -146,9 +149,9 @@ def _read_stack(
     if not isinstance(template_file, str):
         discovery.errors.append(LoadError(manifest_rel, line, f"stack {artifact_id}: no `properties.templateFile`"))
         return None
-    template_path = (directory / template_file).resolve()
+    template_path = directory / template_file
     template_rel = relative_posix(template_path, discovery.root)
-    if not _inside(template_path, discovery.root):
+    if _leaves_repository(template_path, discovery.root):
         discovery.errors.append(
             LoadError(manifest_rel, line, f"stack {artifact_id}: template {template_file!r} is outside the repository; not read")
         )
@@ -163,7 +166,7 @@ def _read_stack(
     display = artifact.get("displayName")
     if isinstance(display, str):
         unit.extra["display_name"] = display
-    document = _read_json(template_path, template_rel, unit.errors)
+    document = _read_json(template_path, template_rel, unit.errors, discovery.root)
     if isinstance(document, Mapping):
         read_template(unit, document, config)
         _name_by_construct_path(unit, document, _artifact_metadata(artifact, directory, discovery, unit))
@@ -186,10 +189,10 @@ def _artifact_metadata(artifact: Mapping[str, Any], directory: Path, discovery: 
     extra_file = artifact.get("additionalMetadataFile")
     if not isinstance(extra_file, str):
         return None
-    path = (directory / extra_file).resolve()
-    if not _inside(path, discovery.root) or not path.is_file():
+    path = _confined(directory / extra_file, discovery.root)
+    if path is None or not path.is_file():
         return None
-    return _read_json(path, relative_posix(path, discovery.root), unit.errors)
+    return _read_json(path, relative_posix(directory / extra_file, discovery.root), unit.errors, discovery.root)
 
 
 def _name_by_construct_path(unit: LoadedUnit, document: Mapping[str, Any], metadata: Any) -> None:

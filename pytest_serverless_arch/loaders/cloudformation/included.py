@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...discover import local_target
+from ...files import UnreadableFile
 from ...model import LoadError
-from ...parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from ...parse import ParseError, read_document
 from .template import TemplateReader
 
 __all__ = ["IncludedFile", "include_location", "is_local_path", "read_included"]
@@ -62,28 +63,25 @@ def read_included(reader: TemplateReader, value: Any, line: int, what: str) -> I
         return None
     if rel in reader.included:  # read once; a file that failed is tried (and reported) per reference
         return IncludedFile(rel, reader.included[rel])
-    path = root / rel
+    if rel == reader.path:
+        _error(reader, line, f"{what} {rel} is this template itself; not read")
+        return None
     try:
-        if not path.resolve().is_relative_to(root.resolve()):  # a symlink (of it or a folder) leads out
+        document = read_document(root / rel, root)
+    except UnreadableFile as exc:
+        if exc.cause == "outside":
             reader.note(line, f"{what} {rel} is a symlink out of the repository; not read")
-            return None
-        if not path.exists():
+        elif exc.cause == "missing":
             reader.note(line, f"{what} {rel} does not exist; what it wires is not in the graph")
-            return None
-        if not path.is_file():
-            reader.note(line, f"{what} {rel} is not a file; not read")
-            return None
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            _error(reader, line, f"{what} {rel} is {size:,} bytes; files over {MAX_FILE_BYTES:,} bytes are not read")
-            return None
-        document = parse_text(decode_bytes(path.read_bytes()), json_first=path.suffix.lower() == ".json")
+        elif exc.cause == "special":
+            reader.note(line, f"{what} {rel} {exc.reason}")
+        else:
+            at = f" (line {exc.line})" if exc.line else ""
+            _error(reader, line, f"{what} {rel} {exc.reason}{at}")
+        return None
     except ParseError as exc:
         where = f"{rel}:{exc.line}" if exc.line else rel
         _error(reader, line, f"{what} {where}: {exc.message}")
-        return None
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        _error(reader, line, f"{what} {rel!r}: cannot read file: {getattr(exc, 'strerror', None) or exc}")
         return None
     if not isinstance(document, Mapping):
         _error(reader, line, f"{what} {rel} is not a mapping (an OpenAPI or ASL document); not read")

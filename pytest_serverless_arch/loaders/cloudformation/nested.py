@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ...files import UnreadableFile
 from ...model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
-from ...parse import ParseError, decode_bytes, parse_text
+from ...parse import ParseError, read_document
 from .intrinsics import resolve_string, target_of
 
 if TYPE_CHECKING:
@@ -108,17 +109,14 @@ def _child_document(child_path: str, discovery: Discovery, unit: LoadedUnit, whe
     document = discovery.documents.get(child_path)
     if document is not None:
         return document
-    path = discovery.root / child_path
     try:
-        if not Path(path).resolve().is_relative_to(discovery.root):
-            raise ParseError("the template lies outside the repository")
-        document = parse_text(decode_bytes(path.read_bytes()), json_first=path.suffix == ".json")
-    except FileNotFoundError:
-        unit.errors.append(LoadError(where.path, where.line, f"nested stack template {child_path} does not exist"))
+        document = read_document(discovery.root / child_path, discovery.root)
+    except UnreadableFile as exc:
+        unit.errors.append(LoadError(where.path, where.line, f"nested stack template {child_path} {exc.reason}"))
         return None
-    except (OSError, ParseError) as exc:
-        message = exc.message if isinstance(exc, ParseError) else str(exc)
-        unit.errors.append(LoadError(where.path, where.line, f"nested stack template {child_path}: {message}"))
+    except ParseError as exc:
+        at = f" (line {exc.line})" if exc.line else ""
+        unit.errors.append(LoadError(where.path, where.line, f"nested stack template {child_path}: {exc.message}{at}"))
         return None
     discovery.documents[child_path] = document
     return document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 from collections.abc import Mapping
@@ -14,9 +15,36 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from ...parse import ParseError, decode_bytes, parse_yaml
+from ...files import read_text
+from ...parse import ParseError, long_number_error, nesting_error, parse_yaml
 
-__all__ = ["SamConfig", "read_samconfig"]
+__all__ = ["SamConfig", "parse_toml", "read_samconfig"]
+
+_TOML_POSITION = re.compile(r"\(at (?:line (\d+), column \d+|end of document)\)")
+
+
+def parse_toml(text: str) -> Any:
+    """Parse TOML; raise :class:`ParseError` with a line for every problem (syntax, nesting, huge numbers).
+
+    >>> parse_toml("[deploy]\\nstack_name = \\n").line
+    Traceback (most recent call last):
+    ...
+    pytest_serverless_arch.parse.ParseError: invalid TOML: Invalid value
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        position = _TOML_POSITION.search(message)
+        if position is None:
+            line = 1
+        else:  # "at end of document" names no line: the last one
+            line = int(position.group(1)) if position.group(1) else text.count("\n") + 1
+        raise ParseError(f"invalid TOML: {_TOML_POSITION.sub('', message).strip()}", line) from None
+    except RecursionError:
+        raise nesting_error(text, "TOML") from None
+    except ValueError:  # an integer longer than Python's int-to-string limit
+        raise long_number_error(text, "TOML") from None
 
 
 @dataclass(frozen=True)
@@ -58,15 +86,16 @@ def _pairs(value: Any) -> dict[str, str]:
     return result
 
 
-def read_samconfig(path: Path, relpath: str, env: str = "default") -> SamConfig:
-    """Read one config environment's deploy parameters; raise :class:`ParseError` on bad input."""
-    text = decode_bytes(path.read_bytes())
+def read_samconfig(path: Path, relpath: str, env: str = "default", *, root: Path | None = None) -> SamConfig:
+    """Read one config environment's deploy parameters.
+
+    Raises :class:`ParseError` on bad input and
+    :class:`~pytest_serverless_arch.files.UnreadableFile` for a file outside
+    ``root`` (default: the file's folder) or one that is not a readable file.
+    """
+    text = read_text(path, root if root is not None else path.parent)
     if path.suffix == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            line = getattr(exc, "lineno", 0) or 0
-            raise ParseError(f"invalid TOML: {exc}", line) from None
+        data = parse_toml(text)
     else:
         data = parse_yaml(text)
     if not isinstance(data, Mapping):

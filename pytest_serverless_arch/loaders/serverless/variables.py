@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from ...config import LoadConfig
+from ...files import UnreadableFile, confine, read_text
 from ...model import ForeignRef, Location, Note
-from ...parse import LineDict, LineList, ParseError, decode_bytes, line_of, parse_text
+from ...parse import LineDict, LineList, ParseError, line_of, parse_text
 
 __all__ = ["VariableResolver", "VariableText", "foreign_refs_in", "parse_template"]
 
@@ -616,10 +617,11 @@ class VariableResolver:
         raw = params[0]
         target, refusal = self._confined(raw)
         if refusal:
-            return _Missing(refusal, hard=True)
+            # a missing file lets a fallback apply quietly; a refused one is always reported
+            return _Missing(refusal, hard=not refusal.endswith("does not exist"))
         assert target is not None
-        if not target.is_file():
-            return _Missing(f"file {raw} does not exist")
+        if not os.path.isfile(target):
+            return _Missing(f"file {raw} is not a regular file; not read", hard=True)
         suffix = target.suffix.lower()
         if suffix in (".js", ".cjs", ".mjs", ".ts"):
             return _Missing(f"{raw} is code; it is never executed, so its value stays unknown", hard=True)
@@ -641,11 +643,13 @@ class VariableResolver:
         if not _is_within(normal, self.root):
             return None, f"refused {raw}: it leaves the repository"
         try:
-            real = joined.resolve()
-        except (OSError, RuntimeError):
-            return None, f"refused {raw}: cannot follow its links"
-        if not _is_within(real, self.root):
-            return None, f"refused {raw}: a symlink that leads out of the repository"
+            real = confine(joined, self.root)
+        except UnreadableFile as exc:
+            if exc.cause == "outside":
+                return None, f"refused {raw}: a symlink that leads out of the repository"
+            if exc.cause == "missing":
+                return None, f"file {raw} does not exist"
+            return None, f"file {raw} {exc.reason}"
         return real, None
 
     def _file_content(self, target: Path, raw: str, line: int) -> Any:
@@ -653,8 +657,7 @@ class VariableResolver:
             return self._files[target]
         content: Any
         try:
-            data = target.read_bytes()
-            text = decode_bytes(data)
+            text = read_text(target, self.root)
             if target.suffix.lower() in (".yml", ".yaml", ".json"):
                 content = parse_text(text, json_first=target.suffix.lower() == ".json")
                 _restamp(content, line)  # things pulled in are located at the ``${file()}``
@@ -663,8 +666,8 @@ class VariableResolver:
         except ParseError as exc:
             where = f" line {exc.line}" if exc.line else ""
             content = _Missing(f"cannot parse {raw}{where}: {exc.message}", hard=True)
-        except OSError as exc:
-            content = _Missing(f"cannot read {raw}: {exc.strerror}", hard=True)
+        except UnreadableFile as exc:
+            content = _Missing(f"cannot read {raw}: it {exc.reason}", hard=True)
         self._files[target] = content
         if _is_within(target, self.root):
             self.files_read.append(target.relative_to(self.root).as_posix())

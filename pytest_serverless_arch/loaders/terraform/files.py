@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ...parse import ParseError, decode_bytes, parse_text
+from ...files import UnreadableFile, confine, read_text
+from ...parse import ParseError, parse_text
 from .expressions import split_template, string_literal
 from .hcl import MAX_HCL_BYTES, parse_expression
 from .modules import Module, split_arguments
@@ -51,20 +52,16 @@ def read_policy_file(expression: str, module: Module) -> PolicyFile | None:
         return PolicyFile(problem=f"{function}: {written!r} is an absolute path; not read")
     # path.module was put in as the module directory; any other relative path is from the root module's.
     candidate = Path(path_text) if Path(path_text).is_absolute() else _root_directory(module) / path_text
-    real = candidate.resolve()
     try:
+        real = confine(candidate, repository)
         relpath = real.relative_to(repository).as_posix()
-    except ValueError:
-        return PolicyFile(
-            problem=f"{function}: {_shown(path_text, module)!r} leads outside the repository (.. or a symlink); not read"
-        )
-    try:
-        size = real.stat().st_size
-        if size > MAX_HCL_BYTES:
-            return PolicyFile(problem=f"{function}: {relpath} is {size:,} bytes; not read")
-        text = decode_bytes(real.read_bytes())
-    except OSError as exc:
-        return PolicyFile(problem=f"{function}: cannot read {relpath}: {exc.strerror}")
+        text = read_text(real, repository, limit=MAX_HCL_BYTES)
+    except UnreadableFile as exc:
+        if exc.cause == "outside":
+            return PolicyFile(
+                problem=f"{function}: {_shown(path_text, module)!r} leads outside the repository (.. or a symlink); not read"
+            )
+        return PolicyFile(problem=f"{function}: {_shown(path_text, module)!r} {exc.reason}")
     if function == "templatefile" and len(arguments) > 1:
         text = _fill_template(text, parse_expression(arguments[1]))
     try:

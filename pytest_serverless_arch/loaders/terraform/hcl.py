@@ -21,6 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...escape import excerpt
+from ...files import UnreadableFile, confine, read_text
+from ...parse import long_number_error, nesting_error
+
 __all__ = [
     "Attribute",
     "Block",
@@ -226,6 +230,20 @@ def dynamic_blocks(block: Block) -> Iterator[Block]:
         yield from dynamic_blocks(child)
 
 
+def _syntax_message(exc: Any) -> str:
+    """Where the syntax breaks and a short escaped excerpt of what is there (never the rest of the file)."""
+    token = getattr(exc, "token", None)
+    found = getattr(exc, "char", None) if token is None else str(token)
+    if token is not None and getattr(token, "type", "") == "$END":
+        what = "the file ends too early"
+    elif found:
+        what = f"unexpected `{excerpt(str(found), 20)}`"
+    else:
+        what = "unexpected input"
+    column = getattr(exc, "column", 0)
+    return f"HCL syntax error: {what}" + (f" (column {column})" if isinstance(column, int) and column > 0 else "")
+
+
 def parse_hcl(text: str, path: str) -> HclFile:
     """Parse HCL text; raises :class:`HclError` with the line of a syntax error."""
     import hcl2
@@ -238,33 +256,43 @@ def parse_hcl(text: str, path: str) -> HclFile:
         tree = hcl2.parses(text, discard_comments=True)
         attributes, blocks, _ = _body(tree.body, path)
     except UnexpectedInput as exc:
-        message = str(exc).split("\n", 1)[0]
-        raise HclError(f"HCL syntax error: {message}", int(getattr(exc, "line", 0) or 0)) from None
-    except (LarkError, RuntimeError, ValueError, TypeError) as exc:
-        raise HclError(f"HCL cannot be read: {exc}", 0) from None
+        raise HclError(_syntax_message(exc), int(getattr(exc, "line", 0) or 0) or 1) from None
+    except RecursionError:
+        error = nesting_error(text, "HCL", opening="[{(", closing="]})")
+        raise HclError(error.message, error.line) from None
+    except ValueError:  # an integer longer than Python's int-to-string limit
+        error = long_number_error(text, "HCL")
+        raise HclError(error.message, error.line) from None
+    except (LarkError, RuntimeError, TypeError):
+        raise HclError("HCL cannot be read (the parser gave up)", 1) from None
     return HclFile(path, blocks, attributes)
 
 
 @functools.lru_cache(maxsize=512)
-def _cached_parse(real_path: str, mtime_ns: int, size: int, relpath: str) -> HclFile | HclError:
+def _cached_parse(real_path: str, root: str, mtime_ns: int, size: int, relpath: str) -> HclFile | HclError:
     try:
-        text = Path(real_path).read_text(encoding="utf-8", errors="replace")
+        text = read_text(real_path, root, limit=MAX_HCL_BYTES)
         return parse_tf_json(text, relpath) if relpath.endswith(".json") else parse_hcl(text, relpath)
     except HclError as exc:
         return exc
-    except OSError as exc:
-        return HclError(f"cannot read file: {exc.strerror}", 0)
+    except UnreadableFile as exc:
+        return HclError(f"file {exc.reason}", exc.line)
 
 
-def read_hcl_file(path: Path, relpath: str) -> HclFile:
-    """Read and parse one file (HCL, or JSON syntax for ``.json``), once per run (cached by path, size and mtime)."""
+def read_hcl_file(path: Path, relpath: str, root: Path) -> HclFile:
+    """Read and parse one file (HCL, or JSON syntax for ``.json``), once per run (cached by path, size and mtime).
+
+    The file is read through :func:`~pytest_serverless_arch.files.read_text`: a
+    symlink out of ``root``, a FIFO or a device is an :class:`HclError`, never read.
+    """
     try:
-        stat = path.stat()
+        real = confine(path, root)
+        stat = real.stat()
+    except UnreadableFile as exc:
+        raise HclError(f"file {exc.reason}", 0) from None
     except OSError as exc:
-        raise HclError(f"cannot read file: {exc.strerror}", 0) from None
-    if stat.st_size > MAX_HCL_BYTES:
-        raise HclError(f"file is {stat.st_size:,} bytes; HCL files over {MAX_HCL_BYTES:,} bytes are not read", 0)
-    result = _cached_parse(str(path.resolve()), stat.st_mtime_ns, stat.st_size, relpath)
+        raise HclError(f"file cannot be read ({exc.strerror})", 0) from None
+    result = _cached_parse(str(real), str(root), stat.st_mtime_ns, stat.st_size, relpath)
     if isinstance(result, HclError):
         raise HclError(result.message, result.line)
     return result

@@ -387,7 +387,7 @@ def read_module(
             continue
         file_rel = _posix_join(relpath, name)
         try:
-            hcl = read_hcl_file(directory / name, file_rel)
+            hcl = read_hcl_file(directory / name, file_rel, root)
         except HclError as exc:
             module.errors.append(LoadError(file_rel, exc.line, exc.message))
             continue
@@ -395,7 +395,7 @@ def read_module(
         for block in hcl.blocks:
             _take_block(module, block)
     if parent is None:
-        _read_tfvars(module, directory, relpath, names, stage)
+        _read_tfvars(module, directory, relpath, names, stage, root)
         module.region = _provider_region(module) or region
     for call_block in [b for b in _module_blocks(module)]:
         _read_call(module, call_block, root=root, stage=stage, depth=depth, active=active | {directory.resolve()})
@@ -442,7 +442,7 @@ def _take_block(module: Module, block: Block) -> None:
         module.notes.append(Note(Location(block.path, block.line), f"unknown top-level block {kind!r}{named}; ignored"))
 
 
-def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str], stage: str | None) -> None:
+def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str], stage: str | None, root: Path) -> None:
     """``terraform.tfvars[.json]`` and ``*.auto.tfvars[.json]`` (as Terraform loads them), then ``<stage>.tfvars``."""
     chosen = [name for name in names if name in ("terraform.tfvars", "terraform.tfvars.json")]
     chosen += sorted(name for name in names if name.endswith((".auto.tfvars", ".auto.tfvars.json")))
@@ -452,7 +452,9 @@ def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str]
         file_rel = _posix_join(relpath, name)
         try:
             attributes = (
-                _json_tfvars(directory / name) if name.endswith(".json") else read_hcl_file(directory / name, file_rel).attributes
+                _json_tfvars(directory / name, root)
+                if name.endswith(".json")
+                else read_hcl_file(directory / name, file_rel, root).attributes
             )
         except HclError as exc:
             module.errors.append(LoadError(file_rel, exc.line, exc.message))
@@ -469,19 +471,27 @@ def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str]
         )
 
 
-def _json_tfvars(path: Path) -> dict[str, Attribute]:
-    from ...parse import ParseError, decode_bytes, parse_text
+def _json_tfvars(path: Path, root: Path) -> dict[str, Attribute]:
+    from ...files import UnreadableFile
+    from ...parse import ParseError, read_document
 
     try:
-        document = parse_text(decode_bytes(path.read_bytes()), json_first=True)
+        document = read_document(path, root, json_first=True)
     except ParseError as exc:
         raise HclError(exc.message, exc.line) from None
-    except OSError as exc:
-        raise HclError(f"cannot read file: {exc.strerror}", 0) from None
+    except UnreadableFile as exc:
+        raise HclError(f"file {exc.reason}", exc.line) from None
     if not isinstance(document, dict):
         raise HclError("a JSON variables file must hold an object", 1)
     lines = getattr(document, "key_lines", {})
     return {str(key): Attribute(str(key), value, lines.get(key, 1)) for key, value in document.items()}
+
+
+def _has_terraform_files(directory: Path) -> bool:
+    try:
+        return directory.is_dir() and any(is_terraform_file(path.name) for path in directory.iterdir())
+    except OSError:  # a folder that cannot be listed
+        return False
 
 
 def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, depth: int, active: frozenset[Path]) -> None:
@@ -494,10 +504,19 @@ def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, d
         return
     if not source.startswith(("./", "../")):
         return  # registry, git or archive source: its outputs become external nodes
-    target = (module.directory / source).resolve()
+    from ...files import UnreadableFile, confine
+
     try:
-        target.relative_to(root)
-    except ValueError:
+        target = confine(module.directory / source, root)
+    except UnreadableFile as exc:
+        if exc.cause == "missing":
+            module.errors.append(
+                LoadError(block.path, line, f"module {name!r}: source {source!r} is not a directory with .tf files")
+            )
+            return
+        if exc.cause != "outside":
+            module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} {exc.reason}"))
+            return
         module.notes.append(
             Note(
                 Location(block.path, line),
@@ -505,7 +524,7 @@ def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, d
             )
         )
         return
-    if not target.is_dir() or not any(is_terraform_file(path.name) for path in target.iterdir()):
+    if not _has_terraform_files(target):
         module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} is not a directory with .tf files"))
         return
     if target in active or depth >= MAX_MODULE_DEPTH:

@@ -31,6 +31,7 @@ from typing import Any
 
 from ...config import LoadConfig
 from ...discover import Candidate, Discovery, relative_posix
+from ...files import UnreadableFile, confine
 from ...model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
 from .hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
 from .modules import Module, ResourceTarget, read_module
@@ -305,7 +306,7 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
         return facts
     for name in names:
         try:
-            hcl = read_hcl_file(directory / name, relative_posix(directory / name, root))
+            hcl = read_hcl_file(directory / name, relative_posix(directory / name, root), root)
         except HclError:
             facts.declares_root = True  # unreadable: let the loader report it rather than hide it
             continue
@@ -323,11 +324,11 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
             if block.type == "module":
                 source = block.get("source")
                 if isinstance(source, str) and source.startswith(("./", "../")):
-                    target = (directory / source).resolve()
                     try:
-                        facts.calls.append(relative_posix(target, root.resolve()) if target != root.resolve() else ".")
-                    except ValueError:
-                        continue
+                        target = confine(directory / source, root)
+                    except UnreadableFile:
+                        continue  # the module reader reports it at the call
+                    facts.calls.append(relative_posix(target, root.resolve()) if target != root.resolve() else ".")
     return facts
 
 
@@ -347,11 +348,11 @@ def _remote_states(root: Module, index: _RepositoryIndex, discovery: Discovery) 
             if backend == "local" and config.get("path") is not None:
                 path = module.resolve(config["path"])
                 if path:
-                    state_dir = (module.directory / path).resolve().parent
-                    try:
+                    try:  # a NUL byte or a symlink loop in the path names no state of this repository
+                        state_dir = (module.directory / path).resolve().parent
                         state_dir.relative_to(repository)
                         rel = relative_posix(state_dir, repository) if state_dir != repository else "."
-                    except ValueError:
+                    except (ValueError, OSError, RuntimeError):
                         rel = None
                     if rel is not None and rel in index.directories:
                         target = rel

@@ -1,0 +1,241 @@
+"""The one door every file read goes through: confined to the repository, regular files only, bounded.
+
+A repository under test is untrusted input. Before any byte of a file is read,
+:func:`read_bytes` resolves the path (symlinks included), refuses anything
+that lands outside the repository root, anything that is not a regular file
+(a FIFO would block forever, a device would read forever), and anything over
+the size limit. Every refusal is one :class:`UnreadableFile` carrying a short
+reason; callers turn it into a note or a load error at the line that named
+the file. :func:`read_text` adds decoding (UTF-8, or UTF-16/UTF-32 by their
+byte order mark or their NUL pattern) and refuses NUL bytes.
+
+>>> import pathlib, tempfile
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (root / "template.yaml").write_text("Resources: {}\\n")
+>>> read_text(root / "template.yaml", root)
+'Resources: {}\\n'
+>>> try:
+...     read_text(root / ".." / "elsewhere.yaml", root)
+... except UnreadableFile as exc:
+...     print(exc)
+../elsewhere.yaml: resolves outside the repository; not read
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path, PurePosixPath
+
+__all__ = ["CAUSES", "MAX_FILE_BYTES", "UnreadableFile", "confine", "decode_text", "read_bytes", "read_text", "shown_path"]
+
+# Templates, tfvars, samconfig and manifests are small; a bigger file is refused before it is read.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+_READ_CHUNK = 1024 * 1024
+
+# The reasons os errors give, worded for a person (never the raw exception text).
+_ERRNO_REASONS = {
+    errno.ENOENT: ("does not exist", "missing"),
+    errno.ENOTDIR: ("does not exist (a part of its path is not a folder)", "missing"),
+    errno.ELOOP: ("is a symlink loop (or too many symlinks); not read", "loop"),
+    errno.EACCES: ("cannot be read: permission denied", "permission"),
+    errno.EPERM: ("cannot be read: operation not permitted", "permission"),
+    errno.ENAMETOOLONG: ("has a name too long to open", "unreadable"),
+    errno.EISDIR: ("is a directory, not a file; not read", "special"),
+}
+# What went wrong, for callers that word a missing or outside file as a note and the rest as errors.
+CAUSES = ("outside", "missing", "loop", "permission", "special", "too-large", "encoding", "unreadable")
+
+
+class UnreadableFile(Exception):
+    """A file the tool refuses or fails to read, with a reason a person can act on.
+
+    ``path`` is the path as the repository names it (relative to the root when
+    it can be), ``reason`` says why, ``line`` is the line of the file the
+    problem is on (a bad byte), or 0. ``str()`` is ``path: reason``.
+    """
+
+    def __init__(self, path: str, reason: str, line: int = 0, *, cause: str = "unreadable") -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.line = line
+        self.cause = cause  # one of CAUSES: lets a caller make a note of "outside"/"missing" and an error of the rest
+
+    @property
+    def message(self) -> str:
+        """The reason said of the file itself (``not UTF-8 text``), as a load error on that file spells it."""
+        return self.reason.removeprefix("is ")
+
+
+def shown_path(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
+    """``path`` as a person reading a report of ``root`` knows it: relative, with ``/``."""
+    try:
+        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return PurePosixPath(Path(relative)).as_posix()
+
+
+def _refusal(shown: str, exc: OSError) -> UnreadableFile:
+    default = (f"cannot be read ({os.strerror(exc.errno) if exc.errno else 'error'})", "unreadable")
+    reason, cause = _ERRNO_REASONS.get(exc.errno or 0, default)
+    return UnreadableFile(shown, reason, cause=cause)
+
+
+def _real_root(root: str | os.PathLike[str]) -> str:
+    return os.path.realpath(root)
+
+
+def _within(path: str, base: str) -> bool:
+    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Path:
+    """The real path of ``path`` once every symlink is followed, when it stays inside ``root``.
+
+    Raises :class:`UnreadableFile` for a path outside the root (through ``..``
+    or a symlink), a symlink loop, a missing file, a NUL byte in the name or a
+    folder that cannot be searched. Works for folders too.
+    """
+    shown = shown_path(path, root)
+    if "\x00" in os.fspath(path):
+        raise UnreadableFile(shown.replace("\x00", "\\x00"), "has a NUL byte in its name; not read", cause="unreadable")
+    base = _real_root(root)
+    # ``..`` out of the root is refused by name, before asking whether the file exists.
+    if not _within(os.path.normpath(os.path.abspath(path)), os.path.normpath(os.path.abspath(root))) and not _within(
+        os.path.normpath(os.path.abspath(path)), base
+    ):
+        raise UnreadableFile(shown, "resolves outside the repository; not read", cause="outside")
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        # realpath(strict) reports a loop as ELOOP, a missing part as ENOENT, a locked folder as EACCES.
+        raise _refusal(shown, exc) from None
+    if not _within(real, base):
+        raise UnreadableFile(shown, "resolves outside the repository; not read", cause="outside")
+    return Path(real)
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, for the refusal; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], *, limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path`` inside ``root``, at most ``limit`` of them (default :data:`MAX_FILE_BYTES`).
+
+    Raises :class:`UnreadableFile` for everything :func:`confine` refuses, for
+    FIFOs, devices, sockets and folders, and for files over ``limit`` bytes.
+    """
+    real = confine(path, root)
+    shown = shown_path(path, root)
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        before = os.stat(real)
+    except OSError as exc:
+        raise _refusal(shown, exc) from None
+    kind = _kind(before.st_mode)
+    if kind is not None:
+        raise UnreadableFile(shown, f"is {kind}, not a regular file; not read", cause="special")
+    if before.st_size > limit:
+        too_large = f"is too large ({before.st_size:,} bytes; files over {limit:,} bytes are not read)"
+        raise UnreadableFile(shown, too_large, cause="too-large")
+    # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening it must not block;
+    # O_NOFOLLOW: nor may it have become a symlink.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(real, flags)
+    except OSError as exc:
+        raise _refusal(shown, exc) from None
+    try:
+        opened = os.fstat(descriptor)
+        kind = _kind(opened.st_mode)
+        if kind is not None:
+            raise UnreadableFile(shown, f"is {kind}, not a regular file; not read", cause="special")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(descriptor, _READ_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:  # it grew while being read
+                raise UnreadableFile(shown, f"is too large (files over {limit:,} bytes are not read)", cause="too-large")
+            chunks.append(chunk)
+    except OSError as exc:
+        raise _refusal(shown, exc) from None
+    finally:
+        os.close(descriptor)
+    return b"".join(chunks)
+
+
+# Byte order marks, longest first: UTF-32 LE's mark begins with UTF-16 LE's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def _sniff(data: bytes) -> str:
+    """The encoding of text without a mark, from where the NUL bytes of its first ASCII character fall (RFC 4627)."""
+    head = data[:4]
+    if len(head) == 4:
+        if head[:3] == b"\x00\x00\x00" and head[3]:
+            return "utf-32-be"
+        if head[0] and head[1:] == b"\x00\x00\x00":
+            return "utf-32-le"
+    if len(head) >= 2:
+        if head[0] == 0 and head[1]:
+            return "utf-16-be"
+        if head[0] and head[1] == 0:
+            return "utf-16-le"
+    return "utf-8"
+
+
+def decode_text(data: bytes, shown: str = "<text>") -> str:
+    """Text from bytes: UTF-8, or UTF-16/UTF-32 (with or without a byte order mark).
+
+    Raises :class:`UnreadableFile` for bytes that are not text in that
+    encoding and for text holding a NUL character, at the line it is on.
+
+    >>> decode_text("a: 1".encode("utf-32"))
+    'a: 1'
+    """
+    encoding, body = next(
+        ((name, data[len(mark) :]) for mark, name in _BOMS if data.startswith(mark)),
+        (_sniff(data), data),
+    )
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].decode(encoding, errors="replace").count("\n") + 1
+        name = encoding.upper().replace("-LE", "").replace("-BE", "")
+        raise UnreadableFile(shown, f"is not {name} text (byte 0x{body[exc.start]:02x})", line, cause="encoding") from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise UnreadableFile(shown, "is not text (a NUL character)", line, cause="encoding")
+    return text
+
+
+def read_text(path: str | os.PathLike[str], root: str | os.PathLike[str], *, limit: int | None = None) -> str:
+    """:func:`read_bytes`, decoded by :func:`decode_text`."""
+    return decode_text(read_bytes(path, root, limit=limit), shown_path(path, root))

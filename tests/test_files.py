@@ -1,0 +1,139 @@
+"""The one door every file read goes through (``pytest_serverless_arch.files``)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from pytest_serverless_arch.files import UnreadableFile, confine, decode_text, read_bytes, read_text
+
+
+def refusal(path: Path, root: Path, **options: int) -> tuple[str, str, str]:
+    with pytest.raises(UnreadableFile) as caught:
+        read_text(path, root, **options)
+    return caught.value.path, caught.value.cause, caught.value.reason
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "secret.txt").write_text("CANARY-outside\n")
+    return root
+
+
+def test_a_regular_file_inside_the_repository_is_read(repo):
+    (repo / "a").mkdir()
+    (repo / "a" / "template.yaml").write_text("Resources: {}\n")
+    assert read_text(repo / "a" / "template.yaml", repo) == "Resources: {}\n"
+
+
+def test_a_symlink_inside_the_repository_is_followed(repo):
+    (repo / "real.yaml").write_text("x: 1\n")
+    (repo / "link.yaml").symlink_to("real.yaml")
+    assert read_bytes(repo / "link.yaml", repo) == b"x: 1\n"
+    assert confine(repo / "link.yaml", repo) == (repo / "real.yaml").resolve()
+
+
+def test_a_symlink_out_of_the_repository_is_refused_without_reading_it(repo):
+    (repo / "terraform.tfvars").symlink_to(repo.parent / "secret.txt")
+    assert refusal(repo / "terraform.tfvars", repo) == (
+        "terraform.tfvars",
+        "outside",
+        "resolves outside the repository; not read",
+    )
+
+
+def test_a_folder_symlink_out_of_the_repository_is_refused(repo):
+    (repo / "sub").symlink_to(repo.parent, target_is_directory=True)
+    assert refusal(repo / "sub" / "secret.txt", repo)[1] == "outside"
+
+
+def test_dot_dot_out_of_the_repository_is_refused_even_when_the_file_is_missing(repo):
+    assert refusal(repo / ".." / "nothing.yaml", repo) == (
+        "../nothing.yaml",
+        "outside",
+        "resolves outside the repository; not read",
+    )
+
+
+def test_a_symlink_loop_is_refused_as_a_loop(repo):
+    (repo / "loop.yaml").symlink_to("loop.yaml")
+    assert refusal(repo / "loop.yaml", repo) == ("loop.yaml", "loop", "is a symlink loop (or too many symlinks); not read")
+
+
+def test_a_missing_file_is_refused_as_missing(repo):
+    assert refusal(repo / "gone.yaml", repo) == ("gone.yaml", "missing", "does not exist")
+
+
+def test_a_fifo_is_refused_without_blocking(repo):
+    os.mkfifo(repo / "template.yaml")
+    assert refusal(repo / "template.yaml", repo) == (
+        "template.yaml",
+        "special",
+        "is a FIFO (named pipe), not a regular file; not read",
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mknod") or os.geteuid() != 0, reason="creating a device node needs root")
+def test_a_device_node_is_refused_without_reading_it(repo):
+    try:
+        os.mknod(repo / "template.yaml", stat.S_IFCHR | 0o600, os.makedev(1, 5))  # /dev/zero
+    except PermissionError:
+        pytest.skip("this container may not create device nodes")
+    assert refusal(repo / "template.yaml", repo) == (
+        "template.yaml",
+        "special",
+        "is a character device, not a regular file; not read",
+    )
+
+
+def test_a_directory_is_refused_as_not_a_regular_file(repo):
+    (repo / "folder.yaml").mkdir()
+    assert refusal(repo / "folder.yaml", repo)[1:] == ("special", "is a directory, not a regular file; not read")
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(repo):
+    (repo / "big.json").write_bytes(b"[" + b"1," * 100 + b"1]")
+    assert refusal(repo / "big.json", repo, limit=100) == (
+        "big.json",
+        "too-large",
+        "is too large (203 bytes; files over 100 bytes are not read)",
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file whatever its mode")
+def test_a_file_without_read_permission_is_refused_as_a_permission_problem(repo):
+    (repo / "locked.yaml").write_text("x: 1\n")
+    (repo / "locked.yaml").chmod(0)
+    assert refusal(repo / "locked.yaml", repo)[1:] == ("permission", "cannot be read: permission denied")
+
+
+def test_a_nul_byte_in_a_name_is_refused_not_raised_as_a_value_error(repo):
+    assert refusal(repo / "a\x00b.yaml", repo) == ("a\\x00b.yaml", "unreadable", "has a NUL byte in its name; not read")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_text_is_decoded_with_or_without_a_byte_order_mark(encoding):
+    assert decode_text("Resources:\n  Q: {Type: 'AWS::SQS::Queue'}\n".encode(encoding)) == (
+        "Resources:\n  Q: {Type: 'AWS::SQS::Queue'}\n"
+    )
+
+
+def test_bytes_that_are_not_utf8_are_refused_at_their_line():
+    with pytest.raises(UnreadableFile) as caught:
+        decode_text(b"a: 1\nb: caf\xe9\n", "t.yaml")
+    assert (caught.value.line, caught.value.reason, caught.value.message) == (
+        2,
+        "is not UTF-8 text (byte 0xe9)",
+        "not UTF-8 text (byte 0xe9)",
+    )
+
+
+def test_a_nul_character_in_text_is_refused_at_its_line():
+    with pytest.raises(UnreadableFile) as caught:
+        decode_text(b"a: 1\nb: \x00\n", "t.yaml")
+    assert (caught.value.line, caught.value.reason) == (2, "is not text (a NUL character)")
