@@ -53,7 +53,9 @@ class LoadConfig:
     stage: str | None = None  # serverless stage; None -> provider.stage or "dev"
     region: str | None = None  # None -> samconfig/provider region or "us-east-1"
     account_id: str = "123456789012"
-    params: Mapping[str, str] = field(default_factory=dict)  # serverless ${param:..} values
+    # serverless ${param:..} values, and CloudFormation/SAM parameter values: "Key" for every
+    # template declaring it, "unit:Key" for one unit (see pipelines/attach.py)
+    params: Mapping[str, str] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)  # serverless ${env:..} values
     env_allow: tuple[str, ...] = ()  # names that may be read from the process environment
     domain_tag: str = "domain"
@@ -61,6 +63,8 @@ class LoadConfig:
     domain_path: str | None = None  # a glob with "{domain}", e.g. "services/{domain}/**"
     samconfig_env: str = "default"
     stack_names: Mapping[str, str] = field(default_factory=dict)  # stack name -> unit name
+    # The unit the classifier and the level-aware rules work on: auto | stack | pipeline (levels.py).
+    unit_level: str = "auto"
     # A conftest hook/fixture override: resource -> domain, or None to fall through (domains.py).
     domain_resolver: Callable[[Resource], str | None] | None = field(default=None, compare=False)
 

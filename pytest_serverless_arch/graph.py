@@ -19,7 +19,7 @@ import networkx as nx
 
 from .model import LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
 
-__all__ = ["DeploymentGraph", "ExternalNode", "Link", "Trigger", "UnitDependency"]
+__all__ = ["DeployedPipeline", "DeploymentGraph", "ExternalNode", "Link", "Trigger", "UnitDependency", "UnitLevel"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Trigger:
     cross_unit: bool
     location: Location
     detail: str = ""
+    cross_pipeline: bool | None = None  # None when either end is deployed by no known pipeline
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,43 @@ class Link:
     target: str
     location: Location
     detail: str = ""
+    cross_pipeline: bool | None = None  # None when either end is deployed by no known pipeline
+
+
+@dataclass(frozen=True)
+class DeployedPipeline:
+    """A CI pipeline as the graph sees it: the units it deploys, in deploy order.
+
+    >>> DeployedPipeline("deploy", "github-actions", Location(".github/workflows/deploy.yml", 1), ("infra", "app"))
+    ... # doctest: +ELLIPSIS
+    DeployedPipeline(name='deploy', system='github-actions', ...)
+    """
+
+    name: str
+    system: str
+    location: Location
+    units: tuple[str, ...] = ()  # unit names, in deploy order
+    after: tuple[str, ...] = ()  # names of pipelines that must run before it
+    paths: tuple[str, ...] = ()  # path filters that start it
+    # (unit, location of the deploy command) for each unit, the line a person edits to reorder it
+    unit_locations: tuple[tuple[str, Location], ...] = ()
+
+    def location_of(self, unit: str) -> Location:
+        """Where this pipeline deploys ``unit`` (its own location when not known)."""
+        return dict(self.unit_locations).get(unit, self.location)
+
+
+@dataclass(frozen=True)
+class UnitLevel:
+    """The level the classifier and the level-aware rules work at, and why.
+
+    ``level`` is ``stack`` (a unit is a stack, service, root module) or
+    ``pipeline`` (a unit is what one pipeline deploys).
+    """
+
+    level: str = "stack"
+    reason: str = "no pipeline deploys any unit"
+    configured: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -79,6 +117,8 @@ class DeploymentGraph:
     errors: list[LoadError] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
+    _pipelines: list[DeployedPipeline] = field(default_factory=list, repr=False)
+    unit_level_setting: str = "auto"  # serverless_arch_unit_level: auto | stack | pipeline
     # Sorted edges, links and resources, computed once per state: rules ask per unit, many times.
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -132,6 +172,10 @@ class DeploymentGraph:
             cross_unit=edge.cross_unit,
             detail=edge.detail,
         )
+
+    def add_pipeline(self, pipeline: DeployedPipeline) -> None:
+        self._cache.clear()
+        self._pipelines.append(pipeline)
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._graph
@@ -228,8 +272,61 @@ class DeploymentGraph:
 
     def _trigger(self, edge: Edge) -> Trigger:
         return Trigger(
-            edge.source, self.node_kind(edge.source) or "other", edge.target, edge.cross_unit, edge.location, edge.detail
+            edge.source,
+            self.node_kind(edge.source) or "other",
+            edge.target,
+            edge.cross_unit,
+            edge.location,
+            edge.detail,
+            self.cross_pipeline(self._owning_unit(edge.source), self._owning_unit(edge.target)),
         )
+
+    # --- pipelines ---------------------------------------------------------
+
+    def pipelines(self) -> list[DeployedPipeline]:
+        """Every pipeline found in the repository, in the order they were read."""
+        return list(self._pipelines)
+
+    def pipeline(self, name: str) -> DeployedPipeline:
+        for pipeline in self._pipelines:
+            if pipeline.name == name:
+                return pipeline
+        raise KeyError(f"no pipeline named {name!r}; pipelines: {[p.name for p in self._pipelines]}")
+
+    def pipelines_of(self, unit: str | Unit) -> list[DeployedPipeline]:
+        """The pipelines that deploy ``unit`` (a unit or its name), in the order they were read."""
+        name = unit.name if isinstance(unit, Unit) else unit
+        by_unit: dict[str, list[DeployedPipeline]] | None = self._cache.get("pipelines_by_unit")
+        if by_unit is None:
+            by_unit = {}
+            for pipeline in self._pipelines:
+                for member in dict.fromkeys(pipeline.units):
+                    by_unit.setdefault(member, []).append(pipeline)
+            self._cache["pipelines_by_unit"] = by_unit
+        return list(by_unit.get(name, ()))
+
+    def cross_pipeline(self, unit: str | None, other: str | None) -> bool | None:
+        """Whether no pipeline deploys both units; None when either is deployed by no known pipeline.
+
+        >>> DeploymentGraph().cross_pipeline("a", "b") is None
+        True
+        """
+        if unit is None or other is None:
+            return None
+        mine = {pipeline.name for pipeline in self.pipelines_of(unit)}
+        theirs = {pipeline.name for pipeline in self.pipelines_of(other)}
+        if not mine or not theirs:
+            return None
+        return not (mine & theirs)
+
+    def unit_level(self) -> UnitLevel:
+        """The level rules and the classifier work at (``serverless_arch_unit_level``), with the reason.
+
+        ``auto`` is ``pipeline`` when the pipelines deploy every unit holding a function, else ``stack``.
+        """
+        from .levels import resolve_unit_level
+
+        return resolve_unit_level(self)
 
     def trigger_edges(self) -> list[Trigger]:
         """Every trigger: an event source invoking a function."""
@@ -260,7 +357,18 @@ class DeploymentGraph:
                 to_unit = self._owning_unit(edge.target)
                 if from_unit is None or from_unit == to_unit:
                     continue  # a nested stack's wiring stays inside its parent's unit
-                links.append(Link(edge.kind, from_unit, to_unit, edge.source, edge.target, edge.location, edge.detail))
+                links.append(
+                    Link(
+                        edge.kind,
+                        from_unit,
+                        to_unit,
+                        edge.source,
+                        edge.target,
+                        edge.location,
+                        edge.detail,
+                        self.cross_pipeline(from_unit, to_unit),
+                    )
+                )
             self._cache["links"] = links
         return [link for link in links if kind is None or link.kind == kind]
 

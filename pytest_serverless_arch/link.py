@@ -27,11 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from .config import LoadConfig
 from .domains import unit_domains
-from .graph import DeploymentGraph, ExternalNode
+from .graph import DeployedPipeline, DeploymentGraph, ExternalNode
 from .loaders.cloudformation.intrinsics import resolve_string, target_of
 from .loaders.serverless.compose import service_units
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 from .parse import line_of
+from .pipelines.attach import DEPLOY_TIME_REFS, STACK_NAMES
 
 if TYPE_CHECKING:
     from .loaders.serverless.compose import ComposeProject
@@ -190,6 +191,8 @@ class ProviderIndex:
         stack_name = unit.extra.get("stack_name")
         if isinstance(stack_name, str):
             self.stacks.setdefault(stack_name, unit.name)
+        for deployed_as in unit.extra.get(STACK_NAMES, ()):  # every stack name its pipelines deploy it as
+            self.stacks.setdefault(deployed_as, unit.name)
         node_ids = {resource.logical_id: resource.id for resource in unit.resources}
         for resource in unit.resources:
             self.unit_of[resource.id] = unit.name
@@ -450,6 +453,20 @@ class _Linker:
                     found[1].link_kind, unit_node(unit.name), found[1].node, location, f"{name} (parameter {parameter})"
                 )
 
+    def add_deploy_time_refs(self, unit: LoadedUnit) -> None:
+        """Parameter values a pipeline reads at deploy time (describe-stacks, ssm get-parameter).
+
+        The stack needs them whether or not an edge uses the parameter; the link is
+        written at the pipeline line that reads the value.
+        """
+        for parameter, ref, location in unit.extra.get(DEPLOY_TIME_REFS, ()):
+            found = self.endpoint(unit, ref, location)
+            if found is None or found[1] is None or not found[1].link_kind:
+                continue
+            if self.links_between(found[1].link_kind, unit.name, found[1].node):
+                continue  # a resource using the parameter already links there, at its own line
+            self.add_link(found[1].link_kind, unit_node(unit.name), found[1].node, location, f"{ref.key} (parameter {parameter})")
+
     def add_link(self, kind: str, consumer: str, provider: str, location: Location, detail: str) -> None:
         """One link edge per (kind, consumer, provider); only between different units (or to external)."""
         consumer_unit, provider_unit = self._owner(consumer), self._owner(provider)
@@ -548,13 +565,17 @@ def build_graph(
     errors: Iterable[LoadError] = (),
     notes: Iterable[Note] = (),
     compose: Iterable[ComposeProject] = (),
+    pipelines: Iterable[DeployedPipeline] = (),
 ) -> DeploymentGraph:
     """Put every unit's resources and edges into one graph, resolving foreign references.
 
     ``compose`` projects (``serverless-compose.yml``) add ``compose_param`` and
-    ``depends_on`` links between the units of their services.
+    ``depends_on`` links between the units of their services; ``pipelines`` are
+    the CI pipelines that deploy the units.
     """
-    graph = DeploymentGraph(root=root)
+    graph = DeploymentGraph(root=root, unit_level_setting=config.unit_level)
+    for pipeline in pipelines:
+        graph.add_pipeline(pipeline)
     graph.errors.extend(errors)
     graph.notes.extend(notes)
     loaded = list(units)
@@ -588,6 +609,7 @@ def build_graph(
     for unit in loaded:
         linker.add_property_references(unit)
         linker.add_ssm_typed_parameters(unit)
+        linker.add_deploy_time_refs(unit)
         for name, location in unit.depends_on_units:
             _unit_dependency(graph, linker, unit.name, name, location, "depends_on", f"depends on {name}")
     for project in projects:

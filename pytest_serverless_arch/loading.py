@@ -24,6 +24,15 @@ from .loaders.sam.samconfig import SamConfig, read_samconfig
 from .loaders.serverless.compose import apply_compose_params, compose_projects
 from .model import LoadedUnit, LoadError, Location, Note
 from .parse import ParseError
+from .pipelines.attach import (
+    DEPLOYMENTS,
+    attach_deployments,
+    deployed_pipelines,
+    unit_parameter_values,
+    unsupplied_parameters,
+)
+from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
+from .pipelines.model import PipelineScan
 
 __all__ = ["load", "load_units"]
 
@@ -44,12 +53,14 @@ def load(
     *,
     root: str | os.PathLike[str] | None = None,
     config: LoadConfig | None = None,
+    pipelines: PipelineScan | None = None,
     **options: object,
 ) -> DeploymentGraph:
     """Load every deployment unit under ``paths`` into one :class:`DeploymentGraph`.
 
     ``paths`` defaults to ``root``; ``root`` defaults to the single path given
     (or the current directory). Keyword ``options`` build a :class:`LoadConfig`.
+    ``pipelines`` replaces what the pipeline readers would find in the repository.
     """
     if config is None:
         config = LoadConfig(**options)  # type: ignore[arg-type]
@@ -65,19 +76,78 @@ def load(
         root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
     root_path = Path(root).resolve()
     discovery = discover([Path(path).resolve() for path in path_list], root_path, config)
-    units = load_units(discovery, config)
-    # compose files fill their services' ${param:..} and add links between their units
+    scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
     projects = compose_projects(discovery)
+    plan = plan_for(scan, discovery, projects, config)
+    units = load_units(discovery, config, plan)
+    # compose files fill their services' ${param:..} and add links between their units
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
     units = assign_domains(units, config)
+    attach_deployments(units, plan, config)
     return build_graph(
-        units, root=str(root_path), config=config, errors=discovery.errors, notes=discovery.notes, compose=projects
+        units,
+        root=str(root_path),
+        config=config,
+        errors=discovery.errors,
+        notes=[*discovery.notes, *scan.notes, *plan.notes],
+        compose=projects,
+        pipelines=deployed_pipelines(scan, units),
     )
 
 
-def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
-    """Run the right loader on every candidate; a loader's crash becomes a load error."""
+def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:
+    """What the pipeline readers find under ``root``; their crash is a load error, never the loss of the units."""
+    from . import pipelines as pipelines_package
+
+    reader = getattr(pipelines_package, "read_pipelines", None)
+    if reader is None:
+        return PipelineScan()
+    try:
+        scan = reader(root, config)
+    except Exception as exc:  # a bug must not lose the rest of the run
+        discovery.errors.append(
+            LoadError(".", 0, f"internal error while reading pipelines ({type(exc).__name__}: {exc}); please report it")
+        )
+        return PipelineScan()
+    return scan if isinstance(scan, PipelineScan) else PipelineScan()
+
+
+def plan_for(scan: PipelineScan, discovery: Discovery, projects: Sequence[object], config: LoadConfig) -> DeployPlan:
+    """Bind the scan's deployments to the discovered files (samconfig ``template_file``, compose services)."""
+    if not scan.pipelines:
+        return DeployPlan()
+    targets = [(candidate.relpath, candidate.format) for candidate in discovery.candidates]
+    targets += [(relpath, "terraform") for relpath in discovery.terraform_dirs]
+    samconfig_templates: dict[str, str | None] = {}
+    for directory, relpath in discovery.samconfigs.items():
+        try:
+            samconfig = read_samconfig(discovery.root / relpath, relpath, config.samconfig_env, root=discovery.root)
+        except (ParseError, UnreadableFile, OSError):
+            samconfig_templates[directory] = None  # reported once, when the template beside it loads
+            continue
+        samconfig_templates[directory] = samconfig.template_file
+    compose_services: dict[str, list[str]] = {}
+    serverless_files = {candidate.relpath for candidate in discovery.candidates if candidate.format == "serverless"}
+    for project in projects:
+        directory = str(Path(getattr(project, "path", ".")).parent.as_posix())
+        files = compose_services.setdefault(directory, [])
+        for service in getattr(project, "services", ()):
+            names = [service.config_file] if service.config_file else ["serverless.yml", "serverless.yaml", "serverless.ts"]
+            for name in names:
+                relpath = str(Path(service.path, name).as_posix())
+                if relpath in serverless_files:
+                    files.append(relpath)
+                    break
+    return plan_deployments(scan, targets, samconfig_templates, compose_services)
+
+
+def load_units(discovery: Discovery, config: LoadConfig, plan: DeployPlan | None = None) -> list[LoadedUnit]:
+    """Run the right loader on every candidate; a loader's crash becomes a load error.
+
+    ``plan`` gives each candidate what its pipelines pass: a stack name and
+    parameter values for templates, a stage and region for serverless services.
+    """
     units: list[LoadedUnit] = []
     candidates: list[Candidate] = list(discovery.candidates)
     candidates += [Candidate(discovery.root / rel, rel, "terraform") for rel in discovery.terraform_dirs]
@@ -85,8 +155,16 @@ def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
         loader = _loader_for(candidate.format)
         if loader is None:
             continue
+        inputs = plan.inputs_for(candidate.relpath, config.stage) if plan is not None else None
         try:
-            units.extend(loader(candidate, discovery, config))
+            if loader is load_template:
+                loaded = load_template(candidate, discovery, config, inputs)
+            else:
+                loaded = loader(candidate, discovery, _config_for(config, inputs))
+            for unit in loaded:
+                if inputs is not None and unit.path == candidate.relpath:
+                    unit.extra[DEPLOYMENTS] = inputs
+            units.extend(loaded)
         except Exception as exc:  # a bug must not lose the rest of the run
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             discovery.errors.append(
@@ -101,6 +179,18 @@ def load_units(discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
     return units
 
 
+def _config_for(config: LoadConfig, inputs: UnitInputs | None) -> LoadConfig:
+    """A serverless service deployed with ``--stage``/``--region`` resolves with them (unless the options say)."""
+    if inputs is None:
+        return config
+    chosen = inputs.chosen
+    stage = config.stage or chosen.stage
+    region = config.region or chosen.region
+    if (stage, region) == (config.stage, config.region):
+        return config
+    return dataclasses.replace(config, stage=stage, region=region)
+
+
 def _loader_for(format_name: str) -> UnitLoader | None:
     if format_name in ("cloudformation", "sam"):
         return load_template
@@ -110,14 +200,22 @@ def _loader_for(format_name: str) -> UnitLoader | None:
     return getattr(importlib.import_module(spec[0]), spec[1])  # type: ignore[no-any-return]
 
 
-def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> SamConfig | None:
-    """The samconfig beside a template, when it applies to that template."""
+def samconfig_for(
+    candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None = None
+) -> SamConfig | None:
+    """The samconfig beside a template (or the one its deploy command names), when it applies to that template."""
     directory = str(Path(candidate.relpath).parent.as_posix())
     relpath = discovery.samconfigs.get(directory)
+    chosen = inputs.chosen if inputs is not None else None
+    if chosen is not None and chosen.tool == "sam" and chosen.config_file:
+        named = str(Path(chosen.working_directory, chosen.config_file).as_posix())
+        if (discovery.root / named).is_file():
+            relpath = named
     if relpath is None:
         return None
+    env = (chosen.config_env if chosen is not None and chosen.tool == "sam" else None) or config.samconfig_env
     try:
-        samconfig = read_samconfig(discovery.root / relpath, relpath, config.samconfig_env, root=discovery.root)
+        samconfig = read_samconfig(discovery.root / relpath, relpath, env, root=discovery.root)
     except (ParseError, UnreadableFile) as exc:
         discovery.errors.append(LoadError(relpath, exc.line, exc.message))
         return None
@@ -136,14 +234,31 @@ def samconfig_for(candidate: Candidate, discovery: Discovery, config: LoadConfig
     return samconfig
 
 
-def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
-    samconfig = samconfig_for(candidate, discovery, config)
-    name = config.stack_names.get(candidate.relpath) or (samconfig.stack_name if samconfig else None) or candidate.relpath
+def load_template(
+    candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None = None
+) -> list[LoadedUnit]:
+    """One CloudFormation/SAM template -> one unit, with what its pipeline, samconfig and the options give it.
+
+    Stack name: ``stack_names`` option > the deploy command > samconfig > the path. Parameter values:
+    ``serverless_arch_params`` > the deploy command's overrides > samconfig ``parameter_overrides`` > ``Default``.
+    """
+    samconfig = samconfig_for(candidate, discovery, config, inputs)
+    name = (
+        config.stack_names.get(candidate.relpath)
+        or (inputs.stack_name if inputs is not None else None)
+        or (samconfig.stack_name if samconfig else None)
+        or candidate.relpath
+    )
+    overrides: dict[str, object] = dict(samconfig.parameter_overrides) if samconfig else {}
+    if inputs is not None:
+        overrides.update(inputs.parameter_values)
+    overrides.update(unit_parameter_values(config, candidate.document, name, candidate.relpath))
+    region = (inputs.chosen.region if inputs is not None else None) or (samconfig.region if samconfig else None)
     unit = LoadedUnit(
         name=name,
         format=candidate.format,
         path=candidate.relpath,
-        region=(samconfig.region if samconfig else None) or config.default_region,
+        region=region or config.default_region,
         tags=dict(samconfig.tags) if samconfig else {},
         location=Location(candidate.relpath, 1),
     )
@@ -153,7 +268,7 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
         unit,
         candidate.document,
         config,
-        parameter_overrides=samconfig.parameter_overrides if samconfig else None,
+        parameter_overrides=overrides,
         root=discovery.root,
     )  # to read definitions kept in files beside the template
     if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
@@ -167,6 +282,7 @@ def load_template(candidate: Candidate, discovery: Discovery, config: LoadConfig
     join_nested_stacks(unit, candidate.document, discovery, config)
     unit.extra[GLOBALS_TAGS] = sam_globals_tags(candidate.document)
     unit.extra[SSM_PARAMETERS] = ssm_typed_parameters(candidate.document, unit.parameters)
+    unit.notes.extend(unsupplied_parameters(candidate.document, candidate.relpath, overrides))
     return [unit]
 
 
