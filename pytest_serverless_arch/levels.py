@@ -49,15 +49,19 @@ def resolve_unit_level(graph: DeploymentGraph) -> UnitLevel:
     missing = [name for name in holding if not graph.pipelines_of(name)]
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        many = len(missing) > 1
         return UnitLevel(
-            "stack", f"auto: no pipeline deploys unit{'s' if len(missing) > 1 else ''} {shown}, which hold functions", setting
+            "stack",
+            f"auto: no pipeline deploys unit{'s' if many else ''} {shown}, which hold{'' if many else 's'} functions",
+            setting,
         )
     if not deployed:
         return UnitLevel("stack", "auto: the pipelines deploy no unit of this repository", setting)
+    count = len(graph.pipelines())
     return UnitLevel(
         "pipeline",
-        f"auto: the {len(graph.pipelines())} pipeline{'s' if len(graph.pipelines()) != 1 else ''} deploy every unit "
-        f"holding a function ({len(holding)} of {len(holding)})",
+        f"auto: the {count} pipeline{'s deploy' if count != 1 else ' deploys'} every unit holding a function "
+        f"({len(holding)} of {len(holding)})",
         setting,
     )
 
@@ -77,6 +81,7 @@ def pipeline_groups(graph: DeploymentGraph) -> dict[str, str]:
         groups[unit.name] = f"{pipeline.name} (pipeline)" if clash else pipeline.name
     return groups
 
+
 def at_unit_level(graph: Any) -> Any:
     """``graph`` at its unit level: itself at ``stack`` level (and for scoped views), else merged by pipeline."""
     if not isinstance(graph, DeploymentGraph) or graph.unit_level().level != "pipeline":
@@ -90,10 +95,9 @@ def at_unit_level(graph: Any) -> Any:
 
 def _merge_by_pipeline(graph: DeploymentGraph) -> DeploymentGraph:
     groups = pipeline_groups(graph)
-    raw = graph.to_networkx()
     result = DeploymentGraph(root=graph.root, errors=list(graph.errors), notes=list(graph.notes), unit_level_setting="stack")
     taken: set[str] = set()
-    id_map: dict[str, str] = {unit_node: f"unit:{groups[unit_node[5:]]}" for unit_node in (f"unit:{u}" for u in groups)}
+    id_map: dict[str, str] = {f"unit:{unit}": f"unit:{group}" for unit, group in groups.items()}
     resources: list[Resource] = []
     for resource in graph.resources():
         group = groups.get(resource.unit, resource.unit)
@@ -149,4 +153,3 @@ def _merge_by_pipeline(graph: DeploymentGraph) -> DeploymentGraph:
         locations = tuple((groups.get(name, name), location) for name, location in pipeline.unit_locations)
         result.add_pipeline(dataclasses.replace(pipeline, units=units, unit_locations=locations))
     return result
-

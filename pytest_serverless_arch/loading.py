@@ -28,6 +28,7 @@ from .pipelines.attach import (
     DEPLOYMENTS,
     attach_deployments,
     deployed_pipelines,
+    ssm_typed_names,
     unit_parameter_values,
     unsupplied_parameters,
 )
@@ -252,6 +253,10 @@ def load_template(
     overrides: dict[str, object] = dict(samconfig.parameter_overrides) if samconfig else {}
     if inputs is not None:
         overrides.update(inputs.parameter_values)
+        for parameter in ssm_typed_names(candidate.document):
+            # an SSM-typed parameter's value is a parameter *name*: a value read at deploy time is not one
+            if parameter in overrides and parameter in dict(inputs.chosen.parameters):
+                overrides[parameter] = inputs.chosen.parameter_map[parameter].value
     overrides.update(unit_parameter_values(config, candidate.document, name, candidate.relpath))
     region = (inputs.chosen.region if inputs is not None else None) or (samconfig.region if samconfig else None)
     unit = LoadedUnit(

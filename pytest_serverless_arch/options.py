@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from .config import LoadConfig
+from .levels import UNIT_LEVELS
 
 __all__ = ["DEFAULT_BASELINE", "ArchSettings", "RuleSpec", "add_options", "parse_rule_spec", "read_settings"]
 
@@ -117,13 +118,33 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="REGION",
         help="AWS region (default: serverless_arch_region, else samconfig/provider region, else us-east-1).",
     )
-    ini("serverless_arch_params", "NAME=VALUE lines: values for serverless ${param:NAME} variables (default: none).")
+    ini(
+        "serverless_arch_params",
+        "NAME=VALUE lines: values for serverless ${param:NAME} variables and for CloudFormation/SAM template "
+        "parameters; UNIT:NAME=VALUE sets a template parameter of one unit only. They win over pipeline "
+        "parameter overrides, samconfig and Default (default: none).",
+    )
     group.addoption(
         "--arch-param",
         action="append",
         dest="serverless_arch_params",
-        metavar="NAME=VALUE",
-        help="A value for ${param:NAME}; repeatable, overrides serverless_arch_params (default: none).",
+        metavar="[UNIT:]NAME=VALUE",
+        help="A value for ${param:NAME} or a template parameter (UNIT:NAME for one unit); repeatable, "
+        "overrides serverless_arch_params (default: none).",
+    )
+    ini(
+        "serverless_arch_unit_level",
+        "What a deployment unit is for the classifier and the rules trigger-colocated, no-unit-cycles, "
+        "max-cross-unit-links and single-domain-units: stack, pipeline (the stacks one CI pipeline deploys), "
+        "or auto (pipeline when the pipelines deploy every unit holding a function) (default: auto).",
+        "string",
+        "auto",
+    )
+    group.addoption(
+        "--arch-unit-level",
+        dest="serverless_arch_unit_level",
+        choices=UNIT_LEVELS,
+        help="Unit level: auto, stack or pipeline (default: serverless_arch_unit_level, else auto).",
     )
     ini(
         "serverless_arch_env",
@@ -215,6 +236,7 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         domain_tag=text("serverless_arch_domain_tag", "domain"),
         domains=domains,
         domain_path=domain_path,
+        unit_level=_unit_level(text("serverless_arch_unit_level", "auto")),
     )
     baseline_text = text("serverless_arch_baseline", DEFAULT_BASELINE)
     return ArchSettings(
@@ -261,6 +283,12 @@ def _pairs(entries: Iterable[str], option: str) -> dict[str, str]:
             raise SettingsError(f"{option}: expected NAME=VALUE, got {entry!r}")
         pairs[name.strip()] = value.strip()
     return pairs
+
+
+def _unit_level(value: str) -> str:
+    if value not in UNIT_LEVELS:
+        raise SettingsError(f"serverless_arch_unit_level: expected one of {', '.join(UNIT_LEVELS)}, got {value!r}")
+    return value
 
 
 def _env_values(entries: Sequence[str]) -> tuple[dict[str, str], tuple[str, ...]]:

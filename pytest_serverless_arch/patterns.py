@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from .levels import at_unit_level
 from .selection import whole_graph
 
 __all__ = ["PATTERNS", "PatternVerdict", "UnitPattern", "classify_pattern"]
@@ -101,7 +102,11 @@ class _Tally:
 
 
 def classify_pattern(graph: Any) -> PatternVerdict:
-    """The deployment pattern of ``graph`` (a whole graph or a ``graph.where(...)`` view)."""
+    """The deployment pattern of ``graph`` (a whole graph or a ``graph.where(...)`` view).
+
+    A whole graph is classified at its unit level: stacks, or what each pipeline deploys.
+    """
+    graph = at_unit_level(graph)
     selected = {unit.name for unit in graph.units()}
     tallies: dict[str, _Tally] = {}
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.model import Location
 from pytest_serverless_arch.pipelines import PipelineScan, read_pipelines
+from pytest_serverless_arch.pipelines.model import Deployment, DeployTimeRef, ParameterValue, Pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PIPELINE_FIXTURES = FIXTURES / "pipelines"
@@ -19,3 +21,39 @@ def read_pipeline_fixture(name: str, config: LoadConfig | None = None) -> Pipeli
 def parameters_of(deployment) -> dict[str, tuple[str, str, bool]]:
     """``{key: (value, "path:line", resolved)}`` of a deployment's parameters."""
     return {key: (value.value, str(value.location), value.resolved) for key, value in deployment.parameters}
+
+
+def sam_deploy(
+    workflow: str,
+    line: int,
+    *,
+    template: str | None = None,
+    stack_name: str | None = None,
+    parameters: dict[str, str] | None = None,
+    refs: dict[str, DeployTimeRef] | None = None,
+    environment: str | None = None,
+    working_directory: str = ".",
+) -> Deployment:
+    """A ``sam deploy`` at ``workflow:line`` as a pipeline reader would report it."""
+    values = tuple((name, ParameterValue(value, Location(workflow, line))) for name, value in (parameters or {}).items())
+    values += tuple(
+        (name, ParameterValue(f"${name.upper()}", Location(workflow, line), False, ref)) for name, ref in (refs or {}).items()
+    )
+    return Deployment(
+        "sam",
+        Location(workflow, line),
+        working_directory=working_directory,
+        template=template,
+        stack_name=stack_name,
+        parameters=values,
+        environment=environment,
+    )
+
+
+def workflow(name: str, path: str, *deployments: Deployment, after: tuple[str, ...] = ()) -> Pipeline:
+    """A GitHub Actions workflow named ``name`` at ``path`` running ``deployments`` in order."""
+    return Pipeline(name, "github-actions", Location(path, 1), tuple(deployments), after)
+
+
+def scan(*pipelines: Pipeline) -> PipelineScan:
+    return PipelineScan(tuple(pipelines))

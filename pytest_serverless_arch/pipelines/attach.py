@@ -29,6 +29,7 @@ __all__ = [
     "STACK_NAMES",
     "attach_deployments",
     "deployed_pipelines",
+    "ssm_typed_names",
     "unit_parameter_values",
     "unsupplied_parameters",
 ]
@@ -61,6 +62,15 @@ def unit_parameter_values(config: LoadConfig, document: Any, unit: str, path: st
             scoped[name] = value
     values.update(scoped)
     return values
+
+
+def ssm_typed_names(document: Any) -> list[str]:
+    """The template's ``AWS::SSM::Parameter::Value<..>`` parameters."""
+    return [
+        str(name)
+        for name, spec in _declared(document).items()
+        if isinstance(spec, Mapping) and str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value")
+    ]
 
 
 def unsupplied_parameters(document: Any, path: str, supplied: Mapping[str, object]) -> list[Note]:

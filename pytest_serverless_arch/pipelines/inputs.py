@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..model import ForeignRef, Location, Note
-from .model import Deployment, DeployTimeRef, ParameterValue, Pipeline, PipelineScan
+from .model import Deployment, DeployTimeRef, ParameterValue, PipelineScan
 
 __all__ = ["BoundDeployment", "DeployPlan", "UnitInputs", "deploy_time_text", "plan_deployments"]
 

@@ -22,9 +22,22 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
             "format": unit.format,
             "domain": unit.domain if unit.domain is not None else _single_domain(graph, unit.name),
             "resources": unit.resource_count,
+            "pipelines": [pipeline.name for pipeline in graph.pipelines_of(unit.name)],
         }
         for unit in graph.units()
     ]
+    pipelines = [
+        {
+            "name": pipeline.name,
+            "system": pipeline.system,
+            "location": str(pipeline.location),
+            "units": list(pipeline.units),
+            "after": list(pipeline.after),
+            "paths": list(pipeline.paths),
+        }
+        for pipeline in graph.pipelines()
+    ]
+    level = graph.unit_level()
     functions = [
         {"id": function.id, "name": function.name, "unit": function.unit, "location": str(function.location)}
         for function in graph.functions()
@@ -35,6 +48,7 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
             "source_kind": trigger.source_kind,
             "function": trigger.function,
             "cross_unit": trigger.cross_unit,
+            "cross_pipeline": trigger.cross_pipeline,
             "location": str(trigger.location),
         }
         for trigger in graph.trigger_edges()
@@ -46,6 +60,7 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
             "to_unit": link.to_unit,
             "source": link.source,
             "target": link.target,
+            "cross_pipeline": link.cross_pipeline,
             "location": str(link.location),
         }
         for link in graph.cross_unit_links()
@@ -54,6 +69,8 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
     return {
         "version": REPORT_VERSION,
         "units": units,
+        "pipelines": pipelines,
+        "unit_level": {"level": level.level, "reason": level.reason},
         "functions": functions,
         "triggers": triggers,
         "links": links,

@@ -37,7 +37,9 @@ def render_text(report: dict[str, Any]) -> str:
             for trigger in report["triggers"]:
                 if trigger["function"] == function["id"]:
                     cross = "  CROSS-UNIT" if trigger["cross_unit"] else ""
+                    cross += "  CROSS-PIPELINE" if trigger.get("cross_pipeline") else ""
                     lines.append(f"    <- {trigger['source_kind']} {trigger['source']}  {trigger['location']}{cross}")
+    lines.extend(_pipeline_lines(report))
     if report["links"]:
         lines.append("")
         lines.append("cross-unit links:")
@@ -67,3 +69,19 @@ def render_text(report: dict[str, Any]) -> str:
             where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
             lines.append(f"  {where}: {error['message']}")
     return "\n".join(lines) + "\n"
+
+
+def _pipeline_lines(report: dict[str, Any]) -> list[str]:
+    """The pipelines section: what each pipeline deploys, in order, and the unit level rules use."""
+    pipelines = report.get("pipelines") or []
+    if not pipelines:
+        return []
+    lines = ["", "pipelines:"]
+    for pipeline in pipelines:
+        units = " -> ".join(pipeline["units"]) or "(no unit of this repository)"
+        after = f" after {', '.join(pipeline['after'])}" if pipeline["after"] else ""
+        lines.append(f"  {pipeline['name']} ({pipeline['system']}, {pipeline['location']}){after}: {units}")
+    level = report.get("unit_level")
+    if level:
+        lines.append(f"unit level: {level['level']} ({level['reason']})")
+    return lines

@@ -16,6 +16,7 @@ from .no_cross_domain_access import no_cross_domain_access
 from .no_function_placeholders import no_function_placeholders
 from .no_unit_cycles import no_unit_cycles
 from .pattern import pattern
+from .pipeline_order import pipeline_order
 from .single_domain_units import single_domain_units
 from .trigger_colocated import trigger_colocated
 
@@ -35,6 +36,7 @@ __all__ = [
     "no_function_placeholders",
     "no_unit_cycles",
     "pattern",
+    "pipeline_order",
     "registered_rules",
     "rule",
     "run_builtin_rules",
@@ -50,6 +52,7 @@ BUILTIN_RULES = (
     "no-function-placeholders",
     "no-cross-domain-access",
     "max-cross-unit-links",
+    "pipeline-order",
 )
 """The built-in rules that run with their defaults (``pattern`` needs ``expected=``, so it is not one)."""
 

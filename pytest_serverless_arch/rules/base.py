@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..levels import at_unit_level
 from ..model import Edge, Location, Resource, Unit
 
 __all__ = [
@@ -140,10 +141,13 @@ class Rule:
     docs_url: str = ""
     builtin: bool = False
     allows_empty: bool = False  # the rule itself accepts a selection that matches nothing
+    unit_level: bool = False  # the rule sees units at the graph's unit level (stacks or pipelines; levels.py)
 
     def __call__(self, graph: Any, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
         """Run the rule; its findings sorted by location. Bad options and empty selections raise :class:`RuleError`."""
         require_selection(graph, self.id, allow_empty=allow_empty or self.allows_empty)
+        if self.unit_level:
+            graph = at_unit_level(graph)
         try:
             inspect.signature(self.function).bind(graph, **options)
         except TypeError as exc:
@@ -195,13 +199,15 @@ def rule(
     docs_url: str | None = None,
     builtin: bool = False,
     allow_empty: bool = False,
+    unit_level: bool = False,
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``).
 
     The decorated function keeps its signature and gains the ``allow_empty``
     option and the empty-selection check, whether it is called directly or
     through :func:`get_rule`; ``allow_empty=True`` here lets the rule accept an
-    empty selection always.
+    empty selection always. ``unit_level=True`` hands the rule the graph at its
+    unit level (``serverless_arch_unit_level``: stacks, or what each pipeline deploys).
     """
 
     def register(function: RuleFunction) -> RuleFunction:
@@ -214,6 +220,7 @@ def rule(
             docs_url=docs_url if docs_url is not None else (DOCS_URL.format(id=rule_id) if builtin else ""),
             builtin=builtin,
             allows_empty=allow_empty,
+            unit_level=unit_level,
         )
         _REGISTRY[rule_id] = registered
 

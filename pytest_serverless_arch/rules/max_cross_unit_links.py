@@ -100,6 +100,7 @@ def _between_units(links: list[Link]) -> list[Link]:
     reason="Every cross-unit link is a deploy-order constraint between two pipelines; units with many of "
     "them cannot be released on their own.",
     builtin=True,
+    unit_level=True,
 )
 def max_cross_unit_links(graph: Any, *, limit: int = DEFAULT_LIMIT, direction: str = "both") -> list[Violation]:
     """No unit has more than ``limit`` cross-unit links (``direction``: ``both``, ``in`` or ``out``)."""

@@ -27,6 +27,7 @@ _SHOWN_LINKS = 2  # per pair of units; more are counted, not listed
     reason="Units that need each other's outputs cannot be deployed from scratch in any order; "
     "a fresh environment, a disaster recovery or a new region cannot be brought up.",
     builtin=True,
+    unit_level=True,
 )
 def no_unit_cycles(graph: Any) -> list[Violation]:
     """The unit dependency graph (every cross-unit link) has no cycle."""

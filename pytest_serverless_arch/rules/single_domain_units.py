@@ -25,6 +25,7 @@ RULE_ID = "single-domain-units"
     reason="A deployment unit is released by one pipeline and owned by one team; resources of two "
     "domains in one unit make two teams release together.",
     builtin=True,
+    unit_level=True,
 )
 def single_domain_units(graph: Any, *, ignore_kinds: tuple[str, ...] | list[str] = ()) -> list[Violation]:
     """Every unit holds resources of at most one domain (``ignore_kinds`` are not counted)."""

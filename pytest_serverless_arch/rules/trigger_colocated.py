@@ -23,6 +23,7 @@ RULE_ID = "trigger-colocated"
     reason="A trigger and its consumers share an implicit contract (the event payload), so they should "
     "deploy together, in one unit; a trigger in another unit couples two pipelines by timing.",
     builtin=True,
+    unit_level=True,
 )
 def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Violation]:
     """Every trigger of every function is in the function's unit.
