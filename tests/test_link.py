@@ -279,6 +279,7 @@ def test_links_in_the_json_report_name_both_units_and_the_location(imports_graph
         "to_unit": "orders",
         "source": "billing:BillingFunction",
         "target": "orders:OrdersQueue",
+        "cross_pipeline": None,
         "location": str(line_of("billing/template.yaml", "OrdersQueueMapping:", "imports")),
     }
     assert report["deploy_order"] == [["orders"], ["billing"]]

@@ -25,6 +25,7 @@ def test_the_report_lists_units_functions_and_triggers_with_locations():
             "format": "cloudformation",
             "domain": "orders",
             "resources": 3,
+            "pipelines": [],
         }
     ]
     assert report["functions"] == [
@@ -41,6 +42,7 @@ def test_the_report_lists_units_functions_and_triggers_with_locations():
             "source_kind": "queue",
             "function": "orders/template.yaml:ProcessOrder",
             "cross_unit": False,
+            "cross_pipeline": None,
             "location": "orders/template.yaml:22",
         }
     ]

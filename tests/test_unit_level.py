@@ -124,3 +124,20 @@ def test_the_graph_api_lists_pipelines_and_the_pipelines_of_a_unit(level):
     assert [pipeline.name for pipeline in graph.pipelines()] == ["deploy"]
     assert [pipeline.name for pipeline in graph.pipelines_of("shop-app")] == ["deploy"]
     assert graph.pipeline("deploy").location_of("shop-app").line == 14
+
+
+def test_the_unit_level_option_and_flag_reach_the_load_config(pytester: pytest.Pytester) -> None:
+    from pytest_serverless_arch.options import read_settings
+
+    pytester.makeini("[pytest]\nserverless_arch_unit_level = stack\n")
+    assert read_settings(pytester.parseconfigure()).load_config.unit_level == "stack"
+    assert read_settings(pytester.parseconfigure("--arch-unit-level", "pipeline")).load_config.unit_level == "pipeline"
+
+
+def test_an_unknown_unit_level_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nserverless_arch_unit_level = service\n")
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*serverless-arch: serverless_arch_unit_level: expected one of auto, stack, pipeline, got 'service'"]
+    )
