@@ -57,6 +57,12 @@ def resolve_unit_level(graph: DeploymentGraph) -> UnitLevel:
         )
     if not deployed:
         return UnitLevel("stack", "auto: the pipelines deploy no unit of this repository", setting)
+    if not holding:
+        return UnitLevel(
+            "pipeline",
+            f"auto: no unit holds a function; the pipelines deploy {len(deployed)} of {len(graph.units())} units",
+            setting,
+        )
     count = len(graph.pipelines())
     return UnitLevel(
         "pipeline",

@@ -34,6 +34,7 @@ from .pipelines.attach import (
 )
 from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
 from .pipelines.model import PipelineScan
+from .pipelines.reading import read_pipelines
 
 __all__ = ["load", "load_units"]
 
@@ -99,13 +100,8 @@ def load(
 
 def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:
     """What the pipeline readers find under ``root``; their crash is a load error, never the loss of the units."""
-    from . import pipelines as pipelines_package
-
-    reader = getattr(pipelines_package, "read_pipelines", None)
-    if reader is None:
-        return PipelineScan()
     try:
-        scan = reader(root, config)
+        scan = read_pipelines(root, config)
     except Exception as exc:  # a bug must not lose the rest of the run
         discovery.errors.append(
             LoadError(".", 0, f"internal error while reading pipelines ({type(exc).__name__}: {exc}); please report it")
@@ -287,7 +283,8 @@ def load_template(
     join_nested_stacks(unit, candidate.document, discovery, config)
     unit.extra[GLOBALS_TAGS] = sam_globals_tags(candidate.document)
     unit.extra[SSM_PARAMETERS] = ssm_typed_parameters(candidate.document, unit.parameters)
-    unit.notes.extend(unsupplied_parameters(candidate.document, candidate.relpath, overrides))
+    supplied = {*overrides, *(inputs.supplied if inputs is not None else ())}
+    unit.notes.extend(unsupplied_parameters(candidate.document, candidate.relpath, supplied))
     return [unit]
 
 

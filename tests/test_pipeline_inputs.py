@@ -138,7 +138,7 @@ def test_a_deploy_time_read_no_resource_uses_still_links_the_unit_at_the_pipelin
     )
     graph = load(OUTPUTS, pipelines=pipelines)
     assert [(link.kind, link.source, link.target, str(link.location)) for link in graph.cross_unit_links()] == [
-        ("stack_output", "unit:jobs-app", "jobs-infra:JobsQueue", "Makefile:7")
+        ("stack_output", "unit:jobs-app", "jobs-infra:JobsQueue", "Makefile:6")
     ]
 
 

@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..config import LoadConfig
@@ -73,7 +73,7 @@ def ssm_typed_names(document: Any) -> list[str]:
     ]
 
 
-def unsupplied_parameters(document: Any, path: str, supplied: Mapping[str, object]) -> list[Note]:
+def unsupplied_parameters(document: Any, path: str, supplied: Collection[str]) -> list[Note]:
     """A note at each parameter that has no ``Default`` and no value from a pipeline, samconfig or the options."""
     parameters = _declared(document)
     lines = getattr(parameters, "key_lines", {})

@@ -62,12 +62,14 @@ class UnitInputs:
 
     @property
     def stack_name(self) -> str | None:
-        return self.chosen.stack_name
+        """The chosen deployment's stack name, unless it is only known when the pipeline runs (a matrix value)."""
+        return _known_stack_name(self.chosen)
 
     @property
     def stack_names(self) -> tuple[str, ...]:
         """Every stack name this unit is deployed as (``${cf:..}`` of any of them names this unit)."""
-        return tuple(dict.fromkeys(bound.deployment.stack_name for bound in self.deployments if bound.deployment.stack_name))
+        names = (_known_stack_name(bound.deployment) for bound in self.deployments)
+        return tuple(dict.fromkeys(name for name in names if name))
 
     @property
     def pipelines(self) -> tuple[str, ...]:
@@ -75,18 +77,37 @@ class UnitInputs:
 
     @property
     def parameter_values(self) -> dict[str, str]:
-        """The chosen deployment's parameter overrides as template parameter values."""
-        return {name: deploy_time_text(value) for name, value in self.chosen.parameters}
+        """The chosen deployment's parameter overrides as template parameter values.
+
+        A value only known when the pipeline runs (a secret, a matrix value) gives none:
+        the parameter keeps its ``Default``, or stays unresolved.
+        """
+        return {
+            name: deploy_time_text(value)
+            for name, value in self.chosen.parameters
+            if value.resolved or value.from_ref is not None
+        }
+
+    @property
+    def supplied(self) -> tuple[str, ...]:
+        """Every parameter the chosen deployment passes, known or not."""
+        return tuple(name for name, _ in self.chosen.parameters)
 
     @property
     def deploy_time_refs(self) -> list[tuple[str, ForeignRef, Location]]:
-        """``(parameter, reference, location)`` for each value the chosen deployment reads at deploy time."""
+        """``(parameter, reference, location of the read)`` for each value the chosen deployment reads at deploy time."""
         found = []
         for name, value in self.chosen.parameters:
             ref = _foreign(value.from_ref)
-            if ref is not None:
-                found.append((name, ref, value.location))
+            if ref is not None and value.from_ref is not None:
+                found.append((name, ref, value.from_ref.location))
         return found
+
+
+def _known_stack_name(deployment: Deployment) -> str | None:
+    if "stack_name" in deployment.unresolved:
+        return None
+    return deployment.stack_name
 
 
 def deploy_time_text(value: ParameterValue) -> str:
