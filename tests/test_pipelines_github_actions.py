@@ -60,3 +60,24 @@ def test_values_read_from_stack_outputs_and_ssm_are_deploy_time_references_bound
     assert str(parameters["QueueArn"].location) == ".github/workflows/app.yml:40"
     assert parameters["QueueArn"].resolved is False
     assert app.deploy_time_refs == (queue, table)
+
+
+def test_the_official_sam_pipeline_workflow_deploys_the_packaged_template_of_its_source_per_environment():
+    scan = read_pipeline_fixture("sam-pipeline-github")
+    (pipeline,) = scan.pipelines
+    assert pipeline.name == "Pipeline"
+    rows = [(str(d.location), d.job, d.template, d.stack_name, d.region, d.unresolved) for d in pipeline.deployments]
+    workflow = ".github/workflows/pipeline.yaml"
+    assert rows == [
+        (
+            f"{workflow}:96",
+            "build-and-deploy-feature",
+            "template.yaml",
+            "$(echo ${GITHUB_REF##*/} | tr -cd '[a-zA-Z0-9-]')",
+            "us-east-2",
+            ("stack_name",),
+        ),
+        # `sam package --output-template-file packaged-testing.yaml` in another job maps back to template.yaml
+        (f"{workflow}:191", "deploy-testing", "template.yaml", "test-stack", "us-east-2", ()),
+        (f"{workflow}:238", "deploy-prod", "template.yaml", "prod-stack", "us-west-2", ()),
+    ]

@@ -358,7 +358,8 @@ def _json_parameters(document: Any, relpath: str, site: Site) -> tuple[list[tupl
             line = line_of(document, index)
             if isinstance(item, Mapping) and "ParameterKey" in item:
                 if "ParameterValue" in item:
-                    pairs.append((str(item["ParameterKey"]), value_of(item["ParameterValue"], line)))
+                    value_line = line_of(item, "ParameterValue") or line
+                    pairs.append((str(item["ParameterKey"]), value_of(item["ParameterValue"], value_line)))
             elif isinstance(item, str) and "=" in item:
                 key, _, raw = item.partition("=")
                 pairs.append((key, ParameterValue(raw, Location(relpath, line))))

@@ -98,8 +98,13 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def parse_makefile(root: Path, relpath: str, makefile: Makefile | None = None, chain: tuple[str, ...] = ()) -> Makefile:
-    """Read ``relpath`` (and what it includes) into ``makefile``; problems become notes."""
+def parse_makefile(
+    root: Path, relpath: str, makefile: Makefile | None = None, chain: tuple[str, ...] = (), directory: str | None = None
+) -> Makefile:
+    """Read ``relpath`` (and what it includes) into ``makefile``; problems become notes.
+
+    ``directory`` is where make runs: ``include`` names are relative to it, not to the including file.
+    """
     makefile = makefile or Makefile(relpath)
     file = read_text(root, relpath)
     if file.text is None:
@@ -107,7 +112,8 @@ def parse_makefile(root: Path, relpath: str, makefile: Makefile | None = None, c
         return makefile
     makefile.files_read.append(relpath)
     chain = (*chain, relpath)
-    directory = relpath.rsplit("/", 1)[0] if "/" in relpath else "."
+    if directory is None:
+        directory = relpath.rsplit("/", 1)[0] if "/" in relpath else "."
     current: list[_Rule] = []
     lines = file.text.splitlines()
     for number, line in _logical_lines(file.text):
@@ -140,7 +146,7 @@ def parse_makefile(root: Path, relpath: str, makefile: Makefile | None = None, c
                 elif optional and read_text(root, target).text is None:
                     continue
                 else:
-                    parse_makefile(root, target, makefile, chain)
+                    parse_makefile(root, target, makefile, chain, directory)
             current = []
             continue
         assignment = _ASSIGNMENT.match(stripped)
@@ -293,7 +299,7 @@ def plan_make(
     if relpath is None:
         run.notes.append(Note(line_location, f"make: no Makefile in {directory}"))
         return run
-    makefile = parse_makefile(root, relpath)
+    makefile = parse_makefile(root, relpath, directory=directory)
     run.notes.extend(makefile.notes)
     run.files_read.extend(makefile.files_read)
     if not targets:

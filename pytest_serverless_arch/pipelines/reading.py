@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..config import LoadConfig
 from ..model import Location, Note
-from . import github_actions
+from . import github_actions, gitlab_ci
 from .model import Pipeline, PipelineScan
 from .walk import PipelineState
 
@@ -29,6 +29,8 @@ Reader = Callable[[Path, str, PipelineState], "Pipeline | list[Pipeline] | None"
 def _sources(root: Path, config: LoadConfig) -> Iterator[tuple[str, Reader]]:
     for relpath in github_actions.workflow_files(root):
         yield relpath, github_actions.read_workflow
+    if (root / gitlab_ci.GITLAB_FILE).is_file():
+        yield gitlab_ci.GITLAB_FILE, gitlab_ci.read_gitlab
 
 
 def read_pipelines(root: Path, config: LoadConfig) -> PipelineScan:

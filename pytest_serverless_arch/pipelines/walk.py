@@ -31,7 +31,7 @@ from .shell import Command, Scope, parse_script
 from .source import join_path, read_text
 from .values import Value, expand
 
-__all__ = ["MAX_FOLLOW_DEPTH", "Frame", "PipelineState", "run_script"]
+__all__ = ["MAX_FOLLOW_DEPTH", "Frame", "PipelineState", "run_items", "run_script"]
 
 MAX_FOLLOW_DEPTH = 6
 
@@ -79,6 +79,17 @@ def run_script(text: str, frame: Frame, state: PipelineState) -> None:
     for line, message in script.notes:
         state.note(Location(frame.path, line), message)
     _Runner(frame, state).run(script.commands)
+
+
+def run_items(items: Sequence[tuple[str, int, str]], frame: Frame, state: PipelineState) -> None:
+    """Read ``(text, first line, file)`` script items one shell runs in turn (a GitLab job, a buildspec).
+
+    The working directory and variables carry from one item to the next.
+    """
+    for text, first_line, path in items:
+        frame.first_line = first_line
+        frame.path = path
+        run_script(text, frame, state)
 
 
 class _Runner:
