@@ -3,8 +3,8 @@
 Every path a pipeline names (a script, a Makefile include, a parameters
 file) is joined to the step's working directory and must stay inside the
 repository: a path that leaves it, or a symlink that points out of it, is
-refused with a reason instead of being read. When the shared confinement
-function of ``pytest_serverless_arch.files`` lands, only this module changes.
+refused with a reason instead of being read: every read goes through the
+shared door, :mod:`pytest_serverless_arch.files`.
 
 Example::
 
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..parse import MAX_FILE_BYTES, ParseError, decode_bytes, parse_text
+from .. import files
+from ..parse import ParseError, parse_text
 
 __all__ = ["RepoFile", "join_path", "read_document", "read_text", "repo_exists"]
 
@@ -51,36 +52,20 @@ def join_path(cwd: str, path: str) -> str | None:
     return joined
 
 
-def _confined(root: Path, relpath: str) -> Path | None:
-    candidate = root / relpath
-    try:
-        candidate.resolve().relative_to(root.resolve())
-    except (ValueError, OSError, RuntimeError):
-        return None
-    return candidate
-
-
 def repo_exists(root: Path, relpath: str) -> bool:
     """True when ``relpath`` is a file inside the repository (never follows a link out)."""
-    path = _confined(root, relpath)
-    return path is not None and path.is_file()
+    try:
+        return files.confine(root / relpath, root).is_file()
+    except files.UnreadableFile:
+        return False
 
 
 def read_text(root: Path, relpath: str) -> RepoFile:
-    """Read a repository file as text; never raises."""
-    path = _confined(root, relpath)
-    if path is None:
-        return RepoFile(relpath, None, "leaves the repository")
+    """Read a repository file as text through :mod:`pytest_serverless_arch.files`; never raises."""
     try:
-        if not path.is_file():
-            return RepoFile(relpath, None, "no such file in the repository")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return RepoFile(relpath, None, f"larger than {MAX_FILE_BYTES:,} bytes")
-        return RepoFile(relpath, decode_bytes(path.read_bytes()))
-    except ParseError as error:
-        return RepoFile(relpath, None, error.message, error.line)
-    except OSError as error:
-        return RepoFile(relpath, None, f"cannot be read ({error.strerror or error})")
+        return RepoFile(relpath, files.read_text(root / relpath, root))
+    except files.UnreadableFile as refusal:
+        return RepoFile(relpath, None, refusal.reason, refusal.line)
 
 
 def read_document(root: Path, relpath: str) -> tuple[Any, RepoFile]:
