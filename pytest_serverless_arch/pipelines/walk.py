@@ -47,6 +47,7 @@ class PipelineState:
     files_read: list[str] = field(default_factory=list)
     built: dict[str, str] = field(default_factory=dict)
     plans: dict[str, Deployment] = field(default_factory=dict)
+    consumed_buildspecs: set[str] = field(default_factory=set)  # buildspecs a CodePipeline runs
 
     def note(self, location: Location, message: str) -> None:
         note = Note(location, message)
@@ -240,6 +241,8 @@ class _Runner:
     def follow_script(self, call: tuple[str, list[str], bool], env: Mapping[str, Value], line: int) -> None:
         path, arguments, sourced = call
         here = Location(self.frame.path, line)
+        if path.startswith("/"):
+            return  # a program of the build machine (/usr/local/bin/dockerd), not a script of the repository
         relpath = join_path(self.frame.cwd, path)
         if relpath is None:
             self.state.note(here, f"script {path} is outside the repository; not read")
