@@ -69,8 +69,14 @@ _SQS_URL = re.compile(r"https://(?:sqs\.)?(?:[a-z0-9-]+\.)?(?:queue|sqs)[a-z0-9.
 
 
 def external_id(ref: ForeignRef) -> str:
-    """The node id of something referenced but defined nowhere in the repository."""
-    return f"external:{ref.how}:{ref.key}"
+    """The node id of something referenced but defined nowhere in the repository: one ``external:`` prefix.
+
+    >>> external_id(ForeignRef("ssm", "/shop/url"))
+    'external:ssm:/shop/url'
+    >>> external_id(ForeignRef("external", "default event bus"))
+    'external:default event bus'
+    """
+    return f"external:{ref.key}" if ref.how == "external" else f"external:{ref.how}:{ref.key}"
 
 
 def link_kind_of(ref: ForeignRef) -> str | None:

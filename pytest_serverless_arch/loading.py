@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import importlib
 import os
 import traceback
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
@@ -172,6 +173,7 @@ def load_units(discovery: Discovery, config: LoadConfig, plan: DeployPlan | None
                     f"at {Path(frame.filename).name}:{frame.lineno}); please report it",
                 )
             )
+    _path_names_on_clash(units)
     _deduplicate_names(units)
     return units
 
@@ -186,6 +188,37 @@ def _config_for(config: LoadConfig, inputs: UnitInputs | None) -> LoadConfig:
     if (stage, region) == (config.stage, config.region):
         return config
     return dataclasses.replace(config, stage=stage, region=region)
+
+
+FOLDER_NAMED = "folder_named"  # LoadedUnit.extra key: the unit has no stack name of its own, only its folder's
+
+
+def folder_name(relpath: str, root: Path) -> str:
+    """The stack name a person would give a template with no samconfig: its folder's name.
+
+    A ``template.yaml`` at the root takes the repository folder's name; any other
+    file at the root keeps its path (nothing says the repository is that one stack).
+
+    >>> folder_name("services/orders/template.yaml", Path("/repo/shop"))
+    'orders'
+    >>> folder_name("template.yaml", Path("/repo/shop"))
+    'shop'
+    >>> folder_name("queues.yaml", Path("/repo/shop"))
+    'queues.yaml'
+    """
+    path = PurePosixPath(relpath)
+    if path.parent.name:
+        return path.parent.name
+    return root.name if path.stem == "template" and root.name else relpath
+
+
+def _path_names_on_clash(units: Sequence[LoadedUnit]) -> None:
+    """A folder name two units share (two templates in one folder, or a stack of that name) names neither: the path does."""
+    counts = collections.Counter(unit.name for unit in units)
+    for unit in units:
+        if unit.extra.get(FOLDER_NAMED) and counts[unit.name] > 1:
+            unit.name = unit.path
+            unit.resources = [dataclasses.replace(resource, unit=unit.name) for resource in unit.resources]
 
 
 def _loader_for(format_name: str) -> UnitLoader | None:
@@ -236,7 +269,8 @@ def load_template(
 ) -> list[LoadedUnit]:
     """One CloudFormation/SAM template -> one unit, with what its pipeline, samconfig and the options give it.
 
-    Stack name: ``stack_names`` option > the deploy command > samconfig > the path. Parameter values:
+    Stack name: ``stack_names`` option > the deploy command > samconfig > the template's folder
+    (see :func:`folder_name`). Parameter values:
     ``serverless_arch_params`` > the deploy command's overrides > samconfig ``parameter_overrides`` > ``Default``.
     """
     samconfig = samconfig_for(candidate, discovery, config, inputs)
@@ -244,8 +278,9 @@ def load_template(
         config.stack_names.get(candidate.relpath)
         or (inputs.stack_name if inputs is not None else None)
         or (samconfig.stack_name if samconfig else None)
-        or candidate.relpath
     )
+    folder_named = name is None
+    name = name or folder_name(candidate.relpath, discovery.root)
     overrides: dict[str, object] = dict(samconfig.parameter_overrides) if samconfig else {}
     if inputs is not None:
         overrides.update(inputs.parameter_values)
@@ -265,6 +300,8 @@ def load_template(
     )
     if samconfig is not None:
         unit.extra["samconfig"] = samconfig.path
+    if folder_named:
+        unit.extra[FOLDER_NAMED] = True
     read_template(
         unit,
         candidate.document,

@@ -122,11 +122,14 @@ def classify_pattern(graph: Any) -> PatternVerdict:
     function_ids = {function.id for function in whole_graph(graph).functions()}
     triggers = 0
     crossing = 0
+    outside = 0
     for trigger in graph.trigger_edges():
         source_unit = graph.unit_of(trigger.source)
         function_unit = graph.unit_of(trigger.function)
         if source_unit is None or function_unit is None or trigger.function not in function_ids:
-            continue  # a source outside the repository belongs to no unit; only functions are invoked
+            # a source outside the repository belongs to no unit; only functions are invoked
+            outside += source_unit in selected or function_unit in selected
+            continue
         triggers += 1
         if source_unit == function_unit and trigger.function not in placeholders:
             if source_unit in selected:
@@ -144,6 +147,9 @@ def classify_pattern(graph: Any) -> PatternVerdict:
         if function_unit in selected:
             tally(function_unit).into += 1
     repo, reason = _verdict(tallies, len(functions), triggers, crossing)
+    if outside:
+        # say so, or the report's trigger count and the verdict's disagree
+        reason += f"; {_plural(outside, 'trigger edge')} with one end outside the repository not counted"
     units = {name: _unit_pattern(name, tallies[name], repo) for name in sorted(tallies)}
     return PatternVerdict(repo, units, reason, len(functions), triggers, crossing)
 

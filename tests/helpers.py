@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.model import Location
 from pytest_serverless_arch.pipelines import PipelineScan, read_pipelines
@@ -11,6 +12,7 @@ from pytest_serverless_arch.pipelines.model import Deployment, DeployTimeRef, Pa
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PIPELINE_FIXTURES = FIXTURES / "pipelines"
+GRAPH_FIXTURES = FIXTURES / "graph"
 
 
 def read_pipeline_fixture(name: str, config: LoadConfig | None = None) -> PipelineScan:
@@ -57,3 +59,16 @@ def workflow(name: str, path: str, *deployments: Deployment, after: tuple[str, .
 
 def scan(*pipelines: Pipeline) -> PipelineScan:
     return PipelineScan(tuple(pipelines))
+
+
+def link_facts(graph: DeploymentGraph) -> list[tuple[str, str, str | None, str, str, str]]:
+    """Every cross-unit link as ``(kind, from unit, to unit, source, target, location)``, sorted."""
+    return sorted(
+        (link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location))
+        for link in graph.cross_unit_links()
+    )
+
+
+def edge_facts(graph: DeploymentGraph, kind: str) -> list[tuple[str, str, str, bool]]:
+    """Every edge of ``kind`` as ``(source, target, location, cross_unit)``, sorted."""
+    return sorted((edge.source, edge.target, str(edge.location), edge.cross_unit) for edge in graph.edges(kind))

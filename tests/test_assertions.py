@@ -53,11 +53,11 @@ def test_a_failure_lists_each_violation_then_the_reason_and_the_docs_link():
     text = failure(assert_no_cross_domain_access, load(RULE_FIXTURES / "domains"))
     assert text.splitlines() == [
         "no-cross-domain-access: 2 violations of: functions reach other domains' data stores only through events",
-        "  shop/template.yaml:53: no-cross-domain-access: function PlaceOrder (unit shop/template.yaml) of domain "
-        "orders accesses (read) table PaymentsTable (unit shop/template.yaml) of domain payments directly; "
+        "  shop/template.yaml:53: no-cross-domain-access: function PlaceOrder (unit shop) of domain "
+        "orders accesses (read) table PaymentsTable (unit shop) of domain payments directly; "
         "publish or consume an event instead",
-        "  shop/template.yaml:68: no-cross-domain-access: function PlaceOrder (unit shop/template.yaml) of domain "
-        "orders accesses (environment PAYMENTS_TABLE) table PaymentsTable (unit shop/template.yaml) of domain "
+        "  shop/template.yaml:68: no-cross-domain-access: function PlaceOrder (unit shop) of domain "
+        "orders accesses (environment PAYMENTS_TABLE) table PaymentsTable (unit shop) of domain "
         "payments directly; publish or consume an event instead",
         "why: A function touching another domain's table, bucket, stream, state machine or parameter couples to "
         "its storage; topics, queues and event buses keep the contract explicit.",
@@ -101,7 +101,7 @@ def test_assert_pattern_explains_the_verdict():
     assert text.splitlines()[1] == (
         "  signup/template.yaml:1: pattern: the repository is cut as function-per-unit, expected trigger-grouped: "
         "each of the 2 units holding functions holds exactly one; 0 of 2 trigger edges (0%) cross units "
-        "(units: signup/template.yaml: function-per-unit, thumbnails/template.yaml: function-per-unit)"
+        "(units: signup: function-per-unit, thumbnails: function-per-unit)"
     )
     assert_pattern(load(RULE_FIXTURES / "per-function"), ["trigger-grouped", "function-per-unit"])
     with pytest.raises(RuleError, match="unknown pattern 'microservices'"):
@@ -181,7 +181,7 @@ def test_a_failing_helper_shows_the_users_line_and_no_traceback_from_the_package
     result.stdout.fnmatch_lines(
         [
             "*single-domain-units: 1 violation of: no unit spans two domains",
-            "*  shop/template.yaml:18: single-domain-units: unit shop/template.yaml holds resources of 2 domains: *",
+            "*  shop/template.yaml:18: single-domain-units: unit shop holds resources of 2 domains: *",
             "*why: A deployment unit is released by one pipeline*",
             f"*docs: {DOCS}single-domain-units.md",
         ]

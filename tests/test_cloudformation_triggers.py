@@ -75,7 +75,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
         ),
         pytest.param(
             "pipes-msk-to-lambda.yaml",
-            [("external:external:parameter MSKCluster of pipes-msk-to-lambda.yaml", "stream", "TargetFunction", 116)],
+            [("external:parameter MSKCluster of pipes-msk-to-lambda.yaml", "stream", "TargetFunction", 116)],
             id="a_pipe_triggers_its_target_from_its_source_whose_kind_comes_from_the_source_parameters",
         ),
         pytest.param(
@@ -90,7 +90,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
         ),
         pytest.param(
             "sam-output-alexa_skill_with_skill_id.json",
-            [("external:external:alexa skill amzn1.ask.skill.12345678-1234-1234-1234-123456789", "other", "AlexaSkillFunc", 31)],
+            [("external:alexa skill amzn1.ask.skill.12345678-1234-1234-1234-123456789", "other", "AlexaSkillFunc", 31)],
             id="an_alexa_permission_is_the_only_edge_of_an_alexa_skill",
         ),
         pytest.param(
@@ -199,7 +199,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
         ),
         pytest.param(
             "sam-output-function_with_self_managed_kafka.json",
-            [("external:external:kafka 123.45.67.89:9096,abc.xyz.com:9092", "stream", "KafkaFunction", 28)],
+            [("external:kafka 123.45.67.89:9096,abc.xyz.com:9092", "stream", "KafkaFunction", 28)],
             id="a_self_managed_kafka_source_is_named_by_its_bootstrap_servers",
         ),
         pytest.param(

@@ -125,7 +125,7 @@ def test_broken_template_files_become_load_errors_and_other_units_still_load(tmp
     (tmp_path / "latin1").mkdir()
     (tmp_path / "latin1" / "template.yaml").write_bytes(b"Resources:\n  Queue:\n    Type: AWS::SQS::Queue # caf\xe9\n")
     graph = load(tmp_path)
-    assert [unit.name for unit in graph.units()] == ["good/template.yaml", "notype/template.yaml"]
+    assert [unit.name for unit in graph.units()] == ["good", "notype"]
     assert sorted((e.path, e.line, e.message) for e in graph.errors) == [
         ("bad/template.yaml", 4, "invalid YAML: did not find expected key (while parsing a block mapping)"),
         ("dup/template.yaml", 4, "duplicate key 'Queue' (first written on line 2)"),
@@ -155,7 +155,7 @@ def test_samconfig_beside_a_template_names_the_unit_and_gives_region_and_tags(tm
     ]
     assert dict(graph.unit("orders-service").tags) == {"domain": "orders", "team": "a b"}
     assert graph.resource("orders-service:Fn").domain == "orders"
-    assert [u.name for u in load(tmp_path, samconfig_env="prod").units()] == ["billing/template.yaml", "orders-prod"]
+    assert [u.name for u in load(tmp_path, samconfig_env="prod").units()] == ["billing", "orders-prod"]
 
 
 def test_two_units_with_one_stack_name_are_both_kept_and_the_second_is_renamed_with_a_note(tmp_path):

@@ -88,8 +88,8 @@ def test_a_unit_of_one_domain_is_that_domain(tmp_path):
 def test_a_repository_without_domain_information_has_no_domains(tmp_path):
     (tmp_path / "template.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n")
     graph = load(tmp_path)
-    assert graph.resource("template.yaml:Queue").domain is None
-    assert graph.unit("template.yaml").domains == frozenset()
+    assert graph.resource(f"{tmp_path.name}:Queue").domain is None
+    assert graph.unit(tmp_path.name).domains == frozenset()
 
 
 @pytest.mark.parametrize(

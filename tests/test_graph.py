@@ -57,13 +57,13 @@ def test_a_resource_is_found_by_id_and_a_wrong_id_says_what_exists(graph):
     with pytest.raises(KeyError, match="no resource 'events:Nope'"):
         graph.resource("events:Nope")
     with pytest.raises(KeyError, match="external node"):
-        graph.resource("external:external:default event bus")
+        graph.resource("external:default event bus")
     with pytest.raises(KeyError, match="units: \\['audit', 'events'\\]"):
         graph.unit("nope")
 
 
 def test_external_nodes_are_records_with_the_location_that_mentioned_them(graph):
-    bus = graph.node("external:external:default event bus")
+    bus = graph.node("external:default event bus")
     assert isinstance(bus, ExternalNode)
     assert (bus.kind, bus.unit, bus.location) == ("event_bus", None, Location("audit/template.yaml", 32))
 

@@ -27,8 +27,20 @@ FIXTURES = Path(__file__).parent / "fixtures" / "included"
 
 
 def wiring(graph: DeploymentGraph, kinds: tuple[str, ...] = ("triggers", "invokes")) -> set[tuple[str, str, str, str]]:
-    """``(kind, source, target, file:line)`` of the edges of ``kinds``."""
-    return {(edge.kind, edge.source, edge.target, str(edge.location)) for edge in graph.edges() if edge.kind in kinds}
+    """``(kind, source, target, file:line)`` of the edges of ``kinds``; ends in a unit as ``template.yaml:<logical id>``.
+
+    Every repository here is one root ``template.yaml``, whose unit takes the repository folder's name.
+    """
+    return {
+        (edge.kind, _by_path(graph, edge.source), _by_path(graph, edge.target), str(edge.location))
+        for edge in graph.edges()
+        if edge.kind in kinds
+    }
+
+
+def _by_path(graph: DeploymentGraph, node: str) -> str:
+    unit = graph.unit_of(node)
+    return node if unit is None else f"{graph.unit(unit).path}:{node[len(unit) + 1 :]}"
 
 
 def test_a_sam_api_definition_uri_file_gives_its_integrations_and_authorizers_as_triggers():
@@ -63,8 +75,8 @@ def test_a_substitution_used_in_the_file_is_not_also_an_edge_on_the_template_lin
     graph = load(FIXTURES / "sam-statemachine")
     tasks = [
         edge
-        for edge in graph.edges_from("template.yaml:OrderFlow", "invokes")
-        if edge.detail == "state machine task" and edge.target == "template.yaml:ValidateFunction"
+        for edge in graph.edges_from("sam-statemachine:OrderFlow", "invokes")
+        if edge.detail == "state machine task" and edge.target == "sam-statemachine:ValidateFunction"
     ]
     assert [str(edge.location) for edge in tasks] == ["statemachine/flow.asl.json:6"]
 

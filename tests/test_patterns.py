@@ -50,7 +50,7 @@ def test_one_function_per_unit_with_its_trigger_is_function_per_unit():
                 "triggers_in": 0,
                 "placeholders": 0,
             }
-            for name in ("signup/template.yaml", "thumbnails/template.yaml")
+            for name in ("signup", "thumbnails")
         },
         "reason": "each of the 2 units holding functions holds exactly one; 0 of 2 trigger edges (0%) cross units",
     }
@@ -60,11 +60,11 @@ def test_units_holding_their_triggers_and_several_functions_are_trigger_grouped(
     verdict = classify_pattern(load(RULE_FIXTURES / "grouped"))
     assert verdict.repo == "trigger-grouped"
     assert verdict.reason == (
-        "all 3 trigger edges stay inside their unit; 2 units hold 3 functions; unit orders/template.yaml holds the most, 2"
+        "all 3 trigger edges stay inside their unit; 2 units hold 3 functions; unit orders holds the most, 2"
     )
     assert {name: unit.pattern for name, unit in verdict.units.items()} == {
-        "orders/template.yaml": "trigger-grouped",
-        "payments/template.yaml": "function-per-unit",
+        "orders": "trigger-grouped",
+        "payments": "function-per-unit",
     }
 
 
@@ -94,10 +94,8 @@ def test_an_infrastructure_unit_triggering_functions_elsewhere_is_an_infra_app_s
 def test_placeholder_functions_make_their_unit_infrastructure():
     verdict = classify_pattern(load(RULE_FIXTURES / "placeholders"))
     assert verdict.repo == "infra-app-split"
-    assert verdict.reason == (
-        "unit infra/template.yaml holds 2 placeholder functions; 1 of 1 trigger edge (100%) cross units, at least half"
-    )
-    assert verdict.units["infra/template.yaml"].pattern == "infra"
+    assert verdict.reason == ("unit infra holds 2 placeholder functions; 1 of 1 trigger edge (100%) cross units, at least half")
+    assert verdict.units["infra"].pattern == "infra"
 
 
 def test_fewer_than_half_of_the_triggers_crossing_units_is_mixed_and_says_why():
@@ -140,7 +138,7 @@ def test_triggers_from_outside_the_repository_and_units_without_functions_take_n
         .resource("network", "Vpc", "other", 2)
     )
     builder.graph.add_external(ExternalNode("external:arn:topic", "topic", "arn:aws:sns:us-east-1:999:t"))
-    builder.graph.add_edge(Edge("triggers", "external:arn:topic", "a:Fn", Location("a/template.yaml", 7), cross_unit=True))
+    builder.graph.add_edge(Edge("triggers", "external:arn:topic", "a:Fn", Location("a", 7), cross_unit=True))
     verdict = classify_pattern(builder.graph)
     assert (verdict.repo, verdict.triggers, sorted(verdict.units)) == ("trigger-grouped", 0, ["a", "b"])
 
@@ -156,7 +154,7 @@ def test_a_repository_without_functions_has_nothing_to_classify():
 
 def test_a_scoped_view_is_classified_on_its_own_units():
     graph = load(RULE_FIXTURES / "grouped")
-    assert classify_pattern(graph.where(unit="orders/*")).repo == "monolith"
+    assert classify_pattern(graph.where(unit="orders")).repo == "monolith"
 
 
 def test_the_json_report_carries_the_verdict_and_every_violation_with_its_location():

@@ -347,7 +347,7 @@ def test_load_deployment_graph_loads_another_path_with_its_own_options(pytester:
     pytester.makepyfile("""
         def test_other(load_deployment_graph):
             graph = load_deployment_graph("other", domains=[("**", "billing")])
-            assert [unit.name for unit in graph.units()] == ["template.yaml"]
+            assert [unit.name for unit in graph.units()] == ["other"]
             assert [fn.domain for fn in graph.functions()] == ["billing"]
             assert load_deployment_graph("other", domains=[("**", "billing")]) is graph
             assert load_deployment_graph("other") is not graph

@@ -20,7 +20,7 @@ def test_the_report_lists_units_functions_and_triggers_with_locations():
     assert set(report) >= {"units", "functions", "triggers", "links", "deploy_order", "pattern", "violations", "errors"}
     assert report["units"] == [
         {
-            "name": "orders/template.yaml",
+            "name": "orders",
             "path": "orders/template.yaml",
             "format": "cloudformation",
             "domain": "orders",
@@ -30,23 +30,23 @@ def test_the_report_lists_units_functions_and_triggers_with_locations():
     ]
     assert report["functions"] == [
         {
-            "id": "orders/template.yaml:ProcessOrder",
+            "id": "orders:ProcessOrder",
             "name": "ProcessOrder",
-            "unit": "orders/template.yaml",
+            "unit": "orders",
             "location": "orders/template.yaml:11",
         }
     ]
     assert report["triggers"] == [
         {
-            "source": "orders/template.yaml:OrdersQueue",
+            "source": "orders:OrdersQueue",
             "source_kind": "queue",
-            "function": "orders/template.yaml:ProcessOrder",
+            "function": "orders:ProcessOrder",
             "cross_unit": False,
             "cross_pipeline": None,
             "location": "orders/template.yaml:22",
         }
     ]
-    assert report["deploy_order"] == [["orders/template.yaml"]]
+    assert report["deploy_order"] == [["orders"]]
     assert report["errors"] == []
 
 
@@ -61,14 +61,14 @@ def test_load_errors_appear_in_the_report_with_path_and_line(tmp_path):
 def test_the_report_command_prints_json(capsys):
     assert main(["report", str(REPORT_REPO)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert [unit["name"] for unit in report["units"]] == ["orders/template.yaml"]
+    assert [unit["name"] for unit in report["units"]] == ["orders"]
 
 
 def test_the_report_command_prints_a_readable_text_summary(capsys):
     assert main(["report", str(REPORT_REPO), "--format", "text"]) == 0
     text = capsys.readouterr().out
-    assert "unit orders/template.yaml (cloudformation, orders/template.yaml, 3 resources) [domain orders]" in text
-    assert "    <- queue orders/template.yaml:OrdersQueue  orders/template.yaml:22" in text
+    assert "unit orders (cloudformation, orders/template.yaml, 3 resources) [domain orders]" in text
+    assert "    <- queue orders:OrdersQueue  orders/template.yaml:22" in text
 
 
 def test_fail_on_errors_sets_the_exit_status(tmp_path, capsys):

@@ -13,14 +13,14 @@ from .rules_support import RULE_FIXTURES, GraphBuilder
 def test_direct_access_to_another_domains_table_is_reported_once_per_grant():
     violations = no_cross_domain_access(load(RULE_FIXTURES / "domains"))
     assert [str(v) for v in violations] == [
-        "shop/template.yaml:53: no-cross-domain-access: function PlaceOrder (unit shop/template.yaml) of domain "
-        "orders accesses (read) table PaymentsTable (unit shop/template.yaml) of domain payments directly; "
+        "shop/template.yaml:53: no-cross-domain-access: function PlaceOrder (unit shop) of domain "
+        "orders accesses (read) table PaymentsTable (unit shop) of domain payments directly; "
         "publish or consume an event instead",
-        "shop/template.yaml:68: no-cross-domain-access: function PlaceOrder (unit shop/template.yaml) of domain "
-        "orders accesses (environment PAYMENTS_TABLE) table PaymentsTable (unit shop/template.yaml) of domain "
+        "shop/template.yaml:68: no-cross-domain-access: function PlaceOrder (unit shop) of domain "
+        "orders accesses (environment PAYMENTS_TABLE) table PaymentsTable (unit shop) of domain "
         "payments directly; publish or consume an event instead",
     ]
-    assert violations[0].resources == ("shop/template.yaml:PlaceOrder", "shop/template.yaml:PaymentsTable")
+    assert violations[0].resources == ("shop:PlaceOrder", "shop:PaymentsTable")
 
 
 def cross_unit_repo() -> GraphBuilder:

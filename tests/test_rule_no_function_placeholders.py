@@ -11,12 +11,12 @@ from .rules_support import RULE_FIXTURES, GraphBuilder
 def test_functions_whose_code_comes_from_a_parameter_or_an_import_are_placeholders():
     violations = no_function_placeholders(load(RULE_FIXTURES / "placeholders"))
     assert [str(v) for v in violations] == [
-        "infra/template.yaml:12: no-function-placeholders: function Worker (unit infra/template.yaml) is a "
+        "infra/template.yaml:12: no-function-placeholders: function Worker (unit infra) is a "
         "placeholder: its code is supplied from outside its unit (Code.S3Key comes from parameter WorkerCodeKey)",
-        "infra/template.yaml:21: no-function-placeholders: function Renderer (unit infra/template.yaml) is a "
+        "infra/template.yaml:21: no-function-placeholders: function Renderer (unit infra) is a "
         "placeholder: its code is supplied from outside its unit (Code.ImageUri comes from an imported value)",
     ]
-    assert [v.resources for v in violations] == [("infra/template.yaml:Worker",), ("infra/template.yaml:Renderer",)]
+    assert [v.resources for v in violations] == [("infra:Worker",), ("infra:Renderer",)]
 
 
 def test_functions_shipping_their_own_code_pass():

@@ -83,8 +83,8 @@ def test_an_export_import_cycle_between_two_templates_is_found_through_the_linke
     assert graph.deploy_order() is None
     assert [str(v) for v in no_unit_cycles(graph)] == [
         "orders/template.yaml:16: no-unit-cycles: units depend on each other in a cycle "
-        "orders/template.yaml -> payments/template.yaml -> orders/template.yaml: "
-        "orders/template.yaml needs payments/template.yaml (imports of table Ledger (unit payments/template.yaml) "
-        "at orders/template.yaml:16); payments/template.yaml needs orders/template.yaml (imports of topic "
-        "OrderPlaced (unit orders/template.yaml) at payments/template.yaml:21)",
+        "orders -> payments -> orders: "
+        "orders needs payments (imports of table Ledger (unit payments) "
+        "at orders/template.yaml:16); payments needs orders (imports of topic "
+        "OrderPlaced (unit orders) at payments/template.yaml:21)",
     ]

@@ -12,22 +12,22 @@ from .rules_support import RULE_FIXTURES, GraphBuilder
 
 def test_units_of_one_domain_each_pass():
     graph = load(RULE_FIXTURES / "grouped")
-    assert {r.domain for r in graph.resources(unit="orders/template.yaml")} == {None, "orders"}
+    assert {r.domain for r in graph.resources(unit="orders")} == {None, "orders"}
     assert single_domain_units(graph) == []
 
 
 def test_a_unit_holding_two_domains_is_reported_at_its_odd_resource():
     violations = single_domain_units(load(RULE_FIXTURES / "domains"))
     assert [str(v) for v in violations] == [
-        "shop/template.yaml:18: single-domain-units: unit shop/template.yaml holds resources of 2 domains: "
+        "shop/template.yaml:18: single-domain-units: unit shop holds resources of 2 domains: "
         "orders (2: OrdersTable, PlaceOrder), payments (2: PaymentsTable, PaymentsTopic)",
     ]
-    assert violations[0].units == ("shop/template.yaml",)
+    assert violations[0].units == ("shop",)
     assert set(violations[0].resources) == {
-        "shop/template.yaml:OrdersTable",
-        "shop/template.yaml:PlaceOrder",
-        "shop/template.yaml:PaymentsTable",
-        "shop/template.yaml:PaymentsTopic",
+        "shop:OrdersTable",
+        "shop:PlaceOrder",
+        "shop:PaymentsTable",
+        "shop:PaymentsTopic",
     }
 
 

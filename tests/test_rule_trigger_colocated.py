@@ -129,7 +129,7 @@ def test_exactly_the_triggers_whose_source_and_function_are_in_different_units_a
 def test_a_subscription_to_an_imported_topic_is_reported_at_the_subscription():
     violations = trigger_colocated(load(RULE_FIXTURES / "cycle"))
     assert [(str(v.location), v.rule, v.resources) for v in violations] == [
-        ("payments/template.yaml:21", "trigger-colocated", ("payments/template.yaml:Charge", "orders/template.yaml:OrderPlaced"))
+        ("payments/template.yaml:21", "trigger-colocated", ("payments:Charge", "orders:OrderPlaced"))
     ]
 
 

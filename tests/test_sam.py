@@ -49,7 +49,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
     [
         pytest.param(
             "alexa_skill_with_skill_id.yaml",
-            [("external:external:alexa skill amzn1.ask.skill.12345678-1234-1234-1234-123456789", "other", "AlexaSkillFunc", 13)],
+            [("external:alexa skill amzn1.ask.skill.12345678-1234-1234-1234-123456789", "other", "AlexaSkillFunc", 13)],
             id="an_alexa_skill_event_is_triggered_by_the_skill",
         ),
         pytest.param(
@@ -171,7 +171,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
         ),
         pytest.param(
             "function_with_self_managed_kafka.yaml",
-            [("external:external:kafka 123.45.67.89:9096,abc.xyz.com:9092", "stream", "KafkaFunction", 11)],
+            [("external:kafka 123.45.67.89:9096,abc.xyz.com:9092", "stream", "KafkaFunction", 11)],
             id="a_self_managed_kafka_event_is_triggered_by_its_bootstrap_servers",
         ),
         pytest.param(

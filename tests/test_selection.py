@@ -81,10 +81,10 @@ def test_relations_are_those_touching_the_selection_at_either_end():
 def test_lookups_by_id_and_the_deploy_order_come_from_the_whole_graph():
     graph = load(RULE_FIXTURES / "grouped")
     payments = graph.where(domain="payments")
-    assert payments.resource("orders/template.yaml:TakeOrder").name == "TakeOrder"
+    assert payments.resource("orders:TakeOrder").name == "TakeOrder"
     assert payments.deploy_order() == graph.deploy_order()
     assert payments.errors is graph.errors
-    assert [t.function for t in payments.triggers_of("orders/template.yaml:TakeOrder")] == ["orders/template.yaml:TakeOrder"]
+    assert [t.function for t in payments.triggers_of("orders:TakeOrder")] == ["orders:TakeOrder"]
 
 
 def test_a_selection_matching_nothing_is_empty():

@@ -89,12 +89,12 @@ def test_every_aws_event_type_becomes_a_trigger_from_what_the_framework_deploys(
             (_local("OrdersTable"), _local("streams"), at + "85"),
             ("external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/clicks", _local("streams"), at + "88"),
             (_local("WebAlbTargetGroup50dc6c495c0c9188"), _local("web"), at + "92"),
-            ("external:external:alexa skill amzn1.ask.skill.12345", _local("voice"), at + "100"),
-            ("external:external:alexa skill amzn1.ask.skill.67890", _local("voice"), at + "101"),
+            ("external:alexa skill amzn1.ask.skill.12345", _local("voice"), at + "100"),
+            ("external:alexa skill amzn1.ask.skill.67890", _local("voice"), at + "101"),
             (_local("ThingsIotTopicRule1"), _local("things"), at + "105"),
             (_local("CognitoUserPoolCustomers"), _local("users"), at + "110"),
             ("external:name:legacy-pool", _local("users"), at + "113"),
-            ("external:external:kafka b-1.kafka.example.com:9092,b-2.kafka.example.com:9092", _local("brokers"), at + "120"),
+            ("external:kafka b-1.kafka.example.com:9092,b-2.kafka.example.com:9092", _local("brokers"), at + "120"),
             ("external:arn:arn:aws:kafka:us-east-1:123456789012:cluster/orders/abc-123", _local("brokers"), at + "127"),
             ("external:arn:arn:aws:mq:us-east-1:123456789012:broker:active:b-1", _local("brokers"), at + "130"),
             ("external:arn:arn:aws:mq:us-east-1:123456789012:broker:rabbit:b-2", _local("brokers"), at + "134"),
@@ -108,13 +108,13 @@ def test_event_bridge_rules_point_at_the_bus_they_listen_on():
     buses = [(source, target) for source, target, _, detail in edges(graph, "references") if detail == "event bus"]
     assert buses == sorted(
         [
-            (_local("Alleventstestbusrule1EventBridgeRule"), "external:external:default event bus"),
+            (_local("Alleventstestbusrule1EventBridgeRule"), "external:default event bus"),
             (_local("Alleventstestbusrule2EventBridgeRule"), _local("OrdersDashbusEventBridgeEventBus")),
             (
                 _local("Alleventstestbusrule3EventBridgeRule"),
                 "external:arn:arn:aws:events:us-east-1:123456789012:event-bus/partner-bus",
             ),
-            (_local("LegacyEventsEventsRuleCloudWatchEvent1"), "external:external:default event bus"),
+            (_local("LegacyEventsEventsRuleCloudWatchEvent1"), "external:default event bus"),
         ]
     )
 

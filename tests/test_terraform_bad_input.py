@@ -118,7 +118,7 @@ def test_a_lookup_whose_name_cannot_be_resolved_is_a_note_and_an_external_node(t
     _, notes = messages(graph)
     assert notes == ["main.tf:7: data.aws_sqs_queue.jobs: the name it looks up cannot be resolved offline"]
     assert [(t.source, str(t.location)) for t in graph.trigger_edges()] == [
-        ("external:external:unresolved data.aws_sqs_queue.jobs", "main.tf:9")
+        ("external:unresolved data.aws_sqs_queue.jobs", "main.tf:9")
     ]
 
 

@@ -304,7 +304,7 @@ def test_registry_modules_are_a_node_referencing_an_external_module(tmp_path: Pa
     assert graph.resource(f"{unit}:module.queue").type == "module"
     assert triggers(graph) == {("module.queue", "aws_lambda_function.fn", "main.tf:10", "EventSourceMapping")}
     assert [(e.target, str(e.location)) for e in graph.edges_from(f"{unit}:module.queue", "references")] == [
-        ("external:external:module terraform-aws-modules/sqs/aws", "main.tf:6")
+        ("external:module terraform-aws-modules/sqs/aws", "main.tf:6")
     ]
 
 

@@ -29,7 +29,7 @@ def render_text(report: dict[str, Any]) -> str:
     lines.append("")
     for unit in units:
         domain = f" [domain {unit['domain']}]" if unit["domain"] else ""
-        lines.append(f"unit {unit['name']} ({unit['format']}, {unit['path']}, {unit['resources']} resources){domain}")
+        lines.append(f"unit {unit['name']} ({unit['format']}, {unit['path']}, {_count(unit['resources'], 'resource')}){domain}")
         for function in report["functions"]:
             if function["unit"] != unit["name"]:
                 continue
@@ -39,6 +39,17 @@ def render_text(report: dict[str, Any]) -> str:
                     cross = "  CROSS-UNIT" if trigger["cross_unit"] else ""
                     cross += "  CROSS-PIPELINE" if trigger.get("cross_pipeline") else ""
                     lines.append(f"    <- {trigger['source_kind']} {trigger['source']}  {trigger['location']}{cross}")
+    # Triggers of functions no unit lists (defined outside the repository) are counted above: show them too.
+    listed = {function["id"] for function in report["functions"]}
+    elsewhere = [trigger for trigger in report["triggers"] if trigger["function"] not in listed]
+    if elsewhere:
+        lines.append("")
+        lines.append("triggers of functions no unit defines (outside the repository):")
+        for trigger in elsewhere:
+            lines.append(
+                f"  {trigger['source_kind']} {trigger['source']} -> {trigger['function']}  {trigger['location']}"
+                + ("  CROSS-UNIT" if trigger["cross_unit"] else "")
+            )
     lines.extend(_pipeline_lines(report))
     if report["links"]:
         lines.append("")
@@ -59,7 +70,7 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(f"pattern: {pattern.get('repo')}" + (f" ({pattern['reason']})" if pattern.get("reason") else ""))
     if report["violations"]:
         lines.append("")
-        lines.append(f"{len(report['violations'])} violations:")
+        lines.append(f"{_count(len(report['violations']), 'violation')}:")
         for violation in report["violations"]:
             lines.append(f"  {violation['location']}: {violation['rule']}: {violation['message']}")
     if report["errors"]:

@@ -1,4 +1,6 @@
-"""Inventory's own rule: every unit is named by its stack, not by its template path."""
+"""Inventory's own rule: every unit is named by its stack, not only by its template's folder."""
+
+from pathlib import PurePosixPath
 
 import pytest_serverless_arch
 from pytest_serverless_arch import Violation
@@ -8,7 +10,8 @@ from pytest_serverless_arch import Violation
 def units_have_stack_names(graph):
     """A template without a stack name (samconfig.toml `stack_name`) is deployed under whatever name people type."""
     for unit in graph.units():
-        if unit.name == unit.path:
+        # with no stack name, a template's unit takes its folder's name
+        if unit.name == PurePosixPath(unit.path).parent.name:
             yield Violation.of(
                 "units-have-stack-names",
                 f"{unit.path} has no stack name; add a samconfig.toml with stack_name",

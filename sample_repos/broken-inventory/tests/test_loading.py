@@ -7,7 +7,7 @@ def test_the_readable_units_still_load(deployment_graph):
     assert [unit.name for unit in deployment_graph.units()] == [
         "inventory-search-dev",
         "inventory-stock",
-        "services/pricing/template.yaml",
+        "pricing",
     ]
 
 
