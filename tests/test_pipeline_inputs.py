@@ -82,7 +82,7 @@ def test_the_params_option_gives_template_parameters_per_unit_or_for_all():
         SPLIT, pipelines=PipelineScan(), params={"app/template.yaml:OrdersQueueArn": "/shop/orders-queue-arn", "Stage": "dev"}
     )
     assert [note for note in graph.notes if "no Default" in note.message] == []
-    assert [(link.from_unit, link.to_unit) for link in graph.cross_unit_links()] == [("app/template.yaml", "infra/template.yaml")]
+    assert [(link.from_unit, link.to_unit) for link in graph.cross_unit_links()] == [("app", "infra")]
 
 
 def test_the_params_option_wins_over_the_pipeline_and_a_unit_entry_over_a_plain_one():
@@ -149,11 +149,8 @@ def test_every_deployment_of_a_template_is_kept_and_the_stage_picks_one():
         sam_deploy(DEPLOY_YML, 10, template="infra/template.yaml", stack_name="shop-infra-int", environment="int"),
         sam_deploy(DEPLOY_YML, 20, template="infra/template.yaml", stack_name="shop-infra-live", environment="live"),
     )
-    assert [unit.name for unit in load(SPLIT, pipelines=scan(deploys)).units()] == ["app/template.yaml", "shop-infra-int"]
-    assert [unit.name for unit in load(SPLIT, pipelines=scan(deploys), stage="live").units()] == [
-        "app/template.yaml",
-        "shop-infra-live",
-    ]
+    assert [unit.name for unit in load(SPLIT, pipelines=scan(deploys)).units()] == ["app", "shop-infra-int"]
+    assert [unit.name for unit in load(SPLIT, pipelines=scan(deploys), stage="live").units()] == ["app", "shop-infra-live"]
     # the stack name alone picks it too: "live" is a word of shop-infra-live
     plain = workflow(
         "release",

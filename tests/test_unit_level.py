@@ -51,33 +51,30 @@ def test_auto_stays_at_the_stack_level_when_a_unit_holding_a_function_has_no_pip
     level = load(SPLIT, pipelines=infra_only, params={"OrdersQueueArn": "/x"}).unit_level()
     assert (level.level, level.reason) == (
         "stack",
-        "auto: no pipeline deploys unit app/template.yaml, which holds functions",
+        "auto: no pipeline deploys unit app, which holds functions",
     )
 
 
 def test_the_pipeline_level_merges_stacks_and_keeps_lone_stacks_as_they_are():
     infra_only = scan(workflow("deploy", DEPLOY_YML, sam_deploy(DEPLOY_YML, 11, template="infra/template.yaml")))
     graph = load(SPLIT, pipelines=infra_only, unit_level="pipeline", params={"OrdersQueueArn": "/shop/orders-queue-arn"})
-    assert pipeline_groups(graph) == {"app/template.yaml": "app/template.yaml", "infra/template.yaml": "deploy"}
+    assert pipeline_groups(graph) == {"app": "app", "infra": "deploy"}
     merged = at_unit_level(graph)
-    assert [unit.name for unit in merged.units()] == ["app/template.yaml", "deploy"]
+    assert [unit.name for unit in merged.units()] == ["app", "deploy"]
     assert [resource.id for resource in merged.resources()] == [
-        "app/template.yaml:PlaceOrderFunction",
+        "app:PlaceOrderFunction",
         "deploy:OrdersQueue",
         "deploy:OrdersQueueArnParameter",
     ]
     assert [(t.source, t.function, t.cross_unit) for t in merged.trigger_edges()] == [
-        ("deploy:OrdersQueue", "app/template.yaml:PlaceOrderFunction", True)
+        ("deploy:OrdersQueue", "app:PlaceOrderFunction", True)
     ]
 
 
 def test_a_pipeline_named_like_a_stack_it_does_not_deploy_gets_its_own_name():
-    pipelines = scan(workflow("app/template.yaml", DEPLOY_YML, sam_deploy(DEPLOY_YML, 11, template="infra/template.yaml")))
+    pipelines = scan(workflow("app", DEPLOY_YML, sam_deploy(DEPLOY_YML, 11, template="infra/template.yaml")))
     graph = load(SPLIT, pipelines=pipelines, unit_level="pipeline")
-    assert pipeline_groups(graph) == {
-        "app/template.yaml": "app/template.yaml",
-        "infra/template.yaml": "app/template.yaml (pipeline)",
-    }
+    assert pipeline_groups(graph) == {"app": "app", "infra": "app (pipeline)"}
 
 
 def test_the_report_says_the_level_and_why():
