@@ -29,8 +29,7 @@ def test_a_trigger_of_a_function_outside_the_repository_is_listed_and_counted_on
     ) in text.splitlines()
     verdict = classify_pattern(graph)
     assert verdict.reason == (
-        "unit billing holds the 1 function and the 1 trigger edge; "
-        "1 trigger edge with one end outside the repository not counted"
+        "unit billing holds the 1 function and the 1 trigger edge; 1 trigger edge with one end outside the repository not counted"
     )
 
 
