@@ -1,4 +1,4 @@
-"""Shared test helpers: paths to the corpus and to test fixture repositories."""
+"""Fixtures for every test module (paths and helpers live in ``tests/helpers.py``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).parent
-REPO = TESTS.parent
-CORPUS = REPO.parent / "shared" / "corpus"
-FIXTURES = TESTS / "fixtures"
+from .helpers import CORPUS
 
 pytest_plugins = ["pytester"]
 

@@ -1,20 +1,103 @@
-"""Helpers shared by test modules (never import from conftest)."""
+"""Helpers shared by the test modules: paths, node-id shorthands, small repositories.
+
+Test modules import from here, never from ``conftest.py`` (pytest loads
+conftest files itself; importing them twice gives two copies of their state).
+"""
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from pathlib import Path
 
-from pytest_serverless_arch import DeploymentGraph
+import pytest
+
+from pytest_serverless_arch import DeploymentGraph, load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.model import Location
 from pytest_serverless_arch.pipelines import PipelineScan, read_pipelines
 from pytest_serverless_arch.pipelines.model import Deployment, DeployTimeRef, ParameterValue, Pipeline
 
-FIXTURES = Path(__file__).parent / "fixtures"
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+FIXTURES = TESTS / "fixtures"
+SPLIT_QUEUE = FIXTURES / "plugin" / "split-queue"
 PIPELINE_FIXTURES = FIXTURES / "pipelines"
 GRAPH_FIXTURES = FIXTURES / "graph"
 
+__all__ = [
+    "CORPUS",
+    "FIXTURES",
+    "GRAPH_FIXTURES",
+    "PIPELINE_FIXTURES",
+    "REPO",
+    "SPLIT_QUEUE",
+    "TESTS",
+    "edge_facts",
+    "edge_rows",
+    "link_facts",
+    "load_template",
+    "parameters_of",
+    "read_pipeline_fixture",
+    "sam_deploy",
+    "scan",
+    "short",
+    "split_queue_repo",
+    "trigger_rows",
+    "workflow",
+    "write",
+]
 
+
+def short(node_id: str) -> str:
+    """A node id without its unit (``unit:Queue`` -> ``Queue``); external ids stay whole."""
+    return node_id if node_id.startswith("external:") else node_id.split(":", 1)[1]
+
+
+def load_template(path: Path, *, allow_errors: bool = False) -> DeploymentGraph:
+    """Load one template file as a repository of its own (its folder is the root)."""
+    graph = load(str(path), root=str(path.parent))
+    if not allow_errors:
+        assert graph.errors == []
+    return graph
+
+
+def trigger_rows(graph: DeploymentGraph) -> list[tuple[str, str, str, int]]:
+    """Every trigger as (source, source kind, function, line), ids without their unit, sorted."""
+    return sorted((short(t.source), t.source_kind, short(t.function), t.location.line) for t in graph.trigger_edges())
+
+
+def edge_rows(graph: DeploymentGraph, kind: str) -> list[tuple[str, str, int, str]]:
+    """Every edge of one kind as (source, target, line, detail), ids without their unit, sorted."""
+    return sorted((short(e.source), short(e.target), e.location.line, e.detail) for e in graph.edges(kind))
+
+
+def write(root: Path, relpath: str, text: str) -> Path:
+    """Write ``text`` (dedented) at ``root/relpath``, creating folders; returns the file."""
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def split_queue_repo(pytester: pytest.Pytester, *rules: str, infra: str | None = None, config: str = "ini") -> Path:
+    """Two CloudFormation units: infra.yaml's queue triggers app.yaml's function (wired at infra.yaml:7).
+
+    ``infra`` replaces infra.yaml's text; ``rules`` are enabled in a ``pytest.ini``
+    (``config="ini"``) or a ``pyproject.toml`` (``config="pyproject"``).
+    """
+    shutil.copy(SPLIT_QUEUE / "app.yaml", pytester.path / "app.yaml")
+    (pytester.path / "infra.yaml").write_text(infra or (SPLIT_QUEUE / "infra.yaml").read_text())
+    if rules and config == "pyproject":
+        listed = "".join(f"    {rule!r},\n" for rule in rules)
+        pytester.makefile(".toml", pyproject=f"[tool.pytest.ini_options]\nserverless_arch_rules = [\n{listed}]\n")
+    elif rules:
+        pytester.makeini("[pytest]\nserverless_arch_rules =\n" + "".join(f"    {rule}\n" for rule in rules))
+    return pytester.path
+
+
+# --- pipelines ---------------------------------------------------------------------
 def read_pipeline_fixture(name: str, config: LoadConfig | None = None) -> PipelineScan:
     """The pipelines of ``tests/fixtures/pipelines/<name>``."""
     return read_pipelines(PIPELINE_FIXTURES / name, config or LoadConfig())

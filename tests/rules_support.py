@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pytest_serverless_arch.graph import DeploymentGraph
 from pytest_serverless_arch.model import LINK_KINDS, Edge, Location, Resource, Unit
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 RULE_FIXTURES = FIXTURES / "rules"
 

@@ -11,19 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from pytest_serverless_arch import load
 from pytest_serverless_arch.loaders.sam.policies import POLICY_TEMPLATES
 
-from .conftest import FIXTURES
-
-
-def short(node_id: str) -> str:
-    return node_id if node_id.startswith("external:") else node_id.split(":", 1)[1]
+from .helpers import FIXTURES, load_template, short
 
 
 def edges(path: Path, *kinds: str) -> list[tuple[str, str, str, int, str]]:
-    graph = load(str(path), root=str(path.parent))
-    assert graph.errors == []
+    graph = load_template(path)
     return sorted((e.kind, short(e.source), short(e.target), e.location.line, e.detail) for e in graph.edges() if e.kind in kinds)
 
 

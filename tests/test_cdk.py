@@ -18,7 +18,7 @@ from pytest_serverless_arch import load
 from pytest_serverless_arch.graph import DeploymentGraph
 from pytest_serverless_arch.model import Location
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 SHOP = FIXTURES / "cdk" / "shop"
 

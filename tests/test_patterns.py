@@ -12,7 +12,7 @@ from pytest_serverless_arch.model import Edge, Location
 from pytest_serverless_arch.patterns import PATTERNS, UnitPattern, classify_pattern
 from pytest_serverless_arch.report import build_report
 
-from .conftest import REPO
+from .helpers import REPO
 from .rules_support import RULE_FIXTURES, GraphBuilder
 
 

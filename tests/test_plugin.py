@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
@@ -13,24 +12,10 @@ import pytest
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.options import RuleSpec, parse_rule_spec, read_settings
 
-SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
+from .helpers import SPLIT_QUEUE, split_queue_repo
 
 # infra.yaml:7 wires the queue of unit infra.yaml to the function of unit app.yaml (app.yaml:3).
 TRIGGER_LINE = "infra.yaml:7: trigger-colocated: function Worker (unit app.yaml) is triggered by queue OrdersQueue*"
-
-
-def split_queue_repo(pytester: pytest.Pytester, *rules: str) -> Path:
-    """Two CloudFormation units: a queue (infra.yaml) triggering a function in another unit (app.yaml)."""
-    for template in SPLIT_QUEUE.iterdir():
-        shutil.copy(template, pytester.path / template.name)
-    if rules:
-        pytester.makefile(
-            ".toml",
-            pyproject="[tool.pytest.ini_options]\nserverless_arch_rules = [\n"
-            + "".join(f"    {rule!r},\n" for rule in rules)
-            + "]\n",
-        )
-    return pytester.path
 
 
 # --- the zero-code gate ---------------------------------------------------------
@@ -60,14 +45,14 @@ def test_a_three_line_pyproject_gives_a_gate_with_one_item_per_rule(pytester: py
 
 
 def test_rule_items_are_selected_with_k_and_deselected_by_node_id(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "trigger-colocated", "no-unit-cycles")
+    split_queue_repo(pytester, "trigger-colocated", "no-unit-cycles", config="pyproject")
     pytester.runpytest("-k", "trigger-colocated").assert_outcomes(failed=1, deselected=1)
     pytester.runpytest("--deselect", "serverless-arch::trigger-colocated").assert_outcomes(passed=1, deselected=1)
     pytester.runpytest("-k", "not serverless-arch").assert_outcomes(deselected=2)
 
 
 def test_verbose_failures_name_the_units_and_resources_of_each_violation(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "trigger-colocated")
+    split_queue_repo(pytester, "trigger-colocated", config="pyproject")
     quiet = pytester.runpytest()
     quiet.stdout.fnmatch_lines([f"  {TRIGGER_LINE}", "(run with -v to see the units and resources of each violation)"])
     quiet.stdout.no_fnmatch_line("*units: app.yaml, infra.yaml*")
@@ -82,7 +67,7 @@ def test_verbose_failures_name_the_units_and_resources_of_each_violation(pyteste
 
 
 def test_rule_options_reach_the_rule_and_a_rule_listed_twice_runs_once_per_line(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "max-cross-unit-links limit=0", "max-cross-unit-links limit=10")
+    split_queue_repo(pytester, "max-cross-unit-links limit=0", "max-cross-unit-links limit=10", config="pyproject")
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
@@ -91,21 +76,21 @@ def test_rule_options_reach_the_rule_and_a_rule_listed_twice_runs_once_per_line(
 
 
 def test_an_unknown_rule_id_fails_instead_of_passing(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "trigger-colocted")
+    split_queue_repo(pytester, "trigger-colocted", config="pyproject")
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*names an unknown rule 'trigger-colocted'; known rules: *trigger-colocated*"])
 
 
 def test_a_bad_rule_option_is_a_failing_item_not_a_crash(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "trigger-colocated no_such_option=1")
+    split_queue_repo(pytester, "trigger-colocated no_such_option=1", config="pyproject")
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["trigger-colocated: rule trigger-colocated: *no_such_option*"])
 
 
 def test_the_arch_rule_flag_replaces_the_ini_rules(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "trigger-colocated")
+    split_queue_repo(pytester, "trigger-colocated", config="pyproject")
     result = pytester.runpytest("--arch-rule", "no-unit-cycles", "-v")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["serverless-arch::no-unit-cycles PASSED*"])
@@ -120,7 +105,7 @@ def test_without_any_configuration_the_plugin_adds_no_items_and_no_header(pytest
 
 
 def test_the_gate_runs_with_the_whole_repo_but_not_when_one_test_file_is_asked_for(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "no-unit-cycles")
+    split_queue_repo(pytester, "no-unit-cycles", config="pyproject")
     pytester.makepyfile(test_one="def test_one(): pass")
     pytester.runpytest("test_one.py").assert_outcomes(passed=1)
     pytester.runpytest(".").assert_outcomes(passed=2)
@@ -149,7 +134,7 @@ def test_the_plugin_can_be_disabled_with_p_no(pytester: pytest.Pytester) -> None
 
 
 def test_every_load_error_is_a_failing_item_and_every_other_unit_is_still_checked(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, "trigger-colocated", "no-unit-cycles")
+    split_queue_repo(pytester, "trigger-colocated", "no-unit-cycles", config="pyproject")
     pytester.makefile(".yaml", broken="AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Queue: [unclosed\n")
     result = pytester.runpytest("-v")
     result.assert_outcomes(passed=1, failed=2)

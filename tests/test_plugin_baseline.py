@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -15,7 +13,8 @@ from pytest_serverless_arch.baseline import Baseline, entry_of
 from pytest_serverless_arch.model import Location
 from pytest_serverless_arch.rules.base import Violation
 
-SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
+from .helpers import split_queue_repo
+
 BASELINE = ".serverless-arch-baseline.json"
 
 TRIGGER = {
@@ -46,13 +45,6 @@ SECOND_QUEUE = """\
       EventSourceArn: !GetAtt RefundsQueue.Arn
       FunctionName: !ImportValue app-worker-arn
 """
-
-
-def split_queue_repo(pytester: pytest.Pytester, *rules: str) -> Path:
-    for template in SPLIT_QUEUE.iterdir():
-        shutil.copy(template, pytester.path / template.name)
-    pytester.makeini("[pytest]\nserverless_arch_rules =\n" + "".join(f"    {rule}\n" for rule in rules))
-    return pytester.path
 
 
 def baseline_entries(pytester: pytest.Pytester, name: str = BASELINE) -> list[dict[str, object]]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
 
-SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
+from .helpers import SPLIT_QUEUE
 
 
 def gate_repo(pytester: pytest.Pytester) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
-from pathlib import Path
 
 import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
 
-SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
+from .helpers import split_queue_repo
 
 QUEUES = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -31,14 +29,6 @@ def queues_are_named(graph):
         if not queue.physical_name:
             yield arch.Violation.of("queues-are-named", f"queue {queue.logical_id} has no QueueName", queue)
 """
-
-
-def split_queue_repo(pytester: pytest.Pytester, infra: str | None = None, rules: tuple[str, ...] = ()) -> None:
-    """infra.yaml's queue triggers app.yaml's function (the wiring is at infra.yaml:7, or as ``infra`` says)."""
-    shutil.copy(SPLIT_QUEUE / "app.yaml", pytester.path / "app.yaml")
-    (pytester.path / "infra.yaml").write_text(infra or (SPLIT_QUEUE / "infra.yaml").read_text())
-    if rules:
-        pytester.makeini("[pytest]\nserverless_arch_rules =\n" + "".join(f"    {rule}\n" for rule in rules))
 
 
 def infra_with_metadata(*suppressions: str) -> str:
@@ -153,8 +143,8 @@ def test_a_rule_that_crashes_is_an_error_with_its_traceback(pytester: pytest.Pyt
 def test_a_suppression_with_a_reason_passes_the_rule_and_is_listed_in_the_summary(pytester: pytest.Pytester) -> None:
     split_queue_repo(
         pytester,
-        infra_with_metadata("{rule: trigger-colocated, reason: shared queue until the billing split}"),
-        rules=("trigger-colocated",),
+        "trigger-colocated",
+        infra=infra_with_metadata("{rule: trigger-colocated, reason: shared queue until the billing split}"),
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
@@ -169,7 +159,7 @@ def test_a_suppression_with_a_reason_passes_the_rule_and_is_listed_in_the_summar
 
 
 def test_a_suppression_without_a_reason_is_an_error_and_suppresses_nothing(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, infra_with_metadata("{rule: trigger-colocated}"), rules=("trigger-colocated",))
+    split_queue_repo(pytester, "trigger-colocated", infra=infra_with_metadata("{rule: trigger-colocated}"))
     result = pytester.runpytest("-v")
     result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines(
@@ -187,8 +177,10 @@ def test_a_suppression_without_a_reason_is_an_error_and_suppresses_nothing(pytes
 def test_a_suppression_that_suppresses_nothing_is_reported(pytester: pytest.Pytester) -> None:
     split_queue_repo(
         pytester,
-        infra_with_metadata("{rule: no-unit-cycles, reason: old cycle}", "{rule: trigger-colocted, reason: typo in the rule id}"),
-        rules=("no-unit-cycles",),
+        "no-unit-cycles",
+        infra=infra_with_metadata(
+            "{rule: no-unit-cycles, reason: old cycle}", "{rule: trigger-colocted, reason: typo in the rule id}"
+        ),
     )
     result = pytester.runpytest()
     result.assert_outcomes(passed=1)
@@ -203,7 +195,7 @@ def test_a_suppression_that_suppresses_nothing_is_reported(pytester: pytest.Pyte
 
 
 def test_assertion_helpers_apply_the_same_suppressions(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester, infra_with_metadata("{rule: trigger-colocated, reason: shared queue}"))
+    split_queue_repo(pytester, infra=infra_with_metadata("{rule: trigger-colocated, reason: shared queue}"))
     pytester.makepyfile(
         test_arch="""
         from pytest_serverless_arch.assertions import assert_every_lambda_ships_with_its_trigger

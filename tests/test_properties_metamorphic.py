@@ -20,7 +20,7 @@ from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.rules import run_builtin_rules, single_domain_units
 from pytest_serverless_arch.strategies import SYNTAXES, Topology, topologies
 
-from .conftest_hypothesis import load_topology, property_settings
+from .hypothesis_support import load_topology, property_settings
 from .test_properties_rules import found_trigger_colocated
 
 SMALL = topologies(max_units=3, max_functions=4)

@@ -10,7 +10,7 @@ from hypothesis import given
 from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.strategies import PATTERNS, topologies
 
-from .conftest_hypothesis import load_topology, property_settings
+from .hypothesis_support import load_topology, property_settings
 
 
 @pytest.mark.parametrize("pattern", PATTERNS)

@@ -15,7 +15,7 @@ from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.strategies import Function, Topology, Trigger, Unit, topologies
 from pytest_serverless_arch.strategies.render import source_logical_id
 
-from .conftest_hypothesis import load_topology, property_settings
+from .hypothesis_support import load_topology, property_settings
 
 
 def graph_facts(graph: DeploymentGraph) -> dict[str, object]:

@@ -27,7 +27,7 @@ from pytest_serverless_arch.strategies.reference import (
     expected_trigger_colocated,
 )
 
-from .conftest_hypothesis import loaded, property_settings
+from .hypothesis_support import loaded, property_settings
 
 
 def _names(graph: DeploymentGraph, violation: Violation) -> list[tuple[str, str]]:

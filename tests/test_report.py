@@ -10,7 +10,7 @@ from pytest_serverless_arch import load
 from pytest_serverless_arch.cli import main
 from pytest_serverless_arch.report import build_report
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 REPORT_REPO = FIXTURES / "report"
 

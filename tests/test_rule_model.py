@@ -17,7 +17,7 @@ from pytest_serverless_arch.rules import (
     run_builtin_rules,
 )
 
-from .conftest import REPO
+from .helpers import REPO
 from .rules_support import RULE_FIXTURES, GraphBuilder
 
 

@@ -13,35 +13,20 @@ from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.graph import DeploymentGraph
 from pytest_serverless_arch.loaders.cloudformation.reader import read_template
 from pytest_serverless_arch.model import LoadedUnit
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES, edge_rows, load_template, trigger_rows
 
 SAM = FIXTURES / "sam"
 
 
-def short(node_id: str) -> str:
-    """A node id without its unit (``unit:Queue`` -> ``Queue``); external ids stay whole."""
-    return node_id if node_id.startswith("external:") else node_id.split(":", 1)[1]
-
-
-def load_fixture(name: str) -> DeploymentGraph:
-    path = SAM / name
-    graph = load(str(path), root=str(path.parent))
-    assert graph.errors == []
-    return graph
-
-
 def triggers(name: str) -> list[tuple[str, str, str, int]]:
-    graph = load_fixture(name)
-    return sorted((short(t.source), t.source_kind, short(t.function), t.location.line) for t in graph.trigger_edges())
+    return trigger_rows(load_template(SAM / name))
 
 
 def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
-    graph = load_fixture(name)
-    return sorted((short(e.source), short(e.target), e.location.line, e.detail) for e in graph.edges(kind))
+    return edge_rows(load_template(SAM / name, allow_errors=True), kind)
 
 
 @pytest.mark.parametrize(
@@ -236,7 +221,7 @@ def test_sam_event_triggers(fixture: str, expected: list[tuple[str, str, str, in
 
 
 def test_a_trigger_detail_names_the_sam_event_type() -> None:
-    graph = load_fixture("function_with_alias_and_event_sources.yaml")
+    graph = load_template(SAM / "function_with_alias_and_event_sources.yaml")
     assert sorted({t.detail for t in graph.trigger_edges()}) == [
         "Api",
         "CloudWatchEvent",
@@ -267,24 +252,24 @@ def test_a_trigger_detail_names_the_sam_event_type() -> None:
     ],
 )
 def test_implicit_resources_keep_the_logical_ids_sam_gives_them(fixture: str, logical_id: str, type_name: str, kind: str) -> None:
-    resource = load_fixture(fixture).resource(f"{fixture}:{logical_id}")
+    resource = load_template(SAM / fixture).resource(f"{fixture}:{logical_id}")
     assert (resource.type, resource.kind, resource.implicit) == (type_name, kind, True)
 
 
 def test_explicit_sam_resources_keep_their_sam_type_and_are_not_implicit() -> None:
-    graph = load_fixture("function_with_alias_and_event_sources.yaml")
+    graph = load_template(SAM / "function_with_alias_and_event_sources.yaml")
     function = graph.resource("function_with_alias_and_event_sources.yaml:MyAwesomeFunction")
     assert (function.type, function.kind, function.implicit) == ("AWS::Serverless::Function", "function", False)
     assert function.location.line == 9
 
 
 def test_an_implicit_api_is_located_at_the_first_event_that_needs_it() -> None:
-    api = load_fixture("globals_for_api.yaml").resource("globals_for_api.yaml:ServerlessRestApi")
+    api = load_template(SAM / "globals_for_api.yaml").resource("globals_for_api.yaml:ServerlessRestApi")
     assert str(api.location) == "globals_for_api.yaml:23"
 
 
 def test_globals_are_merged_into_every_function_the_way_sam_merges_them() -> None:
-    graph = load_fixture("globals_for_function.yaml")
+    graph = load_template(SAM / "globals_for_function.yaml")
     minimal = graph.resource("globals_for_function.yaml:MinimalFunction").properties
     overrides = graph.resource("globals_for_function.yaml:FunctionWithOverrides").properties
     assert (minimal["Runtime"], minimal["MemorySize"]) == ("python2.7", 1024)
@@ -296,7 +281,7 @@ def test_globals_are_merged_into_every_function_the_way_sam_merges_them() -> Non
 
 
 def test_a_function_code_uri_from_globals_is_shipped_by_the_unit() -> None:
-    graph = load_fixture("globals_for_function.yaml")
+    graph = load_template(SAM / "globals_for_function.yaml")
     assert graph.resource("globals_for_function.yaml:MinimalFunction").code_source is None
 
 
@@ -309,7 +294,7 @@ def test_a_state_machine_invokes_the_functions_of_its_definition_and_policies() 
 
 
 def test_state_machine_events_create_rules_that_start_it_without_triggering_a_function() -> None:
-    graph = load_fixture("state_machine_with_schedule.yaml")
+    graph = load_template(SAM / "state_machine_with_schedule.yaml")
     assert graph.trigger_edges() == []
     starts = [edge for edge in edges("state_machine_with_schedule.yaml", "references") if edge[3] == "rule target"]
     assert starts == [
@@ -523,7 +508,7 @@ def test_junk_in_any_sam_property_never_raises(
 def test_other_sam_resources_are_nodes_of_their_sam_type(
     fixture: str, logical_id: str, type_name: str, kind: str, line: int
 ) -> None:
-    resource = load_fixture(fixture).resource(f"{fixture}:{logical_id}")
+    resource = load_template(SAM / fixture).resource(f"{fixture}:{logical_id}")
     assert (resource.type, resource.kind, resource.location.line, resource.implicit) == (type_name, kind, line, False)
 
 
@@ -533,13 +518,13 @@ def test_a_function_references_the_layer_it_uses() -> None:
 
 
 def test_a_function_whose_code_key_is_a_parameter_has_its_code_from_outside_the_unit() -> None:
-    graph = load_fixture("intrinsic_functions.yaml")
+    graph = load_template(SAM / "intrinsic_functions.yaml")
     assert graph.resource("intrinsic_functions.yaml:MyFunction").code_source == "CodeUri.Key comes from parameter CodeKey"
     assert graph.resource("intrinsic_functions.yaml:FunctionWithExplicitS3Uri").code_source is None
 
 
 def test_ignore_globals_keeps_globals_out_of_a_resource() -> None:
-    graph = load_fixture("function_with_ignore_globals.yaml")
+    graph = load_template(SAM / "function_with_ignore_globals.yaml")
     properties = {
         name: dict(graph.resource(f"function_with_ignore_globals.yaml:{name}").properties)
         for name in ("ZipFunction", "ImageFunction", "ImageFunction2")

@@ -13,7 +13,7 @@ from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.loaders.serverless.naming import function_logical_id, normalized_name
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 SERVERLESS = FIXTURES / "serverless"
 

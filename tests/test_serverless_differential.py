@@ -40,7 +40,7 @@ from pytest_serverless_arch.loaders.serverless.service import read_service
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit, Location
 from pytest_serverless_arch.parse import parse_json, parse_text
 
-from .conftest import CORPUS, FIXTURES, REPO
+from .helpers import CORPUS, FIXTURES, REPO
 
 OSLS_DIR = REPO / "tests" / ".osls"
 OSLS_BIN = OSLS_DIR / "node_modules" / ".bin" / "osls"

@@ -9,7 +9,7 @@ import pytest
 from pytest_serverless_arch import load
 from pytest_serverless_arch.loaders.serverless.step_functions import state_machine_logical_id
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 from .test_serverless import edges, write_service
 
 SERVICE = "orders-dev"

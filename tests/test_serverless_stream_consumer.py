@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytest_serverless_arch import load
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 from .test_serverless import edges, write_service
 
 SERVICE = FIXTURES / "serverless" / "stream-consumer"

@@ -16,7 +16,7 @@ from pytest_serverless_arch.loaders.serverless.variables import VariableResolver
 from pytest_serverless_arch.model import ForeignRef
 from pytest_serverless_arch.parse import parse_yaml
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 
 def resolve(text: str, root: Path | None = None, **config: object) -> tuple[dict, list[str]]:

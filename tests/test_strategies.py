@@ -25,7 +25,7 @@ from pytest_serverless_arch.strategies import (
     units,
 )
 
-from .conftest_hypothesis import load_topology, property_settings
+from .hypothesis_support import load_topology, property_settings
 
 
 def draw_once(strategy: st.SearchStrategy[object]) -> None:

@@ -20,7 +20,7 @@ from pytest_serverless_arch.graph import DeploymentGraph
 from pytest_serverless_arch.loading import load_units
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit, Location
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 MEDIA = FIXTURES / "terraform" / "media"
 
