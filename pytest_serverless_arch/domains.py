@@ -21,17 +21,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
 from .config import LoadConfig
 from .discover import glob_matches
 from .model import LoadedUnit, Resource
 
-__all__ = ["GLOBALS_TAGS", "assign_domains", "domain_from_path", "domain_of", "sam_globals_tags", "unit_domains"]
-
-# ``LoadedUnit.extra`` key of a SAM template's Globals tags, which count as tags of its stack.
-GLOBALS_TAGS = "sam_globals_tags"
+__all__ = ["assign_domains", "domain_from_path", "domain_of", "unit_domains"]
 
 
 def domain_from_path(pattern: str, path: str) -> str | None:
@@ -75,9 +71,7 @@ def domain_of(resource: Resource, unit: LoadedUnit, config: LoadConfig) -> str |
         if resolved:
             return str(resolved)
     tagged = (
-        resource.tag_map.get(config.domain_tag)
-        or unit.tags.get(config.domain_tag)
-        or unit.extra.get(GLOBALS_TAGS, {}).get(config.domain_tag)
+        resource.tag_map.get(config.domain_tag) or unit.tags.get(config.domain_tag) or unit.inherited_tags.get(config.domain_tag)
     )
     if tagged:
         return tagged
@@ -86,25 +80,6 @@ def domain_of(resource: Resource, unit: LoadedUnit, config: LoadConfig) -> str |
         if from_path:
             return from_path
     return resource.domain
-
-
-def sam_globals_tags(document: Any) -> dict[str, str]:
-    """Literal ``Globals`` tags of a SAM template (``Function``, ``Api``, ``HttpApi``, ...), merged.
-
-    >>> sam_globals_tags({"Globals": {"Function": {"Tags": {"domain": "orders"}}}})
-    {'domain': 'orders'}
-    """
-    found: dict[str, str] = {}
-    sections = document.get("Globals") if isinstance(document, Mapping) else None
-    if not isinstance(sections, Mapping):
-        return found
-    for section in sections.values():
-        tags = section.get("Tags") if isinstance(section, Mapping) else None
-        if isinstance(tags, Mapping):
-            for key, value in tags.items():
-                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                    found.setdefault(str(key), str(value))
-    return found
 
 
 def assign_domains(units: Iterable[LoadedUnit], config: LoadConfig) -> list[LoadedUnit]:

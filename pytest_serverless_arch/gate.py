@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,10 @@ from .baseline import Baseline, BaselineEntry
 from .graph import DeploymentGraph
 from .loading import load
 from .options import ArchSettings, read_settings
-from .rules.base import Violation, registered_rules
+from .rules.base import Rule, Violation, registered_rules
 from .suppressions import Suppression, Triage, suppressions_in, triage
 
-__all__ = ["GATE_KEY", "ArchGate", "active_gate"]
+__all__ = ["GATE_KEY", "ArchGate", "active_gate", "apply_suppressions_and_baseline", "assertion_filter"]
 
 FINDINGS_KEY = pytest.StashKey[list[dict[str, Any]]]()
 GATE_KEY = pytest.StashKey["ArchGate"]()
@@ -241,3 +242,23 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return str(path)
+
+
+def apply_suppressions_and_baseline(violations: Iterable[Violation], graph: Any = None, *, rule: str | None = None) -> Triage:
+    """Triage ``violations`` with the running pytest session's baseline, and record it for the summary.
+
+    This is the seam for assertion helpers: ``assert_rule`` calls it and fails
+    with :meth:`Triage.failure_text` when ``not triage.passed``. Outside a
+    pytest session (or with the plugin disabled) only the suppressions apply.
+    """
+    violations = list(violations)
+    rule_id = rule or (violations[0].rule if violations else "")
+    gate = active_gate()
+    if gate is None:
+        return triage(rule_id, violations, graph)
+    return gate.triage(rule_id, violations, graph)
+
+
+def assertion_filter(rule: Rule, violations: list[Violation], graph: Any) -> list[Violation]:
+    """The plugin's :data:`pytest_serverless_arch.assertions.violation_filter`: what still fails."""
+    return apply_suppressions_and_baseline(violations, graph, rule=rule.id).failing

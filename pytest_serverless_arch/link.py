@@ -6,7 +6,9 @@ names, stack names and outputs, physical names and the ARNs built from them):
 
 - ``import`` -> the unit exporting that name: an ``imports`` link;
 - ``ssm`` -> the unit writing that SSM parameter: an ``ssm_parameter`` link;
-- ``stack_output`` (``stack/Output``) -> that stack's output: a ``stack_output`` link;
+- ``stack_output`` (``stack/Output``) -> that stack's output: a ``stack_output`` link
+  (``remote_state`` and ``compose_param`` likewise, each its own link kind);
+- ``unit`` -> the unit deployed under that stack name: a ``depends_on`` link;
 - ``arn``/``name`` -> another unit's resource with that physical name: a ``name_reference`` link;
 - anything else, or nothing found -> an ``external`` node, never dropped.
 
@@ -19,23 +21,14 @@ see it. Lookups are dictionary reads, so linking is linear in the number of edge
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+from .arns import SQS_URL, arn_resource_name
 from .config import LoadConfig
 from .domains import unit_domains
 from .graph import DeployedPipeline, DeploymentGraph, ExternalNode
-from .loaders.cloudformation.intrinsics import resolve_string, target_of
-from .loaders.serverless.compose import service_units
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
-from .parse import line_of
-from .pipelines.attach import DEPLOY_TIME_REFS, STACK_NAMES
-
-if TYPE_CHECKING:
-    from .loaders.serverless.compose import ComposeProject
 
 __all__ = [
     "ProviderIndex",
@@ -43,8 +36,6 @@ __all__ = [
     "build_graph",
     "external_id",
     "link_kind_of",
-    "serverless_reference",
-    "ssm_typed_parameters",
 ]
 
 # What each kind of foreign reference becomes once resolved to another unit.
@@ -53,19 +44,16 @@ _LINK_KIND_BY_HOW = {
     "ssm": "ssm_parameter",
     "stack_output": "stack_output",
     "compose_param": "compose_param",
+    "remote_state": "remote_state",
+    "unit": "depends_on",
     "arn": "name_reference",
     "name": "name_reference",
 }
 # Unresolved references that still name another stack's value: a link to an external node.
-_EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output", "compose_param"})
-_SERVERLESS_CF = re.compile(r"\$\{cf(?:\(([^)]*)\))?:([^.}\s]+)\.([^}\s]+)\}")
-_SERVERLESS_SSM = re.compile(r"\$\{ssm(?:\(([^)]*)\))?:([^},\s]+)\}")
-_SERVERLESS_PARAM = re.compile(r"\$\{param:([A-Za-z0-9_.-]+)\}")
-_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
+_EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output", "compose_param", "remote_state", "unit"})
 # Edges that follow an SSM parameter to the resource it names: a function triggered by, or using,
 # the queue whose ARN a parameter holds is triggered by, or uses, that queue.
 _FOLLOW_PARAMETER_VALUE = frozenset({"triggers", "accesses"})
-_SQS_URL = re.compile(r"https://(?:sqs\.)?(?:[a-z0-9-]+\.)?(?:queue|sqs)[a-z0-9.-]*amazonaws\.com/(\d+|[^/]*)/([^/?#]+)")
 
 
 def external_id(ref: ForeignRef) -> str:
@@ -82,77 +70,6 @@ def external_id(ref: ForeignRef) -> str:
 def link_kind_of(ref: ForeignRef) -> str | None:
     """The link kind a resolved reference makes (``imports`` for ``Fn::ImportValue`` ...)."""
     return _LINK_KIND_BY_HOW.get(ref.how)
-
-
-def serverless_reference(text: str, kind_hint: str = "other") -> ForeignRef | None:
-    """A whole ``${cf:stack.Output}`` or ``${ssm:/name}`` left as text (e.g. inside ``resources:``).
-
-    >>> serverless_reference("${cf(eu-west-1):orders-dev.QueueArn}")
-    ForeignRef(how='stack_output', key='orders-dev/QueueArn', kind_hint='other', region='eu-west-1')
-    """
-    match = _SERVERLESS_CF.fullmatch(text.strip())
-    if match:
-        return ForeignRef("stack_output", f"{match.group(2)}/{match.group(3)}", kind_hint, match.group(1) or None)
-    match = _SERVERLESS_SSM.fullmatch(text.strip())
-    if match:
-        return ForeignRef("ssm", match.group(2), kind_hint, match.group(1) or None)
-    return None
-
-
-def arn_resource_name(arn: str) -> tuple[str, str, str, str] | None:
-    """``(kind, physical name, region, account)`` of an ARN that names a resource by its name.
-
-    >>> arn_resource_name("arn:aws:sqs:eu-west-1:123456789012:orders")
-    ('queue', 'orders', 'eu-west-1', '123456789012')
-    >>> arn_resource_name("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024")
-    ('table', 'Orders', 'us-east-1', '123456789012')
-    """
-    parts = arn.split(":", 5)
-    if len(parts) < 6 or parts[0] != "arn":
-        return None
-    service, region, account, rest = parts[2], parts[3], parts[4], parts[5]
-    kind: str | None = None
-    name = ""
-    if service == "sqs":
-        kind, name = "queue", rest
-    elif service == "sns":
-        kind, name = "topic", rest.split(":", 1)[0]
-    elif service == "s3":
-        kind, name = "bucket", rest.split("/", 1)[0]
-    elif service == "lambda" and rest.startswith("function:"):
-        kind, name = "function", rest[len("function:") :].split(":", 1)[0]
-    elif service == "states" and rest.startswith("stateMachine:"):
-        kind, name = "state_machine", rest[len("stateMachine:") :].split(":", 1)[0]
-    elif service == "ssm" and rest.startswith("parameter"):
-        kind, name = "parameter", rest[len("parameter") :]
-    elif service == "kafka" and rest.startswith("cluster/"):
-        kind, name = "stream", rest.split("/")[1]
-    elif service == "mq" and rest.startswith("broker:"):
-        kind, name = "queue", rest.split(":")[1]
-    else:
-        prefixes = {
-            ("dynamodb", "table/"): "table",
-            ("kinesis", "stream/"): "stream",
-            ("firehose", "deliverystream/"): "stream",
-            ("events", "event-bus/"): "event_bus",
-            ("events", "rule/"): "event_rule",
-            ("scheduler", "schedule/"): "schedule",
-            ("logs", "log-group:"): "other",
-            ("secretsmanager", "secret:"): "other",
-        }
-        for (arn_service, prefix), prefix_kind in prefixes.items():
-            if service == arn_service and rest.startswith(prefix):
-                kind, name = prefix_kind, rest[len(prefix) :]
-                if prefix == "log-group:":
-                    name = name.split(":", 1)[0]
-                elif prefix == "secret:":
-                    name = re.sub(r"-[A-Za-z0-9]{6}$", "", name)
-                else:
-                    name = name.split("/")[-1] if prefix in ("rule/", "schedule/") else name.split("/", 1)[0]
-                break
-    if kind is None or not name or "*" in name:
-        return None
-    return kind, name, region, account
 
 
 @dataclass(frozen=True)
@@ -194,10 +111,9 @@ class ProviderIndex:
     def _add_unit(self, unit: LoadedUnit) -> None:
         self.region_of[unit.name] = unit.region
         self.stacks.setdefault(unit.name, unit.name)
-        stack_name = unit.extra.get("stack_name")
-        if isinstance(stack_name, str):
-            self.stacks.setdefault(stack_name, unit.name)
-        for deployed_as in unit.extra.get(STACK_NAMES, ()):  # every stack name its pipelines deploy it as
+        if unit.stack_name:
+            self.stacks.setdefault(unit.stack_name, unit.name)
+        for deployed_as in unit.deployed_as:  # every stack name its pipelines deploy it as
             self.stacks.setdefault(deployed_as, unit.name)
         node_ids = {resource.logical_id: resource.id for resource in unit.resources}
         for resource in unit.resources:
@@ -212,8 +128,8 @@ class ProviderIndex:
             if resource.kind == "parameter":
                 self.ssm.setdefault(name, resource.id)
         for resource in unit.resources:
-            if resource.kind == "parameter":
-                named = _parameter_value_target(resource, node_ids)
+            if resource.kind == "parameter" and resource.value_target is not None:
+                named = node_ids.get(resource.value_target)
                 if named is not None and named != resource.id:
                     self.parameter_values[resource.id] = named
         for export in unit.exports:
@@ -243,7 +159,10 @@ class ProviderIndex:
         if ref.how == "ssm":
             node = self._ssm_parameter(ref.key)
             return _Resolved(node, self.unit_of[node], kind, self.parameter_values.get(node)) if node else None
-        if ref.how in ("stack_output", "compose_param"):
+        if ref.how == "unit":
+            unit = self.unit_named(ref.key)
+            return _Resolved(unit_node(unit), unit, kind) if unit else None
+        if ref.how in ("stack_output", "compose_param", "remote_state"):
             output = self.stack_output(ref.key, kind or "stack_output")
             if output is not None and ref.region and self.region_of.get(output.unit or "") not in (None, ref.region):
                 return None  # ``${cf(eu-west-1):stack.Output}`` names that region's stack, not this one
@@ -276,7 +195,7 @@ class ProviderIndex:
         return found
 
     def _by_physical_name(self, name: str, kind: str) -> str | None:
-        url = _SQS_URL.match(name)
+        url = SQS_URL.match(name)
         if url:
             name, kind = url.group(2), "queue"
         if kind != "other":
@@ -309,23 +228,6 @@ class ProviderIndex:
         return None
 
 
-def _parameter_value_target(parameter: Resource, node_ids: Mapping[str, str]) -> str | None:
-    """The node of the parameter's own unit whose name or ARN the parameter stores, if one."""
-    properties = parameter.properties if isinstance(parameter.properties, Mapping) else {}
-    value = properties.get("Value", properties.get("value"))
-    target = target_of(value, None)
-    if target is not None:
-        return node_ids.get(target)
-    if isinstance(value, str):  # Terraform: "${aws_sqs_queue.jobs.arn}"
-        for expression in _INTERPOLATION.findall(value):
-            parts = expression.strip().split(".")
-            for end in range(len(parts), 1, -1):
-                found = node_ids.get(".".join(parts[:end]))
-                if found is not None:
-                    return found
-    return None
-
-
 def unit_node(unit: str) -> str:
     return f"unit:{unit}"
 
@@ -333,13 +235,9 @@ def unit_node(unit: str) -> str:
 class _Linker:
     """Adds every unit's edges to the graph, resolving foreign references through the index."""
 
-    def __init__(
-        self, graph: DeploymentGraph, index: ProviderIndex, compose_params: Mapping[tuple[str, str], ForeignRef] | None = None
-    ) -> None:
+    def __init__(self, graph: DeploymentGraph, index: ProviderIndex) -> None:
         self.graph = graph
         self.index = index
-        # (consumer unit, param name) -> the provider's output that serverless-compose passes as that param
-        self.compose_params = dict(compose_params or {})
         self._links: set[tuple[str, str, str]] = set()
         self._unit_links: set[tuple[str, str, str]] = set()  # (kind, consumer unit, provider node)
         self._pairs: set[tuple[str, str]] = set()
@@ -354,30 +252,14 @@ class _Linker:
         if isinstance(endpoint, Resource):
             return (endpoint.id, None) if self.graph.has_node(endpoint.id) else None
         if isinstance(endpoint, ForeignRef):
-            if endpoint.how in ("name", "arn", "external"):
-                endpoint = self._textual_reference(unit, endpoint)
             resolved = self.index.resolve(endpoint)
             if resolved is not None:
-                if resolved.link_kind == "stack_output" and unit.format == "terraform":
-                    # Terraform reads another root module's outputs through its remote state
-                    resolved = dataclasses.replace(resolved, link_kind="remote_state")
                 return resolved.node, resolved
             node_id = external_id(endpoint)
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
             kind = link_kind_of(endpoint) if endpoint.how in _EXPLICIT_HOWS else None
             return node_id, _Resolved(node_id, None, kind)
         return None
-
-    def _textual_reference(self, unit: LoadedUnit, ref: ForeignRef) -> ForeignRef:
-        """A serverless variable a loader left as text: ``${cf:..}``, ``${ssm:..}``, a compose ``${param:..}``."""
-        text = ref.key[len("unresolved ") :] if ref.how == "external" and ref.key.startswith("unresolved ") else ref.key
-        param = _SERVERLESS_PARAM.fullmatch(text.strip())
-        if param is not None and (unit.name, param.group(1)) in self.compose_params:
-            output = self.compose_params[(unit.name, param.group(1))]
-            return ForeignRef(output.how, output.key, ref.kind_hint)
-        if ref.how == "external":
-            return ref
-        return serverless_reference(text, ref.kind_hint) or ref
 
     def add_unit_edges(self, unit: LoadedUnit, *, permissions: bool = False) -> None:
         """The unit's edges; ``permissions=True`` adds only Lambda-permission triggers (a second pass).
@@ -425,53 +307,42 @@ class _Linker:
                         self.add_link(ref.link_kind, unit_node(unit.name), ref.node, edge.location, _detail(raw))
 
     def add_property_references(self, unit: LoadedUnit) -> None:
-        """``Fn::ImportValue``/``Fn::GetStackOutput`` anywhere in a resource (``Role``, ``VpcConfig`` ...).
+        """``Fn::ImportValue`` and the like inside a resource's properties (``Role``, ``VpcConfig`` ...).
 
         Only references no edge of the unit carries already: the unit's dependency is what counts.
         """
-        for resource in unit.resources:
-            if resource.implicit or not isinstance(resource.properties, Mapping):
-                continue
-            for ref, line in foreign_values_in(resource.properties, unit.parameters, resource.location.line):
-                if (unit.name, ref) in self._carried:
-                    continue  # a trigger, access or reference of this unit already links it
-                location = Location(resource.location.path, line)
-                found = self.endpoint(unit, ref, location)
-                if found is None or (resource.id, found[0]) in self._pairs:
-                    continue
-                node_id, resolved = found
-                cross_unit = self._owner(node_id) != unit.name
-                self.graph.add_edge(Edge("references", resource.id, node_id, location, ref.how, cross_unit))
-                self._pairs.add((resource.id, node_id))
-                if resolved is not None and resolved.link_kind:
-                    self.add_link(resolved.link_kind, resource.id, node_id, location, ref.key)
-
-    def add_ssm_typed_parameters(self, unit: LoadedUnit) -> None:
-        """SSM-typed template parameters no edge of the unit uses: the stack itself needs them."""
-        for parameter, name, line in unit.extra.get(SSM_PARAMETERS, ()):
-            ref = ForeignRef("ssm", name)
-            if (unit.name, ref) in self._carried:
-                continue
-            location = Location(unit.path, line)
+        for property_ref in unit.property_refs:
+            ref, location = property_ref.ref, property_ref.location
+            if (unit.name, _plain(ref)) in self._carried:
+                continue  # a trigger, access or reference of this unit already links it
+            resource_id = f"{unit.name}:{property_ref.resource}"
             found = self.endpoint(unit, ref, location)
-            if found is not None and found[1] is not None and found[1].link_kind:
-                self.add_link(
-                    found[1].link_kind, unit_node(unit.name), found[1].node, location, f"{name} (parameter {parameter})"
-                )
+            if found is None or (resource_id, found[0]) in self._pairs:
+                continue
+            node_id, resolved = found
+            cross_unit = self._owner(node_id) != unit.name
+            self.graph.add_edge(Edge("references", resource_id, node_id, location, ref.how, cross_unit))
+            self._pairs.add((resource_id, node_id))
+            if resolved is not None and resolved.link_kind:
+                self.add_link(resolved.link_kind, resource_id, node_id, location, ref.key)
 
-    def add_deploy_time_refs(self, unit: LoadedUnit) -> None:
-        """Parameter values a pipeline reads at deploy time (describe-stacks, ssm get-parameter).
+    def add_stack_references(self, unit: LoadedUnit) -> None:
+        """What the unit as a whole needs: SSM-typed parameters, values its pipeline reads at deploy time,
+        compose params and dependencies, stack dependencies.
 
-        The stack needs them whether or not an edge uses the parameter; the link is
-        written at the pipeline line that reads the value.
+        Skipped where an edge of the unit carries the same reference, or one of its resources
+        already has that link (at its own line): the unit's dependency is what counts.
         """
-        for parameter, ref, location in unit.extra.get(DEPLOY_TIME_REFS, ()):
-            found = self.endpoint(unit, ref, location)
-            if found is None or found[1] is None or not found[1].link_kind:
+        for stack_ref in unit.stack_refs:
+            if (unit.name, _plain(stack_ref.ref)) in self._carried:
                 continue
-            if self.links_between(found[1].link_kind, unit.name, found[1].node):
-                continue  # a resource using the parameter already links there, at its own line
-            self.add_link(found[1].link_kind, unit_node(unit.name), found[1].node, location, f"{ref.key} (parameter {parameter})")
+            found = self.endpoint(unit, stack_ref.ref, stack_ref.location)
+            resolved = found[1] if found is not None else None
+            if resolved is None or not resolved.link_kind:
+                continue
+            if self.links_between(resolved.link_kind, unit.name, resolved.node):
+                continue
+            self.add_link(resolved.link_kind, unit_node(unit.name), resolved.node, stack_ref.location, stack_ref.detail)
 
     def add_link(self, kind: str, consumer: str, provider: str, location: Location, detail: str) -> None:
         """One link edge per (kind, consumer, provider); only between different units (or to external)."""
@@ -511,58 +382,6 @@ def _detail(endpoint: object) -> str:
     return endpoint.key if isinstance(endpoint, ForeignRef) else ""
 
 
-SSM_PARAMETERS = "ssm_typed_parameters"  # LoadedUnit.extra key: [(parameter, SSM name, line)]
-
-
-def ssm_typed_parameters(document: Any, values: Mapping[str, Any]) -> list[tuple[str, str, int]]:
-    """``AWS::SSM::Parameter::Value<..>`` parameters and the SSM name each reads (default or override).
-
-    CloudFormation reads them at every deploy, used or not, so each is a deploy-time dependency.
-
-    >>> ssm_typed_parameters({"Parameters": {"Url": {"Type": "AWS::SSM::Parameter::Value<String>"}}},
-    ...                      {"Url": "/shop/url"})
-    [('Url', '/shop/url', 0)]
-    """
-    parameters = document.get("Parameters") if isinstance(document, Mapping) else None
-    if not isinstance(parameters, Mapping):
-        return []
-    lines = getattr(parameters, "key_lines", {})
-    found = []
-    for name, spec in parameters.items():
-        if not isinstance(spec, Mapping) or not str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
-            continue
-        value = resolve_string(values.get(str(name)), None)
-        if value:
-            found.append((str(name), value, lines.get(name, 0)))
-    return found
-
-
-def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) -> Iterator[tuple[ForeignRef, int]]:
-    """``Fn::ImportValue`` and ``Fn::GetStackOutput`` inside ``value``, names resolved where possible."""
-    stack: list[tuple[Any, int]] = [(value, line)]
-    while stack:
-        node, node_line = stack.pop()
-        node_line = line_of(node, node_line)
-        if isinstance(node, Mapping):
-            if len(node) == 1:
-                ((key, inner),) = node.items()
-                if key == "Fn::ImportValue":
-                    name = resolve_string(inner, parameters)
-                    if name is not None:
-                        yield ForeignRef("import", name), node_line
-                    continue
-                if key == "Fn::GetStackOutput" and isinstance(inner, Mapping):
-                    stack_name = resolve_string(inner.get("StackName"), parameters)
-                    output = resolve_string(inner.get("OutputName"), parameters)
-                    if stack_name and output:
-                        yield ForeignRef("stack_output", f"{stack_name}/{output}"), node_line
-                    continue
-            lines = getattr(node, "key_lines", {})
-            stack.extend((child, lines.get(key, node_line)) for key, child in node.items())
-        elif isinstance(node, list):
-            stack.extend((child, node_line) for child in node)
-
-
 def build_graph(
     units: Iterable[LoadedUnit],
     *,
@@ -570,14 +389,11 @@ def build_graph(
     config: LoadConfig,
     errors: Iterable[LoadError] = (),
     notes: Iterable[Note] = (),
-    compose: Iterable[ComposeProject] = (),
     pipelines: Iterable[DeployedPipeline] = (),
 ) -> DeploymentGraph:
     """Put every unit's resources and edges into one graph, resolving foreign references.
 
-    ``compose`` projects (``serverless-compose.yml``) add ``compose_param`` and
-    ``depends_on`` links between the units of their services; ``pipelines`` are
-    the CI pipelines that deploy the units.
+    ``pipelines`` are the CI pipelines that deploy the units.
     """
     graph = DeploymentGraph(root=root, unit_level_setting=config.unit_level)
     for pipeline in pipelines:
@@ -606,90 +422,12 @@ def build_graph(
             graph.add_resource(resource)
     index = ProviderIndex(loaded, config)
     graph.notes.extend(index.notes)
-    projects = list(compose)
-    linker = _Linker(graph, index, _compose_params(projects, loaded))
+    linker = _Linker(graph, index)
     for unit in loaded:
         linker.add_unit_edges(unit)
     for unit in loaded:
         linker.add_unit_edges(unit, permissions=True)
     for unit in loaded:
         linker.add_property_references(unit)
-        linker.add_ssm_typed_parameters(unit)
-        linker.add_deploy_time_refs(unit)
-        for name, location in unit.depends_on_units:
-            _unit_dependency(graph, linker, unit.name, name, location, "depends_on", f"depends on {name}")
-    for project in projects:
-        _link_compose(graph, linker, project, service_units(project, loaded))
+        linker.add_stack_references(unit)
     return graph
-
-
-def _unit_dependency(
-    graph: DeploymentGraph, linker: _Linker, consumer: str, provider: str, location: Location, kind: str, detail: str
-) -> None:
-    """A link from one unit node to another (or to an external unit when none has that name)."""
-    unit = linker.index.unit_named(provider)
-    if unit is not None:
-        target = unit_node(unit)
-    else:
-        target = f"external:unit:{provider}"
-        graph.add_external(ExternalNode(target, "unit", provider, location))
-    linker.add_link(kind, unit_node(consumer), target, location, detail)
-
-
-def _compose_params(projects: Sequence[ComposeProject], units: Sequence[LoadedUnit]) -> dict[tuple[str, str], ForeignRef]:
-    """``(consumer unit, param name)`` -> the provider's output, for every whole-value compose param."""
-    found: dict[tuple[str, str], ForeignRef] = {}
-    for project in projects:
-        members = service_units(project, units)
-        for service in project.services:
-            if service.name not in members:
-                continue
-            for param in service.params:
-                if param.whole and param.service in members:
-                    found[(members[service.name].name, param.name)] = ForeignRef(
-                        "compose_param", f"{members[param.service].name}/{param.output}"
-                    )
-    return found
-
-
-def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProject, members: Mapping[str, LoadedUnit]) -> None:
-    graph.errors.extend(project.errors)
-    graph.notes.extend(project.notes)
-    units = {name: unit.name for name, unit in members.items()}
-    for service in project.services:
-        if service.name not in units:
-            graph.notes.append(
-                Note(service.location, f"compose service {service.name!r}: no serverless service found at {service.path!r}")
-            )
-    for service in project.services:
-        consumer = units.get(service.name)
-        if consumer is None:
-            continue
-        for dependency, location in service.depends_on:
-            provider = units.get(dependency)
-            if provider is None:
-                graph.notes.append(
-                    Note(
-                        location,
-                        f"compose service {service.name!r} depends on "
-                        f"{dependency!r}, which is not a service of this compose file",
-                    )
-                )
-                continue
-            linker.add_link("depends_on", unit_node(consumer), unit_node(provider), location, f"dependsOn {dependency}")
-        for param in service.params:
-            provider = units.get(param.service)
-            if provider is None:
-                graph.notes.append(
-                    Note(
-                        param.location,
-                        f"compose param {param.name!r} names service {param.service!r}, which is not in this compose file",
-                    )
-                )
-                continue
-            node = linker.index.outputs.get((provider, param.output), unit_node(provider))
-            if linker.links_between("compose_param", consumer, node):
-                continue  # a resource of the service already uses this param: that link says more
-            linker.add_link(
-                "compose_param", unit_node(consumer), node, param.location, f"{param.name}: ${{{param.service}.{param.output}}}"
-            )

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import importlib
 import os
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path, PurePosixPath
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
@@ -20,35 +19,17 @@ from .domains import assign_domains
 from .files import UnreadableFile
 from .graph import DeploymentGraph
 from .link import build_graph
-from .loaders.cloudformation.reader import read_template
-from .loaders.sam.samconfig import SamConfig, read_samconfig
-from .loaders.serverless.compose import apply_compose_params, compose_projects
+from .loaders import loader_for
+from .loaders.sam.samconfig import read_samconfig
+from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
 from .model import LoadedUnit, LoadError, Location, Note
 from .parse import ParseError
-from .pipelines.attach import (
-    DEPLOYMENTS,
-    attach_deployments,
-    deployed_pipelines,
-    ssm_typed_names,
-    unit_parameter_values,
-    unsupplied_parameters,
-)
+from .pipelines.attach import attach_deployments, deployed_pipelines
 from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
 from .pipelines.model import PipelineScan
 from .pipelines.reading import read_pipelines
 
 __all__ = ["load", "load_units"]
-
-UnitLoader = Callable[[Candidate, Discovery, LoadConfig], list[LoadedUnit]]
-
-# Formats whose loader is imported only when such a file is found (python-hcl2 and
-# lark, behind Terraform, take a while to import). A compose file is no unit of its
-# own: its projects are read below and linked by ``build_graph``.
-_LAZY_LOADERS = {
-    "serverless": ("pytest_serverless_arch.loaders.serverless.service", "load_service"),
-    "terraform": ("pytest_serverless_arch.loaders.terraform.root_module", "load_root_module"),
-    "cdk": ("pytest_serverless_arch.loaders.cdk", "load_cloud_assembly"),
-}
 
 
 def load(
@@ -86,6 +67,9 @@ def load(
     # compose files fill their services' ${param:..} and add links between their units
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
+        errors, notes = link_compose_projects(projects, units)
+        discovery.errors.extend(errors)
+        discovery.notes.extend(notes)
     units = assign_domains(units, config)
     attach_deployments(units, plan, config)
     return build_graph(
@@ -94,7 +78,6 @@ def load(
         config=config,
         errors=discovery.errors,
         notes=[*discovery.notes, *scan.notes, *plan.notes],
-        compose=projects,
         pipelines=deployed_pipelines(scan, units),
     )
 
@@ -150,18 +133,15 @@ def load_units(discovery: Discovery, config: LoadConfig, plan: DeployPlan | None
     candidates: list[Candidate] = list(discovery.candidates)
     candidates += [Candidate(discovery.root / rel, rel, "terraform") for rel in discovery.terraform_dirs]
     for candidate in candidates:
-        loader = _loader_for(candidate.format)
+        loader = loader_for(candidate.format)
         if loader is None:
             continue
         inputs = plan.inputs_for(candidate.relpath, config.stage) if plan is not None else None
         try:
-            if loader is load_template:
-                loaded = load_template(candidate, discovery, config, inputs)
-            else:
-                loaded = loader(candidate, discovery, _config_for(config, inputs))
+            loaded = loader(candidate, discovery, _config_for(config, inputs), inputs)
             for unit in loaded:
                 if inputs is not None and unit.path == candidate.relpath:
-                    unit.extra[DEPLOYMENTS] = inputs
+                    unit.deployments = inputs
             units.extend(loaded)
         except Exception as exc:  # a bug must not lose the rest of the run
             frame = traceback.extract_tb(exc.__traceback__)[-1]
@@ -190,139 +170,13 @@ def _config_for(config: LoadConfig, inputs: UnitInputs | None) -> LoadConfig:
     return dataclasses.replace(config, stage=stage, region=region)
 
 
-FOLDER_NAMED = "folder_named"  # LoadedUnit.extra key: the unit has no stack name of its own, only its folder's
-
-
-def folder_name(relpath: str, root: Path) -> str:
-    """The stack name a person would give a template with no samconfig: its folder's name.
-
-    A ``template.yaml`` at the root takes the repository folder's name; any other
-    file at the root keeps its path (nothing says the repository is that one stack).
-
-    >>> folder_name("services/orders/template.yaml", Path("/repo/shop"))
-    'orders'
-    >>> folder_name("template.yaml", Path("/repo/shop"))
-    'shop'
-    >>> folder_name("queues.yaml", Path("/repo/shop"))
-    'queues.yaml'
-    """
-    path = PurePosixPath(relpath)
-    if path.parent.name:
-        return path.parent.name
-    return root.name if path.stem == "template" and root.name else relpath
-
-
 def _path_names_on_clash(units: Sequence[LoadedUnit]) -> None:
     """A folder name two units share (two templates in one folder, or a stack of that name) names neither: the path does."""
     counts = collections.Counter(unit.name for unit in units)
     for unit in units:
-        if unit.extra.get(FOLDER_NAMED) and counts[unit.name] > 1:
+        if unit.named_by_folder and counts[unit.name] > 1:
             unit.name = unit.path
             unit.resources = [dataclasses.replace(resource, unit=unit.name) for resource in unit.resources]
-
-
-def _loader_for(format_name: str) -> UnitLoader | None:
-    if format_name in ("cloudformation", "sam"):
-        return load_template
-    spec = _LAZY_LOADERS.get(format_name)
-    if spec is None:
-        return None
-    return getattr(importlib.import_module(spec[0]), spec[1])  # type: ignore[no-any-return]
-
-
-def samconfig_for(
-    candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None = None
-) -> SamConfig | None:
-    """The samconfig beside a template (or the one its deploy command names), when it applies to that template."""
-    directory = str(Path(candidate.relpath).parent.as_posix())
-    relpath = discovery.samconfigs.get(directory)
-    chosen = inputs.chosen if inputs is not None else None
-    if chosen is not None and chosen.tool == "sam" and chosen.config_file:
-        named = str(Path(chosen.working_directory, chosen.config_file).as_posix())
-        if (discovery.root / named).is_file():
-            relpath = named
-    if relpath is None:
-        return None
-    env = (chosen.config_env if chosen is not None and chosen.tool == "sam" else None) or config.samconfig_env
-    try:
-        samconfig = read_samconfig(discovery.root / relpath, relpath, env, root=discovery.root)
-    except (ParseError, UnreadableFile) as exc:
-        discovery.errors.append(LoadError(relpath, exc.line, exc.message))
-        return None
-    name = Path(candidate.relpath).name
-    if samconfig.template_file:
-        if Path(samconfig.template_file).name != name:
-            return None
-    elif name not in ("template.yaml", "template.yml", "template.json"):
-        siblings = [
-            c
-            for c in discovery.candidates
-            if c.format in ("sam", "cloudformation") and str(Path(c.relpath).parent.as_posix()) == directory
-        ]
-        if len(siblings) != 1:
-            return None
-    return samconfig
-
-
-def load_template(
-    candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None = None
-) -> list[LoadedUnit]:
-    """One CloudFormation/SAM template -> one unit, with what its pipeline, samconfig and the options give it.
-
-    Stack name: ``stack_names`` option > the deploy command > samconfig > the template's folder
-    (see :func:`folder_name`). Parameter values:
-    ``serverless_arch_params`` > the deploy command's overrides > samconfig ``parameter_overrides`` > ``Default``.
-    """
-    samconfig = samconfig_for(candidate, discovery, config, inputs)
-    name = (
-        config.stack_names.get(candidate.relpath)
-        or (inputs.stack_name if inputs is not None else None)
-        or (samconfig.stack_name if samconfig else None)
-    )
-    folder_named = name is None
-    name = name or folder_name(candidate.relpath, discovery.root)
-    overrides: dict[str, object] = dict(samconfig.parameter_overrides) if samconfig else {}
-    if inputs is not None:
-        overrides.update(inputs.parameter_values)
-        for parameter in ssm_typed_names(candidate.document):
-            # an SSM-typed parameter's value is a parameter *name*: a value read at deploy time is not one
-            if parameter in overrides and parameter in dict(inputs.chosen.parameters):
-                overrides[parameter] = inputs.chosen.parameter_map[parameter].value
-    overrides.update(unit_parameter_values(config, candidate.document, name, candidate.relpath))
-    region = (inputs.chosen.region if inputs is not None else None) or (samconfig.region if samconfig else None)
-    unit = LoadedUnit(
-        name=name,
-        format=candidate.format,
-        path=candidate.relpath,
-        region=region or config.default_region,
-        tags=dict(samconfig.tags) if samconfig else {},
-        location=Location(candidate.relpath, 1),
-    )
-    if samconfig is not None:
-        unit.extra["samconfig"] = samconfig.path
-    if folder_named:
-        unit.extra[FOLDER_NAMED] = True
-    read_template(
-        unit,
-        candidate.document,
-        config,
-        parameter_overrides=overrides,
-        root=discovery.root,
-    )  # to read definitions kept in files beside the template
-    if unit.extra.get("unreadable"):  # not a unit at all: keep only its errors
-        discovery.errors.extend(unit.errors)
-        return []
-    # issue 4: local nested stacks join this unit; SAM Globals tags count as stack tags for domains
-    from .domains import GLOBALS_TAGS, sam_globals_tags
-    from .link import SSM_PARAMETERS, ssm_typed_parameters
-    from .loaders.cloudformation.nested import join_nested_stacks
-
-    join_nested_stacks(unit, candidate.document, discovery, config)
-    unit.extra[GLOBALS_TAGS] = sam_globals_tags(candidate.document)
-    unit.extra[SSM_PARAMETERS] = ssm_typed_parameters(candidate.document, unit.parameters)
-    supplied = {*overrides, *(inputs.supplied if inputs is not None else ())}
-    unit.notes.extend(unsupplied_parameters(candidate.document, candidate.relpath, supplied))
-    return [unit]
 
 
 def _deduplicate_names(units: Iterable[LoadedUnit]) -> None:

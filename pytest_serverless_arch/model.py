@@ -8,7 +8,10 @@ alone); the linker turns those into one :class:`~.graph.DeploymentGraph`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+if TYPE_CHECKING:
+    from .pipelines.inputs import UnitInputs
 
 __all__ = [
     "EDGE_KINDS",
@@ -20,7 +23,9 @@ __all__ = [
     "LoadedUnit",
     "Location",
     "Note",
+    "PropertyRef",
     "Resource",
+    "StackRef",
     "Unit",
 ]
 
@@ -88,10 +93,12 @@ class ForeignRef:
     - ``compose_param``: ``stack/Output`` that serverless-compose passes in as a ``${param:..}``;
     - ``arn``: a literal or partly resolved ARN;
     - ``name``: a physical name of a resource of kind ``kind_hint``;
+    - ``remote_state``: ``stack/Output`` read through Terraform's ``terraform_remote_state``;
+    - ``unit``: a whole unit by its stack name (CDK stack dependencies, compose ``dependsOn``);
     - ``external``: something known to live outside the repository (default event bus, Kafka).
     """
 
-    how: Literal["import", "ssm", "stack_output", "compose_param", "arn", "name", "external"]
+    how: Literal["import", "ssm", "stack_output", "compose_param", "remote_state", "arn", "name", "unit", "external"]
     key: str
     kind_hint: str = "other"
     region: str | None = None
@@ -145,6 +152,8 @@ class Resource:
     aliases: tuple[str, ...] = ()  # other logical ids that name it (serverless ``FooLambdaFunction``)
     implicit: bool = False  # created by SAM or the Serverless Framework, not written out
     code_source: str | None = None  # for functions: why its code comes from outside the unit
+    configures_function: bool = False  # a permission, alias, version, mapping... of the function it points at
+    value_target: str | None = None  # for SSM parameters: the logical id whose name or ARN the value holds
     suppressions: tuple[tuple[str, str], ...] = ()  # (rule id, reason)
 
     @property
@@ -183,9 +192,35 @@ class Export:
     value: Any = None
 
 
+@dataclass(frozen=True)
+class PropertyRef:
+    """A reference to another unit's value inside a resource's properties (``Fn::ImportValue`` in ``Role``...).
+
+    The linker adds a ``references`` edge and a link for it unless an edge of
+    the unit already carries the same reference.
+    """
+
+    resource: str  # logical id
+    ref: ForeignRef
+    location: Location
+
+
+@dataclass(frozen=True)
+class StackRef:
+    """Something the unit as a whole needs from elsewhere: an SSM-typed parameter, a compose param or dependency."""
+
+    ref: ForeignRef
+    location: Location
+    detail: str
+
+
 @dataclass
 class LoadedUnit:
-    """What a loader returns for one deployment unit, before linking."""
+    """What a loader returns for one deployment unit, before linking.
+
+    Everything here is format-neutral: what the linker, the domain assignment
+    and the rules need is said in typed fields, never in format syntax.
+    """
 
     name: str
     format: str
@@ -198,9 +233,17 @@ class LoadedUnit:
     region: str | None = None
     notes: list[Note] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)  # format-specific facts (plugins, stage...)
-    depends_on_units: list[tuple[str, Location]] = field(default_factory=list)
     location: Location | None = None
+    stack_name: str | None = None  # the deployed stack name when it differs from ``name``
+    stage: str | None = None  # the stage it was loaded for (serverless), when it has one
+    files_read: list[str] = field(default_factory=list)  # files besides ``path`` it was read from (samconfig, includes...)
+    inherited_tags: dict[str, str] = field(default_factory=dict)  # tags every resource gets (SAM Globals), for domains
+    property_refs: list[PropertyRef] = field(default_factory=list)
+    stack_refs: list[StackRef] = field(default_factory=list)
+    unreadable: bool = False  # not a unit at all (no resources section): only its errors are kept
+    named_by_folder: bool = False  # no stack name of its own, only its folder's (the path names it on a clash)
+    deployments: UnitInputs | None = None  # what the repository's pipelines deploy it with (pipelines/inputs.py)
+    deployed_as: tuple[str, ...] = ()  # every stack name its pipelines deploy it as
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ import pytest
 
 from . import assertions
 from .fixtures import deployment_graph, load_deployment_graph  # noqa: F401  (fixtures)
-from .gate import FINDINGS_KEY, GATE_KEY, REPORT_ATTRIBUTE, ArchGate, active_gate
+from .gate import FINDINGS_KEY, GATE_KEY, REPORT_ATTRIBUTE, ArchGate, active_gate, assertion_filter
 from .items import collect_gate, gate_requested, load_rule_plugins, repository_rules
 from .options import add_options
-from .suppressions import assertion_filter
 
 PLUGIN_PROBLEMS_KEY = pytest.StashKey[list[tuple[str, str]]]()
 PREVIOUS_FILTER_KEY = pytest.StashKey[assertions.ViolationFilter]()

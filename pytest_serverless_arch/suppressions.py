@@ -33,7 +33,7 @@ from .rules.base import Rule, Violation
 if TYPE_CHECKING:
     from .baseline import Baseline, BaselineEntry
 
-__all__ = ["Suppression", "Triage", "apply_suppressions_and_baseline", "assertion_filter", "suppressions_in", "triage"]
+__all__ = ["Suppression", "Triage", "suppressions_in", "triage"]
 
 
 @dataclass(frozen=True, order=True)
@@ -157,25 +157,3 @@ def triage(
     else:
         result.failing = remaining
     return result
-
-
-def apply_suppressions_and_baseline(violations: Iterable[Violation], graph: Any = None, *, rule: str | None = None) -> Triage:
-    """Triage ``violations`` with the running pytest session's baseline, and record it for the summary.
-
-    This is the seam for assertion helpers: ``assert_rule`` calls it and fails
-    with :meth:`Triage.failure_text` when ``not triage.passed``. Outside a
-    pytest session (or with the plugin disabled) only the suppressions apply.
-    """
-    from .gate import active_gate
-
-    violations = list(violations)
-    rule_id = rule or (violations[0].rule if violations else "")
-    gate = active_gate()
-    if gate is None:
-        return triage(rule_id, violations, graph)
-    return gate.triage(rule_id, violations, graph)
-
-
-def assertion_filter(rule: Rule, violations: list[Violation], graph: Any) -> list[Violation]:
-    """The plugin's :data:`pytest_serverless_arch.assertions.violation_filter`: what still fails."""
-    return apply_suppressions_and_baseline(violations, graph, rule=rule.id).failing

@@ -66,6 +66,7 @@ class GraphBuilder:
         code_source: str | None = None,
         type: str | None = None,
         tags: dict[str, str] | None = None,
+        configures_function: bool | None = None,
     ) -> GraphBuilder:
         if unit not in self.graph.units_by_name:
             self.unit(unit)
@@ -80,6 +81,10 @@ class GraphBuilder:
                 domain=domain,
                 code_source=code_source,
                 tags=tuple(sorted((tags or {}).items())),
+                # as the loaders set it: permissions, aliases, mappings... configure the function they name
+                configures_function=(type or "").startswith("AWS::Lambda::") and type != "AWS::Lambda::Function"
+                if configures_function is None
+                else configures_function,
             )
         )
         return self

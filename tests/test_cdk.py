@@ -122,10 +122,16 @@ def test_the_loaded_unit_keeps_every_construct_path_and_the_stack_dependencies()
     from pytest_serverless_arch.config import LoadConfig
     from pytest_serverless_arch.discover import discover
     from pytest_serverless_arch.loading import load_units
+    from pytest_serverless_arch.model import ForeignRef, StackRef
 
     units = {unit.name: unit for unit in load_units(discover([SHOP], SHOP), LoadConfig())}
     orders = units["shop-orders"]
-    assert orders.extra["construct_paths"]["Handler886CB40B"] == "Orders/Handler/Resource"
-    assert orders.extra["artifact_id"] == "Orders"
-    assert orders.depends_on_units == [("shop-shared", Location("cdk.out/manifest.json", 77))]
-    assert units["Prod-Orders"].depends_on_units == [("Prod-Shared", Location("cdk.out/assembly-Prod/manifest.json", 70))]
+    handler = next(resource for resource in orders.resources if resource.logical_id == "Handler886CB40B")
+    assert handler.name == "Orders/Handler"
+    assert "cdk.out/manifest.json" in orders.files_read
+    assert orders.stack_refs == [
+        StackRef(ForeignRef("unit", "shop-shared"), Location("cdk.out/manifest.json", 77), "depends on shop-shared")
+    ]
+    assert units["Prod-Orders"].stack_refs == [
+        StackRef(ForeignRef("unit", "Prod-Shared"), Location("cdk.out/assembly-Prod/manifest.json", 70), "depends on Prod-Shared")
+    ]

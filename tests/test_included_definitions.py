@@ -19,7 +19,7 @@ from pytest_serverless_arch import files as files_module
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.loaders.cloudformation.reader import read_template
+from pytest_serverless_arch.loaders.templates import read_template
 from pytest_serverless_arch.model import LoadedUnit
 from pytest_serverless_arch.parse import parse_text
 

@@ -16,7 +16,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "link"
 
 needs_serverless = pytest.mark.skipif(
     importlib.util.find_spec("pytest_serverless_arch.loaders.serverless.service") is None,
-    reason="the serverless.yml loader (pytest_serverless_arch.load.serverless) has not landed yet",
+    reason="the serverless.yml loader (pytest_serverless_arch.loaders.serverless) has not landed yet",
 )
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.loaders.cloudformation.reader import read_template
+from pytest_serverless_arch.loaders.templates import read_template
 from pytest_serverless_arch.model import LoadedUnit
 
 from .helpers import FIXTURES, edge_rows, load_template, trigger_rows

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.loaders.cloudformation.reader import read_template
+from pytest_serverless_arch.loaders.templates import read_template
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit
 from pytest_serverless_arch.parse import parse_text
 

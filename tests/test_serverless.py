@@ -249,13 +249,13 @@ def test_a_service_is_one_unit_named_service_dash_stage_with_its_plugins_and_sta
     assert load(tmp_path, stage="prod", region="us-west-2").units()[0].name == "orders-prod"
 
 
-def test_the_loaded_unit_records_plugins_stage_and_service(tmp_path):
+def test_the_loaded_unit_records_its_stage_and_is_named_by_service_and_stage(tmp_path):
     from pytest_serverless_arch.loaders.serverless.service import read_service
     from pytest_serverless_arch.parse import parse_yaml
 
     document = parse_yaml("service: s\nplugins: [a, b]\nprovider: {name: aws}\n")
     (unit,) = read_service(document, "serverless.yml", LoadConfig(), root=tmp_path, service_dir=tmp_path)
-    assert (unit.extra["plugins"], unit.extra["stage"], unit.extra["service"]) == (["a", "b"], "dev", "s")
+    assert (unit.stage, unit.name) == ("dev", "s-dev")
 
 
 def test_provider_stack_name_names_the_unit(tmp_path):

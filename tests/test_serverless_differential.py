@@ -35,8 +35,8 @@ from typing import Any
 import pytest
 
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.loaders.cloudformation.reader import read_template
 from pytest_serverless_arch.loaders.serverless.service import read_service
+from pytest_serverless_arch.loaders.templates import read_template
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit, Location
 from pytest_serverless_arch.parse import parse_json, parse_text
 

@@ -150,7 +150,7 @@ def test_lookups_by_name_and_remote_state_outputs_are_foreign_references(loaded:
             "EventSourceMapping",
         ),
         (
-            ForeignRef("stack_output", "infra/uploads_topic_arn", "topic"),
+            ForeignRef("remote_state", "infra/uploads_topic_arn", "topic"),
             "aws_lambda_function.transcode",
             "workers/main.tf:43",
             "SNS",

@@ -6,13 +6,13 @@
 template (``properties.templateFile``) the CloudFormation reader reads. Stages
 are nested assemblies (``cdk:cloud-assembly`` artifacts with a
 ``directoryName``), read the same way. The manifest's ``dependencies`` between
-stacks become :attr:`LoadedUnit.depends_on_units` (the linker makes them
-``depends_on`` links); asset manifests and other artifacts are skipped.
+stacks become unit-level :class:`~pytest_serverless_arch.model.StackRef` records (the
+linker makes them ``depends_on`` links); asset manifests and other artifacts are skipped.
 
 Resources keep their template line as location, and where the template's
 ``Metadata`` (or the manifest's ``aws:cdk:logicalId`` entries) give the
 construct path, it is the resource's display ``name`` (``Orders/Handler``
-rather than ``Handler886CB40B``) and is listed in ``unit.extra["construct_paths"]``.
+rather than ``Handler886CB40B``).
 
 >>> from pytest_serverless_arch import load
 >>> graph = load("tests/fixtures/cdk/shop")  # doctest: +SKIP
@@ -30,9 +30,10 @@ from typing import Any
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery, relative_posix
 from ..files import UnreadableFile, confine
-from ..model import LoadedUnit, LoadError, Location
+from ..model import ForeignRef, LoadedUnit, LoadError, Location, StackRef
 from ..parse import ParseError, read_document
-from .cloudformation.reader import read_template
+from .cloudformation.references import finish_unit
+from .templates import read_template
 
 __all__ = ["load_cloud_assembly"]
 
@@ -161,11 +162,7 @@ def _read_stack(
     unit = LoadedUnit(
         name=name, format="cdk", path=template_rel, region=_region(artifact, config), location=Location(manifest_rel, line)
     )
-    unit.extra["artifact_id"] = artifact_id
-    unit.extra["manifest"] = manifest_rel
-    display = artifact.get("displayName")
-    if isinstance(display, str):
-        unit.extra["display_name"] = display
+    unit.files_read.append(manifest_rel)
     document = _read_json(template_path, template_rel, unit.errors, discovery.root)
     if isinstance(document, Mapping):
         read_template(unit, document, config)
@@ -177,7 +174,9 @@ def _read_stack(
         where = Location(manifest_rel, _line(artifact, "dependencies", line))
         for dependency in dependencies:
             if isinstance(dependency, str) and dependency in stack_names:
-                unit.depends_on_units.append((stack_names[dependency], where))
+                name = stack_names[dependency]
+                unit.stack_refs.append(StackRef(ForeignRef("unit", name), where, f"depends on {name}"))
+    finish_unit(unit)
     return unit
 
 
@@ -212,7 +211,6 @@ def _name_by_construct_path(unit: LoadedUnit, document: Mapping[str, Any], metad
                 paths[str(logical_id)] = path
     if not paths:
         return
-    unit.extra["construct_paths"] = dict(paths)
     renamed = []
     for resource in unit.resources:
         path = paths.get(resource.logical_id)

@@ -17,28 +17,9 @@ from ..model import Edge, Resource
 from ..selection import whole_graph
 from .base import Violation, describe, rule
 
-__all__ = ["CONFIGURING_TYPES", "no_function_placeholders"]
+__all__ = ["no_function_placeholders"]
 
 RULE_ID = "no-function-placeholders"
-
-# Resources that configure a function they point at (CloudFormation and Terraform spellings).
-CONFIGURING_TYPES = frozenset(
-    {
-        "AWS::Lambda::Permission",
-        "AWS::Lambda::Alias",
-        "AWS::Lambda::Version",
-        "AWS::Lambda::EventInvokeConfig",
-        "AWS::Lambda::Url",
-        "AWS::Lambda::EventSourceMapping",
-        "AWS::CodeDeploy::DeploymentGroup",
-        "aws_lambda_permission",
-        "aws_lambda_alias",
-        "aws_lambda_event_source_mapping",
-        "aws_lambda_function_event_invoke_config",
-        "aws_lambda_function_url",
-        "aws_lambda_provisioned_concurrency_config",
-    }
-)
 
 _WIRING_KINDS = ("triggers", "invokes")
 
@@ -105,4 +86,4 @@ def _configures(graph: Any, node_id: str) -> bool:
         node = graph.node(node_id)
     except KeyError:
         return False
-    return isinstance(node, Resource) and node.type in CONFIGURING_TYPES
+    return isinstance(node, Resource) and node.configures_function

@@ -26,13 +26,13 @@ from .topology import (
     SYNTAXES,
     TRIGGER_KINDS,
     UNTAGGED_SOURCE_KINDS,
-    Access,
-    EventBus,
-    Function,
-    Store,
     Topology,
-    Trigger,
-    Unit,
+    TopologyAccess,
+    TopologyEventBus,
+    TopologyFunction,
+    TopologyStore,
+    TopologyTrigger,
+    TopologyUnit,
     Wiring,
     usable_link,
 )
@@ -94,7 +94,7 @@ def units(
     names: SearchStrategy[str] | None = None,
     formats: SearchStrategy[str] = ANY_FORMAT,
     syntaxes: SearchStrategy[str] = ANY_SYNTAX,
-) -> Unit:
+) -> TopologyUnit:
     """A deployment unit of one of ``formats``, written in one of ``syntaxes``.
 
     >>> units(formats=st.just("sam")).example().format  # doctest: +SKIP
@@ -108,7 +108,7 @@ def units(
     name = draw(names if names is not None else st.sampled_from(DEFAULT_DOMAINS))
     if unit_format == "serverless" and not name.endswith("-dev"):
         name += "-dev"  # the framework names the stack <service>-<stage>
-    return Unit(name, unit_format, syntax)
+    return TopologyUnit(name, unit_format, syntax)
 
 
 @st.composite
@@ -119,7 +119,7 @@ def functions(
     names: SearchStrategy[str] = _FUNCTION_NAMES,
     domains: SearchStrategy[str] | None = ANY_DOMAIN,
     placeholders: SearchStrategy[bool] = _NEVER,
-) -> Function:
+) -> TopologyFunction:
     """A function in one of ``units`` (unit names), of one of ``domains`` (None: no domain).
 
     Draw several with ``st.lists(functions(...), unique_by=lambda f: f.name)``.
@@ -128,7 +128,7 @@ def functions(
     _check_strategy("names", names)
     _check_strategy("domains", domains, optional=True)
     _check_strategy("placeholders", placeholders)
-    return Function(draw(names), draw(units), draw(domains) if domains is not None else None, draw(placeholders))
+    return TopologyFunction(draw(names), draw(units), draw(domains) if domains is not None else None, draw(placeholders))
 
 
 @st.composite
@@ -140,7 +140,7 @@ def triggers(
     kinds: SearchStrategy[str] = ANY_TRIGGER_KIND,
     names: SearchStrategy[str] | None = None,
     domains: SearchStrategy[str] | None = ANY_DOMAIN,
-) -> Trigger:
+) -> TopologyTrigger:
     """A trigger of one of ``kinds`` whose source lives in one of ``units`` and invokes one of ``functions``.
 
     How a cross-unit trigger is wired (which side names the other, and how) is
@@ -156,7 +156,7 @@ def triggers(
     link = draw(st.sampled_from(("imports", "name_reference", "ssm_parameter")))
     if wiring == "function" and kind == "table":
         link = "imports"  # a table's stream ARN carries a label nobody can write down
-    return Trigger(name, kind, draw(units), draw(functions), draw(domains) if domains is not None else None, wiring, link)
+    return TopologyTrigger(name, kind, draw(units), draw(functions), draw(domains) if domains is not None else None, wiring, link)
 
 
 # --- whole topologies ------------------------------------------------------------------
@@ -287,14 +287,16 @@ def _topologies(
 class _Drawing:
     """The pieces of one topology, drawn in order: functions, their triggers, stores, accesses."""
 
-    def __init__(self, draw: Callable[..., Any], pattern: str | None, domains: Any, links: Any, units: list[Unit]) -> None:
+    def __init__(
+        self, draw: Callable[..., Any], pattern: str | None, domains: Any, links: Any, units: list[TopologyUnit]
+    ) -> None:
         self.draw = draw
         self.pattern = pattern
         self.domains = domains
         self.links = links
         self.units = units
         self.homes = [_home(unit) for unit in units]
-        self.buses: list[EventBus] = []
+        self.buses: list[TopologyEventBus] = []
 
     def place_of(self, unit_name: str) -> int:
         return next(index for index, unit in enumerate(self.units) if unit.name == unit_name)
@@ -306,7 +308,7 @@ class _Drawing:
         home = self.homes[place]
         return self.draw(self.domains) if self.draw(st.booleans()) else home
 
-    def functions(self, max_functions: int) -> list[Function]:
+    def functions(self, max_functions: int) -> list[TopologyFunction]:
         """Functions, placed in units as the pattern asks."""
         draw, pattern, count = self.draw, self.pattern, len(self.units)
         if pattern == "monolith":
@@ -326,7 +328,7 @@ class _Drawing:
             placeholder = (
                 pattern is None and self.units[place].format != "serverless" and draw(st.booleans()) and draw(st.booleans())
             )
-            found.append(Function(f"Fn{index}", self.units[place].name, self.domain_for(place), placeholder))
+            found.append(TopologyFunction(f"Fn{index}", self.units[place].name, self.domain_for(place), placeholder))
         if (
             pattern == "infra-app-split"
             and self.units[0].format != "serverless"
@@ -334,13 +336,13 @@ class _Drawing:
             and draw(st.booleans())
         ):
             # the infrastructure unit also holds an empty function another pipeline ships code into
-            found.append(Function(f"Fn{len(found)}", self.units[0].name, self.domain_for(0), placeholder=True))
+            found.append(TopologyFunction(f"Fn{len(found)}", self.units[0].name, self.domain_for(0), placeholder=True))
         return found
 
-    def triggers(self, functions: list[Function], kinds: SearchStrategy[str]) -> list[Trigger]:
+    def triggers(self, functions: list[TopologyFunction], kinds: SearchStrategy[str]) -> list[TopologyTrigger]:
         """Up to two triggers per function; the source lives in the function's unit unless the pattern moves it."""
         draw, pattern, count = self.draw, self.pattern, len(self.units)
-        found: list[Trigger] = []
+        found: list[TopologyTrigger] = []
         for function in functions:
             function_place = self.place_of(function.unit)
             if pattern == "infra-app-split" and function_place == 0:
@@ -369,13 +371,13 @@ class _Drawing:
                 found.append(trigger)
         return found
 
-    def on_a_bus(self, rule: Trigger, rule_place: int) -> Trigger:
+    def on_a_bus(self, rule: TopologyTrigger, rule_place: int) -> TopologyTrigger:
         """``rule`` listening on a custom bus, in its own unit or (rarely) another one."""
         place = rule_place
         if len(self.units) > 1 and self.links is not None and self.draw(st.booleans()):
             other = self.draw(st.integers(0, len(self.units) - 2))
             place = other if other < rule_place else other + 1
-        bus = EventBus(f"Bus{len(self.buses)}", self.units[place].name, self.domain_for(place))
+        bus = TopologyEventBus(f"Bus{len(self.buses)}", self.units[place].name, self.domain_for(place))
         self.buses.append(bus)
         link = "imports"
         if place != rule_place:
@@ -383,13 +385,13 @@ class _Drawing:
             link = usable_link(drawn, self.units[rule_place], self.units[place])
         return dataclasses.replace(rule, bus=bus.name, bus_link=link)
 
-    def stores(self, functions: list[Function], triggers: list[Trigger], first_index: int) -> list[Store]:
+    def stores(self, functions: list[TopologyFunction], triggers: list[TopologyTrigger], first_index: int) -> list[TopologyStore]:
         """Up to two data stores, and one more in every unit that would otherwise be empty."""
         specs = self.draw(
             st.lists(st.tuples(st.sampled_from(("table", "bucket", "stream")), st.integers(0, len(self.units) - 1)), max_size=2)
         )
         found = [
-            Store(f"{_PREFIX[kind]}{first_index + index}", kind, self.units[place].name, self.domain_for(place))
+            TopologyStore(f"{_PREFIX[kind]}{first_index + index}", kind, self.units[place].name, self.domain_for(place))
             for index, (kind, place) in enumerate(specs)
         ]
         # Every unit holds something: an empty template is not a unit anyone deploys.
@@ -397,10 +399,10 @@ class _Drawing:
         held |= {b.unit for b in self.buses}
         for place, unit in enumerate(self.units):
             if unit.name not in held:
-                found.append(Store(f"Table{first_index + len(found)}", "table", unit.name, self.homes[place]))
+                found.append(TopologyStore(f"Table{first_index + len(found)}", "table", unit.name, self.homes[place]))
         return found
 
-    def accesses(self, functions: list[Function], stores: list[Store]) -> list[Access]:
+    def accesses(self, functions: list[TopologyFunction], stores: list[TopologyStore]) -> list[TopologyAccess]:
         """Up to three (function, store) pairs; across units through a drawn link kind."""
         if not stores:
             return []
@@ -411,17 +413,17 @@ class _Drawing:
         for function_index, store_index in pairs:
             function, store = functions[function_index], stores[store_index]
             if function.unit == store.unit:
-                found.append(Access(function.name, store.name, "reference"))
+                found.append(TopologyAccess(function.name, store.name, "reference"))
             elif self.links is not None:
                 link = self.draw(_checked(self.links, LINK_KINDS, "cross_unit_links"))
                 reader, provider = self.units[self.place_of(function.unit)], self.units[self.place_of(store.unit)]
-                found.append(Access(function.name, store.name, usable_link(link, reader, provider)))
+                found.append(TopologyAccess(function.name, store.name, usable_link(link, reader, provider)))
         return found
 
 
 def _draw_units(
     draw: Callable[..., Any], formats: Any, syntaxes: Any, domains: Any, min_units: int, max_units: int
-) -> list[Unit]:
+) -> list[TopologyUnit]:
     specs = draw(
         st.lists(
             st.tuples(
@@ -436,11 +438,11 @@ def _draw_units(
     result = []
     for index, (unit_format, syntax, domain) in enumerate(specs):
         base = f"{domain or 'app'}-{index}"
-        result.append(Unit(f"{base}-dev" if unit_format == "serverless" else base, unit_format, syntax))
+        result.append(TopologyUnit(f"{base}-dev" if unit_format == "serverless" else base, unit_format, syntax))
     return result
 
 
-def _home(unit: Unit) -> str | None:
+def _home(unit: TopologyUnit) -> str | None:
     base = unit.service.rsplit("-", 1)[0]
     return None if base == "app" else base
 
@@ -449,20 +451,20 @@ def _trigger(
     draw: Callable[..., Any],
     kind: str,
     index: int,
-    unit: Unit,
-    function: Function,
+    unit: TopologyUnit,
+    function: TopologyFunction,
     domain: str | None,
     *,
     crossing: bool,
     links: Any,
-    function_unit: Unit,
-) -> Trigger:
+    function_unit: TopologyUnit,
+) -> TopologyTrigger:
     name = f"{_PREFIX[kind]}{index}"
     if kind in UNTAGGED_SOURCE_KINDS:
         domain = None  # an event rule has no Tags
     permission = kind in PUSH_KINDS and draw(st.booleans()) and draw(st.booleans())  # rare
     if not crossing:
-        return Trigger(name, kind, unit.name, function.name, domain, permission=permission)
+        return TopologyTrigger(name, kind, unit.name, function.name, domain, permission=permission)
     wiring: Wiring = "function" if kind in SUBSCRIBABLE_KINDS and draw(st.booleans()) else "source"
     link = draw(_checked(links, LINK_KINDS, "cross_unit_links"))
     writer, provider = (function_unit, unit) if wiring == "function" else (unit, function_unit)
@@ -471,4 +473,4 @@ def _trigger(
         link = "imports"  # a table's stream ARN carries a label nobody can write down
     # the function's unit writes the permission, naming the source the same way: only where it can
     permission = permission and wiring == "source" and usable_link(link, function_unit, unit) == link
-    return Trigger(name, kind, unit.name, function.name, domain, wiring, link, permission)
+    return TopologyTrigger(name, kind, unit.name, function.name, domain, wiring, link, permission)

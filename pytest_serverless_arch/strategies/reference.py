@@ -5,9 +5,9 @@ real rules against (``rule(load(write(t)))`` against ``expected_...(t)``).
 Each returns plain tuples of names, so a test turns the real violations into
 the same shape and compares.
 
->>> from pytest_serverless_arch.strategies import Topology, Unit, Function, Trigger
->>> t = Topology(units=(Unit("a"), Unit("b")), functions=(Function("Fn0", "b"),),
-...              triggers=(Trigger("Queue0", "queue", "a", "Fn0"),))
+>>> from pytest_serverless_arch.strategies import Topology, TopologyUnit, TopologyFunction, TopologyTrigger
+>>> t = Topology(units=(TopologyUnit("a"), TopologyUnit("b")), functions=(TopologyFunction("Fn0", "b"),),
+...              triggers=(TopologyTrigger("Queue0", "queue", "a", "Fn0"),))
 >>> expected_trigger_colocated(t)
 [('b', 'Fn0', 'a')]
 """

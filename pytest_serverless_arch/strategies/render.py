@@ -16,11 +16,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from .topology import Access, EventBus, Function, Store, Topology, Trigger, Unit
+if TYPE_CHECKING:  # only for annotations: topology.py imports this module to write itself
+    from .topology import (
+        Topology,
+        TopologyAccess,
+        TopologyEventBus,
+        TopologyFunction,
+        TopologyStore,
+        TopologyTrigger,
+        TopologyUnit,
+    )
 
 __all__ = ["ACCOUNT", "REGION", "dump", "function_reference", "source_logical_id", "write_topology"]
 
@@ -114,7 +123,7 @@ def _output_ref(service: str, name: str) -> str:
     return "${" + f"{service}.{name}Arn" + "}"
 
 
-def _samconfig(unit: Unit) -> str:
+def _samconfig(unit: TopologyUnit) -> str:
     return f'version = 0.1\n\n[default.deploy.parameters]\nstack_name = "{unit.name}"\nregion = "{REGION}"\n'
 
 
@@ -137,12 +146,12 @@ def function_reference(topology: Topology, name: str) -> str:
     return name
 
 
-def source_logical_id(topology: Topology, trigger: Trigger) -> str | None:
+def source_logical_id(topology: Topology, trigger: TopologyTrigger) -> str | None:
     """The logical id a loaded graph gives ``trigger``'s source, or None when a tool names it."""
     unit = topology.unit(trigger.unit)
     local = not topology.is_cross_unit(trigger)
     if trigger.kind in ("event_rule", "schedule") and local and unit.format in ("sam", "serverless"):
-        return None  # SAM's <Function><Event>, the framework's <Function>EventsRule...
+        return None  # SAM's <TopologyFunction><Event>, the framework's <TopologyFunction>EventsRule...
     if trigger.kind == "api" and local and unit.format == "serverless":
         return None  # ApiGatewayRestApi
     return trigger.name
@@ -171,7 +180,7 @@ def _tags(domain: str | None) -> list[dict[str, str]] | None:
     return [{"Key": "domain", "Value": domain}] if domain else None
 
 
-def _source_arn(trigger: Trigger) -> Any:
+def _source_arn(trigger: TopologyTrigger) -> Any:
     """How the source's own unit names its ARN (a table is triggered through its stream)."""
     if trigger.kind == "topic":
         return {"Ref": trigger.name}
@@ -182,7 +191,7 @@ def _source_arn(trigger: Trigger) -> Any:
 class _UnitBuilder:
     """Builds the document of one unit."""
 
-    def __init__(self, topology: Topology, unit: Unit) -> None:
+    def __init__(self, topology: Topology, unit: TopologyUnit) -> None:
         self.topology = topology
         self.unit = unit
         self.serverless = unit.format == "serverless"
@@ -251,7 +260,7 @@ class _UnitBuilder:
     def function_ref(self, name: str) -> str:
         return function_reference(self.topology, name)
 
-    def add_function(self, function: Function) -> None:
+    def add_function(self, function: TopologyFunction) -> None:
         environment = self.environment(function)
         events = self.events[function.name]
         if self.serverless:
@@ -293,14 +302,14 @@ class _UnitBuilder:
             "Properties": properties,
         }
 
-    def environment(self, function: Function) -> Document:
+    def environment(self, function: TopologyFunction) -> Document:
         variables: Document = {}
         for access in self.topology.accesses:
             if access.function == function.name:
                 variables[f"{access.store.upper()}_ARN"] = self.store_value(access)
         return variables
 
-    def store_value(self, access: Access) -> Any:
+    def store_value(self, access: TopologyAccess) -> Any:
         store = self.topology.store(access.store)
         if store.unit == self.unit.name:
             return {"Fn::GetAtt": [store.name, "Arn"]}
@@ -326,7 +335,7 @@ class _UnitBuilder:
 
     # --- stores and sources ----------------------------------------------------------
 
-    def add_store(self, store: Store) -> None:
+    def add_store(self, store: TopologyStore) -> None:
         self.resources[store.name] = self.resource_of(store.kind, store.physical_name, store.domain)
 
     def resource_of(self, kind: str, physical_name: str, domain: str | None) -> Document:
@@ -365,7 +374,7 @@ class _UnitBuilder:
             properties["Tags"] = tags
         return {"Type": type_name, "Properties": properties}
 
-    def add_source(self, trigger: Trigger) -> None:
+    def add_source(self, trigger: TopologyTrigger) -> None:
         """The source resource, and its wiring when this unit writes it."""
         local = not self.topology.is_cross_unit(trigger)
         if local and (self.sam or self.serverless) and self.add_native_event(trigger):
@@ -386,7 +395,7 @@ class _UnitBuilder:
             # an event source mapping also takes the bare function name
             self.add_raw_wiring(trigger, value, function.physical_name if value == arn else value)
 
-    def bus_value(self, trigger: Trigger) -> Any:
+    def bus_value(self, trigger: TopologyTrigger) -> Any:
         """How an event rule in this unit names its bus (a name, an ARN or a reference)."""
         assert trigger.bus is not None
         bus = self.topology.bus(trigger.bus)
@@ -396,14 +405,14 @@ class _UnitBuilder:
         by_name = f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{bus.physical_name}" if self.serverless else bus.physical_name
         return self.foreign_value(trigger.bus_link, bus.unit, bus.name, by_name)
 
-    def add_bus(self, bus: EventBus) -> None:
+    def add_bus(self, bus: TopologyEventBus) -> None:
         properties: Document = {"Name": bus.physical_name}
         tags = _tags(bus.domain)
         if tags:
             properties["Tags"] = tags
         self.resources[bus.name] = {"Type": "AWS::Events::EventBus", "Properties": properties}
 
-    def add_raw_wiring(self, trigger: Trigger, function_arn: Any, function_name: Any) -> None:
+    def add_raw_wiring(self, trigger: TopologyTrigger, function_arn: Any, function_name: Any) -> None:
         """Raw CloudFormation wiring from this unit's source to a function (ARN or name value)."""
         name, kind = trigger.name, trigger.kind
         if kind in ("queue", "stream", "table"):
@@ -434,7 +443,7 @@ class _UnitBuilder:
         else:  # event_rule, schedule
             self.resources[name]["Properties"]["Targets"] = [{"Id": "Target0", "Arn": function_arn}]
 
-    def add_native_event(self, trigger: Trigger) -> bool:
+    def add_native_event(self, trigger: TopologyTrigger) -> bool:
         """A local trigger as a SAM ``Events`` entry or a serverless ``events`` item; False if there is none."""
         kind, name = trigger.kind, trigger.name
         events = self.events[trigger.function]
@@ -460,7 +469,7 @@ class _UnitBuilder:
             events.append(_serverless_event(trigger, _source_arn(trigger), bus))
         return True
 
-    def add_permission(self, trigger: Trigger) -> None:
+    def add_permission(self, trigger: TopologyTrigger) -> None:
         """``AWS::Lambda::Permission`` for ``trigger``'s source to invoke its function (from this unit)."""
         native_event = self.sam or (self.serverless and trigger.kind != "bucket")
         if not self.topology.is_cross_unit(trigger) and native_event:
@@ -482,7 +491,7 @@ class _UnitBuilder:
             },
         }
 
-    def add_consumer_wiring(self, trigger: Trigger) -> None:
+    def add_consumer_wiring(self, trigger: TopologyTrigger) -> None:
         """A cross-unit trigger written in the function's unit, naming the source in another unit."""
         source_value = self.foreign_value(trigger.link, trigger.unit, trigger.name, _arn_of(trigger.kind, trigger.physical_name))
         if self.sam:
@@ -543,7 +552,7 @@ def _integration_uri(function_arn: Any) -> Any:
     return {"Fn::Sub": [path % "${FunctionArn}", {"FunctionArn": function_arn}]}
 
 
-def _sam_event(trigger: Trigger, source: Any, bus: Any = None) -> Document:
+def _sam_event(trigger: TopologyTrigger, source: Any, bus: Any = None) -> Document:
     kind = trigger.kind
     if kind == "queue":
         return {"Type": "SQS", "Properties": {"Queue": source}}
@@ -568,7 +577,7 @@ def _sam_event(trigger: Trigger, source: Any, bus: Any = None) -> Document:
     return {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}
 
 
-def _serverless_event(trigger: Trigger, source: Any, bus: Any = None) -> Document:
+def _serverless_event(trigger: TopologyTrigger, source: Any, bus: Any = None) -> Document:
     kind = trigger.kind
     if kind == "queue":
         return {"sqs": {"arn": source}}

@@ -8,9 +8,9 @@ property tests can compare a loaded graph against it. ``write(directory)``
 renders it as real files (see :mod:`.render`).
 
 >>> topology = Topology(
-...     units=(Unit("orders", "sam"),),
-...     functions=(Function("Fn0", "orders"),),
-...     triggers=(Trigger("Queue0", "queue", "orders", "Fn0"),),
+...     units=(TopologyUnit("orders", "sam"),),
+...     functions=(TopologyFunction("Fn0", "orders"),),
+...     triggers=(TopologyTrigger("Queue0", "queue", "orders", "Fn0"),),
 ... )
 >>> topology.pattern
 'monolith'
@@ -40,6 +40,13 @@ __all__ = [
     "Link",
     "Store",
     "Topology",
+    "TopologyAccess",
+    "TopologyEventBus",
+    "TopologyFunction",
+    "TopologyLink",
+    "TopologyStore",
+    "TopologyTrigger",
+    "TopologyUnit",
     "Trigger",
     "Unit",
     "usable_link",
@@ -65,7 +72,7 @@ _LOGICAL_ID = re.compile(r"[A-Za-z0-9]+")
 _UNIT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 
 
-def usable_link(link: str, writer: Unit, provider: Unit) -> str:
+def usable_link(link: str, writer: TopologyUnit, provider: TopologyUnit) -> str:
     """``link`` if ``writer`` can name ``provider``'s resource that way, else ``imports``.
 
     ``stack_output`` (``${cf:stack.Output}``) is written in serverless.yml only;
@@ -79,7 +86,7 @@ def usable_link(link: str, writer: Unit, provider: Unit) -> str:
 
 
 @dataclass(frozen=True, order=True)
-class Unit:
+class TopologyUnit:
     """A deployment unit: ``name`` is the stack name the loader gives it."""
 
     name: str
@@ -98,7 +105,7 @@ class Unit:
 
 
 @dataclass(frozen=True, order=True)
-class Function:
+class TopologyFunction:
     """A function; ``placeholder`` when its code comes from outside its unit (a parameter)."""
 
     name: str
@@ -112,7 +119,7 @@ class Function:
 
 
 @dataclass(frozen=True, order=True)
-class Trigger:
+class TopologyTrigger:
     """An event source ``name`` of ``kind`` in ``unit`` that invokes ``function``.
 
     When the source and the function live in different units, ``wiring`` says
@@ -143,7 +150,7 @@ class Trigger:
 
 
 @dataclass(frozen=True, order=True)
-class Store:
+class TopologyStore:
     """A data store (table, bucket, stream) that functions access."""
 
     name: str
@@ -157,7 +164,7 @@ class Store:
 
 
 @dataclass(frozen=True, order=True)
-class EventBus:
+class TopologyEventBus:
     """A custom event bus; event rules in any unit may listen on it."""
 
     name: str
@@ -170,7 +177,7 @@ class EventBus:
 
 
 @dataclass(frozen=True, order=True)
-class Access:
+class TopologyAccess:
     """``function`` reads and writes ``store``; across units through a ``link`` kind."""
 
     function: str
@@ -179,7 +186,7 @@ class Access:
 
 
 @dataclass(frozen=True, order=True)
-class Link:
+class TopologyLink:
     """A cross-unit link: ``from_unit`` needs ``target`` that ``to_unit`` provides."""
 
     kind: str
@@ -192,12 +199,12 @@ class Link:
 class Topology:
     """Units, functions, triggers, stores and accesses; see the module docstring."""
 
-    units: tuple[Unit, ...]
-    functions: tuple[Function, ...] = ()
-    triggers: tuple[Trigger, ...] = ()
-    stores: tuple[Store, ...] = ()
-    accesses: tuple[Access, ...] = ()
-    buses: tuple[EventBus, ...] = ()
+    units: tuple[TopologyUnit, ...]
+    functions: tuple[TopologyFunction, ...] = ()
+    triggers: tuple[TopologyTrigger, ...] = ()
+    stores: tuple[TopologyStore, ...] = ()
+    accesses: tuple[TopologyAccess, ...] = ()
+    buses: tuple[TopologyEventBus, ...] = ()
     _index: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -257,25 +264,25 @@ class Topology:
 
     # --- lookups --------------------------------------------------------------
 
-    def unit(self, name: str) -> Unit:
+    def unit(self, name: str) -> TopologyUnit:
         for unit in self.units:
             if unit.name == name:
                 return unit
         raise KeyError(f"no unit {name!r} in this topology; units: {[u.name for u in self.units]}")
 
-    def function(self, name: str) -> Function:
+    def function(self, name: str) -> TopologyFunction:
         for function in self.functions:
             if function.name == name:
                 return function
         raise KeyError(f"no function {name!r} in this topology")
 
-    def store(self, name: str) -> Store:
+    def store(self, name: str) -> TopologyStore:
         for store in self.stores:
             if store.name == name:
                 return store
         raise KeyError(f"no store {name!r} in this topology")
 
-    def bus(self, name: str) -> EventBus:
+    def bus(self, name: str) -> TopologyEventBus:
         for bus in self.buses:
             if bus.name == name:
                 return bus
@@ -285,48 +292,48 @@ class Topology:
         """The unit of the function, trigger source or store called ``name``."""
         return self._index[name]
 
-    def functions_in(self, unit: str) -> list[Function]:
+    def functions_in(self, unit: str) -> list[TopologyFunction]:
         return [f for f in self.functions if f.unit == unit]
 
-    def triggers_in(self, unit: str) -> list[Trigger]:
+    def triggers_in(self, unit: str) -> list[TopologyTrigger]:
         """The triggers whose source lives in ``unit``."""
         return [t for t in self.triggers if t.unit == unit]
 
-    def stores_in(self, unit: str) -> list[Store]:
+    def stores_in(self, unit: str) -> list[TopologyStore]:
         return [s for s in self.stores if s.unit == unit]
 
-    def buses_in(self, unit: str) -> list[EventBus]:
+    def buses_in(self, unit: str) -> list[TopologyEventBus]:
         return [b for b in self.buses if b.unit == unit]
 
-    def is_cross_unit(self, trigger: Trigger) -> bool:
+    def is_cross_unit(self, trigger: TopologyTrigger) -> bool:
         return trigger.unit != self.unit_of(trigger.function)
 
-    def cross_unit_triggers(self) -> list[Trigger]:
+    def cross_unit_triggers(self) -> list[TopologyTrigger]:
         return [t for t in self.triggers if self.is_cross_unit(t)]
 
-    def is_cross_unit_access(self, access: Access) -> bool:
+    def is_cross_unit_access(self, access: TopologyAccess) -> bool:
         return self.unit_of(access.function) != self.unit_of(access.store)
 
     # --- what a loaded graph must show ------------------------------------------
 
-    def links(self) -> list[Link]:
+    def links(self) -> list[TopologyLink]:
         """Every cross-unit link: cross-unit triggers and cross-unit accesses."""
         found = set()
         for trigger in self.cross_unit_triggers():
             function_unit = self.unit_of(trigger.function)
             if trigger.wiring == "function":
-                found.add(Link(trigger.link, function_unit, trigger.unit, trigger.name))
+                found.add(TopologyLink(trigger.link, function_unit, trigger.unit, trigger.name))
             else:
-                found.add(Link(trigger.link, trigger.unit, function_unit, trigger.function))
+                found.add(TopologyLink(trigger.link, trigger.unit, function_unit, trigger.function))
             if trigger.permission and trigger.wiring == "source":
-                found.add(Link(trigger.link, function_unit, trigger.unit, trigger.name))
+                found.add(TopologyLink(trigger.link, function_unit, trigger.unit, trigger.name))
         for trigger in self.triggers:
             # a rule on another unit's bus is a link to that bus, never a cross-unit trigger
             if trigger.bus is not None and self.unit_of(trigger.bus) != trigger.unit:
-                found.add(Link(trigger.bus_link, trigger.unit, self.unit_of(trigger.bus), trigger.bus))
+                found.add(TopologyLink(trigger.bus_link, trigger.unit, self.unit_of(trigger.bus), trigger.bus))
         for access in self.accesses:
             if self.is_cross_unit_access(access):
-                found.add(Link(access.link, self.unit_of(access.function), self.unit_of(access.store), access.store))
+                found.add(TopologyLink(access.link, self.unit_of(access.function), self.unit_of(access.store), access.store))
         return sorted(found)
 
     def unit_dependencies(self) -> set[tuple[str, str]]:
@@ -378,7 +385,7 @@ class Topology:
             return "trigger-grouped"
         return "mixed"
 
-    def source_domain(self, trigger: Trigger) -> str | None:
+    def source_domain(self, trigger: TopologyTrigger) -> str | None:
         """The domain a loaded graph shows on ``trigger``'s source: only sources written with tags carry one.
 
         Event rules and schedules have no ``Tags``; a serverless ``http`` event's
@@ -423,7 +430,7 @@ class Topology:
             buses=tuple(dataclasses.replace(b, name=new(b.name)) for b in self.buses),
         )
 
-    def with_units(self, units: Iterable[Unit]) -> Topology:
+    def with_units(self, units: Iterable[TopologyUnit]) -> Topology:
         """The same topology with its units replaced (same names; another syntax, order or directory)."""
         return dataclasses.replace(self, units=tuple(units))
 
@@ -433,7 +440,7 @@ class Topology:
             self.units[::-1], self.functions[::-1], self.triggers[::-1], self.stores[::-1], self.accesses[::-1], self.buses[::-1]
         )
 
-    def with_trigger_moved_to_its_function(self, trigger: Trigger) -> Topology:
+    def with_trigger_moved_to_its_function(self, trigger: TopologyTrigger) -> Topology:
         """``trigger``'s source moved into the unit of the function it invokes."""
         moved = dataclasses.replace(trigger, unit=self.unit_of(trigger.function))
         changed = dataclasses.replace(self, triggers=tuple(moved if t == trigger else t for t in self.triggers))
@@ -458,7 +465,7 @@ class Topology:
     def with_usable_links(self) -> Topology:
         """Every link written the way its writing unit can (``imports`` where ``${cf:}`` cannot go)."""
 
-        def unit_of(name: str) -> Unit:
+        def unit_of(name: str) -> TopologyUnit:
             return self.unit(self.unit_of(name))
 
         triggers = []
@@ -506,3 +513,14 @@ class Topology:
         for access in self.accesses:
             lines.append(f"access {access.function} -> {access.store} by {access.link}")
         return "\n".join(lines)
+
+
+# The first names of these classes, kept importable: they read like the model's ``Unit`` and ``Trigger``,
+# so the Topology-prefixed names are the ones to use.
+Unit = TopologyUnit
+Function = TopologyFunction
+Trigger = TopologyTrigger
+Link = TopologyLink
+Store = TopologyStore
+EventBus = TopologyEventBus
+Access = TopologyAccess

@@ -5,7 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KIND_BY_TYPE", "NAME_PROPERTIES", "kind_from_arn", "kind_of", "name_in_arn"]
+__all__ = ["CONFIGURING_TYPES", "KIND_BY_TYPE", "NAME_PROPERTIES", "kind_from_arn", "kind_of", "name_in_arn"]
+
+# Resources that configure the function they point at: a function another unit configures is a placeholder.
+CONFIGURING_TYPES = frozenset(
+    {
+        "AWS::Lambda::Permission",
+        "AWS::Lambda::Alias",
+        "AWS::Lambda::Version",
+        "AWS::Lambda::EventInvokeConfig",
+        "AWS::Lambda::Url",
+        "AWS::Lambda::EventSourceMapping",
+        "AWS::CodeDeploy::DeploymentGroup",
+    }
+)
 
 KIND_BY_TYPE: dict[str, str] = {
     "AWS::Lambda::Function": "function",

@@ -15,7 +15,7 @@ sibling. Each child resource gets a ``nested_stack`` edge from the stack resourc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,9 @@ from .intrinsics import resolve_string, target_of
 if TYPE_CHECKING:
     from ...config import LoadConfig
     from ...discover import Discovery
+
+# read_template(unit, document, config, *, parameter_overrides=..., root=...) of loaders/templates.py
+TemplateReaderFunction = Callable[..., LoadedUnit]
 
 __all__ = ["MAX_NESTING", "join_nested_stacks", "nested_template_path"]
 
@@ -45,9 +48,19 @@ def nested_template_path(parent_relpath: str, value: Any) -> str | None:
 
 
 def join_nested_stacks(
-    unit: LoadedUnit, document: Any, discovery: Discovery, config: LoadConfig, *, _chain: tuple[str, ...] = ()
+    unit: LoadedUnit,
+    document: Any,
+    discovery: Discovery,
+    config: LoadConfig,
+    read_template: TemplateReaderFunction,
+    *,
+    _chain: tuple[str, ...] = (),
 ) -> None:
-    """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused)."""
+    """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused).
+
+    ``read_template`` reads a child template (CloudFormation or SAM) into a unit;
+    the caller passes it, so this module needs no reader of SAM's.
+    """
     resources = document.get("Resources") if isinstance(document, Mapping) else None
     if not isinstance(resources, Mapping):
         return
@@ -89,6 +102,7 @@ def join_nested_stacks(
             outputs,
             discovery,
             config,
+            read_template,
             chain + (child_path,),
             where,
         )
@@ -132,12 +146,12 @@ def _read_child(
     outputs: Mapping[tuple[str, str], str],
     discovery: Discovery,
     config: LoadConfig,
+    read_template: TemplateReaderFunction,
     chain: tuple[str, ...],
     where: Location,
 ) -> tuple[LoadedUnit, dict[str, str]] | None:
     """The child template read as a unit of the parent's name, and its parameters wired to parent nodes."""
     from ...discover import classify
-    from .reader import read_template
 
     child_format = classify(document)
     if child_format not in ("cloudformation", "sam"):
@@ -166,7 +180,7 @@ def _read_child(
         location=Location(child_path, 1),
     )
     read_template(child, document, config, parameter_overrides=overrides, root=discovery.root)
-    join_nested_stacks(child, document, discovery, config, _chain=chain)
+    join_nested_stacks(child, document, discovery, config, read_template, _chain=chain)
     return child, wired
 
 
@@ -220,4 +234,4 @@ def _merge(
             unit.exports.append(Export(export.output, export.export_name, target, export.location, export.value))
     unit.errors.extend(child.errors)
     unit.notes.extend(child.notes)
-    unit.depends_on_units.extend(child.depends_on_units)
+    unit.stack_refs.extend(child.stack_refs)

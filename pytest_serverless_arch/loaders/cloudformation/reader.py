@@ -10,10 +10,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
-from ...config import LoadConfig
 from ...model import Export, ForeignRef, LoadedUnit, LoadError
 from ...parse import LineDict, TaggedValue, item_line, key_line, line_of, strings_with_lines
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
@@ -33,45 +31,15 @@ __all__ = [
     "openapi_lambda_uris",
     "read_outputs",
     "read_resources",
-    "read_template",
     "read_wiring",
     "rule_bus_reference",
     "self_managed_kafka",
     "state_machine_wiring",
+    "valid_shape",
 ]
 
 
-def read_template(
-    unit: LoadedUnit,
-    document: Mapping[str, Any],
-    config: LoadConfig,
-    *,
-    parameter_overrides: Mapping[str, Any] | None = None,
-    root: Path | None = None,
-) -> LoadedUnit:
-    """Read a CloudFormation or SAM template (already parsed) into ``unit``.
-
-    With ``root`` (the repository root), definitions kept in local files beside
-    the template are read too; without it they are left with a note.
-    """
-    if not _valid_shape(unit, document):
-        unit.extra["unreadable"] = True
-        return unit
-    reader = TemplateReader(unit, document, config, parameter_overrides=parameter_overrides, root=root)
-    unit.parameters = dict(reader.parameter_values)
-    if unit.format == "sam":
-        from ..sam.reader import SamReader  # SAM expands Globals and implicit resources first
-
-        SamReader(reader).read_resources()
-    read_resources(reader)
-    if unit.format == "sam":
-        SamReader(reader).read_wiring()
-    read_wiring(reader)
-    read_outputs(reader)
-    return unit
-
-
-def _valid_shape(unit: LoadedUnit, document: Mapping[str, Any]) -> bool:
+def valid_shape(unit: LoadedUnit, document: Mapping[str, Any]) -> bool:
     resources = document.get("Resources")
     if resources is None:
         unit.errors.append(LoadError(unit.path, 1, "template has no `Resources` section"))

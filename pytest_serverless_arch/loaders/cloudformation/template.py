@@ -21,7 +21,7 @@ from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
 from ...parse import LineDict, TaggedValue, line_of
 from ..edges import UnitEdges
 from .intrinsics import references_in, resolve_string, sub_parts, target_of
-from .kinds import NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
+from .kinds import CONFIGURING_TYPES, NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
 
 __all__ = ["SSM_RESOLVE", "TemplateReader"]
 
@@ -166,6 +166,7 @@ class TemplateReader:
             aliases=aliases,
             implicit=implicit,
             code_source=code_source,
+            configures_function=type_name in CONFIGURING_TYPES,
             suppressions=self.suppressions_of(metadata, line),
         )
 

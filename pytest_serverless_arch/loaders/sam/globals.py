@@ -18,7 +18,7 @@ from typing import Any
 
 from ...parse import LineDict, LineList, line_of
 
-__all__ = ["GLOBALS_SECTION_BY_TYPE", "globals_for", "merge_globals"]
+__all__ = ["GLOBALS_SECTION_BY_TYPE", "globals_for", "globals_tags", "merge_globals"]
 
 # Which ``Globals`` section applies to which SAM resource type.
 GLOBALS_SECTION_BY_TYPE: dict[str, str] = {
@@ -92,3 +92,22 @@ def merge_globals(global_value: Any, local_value: Any) -> Any:
 def _item_lines(items: list[Any]) -> list[int]:
     lines = list(getattr(items, "item_lines", []))
     return lines + [line_of(items)] * (len(items) - len(lines))
+
+
+def globals_tags(document: Any) -> dict[str, str]:
+    """Literal ``Globals`` tags of a SAM template (``Function``, ``Api``, ``HttpApi``, ...), merged.
+
+    >>> globals_tags({"Globals": {"Function": {"Tags": {"domain": "orders"}}}})
+    {'domain': 'orders'}
+    """
+    found: dict[str, str] = {}
+    sections = document.get("Globals") if isinstance(document, Mapping) else None
+    if not isinstance(sections, Mapping):
+        return found
+    for section in sections.values():
+        tags = section.get("Tags") if isinstance(section, Mapping) else None
+        if isinstance(tags, Mapping):
+            for key, value in tags.items():
+                if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+                    found.setdefault(str(key), str(value))
+    return found

@@ -8,10 +8,11 @@ loaded on their own. A compose file adds two kinds of cross-unit link:
 - ``dependsOn`` (a ``depends_on`` link).
 
 :func:`read_compose` turns the file into a :class:`ComposeProject` record;
-the linker resolves its services to units by path. A compose file is no
+:func:`link_compose_projects` resolves its services to units by path and
+gives each unit what it needs as typed references. A compose file is no
 unit of its own.
 
->>> from pytest_serverless_arch.load.parse import parse_yaml
+>>> from pytest_serverless_arch.parse import parse_yaml
 >>> project = read_compose(parse_yaml("services:\\n  a: {path: a}\\n  b: {path: b, dependsOn: a}\\n"), "c.yml")
 >>> [(service.name, service.path, [name for name, _ in service.depends_on]) for service in project.services]
 [('a', 'a', []), ('b', 'b', ['a'])]
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note
+from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, StackRef
 from ...parse import line_of
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = [
     "ComposeService",
     "apply_compose_params",
     "compose_projects",
+    "link_compose_projects",
     "read_compose",
     "service_units",
 ]
@@ -224,3 +226,82 @@ def apply_compose_params(
                 result[result.index(consumer)] = reloaded[0]
                 members[service.name] = reloaded[0]
     return result
+
+
+_PARAM = re.compile(r"\$\{param:([A-Za-z0-9_.-]+)\}")
+
+
+def link_compose_projects(projects: Iterable[ComposeProject], units: list[LoadedUnit]) -> tuple[list[LoadError], list[Note]]:
+    """Give each service's unit what compose says it needs, as typed facts for the linker.
+
+    - ``dependsOn`` -> a unit-level ``unit`` reference (a ``depends_on`` link);
+    - ``params`` -> a unit-level ``compose_param`` reference to the provider's
+      output, and every edge end still spelled ``${param:x}`` becomes that
+      reference;
+    - services, dependencies and params naming nothing in the project -> notes.
+
+    Returns the projects' own errors and notes with those.
+    """
+    errors: list[LoadError] = []
+    notes: list[Note] = []
+    for project in projects:
+        errors.extend(project.errors)
+        notes.extend(project.notes)
+        members = service_units(project, units)
+        names = {service: unit.name for service, unit in members.items()}
+        for service in project.services:
+            if service.name not in names:
+                notes.append(
+                    Note(service.location, f"compose service {service.name!r}: no serverless service found at {service.path!r}")
+                )
+        for service in project.services:
+            consumer = members.get(service.name)
+            if consumer is None:
+                continue
+            _rewrite_param_ends(consumer, project, service, names)
+            for dependency, location in service.depends_on:
+                if dependency not in names:
+                    notes.append(
+                        Note(
+                            location,
+                            f"compose service {service.name!r} depends on "
+                            f"{dependency!r}, which is not a service of this compose file",
+                        )
+                    )
+                    continue
+                reference = ForeignRef("unit", names[dependency], "unit")
+                consumer.stack_refs.append(StackRef(reference, location, f"dependsOn {dependency}"))
+            for param in service.params:
+                if param.service not in names:
+                    notes.append(
+                        Note(
+                            param.location,
+                            f"compose param {param.name!r} names service {param.service!r}, which is not in this compose file",
+                        )
+                    )
+                    continue
+                reference = ForeignRef("compose_param", f"{names[param.service]}/{param.output}")
+                detail = f"{param.name}: ${{{param.service}.{param.output}}}"
+                consumer.stack_refs.append(StackRef(reference, param.location, detail))
+    return errors, notes
+
+
+def _rewrite_param_ends(unit: LoadedUnit, project: ComposeProject, service: ComposeService, names: Mapping[str, str]) -> None:
+    """Edge ends spelled ``${param:x}`` (whole) become the provider's output that compose passes as ``x``."""
+    outputs = {
+        param.name: ForeignRef("compose_param", f"{names[param.service]}/{param.output}")
+        for param in service.params
+        if param.whole and param.service in names
+    }
+    if not outputs:
+        return
+
+    def rewritten(end: Any) -> Any:
+        if not isinstance(end, ForeignRef) or end.how not in ("name", "arn", "external"):
+            return end
+        text = end.key[len("unresolved ") :] if end.how == "external" and end.key.startswith("unresolved ") else end.key
+        match = _PARAM.fullmatch(text.strip())
+        output = outputs.get(match.group(1)) if match else None
+        return ForeignRef(output.how, output.key, end.kind_hint) if output else end
+
+    unit.edges = [dataclasses.replace(edge, source=rewritten(edge.source), target=rewritten(edge.target)) for edge in unit.edges]

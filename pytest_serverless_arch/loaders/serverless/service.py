@@ -21,9 +21,11 @@ from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
 from ...parse import LineDict, LineList, key_line, line_of
 from ..cloudformation.accesses import access_mode, add_access, function_accesses, policy_accesses
 from ..cloudformation.reader import read_outputs, read_resources, read_wiring
+from ..cloudformation.references import finish_unit
 from ..cloudformation.template import TemplateReader
 from . import naming
 from .events import ServiceContext, read_events, source_endpoint
+from .references import resolve_textual_references
 from .step_functions import read_state_machines
 from .variables import VariableResolver, VariableText, foreign_refs_in
 
@@ -76,20 +78,23 @@ def read_service(
     name = config.stack_names.get(path) or (
         stack_name if isinstance(stack_name, str) and stack_name else f"{service_name}-{stage}"
     )
-    unit = LoadedUnit(name=name, format="serverless", path=path, region=region, location=Location(path, 1))
-    unit.extra.update(
-        {
-            "service": service_name,
-            "stage": stage,
-            "plugins": _plugins(resolved.get("plugins")),
-            "files": list(resolver.files_read),
-        }
+    unit = LoadedUnit(
+        name=name,
+        format="serverless",
+        path=path,
+        region=region,
+        location=Location(path, 1),
+        stage=stage,
+        files_read=[file for file in resolver.files_read if file != path],
     )
     if isinstance(service, VariableText) and service.unresolved:
         unit.errors.append(LoadError(path, _line(document, "service"), f"service name {service} cannot be resolved"))
     unit.tags = _string_map(provider.get("stackTags")) | _string_map(provider.get("tags"))
-    ServiceReader(unit, resolved, provider, config, service_name, stage, region).read()
+    plugins = _plugins(resolved.get("plugins"))
+    ServiceReader(unit, resolved, provider, config, service_name, stage, region, plugins).read()
     unit.notes[:0] = resolver.notes
+    resolve_textual_references(unit)
+    finish_unit(unit)
     return [unit]
 
 
@@ -150,8 +155,10 @@ class ServiceReader:
         service: str,
         stage: str,
         region: str,
+        plugins: list[str],
     ) -> None:
         self.unit = unit
+        self.plugins = plugins
         self.document = document
         self.provider = provider
         self.config = config
@@ -215,7 +222,7 @@ class ServiceReader:
                     )
                 reader.edge("triggers", naming.function_url_logical_id(key), key, key_line(spec, "url", line), "url")
             read_events(self.context, key, spec.get("events"), key_line(spec, "events", line))
-        read_state_machines(self.context, self.document, self.unit.extra.get("plugins", []))
+        read_state_machines(self.context, self.document, self.plugins)
         read_wiring(reader)
         self._placeholder_references()
         self._extensions(self.resources_section.get("extensions"))

@@ -15,7 +15,7 @@ the framework would see, without running anything or calling AWS:
 - anything else stays visible as its ``${...}`` text (a :class:`VariableText`
   with ``unresolved=True``) with a :class:`~..model.Note` naming file and line.
 
->>> from pytest_serverless_arch.load.parse import parse_yaml
+>>> from pytest_serverless_arch.parse import parse_yaml
 >>> from pytest_serverless_arch.config import LoadConfig
 >>> doc = parse_yaml("service: a\\nprovider: {name: aws}\\ncustom: {n: '${self:service}-${sls:stage}'}\\n")
 >>> VariableResolver(doc, config=LoadConfig(), path="serverless.yml").resolve()["custom"]["n"]
@@ -599,7 +599,7 @@ class VariableResolver:
                     return self._resolve_node(values[address], ("params", stage, address), line)
         if address is not None and address in self.config.params:
             value = self.config.params[address]
-            # a serverless-compose param naming another service's output (load/compose.py)
+            # a serverless-compose param naming another service's output (loaders/serverless/compose.py)
             return _Foreign(value) if isinstance(value, ForeignRef) else value
         return _Missing(f"parameter {address} is not set for stage {self.stage} nor configured")
 

@@ -20,8 +20,19 @@ from ..edges import UnitEdges
 from .hcl import Block
 from .modules import DataTarget, ExternalTarget, Module, ResourceTarget, Target
 
-__all__ = ["DATA_LOOKUPS", "KIND_BY_TERRAFORM_TYPE", "NAME_ATTRIBUTES", "TerraformReader", "block_values"]
+__all__ = ["CONFIGURING_TYPES", "DATA_LOOKUPS", "KIND_BY_TERRAFORM_TYPE", "NAME_ATTRIBUTES", "TerraformReader", "block_values"]
 
+# Resources that configure the function they point at: a function another unit configures is a placeholder.
+CONFIGURING_TYPES = frozenset(
+    {
+        "aws_lambda_permission",
+        "aws_lambda_alias",
+        "aws_lambda_event_source_mapping",
+        "aws_lambda_function_event_invoke_config",
+        "aws_lambda_function_url",
+        "aws_lambda_provisioned_concurrency_config",
+    }
+)
 KIND_BY_TERRAFORM_TYPE: dict[str, str] = {
     "aws_lambda_function": "function",
     "aws_sqs_queue": "queue",
@@ -223,7 +234,7 @@ class TerraformReader:
             if not output:
                 return None
             state = self.remote_states.get(address) or _state_key(block, target.module)
-            return ForeignRef("stack_output", f"{state}/{output.split('.')[0]}", kind_hint)
+            return ForeignRef("remote_state", f"{state}/{output.split('.')[0]}", kind_hint)
         if type_name == "aws_ssm_parameter":
             parameter = target.module.resolve(block.get("name"))
             if parameter is None:
@@ -268,7 +279,7 @@ class TerraformReader:
                     and endpoint.kind_hint == "function"
                 ):
                     return endpoint
-                if isinstance(endpoint, ForeignRef) and endpoint.how in ("ssm", "stack_output"):
+                if isinstance(endpoint, ForeignRef) and endpoint.how in ("ssm", "stack_output", "remote_state"):
                     return ForeignRef(endpoint.how, endpoint.key, "function")
             elif isinstance(target, ExternalTarget):
                 return ForeignRef("external", f"module {target.source}", "function")

@@ -11,7 +11,7 @@ Cross-unit endpoints left for the linker (:class:`ForeignRef`):
 - ``data "aws_sqs_queue"`` (and the other lookups by name): ``("name", <name>, <kind>)``;
 - ``data "aws_ssm_parameter"``: ``("ssm", <parameter name>)``; an ``aws_ssm_parameter``
   resource is a ``parameter`` node whose physical name is the parameter name;
-- ``data "terraform_remote_state"``: ``("stack_output", "<unit>/<output>")`` where
+- ``data "terraform_remote_state"``: ``("remote_state", "<unit>/<output>")`` where
   ``<unit>`` is the root module of this repository whose state it reads (a
   ``local`` backend ``path``, or an ``s3``/``gcs``/... backend with the same
   bucket and key); a state no root module here writes keeps ``<backend>:<bucket>:<key>``.
@@ -25,6 +25,9 @@ Cross-unit endpoints left for the linker (:class:`ForeignRef`):
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +38,7 @@ from ...files import UnreadableFile, confine
 from ...model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
 from .hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
 from .modules import Module, ResourceTarget, read_module
-from .reader import KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
+from .reader import CONFIGURING_TYPES, KIND_BY_TERRAFORM_TYPE, NAME_ATTRIBUTES, TerraformReader
 from .wiring import WIRED_TYPES, read_wiring
 
 __all__ = ["load_root_module", "unit_name_for"]
@@ -99,12 +102,33 @@ def load_root_module(candidate: Candidate, discovery: Discovery, config: LoadCon
     _read_outputs(reader)
     unit.tags = _default_tags(root)
     unit.parameters = _parameters(root)
-    unit.extra["terraform"] = {
-        "files": [path for module in root.instances() for path in module.files],
-        "modules": {call.name: call.source for module in root.instances() for call in module.calls.values()},
-        "backend": facts.backend[0] if facts.backend else "local",
-    }
+    unit.files_read.extend(path for module in root.instances() for path in module.files if path != relpath)
+    unit.resources = [_with_value_target(resource, unit) for resource in unit.resources]
     return [unit]
+
+
+_INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
+
+
+def _with_value_target(resource: Resource, unit: LoadedUnit) -> Resource:
+    """An ``aws_ssm_parameter`` whose ``value`` interpolates a resource of this unit names it (``value_target``)."""
+    if resource.kind != "parameter" or not isinstance(resource.properties, Mapping):
+        return resource
+    # ``Value`` is the reader's resolved form (module outputs followed to the resource), ``value`` as written
+    value = resource.properties.get("Value", resource.properties.get("value"))
+    if not isinstance(value, str):
+        return resource
+    logical_ids = {other.logical_id: other.logical_id for other in unit.resources}
+    for other in unit.resources:
+        for alias in other.aliases:
+            logical_ids.setdefault(alias, other.logical_id)
+    for expression in _INTERPOLATION.findall(value):
+        parts = expression.strip().split(".")
+        for end in range(len(parts), 1, -1):
+            found = logical_ids.get(".".join(parts[:end]))
+            if found is not None and found != resource.logical_id:
+                return dataclasses.replace(resource, value_target=found)
+    return resource
 
 
 def unit_name_for(relpath: str, root: Path) -> str:
@@ -198,6 +222,7 @@ def _make_resource(reader: TerraformReader, module: Module, address: str, block:
         name=address,
         physical_name=physical_name,
         tags=_tags(module, block.get("tags")),
+        configures_function=type_name in CONFIGURING_TYPES,
         properties=_properties(module, block),
         code_source=code_source(module, block) if type_name == "aws_lambda_function" else None,
     )

@@ -1,0 +1,70 @@
+"""ARNs and queue URLs: which resource of which kind an AWS identifier names.
+
+AWS's own naming, shared by every format: the linker uses it to find the
+resource of another unit that an ARN or a URL names.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["SQS_URL", "arn_resource_name"]
+
+# https://sqs.<region>.amazonaws.com/<account>/<queue> and its legacy spellings
+SQS_URL = re.compile(r"https://(?:sqs\.)?(?:[a-z0-9-]+\.)?(?:queue|sqs)[a-z0-9.-]*amazonaws\.com/(\d+|[^/]*)/([^/?#]+)")
+
+
+def arn_resource_name(arn: str) -> tuple[str, str, str, str] | None:
+    """``(kind, physical name, region, account)`` of an ARN that names a resource by its name.
+
+    >>> arn_resource_name("arn:aws:sqs:eu-west-1:123456789012:orders")
+    ('queue', 'orders', 'eu-west-1', '123456789012')
+    >>> arn_resource_name("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024")
+    ('table', 'Orders', 'us-east-1', '123456789012')
+    """
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    service, region, account, rest = parts[2], parts[3], parts[4], parts[5]
+    kind: str | None = None
+    name = ""
+    if service == "sqs":
+        kind, name = "queue", rest
+    elif service == "sns":
+        kind, name = "topic", rest.split(":", 1)[0]
+    elif service == "s3":
+        kind, name = "bucket", rest.split("/", 1)[0]
+    elif service == "lambda" and rest.startswith("function:"):
+        kind, name = "function", rest[len("function:") :].split(":", 1)[0]
+    elif service == "states" and rest.startswith("stateMachine:"):
+        kind, name = "state_machine", rest[len("stateMachine:") :].split(":", 1)[0]
+    elif service == "ssm" and rest.startswith("parameter"):
+        kind, name = "parameter", rest[len("parameter") :]
+    elif service == "kafka" and rest.startswith("cluster/"):
+        kind, name = "stream", rest.split("/")[1]
+    elif service == "mq" and rest.startswith("broker:"):
+        kind, name = "queue", rest.split(":")[1]
+    else:
+        prefixes = {
+            ("dynamodb", "table/"): "table",
+            ("kinesis", "stream/"): "stream",
+            ("firehose", "deliverystream/"): "stream",
+            ("events", "event-bus/"): "event_bus",
+            ("events", "rule/"): "event_rule",
+            ("scheduler", "schedule/"): "schedule",
+            ("logs", "log-group:"): "other",
+            ("secretsmanager", "secret:"): "other",
+        }
+        for (arn_service, prefix), prefix_kind in prefixes.items():
+            if service == arn_service and rest.startswith(prefix):
+                kind, name = prefix_kind, rest[len(prefix) :]
+                if prefix == "log-group:":
+                    name = name.split(":", 1)[0]
+                elif prefix == "secret:":
+                    name = re.sub(r"-[A-Za-z0-9]{6}$", "", name)
+                else:
+                    name = name.split("/")[-1] if prefix in ("rule/", "schedule/") else name.split("/", 1)[0]
+                break
+    if kind is None or not name or "*" in name:
+        return None
+    return kind, name, region, account

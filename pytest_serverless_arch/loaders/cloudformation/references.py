@@ -1,0 +1,91 @@
+"""What a CloudFormation-family unit needs from other units, said as typed facts for the linker.
+
+- ``Fn::ImportValue`` and ``Fn::GetStackOutput`` anywhere in a resource's
+  properties (``Role``, ``VpcConfig``...): :class:`~...model.PropertyRef`;
+- ``AWS::SSM::Parameter::Value<..>`` template parameters, which CloudFormation
+  reads at every deploy, used or not: :class:`~...model.StackRef`;
+- an ``AWS::SSM::Parameter`` whose ``Value`` is a ``Ref``/``GetAtt`` of a
+  resource of its own unit: ``Resource.value_target``, so the linker can follow
+  a parameter another unit reads to the resource it names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ...model import ForeignRef, LoadedUnit, Location, PropertyRef
+from ...parse import line_of
+from .intrinsics import resolve_string, target_of
+
+__all__ = ["finish_unit", "foreign_values_in", "ssm_typed_parameters"]
+
+
+def finish_unit(unit: LoadedUnit) -> None:
+    """Record the unit's property references and its SSM parameters' value targets (after every resource is read)."""
+    logical_ids = {resource.logical_id: resource.logical_id for resource in unit.resources}
+    for resource in unit.resources:
+        for alias in resource.aliases:  # serverless ``FooLambdaFunction`` names function ``foo``
+            logical_ids.setdefault(alias, resource.logical_id)
+    resources = []
+    for resource in unit.resources:
+        properties = resource.properties if isinstance(resource.properties, Mapping) else None
+        if properties is not None and not resource.implicit:
+            for ref, line in foreign_values_in(properties, unit.parameters, resource.location.line):
+                unit.property_refs.append(PropertyRef(resource.logical_id, ref, Location(resource.location.path, line)))
+        if resource.kind == "parameter" and properties is not None and resource.value_target is None:
+            target = logical_ids.get(target_of(properties.get("Value"), None) or "")
+            if target is not None and target != resource.logical_id:
+                resource = dataclasses.replace(resource, value_target=target)
+        resources.append(resource)
+    unit.resources = resources
+
+
+def ssm_typed_parameters(unit: LoadedUnit, document: Any) -> list[tuple[ForeignRef, Location, str]]:
+    """``AWS::SSM::Parameter::Value<..>`` parameters and the SSM name each reads (default or override).
+
+    >>> from pytest_serverless_arch.model import LoadedUnit
+    >>> unit = LoadedUnit("shop", "cloudformation", "t.yaml", parameters={"Url": "/shop/url"})
+    >>> [(ref.key, detail) for ref, _, detail in ssm_typed_parameters(
+    ...     unit, {"Parameters": {"Url": {"Type": "AWS::SSM::Parameter::Value<String>"}}})]
+    [('/shop/url', '/shop/url (parameter Url)')]
+    """
+    parameters = document.get("Parameters") if isinstance(document, Mapping) else None
+    if not isinstance(parameters, Mapping):
+        return []
+    lines = getattr(parameters, "key_lines", {})
+    found = []
+    for name, spec in parameters.items():
+        if not isinstance(spec, Mapping) or not str(spec.get("Type", "")).startswith("AWS::SSM::Parameter::Value"):
+            continue
+        value = resolve_string(unit.parameters.get(str(name)), None)
+        if value:
+            found.append((ForeignRef("ssm", value), Location(unit.path, lines.get(name, 0)), f"{value} (parameter {name})"))
+    return found
+
+
+def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) -> Iterator[tuple[ForeignRef, int]]:
+    """``Fn::ImportValue`` and ``Fn::GetStackOutput`` inside ``value``, names resolved where possible."""
+    stack: list[tuple[Any, int]] = [(value, line)]
+    while stack:
+        node, node_line = stack.pop()
+        node_line = line_of(node, node_line)
+        if isinstance(node, Mapping):
+            if len(node) == 1:
+                ((key, inner),) = node.items()
+                if key == "Fn::ImportValue":
+                    name = resolve_string(inner, parameters)
+                    if name is not None:
+                        yield ForeignRef("import", name), node_line
+                    continue
+                if key == "Fn::GetStackOutput" and isinstance(inner, Mapping):
+                    stack_name = resolve_string(inner.get("StackName"), parameters)
+                    output = resolve_string(inner.get("OutputName"), parameters)
+                    if stack_name and output:
+                        yield ForeignRef("stack_output", f"{stack_name}/{output}"), node_line
+                    continue
+            lines = getattr(node, "key_lines", {})
+            stack.extend((child, lines.get(key, node_line)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, node_line) for child in node)
