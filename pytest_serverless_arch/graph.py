@@ -324,9 +324,44 @@ class DeploymentGraph:
 
         ``auto`` is ``pipeline`` when the pipelines deploy every unit holding a function, else ``stack``.
         """
-        from .levels import resolve_unit_level
-
-        return resolve_unit_level(self)
+        setting = self.unit_level_setting
+        deployed = [unit.name for unit in self.units() if self.pipelines_of(unit.name)]
+        if setting == "stack":
+            return UnitLevel("stack", "serverless_arch_unit_level = stack", setting)
+        if setting == "pipeline":
+            return UnitLevel(
+                "pipeline",
+                f"serverless_arch_unit_level = pipeline; {len(self.pipelines())} pipelines deploy "
+                f"{len(deployed)} of {len(self.units())} units",
+                setting,
+            )
+        if not self.pipelines():
+            return UnitLevel("stack", "auto: no pipeline was found", setting)
+        holding = sorted({function.unit for function in self.functions()})
+        missing = [name for name in holding if not self.pipelines_of(name)]
+        if missing:
+            shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+            many = len(missing) > 1
+            return UnitLevel(
+                "stack",
+                f"auto: no pipeline deploys unit{'s' if many else ''} {shown}, which hold{'' if many else 's'} functions",
+                setting,
+            )
+        if not deployed:
+            return UnitLevel("stack", "auto: the pipelines deploy no unit of this repository", setting)
+        if not holding:
+            return UnitLevel(
+                "pipeline",
+                f"auto: no unit holds a function; the pipelines deploy {len(deployed)} of {len(self.units())} units",
+                setting,
+            )
+        count = len(self.pipelines())
+        return UnitLevel(
+            "pipeline",
+            f"auto: the {count} pipeline{'s deploy' if count != 1 else ' deploys'} every unit holding a function "
+            f"({len(holding)} of {len(holding)})",
+            setting,
+        )
 
     def trigger_edges(self) -> list[Trigger]:
         """Every trigger: an event source invoking a function."""

@@ -31,45 +31,8 @@ UNIT_LEVELS = ("auto", "stack", "pipeline")
 
 
 def resolve_unit_level(graph: DeploymentGraph) -> UnitLevel:
-    """Which level ``graph``'s setting means for this repository, and why."""
-    setting = graph.unit_level_setting
-    deployed = [unit.name for unit in graph.units() if graph.pipelines_of(unit.name)]
-    if setting == "stack":
-        return UnitLevel("stack", "serverless_arch_unit_level = stack", setting)
-    if setting == "pipeline":
-        return UnitLevel(
-            "pipeline",
-            f"serverless_arch_unit_level = pipeline; {len(graph.pipelines())} pipelines deploy "
-            f"{len(deployed)} of {len(graph.units())} units",
-            setting,
-        )
-    if not graph.pipelines():
-        return UnitLevel("stack", "auto: no pipeline was found", setting)
-    holding = sorted({function.unit for function in graph.functions()})
-    missing = [name for name in holding if not graph.pipelines_of(name)]
-    if missing:
-        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        many = len(missing) > 1
-        return UnitLevel(
-            "stack",
-            f"auto: no pipeline deploys unit{'s' if many else ''} {shown}, which hold{'' if many else 's'} functions",
-            setting,
-        )
-    if not deployed:
-        return UnitLevel("stack", "auto: the pipelines deploy no unit of this repository", setting)
-    if not holding:
-        return UnitLevel(
-            "pipeline",
-            f"auto: no unit holds a function; the pipelines deploy {len(deployed)} of {len(graph.units())} units",
-            setting,
-        )
-    count = len(graph.pipelines())
-    return UnitLevel(
-        "pipeline",
-        f"auto: the {count} pipeline{'s deploy' if count != 1 else ' deploys'} every unit holding a function "
-        f"({len(holding)} of {len(holding)})",
-        setting,
-    )
+    """Which level ``graph``'s setting means for this repository, and why (:meth:`DeploymentGraph.unit_level`)."""
+    return graph.unit_level()
 
 
 def pipeline_groups(graph: DeploymentGraph) -> dict[str, str]:

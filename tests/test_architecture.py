@@ -54,9 +54,10 @@ def _imports(path: Path, module: str, known: set[str]) -> set[str]:
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
-            found.add(target)
-            # ``from . import naming`` imports a module
-            found.update(f"{target}.{alias.name}" for alias in node.names if f"{target}.{alias.name}" in known)
+            submodules = {f"{target}.{alias.name}" for alias in node.names if f"{target}.{alias.name}" in known}
+            found.update(submodules)  # ``from . import naming`` imports the module naming
+            if len(submodules) < len(node.names):
+                found.add(target)
         for child in ast.iter_child_nodes(node):
             visit(child)
 
