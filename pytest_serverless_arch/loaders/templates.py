@@ -24,6 +24,7 @@ from .cloudformation.parameters import ssm_typed_names, unit_parameter_values, u
 from .cloudformation.reader import read_outputs, read_resources, read_wiring, valid_shape
 from .cloudformation.references import finish_unit, ssm_typed_parameters
 from .cloudformation.template import TemplateReader
+from .deploy_time import resolve_textual_references
 from .sam.globals import globals_tags
 from .sam.reader import SamReader
 from .sam.samconfig import SamConfig, read_samconfig
@@ -163,5 +164,6 @@ def load_template(
     )
     supplied = {*overrides, *(inputs.supplied if inputs is not None else ())}
     unit.notes.extend(unsupplied_parameters(candidate.document, candidate.relpath, supplied))
+    resolve_textual_references(unit)  # parameter values a pipeline reads at deploy time
     finish_unit(unit)
     return [unit]

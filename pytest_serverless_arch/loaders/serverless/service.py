@@ -23,9 +23,9 @@ from ..cloudformation.accesses import access_mode, add_access, function_accesses
 from ..cloudformation.reader import read_outputs, read_resources, read_wiring
 from ..cloudformation.references import finish_unit
 from ..cloudformation.template import TemplateReader
+from ..deploy_time import resolve_textual_references
 from . import naming
 from .events import ServiceContext, read_events, source_endpoint
-from .references import resolve_textual_references
 from .step_functions import read_state_machines
 from .variables import VariableResolver, VariableText, foreign_refs_in
 

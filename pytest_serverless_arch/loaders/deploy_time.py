@@ -1,9 +1,12 @@
-"""Serverless variables left as text inside an edge end, turned into the references they are.
+"""Values read at deploy time, left as text inside an edge end, turned into the references they are.
 
-The variable resolver turns ``${cf:stack.Output}`` and ``${ssm:/name}`` into
-foreign references where it resolves a value; inside ``resources:`` (plain
-CloudFormation) the CloudFormation reader sees them as names or ARNs. This
-pass gives those edge ends their real meaning before the linker sees them.
+``${cf:stack.Output}`` and ``${ssm:/name}`` are the Serverless Framework's
+spelling of a value read from another stack's output or from SSM, and the one
+the pipeline readers give a parameter whose value a deploy script reads with
+``aws cloudformation describe-stacks`` or ``aws ssm get-parameter``. Where
+such text reaches an edge end as a name or an ARN (inside serverless
+``resources:``, or through a template parameter's ``!Ref``), this pass gives
+the end its real meaning before the linker sees it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ...model import Endpoint, ForeignRef, LoadedUnit
+from ..model import Endpoint, ForeignRef, LoadedUnit
 
 __all__ = ["resolve_textual_references", "serverless_reference"]
 
