@@ -67,7 +67,7 @@ def resolve_unit_level(graph: DeploymentGraph) -> UnitLevel:
     return UnitLevel(
         "pipeline",
         f"auto: the {count} pipeline{'s deploy' if count != 1 else ' deploys'} every unit holding a function "
-        f"({len(holding)} of {len(holding)})",
+        f"({len(holding)} unit{'s' if len(holding) != 1 else ''})",
         setting,
     )
 
