@@ -16,8 +16,8 @@ from typing import TextIO
 
 from ..baseline import Baseline, BaselineError
 from ..config import LoadConfig
+from ..loading import load
 from ..options import DEFAULT_BASELINE
-from ..pipeline import load
 from ..suppressions import triage
 from .check import check_contract
 from .config import contract_files, read_contracts
