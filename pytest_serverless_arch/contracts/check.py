@@ -133,7 +133,7 @@ def _chain_violation(
     else:
         message = f"{start} {verb} {end} through {len(chain.edges)} edges: {chain}"
     units: list[str] = []
-    for node in (chain.start, chain.end, *(str(edge.target) for edge in chain.edges)):
+    for node in (chain.start, *(str(edge.target) for edge in chain.edges)):  # in the chain's order
         unit = node[len("unit:") :] if node.startswith("unit:") else graph.unit_of(node)
         if unit and unit not in units:
             units.append(unit)
@@ -272,11 +272,16 @@ def _pattern(contract: PatternContract, graph: Any) -> list[Violation]:
         found.append(
             Violation(
                 contract.rule_id,
-                f"unit {name} plays {role} ({part.functions} functions, {part.triggers_inside} triggers inside, "
-                f"{part.triggers_out} out to other units, {part.triggers_in} in from other units), "
+                f"unit {name} plays {role} ({_count(part.functions, 'function')}, "
+                f"{_count(part.triggers_inside, 'trigger')} inside, {part.triggers_out} out to other units, "
+                f"{part.triggers_in} in from other units), "
                 f"not {contract.pattern}: the repository is {verdict.repo}; {share}",
                 _unit_location(graph, name),
                 (name,),
             )
         )
     return found
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"

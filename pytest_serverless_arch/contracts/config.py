@@ -292,10 +292,10 @@ def _contract(name: str, table: Mapping[str, Any], origin: ContractOrigin, value
     allowed = (*_COMMON_KEYS, *required, *optional)
     for key in table:
         if key not in allowed:
-            raise fail(key, f"unknown key for a {kind} contract; keys: {', '.join(allowed)}")
+            raise fail(key, f"unknown key for {_a(kind)} contract; keys: {', '.join(allowed)}")
     for key in required:
         if key not in table:
-            raise fail(None, f"a {kind} contract needs {key!r}")
+            raise fail(None, f"{_a(kind)} contract needs {key!r}")
 
     def read(key: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
         if key not in table:
@@ -367,6 +367,10 @@ def _contract(name: str, table: Mapping[str, Any], origin: ContractOrigin, value
         raise fail("tolerance", f"expected a share of the units from 0 up to (not including) 1, got {tolerance}")
     select = read("select", lambda value: _selector(values.text(value)))
     return PatternContract(**common, pattern=pattern, tolerance=tolerance, select=select)
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
 
 
 def _selector(text: str) -> str:
