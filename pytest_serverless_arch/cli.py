@@ -1,4 +1,4 @@
-"""``python -m pytest_serverless_arch report PATH [--format json|text]``."""
+"""``python -m pytest_serverless_arch report PATH [--format json|text]`` and ``... contracts [PATH]``."""
 
 from __future__ import annotations
 
@@ -29,11 +29,23 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--fail-on-errors", action="store_true", help="exit with status 1 when a template could not be read (default: exit 0)"
     )
+    contracts = commands.add_parser(
+        "contracts", help="check the contracts declared in the repository's configuration and print each verdict"
+    )
+    contracts.add_argument(
+        "path", nargs="?", default=".", help="a path in the repository; its configuration is found upward (default: .)"
+    )
+    contracts.add_argument("--stage", default=None, help="serverless stage (default: provider.stage or dev)")
+    contracts.add_argument("--region", default=None, help="AWS region (default: from samconfig/provider or us-east-1)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "contracts":
+        from .contracts.command import run_contracts
+
+        return run_contracts(args.path, LoadConfig(stage=args.stage, region=args.region))
     config = LoadConfig(stage=args.stage, region=args.region, ignore=tuple(args.ignore), domain_tag=args.domain_tag)
     graph = load(args.path, root=args.path, config=config)
     report = build_report(graph)

@@ -17,7 +17,7 @@ from typing import Any
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
 from .files import UnreadableFile, confine, decode_text, read_bytes, read_text
 from .model import LoadError, Location, Note
-from .parse import LineDict, ParseError, parse_text
+from .parse import DuplicateKey, LineDict, ParseError, parse_text
 
 __all__ = ["Candidate", "Discovery", "discover", "glob_matches", "local_target", "relative_posix"]
 
@@ -280,8 +280,13 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     looks_like_service = is_serverless_name or bool(_LOOKS_LIKE_SERVICE.search(data))
     if not (looks_like_template or looks_like_service or is_compose_name or explicit):
         return
+    duplicates: list[DuplicateKey] = []
     try:
-        document = parse_text(text, json_first=suffix == ".json")
+        document = parse_text(text, json_first=suffix == ".json", duplicates=duplicates)
+        if duplicates and classify(document) not in KEEPS_LAST_DUPLICATE:
+            # the Serverless Framework's YAML reader (and any other tool) refuses a key written twice
+            first = duplicates[0]
+            raise ParseError(f"duplicate key {first.key!r} (first written on line {first.first_line})", first.line)
     except ParseError as exc:
         # Only files that try to be templates (or are named as services) are worth an error.
         if looks_like_template or is_serverless_name or is_compose_name or explicit:
@@ -294,6 +299,8 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
         discovery.errors.append(LoadError(rel, 0, "empty file"))
         return
     discovery.documents[rel] = document
+    for duplicate in duplicates:
+        discovery.notes.extend(duplicate_key_notes(rel, duplicate))
     if is_compose_name and isinstance(document, Mapping) and "services" in document:
         discovery.candidates.append(Candidate(path, rel, "compose", document))
         return
@@ -322,6 +329,32 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
             )
         return
     discovery.candidates.append(Candidate(path, rel, kind, document))
+
+
+KEEPS_LAST_DUPLICATE = frozenset({"cloudformation", "sam"})
+"""Formats whose deploying tools (``sam deploy``, ``aws cloudformation deploy``) keep a repeated key's last value."""
+
+
+def duplicate_key_notes(path: str, duplicate: DuplicateKey) -> list[Note]:
+    """A warning at both lines of a key written twice in a CloudFormation/SAM template.
+
+    >>> for note in duplicate_key_notes("t.yaml", DuplicateKey("CodeUri", 9, 12)):
+    ...     print(note)
+    t.yaml:9: warning: duplicate key 'CodeUri', written again on line 12; this value is ignored (sam deploy keeps the last)
+    t.yaml:12: warning: duplicate key 'CodeUri' (first written on line 9); this value is used, as sam deploy keeps the last
+    """
+    return [
+        Note(
+            Location(path, duplicate.first_line),
+            f"warning: duplicate key {duplicate.key!r}, written again on line {duplicate.line}; "
+            "this value is ignored (sam deploy keeps the last)",
+        ),
+        Note(
+            Location(path, duplicate.line),
+            f"warning: duplicate key {duplicate.key!r} (first written on line {duplicate.first_line}); "
+            "this value is used, as sam deploy keeps the last",
+        ),
+    ]
 
 
 def local_target(base_rel: str, value: Any) -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from .baseline import Baseline, BaselineEntry
+from .contracts.config import ContractSet, contract_files, read_contracts
 from .graph import DeploymentGraph
 from .loading import load
 from .options import ArchSettings, read_settings
@@ -95,6 +96,7 @@ class ArchGate:
     current_item: pytest.Item | None = None
     findings: SessionFindings = field(default_factory=SessionFindings)
     written: str | None = None  # what --arch-update-baseline did, for the summary
+    contracts: ContractSet = field(default_factory=ContractSet)  # declared in the inifile or pyproject.toml
     _graph: DeploymentGraph | None = None
 
     @classmethod
@@ -114,7 +116,10 @@ class ArchGate:
                 f"not exist; refusing to create it here. Run pytest --arch-update-baseline locally, review "
                 f"the file and commit it."
             )
-        gate = cls(config, settings, baseline)
+        # A contract that cannot be read is a failing item of its own (see items.py), never a usage error:
+        # every other contract and rule still runs.
+        contracts = read_contracts(contract_files(config.rootpath, config.inipath), config.rootpath)
+        gate = cls(config, settings, baseline, contracts=contracts)
         _ACTIVE.append(gate)
         return gate
 
@@ -147,6 +152,8 @@ class ArchGate:
             details.append("paths: " + ", ".join(_relative(path, self.settings.root) for path in self.settings.paths))
         if self.settings.rules:
             details.append("rules: " + ", ".join(spec.rule_id for spec in self.settings.rules))
+        if self.contracts:
+            details.append(f"contracts: {len(self.contracts.names())}")
         baseline_state = f"{len(self.baseline)} entries" if self.settings.baseline.exists() else "none"
         details.append(f"baseline: {_relative(self.settings.baseline, self.settings.root)} ({baseline_state})")
         lines.append("serverless-arch " + "; ".join(details))
@@ -157,7 +164,7 @@ class ArchGate:
     def triage(self, rule_id: str, violations: list[Violation], graph: Any = None) -> Triage:
         """Suppressions, then the baseline; recorded on the running test for the summary."""
         result = triage(rule_id, violations, graph, self.baseline, accept_all=self.settings.update_baseline)
-        unknown = _unknown_rule_suppressions(graph)
+        unknown = _unknown_rule_suppressions(graph, {f"contract:{name}" for name in self.contracts.names()})
         if self.current_item is not None:
             self.current_item.stash.setdefault(FINDINGS_KEY, []).append(_payload(result, unknown))
         return result
@@ -230,10 +237,10 @@ def _payload(result: Triage, unknown: list[Suppression]) -> dict[str, Any]:
     }
 
 
-def _unknown_rule_suppressions(graph: Any) -> list[Suppression]:
+def _unknown_rule_suppressions(graph: Any, contract_rules: set[str]) -> list[Suppression]:
     if graph is None:
         return []
-    known = registered_rules()
+    known = set(registered_rules()) | contract_rules
     return [suppression for suppression in suppressions_in(graph) if suppression.rule not in known]
 
 

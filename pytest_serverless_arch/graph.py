@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from .model import LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
+from .model import EDGE_KINDS, LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
 
 __all__ = ["DeployedPipeline", "DeploymentGraph", "ExternalNode", "Link", "Trigger", "UnitDependency", "UnitLevel"]
 
@@ -244,7 +244,12 @@ class DeploymentGraph:
         )
 
     def edges(self, kind: str | None = None) -> list[Edge]:
-        """Edges, optionally of one kind, in a stable order."""
+        """Edges, optionally of one kind (or ``links``: every cross-unit link kind), in a stable order."""
+        if kind is not None and kind not in EDGE_KINDS:
+            from .selection import edge_kinds
+
+            kinds = edge_kinds(kind)  # raises for a word that names no edge kind
+            return [edge for edge in self.edges() if edge.kind in kinds]
         by_kind: dict[str | None, list[Edge]] | None = self._cache.get("edges")
         if by_kind is None:
             every = sorted((data["record"] for _, _, data in self._graph.edges(data=True)), key=_edge_sort_key)
@@ -359,7 +364,7 @@ class DeploymentGraph:
         return UnitLevel(
             "pipeline",
             f"auto: the {count} pipeline{'s deploy' if count != 1 else ' deploys'} every unit holding a function "
-            f"({len(holding)} of {len(holding)})",
+            f"({len(holding)} unit{'s' if len(holding) != 1 else ''})",
             setting,
         )
 
@@ -492,11 +497,14 @@ class DeploymentGraph:
             f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}"
         )
 
-    def where(self, *, domain: Any = None, unit: Any = None, tag: Any = None) -> Any:
-        """A read-only view scoped to a domain, units (names or globs) or tags; see :mod:`.selection`."""
+    def where(
+        self, selector: str | None = None, *, domain: Any = None, unit: Any = None, tag: Any = None, kind: Any = None
+    ) -> Any:
+        """A read-only view scoped to a domain, units (names or globs), tags or resource kinds, or to a
+        selector string (``"domain:orders, kind:function"``); see :mod:`.selection`."""
         from .selection import select
 
-        return select(self, domain=domain, unit=unit, tag=tag)
+        return select(self, selector, domain=domain, unit=unit, tag=tag, kind=kind)
 
 
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:

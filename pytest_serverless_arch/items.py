@@ -5,6 +5,7 @@ Every item sits under one collector whose node id is ``serverless-arch``::
     serverless-arch::trigger-colocated
     serverless-arch::load-error[services/orders/serverless.yml:12]
     serverless-arch::suppression[infra/template.yaml:30]
+    serverless-arch::contract:service-layers
 
 so ``-k trigger-colocated``, ``--deselect serverless-arch::no-unit-cycles`` and
 ``-k "not serverless-arch"`` work as for any test.
@@ -20,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from .contracts.check import check_contract
+from .contracts.model import Contract, ContractError
 from .gate import ArchGate
 from .options import RuleSpec
 from .rules.base import Rule, RuleError, registered_rules, rule
@@ -28,6 +31,7 @@ from .suppressions import Triage, suppressions_in
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ArchGateCollector",
+    "ContractItem",
     "LoadErrorItem",
     "ProblemItem",
     "RuleItem",
@@ -143,6 +147,18 @@ class ArchGateCollector(pytest.Collector):
                     message=f"serverless_arch_rules names an unknown rule {spec.rule_id!r}; "
                     f"known rules: {', '.join(sorted(known)) or 'none'}",
                 )
+        # contracts from the configuration; one that cannot be read fails under its own name
+        root = str(gate.settings.root)
+        for contract_error in gate.contracts.errors:
+            origin = contract_error.origin
+            yield ProblemItem.from_parent(
+                self,
+                name=unique(f"contract:{contract_error.name}" if contract_error.name else f"contracts[{origin.path}]"),
+                message=f"configuration error: {contract_error}",
+                location=(root, origin.path, contract_error.location.line),
+            )
+        for contract in gate.contracts.contracts:
+            yield ContractItem.from_parent(self, name=unique(contract.rule_id), contract=contract)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, COLLECTOR_NAME
@@ -210,6 +226,41 @@ class RuleItem(_GateItem):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"{COLLECTOR_NAME} rule {self.spec}"
+
+
+class ContractItem(_GateItem):
+    """Checks one contract from the configuration; reported exactly like a rule item."""
+
+    def __init__(self, *, contract: Contract, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.contract = contract
+        # what the failure text shows: the contract as a sentence and its reason
+        self.rule = Rule(contract.rule_id, check_contract, description=contract.describe(), reason=contract.reason)
+
+    def runtest(self) -> None:
+        gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+        graph = gate.graph()
+        try:
+            violations = check_contract(self.contract, graph)
+        except ContractError as exc:  # e.g. a selector that matches nothing: never a pass
+            raise ItemFailure(f"{self.contract.rule_id}: configuration error: {exc}") from None
+        result = gate.triage(self.contract.rule_id, violations, graph)
+        if not result.passed:
+            raise RuleViolations(result)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
+        style: Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, RuleViolations):
+            return excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        root = Path(self.parent.gate.settings.root)  # type: ignore[union-attr]
+        origin = self.contract.origin
+        return root / origin.path, (origin.line - 1) if origin.line else None, f"{COLLECTOR_NAME} {self.name}"
 
 
 class LoadErrorItem(_GateItem):

@@ -25,6 +25,7 @@ import yaml
 from .files import MAX_FILE_BYTES, UnreadableFile, decode_text, read_text
 
 __all__ = [
+    "DuplicateKey",
     "MAX_EXPANDED_NODES",
     "MAX_FILE_BYTES",
     "LineDict",
@@ -153,8 +154,19 @@ _FN_TAGS = (
 )
 
 
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A mapping key written twice: the value at ``line`` (the last) is the one kept."""
+
+    key: str
+    first_line: int
+    line: int
+
+
 class _TemplateLoader(yaml.CSafeLoader):  # type: ignore[misc]
     """libyaml's safe loader with CloudFormation tags and line numbers."""
+
+    duplicates: list[DuplicateKey] | None = None  # a list: keep the last value and record; None: refuse
 
 
 def _construct_tag_value(loader: _TemplateLoader, node: yaml.Node) -> Any:
@@ -230,14 +242,23 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
         if isinstance(key, (dict, list)):
             raise ParseError("a mapping key must be a plain value", key_node.start_mark.line + 1)
         key_line = key_node.start_mark.line + 1
+        if key in data and not _same_key(data, key):
+            key = key_node.value  # ``1:`` and ``true:`` are two keys, though 1 == True in Python
         if index >= merged and key in data and data.key_lines.get(key, -1) >= 0:
-            raise ParseError(f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line)
+            if loader.duplicates is None:
+                raise ParseError(f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line)
+            loader.duplicates.append(DuplicateKey(str(key), data.key_lines[key], key_line))
         data[key] = loader.construct_object(value_node, deep=False)
         # A merged key is marked negative until an explicit key overrides it.
         data.key_lines[key] = key_line if index >= merged else -key_line
     for key, line in data.key_lines.items():
         if line < 0:
             data.key_lines[key] = -line
+
+
+def _same_key(data: dict[Any, Any], key: Any) -> bool:
+    """Whether the key ``data`` holds equal to ``key`` is also of its type (``1``, ``1.0`` and ``True`` are equal)."""
+    return any(type(existing) is type(key) for existing in data if existing == key)
 
 
 def _construct_sequence(loader: _TemplateLoader, node: yaml.SequenceNode) -> Any:
@@ -328,9 +349,18 @@ def nesting_error(text: str, syntax: str, opening: str = "[{", closing: str = "]
     return ParseError(f"{syntax} nesting is too deep to read", 1)
 
 
-def parse_yaml(text: str) -> Any:
-    """Parse one YAML document with CloudFormation tags; raise :class:`ParseError`."""
+def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
+    """Parse one YAML document with CloudFormation tags; raise :class:`ParseError`.
+
+    A key written twice in one mapping is refused, unless ``duplicates`` is a
+    list: then the last value is kept and each repeat is appended to it.
+
+    >>> found = []
+    >>> parse_yaml("a: 1\nb: 2\na: 3\n", found), found
+    ({'a': 3, 'b': 2}, [DuplicateKey(key='a', first_line=1, line=3)])
+    """
     loader = _TemplateLoader(text)
+    loader.duplicates = duplicates
     try:
         document = loader.get_single_data()
     except ParseError:
@@ -363,8 +393,9 @@ class _LineJSONDecoder(json.JSONDecoder):
     offsets per object/array and map them to lines once the container closes.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, duplicates: list[DuplicateKey] | None = None) -> None:
         super().__init__()
+        self._duplicates = duplicates
         self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
         self._starts: list[list[int]] = []
         self.parse_object = self._parse_object  # type: ignore[assignment]
@@ -398,7 +429,9 @@ class _LineJSONDecoder(json.JSONDecoder):
         for (key, value), offset in zip(pairs, offsets, strict=False):
             line = self._line(offset)
             if key in result:
-                raise ParseError(f"duplicate key {key!r} (first written on line {result.key_lines[key]})", line)
+                if self._duplicates is None:
+                    raise ParseError(f"duplicate key {key!r} (first written on line {result.key_lines[key]})", line)
+                self._duplicates.append(DuplicateKey(key, result.key_lines[key], line))
             result[key] = value
             result.key_lines[key] = line
         return result, end
@@ -417,9 +450,9 @@ class _LineJSONDecoder(json.JSONDecoder):
         return result, end
 
 
-def parse_json(text: str) -> Any:
-    """Parse JSON keeping lines; raise :class:`ParseError` with the line of the problem."""
-    decoder = _LineJSONDecoder(text)
+def parse_json(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
+    """Parse JSON keeping lines; raise :class:`ParseError` with the line of the problem (see :func:`parse_yaml`)."""
+    decoder = _LineJSONDecoder(text, duplicates)
     try:
         return decoder.decode(text)
     except json.JSONDecodeError as exc:
@@ -430,21 +463,28 @@ def parse_json(text: str) -> Any:
         raise long_number_error(text, "JSON") from None
 
 
-def parse_text(text: str, *, json_first: bool = False) -> Any:
-    """Parse a template's text: JSON when it looks like JSON, YAML otherwise."""
+def parse_text(text: str, *, json_first: bool = False, duplicates: list[DuplicateKey] | None = None) -> Any:
+    """Parse a template's text: JSON when it looks like JSON, YAML otherwise.
+
+    Duplicate keys are refused, or kept last-wins and listed in ``duplicates`` (see :func:`parse_yaml`).
+    """
     stripped = text.lstrip("\ufeff \t\r\n")
     if json_first or stripped.startswith(("{", "[")):
+        found: list[DuplicateKey] = []
         try:
-            return parse_json(text.lstrip("\ufeff"))
+            document = parse_json(text.lstrip("\ufeff"), None if duplicates is None else found)
         except ParseError as json_error:
             if not stripped.startswith(("{", "[")):
                 raise
             # JSON-looking YAML (flow style with tags) is still YAML.
             try:
-                return parse_yaml(text)
+                return parse_yaml(text, duplicates)
             except ParseError:
                 raise json_error from None
-    return parse_yaml(text)
+        if duplicates is not None:
+            duplicates.extend(found)
+        return document
+    return parse_yaml(text, duplicates)
 
 
 def decode_bytes(data: bytes) -> str:

@@ -43,7 +43,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def _gate_active(gate: ArchGate) -> bool:
-    return gate.settings.gate_configured or bool(repository_rules(gate.config))
+    return gate.settings.gate_configured or bool(gate.contracts) or bool(repository_rules(gate.config))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:

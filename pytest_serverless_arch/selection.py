@@ -1,12 +1,20 @@
 """Selectors: scope rules, assertions and the pattern classifier to part of a repository.
 
-``graph.where(domain="orders")``, ``graph.where(unit="orders-*")`` or
-``graph.where(tag="team=payments")`` returns a :class:`ScopedGraph`: a
+``graph.where(domain="orders")``, ``graph.where(unit="orders-*")``,
+``graph.where(tag="team=payments")``, ``graph.where(kind="function")`` or a
+selector string ``graph.where("domain:orders, kind:function")`` returns a :class:`ScopedGraph`: a
 read-only view that answers the same queries as a
 :class:`~pytest_serverless_arch.graph.DeploymentGraph`, restricted to the
 selected units and resources. Relations are still looked up in the whole
 graph, so a function of the selection triggered from a unit outside it is
 seen (that is what most rules look for).
+
+Selector strings are the vocabulary configuration uses (contracts):
+``domain:NAME``, ``tag:KEY`` or ``tag:KEY=VALUE``, ``kind:KIND`` (a resource
+kind), ``unit:GLOB`` or a bare unit name glob; several joined by ``,`` must
+all hold. Edge kinds have one vocabulary too (:func:`edge_kinds`): ``links``
+(every cross-unit link kind), ``triggers``, ``accesses``, ``invokes``,
+``references``, or one link kind (``ssm_parameter``, ``imports``, ...).
 
 >>> from pytest_serverless_arch import load
 >>> graph = load("sample_repos/monolith-online-shop")  # doctest: +SKIP
@@ -22,12 +30,55 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
 
-from .model import Edge, Resource, Unit
+from .model import EDGE_KINDS, LINK_KINDS, RESOURCE_KINDS, Edge, Resource, Unit
 
 if TYPE_CHECKING:
     from .graph import DeploymentGraph, ExternalNode, Link, Trigger, UnitDependency
 
-__all__ = ["ScopedGraph", "Selection", "TagSelector", "scope_of", "select", "whole_graph"]
+__all__ = [
+    "DEPENDENCY_EDGE_KINDS",
+    "EDGE_KIND_WORDS",
+    "ScopedGraph",
+    "Selection",
+    "SelectorError",
+    "TagSelector",
+    "edge_kinds",
+    "scope_of",
+    "select",
+    "whole_graph",
+]
+
+EDGE_KIND_WORDS: tuple[str, ...] = ("links", *EDGE_KINDS)
+"""The words that name edge kinds: ``links`` (every cross-unit link kind) and each edge kind."""
+
+DEPENDENCY_EDGE_KINDS: tuple[str, ...] = ("links", "triggers", "accesses", "invokes")
+"""What counts as one thing depending on another when nothing else is said (``references`` are
+a unit's own wiring: Ref, GetAtt, DependsOn)."""
+
+
+class SelectorError(ValueError):
+    """A selector or an edge kind that cannot be understood."""
+
+
+def edge_kinds(words: str | Iterable[str] | None = None) -> frozenset[str]:
+    """The edge kinds that ``words`` name (default :data:`DEPENDENCY_EDGE_KINDS`).
+
+    >>> sorted(edge_kinds(["accesses", "invokes"]))
+    ['accesses', 'invokes']
+    >>> "ssm_parameter" in edge_kinds("links")
+    True
+    """
+    chosen = DEPENDENCY_EDGE_KINDS if words is None else _as_tuple(words)
+    kinds: set[str] = set()
+    for word in chosen:
+        if word == "links":
+            kinds.update(LINK_KINDS)
+        elif word in EDGE_KINDS:
+            kinds.add(word)
+        else:
+            raise SelectorError(f"unknown edge kind {word!r}; edge kinds: {', '.join(EDGE_KIND_WORDS)}")
+    return frozenset(kinds)
+
 
 TagSelector = str | Mapping[str, str] | None
 """``"key"`` (the tag is present), ``"key=value"``, or a mapping of keys to values (all must match)."""
@@ -56,22 +107,75 @@ class Selection:
 
     - ``domains``: resources of one of these domains (units holding one);
     - ``units``: units whose name matches one of these names or globs (``orders-*``);
-    - ``tags``: resources carrying every one of these tags (``(key, value)``; value ``None`` = any value).
+    - ``tags``: resources carrying every one of these tags (``(key, value)``; value ``None`` = any value);
+    - ``kinds``: resources of one of these kinds (``function``, ``queue``, ...); a unit itself has no kind.
     """
 
     domains: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
     tags: tuple[tuple[str, str | None], ...] = ()
+    kinds: tuple[str, ...] = ()
 
     @classmethod
     def of(
-        cls, *, domain: str | Iterable[str] | None = None, unit: str | Iterable[str] | None = None, tag: TagSelector = None
+        cls,
+        *,
+        domain: str | Iterable[str] | None = None,
+        unit: str | Iterable[str] | None = None,
+        tag: TagSelector = None,
+        kind: str | Iterable[str] | None = None,
     ) -> Selection:
-        return cls(_as_tuple(domain), _as_tuple(unit), _tag_pairs(tag))
+        kinds = _as_tuple(kind)
+        unknown = [name for name in kinds if name not in RESOURCE_KINDS]
+        if unknown:
+            raise SelectorError(f"unknown resource kind {unknown[0]!r}; kinds: {', '.join(RESOURCE_KINDS)}")
+        return cls(_as_tuple(domain), _as_tuple(unit), _tag_pairs(tag), kinds)
+
+    @classmethod
+    def parse(cls, selector: str) -> Selection:
+        """A selector string: ``domain:NAME``, ``tag:KEY[=VALUE]``, ``kind:KIND``, ``unit:GLOB`` or a bare
+        unit name glob; several parts joined by ``,`` must all hold.
+
+        >>> Selection.parse("domain:orders, kind:function")
+        Selection(domains=('orders',), units=(), tags=(), kinds=('function',))
+        >>> str(Selection.parse("orders-*"))
+        'unit=orders-*'
+        """
+        domains: list[str] = []
+        units: list[str] = []
+        tags: list[tuple[str, str | None]] = []
+        kinds: list[str] = []
+        parts = [part.strip() for part in str(selector).split(",")]
+        if not any(parts):
+            raise SelectorError("an empty selector")
+        for part in parts:
+            prefix, colon, value = part.partition(":")
+            prefix, value = prefix.strip(), value.strip()
+            if not part or (colon and not value):
+                raise SelectorError(f"selector {selector!r}: {part or 'an empty part'!r} names nothing")
+            if not colon:
+                units.append(part)
+            elif prefix == "domain":
+                domains.append(value)
+            elif prefix == "unit":
+                units.append(value)
+            elif prefix == "kind":
+                kinds.append(value)
+            elif prefix == "tag":
+                tags.extend(_tag_pairs(value))
+            else:
+                raise SelectorError(
+                    f"selector {selector!r}: unknown prefix {prefix + ':'!r}; selectors are domain:NAME, "
+                    "tag:KEY=VALUE, kind:KIND, unit:GLOB or a unit name glob"
+                )
+        if len(domains) > 1 or len(kinds) > 1 or len(units) > 1:
+            raise SelectorError(f"selector {selector!r}: a criterion given twice can never hold; list alternatives instead")
+        kinds_checked = cls.of(kind=kinds).kinds
+        return cls(tuple(domains), tuple(units), tuple(sorted(tags, key=lambda pair: (pair[0], pair[1] or ""))), kinds_checked)
 
     @property
     def everything(self) -> bool:
-        return not (self.domains or self.units or self.tags)
+        return not (self.domains or self.units or self.tags or self.kinds)
 
     def unit_name_matches(self, name: str) -> bool:
         return not self.units or any(name == pattern or fnmatchcase(name, pattern) for pattern in self.units)
@@ -80,6 +184,8 @@ class Selection:
         if not self.unit_name_matches(resource.unit):
             return False
         if self.domains and resource.domain not in self.domains:
+            return False
+        if self.kinds and resource.kind not in self.kinds:
             return False
         tags = resource.tag_map
         return all(key in tags and (value is None or tags[key] == value) for key, value in self.tags)
@@ -92,6 +198,8 @@ class Selection:
             parts.append("unit=" + "|".join(self.units))
         for key, value in self.tags:
             parts.append(f"tag={key}" + (f"={value}" if value is not None else ""))
+        if self.kinds:
+            parts.append("kind=" + "|".join(self.kinds))
         return ", ".join(parts) or "everything"
 
 
@@ -129,11 +237,13 @@ class ScopedGraph:
         """A unit is selected when its name matches and, if resources are selected by domain or tag, it holds one."""
         if not all(selection.unit_name_matches(unit.name) for selection in self.selections):
             return False
-        by_resource = [selection for selection in self.selections if selection.domains or selection.tags]
+        by_resource = [selection for selection in self.selections if selection.domains or selection.tags or selection.kinds]
         if not by_resource:
             return True
         if own:
             return any(resource.id in self._resource_ids for resource in own)
+        if any(selection.kinds for selection in by_resource):
+            return False  # a unit without resources holds no resource of any kind
         # A unit without resources still answers to its own domain and tags.
         unit_tags = dict(unit.tags)
         return all(
@@ -155,15 +265,30 @@ class ScopedGraph:
         """Whether the unit ``name`` is selected."""
         return name is not None and name in self._unit_names
 
+    def node_ids(self) -> frozenset[str]:
+        """The ids of the selected graph nodes: resources, and unit nodes (``unit:NAME``) unless a kind is asked for."""
+        units = (
+            frozenset()
+            if any(selection.kinds for selection in self.selections)
+            else frozenset(f"unit:{name}" for name in self._unit_names)
+        )
+        return self._resource_ids | units
+
     def is_empty(self) -> bool:
         """True when the selection matches no unit and no resource (a typo, most likely)."""
         return not self._unit_names and not self._resource_ids
 
     def where(
-        self, *, domain: str | Iterable[str] | None = None, unit: str | Iterable[str] | None = None, tag: TagSelector = None
+        self,
+        selector: str | None = None,
+        *,
+        domain: str | Iterable[str] | None = None,
+        unit: str | Iterable[str] | None = None,
+        tag: TagSelector = None,
+        kind: str | Iterable[str] | None = None,
     ) -> ScopedGraph:
         """Narrow this view further (every criterion of both must hold)."""
-        return ScopedGraph(self.graph, (*self.selections, Selection.of(domain=domain, unit=unit, tag=tag)))
+        return ScopedGraph(self.graph, (*self.selections, *_selections(selector, domain, unit, tag, kind)))
 
     # --- subjects ------------------------------------------------------------
 
@@ -189,6 +314,9 @@ class ScopedGraph:
         return edge_source in self._resource_ids or edge_target in self._resource_ids
 
     def edges(self, kind: str | None = None) -> list[Edge]:
+        if kind is not None and kind not in EDGE_KINDS:
+            kinds = edge_kinds(kind)  # a word such as ``links``
+            return [edge for edge in self.edges() if edge.kind in kinds]
         return [
             edge
             for edge in self.graph.edges(kind)
@@ -239,17 +367,36 @@ class ScopedGraph:
         return f"<ScopedGraph {self.selection}: {len(self._unit_names)} units, {len(self._resource_ids)} resources>"
 
 
+def _selections(
+    selector: str | None,
+    domain: str | Iterable[str] | None,
+    unit: str | Iterable[str] | None,
+    tag: TagSelector,
+    kind: str | Iterable[str] | None,
+) -> tuple[Selection, ...]:
+    keywords = Selection.of(domain=domain, unit=unit, tag=tag, kind=kind)
+    if selector is None:
+        return (keywords,)
+    parsed = Selection.parse(selector)
+    return (parsed,) if keywords.everything else (parsed, keywords)
+
+
 def select(
     graph: DeploymentGraph | ScopedGraph,
+    selector: str | None = None,
     *,
     domain: str | Iterable[str] | None = None,
     unit: str | Iterable[str] | None = None,
     tag: TagSelector = None,
+    kind: str | Iterable[str] | None = None,
 ) -> ScopedGraph:
-    """``graph.where(...)``: the view of ``graph`` keeping what matches every criterion given."""
+    """``graph.where(...)``: the view of ``graph`` keeping what matches every criterion given.
+
+    ``selector`` is a selector string (``"domain:orders, kind:function"``); keywords add criteria.
+    """
     if isinstance(graph, ScopedGraph):
-        return graph.where(domain=domain, unit=unit, tag=tag)
-    return ScopedGraph(graph, Selection.of(domain=domain, unit=unit, tag=tag))
+        return graph.where(selector, domain=domain, unit=unit, tag=tag, kind=kind)
+    return ScopedGraph(graph, _selections(selector, domain, unit, tag, kind))
 
 
 def scope_of(graph: DeploymentGraph | ScopedGraph) -> ScopedGraph:

@@ -155,3 +155,13 @@ def link_facts(graph: DeploymentGraph) -> list[tuple[str, str, str | None, str, 
 def edge_facts(graph: DeploymentGraph, kind: str) -> list[tuple[str, str, str, bool]]:
     """Every edge of ``kind`` as ``(source, target, location, cross_unit)``, sorted."""
     return sorted((edge.source, edge.target, str(edge.location), edge.cross_unit) for edge in graph.edges(kind))
+
+
+def fixture_repository(pytester: pytest.Pytester, name: str, pyproject: str = "", ini: str = "") -> Path:
+    """Copy ``tests/fixtures/<name>`` into pytester's directory, with a ``pyproject.toml`` and/or ``pytest.ini``."""
+    shutil.copytree(FIXTURES / name, pytester.path, dirs_exist_ok=True)
+    if pyproject:
+        (pytester.path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    if ini:
+        (pytester.path / "pytest.ini").write_text(ini, encoding="utf-8")
+    return pytester.path

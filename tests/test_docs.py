@@ -141,7 +141,7 @@ def test_a_json_example_parses(block):
 
 def _output_blocks() -> list[tuple[Block, str]]:
     found = []
-    for page in PAGES:
+    for page in [*PAGES, *SAMPLE_READMES]:  # a sample README's report is real output too
         for block in blocks_of(page):
             match = _OUTPUT_OF.search(block.preceding)
             if match and block.runs:

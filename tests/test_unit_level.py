@@ -32,7 +32,7 @@ def test_one_workflow_deploying_infra_then_app_is_a_monolith_at_the_pipeline_lev
     level = graph.unit_level()
     assert (level.level, level.reason) == (
         "pipeline",
-        "auto: the 1 pipeline deploys every unit holding a function (1 of 1)",
+        "auto: the 1 pipeline deploys every unit holding a function (1 unit)",
     )
     verdict = classify_pattern(graph)
     assert (verdict.repo, verdict.reason) == ("monolith", "unit deploy holds the 1 function and the 1 trigger edge")
@@ -81,7 +81,7 @@ def test_the_report_says_the_level_and_why():
     report = build_report(load(SPLIT, pipelines=ONE_WORKFLOW))
     assert report["unit_level"] == {
         "level": "pipeline",
-        "reason": "auto: the 1 pipeline deploys every unit holding a function (1 of 1)",
+        "reason": "auto: the 1 pipeline deploys every unit holding a function (1 unit)",
     }
     assert report["pipelines"] == [
         {
@@ -103,7 +103,7 @@ def test_the_report_says_the_level_and_why():
     assert (
         "pipelines:\n"
         "  deploy (github-actions, .github/workflows/deploy.yml:1): shop-infra -> shop-app\n"
-        "unit level: pipeline (auto: the 1 pipeline deploys every unit holding a function (1 of 1))\n"
+        "unit level: pipeline (auto: the 1 pipeline deploys every unit holding a function (1 unit))\n"
     ) in text
 
 

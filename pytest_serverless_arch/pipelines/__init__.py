@@ -6,7 +6,7 @@ linker, which names units, fills parameter values and orders pipelines.
 """
 
 from .model import DEPLOY_TOOLS, PIPELINE_SYSTEMS, Deployment, DeployTimeRef, ParameterValue, Pipeline, PipelineScan
-from .reading import read_pipelines
+from .reading import read_pipeline_file, read_pipelines
 
 __all__ = [
     "DEPLOY_TOOLS",
@@ -16,5 +16,6 @@ __all__ = [
     "ParameterValue",
     "Pipeline",
     "PipelineScan",
+    "read_pipeline_file",
     "read_pipelines",
 ]

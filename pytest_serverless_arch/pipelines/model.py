@@ -50,6 +50,7 @@ PipelineSystem = Literal[
     "circleci",
     "azure-pipelines",
     "jenkins",
+    "samstacks",  # a samstacks manifest: SAM stacks deployed in order
     "makefile",  # a Makefile target no CI definition calls, read because a person runs it
     "script",  # likewise a deploy script
 ]

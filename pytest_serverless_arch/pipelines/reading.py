@@ -17,22 +17,29 @@ from pathlib import Path
 
 from ..config import LoadConfig
 from ..model import Location, Note
-from . import buildspec, codepipeline, github_actions, gitlab_ci
+from . import bitbucket, buildspec, codepipeline, github_actions, gitlab_ci, jenkins, samstacks
 from .model import Pipeline, PipelineScan
 from .source import read_text
 from .walk import PipelineState
 
-__all__ = ["read_pipelines"]
+__all__ = ["READERS", "read_pipeline_file", "read_pipelines"]
 
 Reader = Callable[[Path, str, PipelineState], "Pipeline | list[Pipeline] | None"]
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
-def _holds_codepipeline(root: Path, relpath: str) -> bool:
+def _kind_by_content(root: Path, relpath: str) -> str | None:
+    """``codepipeline`` or ``samstacks`` for a YAML/JSON file that holds one, by a cheap look at its text."""
     if not relpath.endswith(_TEMPLATE_SUFFIXES) or relpath.startswith(".github/"):
-        return False
+        return None
     text = read_text(root, relpath).text
-    return text is not None and codepipeline.PIPELINE_TYPE in text
+    if text is None:
+        return None
+    if codepipeline.PIPELINE_TYPE in text:
+        return "codepipeline"
+    if samstacks.looks_like_manifest(text):
+        return "samstacks"
+    return None
 
 
 class _Scan:
@@ -61,6 +68,31 @@ class _Scan:
         self.files_read.extend(path for path in state.files_read if path not in self.files_read)
 
 
+READERS: dict[str, Reader] = {
+    "github-actions": github_actions.read_workflow,
+    "gitlab-ci": gitlab_ci.read_gitlab,
+    "codepipeline": codepipeline.read_codepipelines,
+    "buildspec": buildspec.read_buildspec,
+    "bitbucket-pipelines": bitbucket.read_bitbucket,
+    "jenkins": jenkins.read_jenkinsfile,
+    "samstacks": samstacks.read_samstacks,
+}
+
+
+def read_pipeline_file(root: Path, relpath: str, system: str) -> PipelineScan:
+    """Read one file as a pipeline of ``system``, whatever its name (a workflow kept elsewhere, a test copy).
+
+    >>> read_pipeline_file(Path("."), "no-such-file.yml", "github-actions").pipelines
+    ()
+    """
+    if system not in READERS:
+        known = ", ".join(sorted(READERS))
+        return PipelineScan(notes=(Note(Location(relpath, 0), f"unknown CI system {system!r} (known: {known})"),))
+    scan = _Scan(Path(root).resolve())
+    scan.read(relpath, READERS[system])
+    return PipelineScan(tuple(scan.pipelines), tuple(scan.notes), tuple(scan.files_read))
+
+
 def read_pipelines(root: Path, config: LoadConfig) -> PipelineScan:
     """Find and read every pipeline under ``root``; problems become notes, never exceptions."""
     root = Path(root).resolve()
@@ -71,8 +103,17 @@ def read_pipelines(root: Path, config: LoadConfig) -> PipelineScan:
         scan.read(gitlab_ci.GITLAB_FILE, gitlab_ci.read_gitlab)
     files = list(buildspec.walk_files(root, config))
     for relpath in files:
-        if _holds_codepipeline(root, relpath):
+        name = relpath.rsplit("/", 1)[-1]
+        if name == bitbucket.BITBUCKET_FILE:
+            scan.read(relpath, bitbucket.read_bitbucket)
+        elif name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
+            scan.read(relpath, jenkins.read_jenkinsfile)
+    for relpath in files:
+        kind = _kind_by_content(root, relpath)
+        if kind == "codepipeline":
             scan.read(relpath, codepipeline.read_codepipelines)
+        elif kind == "samstacks":
+            scan.read(relpath, samstacks.read_samstacks)
     for relpath in buildspec.buildspec_files(files):
         if relpath not in scan.consumed:
             scan.read(relpath, buildspec.read_buildspec)
