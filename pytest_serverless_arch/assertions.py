@@ -23,6 +23,7 @@ import pytest
 
 from .rules import Rule, Violation, get_rule
 from .rules.base import RuleFunction
+from .view import GraphView
 
 __all__ = [
     "ViolationFilter",
@@ -43,7 +44,7 @@ ViolationFilter = Callable[[Rule, list[Violation], Any], Iterable[Violation]]
 """``(rule, violations, graph) -> violations to report`` (suppressions and the baseline drop some)."""
 
 
-def keep_every_violation(rule: Rule, violations: list[Violation], graph: Any) -> list[Violation]:
+def keep_every_violation(rule: Rule, violations: list[Violation], graph: GraphView) -> list[Violation]:
     """The default :data:`violation_filter`: report everything."""
     return violations
 
@@ -52,7 +53,7 @@ violation_filter: ViolationFilter = keep_every_violation
 """The one seam between rules and reporting; the plugin replaces it to apply suppressions and the baseline."""
 
 
-def check(graph: Any, rule_or_id: str | Rule | RuleFunction, **options: Any) -> list[Violation]:
+def check(graph: GraphView, rule_or_id: str | Rule | RuleFunction, **options: Any) -> list[Violation]:
     """Run a rule (an id, a registered rule or a plain function) and filter its findings.
 
     Raises :class:`~pytest_serverless_arch.rules.RuleError` when the rule cannot
@@ -62,7 +63,7 @@ def check(graph: Any, rule_or_id: str | Rule | RuleFunction, **options: Any) -> 
     return list(violation_filter(rule, rule(graph, **options), graph))
 
 
-def failure_text(rule: Rule, violations: list[Violation], graph: Any = None) -> str:
+def failure_text(rule: Rule, violations: list[Violation], graph: GraphView | None = None) -> str:
     """What a failing assertion or rule item shows: the findings, the reason, the docs link."""
     selection = getattr(graph, "selection", None)
     scope = f" in {selection}" if isinstance(selection, str) and selection != "everything" else ""
@@ -77,7 +78,7 @@ def failure_text(rule: Rule, violations: list[Violation], graph: Any = None) -> 
     return "\n".join(lines)
 
 
-def assert_rule(graph: Any, rule_or_id: str | Rule | RuleFunction, **options: Any) -> None:
+def assert_rule(graph: GraphView, rule_or_id: str | Rule | RuleFunction, **options: Any) -> None:
     """Fail the test when the rule finds any violation in ``graph``.
 
     >>> assert_rule(graph, "max-cross-unit-links", limit=5)  # doctest: +SKIP
@@ -89,37 +90,37 @@ def assert_rule(graph: Any, rule_or_id: str | Rule | RuleFunction, **options: An
         pytest.fail(failure_text(rule, violations, graph), pytrace=False)
 
 
-def assert_every_lambda_ships_with_its_trigger(graph: Any, **options: Any) -> None:
+def assert_every_lambda_ships_with_its_trigger(graph: GraphView, **options: Any) -> None:
     """Every trigger of every function is in the function's unit (rule ``trigger-colocated``)."""
     __tracebackhide__ = True
     assert_rule(graph, "trigger-colocated", **options)
 
 
-def assert_no_unit_spans_two_domains(graph: Any, **options: Any) -> None:
+def assert_no_unit_spans_two_domains(graph: GraphView, **options: Any) -> None:
     """No unit holds resources of two domains (rule ``single-domain-units``)."""
     __tracebackhide__ = True
     assert_rule(graph, "single-domain-units", **options)
 
 
-def assert_no_unit_cycles(graph: Any, **options: Any) -> None:
+def assert_no_unit_cycles(graph: GraphView, **options: Any) -> None:
     """The units can be deployed in some order (rule ``no-unit-cycles``)."""
     __tracebackhide__ = True
     assert_rule(graph, "no-unit-cycles", **options)
 
 
-def assert_no_function_placeholders(graph: Any, **options: Any) -> None:
+def assert_no_function_placeholders(graph: GraphView, **options: Any) -> None:
     """No function's code or wiring comes from another unit (rule ``no-function-placeholders``)."""
     __tracebackhide__ = True
     assert_rule(graph, "no-function-placeholders", **options)
 
 
-def assert_no_cross_domain_access(graph: Any, **options: Any) -> None:
+def assert_no_cross_domain_access(graph: GraphView, **options: Any) -> None:
     """Functions reach other domains' data stores only through events (rule ``no-cross-domain-access``)."""
     __tracebackhide__ = True
     assert_rule(graph, "no-cross-domain-access", **options)
 
 
-def assert_pattern(graph: Any, pattern: str | Iterable[str], **options: Any) -> None:
+def assert_pattern(graph: GraphView, pattern: str | Iterable[str], **options: Any) -> None:
     """The repository is cut as ``pattern`` (or one of several), per :func:`~pytest_serverless_arch.patterns.classify_pattern`.
 
     >>> assert_pattern(graph, "trigger-grouped")  # doctest: +SKIP

@@ -24,6 +24,7 @@ from typing import Any
 
 from .graph import DeploymentGraph, ExternalNode, UnitLevel
 from .model import Location, Resource, Unit
+from .view import GraphView
 
 __all__ = ["UNIT_LEVELS", "at_unit_level", "pipeline_groups", "resolve_unit_level"]
 
@@ -51,7 +52,7 @@ def pipeline_groups(graph: DeploymentGraph) -> dict[str, str]:
     return groups
 
 
-def at_unit_level(graph: Any) -> Any:
+def at_unit_level(graph: GraphView) -> Any:
     """``graph`` at its unit level: itself at ``stack`` level (and for scoped views), else merged by pipeline."""
     if not isinstance(graph, DeploymentGraph) or graph.unit_level().level != "pipeline":
         return graph

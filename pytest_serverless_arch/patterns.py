@@ -31,6 +31,7 @@ from typing import Any
 
 from .levels import at_unit_level
 from .selection import whole_graph
+from .view import GraphView
 
 __all__ = ["PATTERNS", "PatternVerdict", "UnitPattern", "classify_pattern"]
 
@@ -101,7 +102,7 @@ class _Tally:
     out_functions: set[str] | None = None
 
 
-def classify_pattern(graph: Any) -> PatternVerdict:
+def classify_pattern(graph: GraphView) -> PatternVerdict:
     """The deployment pattern of ``graph`` (a whole graph or a ``graph.where(...)`` view).
 
     A whole graph is classified at its unit level: stacks, or what each pipeline deploys.

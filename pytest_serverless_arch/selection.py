@@ -28,12 +28,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .model import EDGE_KINDS, LINK_KINDS, RESOURCE_KINDS, Edge, Resource, Unit
+from .model import EDGE_KINDS, LINK_KINDS, RESOURCE_KINDS, Edge, LoadError, Note, Resource, Unit
+from .view import GraphView
 
 if TYPE_CHECKING:
-    from .graph import DeploymentGraph, ExternalNode, Link, Trigger, UnitDependency
+    from .graph import DeployedPipeline, DeploymentGraph, ExternalNode, Link, Trigger, UnitDependency
 
 __all__ = [
     "DEPENDENCY_EDGE_KINDS",
@@ -329,9 +330,11 @@ class ScopedGraph:
     def trigger_edges(self) -> list[Trigger]:
         return [trigger for trigger in self.graph.trigger_edges() if self._touches(trigger.source, trigger.function)]
 
-    def cross_unit_links(self) -> list[Link]:
+    def cross_unit_links(self, kind: str | None = None) -> list[Link]:
         return [
-            link for link in self.graph.cross_unit_links() if self.selects_unit(link.from_unit) or self.selects_unit(link.to_unit)
+            link
+            for link in self.graph.cross_unit_links(kind)
+            if self.selects_unit(link.from_unit) or self.selects_unit(link.to_unit)
         ]
 
     def unit_dependencies(self) -> list[UnitDependency]:
@@ -348,10 +351,48 @@ class ScopedGraph:
         touched = {edge.target for edge in self.edges()} | {edge.source for edge in self.edges()}
         return [node for node in self.graph.externals() if node.id in touched]
 
-    # --- the rest ----------------------------------------------------------------
+    # --- lookups by id and whole-repository facts: answered by the whole graph ------------------
+
+    @property
+    def errors(self) -> list[LoadError]:
+        return self.graph.errors
+
+    @property
+    def notes(self) -> list[Note]:
+        return self.graph.notes
+
+    def node(self, node_id: str) -> Resource | ExternalNode:
+        return self.graph.node(node_id)
+
+    def node_kind(self, node_id: str) -> str | None:
+        return self.graph.node_kind(node_id)
+
+    def resource(self, resource_id: str) -> Resource:
+        return self.graph.resource(resource_id)
+
+    def edges_from(self, node_id: str, kind: str | None = None) -> list[Edge]:
+        return self.graph.edges_from(node_id, kind)
+
+    def edges_to(self, node_id: str, kind: str | None = None) -> list[Edge]:
+        return self.graph.edges_to(node_id, kind)
+
+    def triggers_of(self, function: str | Resource) -> list[Trigger]:
+        return self.graph.triggers_of(function)
+
+    def unit_of(self, node_id: str) -> str | None:
+        return self.graph.unit_of(node_id)
+
+    def deploy_order(self) -> list[list[str]] | None:
+        return self.graph.deploy_order()
+
+    def pipelines(self) -> list[DeployedPipeline]:
+        return self.graph.pipelines()
+
+    def pipelines_of(self, unit: str | Unit) -> list[DeployedPipeline]:
+        return self.graph.pipelines_of(unit)
 
     def __getattr__(self, name: str) -> Any:
-        # resource(), node(), triggers_of(), edges_from(), deploy_order(), errors, ... come from the whole graph
+        # anything else the whole graph offers (to_networkx(), root, ...), for power users
         return getattr(self.graph, name)
 
     def __iter__(self) -> Iterator[Unit]:
@@ -382,7 +423,7 @@ def _selections(
 
 
 def select(
-    graph: DeploymentGraph | ScopedGraph,
+    graph: GraphView,
     selector: str | None = None,
     *,
     domain: str | Iterable[str] | None = None,
@@ -396,14 +437,15 @@ def select(
     """
     if isinstance(graph, ScopedGraph):
         return graph.where(selector, domain=domain, unit=unit, tag=tag, kind=kind)
-    return ScopedGraph(graph, _selections(selector, domain, unit, tag, kind))
+    return ScopedGraph(whole_graph(graph), _selections(selector, domain, unit, tag, kind))
 
 
-def scope_of(graph: DeploymentGraph | ScopedGraph) -> ScopedGraph:
+def scope_of(graph: GraphView) -> ScopedGraph:
     """``graph`` as a view (a whole graph becomes the view that selects everything)."""
-    return graph if isinstance(graph, ScopedGraph) else ScopedGraph(graph)
+    return graph if isinstance(graph, ScopedGraph) else ScopedGraph(whole_graph(graph))
 
 
-def whole_graph(graph: DeploymentGraph | ScopedGraph) -> DeploymentGraph:
+def whole_graph(graph: GraphView) -> DeploymentGraph:
     """The whole graph behind a view (or the graph itself)."""
-    return graph.graph if isinstance(graph, ScopedGraph) else graph
+    # a GraphView is one of the two; DeploymentGraph is not imported here at run time (graph.py imports this module)
+    return graph.graph if isinstance(graph, ScopedGraph) else cast("DeploymentGraph", graph)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from pytest_serverless_arch.contracts import ForbiddenContract, check_contract
 from pytest_serverless_arch.strategies import Topology, topologies
 
-from .conftest_hypothesis import loaded, property_settings
+from .hypothesis_support import loaded, property_settings
 
 
 def unit_edges(topology: Topology, *, links_only: bool) -> set[tuple[str, str]]:

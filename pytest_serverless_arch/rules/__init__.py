@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..view import GraphView
 from .base import DOCS_URL, Rule, RuleError, Violation, describe, get_rule, location_of, registered_rules, rule
 from .max_cross_unit_links import Coupling, max_cross_unit_links, unit_coupling
 from .no_cross_domain_access import no_cross_domain_access
@@ -62,7 +61,7 @@ def builtin_rules() -> list[Rule]:
     return [get_rule(rule_id) for rule_id in BUILTIN_RULES]
 
 
-def run_builtin_rules(graph: Any) -> list[Violation]:
+def run_builtin_rules(graph: GraphView) -> list[Violation]:
     """Every built-in rule's findings on ``graph`` with default options, sorted by location."""
     violations = [violation for each in builtin_rules() for violation in each(graph, allow_empty=True)]
     return sorted(violations, key=lambda violation: (violation.location, violation.rule, violation.message))

@@ -24,6 +24,8 @@ from typing import Any
 
 from ..levels import at_unit_level
 from ..model import Edge, Location, Resource, Unit
+from ..selection import ScopedGraph
+from ..view import GraphView
 
 __all__ = [
     "DOCS_URL",
@@ -143,7 +145,7 @@ class Rule:
     allows_empty: bool = False  # the rule itself accepts a selection that matches nothing
     unit_level: bool = False  # the rule sees units at the graph's unit level (stacks or pipelines; levels.py)
 
-    def __call__(self, graph: Any, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
+    def __call__(self, graph: GraphView, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
         """Run the rule; its findings sorted by location. Bad options and empty selections raise :class:`RuleError`."""
         require_selection(graph, self.id, allow_empty=allow_empty or self.allows_empty)
         if self.unit_level:
@@ -155,12 +157,11 @@ class Rule:
         return sorted(self.function(graph, **options), key=_violation_sort_key)
 
 
-def require_selection(graph: Any, rule_id: str, *, allow_empty: bool = False) -> None:
+def require_selection(graph: GraphView, rule_id: str, *, allow_empty: bool = False) -> None:
     """Raise :class:`RuleError` when ``graph`` is a scoped view that selects nothing."""
-    is_empty = getattr(graph, "is_empty", None)
-    if allow_empty or not callable(is_empty) or not is_empty():
+    if allow_empty or not isinstance(graph, ScopedGraph) or not graph.is_empty():
         return
-    whole = getattr(graph, "graph", graph)
+    whole = graph.graph
     units = [unit.name for unit in whole.units()]
     domains = sorted({r.domain for r in whole.resources() if r.domain})
     raise RuleError(
@@ -176,7 +177,7 @@ def _some(names: list[str], limit: int = 10) -> str:
     return ", ".join(names[:limit]) + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
-def _near(graph: Any, units: list[str], domains: list[str]) -> str:
+def _near(graph: GraphView, units: list[str], domains: list[str]) -> str:
     """``did you mean ...; `` for a selected name close to an existing one (a typo, most likely)."""
     wanted = [(name, units) for selection in getattr(graph, "selections", ()) for name in selection.units]
     wanted += [(name, domains) for selection in getattr(graph, "selections", ()) for name in selection.domains]
@@ -225,7 +226,7 @@ def rule(
         _REGISTRY[rule_id] = registered
 
         @functools.wraps(function)
-        def run(graph: Any, **options: Any) -> list[Violation]:
+        def run(graph: GraphView, **options: Any) -> list[Violation]:
             return registered(graph, **options)
 
         run.rule_id = rule_id  # type: ignore[attr-defined]
@@ -256,7 +257,7 @@ def registered_rules() -> dict[str, Rule]:
     return dict(_REGISTRY)
 
 
-def describe(graph: Any, node_id: str) -> str:
+def describe(graph: GraphView, node_id: str) -> str:
     """A node in words: ``queue OrdersQueue (unit infra)``, ``external topic arn:...``."""
     if node_id.startswith("unit:"):
         return f"unit {node_id[len('unit:') :]}"

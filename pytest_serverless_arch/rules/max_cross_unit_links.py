@@ -24,6 +24,7 @@ from typing import Any
 
 from ..graph import Link
 from ..selection import scope_of, whole_graph
+from ..view import GraphView
 from .base import RuleError, Violation, rule
 
 __all__ = ["Coupling", "max_cross_unit_links", "unit_coupling"]
@@ -64,7 +65,7 @@ class Coupling:
         }
 
 
-def unit_coupling(graph: Any) -> dict[str, Coupling]:
+def unit_coupling(graph: GraphView) -> dict[str, Coupling]:
     """The coupling figures of every (selected) unit, by unit name."""
     whole = whole_graph(graph)
     depends_on: dict[str, set[str]] = {}
@@ -102,7 +103,7 @@ def _between_units(links: list[Link]) -> list[Link]:
     builtin=True,
     unit_level=True,
 )
-def max_cross_unit_links(graph: Any, *, limit: int = DEFAULT_LIMIT, direction: str = "both") -> list[Violation]:
+def max_cross_unit_links(graph: GraphView, *, limit: int = DEFAULT_LIMIT, direction: str = "both") -> list[Violation]:
     """No unit has more than ``limit`` cross-unit links (``direction``: ``both``, ``in`` or ``out``)."""
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise RuleError(f"{RULE_ID}: limit must be a whole number >= 0, not {limit!r}")

@@ -10,9 +10,9 @@ environment variable or destination that grants it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from ..model import Resource
+from ..view import GraphView
 from .base import RuleError, Violation, describe, rule
 
 __all__ = ["DATA_STORE_KINDS", "EVENT_CHANNEL_KINDS", "no_cross_domain_access"]
@@ -31,7 +31,7 @@ EVENT_CHANNEL_KINDS = ("topic", "queue", "event_bus")
     builtin=True,
 )
 def no_cross_domain_access(
-    graph: Any, *, store_kinds: Iterable[str] = DATA_STORE_KINDS, allow: Iterable[str | tuple[str, str]] = ()
+    graph: GraphView, *, store_kinds: Iterable[str] = DATA_STORE_KINDS, allow: Iterable[str | tuple[str, str]] = ()
 ) -> list[Violation]:
     """No function has a direct ``accesses`` edge to a data store of another domain.
 
@@ -63,7 +63,7 @@ def no_cross_domain_access(
     return violations
 
 
-def _resource(graph: Any, node_id: str) -> Resource | None:
+def _resource(graph: GraphView, node_id: str) -> Resource | None:
     try:
         node = graph.node(node_id)
     except KeyError:

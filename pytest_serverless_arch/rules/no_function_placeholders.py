@@ -15,6 +15,7 @@ from typing import Any
 
 from ..model import Edge, Resource
 from ..selection import whole_graph
+from ..view import GraphView
 from .base import Violation, describe, rule
 
 __all__ = ["no_function_placeholders"]
@@ -31,7 +32,7 @@ _WIRING_KINDS = ("triggers", "invokes")
     "what one deploys drifts from what the other expects, and each must deploy in a fixed order.",
     builtin=True,
 )
-def no_function_placeholders(graph: Any, *, wiring_from_other_units: bool = True) -> list[Violation]:
+def no_function_placeholders(graph: GraphView, *, wiring_from_other_units: bool = True) -> list[Violation]:
     """No function's code, wiring or configuration comes from outside its unit.
 
     ``wiring_from_other_units=False`` only looks at where the code comes from.
@@ -64,13 +65,13 @@ def no_function_placeholders(graph: Any, *, wiring_from_other_units: bool = True
     return violations
 
 
-def _files_of(graph: Any, unit: str) -> set[str]:
+def _files_of(graph: GraphView, unit: str) -> set[str]:
     files = {resource.location.path for resource in graph.resources(unit=unit)}
     files.add(graph.unit(unit).path)
     return files
 
 
-def _foreign_wiring(graph: Any, function: Resource, own_files: set[str]) -> list[Edge]:
+def _foreign_wiring(graph: GraphView, function: Resource, own_files: set[str]) -> list[Edge]:
     """Edges into ``function`` that another unit's template writes (its mapping, subscription, permission...)."""
     found = []
     for edge in graph.edges_to(function.id):
@@ -81,7 +82,7 @@ def _foreign_wiring(graph: Any, function: Resource, own_files: set[str]) -> list
     return sorted(found, key=lambda edge: edge.location)
 
 
-def _configures(graph: Any, node_id: str) -> bool:
+def _configures(graph: GraphView, node_id: str) -> bool:
     try:
         node = graph.node(node_id)
     except KeyError:

@@ -8,10 +8,9 @@ first of those links.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..graph import Link
 from ..selection import whole_graph
+from ..view import GraphView
 from .base import Violation, describe, rule
 
 __all__ = ["no_unit_cycles"]
@@ -29,7 +28,7 @@ _SHOWN_LINKS = 2  # per pair of units; more are counted, not listed
     builtin=True,
     unit_level=True,
 )
-def no_unit_cycles(graph: Any) -> list[Violation]:
+def no_unit_cycles(graph: GraphView) -> list[Violation]:
     """The unit dependency graph (every cross-unit link) has no cycle."""
     whole = whole_graph(graph)
     needs = {(dependency.unit, dependency.depends_on): dependency.links for dependency in whole.unit_dependencies()}
@@ -56,7 +55,7 @@ def no_unit_cycles(graph: Any) -> list[Violation]:
     return violations
 
 
-def _step(graph: Any, unit: str, provider: str, links: tuple[Link, ...]) -> str:
+def _step(graph: GraphView, unit: str, provider: str, links: tuple[Link, ...]) -> str:
     shown = ", ".join(
         f"{link.kind.replace('_', ' ')} of {describe(graph, link.target)} at {link.location}" for link in links[:_SHOWN_LINKS]
     )

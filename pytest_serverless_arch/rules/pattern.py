@@ -7,11 +7,11 @@ violation when the verdict is not the ``expected`` pattern (or one of several).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from ..model import Location
 from ..patterns import PATTERNS, classify_pattern
 from ..selection import whole_graph
+from ..view import GraphView
 from .base import RuleError, Violation, rule
 
 __all__ = ["pattern"]
@@ -27,7 +27,7 @@ _FIRST_TO_FIX = {"infra": 0, "app": 1}
     "has chosen a cut, drifting into another one should be a decision, not an accident.",
     builtin=True,
 )
-def pattern(graph: Any, *, expected: str | Iterable[str] | None = None) -> list[Violation]:
+def pattern(graph: GraphView, *, expected: str | Iterable[str] | None = None) -> list[Violation]:
     """The repository's pattern is ``expected`` (a pattern id, or several accepted ones)."""
     accepted = _accepted(expected)
     verdict = classify_pattern(graph)

@@ -15,10 +15,9 @@ line that deploys B and the link that makes A need B.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..graph import DeployedPipeline, Link
 from ..selection import whole_graph
+from ..view import GraphView
 from .base import Violation, describe, rule
 
 __all__ = ["pipeline_order"]
@@ -33,7 +32,7 @@ RULE_ID = "pipeline-order"
     "environment, or a change to both sides, deploys the consumer before what it needs exists.",
     builtin=True,
 )
-def pipeline_order(graph: Any) -> list[Violation]:
+def pipeline_order(graph: GraphView) -> list[Violation]:
     """Every cross-pipeline dependency between units is written down as an order between their pipelines."""
     whole = whole_graph(graph)
     selected = {unit.name for unit in graph.units()}
@@ -72,7 +71,7 @@ def _runs_after(pipeline: DeployedPipeline, other: str, pipelines: dict[str, Dep
 
 
 def _violation(
-    graph: Any, consumer: DeployedPipeline, unit: str, providers: list[DeployedPipeline], provider_unit: str, link: Link
+    graph: GraphView, consumer: DeployedPipeline, unit: str, providers: list[DeployedPipeline], provider_unit: str, link: Link
 ) -> Violation:
     deployed_at = consumer.location_of(unit)
     provided = ", ".join(f"{provider.name} at {provider.location_of(provider_unit)}" for provider in providers)

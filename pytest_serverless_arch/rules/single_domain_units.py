@@ -8,10 +8,9 @@ smallest domain (the one most likely in the wrong place).
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..model import Resource
 from ..selection import whole_graph
+from ..view import GraphView
 from .base import Violation, rule
 
 __all__ = ["single_domain_units"]
@@ -27,7 +26,7 @@ RULE_ID = "single-domain-units"
     builtin=True,
     unit_level=True,
 )
-def single_domain_units(graph: Any, *, ignore_kinds: tuple[str, ...] | list[str] = ()) -> list[Violation]:
+def single_domain_units(graph: GraphView, *, ignore_kinds: tuple[str, ...] | list[str] = ()) -> list[Violation]:
     """Every unit holds resources of at most one domain (``ignore_kinds`` are not counted)."""
     whole = whole_graph(graph)
     violations = []

@@ -8,8 +8,7 @@ the event, subscription or mapping that wires it.
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..view import GraphView
 from .base import Violation, describe, rule
 
 __all__ = ["trigger_colocated"]
@@ -25,7 +24,7 @@ RULE_ID = "trigger-colocated"
     builtin=True,
     unit_level=True,
 )
-def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Violation]:
+def trigger_colocated(graph: GraphView, *, include_external: bool = False) -> list[Violation]:
     """Every trigger of every function is in the function's unit.
 
     ``include_external=True`` also reports triggers whose source or function is
@@ -54,7 +53,7 @@ def trigger_colocated(graph: Any, *, include_external: bool = False) -> list[Vio
     return violations
 
 
-def _is_function(graph: Any, node_id: str) -> bool:
+def _is_function(graph: GraphView, node_id: str) -> bool:
     """Only functions are judged (a mis-resolved target such as a bus is not this rule's business)."""
     try:
         return bool(graph.node(node_id).kind == "function")
