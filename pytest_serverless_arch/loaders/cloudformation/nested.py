@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ...budget import ExpansionBudget, expanded_size
 from ...files import UnreadableFile
 from ...model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
 from ...parse import ParseError, read_document
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 __all__ = ["MAX_NESTING", "join_nested_stacks", "nested_template_path"]
 
 MAX_NESTING = 8
+# What one nested stack instance is charged at least: reading and merging an instance costs
+# about what 500 template nodes do, so a wide fan-out of tiny templates is bounded too.
+NESTED_STACK_NODES = 500
 _TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
 _LOCATION_PROPERTY = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
 
@@ -45,9 +49,39 @@ def nested_template_path(parent_relpath: str, value: Any) -> str | None:
 
 
 def join_nested_stacks(
-    unit: LoadedUnit, document: Any, discovery: Discovery, config: LoadConfig, *, _chain: tuple[str, ...] = ()
+    unit: LoadedUnit,
+    document: Any,
+    discovery: Discovery,
+    config: LoadConfig,
+    *,
+    _chain: tuple[str, ...] = (),
+    _budget: ExpansionBudget | None = None,
 ) -> None:
-    """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused)."""
+    """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused).
+
+    Every child instance charges its template's size to the unit's expansion
+    budget: a template nesting three children nine levels deep is refused at
+    the stack where the budget runs out, not read 19,683 times.
+    """
+    budget = _budget or ExpansionBudget()
+    if _budget is None:  # the outermost call: one report per place, however many instances met it
+        try:
+            _join(unit, document, discovery, config, _chain, budget)
+        finally:
+            unit.errors[:] = list(dict.fromkeys(unit.errors))
+            unit.notes[:] = list(dict.fromkeys(unit.notes))
+        return
+    _join(unit, document, discovery, config, _chain, budget)
+
+
+def _join(
+    unit: LoadedUnit,
+    document: Any,
+    discovery: Discovery,
+    config: LoadConfig,
+    _chain: tuple[str, ...],
+    budget: ExpansionBudget,
+) -> None:
     resources = document.get("Resources") if isinstance(document, Mapping) else None
     if not isinstance(resources, Mapping):
         return
@@ -66,7 +100,12 @@ def join_nested_stacks(
         if child_path is None:
             continue
         where = Location(chain[-1], line)
-        if child_path in chain or len(chain) > MAX_NESTING:
+        if child_path not in chain and len(chain) > MAX_NESTING:
+            unit.errors.append(
+                LoadError(where.path, where.line, f"nested stack {logical_id}: nested stacks go deeper than {MAX_NESTING} levels")
+            )
+            continue
+        if child_path in chain:
             unit.errors.append(
                 LoadError(
                     where.path,
@@ -78,6 +117,15 @@ def join_nested_stacks(
             continue
         child_document = _child_document(child_path, discovery, unit, where)
         if child_document is None:
+            continue
+        first = not budget.exhausted
+        if not budget.spend(max(NESTED_STACK_NODES, expanded_size(child_document)), path=where.path, line=where.line):
+            if first:
+                unit.errors.append(
+                    LoadError(
+                        where.path, where.line, budget.message("nested stacks", "this stack and the ones after it are not read")
+                    )
+                )
             continue
         child = _read_child(
             unit,
@@ -91,6 +139,7 @@ def join_nested_stacks(
             config,
             chain + (child_path,),
             where,
+            budget,
         )
         if child is not None:
             _merge(unit, str(logical_id), child, outputs, owners)
@@ -134,6 +183,7 @@ def _read_child(
     config: LoadConfig,
     chain: tuple[str, ...],
     where: Location,
+    budget: ExpansionBudget,
 ) -> tuple[LoadedUnit, dict[str, str]] | None:
     """The child template read as a unit of the parent's name, and its parameters wired to parent nodes."""
     from ...discover import classify
@@ -166,7 +216,7 @@ def _read_child(
         location=Location(child_path, 1),
     )
     read_template(child, document, config, parameter_overrides=overrides, root=discovery.root)
-    join_nested_stacks(child, document, discovery, config, _chain=chain)
+    join_nested_stacks(child, document, discovery, config, _chain=chain, _budget=budget)
     return child, wired
 
 

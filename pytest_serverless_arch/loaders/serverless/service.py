@@ -18,7 +18,7 @@ from typing import Any
 from ...config import LoadConfig
 from ...discover import Candidate, Discovery
 from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
-from ...parse import LineDict, LineList, key_line, line_of
+from ...parse import LineDict, LineList, describe_value, key_line, line_of
 from ..cloudformation.accesses import access_mode, add_access, function_accesses, policy_accesses
 from ..cloudformation.reader import read_outputs, read_resources, read_wiring
 from ..cloudformation.template import TemplateReader
@@ -90,6 +90,7 @@ def read_service(
     unit.tags = _string_map(provider.get("stackTags")) | _string_map(provider.get("tags"))
     ServiceReader(unit, resolved, provider, config, service_name, stage, region).read()
     unit.notes[:0] = resolver.notes
+    unit.errors[:0] = resolver.errors
     return [unit]
 
 
@@ -134,7 +135,7 @@ def _merged_sections(value: Any, what: str, unit: LoadedUnit, line: int) -> Line
                     LoadError(unit.path, item_line, f"`{what}` is a list, and item {index + 1} is not a mapping; ignored")
                 )
     elif value is not None:
-        unit.errors.append(LoadError(unit.path, line, f"`{what}` must be a mapping, not a {type(value).__name__}"))
+        unit.errors.append(LoadError(unit.path, line, f"`{what}` must be a mapping, not {describe_value(value)}"))
     return merged
 
 
