@@ -385,6 +385,7 @@ def local_target(base_rel: str, value: Any) -> str | None:
 
 def _mark_included(discovery: Discovery) -> None:
     """Files that a template pulls in are parts of that unit, not units of their own."""
+    includers: dict[str, set[str]] = {}
     for candidate in discovery.candidates:
         document = candidate.document
         if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
@@ -392,6 +393,7 @@ def _mark_included(discovery: Discovery) -> None:
                 local = local_target(candidate.relpath, target)
                 if local:
                     discovery.included.setdefault(local, (candidate.relpath, line))
+                    includers.setdefault(local, set()).add(candidate.relpath)
         elif candidate.format == "serverless":
             try:
                 text = read_text(candidate.path, discovery.root)
@@ -403,7 +405,8 @@ def _mark_included(discovery: Discovery) -> None:
                 if local:
                     line = text.count("\n", 0, match.start()) + 1
                     discovery.included.setdefault(local, (candidate.relpath, line))
-    kept = _cycle_heads(discovery.included)
+                    includers.setdefault(local, set()).add(candidate.relpath)
+    kept = _cycle_heads(includers)
     discovery.candidates = [
         c
         for c in discovery.candidates
@@ -411,23 +414,37 @@ def _mark_included(discovery: Discovery) -> None:
     ]
 
 
-def _cycle_heads(included: Mapping[str, tuple[str, int]]) -> set[str]:
+def _cycle_heads(includers: Mapping[str, set[str]]) -> set[str]:
     """Files included only through a cycle (two templates nesting each other): the first of each cycle stays a unit.
 
-    Without this, both would be dropped as parts of the other and the
-    repository would lose them silently; kept, the loader reports the cycle.
+    A file is part of a unit when some chain of includers reaches a file no
+    one includes. Files that no such chain reaches include each other only:
+    dropping them all would lose them silently, so the first of each group is
+    kept as a unit and its loader reports the cycle.
     """
+    reached: set[str] = set()
+    pending = [path for path in includers if any(source not in includers for source in includers[path])]
+    included_by: dict[str, set[str]] = {}
+    for target, sources in includers.items():
+        for source in sources:
+            included_by.setdefault(source, set()).add(target)
+    while pending:
+        path = pending.pop()
+        if path in reached:
+            continue
+        reached.add(path)
+        pending.extend(included_by.get(path, ()))
     heads: set[str] = set()
-    settled: set[str] = set()
-    for start in sorted(included):
-        path: list[str] = []
-        current = start
-        while current in included and current not in settled and current not in path:
-            path.append(current)
-            current = included[current][0]
-        if current in path:  # a cycle that no unit outside it includes
-            heads.add(min(path[path.index(current) :]))
-        settled.update(path)
+    for path in sorted(set(includers) - reached):
+        if path in reached:
+            continue
+        heads.add(path)
+        group = [path]  # everything the head includes is read as part of it
+        while group:
+            member = group.pop()
+            if member not in reached:
+                reached.add(member)
+                group.extend(included_by.get(member, ()))
     return heads
 
 
