@@ -314,7 +314,7 @@ def _control_characters(repo: Path, outside: Path, scale: int) -> None:
 
 
 def _many_units(repo: Path, outside: Path, scale: int) -> None:
-    count = 2000 * scale
+    count = 2000 if scale == 1 else 5000
     for index in range(count):
         _write(
             repo / "many" / f"u{index}" / "template.yaml",

@@ -66,6 +66,7 @@ def run_cli(
             stderr=err,
             stdin=subprocess.DEVNULL,
             env=child_env,
+            cwd=repo.parent,  # not the checkout: ``-m`` puts the working directory first on sys.path
             preexec_fn=lambda: _limits(memory_mib, seconds),  # noqa: PLW1509 - setrlimit must run in the child
         )
         expired = threading.Event()
