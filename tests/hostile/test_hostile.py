@@ -18,7 +18,7 @@ from .cases import CANARY, CASES, GOOD_UNITS, Case, build
 from .run import Run, run_cli
 
 # The bounds every case must hold: a hang or a blow-up is killed by them and fails the test.
-SECONDS = 45.0
+SECONDS = 30.0
 MEMORY_MIB = 1024
 # Cases whose text output is checked too (escaping, leaks); the JSON report carries everything else.
 TEXT_TOO = {"surrogate-text", "control-characters", "terraform-tfvars-environ", "samconfig-outside", "include-outside"}

@@ -44,7 +44,7 @@ def test_a_folder_that_cannot_be_listed_is_a_note_and_the_other_units_load(tmp_p
     repo = write_repo(tmp_path)
     refuse_under(monkeypatch, repo / "locked", "scandir")
     graph = load(repo)
-    assert [unit.name for unit in graph.units()] == ["good/template.yaml"]
+    assert [unit.name for unit in graph.units()] == ["good"]
     assert [str(note) for note in graph.notes] == ["locked: folder cannot be listed (permission denied); its files are not read"]
 
 
@@ -52,5 +52,5 @@ def test_a_file_in_a_folder_that_cannot_be_searched_is_a_load_error_and_the_othe
     repo = write_repo(tmp_path)
     refuse_under(monkeypatch, repo / "locked", "stat", "lstat")
     graph = load(repo)
-    assert [unit.name for unit in graph.units()] == ["good/template.yaml"]
+    assert [unit.name for unit in graph.units()] == ["good"]
     assert [str(error) for error in graph.errors] == ["locked/template.yaml:1: cannot be read: permission denied"]
