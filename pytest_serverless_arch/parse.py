@@ -28,6 +28,7 @@ __all__ = [
     "DuplicateKey",
     "MAX_EXPANDED_NODES",
     "MAX_FILE_BYTES",
+    "MAX_NESTING_DEPTH",
     "MAX_PARSE_NODES",
     "LineDict",
     "describe_value",
@@ -49,6 +50,9 @@ MAX_EXPANDED_NODES = 2_000_000
 # A file may not hold more values than this (the largest of 2,615 real templates holds 4,453): the
 # parsers count as they build, so a huge file is refused in bounded memory.
 MAX_PARSE_NODES = 250_000
+# Real templates nest under 30 levels; the parsers recurse, so depth is refused (with its line) long
+# before Python's recursion limit would end the parse without one.
+MAX_NESTING_DEPTH = 100
 
 
 class ParseError(Exception):
@@ -200,6 +204,7 @@ class _BoundedComposer(yaml.composer.Composer):
     """
 
     _nodes = 0
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._nodes += 1
@@ -209,7 +214,16 @@ class _BoundedComposer(yaml.composer.Composer):
                 f"the document has more than {MAX_PARSE_NODES:,} values (keys, items and scalars); refusing to read it",
                 event.start_mark.line + 1,
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_NESTING_DEPTH:  # before Python's recursion limit, with the line
+            event = self.peek_event()  # type: ignore[attr-defined]
+            raise ParseError(
+                f"YAML nesting is deeper than {MAX_NESTING_DEPTH} levels; refusing to read it", event.start_mark.line + 1
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class _TemplateLoader(_BoundedComposer, yaml.CSafeLoader):  # type: ignore[misc]
@@ -484,6 +498,7 @@ class _LineJSONDecoder(json.JSONDecoder):
 
     def _parse_object(self, s_and_end: tuple[str, int], strict: bool, scan_once: Any, *args: Any) -> Any:
         start = s_and_end[1] - 1
+        self._check_depth(start)
         self._starts.append([])
         try:
             pairs, end = json.decoder.JSONObject(  # type: ignore[attr-defined]
@@ -504,8 +519,13 @@ class _LineJSONDecoder(json.JSONDecoder):
             result.key_lines[key] = line
         return result, end
 
+    def _check_depth(self, offset: int) -> None:
+        if len(self._starts) >= MAX_NESTING_DEPTH:
+            raise ParseError(f"JSON nesting is deeper than {MAX_NESTING_DEPTH} levels; refusing to read it", self._line(offset))
+
     def _parse_array(self, s_and_end: tuple[str, int], scan_once: Any) -> Any:
         start = s_and_end[1] - 1
+        self._check_depth(start)
         self._starts.append([])
         try:
             values, end = json.decoder.JSONArray(s_and_end, self._scan)  # type: ignore[attr-defined]
