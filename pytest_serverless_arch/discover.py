@@ -17,7 +17,7 @@ from typing import Any
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
 from .files import UnreadableFile, confine, decode_text, read_bytes, read_text
 from .model import LoadError, Location, Note
-from .parse import DuplicateKey, LineDict, ParseError, parse_text
+from .parse import DuplicateKey, LineDict, ParseError, describe_value, parse_text
 
 __all__ = ["Candidate", "Discovery", "discover", "glob_matches", "local_target", "relative_posix"]
 
@@ -256,7 +256,7 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
         if exc.cause == "outside":
             discovery.notes.append(Note(Location(rel), "symlink leads out of the repository; not followed"))
         else:
-            discovery.errors.append(LoadError(rel, exc.line, exc.message))
+            discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
         return
     if real in seen:
         return
@@ -266,14 +266,14 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     try:
         data = read_bytes(real, discovery.root)
     except UnreadableFile as exc:
-        discovery.errors.append(LoadError(rel, exc.line, exc.message))
+        discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
         return
     try:
         text = decode_text(data, rel)
     except UnreadableFile as exc:
         # Not text: worth an error only when the bytes still look like a template or the name says so.
         if _LOOKS_LIKE_TEMPLATE.search(data) or is_serverless_name or is_compose_name or explicit:
-            discovery.errors.append(LoadError(rel, exc.line, exc.message))
+            discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
         return
     data = text.encode("utf-8", errors="surrogatepass")  # the sniffers below read UTF-8
     looks_like_template = bool(_LOOKS_LIKE_TEMPLATE.search(data))
@@ -291,7 +291,7 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
         # Only files that try to be templates (or are named as services) are worth an error.
         if looks_like_template or is_serverless_name or is_compose_name or explicit:
             if data.strip() or is_serverless_name or explicit:
-                discovery.errors.append(LoadError(rel, exc.line, exc.message))
+                discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
             elif looks_like_template:
                 discovery.errors.append(LoadError(rel, 0, "empty file"))
         return
@@ -308,6 +308,10 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     if kind is None:
         if is_serverless_name and isinstance(document, Mapping):
             discovery.errors.append(LoadError(rel, 1, "a serverless file without both `service:` and `provider:`"))
+        elif is_serverless_name:
+            discovery.errors.append(
+                LoadError(rel, 1, f"a serverless service must be a mapping of settings, not {describe_value(document)}")
+            )
         elif explicit:
             discovery.errors.append(LoadError(rel, 1, "not a CloudFormation, SAM or serverless template"))
         elif looks_like_template and isinstance(document, Mapping) and "Resources" in document:
@@ -318,7 +322,7 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
                     LoadError(
                         rel,
                         line,
-                        f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}",
+                        f"`Resources` must be a mapping of logical ids to resources, not {describe_value(resources)}",
                     )
                 )
             else:
@@ -381,6 +385,7 @@ def local_target(base_rel: str, value: Any) -> str | None:
 
 def _mark_included(discovery: Discovery) -> None:
     """Files that a template pulls in are parts of that unit, not units of their own."""
+    includers: dict[str, set[str]] = {}
     for candidate in discovery.candidates:
         document = candidate.document
         if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
@@ -388,6 +393,7 @@ def _mark_included(discovery: Discovery) -> None:
                 local = local_target(candidate.relpath, target)
                 if local:
                     discovery.included.setdefault(local, (candidate.relpath, line))
+                    includers.setdefault(local, set()).add(candidate.relpath)
         elif candidate.format == "serverless":
             try:
                 text = read_text(candidate.path, discovery.root)
@@ -399,9 +405,47 @@ def _mark_included(discovery: Discovery) -> None:
                 if local:
                     line = text.count("\n", 0, match.start()) + 1
                     discovery.included.setdefault(local, (candidate.relpath, line))
+                    includers.setdefault(local, set()).add(candidate.relpath)
+    kept = _cycle_heads(includers)
     discovery.candidates = [
-        c for c in discovery.candidates if c.relpath not in discovery.included or c.format in ("compose", "cdk")
+        c
+        for c in discovery.candidates
+        if c.relpath not in discovery.included or c.relpath in kept or c.format in ("compose", "cdk")
     ]
+
+
+def _cycle_heads(includers: Mapping[str, set[str]]) -> set[str]:
+    """Files included only through a cycle (two templates nesting each other): the first of each cycle stays a unit.
+
+    A file is part of a unit when some chain of includers reaches a file no
+    one includes. Files that no such chain reaches include each other only:
+    dropping them all would lose them silently, so the first of each group is
+    kept as a unit and its loader reports the cycle.
+    """
+    reached: set[str] = set()
+    pending = [path for path in includers if any(source not in includers for source in includers[path])]
+    included_by: dict[str, set[str]] = {}
+    for target, sources in includers.items():
+        for source in sources:
+            included_by.setdefault(source, set()).add(target)
+    while pending:
+        path = pending.pop()
+        if path in reached:
+            continue
+        reached.add(path)
+        pending.extend(included_by.get(path, ()))
+    heads: set[str] = set()
+    for path in sorted(set(includers) - reached):
+        if path in reached:
+            continue
+        heads.add(path)
+        group = [path]  # everything the head includes is read as part of it
+        while group:
+            member = group.pop()
+            if member not in reached:
+                reached.add(member)
+                group.extend(included_by.get(member, ()))
+    return heads
 
 
 def _template_includes(document: Mapping[str, Any]) -> Iterable[tuple[str, int]]:

@@ -225,12 +225,19 @@ class DeploymentGraph:
                 key=lambda resource: (resource.unit, resource.logical_id),
             )
             self._cache["resources"] = every
+        if unit is not None:
+            # indexed by unit: asking every unit for its resources stays linear in the units (issue 13)
+            by_unit: dict[str, list[Resource]] | None = self._cache.get("resources_by_unit")
+            if by_unit is None:
+                by_unit = {}
+                for resource in every:
+                    by_unit.setdefault(resource.unit, []).append(resource)
+                self._cache["resources_by_unit"] = by_unit
+            every = by_unit.get(unit, [])
         return [
             resource
             for resource in every
-            if (kind is None or resource.kind == kind)
-            and (unit is None or resource.unit == unit)
-            and (domain is None or resource.domain == domain)
+            if (kind is None or resource.kind == kind) and (domain is None or resource.domain == domain)
         ]
 
     def functions(self, unit: str | None = None, domain: str | None = None) -> list[Resource]:

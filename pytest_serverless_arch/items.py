@@ -23,6 +23,7 @@ import pytest
 
 from .contracts.check import check_contract
 from .contracts.model import Contract, ContractError
+from .escape import printable
 from .gate import ArchGate
 from .options import RuleSpec
 from .rules.base import Rule, RuleError, registered_rules, rule
@@ -121,7 +122,7 @@ class ArchGateCollector(pytest.Collector):
             )
             return
         for error in graph.errors:
-            yield LoadErrorItem.from_parent(self, name=unique(f"load-error[{error.location}]"), error=error)
+            yield LoadErrorItem.from_parent(self, name=unique(f"load-error[{printable(str(error.location))}]"), error=error)
         for suppression in suppressions_in(graph):
             if not suppression.reason:
                 yield ProblemItem.from_parent(
@@ -176,6 +177,11 @@ class ItemFailure(Exception):
     """A failure whose message is the whole story (no traceback)."""
 
 
+def _printable_lines(text: str) -> str:
+    """Each line escaped (names and messages come from the repository; see :mod:`..escape`)."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 class _GateItem(pytest.Item):
     def repr_failure(
         self,
@@ -183,7 +189,7 @@ class _GateItem(pytest.Item):
         style: Any = None,
     ) -> str:
         if isinstance(excinfo.value, ItemFailure):
-            return str(excinfo.value)
+            return _printable_lines(str(excinfo.value))
         return str(super().repr_failure(excinfo, style=style))
 
 
@@ -212,7 +218,7 @@ class RuleItem(_GateItem):
         style: Any = None,
     ) -> str:
         if isinstance(excinfo.value, RuleViolations):
-            return excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+            return _printable_lines(excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0))
         return super().repr_failure(excinfo, style=style)
 
     def _traceback_filter(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:

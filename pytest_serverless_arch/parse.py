@@ -28,7 +28,10 @@ __all__ = [
     "DuplicateKey",
     "MAX_EXPANDED_NODES",
     "MAX_FILE_BYTES",
+    "MAX_NESTING_DEPTH",
+    "MAX_PARSE_NODES",
     "LineDict",
+    "describe_value",
     "LineList",
     "ParseError",
     "TaggedValue",
@@ -44,6 +47,12 @@ __all__ = [
 # A template expanded through YAML aliases may not exceed this many nodes
 # (a "billion laughs" document otherwise expands exponentially when walked).
 MAX_EXPANDED_NODES = 2_000_000
+# A file may not hold more values than this (the largest of 2,615 real templates holds 4,453): the
+# parsers count as they build, so a huge file is refused in bounded memory.
+MAX_PARSE_NODES = 250_000
+# Real templates nest under 30 levels; the parsers recurse, so depth is refused (with its line) long
+# before Python's recursion limit would end the parse without one.
+MAX_NESTING_DEPTH = 100
 
 
 class ParseError(Exception):
@@ -53,6 +62,10 @@ class ParseError(Exception):
         super().__init__(message)
         self.message = message
         self.line = line
+
+
+class TooManyNodes(ParseError):
+    """A document past :data:`MAX_PARSE_NODES`: refused whatever its syntax, never parsed again as YAML."""
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -128,6 +141,25 @@ def strings_with_lines(value: Any, line: int = 0) -> Iterator[tuple[Any, str, in
             stack.extend((None, item, item_line(node, index, line_of(node, node_line))) for index, item in enumerate(node))
 
 
+def describe_value(value: Any) -> str:
+    """What a YAML/JSON value is, in the words of the file (never a Python type name).
+
+    >>> describe_value([1])
+    'a list'
+    """
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a tagged value" if value is not None else "empty"
+
+
 # --- YAML -----------------------------------------------------------------
 
 # Short tags whose long form is ``{"Fn::<Name>": value}``.
@@ -163,8 +195,43 @@ class DuplicateKey:
     line: int
 
 
-class _TemplateLoader(yaml.CSafeLoader):  # type: ignore[misc]
-    """libyaml's safe loader with CloudFormation tags and line numbers."""
+class _BoundedComposer(yaml.composer.Composer):
+    """Builds the node graph from libyaml's events, counting nodes as they are built.
+
+    libyaml's own composer builds the whole graph before anything can look at
+    it: a 19 MB flat list took 3.5 GB. Counting here stops a document at
+    :data:`MAX_PARSE_NODES`, with memory bounded by that count.
+    """
+
+    _nodes = 0
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._nodes += 1
+        if self._nodes > MAX_PARSE_NODES:
+            event = self.peek_event()  # type: ignore[attr-defined]  # libyaml's CParser provides it
+            raise TooManyNodes(
+                f"the document has more than {MAX_PARSE_NODES:,} values (keys, items and scalars); refusing to read it",
+                event.start_mark.line + 1,
+            )
+        if self._depth >= MAX_NESTING_DEPTH:  # before Python's recursion limit, with the line
+            event = self.peek_event()  # type: ignore[attr-defined]
+            raise ParseError(
+                f"YAML nesting is deeper than {MAX_NESTING_DEPTH} levels; refusing to read it", event.start_mark.line + 1
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _TemplateLoader(_BoundedComposer, yaml.CSafeLoader):  # type: ignore[misc]
+    """libyaml's safe loader (its scanner and parser) with CloudFormation tags, line numbers and a node bound."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.CSafeLoader.__init__(self, stream)
+        self.anchors: dict[str, Any] = {}
 
     duplicates: list[DuplicateKey] | None = None  # a list: keep the last value and record; None: refuse
 
@@ -286,6 +353,7 @@ _TemplateLoader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_pytho
 def _check_expansion(document: Any) -> None:
     """Refuse documents whose alias expansion is too large to walk."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # on the path from the root: meeting one again is a recursive alias
     stack: list[tuple[Any, bool]] = [(document, False)]
     while stack:
         value, done = stack.pop()
@@ -293,6 +361,7 @@ def _check_expansion(document: Any) -> None:
             continue
         key = id(value)
         if done:
+            open_nodes.discard(key)
             children = value.values() if isinstance(value, dict) else value
             total = 1
             for child in children:
@@ -305,9 +374,15 @@ def _check_expansion(document: Any) -> None:
                     line_of(value),
                 )
             continue
+        if key in open_nodes:
+            raise ParseError(
+                "a recursive YAML alias (an anchor used inside its own value) makes this document infinite; refusing to read it",
+                line_of(value),
+            )
         if key in sizes:
             continue
-        sizes[key] = 1  # provisional: breaks cycles from recursive aliases
+        sizes[key] = 1
+        open_nodes.add(key)
         stack.append((value, True))
         children = value.values() if isinstance(value, dict) else value
         stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
@@ -398,6 +473,7 @@ class _LineJSONDecoder(json.JSONDecoder):
         self._duplicates = duplicates
         self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
         self._starts: list[list[int]] = []
+        self._nodes = 0
         self.parse_object = self._parse_object  # type: ignore[assignment]
         self.parse_array = self._parse_array  # type: ignore[assignment]
         self._inner_scan = json.scanner.py_make_scanner(self)  # type: ignore[attr-defined]
@@ -411,11 +487,18 @@ class _LineJSONDecoder(json.JSONDecoder):
         return offset - (self._newlines[index - 1] + 1 if index else 0) + 1
 
     def _scan(self, text: str, index: int) -> Any:
+        self._nodes += 1
+        if self._nodes > MAX_PARSE_NODES:
+            raise TooManyNodes(
+                f"the document has more than {MAX_PARSE_NODES:,} values (keys, items and scalars); refusing to read it",
+                self._line(index),
+            )
         self._starts[-1].append(index)
         return self._inner_scan(text, index)
 
     def _parse_object(self, s_and_end: tuple[str, int], strict: bool, scan_once: Any, *args: Any) -> Any:
         start = s_and_end[1] - 1
+        self._check_depth(start)
         self._starts.append([])
         try:
             pairs, end = json.decoder.JSONObject(  # type: ignore[attr-defined]
@@ -436,8 +519,13 @@ class _LineJSONDecoder(json.JSONDecoder):
             result.key_lines[key] = line
         return result, end
 
+    def _check_depth(self, offset: int) -> None:
+        if len(self._starts) >= MAX_NESTING_DEPTH:
+            raise ParseError(f"JSON nesting is deeper than {MAX_NESTING_DEPTH} levels; refusing to read it", self._line(offset))
+
     def _parse_array(self, s_and_end: tuple[str, int], scan_once: Any) -> Any:
         start = s_and_end[1] - 1
+        self._check_depth(start)
         self._starts.append([])
         try:
             values, end = json.decoder.JSONArray(s_and_end, self._scan)  # type: ignore[attr-defined]
@@ -474,7 +562,7 @@ def parse_text(text: str, *, json_first: bool = False, duplicates: list[Duplicat
         try:
             document = parse_json(text.lstrip("\ufeff"), None if duplicates is None else found)
         except ParseError as json_error:
-            if not stripped.startswith(("{", "[")):
+            if not stripped.startswith(("{", "[")) or isinstance(json_error, TooManyNodes):
                 raise
             # JSON-looking YAML (flow style with tags) is still YAML.
             try:

@@ -129,7 +129,7 @@ def test_broken_template_files_become_load_errors_and_other_units_still_load(tmp
     assert sorted((e.path, e.line, e.message) for e in graph.errors) == [
         ("bad/template.yaml", 4, "invalid YAML: did not find expected key (while parsing a block mapping)"),
         ("latin1/template.yaml", 3, "not UTF-8 text (byte 0xe9)"),
-        ("list/template.yaml", 2, "`Resources` must be a mapping of logical ids to resources, not a LineList"),
+        ("list/template.yaml", 2, "`Resources` must be a mapping of logical ids to resources, not a list"),
         ("notype/template.yaml", 3, "resource Queue has no `Type`"),
     ]
 

@@ -273,7 +273,7 @@ def test_a_definition_over_the_size_limit_is_a_load_error(tmp_path, monkeypatch)
     size = (repo / "api" / "openapi.yaml").stat().st_size
     assert [str(error) for error in graph.errors] == [
         # discovery refuses it as a file, the template's reference as its definition
-        f"api/openapi.yaml: too large ({size:,} bytes; files over 600 bytes are not read)",
+        f"api/openapi.yaml:1: too large ({size:,} bytes; files over 600 bytes are not read)",
         f"template.yaml:7: API definition api/openapi.yaml is too large "
         f"({(repo / 'api' / 'openapi.yaml').stat().st_size:,} bytes; files over 600 bytes are not read)",
     ]

@@ -123,3 +123,41 @@ def test_parameter_files_in_each_of_the_three_formats_give_values_at_their_own_l
     }
     assert deployments["shop-queue"].region == "eu-west-1"  # aws --region before the service
     assert {"legacy/params/alerts.json", "legacy/params/cache.json", "legacy/params/queue-config.json"} <= set(scan.files_read)
+
+
+def test_less_common_forms_actions_reusable_workflows_compose_roots_and_tool_defaults():
+    scan = read_pipeline_fixture("forms")
+    # the reusable workflow runs only where it is called, with the caller's inputs
+    (pipeline,) = scan.pipelines
+    release = ".github/workflows/release.yml"
+    rows = [
+        (d.tool, str(d.location), d.working_directory, d.template, d.stack_name, d.stage, d.config_file, d.all_stacks)
+        for d in pipeline.deployments
+    ]
+    assert rows == [
+        ("serverless", ".github/workflows/deploy-service.yml:14", ".", None, None, "live", None, True),  # compose root
+        ("cloudformation", f"{release}:19", ".", "edge/template.yaml", "shop-edge", None, None, False),
+        (
+            "serverless",
+            f"{release}:27",
+            "services/billing",
+            None,
+            None,
+            "live",
+            "services/billing/serverless.billing.yml",
+            False,
+        ),
+        ("cdk", f"{release}:29", "cdk", None, None, None, None, True),
+        ("terraform", f"{release}:31", "network", None, None, None, None, False),
+        ("rain", f"{release}:32", ".", "dns/template.yaml", "template", None, None, False),  # rain names it after the file
+        ("sam", f"{release}:33", ".", "services/orders/template.yaml", "shop-orders-dev", None, None, False),
+    ]
+    assert pipeline.deployments[0].environment == "live"
+    assert parameters_of(pipeline.deployments[1]) == {
+        "Domain": ("shop.example.com", f"{release}:23", True),
+        "CertificateArn": ("${{ secrets.CERT_ARN }}", f"{release}:23", False),
+    }
+    assert parameters_of(pipeline.deployments[4]) == {
+        "domain": ("shop.example.com", f"{release}:31", True),  # TF_VAR_domain from the job's env
+        "env": ("live", f"{release}:31", True),
+    }

@@ -58,7 +58,7 @@ def _read_json(path: Path, relpath: str, errors: list[LoadError], root: Path) ->
     try:
         return read_document(path, root, json_first=True)
     except (ParseError, UnreadableFile) as exc:
-        errors.append(LoadError(relpath, exc.line, exc.message))
+        errors.append(LoadError(relpath, exc.line or 1, exc.message))
     return None
 
 

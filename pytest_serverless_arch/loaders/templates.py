@@ -78,7 +78,7 @@ def samconfig_for(
     try:
         samconfig = read_samconfig(discovery.root / relpath, relpath, env, root=discovery.root)
     except (ParseError, UnreadableFile) as exc:
-        discovery.errors.append(LoadError(relpath, exc.line, exc.message))
+        discovery.errors.append(LoadError(relpath, exc.line or 1, exc.message))
         return None
     name = Path(candidate.relpath).name
     if samconfig.template_file:

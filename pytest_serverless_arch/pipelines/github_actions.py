@@ -43,7 +43,7 @@ from .values import Expanded, Value, protect, restore, restore_expanded
 from .walk import Frame, PipelineState, run_script
 from .yaml_lines import block_start
 
-__all__ = ["read_workflow", "workflow_files"]
+__all__ = ["only_called", "read_workflow", "workflow_files"]
 
 _CFN_DEPLOY_ACTION = "aws-actions/aws-cloudformation-github-deploy"
 _SERVERLESS_ACTION = "serverless/github-action"
@@ -124,6 +124,17 @@ def _job_order(jobs: Mapping[str, Any]) -> list[str]:
         ordered.append(ready[0])
         remaining.remove(ready[0])
     return ordered
+
+
+def only_called(root: Path, relpath: str) -> bool:
+    """True for a reusable workflow: its only trigger is ``workflow_call``."""
+    document, _ = read_document(root, relpath)
+    triggers = _triggers(document) if isinstance(document, Mapping) else None
+    if isinstance(triggers, Mapping):
+        return set(triggers) == {"workflow_call"}
+    if isinstance(triggers, list):
+        return set(triggers) == {"workflow_call"}
+    return triggers == "workflow_call"
 
 
 def _triggers(document: Mapping[Any, Any]) -> Any:

@@ -49,8 +49,9 @@ class _Scan:
         self.notes: list[Note] = []
         self.files_read: list[str] = []
         self.consumed: set[str] = set()
+        self.read_by: dict[str, list[str]] = {}  # CI file -> every file its reading read
 
-    def read(self, relpath: str, reader: Reader) -> None:
+    def read(self, relpath: str, reader: Reader) -> list[Pipeline]:
         state = PipelineState(self.root, consumed_buildspecs=self.consumed)
         try:
             found = reader(self.root, relpath, state)
@@ -60,12 +61,12 @@ class _Scan:
         except Exception as error:  # noqa: BLE001  one broken file must not lose the others
             state.note(Location(relpath, 0), f"pipeline not read (internal error: {type(error).__name__}: {error})")
             found = None
-        if isinstance(found, Pipeline):
-            self.pipelines.append(found)
-        elif isinstance(found, list):
-            self.pipelines.extend(found)
+        pipelines = [found] if isinstance(found, Pipeline) else list(found or [])
+        self.pipelines.extend(pipelines)
         self.notes.extend(note for note in state.notes if note not in self.notes)
         self.files_read.extend(path for path in state.files_read if path not in self.files_read)
+        self.read_by[relpath] = list(state.files_read)
+        return pipelines
 
 
 READERS: dict[str, Reader] = {
@@ -97,8 +98,12 @@ def read_pipelines(root: Path, config: LoadConfig) -> PipelineScan:
     """Find and read every pipeline under ``root``; problems become notes, never exceptions."""
     root = Path(root).resolve()
     scan = _Scan(root)
-    for relpath in github_actions.workflow_files(root):
-        scan.read(relpath, github_actions.read_workflow)
+    workflows = {relpath: scan.read(relpath, github_actions.read_workflow) for relpath in github_actions.workflow_files(root)}
+    # A reusable workflow (on: workflow_call only) is read where it is called; alone it runs nothing.
+    called = {path for caller, paths in scan.read_by.items() for path in paths if path != caller}
+    for relpath, found in workflows.items():
+        if relpath in called and github_actions.only_called(root, relpath):
+            scan.pipelines = [pipeline for pipeline in scan.pipelines if pipeline not in found]
     if (root / gitlab_ci.GITLAB_FILE).is_file():
         scan.read(gitlab_ci.GITLAB_FILE, gitlab_ci.read_gitlab)
     files = list(buildspec.walk_files(root, config))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..escape import printable
+
 __all__ = ["render_text"]
 
 
@@ -79,7 +81,9 @@ def render_text(report: dict[str, Any]) -> str:
         for error in report["errors"]:
             where = f"{error['path']}:{error['line']}" if error["line"] else error["path"]
             lines.append(f"  {where}: {error['message']}")
-    return "\n".join(lines) + "\n"
+    # Names and messages come from the repository: an escape sequence or a newline in a logical id
+    # must neither drive the terminal nor forge a line, and a lone surrogate must still print.
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _pipeline_lines(report: dict[str, Any]) -> list[str]:

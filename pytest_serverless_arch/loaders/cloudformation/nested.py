@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ...budget import ExpansionBudget, expanded_size
 from ...files import UnreadableFile
 from ...model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
 from ...parse import ParseError, read_document
@@ -34,6 +35,9 @@ TemplateReaderFunction = Callable[..., LoadedUnit]
 __all__ = ["MAX_NESTING", "join_nested_stacks", "nested_template_path"]
 
 MAX_NESTING = 8
+# What one nested stack instance is charged at least: reading and merging an instance costs
+# about what 500 template nodes do, so a wide fan-out of tiny templates is bounded too.
+NESTED_STACK_NODES = 500
 _TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
 _LOCATION_PROPERTY = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
 
@@ -55,12 +59,37 @@ def join_nested_stacks(
     read_template: TemplateReaderFunction,
     *,
     _chain: tuple[str, ...] = (),
+    _budget: ExpansionBudget | None = None,
 ) -> None:
     """Read every local nested stack of ``document`` into ``unit`` (recursively, cycles refused).
 
     ``read_template`` reads a child template (CloudFormation or SAM) into a unit;
     the caller passes it, so this module needs no reader of SAM's.
+
+    Every child instance charges its template's size to the unit's expansion
+    budget: a template nesting three children nine levels deep is refused at
+    the stack where the budget runs out, not read 19,683 times.
     """
+    budget = _budget or ExpansionBudget()
+    if _budget is None:  # the outermost call: one report per place, however many instances met it
+        try:
+            _join(unit, document, discovery, config, read_template, _chain, budget)
+        finally:
+            unit.errors[:] = list(dict.fromkeys(unit.errors))
+            unit.notes[:] = list(dict.fromkeys(unit.notes))
+        return
+    _join(unit, document, discovery, config, read_template, _chain, budget)
+
+
+def _join(
+    unit: LoadedUnit,
+    document: Any,
+    discovery: Discovery,
+    config: LoadConfig,
+    read_template: TemplateReaderFunction,
+    _chain: tuple[str, ...],
+    budget: ExpansionBudget,
+) -> None:
     resources = document.get("Resources") if isinstance(document, Mapping) else None
     if not isinstance(resources, Mapping):
         return
@@ -79,7 +108,12 @@ def join_nested_stacks(
         if child_path is None:
             continue
         where = Location(chain[-1], line)
-        if child_path in chain or len(chain) > MAX_NESTING:
+        if child_path not in chain and len(chain) > MAX_NESTING:
+            unit.errors.append(
+                LoadError(where.path, where.line, f"nested stack {logical_id}: nested stacks go deeper than {MAX_NESTING} levels")
+            )
+            continue
+        if child_path in chain:
             unit.errors.append(
                 LoadError(
                     where.path,
@@ -91,6 +125,15 @@ def join_nested_stacks(
             continue
         child_document = _child_document(child_path, discovery, unit, where)
         if child_document is None:
+            continue
+        first = not budget.exhausted
+        if not budget.spend(max(NESTED_STACK_NODES, expanded_size(child_document)), path=where.path, line=where.line):
+            if first:
+                unit.errors.append(
+                    LoadError(
+                        where.path, where.line, budget.message("nested stacks", "this stack and the ones after it are not read")
+                    )
+                )
             continue
         child = _read_child(
             unit,
@@ -105,6 +148,7 @@ def join_nested_stacks(
             read_template,
             chain + (child_path,),
             where,
+            budget,
         )
         if child is not None:
             _merge(unit, str(logical_id), child, outputs, owners)
@@ -149,6 +193,7 @@ def _read_child(
     read_template: TemplateReaderFunction,
     chain: tuple[str, ...],
     where: Location,
+    budget: ExpansionBudget,
 ) -> tuple[LoadedUnit, dict[str, str]] | None:
     """The child template read as a unit of the parent's name, and its parameters wired to parent nodes."""
     from ...discover import classify
@@ -180,7 +225,7 @@ def _read_child(
         location=Location(child_path, 1),
     )
     read_template(child, document, config, parameter_overrides=overrides, root=discovery.root)
-    join_nested_stacks(child, document, discovery, config, read_template, _chain=chain)
+    join_nested_stacks(child, document, discovery, config, read_template, _chain=chain, _budget=budget)
     return child, wired
 
 

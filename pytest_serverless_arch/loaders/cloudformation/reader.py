@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ...model import Export, ForeignRef, LoadedUnit, LoadError
-from ...parse import LineDict, TaggedValue, item_line, key_line, line_of, strings_with_lines
+from ...parse import LineDict, TaggedValue, describe_value, item_line, key_line, line_of, strings_with_lines
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import sub_parts, target_of
@@ -48,7 +48,7 @@ def valid_shape(unit: LoadedUnit, document: Mapping[str, Any]) -> bool:
         line = document.line_of("Resources") if isinstance(document, LineDict) else 1
         unit.errors.append(
             LoadError(
-                unit.path, line, f"`Resources` must be a mapping of logical ids to resources, not a {type(resources).__name__}"
+                unit.path, line, f"`Resources` must be a mapping of logical ids to resources, not {describe_value(resources)}"
             )
         )
         return False

@@ -24,8 +24,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...model import Endpoint, ForeignRef
-from ...parse import LineDict, key_line, line_of
+from ...model import Endpoint, ForeignRef, LoadError
+from ...parse import LineDict, describe_value, key_line, line_of
 from ..cloudformation.accesses import add_access, destinations, function_accesses, on_failure_destination, policy_accesses
 from ..cloudformation.included import include_location
 from ..cloudformation.intrinsics import is_no_value
@@ -170,6 +170,16 @@ class SamReader:
         for logical_id, type_name, properties, line in list(self.sam_resources()):
             if type_name not in (FUNCTION, STATE_MACHINE):
                 continue
+            events = properties.get("Events")
+            if events is not None and not isinstance(events, Mapping):
+                self.reader.unit.errors.append(
+                    LoadError(
+                        self.reader.path,
+                        key_line(properties, "Events", line),
+                        f"{logical_id}: `Events` must be a mapping of event names to events, not {describe_value(events)}; "
+                        "its events are not read",
+                    )
+                )
             for event in events_of(logical_id, properties):
                 if event.type == "Api" and "RestApiId" not in event.properties:
                     rest_api_line = rest_api_line or event.line

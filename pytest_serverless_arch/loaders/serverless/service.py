@@ -18,7 +18,7 @@ from typing import Any
 from ...config import LoadConfig
 from ...discover import Candidate, Discovery
 from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
-from ...parse import LineDict, LineList, key_line, line_of
+from ...parse import LineDict, LineList, describe_value, key_line, line_of
 from ..cloudformation.accesses import access_mode, add_access, function_accesses, policy_accesses
 from ..cloudformation.reader import read_outputs, read_resources, read_wiring
 from ..cloudformation.references import finish_unit
@@ -93,6 +93,7 @@ def read_service(
     plugins = _plugins(resolved.get("plugins"))
     ServiceReader(unit, resolved, provider, config, service_name, stage, region, plugins).read()
     unit.notes[:0] = resolver.notes
+    unit.errors[:0] = resolver.errors
     resolve_textual_references(unit)
     finish_unit(unit)
     return [unit]
@@ -139,7 +140,7 @@ def _merged_sections(value: Any, what: str, unit: LoadedUnit, line: int) -> Line
                     LoadError(unit.path, item_line, f"`{what}` is a list, and item {index + 1} is not a mapping; ignored")
                 )
     elif value is not None:
-        unit.errors.append(LoadError(unit.path, line, f"`{what}` must be a mapping, not a {type(value).__name__}"))
+        unit.errors.append(LoadError(unit.path, line, f"`{what}` must be a mapping, not {describe_value(value)}"))
     return merged
 
 

@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...budget import CHARACTERS_PER_NODE, ExpansionBudget, expanded_size
 from ...config import LoadConfig
 from ...files import UnreadableFile, confine, read_text
-from ...model import ForeignRef, Location, Note
+from ...model import ForeignRef, LoadError, Location, Note
 from ...parse import LineDict, LineList, ParseError, line_of, parse_text
 
 __all__ = ["VariableResolver", "VariableText", "foreign_refs_in", "parse_template"]
@@ -277,9 +278,18 @@ class VariableResolver:
     """Resolves every variable of one service document; see the module docstring."""
 
     def __init__(
-        self, document: Any, *, config: LoadConfig, path: str, root: Path | None = None, service_dir: Path | None = None
+        self,
+        document: Any,
+        *,
+        config: LoadConfig,
+        path: str,
+        root: Path | None = None,
+        service_dir: Path | None = None,
+        budget: ExpansionBudget | None = None,
     ) -> None:
         self.document = document
+        self.budget = budget or ExpansionBudget()
+        self.errors: list[LoadError] = []
         self.config = config
         self.path = path
         self.root = (root or Path.cwd()).resolve()
@@ -394,6 +404,8 @@ class VariableResolver:
                 return VariableText(variable.text, (value.ref,))
             if isinstance(value, _Missing):
                 return VariableText(variable.text, unresolved=True)
+            if not self._spend(expanded_size(value), line):
+                return VariableText(variable.text, unresolved=True)
             return value
         pieces: list[str] = []
         refs: list[ForeignRef] = []
@@ -422,10 +434,21 @@ class VariableResolver:
                     refs.extend(value.refs)
                     unresolved = unresolved or value.unresolved
                 pieces.append(_as_text(value))
+        if not self._spend(1 + sum(len(piece) for piece in pieces) // CHARACTERS_PER_NODE, line):
+            return VariableText(original or "".join(part.text for part in template.parts if isinstance(part, Variable)), (), True)
         text = "".join(pieces)
         if refs or unresolved:
             return VariableText(text, tuple(refs), unresolved)
         return text
+
+    def _spend(self, nodes: int, line: int) -> bool:
+        """Charge what a variable's value adds to the unit; on the first overrun, one load error at its line."""
+        first = not self.budget.exhausted
+        if self.budget.spend(nodes, path=self.path, line=line):
+            return True
+        if first:
+            self.errors.append(LoadError(self.path, line, self.budget.message("variables")))
+        return False
 
     def _template_text(self, template: Template | None, line: int) -> str | None:
         """A parameter or address as text (nested variables resolved), None if one is unresolved."""

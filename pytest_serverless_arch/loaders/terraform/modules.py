@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...budget import CHARACTERS_PER_NODE, ExpansionBudget
 from ...model import LoadError, Location, Note
 from .expressions import sole_interpolation, split_template, string_literal, traversals, walk_strings
 from .hcl import Attribute, Block, HclError, is_terraform_file, read_hcl_file
@@ -96,6 +97,12 @@ class Module:
     errors: list[LoadError] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     repository: Path | None = None  # the repository root: files read by file()/templatefile() stay inside it
+    local_paths: dict[str, str] = field(default_factory=dict)  # local name -> the file of its ``locals`` block
+    # shared by the root module and all its children: what their locals may produce
+    budget: ExpansionBudget = field(default_factory=ExpansionBudget)
+    # each local evaluated once (None: unknown offline, or a cycle while it is being evaluated)
+    _local_values: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _local_targets: dict[str, list[Target]] = field(default_factory=dict, repr=False)
 
     # --- walking --------------------------------------------------------------
 
@@ -169,6 +176,8 @@ class Module:
             if len(parts) > 2:
                 value = _index(value, parts[2:])
             return scope.resolve(value, depth) if not isinstance(value, (dict, list)) else None
+        if head == "local" and len(parts) == 2 and parts[1] in self.locals:
+            return self._local_value(parts[1], depth)
         if head == "local" and len(parts) >= 2 and parts[1] in self.locals:
             value = self.locals[parts[1]].value
             if len(parts) > 2:
@@ -185,6 +194,23 @@ class Module:
         if head == "terraform" and parts[1:] == ["workspace"]:
             return "default"
         return None
+
+    def _local_value(self, name: str, depth: int) -> str | None:
+        """``local.<name>``, evaluated once per module instance and charged to the unit's expansion budget."""
+        if name in self._local_values:
+            return self._local_values[name]
+        self._local_values[name] = None  # while it is evaluated, a reference back to it is a cycle: unknown
+        attribute = self.locals[name]
+        text = None if isinstance(attribute.value, (dict, list)) else self.resolve(attribute.value, depth)
+        if text is not None:
+            path = self.local_paths.get(name, self.relpath)
+            first = not self.budget.exhausted
+            if not self.budget.spend(1 + len(text) // CHARACTERS_PER_NODE, path=path, line=attribute.line):
+                if first:
+                    self.errors.append(LoadError(path, attribute.line, self.budget.message("Terraform locals")))
+                text = None
+        self._local_values[name] = text
+        return text
 
     def _data_attribute(self, type_name: str, attribute: str) -> str | None:
         if type_name == "aws_region" and attribute in ("name", "id", "region"):
@@ -249,7 +275,13 @@ class Module:
             return scope.targets(value, seen)
         if head == "local":
             attribute = self.locals.get(parts[1])
-            return self.targets(attribute.value, seen) if attribute is not None else []
+            if attribute is None:
+                return []
+            # once per local: a chain of locals each naming the previous one twice stays linear
+            if parts[1] not in self._local_targets:
+                self._local_targets[parts[1]] = []  # while it is walked, a reference back to it adds nothing
+                self._local_targets[parts[1]] = self.targets(attribute.value, seen)
+            return self._local_targets[parts[1]]
         if head == "module":
             call = self.calls.get(parts[1])
             if call is None:
@@ -370,6 +402,8 @@ def read_module(
 ) -> Module:
     """Read every ``.tf`` file of ``directory`` (and its local child modules) into a :class:`Module`."""
     module = Module(prefix, directory, relpath, region, account_id, parent=parent, repository=root)
+    if parent is not None:
+        module.budget = parent.budget
     if call is not None:
         module.call_name = call.labels[0] if call.labels else ""
         module.inputs = {
@@ -389,7 +423,7 @@ def read_module(
         try:
             hcl = read_hcl_file(directory / name, file_rel, root)
         except HclError as exc:
-            module.errors.append(LoadError(file_rel, exc.line, exc.message))
+            module.errors.append(LoadError(file_rel, exc.line or 1, exc.message))
             continue
         module.files.append(file_rel)
         for block in hcl.blocks:
@@ -429,6 +463,7 @@ def _take_block(module: Module, block: Block) -> None:
         module.outputs[labels[0]] = block
     elif kind == "locals":
         module.locals.update(block.attributes)
+        module.local_paths.update(dict.fromkeys(block.attributes, block.path))
     elif kind == "module" and len(labels) == 1:
         module.calls[labels[0]] = ModuleCall(labels[0], block, str(block.get("source") or ""), None)
     elif kind == "terraform":
@@ -457,7 +492,7 @@ def _read_tfvars(module: Module, directory: Path, relpath: str, names: list[str]
                 else read_hcl_file(directory / name, file_rel, root).attributes
             )
         except HclError as exc:
-            module.errors.append(LoadError(file_rel, exc.line, exc.message))
+            module.errors.append(LoadError(file_rel, exc.line or 1, exc.message))
             continue
         module.tfvars.update(attributes)
     others = [name for name in names if name.endswith(".tfvars") and name not in chosen]

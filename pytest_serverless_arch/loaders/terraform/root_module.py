@@ -94,12 +94,15 @@ def load_root_module(candidate: Candidate, discovery: Discovery, config: LoadCon
     unit = LoadedUnit(name=name, format="terraform", path=relpath, region=root.region)
     unit.location = _unit_location(root)
     reader = TerraformReader(unit, root, config, remote_states=_remote_states(root, index, discovery))
+    reported = {id(module): len(module.errors) for module in root.instances()}
     for module in root.instances():
         unit.errors.extend(module.errors)
         unit.notes.extend(module.notes)
     _read_resources(reader)
     read_wiring(reader)
     _read_outputs(reader)
+    for module in root.instances():  # found while evaluating: locals past the expansion budget
+        unit.errors.extend(module.errors[reported[id(module)] :])
     unit.tags = _default_tags(root)
     unit.parameters = _parameters(root)
     unit.files_read.extend(path for module in root.instances() for path in module.files if path != relpath)
