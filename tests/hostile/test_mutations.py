@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pytest_serverless_arch import load
 from pytest_serverless_arch.report import build_report, render_json, render_text
 
-from ..conftest_hypothesis import property_settings
+from ..hypothesis_support import property_settings
 from .cases import GOOD_SAM
 
 CORPUS = Path(os.environ.get("SERVERLESS_ARCH_CORPUS", "/work/shared/corpus"))
