@@ -14,26 +14,23 @@ from typing import Any
 
 from ...model import Export, ForeignRef, LoadedUnit, LoadError
 from ...parse import LineDict, TaggedValue, describe_value, item_line, key_line, line_of, strings_with_lines
+from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint, log_group_endpoint, self_managed_kafka
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import sub_parts, target_of
 from .template import TemplateReader
 
 __all__ = [
-    "DEFAULT_EVENT_BUS",
     "code_source",
     "condition_branches",
     "esm_source_kind",
-    "event_bus_endpoint",
     "function_in_uri",
     "included_openapi",
-    "log_group_endpoint",
     "openapi_lambda_uris",
     "read_outputs",
     "read_resources",
     "read_wiring",
     "rule_bus_reference",
-    "self_managed_kafka",
     "state_machine_wiring",
     "valid_shape",
 ]
@@ -235,13 +232,6 @@ def esm_source_kind(properties: Mapping[str, Any]) -> str:
     return "queue"
 
 
-def self_managed_kafka(source: Mapping[str, Any]) -> ForeignRef:
-    endpoints = source.get("Endpoints")
-    servers = endpoints.get("KafkaBootstrapServers") if isinstance(endpoints, Mapping) else None
-    names = sorted(str(item) for item in servers) if isinstance(servers, list) else []
-    return ForeignRef("external", "kafka " + ",".join(names) if names else "kafka", "stream")
-
-
 def _sns_subscription(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     protocol = str(reader.resolve(properties.get("Protocol")) or "").lower()
     topic = reader.endpoint(properties.get("TopicArn"), "topic")
@@ -336,17 +326,6 @@ def rule_bus_reference(reader: TemplateReader, logical_id: str, properties: Mapp
             reader.edge("references", logical_id, bus, key_line(properties, "EventBusName", line), "event bus")
     elif properties.get("EventPattern") is not None:
         reader.edge("references", logical_id, DEFAULT_EVENT_BUS, key_line(properties, "EventPattern", line), "event bus")
-
-
-DEFAULT_EVENT_BUS = ForeignRef("external", "default event bus", "event_bus")
-
-
-def event_bus_endpoint(reader: TemplateReader, value: Any) -> Any:
-    """An event bus named by name or ARN; ``default`` is the account's default bus."""
-    resolved = reader.resolve(value)
-    if resolved == "default" or (resolved or "").endswith(":event-bus/default"):
-        return DEFAULT_EVENT_BUS
-    return reader.endpoint(value, "event_bus")
 
 
 def _scheduler(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
@@ -518,17 +497,6 @@ def _log_subscription(reader: TemplateReader, logical_id: str, properties: Mappi
     )
 
 
-def log_group_endpoint(reader: TemplateReader, value: Any) -> Any:
-    local = reader.local_target(value)
-    if local is not None:
-        return local
-    name = reader.resolve(value)
-    if name is not None:
-        found = reader.local_by_physical_name(name, "other")
-        return found or ForeignRef("name", name, "other")
-    return reader.endpoint(value)
-
-
 def _cognito_user_pool(reader: TemplateReader, logical_id: str, properties: Mapping[str, Any], line: int) -> None:
     config = properties.get("LambdaConfig")
     if not isinstance(config, Mapping):
@@ -677,7 +645,9 @@ def _included_asl(reader: TemplateReader, state_machine: str, included: Included
                 if value is not None:
                     _definition_value(reader, state_machine, value, text_line)
             plain = _PLACEHOLDER.sub(lambda m: reader.resolve(substitutions.get(m.group(1))) or m.group(0), text)
-            for match in _LAMBDA_ARN.finditer(plain):
+            for match in LAMBDA_ARN.finditer(plain):
+                if "{" in match.group(0):
+                    continue  # a placeholder DefinitionSubstitutions did not fill names no deployed function
                 function = reader.function_endpoint(match.group(0))
                 if function is not None:
                     reader.edge("invokes", state_machine, function, text_line, "state machine task")
@@ -692,17 +662,17 @@ def _definition_value(reader: TemplateReader, state_machine: str, value: Any, li
             reader.edge("accesses", state_machine, owner, line, "")
 
 
-_LAMBDA_ARN = re.compile(r"arn:[\w-]+:lambda:[\w-]*:\d*:function:[\w-]+(?::[\w$-]+)?")
-
-
 def _lambda_arns(reader: TemplateReader, value: Any, line: int) -> Iterator[tuple[str, int]]:
     """Literal (or ``Fn::Sub``-resolvable) Lambda ARNs anywhere in a definition, with their lines."""
     stack: list[tuple[Any, int]] = [(value, line)]
     while stack:
         node, node_line = stack.pop()
         if isinstance(node, str):
-            for match in _LAMBDA_ARN.finditer(node):
-                yield match.group(0), node_line
+            for match in LAMBDA_ARN.finditer(node):
+                # a placeholder no intrinsic resolved (``#{AWS::Region}`` of a plugin) stays for the
+                # format that knows it: the serverless step-functions reader names such a task by function
+                if "{" not in match.group(0):
+                    yield match.group(0), node_line
         elif isinstance(node, Mapping):
             if len(node) == 1 and ("Fn::Sub" in node or "Fn::Join" in node):
                 text = reader.resolve(node)

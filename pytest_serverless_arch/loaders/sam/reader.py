@@ -20,7 +20,7 @@ CloudFormation reader finds in the SAM transform's own output.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,13 +34,12 @@ from ..cloudformation.reader import (
     code_source,
     function_in_uri,
     included_openapi,
-    log_group_endpoint,
     openapi_lambda_uris,
     rule_bus_reference,
-    self_managed_kafka,
     state_machine_wiring,
 )
 from ..cloudformation.template import TemplateReader
+from ..endpoints import log_group_endpoint, self_managed_kafka
 from .globals import globals_for, merge_globals
 from .policies import POLICY_TEMPLATES, RESOURCELESS_TEMPLATES
 
@@ -74,18 +73,6 @@ _IMPLICIT_SOURCES: dict[str, tuple[str, str]] = {
     "ScheduleV2": ("AWS::Scheduler::Schedule", "Name"),
     "IoTRule": ("AWS::IoT::TopicRule", "RuleName"),
 }
-_OTHER_EVENT_TYPES = frozenset(
-    {
-        "Api",
-        "HttpApi",
-        "SNS",
-        "S3",
-        "CloudWatchLogs",
-        "AlexaSkill",
-        "Cognito",
-        "SelfManagedKafka",
-    }
-)
 _DESTINATION_TYPES = {"SQS": ("AWS::SQS::Queue", "Queue"), "SNS": ("AWS::SNS::Topic", "Topic")}
 _CONNECTOR_MODES = {frozenset({"Read"}): "read", frozenset({"Write"}): "write"}
 
@@ -287,47 +274,67 @@ class SamReader:
             destinations(reader, function, config.get("DestinationConfig"), line_of(config, line))
 
     def _function_event(self, function: str, event: SamEvent) -> None:
-        reader = self.reader
-        props = event.properties
-        source: Endpoint | None = None
-        if event.type in _POLLED_SOURCES:
-            key, kind = _POLLED_SOURCES[event.type]
-            source = reader.endpoint(props.get(key), kind)
-            on_failure_destination(reader, function, props.get("DestinationConfig"), event.line)
-        elif event.type == "SelfManagedKafka":
-            source = self_managed_kafka({"Endpoints": {"KafkaBootstrapServers": props.get("KafkaBootstrapServers")}})
-            on_failure_destination(reader, function, props.get("DestinationConfig"), event.line)
-        elif event.type in _IMPLICIT_SOURCES:
-            source = event.implicit_id if reader.owner(event.implicit_id) else None
-            if source is not None and event.type in ("CloudWatchEvent", "EventBridgeRule"):
-                rule_bus_reference(reader, source, props, event.line)
-        elif event.type == "SNS":
-            source = self._sns_source(event)
-        elif event.type == "S3":
-            source = reader.endpoint(props.get("Bucket"), "bucket")
-        elif event.type == "Api":
-            source = self._api_source(props.get("RestApiId"), IMPLICIT_REST_API)
-        elif event.type == "HttpApi":
-            source = self._api_source(props.get("ApiId"), IMPLICIT_HTTP_API)
-        elif event.type == "CloudWatchLogs":
-            source = log_group_endpoint(reader, props.get("LogGroupName"))
-        elif event.type == "AlexaSkill":
-            token = reader.resolve(props.get("SkillId")) if props.get("SkillId") is not None else None
-            source = ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other")
-        elif event.type == "Cognito":
-            source = reader.endpoint(props.get("UserPool"), "other")
-            for trigger in _cognito_triggers(props.get("Trigger")):
-                if source is not None:
-                    reader.edge("triggers", source, function, event.line, f"Cognito {trigger}")
-            return
-        else:
-            reader.note(
+        read_source = _EVENT_SOURCES.get(event.type)
+        if read_source is None:
+            self.reader.note(
                 event.line,
                 f"{function}: event {event.name} has type {event.type!r}, which this reader does not know; it gives no trigger",
             )
             return
+        source = read_source(self, function, event)
         if source is not None:
-            reader.edge("triggers", source, function, event.line, event.type)
+            self.reader.edge("triggers", source, function, event.line, event.type)
+
+    # --- one reader per event type (see _EVENT_SOURCES): the source that invokes the function ---------
+
+    def _polled_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        key, kind = _POLLED_SOURCES[event.type]
+        source = self.reader.endpoint(event.properties.get(key), kind)
+        self._on_failure(function, event)
+        return source
+
+    def _kafka_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        servers = event.properties.get("KafkaBootstrapServers")
+        source = self_managed_kafka({"Endpoints": {"KafkaBootstrapServers": servers}})
+        self._on_failure(function, event)
+        return source
+
+    def _on_failure(self, function: str, event: SamEvent) -> None:
+        on_failure_destination(self.reader, function, event.properties.get("DestinationConfig"), event.line)
+
+    def _implicit_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        source = event.implicit_id if self.reader.owner(event.implicit_id) else None
+        if source is not None and event.type in ("CloudWatchEvent", "EventBridgeRule"):
+            rule_bus_reference(self.reader, source, event.properties, event.line)
+        return source
+
+    def _topic_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        return self._sns_source(event)
+
+    def _bucket_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        return self.reader.endpoint(event.properties.get("Bucket"), "bucket")
+
+    def _rest_api_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        return self._api_source(event.properties.get("RestApiId"), IMPLICIT_REST_API)
+
+    def _http_api_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        return self._api_source(event.properties.get("ApiId"), IMPLICIT_HTTP_API)
+
+    def _log_group_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        return log_group_endpoint(self.reader, event.properties.get("LogGroupName"))
+
+    def _alexa_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        skill = event.properties.get("SkillId")
+        token = self.reader.resolve(skill) if skill is not None else None
+        return ForeignRef("external", f"alexa skill {token}" if token else "alexa skill", "other")
+
+    def _cognito_source(self, function: str, event: SamEvent) -> Endpoint | None:
+        """One trigger per Cognito trigger name (``PreSignUp`` ...), each with its own detail."""
+        source = self.reader.endpoint(event.properties.get("UserPool"), "other")
+        for trigger in _cognito_triggers(event.properties.get("Trigger")):
+            if source is not None:
+                self.reader.edge("triggers", source, function, event.line, f"Cognito {trigger}")
+        return None
 
     def _sns_source(self, event: SamEvent) -> Endpoint | None:
         """The topic, or the queue between topic and function when ``SqsSubscription`` is set."""
@@ -623,3 +630,18 @@ def _destination_entries(properties: Mapping[str, Any], line: int) -> Iterator[t
         entry = destination.get(key)
         if isinstance(entry, Mapping):
             yield key, entry, key_line(destination, key, line_of(entry, line))
+
+
+# SAM event type -> the reader of the source that invokes the function (wiring table, like the other formats').
+_EVENT_SOURCES: dict[str, Callable[[SamReader, str, SamEvent], Endpoint | None]] = {
+    **{event_type: SamReader._polled_source for event_type in _POLLED_SOURCES},
+    **{event_type: SamReader._implicit_source for event_type in _IMPLICIT_SOURCES},
+    "SelfManagedKafka": SamReader._kafka_source,
+    "SNS": SamReader._topic_source,
+    "S3": SamReader._bucket_source,
+    "Api": SamReader._rest_api_source,
+    "HttpApi": SamReader._http_api_source,
+    "CloudWatchLogs": SamReader._log_group_source,
+    "AlexaSkill": SamReader._alexa_source,
+    "Cognito": SamReader._cognito_source,
+}

@@ -18,8 +18,8 @@ from typing import Any
 
 from ...model import Endpoint, ForeignRef
 from ...parse import LineDict, line_of
-from ..cloudformation.reader import DEFAULT_EVENT_BUS, event_bus_endpoint, log_group_endpoint, self_managed_kafka
 from ..cloudformation.template import TemplateReader
+from ..endpoints import DEFAULT_EVENT_BUS, event_bus_endpoint, log_group_endpoint, self_managed_kafka
 from . import naming
 from .variables import VariableText, foreign_refs_in
 

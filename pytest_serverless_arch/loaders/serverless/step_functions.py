@@ -13,13 +13,13 @@ to the state machine (``triggers`` edges are for functions only).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...parse import LineDict, key_line, line_of, strings_with_lines
-from ..cloudformation.reader import DEFAULT_EVENT_BUS, event_bus_endpoint, state_machine_wiring
+from ..cloudformation.reader import state_machine_wiring
 from ..cloudformation.template import TemplateReader
+from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint
 from . import naming
 from .events import ServiceContext, source_endpoint
 from .variables import VariableText
@@ -28,7 +28,6 @@ __all__ = ["PLUGIN", "read_state_machines", "state_machine_logical_id"]
 
 PLUGIN = "serverless-step-functions"
 # region/account may be ``#{AWS::Region}`` (serverless-pseudo-parameters), which holds colons
-_FUNCTION_IN_ARN = re.compile(r"^arn:[^:]*:lambda:.*:function:([^:}]+)(?::[\w$-]+)?$")
 
 
 def state_machine_logical_id(key: str, spec: Mapping[str, Any]) -> str:
@@ -96,8 +95,8 @@ def _named_functions(ctx: ServiceContext, definition: Any, line: int) -> Iterato
     for field, text, text_line in strings_with_lines(definition, line):
         if field not in ("Resource", "FunctionName"):
             continue
-        match = _FUNCTION_IN_ARN.match(text)
-        name = match.group(1) if match else text
+        match = LAMBDA_ARN.fullmatch(text)
+        name = match.group("name") if match else text
         if name in by_name:
             yield by_name[name], text_line
         elif name in ctx.functions and match is None:

@@ -86,8 +86,8 @@ class Source:
     """One source of a variable: ``type(params):address`` or a literal fallback."""
 
     type: str | None
-    params: tuple[Template, ...] = ()
-    address: Template | None = None
+    params: tuple[TextWithVariables, ...] = ()
+    address: TextWithVariables | None = None
     literal: Any = None
     variable: Variable | None = None  # a whole ``${..}`` given as a fallback
 
@@ -101,7 +101,7 @@ class Variable:
 
 
 @dataclass(frozen=True)
-class Template:
+class TextWithVariables:
     """A string cut into literal text and variables."""
 
     parts: tuple[str | Variable, ...] = field(default_factory=tuple)
@@ -115,11 +115,11 @@ class VariableSyntaxError(Exception):
     pass
 
 
-def parse_template(text: str) -> Template:
+def parse_template(text: str) -> TextWithVariables:
     """Cut ``text`` into literals and variables; ``${AWS::Region}`` (CloudFormation) stays literal."""
     parts, end = _parse_parts(text, 0, stop="")
     del end
-    return Template(tuple(parts))
+    return TextWithVariables(tuple(parts))
 
 
 def _parse_parts(text: str, index: int, stop: str) -> tuple[list[str | Variable], int]:
@@ -204,7 +204,7 @@ def _parse_source(text: str, index: int) -> tuple[Source, int]:
     if match and match.end() < len(text) and text[match.end()] in ":(":
         kind = match.group(0)
         index = match.end()
-        params: list[Template] = []
+        params: list[TextWithVariables] = []
         if text[index] == "(":
             index += 1
             while True:
@@ -240,22 +240,22 @@ def _parse_source(text: str, index: int) -> tuple[Source, int]:
     return Source(None, literal=value), literal.end()
 
 
-def _unquoted(template: Template) -> Template:
+def _unquoted(template: TextWithVariables) -> TextWithVariables:
     """A quoted parameter (``strToBool('false')``) is a string literal."""
     if len(template.parts) == 1 and isinstance(template.parts[0], str):
         text = template.parts[0]
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-            return Template((text[1:-1],))
+            return TextWithVariables((text[1:-1],))
     return template
 
 
-def _trimmed(parts: list[str | Variable]) -> Template:
+def _trimmed(parts: list[str | Variable]) -> TextWithVariables:
     items = list(parts)
     if items and isinstance(items[0], str):
         items[0] = items[0].lstrip()
     if items and isinstance(items[-1], str):
         items[-1] = items[-1].rstrip()
-    return Template(tuple(item for item in items if item != ""))
+    return TextWithVariables(tuple(item for item in items if item != ""))
 
 
 # --- resolution -------------------------------------------------------------
@@ -395,7 +395,7 @@ class VariableResolver:
             return "".join(part for part in template.parts if isinstance(part, str))
         return self._render(template, line, text)
 
-    def _render(self, template: Template, line: int, original: str) -> Any:
+    def _render(self, template: TextWithVariables, line: int, original: str) -> Any:
         """A template's value: the variable's own value when it is the whole text, else a string."""
         if len(template.parts) == 1 and isinstance(template.parts[0], Variable):
             variable = template.parts[0]
@@ -450,7 +450,7 @@ class VariableResolver:
             self.errors.append(LoadError(self.path, line, self.budget.message("variables")))
         return False
 
-    def _template_text(self, template: Template | None, line: int) -> str | None:
+    def _template_text(self, template: TextWithVariables | None, line: int) -> str | None:
         """A parameter or address as text (nested variables resolved), None if one is unresolved."""
         if template is None:
             return None

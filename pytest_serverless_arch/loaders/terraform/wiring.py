@@ -14,7 +14,7 @@ from typing import Any
 from ...model import ForeignRef
 from ...parse import ParseError, line_of, parse_text
 from ..cloudformation.accesses import access_mode
-from ..cloudformation.reader import DEFAULT_EVENT_BUS
+from ..endpoints import DEFAULT_EVENT_BUS
 from .expressions import sole_interpolation
 from .files import read_policy_file
 from .hcl import Block, parse_expression
