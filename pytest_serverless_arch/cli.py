@@ -27,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--ignore", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)")
     report.add_argument("--domain-tag", default="domain", help="tag key that names a resource's domain (default: domain)")
     report.add_argument(
+        "--external",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="names provided from outside the repository (exports, SSM names, stacks); repeatable (default: none)",
+    )
+    report.add_argument(
         "--fail-on-errors", action="store_true", help="exit with status 1 when a template could not be read (default: exit 0)"
     )
     contracts = commands.add_parser(
@@ -46,7 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .contracts.command import run_contracts
 
         return run_contracts(args.path, LoadConfig(stage=args.stage, region=args.region))
-    config = LoadConfig(stage=args.stage, region=args.region, ignore=tuple(args.ignore), domain_tag=args.domain_tag)
+    config = LoadConfig(
+        stage=args.stage,
+        region=args.region,
+        ignore=tuple(args.ignore),
+        domain_tag=args.domain_tag,
+        external=tuple(args.external),
+    )
     graph = load(args.path, root=args.path, config=config)
     report = build_report(graph)
     output = render_json(report) if args.format == "json" else render_text(report)

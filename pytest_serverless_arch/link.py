@@ -27,12 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from .config import LoadConfig
 from .domains import unit_domains
-from .graph import DeployedPipeline, DeploymentGraph, ExternalNode
+from .graph import DeployedPipeline, DeploymentGraph, ExternalNode, ProvidedName, UnresolvedReference
 from .loaders.cloudformation.intrinsics import resolve_string, target_of
 from .loaders.serverless.compose import service_units
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 from .parse import line_of
 from .pipelines.attach import DEPLOY_TIME_REFS, STACK_NAMES
+from .references import undecidable_notes
 
 if TYPE_CHECKING:
     from .loaders.serverless.compose import ComposeProject
@@ -65,6 +66,11 @@ _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 # Edges that follow an SSM parameter to the resource it names: a function triggered by, or using,
 # the queue whose ARN a parameter holds is triggered by, or uses, that queue.
 _FOLLOW_PARAMETER_VALUE = frozenset({"triggers", "accesses"})
+# Outputs the Serverless Framework adds to every service's stack without a line in serverless.yml.
+_IMPLICIT_SERVERLESS_OUTPUTS = re.compile(
+    r"ServiceEndpoint(?:Websocket)?|ServerlessDeploymentBucketName|HttpApiId|HttpApiUrl"
+    r"|\w+LambdaFunctionQualifiedArn|\w+LambdaLayer(?:QualifiedArn|HashOutput|S3Key)"
+)
 _SQS_URL = re.compile(r"https://(?:sqs\.)?(?:[a-z0-9-]+\.)?(?:queue|sqs)[a-z0-9.-]*amazonaws\.com/(\d+|[^/]*)/([^/?#]+)")
 
 
@@ -163,6 +169,7 @@ class _Resolved:
     unit: str | None
     link_kind: str | None
     value_node: str | None = None  # for an SSM parameter: the resource whose name or ARN it holds
+    missing: str | None = None  # the stack exists but lacks the output named: what is missing
 
 
 class ProviderIndex:
@@ -180,6 +187,9 @@ class ProviderIndex:
         self.unit_of: dict[str, str] = {}  # node id -> unit name
         self.region_of: dict[str, str | None] = {}  # unit name -> region
         self.parameter_values: dict[str, str] = {}  # SSM parameter node -> the node its value names
+        self.formats: dict[str, str] = {}  # unit name -> format
+        self._provided: list[ProvidedName] = []  # exports and SSM parameters; outputs are added per stack name
+        self._output_locations: dict[tuple[str, str], Location] = {}  # (unit, output) -> its line
         for unit in units:
             self._add_unit(unit)
         for key, value in config.stack_names.items():
@@ -193,6 +203,7 @@ class ProviderIndex:
 
     def _add_unit(self, unit: LoadedUnit) -> None:
         self.region_of[unit.name] = unit.region
+        self.formats[unit.name] = unit.format
         self.stacks.setdefault(unit.name, unit.name)
         stack_name = unit.extra.get("stack_name")
         if isinstance(stack_name, str):
@@ -211,6 +222,8 @@ class ProviderIndex:
             self.by_bare_name.setdefault(name, []).append(resource.id)
             if resource.kind == "parameter":
                 self.ssm.setdefault(name, resource.id)
+                if self.ssm[name] == resource.id:
+                    self._provided.append(ProvidedName("ssm_parameter", name, unit.name, resource.id, resource.location))
         for resource in unit.resources:
             if resource.kind == "parameter":
                 named = _parameter_value_target(resource, node_ids)
@@ -219,6 +232,7 @@ class ProviderIndex:
         for export in unit.exports:
             node = node_ids.get(export.target or "", unit_node(unit.name))
             self.outputs.setdefault((unit.name, export.output), node)
+            self._output_locations.setdefault((unit.name, export.output), export.location)
             if not export.export_name:
                 continue
             if export.export_name in self.exports and self.exports[export.export_name][0] != unit.name:
@@ -231,6 +245,16 @@ class ProviderIndex:
                 )
                 continue
             self.exports[export.export_name] = (unit.name, node)
+            self._provided.append(ProvidedName("export", export.export_name, unit.name, node, export.location))
+
+    def provided_names(self) -> list[ProvidedName]:
+        """Every export, SSM parameter and output (as ``stack/Output`` under each name its stack has)."""
+        provided = list(self._provided)
+        for stack, unit in sorted(self.stacks.items()):
+            for (owner, output), location in sorted(self._output_locations.items()):
+                if owner == unit:
+                    provided.append(ProvidedName("output", f"{stack}/{output}", unit, self.outputs[(owner, output)], location))
+        return provided
 
     # --- resolution -------------------------------------------------------------
 
@@ -266,7 +290,10 @@ class ProviderIndex:
         if unit is None:
             return None
         node = self.outputs.get((unit, output))
-        return _Resolved(node or unit_node(unit), unit, link_kind)
+        missing = None
+        if node is None and not (self.formats.get(unit) == "serverless" and _IMPLICIT_SERVERLESS_OUTPUTS.fullmatch(output)):
+            missing = f"unit {unit!r} (stack {stack!r}) declares no output {output!r}"
+        return _Resolved(node or unit_node(unit), unit, link_kind, missing=missing)
 
     def _ssm_parameter(self, name: str) -> str | None:
         found = self.ssm.get(name)
@@ -345,9 +372,15 @@ class _Linker:
         self._pairs: set[tuple[str, str]] = set()
         self._triggers: set[tuple[str, str]] = set()  # (source, function) of every trigger added
         self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
+        self._unresolved: set[tuple[str, str, str, Location]] = set()
 
-    def endpoint(self, unit: LoadedUnit, endpoint: object, location: Location) -> tuple[str, _Resolved | None] | None:
-        """The node id of an edge end, and how it was resolved when it was a foreign reference."""
+    def endpoint(
+        self, unit: LoadedUnit, endpoint: object, location: Location, consumer: str | None = None
+    ) -> tuple[str, _Resolved | None] | None:
+        """The node id of an edge end, and how it was resolved when it was a foreign reference.
+
+        ``consumer`` is the node that needs a foreign end (recorded when nothing provides it).
+        """
         if isinstance(endpoint, str):
             node_id = f"{unit.name}:{endpoint}"
             return (node_id, None) if self.graph.has_node(node_id) else None
@@ -361,12 +394,30 @@ class _Linker:
                 if resolved.link_kind == "stack_output" and unit.format == "terraform":
                     # Terraform reads another root module's outputs through its remote state
                     resolved = dataclasses.replace(resolved, link_kind="remote_state")
+                if resolved.missing and endpoint.how != "compose_param":  # compose params: at the compose file's line
+                    self.unresolved(unit.name, endpoint, location, resolved.link_kind or "", resolved.missing, consumer)
                 return resolved.node, resolved
             node_id = external_id(endpoint)
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
             kind = link_kind_of(endpoint) if endpoint.how in _EXPLICIT_HOWS else None
+            if kind is not None:
+                if kind == "stack_output" and unit.format == "terraform":
+                    kind = "remote_state"
+                self.unresolved(unit.name, endpoint, location, kind, _missing(endpoint), consumer)
             return node_id, _Resolved(node_id, None, kind)
         return None
+
+    def unresolved(
+        self, unit: str, ref: ForeignRef, location: Location, link_kind: str, reason: str, consumer: str | None = None
+    ) -> None:
+        """Record a cross-unit reference no unit provides (once per name and line)."""
+        key = (unit, ref.how, ref.key, location)
+        if key in self._unresolved:
+            return
+        self._unresolved.add(key)
+        self.graph.unresolved.append(
+            UnresolvedReference(ref.how, ref.key, unit, location, link_kind, reason, consumer or unit_node(unit))
+        )
 
     def _textual_reference(self, unit: LoadedUnit, ref: ForeignRef) -> ForeignRef:
         """A serverless variable a loader left as text: ``${cf:..}``, ``${ssm:..}``, a compose ``${param:..}``."""
@@ -391,8 +442,9 @@ class _Linker:
             for end in (edge.source, edge.target):
                 if isinstance(end, ForeignRef):
                     self._carried.add((unit.name, _plain(end)))
-            source = self.endpoint(unit, edge.source, edge.location)
-            target = self.endpoint(unit, edge.target, edge.location)
+            local = _local_end(unit, edge)
+            source = self.endpoint(unit, edge.source, edge.location, local)
+            target = self.endpoint(unit, edge.target, edge.location, local)
             if source is None or target is None or source[0] == target[0]:
                 continue
             (source_id, source_ref), (target_id, target_ref) = source, target
@@ -436,7 +488,7 @@ class _Linker:
                 if (unit.name, ref) in self._carried:
                     continue  # a trigger, access or reference of this unit already links it
                 location = Location(resource.location.path, line)
-                found = self.endpoint(unit, ref, location)
+                found = self.endpoint(unit, ref, location, resource.id)
                 if found is None or (resource.id, found[0]) in self._pairs:
                     continue
                 node_id, resolved = found
@@ -453,7 +505,7 @@ class _Linker:
             if (unit.name, ref) in self._carried:
                 continue
             location = Location(unit.path, line)
-            found = self.endpoint(unit, ref, location)
+            found = self.endpoint(unit, ref, location, unit_node(unit.name))
             if found is not None and found[1] is not None and found[1].link_kind:
                 self.add_link(
                     found[1].link_kind, unit_node(unit.name), found[1].node, location, f"{name} (parameter {parameter})"
@@ -496,6 +548,26 @@ class _Linker:
 
     def _is_event_bus(self, node_id: str) -> bool:
         return self.graph.node_kind(node_id) == "event_bus"
+
+
+def _local_end(unit: LoadedUnit, edge: Edge) -> str:
+    """The node of ``unit`` at one end of ``edge`` (the unit itself when both ends are foreign)."""
+    for end in (edge.source, edge.target):
+        if isinstance(end, str):
+            return f"{unit.name}:{end}"
+        if isinstance(end, Resource):
+            return end.id
+    return unit_node(unit.name)
+
+
+def _missing(ref: ForeignRef) -> str:
+    """Why nothing in the repository answers ``ref``, in words."""
+    if ref.how == "import":
+        return f"no unit exports {ref.key!r}"
+    if ref.how == "ssm":
+        return f"no unit writes the SSM parameter {ref.key!r}"
+    stack = ref.key.rpartition("/")[0]
+    return f"no unit is deployed as stack {stack!r}"
 
 
 def _value_node(resolved: _Resolved | None) -> str | None:
@@ -579,7 +651,7 @@ def build_graph(
     ``depends_on`` links between the units of their services; ``pipelines`` are
     the CI pipelines that deploy the units.
     """
-    graph = DeploymentGraph(root=root, unit_level_setting=config.unit_level)
+    graph = DeploymentGraph(root=root, unit_level_setting=config.unit_level, external_names=config.external)
     for pipeline in pipelines:
         graph.add_pipeline(pipeline)
     graph.errors.extend(errors)
@@ -606,6 +678,7 @@ def build_graph(
             graph.add_resource(resource)
     index = ProviderIndex(loaded, config)
     graph.notes.extend(index.notes)
+    graph.provided.extend(index.provided_names())
     projects = list(compose)
     linker = _Linker(graph, index, _compose_params(projects, loaded))
     for unit in loaded:
@@ -620,6 +693,7 @@ def build_graph(
             _unit_dependency(graph, linker, unit.name, name, location, "depends_on", f"depends on {name}")
     for project in projects:
         _link_compose(graph, linker, project, service_units(project, loaded))
+    graph.notes.extend(undecidable_notes(graph))
     return graph
 
 
@@ -688,6 +762,10 @@ def _link_compose(graph: DeploymentGraph, linker: _Linker, project: ComposeProje
                 )
                 continue
             node = linker.index.outputs.get((provider, param.output), unit_node(provider))
+            found = linker.index.stack_output(f"{provider}/{param.output}", "compose_param")
+            if found is not None and found.missing:
+                ref = ForeignRef("compose_param", f"{provider}/{param.output}")
+                linker.unresolved(consumer, ref, param.location, "compose_param", found.missing, unit_node(consumer))
             if linker.links_between("compose_param", consumer, node):
                 continue  # a resource of the service already uses this param: that link says more
             linker.add_link(

@@ -173,6 +173,20 @@ def add_options(parser: pytest.Parser) -> None:
         "(default: none; domains then come from tags).",
     )
     ini(
+        "serverless_arch_external",
+        "Globs of names provided from outside the repository (export names, SSM parameter names, "
+        "stack names or stack/Output), one per line; no-dangling-references accepts references to them "
+        "(default: none).",
+    )
+    group.addoption(
+        "--arch-external",
+        action="append",
+        dest="serverless_arch_external",
+        metavar="GLOB",
+        help="Also accept references to names matching GLOB as provided from outside; repeatable, added to "
+        "serverless_arch_external (default: none).",
+    )
+    ini(
         "serverless_arch_rules",
         "Rules to run as test items, one per line: a rule id, then KEY=VALUE options "
         "(values are JSON, else strings). Rules defined in the repository (conftest.py) are always collected "
@@ -224,6 +238,8 @@ def read_settings(config: pytest.Config) -> ArchSettings:
     path_lines = lines("serverless_arch_paths")
     ignore = [str(line).strip() for line in config.getini("serverless_arch_ignore") or () if str(line).strip()]
     ignore += config.getoption("serverless_arch_ignore", default=None) or []
+    external = [str(line).strip() for line in config.getini("serverless_arch_external") or () if str(line).strip()]
+    external += config.getoption("serverless_arch_external", default=None) or []
     env, env_allow = _env_values(lines("serverless_arch_env"))
     domains, domain_path = _domain_mapping(config.getini("serverless_arch_domains") or ())
     load_config = LoadConfig(
@@ -237,6 +253,7 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         domains=domains,
         domain_path=domain_path,
         unit_level=_unit_level(text("serverless_arch_unit_level", "auto")),
+        external=tuple(external),
     )
     baseline_text = text("serverless_arch_baseline", DEFAULT_BASELINE)
     return ArchSettings(

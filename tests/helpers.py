@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,26 @@ def fixture_repository(pytester: pytest.Pytester, name: str, pyproject: str = ""
     if ini:
         (pytester.path / "pytest.ini").write_text(ini, encoding="utf-8")
     return pytester.path
+
+
+def write_files(root: Path, files: Mapping[str, str]) -> None:
+    """Write ``{relative path: text}`` under ``root`` (text dedented), creating folders."""
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a fixed identity; its stdout."""
+    command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", *args]
+    return subprocess.run(command, cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage everything under ``root`` (deletions too) and commit; the new commit's hash."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()
