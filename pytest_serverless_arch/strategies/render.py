@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from .render_pipelines import deploy_stage_parameter, write_pipelines
 from .topology import Access, EventBus, Function, Store, Topology, Trigger, Unit
 
 __all__ = ["ACCOUNT", "REGION", "dump", "function_reference", "source_logical_id", "write_topology"]
@@ -46,9 +47,12 @@ def write_topology(topology: Topology, root: Path) -> list[Path]:
             name = "serverless.json" if unit.syntax == "json" else "serverless.yml"
             written.append(_write(directory / name, dump(document, unit.syntax)))
         else:
+            if topology.pipelines_of(unit.name):
+                deploy_stage_parameter(document)
             name = "template.json" if unit.syntax == "json" else "template.yaml"
             written.append(_write(directory / name, dump(document, unit.syntax)))
             written.append(_write(directory / "samconfig.toml", _samconfig(unit)))
+    written += write_pipelines(topology, root)
     return written
 
 
