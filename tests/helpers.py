@@ -12,13 +12,45 @@ import pytest
 
 from pytest_serverless_arch import DeploymentGraph
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.model import Location
+from pytest_serverless_arch.model import Edge, Location, Resource, Unit
 from pytest_serverless_arch.pipelines import PipelineScan, read_pipelines
 from pytest_serverless_arch.pipelines.model import Deployment, DeployTimeRef, ParameterValue, Pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PIPELINE_FIXTURES = FIXTURES / "pipelines"
 GRAPH_FIXTURES = FIXTURES / "graph"
+
+
+def wide_graph(units: int, functions_per_unit: int) -> DeploymentGraph:
+    """A graph of ``units`` units, each a queue triggering ``functions_per_unit`` functions, in ten domains.
+
+    Every third unit reads the queue of the unit before it (a cross-unit link), so the
+    units fall into deploy waves. Built directly, without templates, so it is quick.
+    """
+    graph = DeploymentGraph(root=".")
+    for index in range(units):
+        name = f"svc-{index:03d}"
+        path = f"services/{name}/template.yaml"
+        domain = f"domain-{index % 10}"
+        graph.add_unit(Unit(name, "sam", path, domain=domain, resource_count=functions_per_unit + 1, location=Location(path, 1)))
+        queue = Resource(name, "Queue", "AWS::SQS::Queue", "queue", Location(path, 3), name="Queue", domain=domain)
+        graph.add_resource(queue)
+        for number in range(functions_per_unit):
+            function = Resource(
+                name,
+                f"Fn{number}",
+                "AWS::Serverless::Function",
+                "function",
+                Location(path, 10 + number),
+                name=f"Fn{number}",
+                domain=domain,
+            )
+            graph.add_resource(function)
+            graph.add_edge(Edge("triggers", queue.id, function.id, Location(path, 10 + number)))
+        if index % 3 == 2:
+            provider = f"svc-{index - 1:03d}"
+            graph.add_edge(Edge("imports", f"{name}:Fn0", f"{provider}:Queue", Location(path, 10), cross_unit=True))
+    return graph
 
 
 def read_pipeline_fixture(name: str, config: LoadConfig | None = None) -> PipelineScan:
