@@ -65,6 +65,8 @@ class LoadConfig:
     stack_names: Mapping[str, str] = field(default_factory=dict)  # stack name -> unit name
     # The unit the classifier and the level-aware rules work on: auto | stack | pipeline (levels.py).
     unit_level: str = "auto"
+    # Globs of names provided from outside the repository (exports, SSM names, stacks): not dangling.
+    external: tuple[str, ...] = ()
     # A conftest hook/fixture override: resource -> domain, or None to fall through (domains.py).
     domain_resolver: Callable[[Resource], str | None] | None = field(default=None, compare=False)
 
@@ -74,6 +76,7 @@ class LoadConfig:
         object.__setattr__(self, "stack_names", _frozen(self.stack_names))
         object.__setattr__(self, "ignore", tuple(self.ignore))
         object.__setattr__(self, "env_allow", tuple(self.env_allow))
+        object.__setattr__(self, "external", tuple(self.external))
         object.__setattr__(self, "domains", tuple(tuple(pair) for pair in self.domains))
 
     @property

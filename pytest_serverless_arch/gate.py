@@ -97,6 +97,7 @@ class ArchGate:
     findings: SessionFindings = field(default_factory=SessionFindings)
     written: str | None = None  # what --arch-update-baseline did, for the summary
     contracts: ContractSet = field(default_factory=ContractSet)  # declared in the inifile or pyproject.toml
+    reports_written: list[str] = field(default_factory=list)  # what --arch-report and the step summary did
     _graph: DeploymentGraph | None = None
 
     @classmethod
@@ -173,9 +174,12 @@ class ArchGate:
         for payload in getattr(report, REPORT_ATTRIBUTE, None) or ():
             self.findings.add(payload)
 
-    def finish(self) -> None:
-        """Write the baseline when asked to (never on an xdist worker)."""
-        if not self.settings.update_baseline or self.is_worker:
+    def finish(self, *, gate_active: bool = True) -> None:
+        """Write the reports and, when asked to, the baseline (never on an xdist worker)."""
+        if self.is_worker:
+            return
+        self.write_reports(gate_active=gate_active)
+        if not self.settings.update_baseline:
             return
         before = len(self.baseline)
         updated = self.baseline.updated(self.findings.found_baseline(), self.findings.rules_run)
@@ -184,6 +188,24 @@ class ArchGate:
             f"wrote {_relative(self.settings.baseline, self.settings.root)}: {len(updated)} "
             f"entr{'y' if len(updated) == 1 else 'ies'} (was {before})"
         )
+
+    def write_reports(self, *, gate_active: bool) -> None:
+        """``--arch-report`` files, and the Markdown summary when ``$GITHUB_STEP_SUMMARY`` is set and the gate ran."""
+        from .report import build_document
+        from .report.files import append_step_summary, write_reports
+
+        summary = os.environ.get("GITHUB_STEP_SUMMARY", "").strip()
+        wants_summary = bool(summary) and self.settings.step_summary and gate_active
+        if not self.settings.reports and not wants_summary:
+            return
+        try:
+            document = build_document(self.graph(), baseline=self.baseline)
+        except Exception as exc:  # a report must never hide the test results
+            self.reports_written.append(f"cannot build the report: {type(exc).__name__}: {exc}")
+            return
+        self.reports_written += write_reports(document, self.settings.reports)
+        if wants_summary:
+            self.reports_written.append(append_step_summary(document, Path(summary)))
 
     def summary_lines(self) -> list[str]:
         findings = self.findings
@@ -209,6 +231,7 @@ class ArchGate:
                 lines += [f"  {entry}" for entry in fixed]
         if self.written:
             lines.append(self.written)
+        lines += self.reports_written
         return lines
 
 

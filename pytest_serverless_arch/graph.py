@@ -19,7 +19,17 @@ import networkx as nx
 
 from .model import EDGE_KINDS, LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
 
-__all__ = ["DeployedPipeline", "DeploymentGraph", "ExternalNode", "Link", "Trigger", "UnitDependency", "UnitLevel"]
+__all__ = [
+    "DeployedPipeline",
+    "DeploymentGraph",
+    "ExternalNode",
+    "Link",
+    "ProvidedName",
+    "Trigger",
+    "UnitDependency",
+    "UnitLevel",
+    "UnresolvedReference",
+]
 
 
 @dataclass(frozen=True)
@@ -108,6 +118,42 @@ class UnitDependency:
     links: tuple[Link, ...]
 
 
+@dataclass(frozen=True)
+class ProvidedName:
+    """A name a unit offers other units: an export, an SSM parameter it writes, a stack output.
+
+    ``kind`` is ``export``, ``ssm_parameter`` or ``output``; an output's ``name``
+    is ``stack/Output`` for every name the stack is deployed as (unit name,
+    samconfig or serverless stack name), the key ``${cf:stack.Output}`` and
+    compose params use.
+    """
+
+    kind: str
+    name: str
+    unit: str
+    node: str  # the resource (or unit) it provides
+    location: Location  # the line that provides it (the output, the parameter resource)
+
+
+@dataclass(frozen=True)
+class UnresolvedReference:
+    """A cross-unit reference no unit of the repository provides.
+
+    ``how`` is the :class:`~pytest_serverless_arch.model.ForeignRef` kind
+    (``import``, ``ssm``, ``stack_output``, ``compose_param``), ``name`` what it
+    names (export name, SSM name, ``stack/Output``), ``link_kind`` the link it
+    would have made (``imports``, ``remote_state`` ...). ``reason`` says what is missing.
+    """
+
+    how: str
+    name: str
+    unit: str  # the unit that needs it
+    location: Location
+    link_kind: str
+    reason: str
+    source: str = ""  # the node that needs it: a resource id, or ``unit:<name>`` for the unit itself
+
+
 @dataclass
 class DeploymentGraph:
     """One repository's deployment graph. Build it with :func:`pytest_serverless_arch.load`."""
@@ -119,6 +165,11 @@ class DeploymentGraph:
     units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
     _pipelines: list[DeployedPipeline] = field(default_factory=list, repr=False)
     unit_level_setting: str = "auto"  # serverless_arch_unit_level: auto | stack | pipeline
+    # What units offer each other, and what they need that no unit offers (see link.py).
+    provided: list[ProvidedName] = field(default_factory=list, repr=False)
+    unresolved: list[UnresolvedReference] = field(default_factory=list, repr=False)
+    # Names declared as provided from outside the repository (``serverless_arch_external`` globs).
+    external_names: tuple[str, ...] = ()
     # Sorted edges, links and resources, computed once per state: rules ask per unit, many times.
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -479,6 +530,17 @@ class DeploymentGraph:
             start = cycle.index(min(cycle))
             cycles.append(cycle[start:] + cycle[:start])
         return sorted(cycles)
+
+    def provided_names(self, kind: str | None = None) -> list[ProvidedName]:
+        """What units offer other units (exports, SSM parameters, outputs), optionally of one kind."""
+        return sorted(
+            (provided for provided in self.provided if kind is None or provided.kind == kind),
+            key=lambda provided: (provided.kind, provided.name, provided.unit),
+        )
+
+    def unresolved_references(self) -> list[UnresolvedReference]:
+        """Cross-unit references (imports, SSM reads, stack outputs, compose params) no unit provides."""
+        return sorted(self.unresolved, key=lambda ref: (ref.location, ref.how, ref.name))
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A frozen copy of the underlying graph, for power users."""

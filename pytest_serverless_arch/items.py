@@ -218,7 +218,11 @@ class RuleItem(_GateItem):
         style: Any = None,
     ) -> str:
         if isinstance(excinfo.value, RuleViolations):
-            return _printable_lines(excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0))
+            text = excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+            gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+            if gate.settings.diagram_on_failure:
+                text += "\n" + _diagram_text(gate, excinfo.value.result)
+            return _printable_lines(text)
         return super().repr_failure(excinfo, style=style)
 
     def _traceback_filter(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
@@ -260,13 +264,27 @@ class ContractItem(_GateItem):
         style: Any = None,
     ) -> str:
         if isinstance(excinfo.value, RuleViolations):
-            return excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+            text = excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+            gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+            if gate.settings.diagram_on_failure:
+                text += "\n" + _diagram_text(gate, excinfo.value.result)
+            return _printable_lines(text)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         root = Path(self.parent.gate.settings.root)  # type: ignore[union-attr]
         origin = self.contract.origin
         return root / origin.path, (origin.line - 1) if origin.line else None, f"{COLLECTOR_NAME} {self.name}"
+
+
+def _diagram_text(gate: ArchGate, result: Triage) -> str:
+    """The units the failing violations involve, as a Mermaid block to paste into a pull request."""
+    from .report.mermaid import mermaid_of_violations
+
+    if not any(violation.units for violation in result.failing):
+        return "(no units to draw: the violations name none)"
+    diagram = mermaid_of_violations(gate.graph(), result.failing)
+    return "units involved (Mermaid):\n```mermaid\n" + diagram + "```"
 
 
 class LoadErrorItem(_GateItem):

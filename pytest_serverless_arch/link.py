@@ -21,14 +21,16 @@ see it. Lookups are dictionary reads, so linking is linear in the number of edge
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .arns import SQS_URL, arn_resource_name
 from .config import LoadConfig
 from .domains import unit_domains
-from .graph import DeployedPipeline, DeploymentGraph, ExternalNode
+from .graph import DeployedPipeline, DeploymentGraph, ExternalNode, ProvidedName, UnresolvedReference
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
+from .references import undecidable_notes
 
 __all__ = [
     "ProviderIndex",
@@ -80,6 +82,7 @@ class _Resolved:
     unit: str | None
     link_kind: str | None
     value_node: str | None = None  # for an SSM parameter: the resource whose name or ARN it holds
+    missing: str | None = None  # the stack exists but lacks the output named: what is missing
 
 
 class ProviderIndex:
@@ -97,6 +100,9 @@ class ProviderIndex:
         self.unit_of: dict[str, str] = {}  # node id -> unit name
         self.region_of: dict[str, str | None] = {}  # unit name -> region
         self.parameter_values: dict[str, str] = {}  # SSM parameter node -> the node its value names
+        self.implicit_outputs: dict[str, re.Pattern[str]] = {}  # unit name -> outputs its deploying tool adds
+        self._provided: list[ProvidedName] = []  # exports and SSM parameters; outputs are added per stack name
+        self._output_locations: dict[tuple[str, str], Location] = {}  # (unit, output) -> its line
         for unit in units:
             self._add_unit(unit)
         for key, value in config.stack_names.items():
@@ -111,6 +117,8 @@ class ProviderIndex:
     def _add_unit(self, unit: LoadedUnit) -> None:
         self.region_of[unit.name] = unit.region
         self.stacks.setdefault(unit.name, unit.name)
+        if unit.implicit_outputs:
+            self.implicit_outputs[unit.name] = re.compile(unit.implicit_outputs)
         if unit.stack_name:
             self.stacks.setdefault(unit.stack_name, unit.name)
         for deployed_as in unit.deployed_as:  # every stack name its pipelines deploy it as
@@ -127,6 +135,8 @@ class ProviderIndex:
             self.by_bare_name.setdefault(name, []).append(resource.id)
             if resource.kind == "parameter":
                 self.ssm.setdefault(name, resource.id)
+                if self.ssm[name] == resource.id:
+                    self._provided.append(ProvidedName("ssm_parameter", name, unit.name, resource.id, resource.location))
         for resource in unit.resources:
             if resource.kind == "parameter" and resource.value_target is not None:
                 named = node_ids.get(resource.value_target)
@@ -135,6 +145,7 @@ class ProviderIndex:
         for export in unit.exports:
             node = node_ids.get(export.target or "", unit_node(unit.name))
             self.outputs.setdefault((unit.name, export.output), node)
+            self._output_locations.setdefault((unit.name, export.output), export.location)
             if not export.export_name:
                 continue
             if export.export_name in self.exports and self.exports[export.export_name][0] != unit.name:
@@ -147,6 +158,16 @@ class ProviderIndex:
                 )
                 continue
             self.exports[export.export_name] = (unit.name, node)
+            self._provided.append(ProvidedName("export", export.export_name, unit.name, node, export.location))
+
+    def provided_names(self) -> list[ProvidedName]:
+        """Every export, SSM parameter and output (as ``stack/Output`` under each name its stack has)."""
+        provided = list(self._provided)
+        for stack, unit in sorted(self.stacks.items()):
+            for (owner, output), location in sorted(self._output_locations.items()):
+                if owner == unit:
+                    provided.append(ProvidedName("output", f"{stack}/{output}", unit, self.outputs[(owner, output)], location))
+        return provided
 
     # --- resolution -------------------------------------------------------------
 
@@ -185,7 +206,11 @@ class ProviderIndex:
         if unit is None:
             return None
         node = self.outputs.get((unit, output))
-        return _Resolved(node or unit_node(unit), unit, link_kind)
+        missing = None
+        implicit = self.implicit_outputs.get(unit)
+        if node is None and not (implicit is not None and implicit.fullmatch(output)):
+            missing = f"unit {unit!r} (stack {stack!r}) declares no output {output!r}"
+        return _Resolved(node or unit_node(unit), unit, link_kind, missing=missing)
 
     def _ssm_parameter(self, name: str) -> str | None:
         found = self.ssm.get(name)
@@ -243,9 +268,15 @@ class _Linker:
         self._pairs: set[tuple[str, str]] = set()
         self._triggers: set[tuple[str, str]] = set()  # (source, function) of every trigger added
         self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
+        self._unresolved: set[tuple[str, str, str, Location]] = set()
 
-    def endpoint(self, unit: LoadedUnit, endpoint: object, location: Location) -> tuple[str, _Resolved | None] | None:
-        """The node id of an edge end, and how it was resolved when it was a foreign reference."""
+    def endpoint(
+        self, unit: LoadedUnit, endpoint: object, location: Location, consumer: str | None = None
+    ) -> tuple[str, _Resolved | None] | None:
+        """The node id of an edge end, and how it was resolved when it was a foreign reference.
+
+        ``consumer`` is the node that needs a foreign end (recorded when nothing provides it).
+        """
         if isinstance(endpoint, str):
             node_id = f"{unit.name}:{endpoint}"
             return (node_id, None) if self.graph.has_node(node_id) else None
@@ -254,12 +285,28 @@ class _Linker:
         if isinstance(endpoint, ForeignRef):
             resolved = self.index.resolve(endpoint)
             if resolved is not None:
+                if resolved.missing and endpoint.how != "compose_param":  # compose params: at the compose file's line
+                    self.unresolved(unit.name, endpoint, location, resolved.link_kind or "", resolved.missing, consumer)
                 return resolved.node, resolved
             node_id = external_id(endpoint)
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
             kind = link_kind_of(endpoint) if endpoint.how in _EXPLICIT_HOWS else None
+            if kind is not None and endpoint.how != "unit":  # a stack dependency names no value: not a dangling read
+                self.unresolved(unit.name, endpoint, location, kind, _missing(endpoint), consumer)
             return node_id, _Resolved(node_id, None, kind)
         return None
+
+    def unresolved(
+        self, unit: str, ref: ForeignRef, location: Location, link_kind: str, reason: str, consumer: str | None = None
+    ) -> None:
+        """Record a cross-unit reference no unit provides (once per name and line)."""
+        key = (unit, ref.how, ref.key, location)
+        if key in self._unresolved:
+            return
+        self._unresolved.add(key)
+        self.graph.unresolved.append(
+            UnresolvedReference(ref.how, ref.key, unit, location, link_kind, reason, consumer or unit_node(unit))
+        )
 
     def add_unit_edges(self, unit: LoadedUnit, *, permissions: bool = False) -> None:
         """The unit's edges; ``permissions=True`` adds only Lambda-permission triggers (a second pass).
@@ -273,8 +320,9 @@ class _Linker:
             for end in (edge.source, edge.target):
                 if isinstance(end, ForeignRef):
                     self._carried.add((unit.name, _plain(end)))
-            source = self.endpoint(unit, edge.source, edge.location)
-            target = self.endpoint(unit, edge.target, edge.location)
+            local = _local_end(unit, edge)
+            source = self.endpoint(unit, edge.source, edge.location, local)
+            target = self.endpoint(unit, edge.target, edge.location, local)
             if source is None or target is None or source[0] == target[0]:
                 continue
             (source_id, source_ref), (target_id, target_ref) = source, target
@@ -316,7 +364,7 @@ class _Linker:
             if (unit.name, _plain(ref)) in self._carried:
                 continue  # a trigger, access or reference of this unit already links it
             resource_id = f"{unit.name}:{property_ref.resource}"
-            found = self.endpoint(unit, ref, location)
+            found = self.endpoint(unit, ref, location, resource_id)
             if found is None or (resource_id, found[0]) in self._pairs:
                 continue
             node_id, resolved = found
@@ -336,10 +384,12 @@ class _Linker:
         for stack_ref in unit.stack_refs:
             if (unit.name, _plain(stack_ref.ref)) in self._carried:
                 continue
-            found = self.endpoint(unit, stack_ref.ref, stack_ref.location)
+            found = self.endpoint(unit, stack_ref.ref, stack_ref.location, unit_node(unit.name))
             resolved = found[1] if found is not None else None
             if resolved is None or not resolved.link_kind:
                 continue
+            if resolved.missing and stack_ref.ref.how == "compose_param":
+                self.unresolved(unit.name, stack_ref.ref, stack_ref.location, "compose_param", resolved.missing)
             if self.links_between(resolved.link_kind, unit.name, resolved.node):
                 continue
             self.add_link(resolved.link_kind, unit_node(unit.name), resolved.node, stack_ref.location, stack_ref.detail)
@@ -369,6 +419,26 @@ class _Linker:
         return self.graph.node_kind(node_id) == "event_bus"
 
 
+def _local_end(unit: LoadedUnit, edge: Edge) -> str:
+    """The node of ``unit`` at one end of ``edge`` (the unit itself when both ends are foreign)."""
+    for end in (edge.source, edge.target):
+        if isinstance(end, str):
+            return f"{unit.name}:{end}"
+        if isinstance(end, Resource):
+            return end.id
+    return unit_node(unit.name)
+
+
+def _missing(ref: ForeignRef) -> str:
+    """Why nothing in the repository answers ``ref``, in words."""
+    if ref.how == "import":
+        return f"no unit exports {ref.key!r}"
+    if ref.how == "ssm":
+        return f"no unit writes the SSM parameter {ref.key!r}"
+    stack = ref.key.rpartition("/")[0]
+    return f"no unit is deployed as stack {stack!r}"
+
+
 def _value_node(resolved: _Resolved | None) -> str | None:
     return resolved.value_node if resolved is not None else None
 
@@ -395,7 +465,7 @@ def build_graph(
 
     ``pipelines`` are the CI pipelines that deploy the units.
     """
-    graph = DeploymentGraph(root=root, unit_level_setting=config.unit_level)
+    graph = DeploymentGraph(root=root, unit_level_setting=config.unit_level, external_names=config.external)
     for pipeline in pipelines:
         graph.add_pipeline(pipeline)
     graph.errors.extend(errors)
@@ -422,6 +492,7 @@ def build_graph(
             graph.add_resource(resource)
     index = ProviderIndex(loaded, config)
     graph.notes.extend(index.notes)
+    graph.provided.extend(index.provided_names())
     linker = _Linker(graph, index)
     for unit in loaded:
         linker.add_unit_edges(unit)
@@ -430,4 +501,5 @@ def build_graph(
     for unit in loaded:
         linker.add_property_references(unit)
         linker.add_stack_references(unit)
+    graph.notes.extend(undecidable_notes(graph))
     return graph

@@ -241,6 +241,7 @@ class LoadedUnit:
     property_refs: list[PropertyRef] = field(default_factory=list)
     stack_refs: list[StackRef] = field(default_factory=list)
     unreadable: bool = False  # not a unit at all (no resources section): only its errors are kept
+    implicit_outputs: str = ""  # a pattern of outputs its deploying tool adds without a line in the file
     named_by_folder: bool = False  # no stack name of its own, only its folder's (the path names it on a clash)
     deployments: UnitInputs | None = None  # what the repository's pipelines deploy it with (pipelines/inputs.py)
     deployed_as: tuple[str, ...] = ()  # every stack name its pipelines deploy it as

@@ -59,6 +59,9 @@ class ArchSettings:
     baseline: Path
     baseline_configured: bool
     update_baseline: bool
+    reports: tuple[Path, ...] = ()  # --arch-report files, format from the suffix
+    step_summary: bool = True  # append the Markdown report to $GITHUB_STEP_SUMMARY when it is set
+    diagram_on_failure: bool = False  # a failing rule item shows the Mermaid diagram of the units involved
 
     @property
     def gate_configured(self) -> bool:
@@ -173,6 +176,20 @@ def add_options(parser: pytest.Parser) -> None:
         "(default: none; domains then come from tags).",
     )
     ini(
+        "serverless_arch_external",
+        "Globs of names provided from outside the repository (export names, SSM parameter names, "
+        "stack names or stack/Output), one per line; no-dangling-references accepts references to them "
+        "(default: none).",
+    )
+    group.addoption(
+        "--arch-external",
+        action="append",
+        dest="serverless_arch_external",
+        metavar="GLOB",
+        help="Also accept references to names matching GLOB as provided from outside; repeatable, added to "
+        "serverless_arch_external (default: none).",
+    )
+    ini(
         "serverless_arch_rules",
         "Rules to run as test items, one per line: a rule id, then KEY=VALUE options "
         "(values are JSON, else strings). Rules defined in the repository (conftest.py) are always collected "
@@ -205,6 +222,46 @@ def add_options(parser: pytest.Parser) -> None:
         help="Write every current violation of the rules run into the baseline file and pass "
         "(default: off; refuses to create a missing baseline when CI is set).",
     )
+    ini(
+        "serverless_arch_reports",
+        "Report files to write after the run, relative to the rootdir; the format comes from the suffix: "
+        ".html, .mmd, .md, .dot, .sarif, .json, .txt (default: none).",
+    )
+    group.addoption(
+        "--arch-report",
+        action="append",
+        dest="serverless_arch_reports",
+        metavar="FILE",
+        help="Write the deployment report to FILE after the run, in the format its suffix names "
+        "(.html .mmd .md .dot .sarif .json .txt); repeatable, replaces serverless_arch_reports (default: none).",
+    )
+    ini(
+        "serverless_arch_step_summary",
+        "Append the Markdown report to the file named by $GITHUB_STEP_SUMMARY when that variable is set (default: true).",
+        "bool",
+        True,
+    )
+    group.addoption(
+        "--arch-no-step-summary",
+        action="store_false",
+        dest="serverless_arch_step_summary",
+        default=None,
+        help="Do not append the Markdown report to $GITHUB_STEP_SUMMARY (default: append when it is set).",
+    )
+    ini(
+        "serverless_arch_diagram_on_failure",
+        "A failing rule item's text ends with a Mermaid diagram of the units involved (default: false).",
+        "bool",
+        False,
+    )
+    group.addoption(
+        "--arch-diagram-on-failure",
+        action="store_true",
+        dest="serverless_arch_diagram_on_failure",
+        default=None,
+        help="End a failing rule item's text with a Mermaid diagram of the units involved "
+        "(default: serverless_arch_diagram_on_failure, else off).",
+    )
 
 
 def read_settings(config: pytest.Config) -> ArchSettings:
@@ -224,6 +281,8 @@ def read_settings(config: pytest.Config) -> ArchSettings:
     path_lines = lines("serverless_arch_paths")
     ignore = [str(line).strip() for line in config.getini("serverless_arch_ignore") or () if str(line).strip()]
     ignore += config.getoption("serverless_arch_ignore", default=None) or []
+    external = [str(line).strip() for line in config.getini("serverless_arch_external") or () if str(line).strip()]
+    external += config.getoption("serverless_arch_external", default=None) or []
     env, env_allow = _env_values(lines("serverless_arch_env"))
     domains, domain_path = _domain_mapping(config.getini("serverless_arch_domains") or ())
     load_config = LoadConfig(
@@ -237,6 +296,7 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         domains=domains,
         domain_path=domain_path,
         unit_level=_unit_level(text("serverless_arch_unit_level", "auto")),
+        external=tuple(external),
     )
     baseline_text = text("serverless_arch_baseline", DEFAULT_BASELINE)
     return ArchSettings(
@@ -248,7 +308,29 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         baseline=(root / baseline_text).resolve(),
         baseline_configured=baseline_text != DEFAULT_BASELINE,
         update_baseline=bool(config.getoption("serverless_arch_update_baseline", default=False)),
+        # a flag's file is relative to where pytest was run (as --junitxml), an ini line's to the rootdir
+        reports=tuple(
+            _report_path(config.invocation_params.dir if config.getoption("serverless_arch_reports", None) else root, line)
+            for line in lines("serverless_arch_reports")
+        ),
+        step_summary=_flag_or_ini(config, "serverless_arch_step_summary"),
+        diagram_on_failure=_flag_or_ini(config, "serverless_arch_diagram_on_failure"),
     )
+
+
+def _flag_or_ini(config: pytest.Config, name: str) -> bool:
+    flag = config.getoption(name, default=None)
+    return bool(config.getini(name)) if flag is None else bool(flag)
+
+
+def _report_path(root: Path, line: str) -> Path:
+    from .report import format_of
+
+    try:
+        format_of(line)
+    except ValueError as exc:
+        raise SettingsError(f"serverless_arch_reports: {exc}") from None
+    return (root / line).resolve()
 
 
 def parse_rule_spec(line: str) -> RuleSpec:

@@ -92,7 +92,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     gate = session.config.stash.get(GATE_KEY, None)
     if gate is not None:
-        gate.finish()
+        gate.finish(gate_active=_gate_active(gate))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

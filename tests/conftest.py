@@ -22,3 +22,5 @@ def corpus() -> Path:
 def _not_on_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inner pytest runs behave as on a developer machine; tests of CI behaviour set ``CI`` themselves."""
     monkeypatch.delenv("CI", raising=False)
+    # a GitHub Actions run of this suite must not get the inner runs' summaries in its own step summary
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)

@@ -7,14 +7,16 @@ conftest files itself; importing them twice gives two copies of their state).
 from __future__ import annotations
 
 import shutil
+import subprocess
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from pytest_serverless_arch import DeploymentGraph, load
 from pytest_serverless_arch.config import LoadConfig
-from pytest_serverless_arch.model import Location
+from pytest_serverless_arch.model import Edge, Location, Resource, Unit
 from pytest_serverless_arch.pipelines import PipelineScan, read_pipelines
 from pytest_serverless_arch.pipelines.model import Deployment, DeployTimeRef, ParameterValue, Pipeline
 
@@ -46,7 +48,11 @@ __all__ = [
     "split_queue_repo",
     "trigger_rows",
     "workflow",
+    "commit_all",
+    "git",
+    "wide_graph",
     "write",
+    "write_files",
 ]
 
 
@@ -165,3 +171,58 @@ def fixture_repository(pytester: pytest.Pytester, name: str, pyproject: str = ""
     if ini:
         (pytester.path / "pytest.ini").write_text(ini, encoding="utf-8")
     return pytester.path
+
+
+def wide_graph(units: int, functions_per_unit: int) -> DeploymentGraph:
+    """A graph of ``units`` units, each a queue triggering ``functions_per_unit`` functions, in ten domains.
+
+    Every third unit reads the queue of the unit before it (a cross-unit link), so the
+    units fall into deploy waves. Built directly, without templates, so it is quick.
+    """
+    graph = DeploymentGraph(root=".")
+    for index in range(units):
+        name = f"svc-{index:03d}"
+        path = f"services/{name}/template.yaml"
+        domain = f"domain-{index % 10}"
+        graph.add_unit(Unit(name, "sam", path, domain=domain, resource_count=functions_per_unit + 1, location=Location(path, 1)))
+        queue = Resource(name, "Queue", "AWS::SQS::Queue", "queue", Location(path, 3), name="Queue", domain=domain)
+        graph.add_resource(queue)
+        for number in range(functions_per_unit):
+            function = Resource(
+                name,
+                f"Fn{number}",
+                "AWS::Serverless::Function",
+                "function",
+                Location(path, 10 + number),
+                name=f"Fn{number}",
+                domain=domain,
+            )
+            graph.add_resource(function)
+            graph.add_edge(Edge("triggers", queue.id, function.id, Location(path, 10 + number)))
+        if index % 3 == 2:
+            provider = f"svc-{index - 1:03d}"
+            graph.add_edge(Edge("imports", f"{name}:Fn0", f"{provider}:Queue", Location(path, 10), cross_unit=True))
+    return graph
+
+
+def write_files(root: Path, files: Mapping[str, str]) -> None:
+    """Write ``{relative path: text}`` under ``root`` (text dedented), creating folders."""
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a fixed identity; its stdout."""
+    command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", *args]
+    return subprocess.run(command, cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+def commit_all(root: Path, message: str) -> str:
+    """Stage everything under ``root`` (deletions too) and commit; the new commit's hash."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()

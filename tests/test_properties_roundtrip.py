@@ -2,7 +2,10 @@
 
 Units, functions (with their domains and placeholders), trigger edges (source
 unit and kind, function, cross-unit flag), explicit source logical ids,
-cross-unit links and the deploy order, in every format and syntax.
+cross-unit links and the deploy order, in every format and syntax; and with
+``pipelines=True`` the workflows (and Makefile targets) that deploy the units:
+each pipeline's units in order, its ``after`` and path filters, and the
+``DeployStage`` parameter each pipeline passes (no note says it is missing).
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import DeploymentGraph
-from pytest_serverless_arch.strategies import Function, Topology, Trigger, Unit, topologies
+from pytest_serverless_arch.strategies import Function, Pipeline, Topology, Trigger, Unit, topologies
 from pytest_serverless_arch.strategies.render import source_logical_id
+from pytest_serverless_arch.strategies.render_pipelines import DEPLOY_STAGE
 
 from .hypothesis_support import load_topology, property_settings
 
@@ -35,6 +39,9 @@ def graph_facts(graph: DeploymentGraph) -> dict[str, object]:
         ),
         "links": sorted({(link.kind, link.from_unit, link.to_unit) for link in graph.cross_unit_links()}, key=str),
         "deploy_order": graph.deploy_order(),
+        "pipelines": sorted((p.name, p.units, p.after, p.paths) for p in graph.pipelines()),
+        "unit_pipelines": sorted((unit.name, tuple(p.name for p in graph.pipelines_of(unit))) for unit in graph.units()),
+        "unsupplied": [str(note) for note in graph.notes if DEPLOY_STAGE in note.message],
     }
 
 
@@ -49,6 +56,11 @@ def topology_facts(topology: Topology) -> dict[str, object]:
         ),
         "links": sorted({(link.kind, link.from_unit, link.to_unit) for link in topology.links()}, key=str),
         "deploy_order": topology.deploy_order(),
+        "pipelines": sorted(
+            (p.name, p.units, p.after, tuple(f"{topology.unit(unit).path}/**" for unit in p.units)) for p in topology.pipelines
+        ),
+        "unit_pipelines": sorted((unit.name, tuple(p.name for p in topology.pipelines_of(unit.name))) for unit in topology.units),
+        "unsupplied": [],
     }
 
 
@@ -68,6 +80,22 @@ def assert_round_trip(topology: Topology) -> None:
 @property_settings
 @given(topologies(max_units=4, max_functions=5))
 def test_a_written_topology_loads_back_as_the_same_units_functions_triggers_links_and_deploy_order(topology):
+    assert_round_trip(topology)
+
+
+@property_settings
+@given(topologies(max_units=3, max_functions=3, pipelines=True))
+def test_a_topology_with_its_pipelines_loads_back_with_the_same_pipelines_and_parameter_values(topology):
+    assert_round_trip(topology)
+
+
+def test_a_makefile_pipeline_after_another_round_trips():
+    topology = Topology(
+        units=(Unit("infra"), Unit("app", "sam"), Unit("web-dev", "serverless")),
+        functions=(Function("Fn0", "app"), Function("Fn1", "web-dev")),
+        triggers=(Trigger("Queue0", "queue", "infra", "Fn0", wiring="function", link="imports"),),
+        pipelines=(Pipeline("deploy-0", ("infra",)), Pipeline("deploy-1", ("app", "web-dev"), ("deploy-0",), makefile=True)),
+    )
     assert_round_trip(topology)
 
 

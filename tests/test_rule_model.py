@@ -94,6 +94,7 @@ def test_run_builtin_rules_gathers_every_rules_findings_in_location_order():
     assert [(str(v.location), v.rule) for v in violations] == [
         ("infra/template.yaml:12", "no-function-placeholders"),
         ("infra/template.yaml:21", "no-function-placeholders"),
+        ("infra/template.yaml:27", "no-dangling-references"),
     ]
     assert run_builtin_rules(GraphBuilder().graph) == []
 

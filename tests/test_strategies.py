@@ -46,6 +46,7 @@ def draw_once(strategy: st.SearchStrategy[object]) -> None:
         ({"formats": st.just("terraform")}, "formats drew 'terraform'"),
         ({"pattern": "function-per-unit", "max_units": 1}, "needs max_units >= 2"),
         ({"pattern": "infra-app-split", "cross_unit_links": None}, "needs cross_unit_links"),
+        ({"pipelines": "yes"}, "pipelines='yes'; expected True or False"),
     ],
 )
 def test_an_invalid_argument_is_reported_when_a_topology_is_drawn_not_when_the_strategy_is_made(options, message):

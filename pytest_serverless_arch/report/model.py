@@ -6,6 +6,7 @@ from typing import Any
 
 from ..graph import DeploymentGraph
 from ..patterns import classify_pattern
+from ..references import describe_reference, judge_references
 from ..rules import run_builtin_rules
 
 __all__ = ["REPORT_VERSION", "build_report"]
@@ -66,6 +67,21 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
         for link in graph.cross_unit_links()
     ]
     errors = [{"path": error.path, "line": error.line, "message": error.message} for error in graph.errors]
+    unresolved = [
+        {
+            "how": verdict.reference.how,
+            "name": verdict.reference.name,
+            "unit": verdict.reference.unit,
+            "link_kind": verdict.reference.link_kind,
+            "location": str(verdict.reference.location),
+            "status": verdict.status,
+            "reason": verdict.reference.reason,
+            "candidates": list(verdict.candidates),
+            "allowed_by": verdict.allowed_by,
+            "description": describe_reference(verdict.reference),
+        }
+        for verdict in judge_references(graph)
+    ]
     return {
         "version": REPORT_VERSION,
         "units": units,
@@ -77,6 +93,7 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
         "deploy_order": graph.deploy_order(),
         "pattern": classify_pattern(graph).to_dict(),
         "violations": [violation.to_dict() for violation in run_builtin_rules(graph)],
+        "unresolved_references": unresolved,
         "errors": errors,
         "notes": [str(note) for note in graph.notes],
     }

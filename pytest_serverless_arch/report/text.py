@@ -70,6 +70,7 @@ def render_text(report: dict[str, Any]) -> str:
     pattern = report.get("pattern")
     if pattern:
         lines.append(f"pattern: {pattern.get('repo')}" + (f" ({pattern['reason']})" if pattern.get("reason") else ""))
+    lines += _unresolved_lines(report.get("unresolved_references") or [])
     if report["violations"]:
         lines.append("")
         lines.append(f"{_count(len(report['violations']), 'violation')}:")
@@ -99,4 +100,24 @@ def _pipeline_lines(report: dict[str, Any]) -> list[str]:
     level = report.get("unit_level")
     if level:
         lines.append(f"unit level: {level['level']} ({level['reason']})")
+    return lines
+
+
+_STATUSES = ("dangling", "undecidable", "external")
+
+
+def _unresolved_lines(unresolved: list[dict[str, Any]]) -> list[str]:
+    """Unresolved cross-unit references in their own section, counted by status."""
+    if not unresolved:
+        return []
+    counts = {status: sum(1 for ref in unresolved if ref["status"] == status) for status in _STATUSES}
+    lines = ["", f"unresolved references ({len(unresolved)}: " + ", ".join(f"{counts[s]} {s}" for s in _STATUSES) + "):"]
+    for ref in unresolved:
+        if ref["status"] == "external":
+            why = f"external (allowed by {ref['allowed_by']})"
+        elif ref["status"] == "undecidable":
+            why = "undecidable (may be " + ", ".join(ref["candidates"][:3]) + ")"
+        else:
+            why = "dangling" + (" (did you mean " + ", ".join(ref["candidates"]) + "?)" if ref["candidates"] else "")
+        lines.append(f"  {ref['location']}: {ref['description']} in unit {ref['unit']}: {why}")
     return lines

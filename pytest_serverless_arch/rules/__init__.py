@@ -12,6 +12,7 @@ from ..view import GraphView
 from .base import DOCS_URL, Rule, RuleError, Violation, describe, get_rule, location_of, registered_rules, rule
 from .max_cross_unit_links import Coupling, max_cross_unit_links, unit_coupling
 from .no_cross_domain_access import no_cross_domain_access
+from .no_dangling_references import no_dangling_references
 from .no_function_placeholders import no_function_placeholders
 from .no_unit_cycles import no_unit_cycles
 from .pattern import pattern
@@ -32,6 +33,7 @@ __all__ = [
     "location_of",
     "max_cross_unit_links",
     "no_cross_domain_access",
+    "no_dangling_references",
     "no_function_placeholders",
     "no_unit_cycles",
     "pattern",
@@ -52,6 +54,7 @@ BUILTIN_RULES = (
     "no-cross-domain-access",
     "max-cross-unit-links",
     "pipeline-order",
+    "no-dangling-references",
 )
 """The built-in rules that run with their defaults (``pattern`` needs ``expected=``, so it is not one)."""
 

@@ -30,6 +30,7 @@ from .topology import (
     TopologyAccess,
     TopologyEventBus,
     TopologyFunction,
+    TopologyPipeline,
     TopologyStore,
     TopologyTrigger,
     TopologyUnit,
@@ -173,6 +174,7 @@ def topologies(
     domains: SearchStrategy[str] | None = ANY_DOMAIN,
     cross_unit_links: SearchStrategy[str] | None = ANY_LINK,
     trigger_kinds: SearchStrategy[str] = ANY_TRIGGER_KIND,
+    pipelines: bool = False,
 ) -> SearchStrategy[Topology]:
     """Abstract topologies: units, functions, triggers of every kind, stores, domains, cross-unit links.
 
@@ -186,6 +188,11 @@ def topologies(
     - ``cross_unit_links``: how a unit names another's resource (``imports``,
       ``name_reference``, ``ssm_parameter``); None: units never point at
       each other (no cross-unit trigger or access).
+    - ``pipelines``: also draw the GitHub Actions workflows that deploy the
+      units (each unit in at most one, rarely in none; some run after earlier
+      ones; some call ``make`` targets), written beside the templates with
+      each template's ``DeployStage`` parameter passed as a parameter override.
+      ``topology.pattern`` stays the pattern of the stacks.
 
     >>> from hypothesis import given
     >>> @given(topologies(pattern="monolith"))
@@ -202,6 +209,7 @@ def topologies(
         domains=domains,
         cross_unit_links=cross_unit_links,
         trigger_kinds=trigger_kinds,
+        pipelines=pipelines,
     )
 
 
@@ -257,8 +265,11 @@ def _topologies(
     domains: Any,
     cross_unit_links: Any,
     trigger_kinds: Any,
+    pipelines: bool = False,
 ) -> Topology:
     _validate(pattern, formats, syntaxes, min_units, max_units, max_functions, domains, cross_unit_links, trigger_kinds)
+    if not isinstance(pipelines, bool):
+        raise InvalidArgument(f"pipelines={pipelines!r}; expected True or False")
     need_units, _ = _MINIMA[pattern]
     drawing = _Drawing(
         draw,
@@ -281,7 +292,28 @@ def _topologies(
     )
     if pattern is not None and topology.pattern != pattern:  # pragma: no cover - a bug in this module
         raise AssertionError(f"drew a {topology.pattern} topology for pattern={pattern!r}:\n" + topology.describe())
+    if pipelines:
+        topology = dataclasses.replace(topology, pipelines=_draw_pipelines(draw, drawing.units))
     return topology
+
+
+def _draw_pipelines(draw: Callable[..., Any], units: list[TopologyUnit]) -> tuple[TopologyPipeline, ...]:
+    """Workflows over ``units``: each unit joins an earlier workflow or starts a new one (rarely none)."""
+    groups: list[list[str]] = []
+    for unit in units:
+        if draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans()):
+            continue  # a stack no pipeline deploys
+        choice = draw(st.integers(0, len(groups)))
+        if choice == len(groups):
+            groups.append([unit.name])
+        else:
+            groups[choice].append(unit.name)
+    found: list[TopologyPipeline] = []
+    for index, members in enumerate(groups):
+        earlier = [pipeline.name for pipeline in found]
+        after = draw(st.lists(st.sampled_from(earlier), unique=True, max_size=2)) if earlier else []
+        found.append(TopologyPipeline(f"deploy-{index}", tuple(members), tuple(after), draw(st.booleans())))
+    return tuple(found)
 
 
 class _Drawing:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from .render_pipelines import deploy_stage_parameter, write_pipelines
+
 if TYPE_CHECKING:  # only for annotations: topology.py imports this module to write itself
     from .topology import (
         Topology,
@@ -55,9 +57,12 @@ def write_topology(topology: Topology, root: Path) -> list[Path]:
             name = "serverless.json" if unit.syntax == "json" else "serverless.yml"
             written.append(_write(directory / name, dump(document, unit.syntax)))
         else:
+            if topology.pipelines_of(unit.name):
+                deploy_stage_parameter(document)
             name = "template.json" if unit.syntax == "json" else "template.yaml"
             written.append(_write(directory / name, dump(document, unit.syntax)))
             written.append(_write(directory / "samconfig.toml", _samconfig(unit)))
+    written += write_pipelines(topology, root)
     return written
 
 

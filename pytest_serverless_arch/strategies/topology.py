@@ -26,24 +26,26 @@ from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "Access",
     "DATA_STORE_KINDS",
+    "EventBus",
     "FORMATS",
+    "Function",
     "LINK_KINDS",
+    "Link",
     "PATTERNS",
     "PUSH_KINDS",
+    "Pipeline",
     "SUBSCRIBABLE_KINDS",
     "SYNTAXES",
-    "TRIGGER_KINDS",
-    "Access",
-    "EventBus",
-    "Function",
-    "Link",
     "Store",
+    "TRIGGER_KINDS",
     "Topology",
     "TopologyAccess",
     "TopologyEventBus",
     "TopologyFunction",
     "TopologyLink",
+    "TopologyPipeline",
     "TopologyStore",
     "TopologyTrigger",
     "TopologyUnit",
@@ -195,9 +197,28 @@ class TopologyLink:
     target: str  # the name of the resource in ``to_unit``
 
 
+@dataclass(frozen=True, order=True)
+class TopologyPipeline:
+    """A GitHub Actions workflow that deploys ``units`` in order, after the workflows in ``after``.
+
+    ``makefile``: its steps run ``make deploy-<unit>`` targets of the repository's
+    ``Makefile`` instead of the deploy commands themselves.
+    """
+
+    name: str
+    units: tuple[str, ...]
+    after: tuple[str, ...] = ()
+    makefile: bool = False
+
+
 @dataclass(frozen=True)
 class Topology:
-    """Units, functions, triggers, stores and accesses; see the module docstring."""
+    """Units, functions, triggers, stores and accesses; see the module docstring.
+
+    ``pipelines`` (drawn with ``topologies(pipelines=True)``) deploy the units;
+    every CloudFormation/SAM unit a pipeline deploys then takes a ``DeployStage``
+    parameter without ``Default`` that only the pipeline's ``--parameter-overrides`` supplies.
+    """
 
     units: tuple[TopologyUnit, ...]
     functions: tuple[TopologyFunction, ...] = ()
@@ -205,6 +226,7 @@ class Topology:
     stores: tuple[TopologyStore, ...] = ()
     accesses: tuple[TopologyAccess, ...] = ()
     buses: tuple[TopologyEventBus, ...] = ()
+    pipelines: tuple[TopologyPipeline, ...] = ()
     _index: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -253,6 +275,22 @@ class Topology:
             f"access {a.function} -> {a.store} names an unknown function or store"
             for a in self.accesses
             if a.function not in functions or a.store not in stores
+        ]
+        pipeline_names = [p.name for p in self.pipelines]
+        problems += [
+            f"pipeline {p.name} deploys unknown unit {unit!r}"
+            for p in self.pipelines
+            for unit in p.units
+            if unit not in unit_names
+        ]
+        problems += [
+            f"pipeline {p.name} runs after unknown pipeline {other!r}"
+            for p in self.pipelines
+            for other in p.after
+            if other not in pipeline_names or other == p.name
+        ]
+        problems += [
+            f"pipeline {name!r} appears twice" for name in sorted({n for n in pipeline_names if pipeline_names.count(n) > 1})
         ]
         if problems:
             raise ValueError("not a valid topology: " + "; ".join(problems))
@@ -304,6 +342,10 @@ class Topology:
 
     def buses_in(self, unit: str) -> list[TopologyEventBus]:
         return [b for b in self.buses if b.unit == unit]
+
+    def pipelines_of(self, unit: str) -> list[TopologyPipeline]:
+        """The pipelines that deploy ``unit``, in order."""
+        return [pipeline for pipeline in self.pipelines if unit in pipeline.units]
 
     def is_cross_unit(self, trigger: TopologyTrigger) -> bool:
         return trigger.unit != self.unit_of(trigger.function)
@@ -512,6 +554,10 @@ class Topology:
                 lines.append(f"  event bus {bus.name} [{bus.domain}]")
         for access in self.accesses:
             lines.append(f"access {access.function} -> {access.store} by {access.link}")
+        for pipeline in self.pipelines:
+            after = f" after {', '.join(pipeline.after)}" if pipeline.after else ""
+            via = " via make" if pipeline.makefile else ""
+            lines.append(f"pipeline {pipeline.name}{after}{via}: {' -> '.join(pipeline.units)}")
         return "\n".join(lines)
 
 
@@ -524,3 +570,4 @@ Link = TopologyLink
 Store = TopologyStore
 EventBus = TopologyEventBus
 Access = TopologyAccess
+Pipeline = TopologyPipeline

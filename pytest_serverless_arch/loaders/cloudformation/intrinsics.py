@@ -23,6 +23,7 @@ __all__ = [
     "references_in",
     "resolve_string",
     "sub_parts",
+    "symbolic_string",
     "target_of",
 ]
 
@@ -203,6 +204,47 @@ def resolve_string(value: Any, parameters: Mapping[str, Any] | None = None) -> s
             return None
         return delimiter.join(piece for piece in pieces if piece is not None)
     return None
+
+
+def symbolic_string(value: Any, parameters: Mapping[str, Any] | None = None) -> str:
+    """The string ``value`` evaluates to, with what is unknown offline kept as ``${Name}``.
+
+    Two units that both name ``${Env}-orders-arn`` name the same thing whatever
+    ``Env`` is at deploy time, so symbols are compared as text; an expression
+    that is not a name at all becomes ``${Fn::If}`` (or similar), which matches anything.
+
+    >>> symbolic_string({"Fn::Sub": "${Env}-orders-${AWS::Region}"})
+    '${Env}-orders-us-east-1'
+    >>> symbolic_string({"Fn::Join": ["-", [{"Ref": "Stage"}, "queue"]]}, {"Stage": "prod"})
+    'prod-queue'
+    """
+    parameters = parameters or {}
+    resolved = resolve_string(value, parameters)
+    if resolved is not None:
+        return resolved
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((key, inner),) = value.items()
+        if key == "Ref" and isinstance(inner, str):
+            return "${" + inner + "}"
+        if key == "Fn::Sub":
+            parts = sub_parts(inner)
+            if parts is not None:
+                template, variables = parts
+
+                def substitute(match: re.Match[str]) -> str:
+                    name = match.group(1).strip()
+                    if name in variables:
+                        return symbolic_string(variables[name], parameters)
+                    known = resolve_string({"Ref": name}, parameters)
+                    return known if known is not None else "${" + name + "}"
+
+                return SUB_VARIABLE.sub(substitute, template).replace("${!", "${")
+        if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list):
+            delimiter = resolve_string(inner[0], parameters)
+            if delimiter is not None:
+                return delimiter.join(symbolic_string(part, parameters) for part in inner[1])
+        return "${" + str(key) + "}"
+    return "${?}"
 
 
 def condition_alternatives(value: Any) -> list[Any]:

@@ -17,7 +17,7 @@ from ...parse import LineDict, TaggedValue, describe_value, item_line, key_line,
 from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint, log_group_endpoint, self_managed_kafka
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
-from .intrinsics import sub_parts, target_of
+from .intrinsics import sub_parts, symbolic_string, target_of
 from .template import TemplateReader
 
 __all__ = [
@@ -840,7 +840,9 @@ def read_outputs(reader: TemplateReader) -> None:
         export = spec.get("Export")
         export_name = reader.resolve(export.get("Name")) if isinstance(export, Mapping) else None
         if isinstance(export, Mapping) and export_name is None and export.get("Name") is not None:
-            reader.note(lines.get(name, 1), f"output {name}: export name cannot be resolved offline")
+            # kept with its unknown parts as ``${Name}``: an import written the same way matches it
+            export_name = symbolic_string(export.get("Name"), reader.parameter_values)
+            reader.note(lines.get(name, 1), f"output {name}: export name cannot be resolved offline; matched as {export_name!r}")
         reader.unit.exports.append(
             Export(str(name), export_name, reader.local_target(value), reader.loc(lines.get(name, 1)), value)
         )

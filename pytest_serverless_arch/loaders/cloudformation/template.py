@@ -20,7 +20,7 @@ from ...config import LoadConfig
 from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
 from ...parse import LineDict, TaggedValue, line_of
 from ..edges import UnitEdges
-from .intrinsics import references_in, resolve_string, sub_parts, target_of
+from .intrinsics import references_in, resolve_string, sub_parts, symbolic_string, target_of
 from .kinds import CONFIGURING_TYPES, NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
 
 __all__ = ["SSM_RESOLVE", "TemplateReader"]
@@ -227,8 +227,8 @@ class TemplateReader:
         if isinstance(value, Mapping) and len(value) == 1:
             ((key, inner),) = value.items()
             if key == "Fn::ImportValue":
-                name = self.resolve(inner)
-                return ForeignRef("import", name if name is not None else _describe(inner), kind_hint)
+                # an unresolved part stays ``${Name}``: an export named the same way matches it symbolically
+                return ForeignRef("import", symbolic_string(inner, self.parameter_values), kind_hint)
             if key == "Fn::GetStackOutput" and isinstance(inner, Mapping):
                 stack = self.resolve(inner.get("StackName"))
                 output = self.resolve(inner.get("OutputName"))

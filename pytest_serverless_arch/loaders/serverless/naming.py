@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "IMPLICIT_OUTPUTS",
     "alphanumeric",
     "bucket_logical_id",
     "cognito_pool_logical_id",
@@ -114,3 +115,10 @@ def stream_consumer_name(key: str, stream_name: str, service_specific: str | Non
 
 def stream_consumer_logical_id(consumer_name: str) -> str:
     return f"{normalized_name(consumer_name)}StreamConsumer"
+
+
+# Outputs the Serverless Framework adds to every service's stack without a line in serverless.yml.
+IMPLICIT_OUTPUTS = (
+    r"ServiceEndpoint(?:Websocket)?|ServerlessDeploymentBucketName|HttpApiId|HttpApiUrl"
+    r"|\w+LambdaFunctionQualifiedArn|\w+LambdaLayer(?:QualifiedArn|HashOutput|S3Key)"
+)

@@ -86,6 +86,7 @@ def read_service(
         location=Location(path, 1),
         stage=stage,
         files_read=[file for file in resolver.files_read if file != path],
+        implicit_outputs=naming.IMPLICIT_OUTPUTS,
     )
     if isinstance(service, VariableText) and service.unresolved:
         unit.errors.append(LoadError(path, _line(document, "service"), f"service name {service} cannot be resolved"))

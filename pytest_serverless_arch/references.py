@@ -1,0 +1,177 @@
+"""What each unresolved cross-unit reference is: dangling, undecidable, or provided from outside.
+
+The linker records every cross-unit reference no unit provides
+(:meth:`DeploymentGraph.unresolved_references`). Here each one is judged:
+
+- ``external``: its name matches a glob of names provided from outside the
+  repository (``serverless_arch_external``, or parameters AWS itself publishes
+  under ``/aws/service/``);
+- ``undecidable``: its name holds a value known only at deploy time
+  (``${Env}-orders-arn``) that could turn it into a name some unit provides
+  (``dev-orders-arn``), or a provider's name holds one that could match it;
+- ``dangling``: nothing in the repository can provide it, whatever the
+  deploy-time values are. The closest provided names are kept as suggestions.
+
+>>> from pytest_serverless_arch import load
+>>> graph = load("sample_repos/monolith-online-shop")  # doctest: +SKIP
+>>> [verdict.status for verdict in judge_references(graph)]  # doctest: +SKIP
+[]
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from .graph import DeploymentGraph, UnresolvedReference
+from .model import Note
+
+__all__ = [
+    "AWS_PROVIDED",
+    "PROVIDER_KIND",
+    "ReferenceVerdict",
+    "allowed_by",
+    "closest_names",
+    "describe_reference",
+    "judge_references",
+    "symbolic_matches",
+    "undecidable_notes",
+]
+
+# Public SSM parameters AWS itself writes (latest AMIs, regions, services): never dangling.
+AWS_PROVIDED: tuple[str, ...] = ("/aws/service/*", "/aws/reference/*", "aws/service/*", "aws/reference/*")
+
+# What kind of provided name answers each kind of reference.
+PROVIDER_KIND = {"import": "export", "ssm": "ssm_parameter", "stack_output": "output", "compose_param": "output"}
+
+_SYMBOL = re.compile(r"\$\{[^}]*\}")
+
+Status = Literal["dangling", "undecidable", "external"]
+
+
+@dataclass(frozen=True)
+class ReferenceVerdict:
+    """One unresolved reference and what it is; ``candidates`` are suggestions or possible matches."""
+
+    reference: UnresolvedReference
+    status: Status
+    candidates: tuple[str, ...] = ()
+    allowed_by: str | None = None  # the glob that declares it external
+
+
+def allowed_by(reference: UnresolvedReference, globs: Iterable[str]) -> str | None:
+    """The first glob that declares ``reference`` provided from outside, if one.
+
+    An output reference (``stack/Output``) also matches by its stack name alone
+    and by ``stack.Output``, the way ``${cf:}`` writes it.
+
+    >>> from pytest_serverless_arch.model import Location
+    >>> ref = UnresolvedReference("stack_output", "core-network-dev/VpcId", "app", Location("s.yml", 3), "stack_output", "")
+    >>> allowed_by(ref, ["core-network-*"])
+    'core-network-*'
+    """
+    names = [reference.name]
+    if PROVIDER_KIND.get(reference.how) == "output":
+        stack, _, output = reference.name.rpartition("/")
+        names += [stack, f"{stack}.{output}"]
+    for glob in globs:
+        if any(fnmatchcase(name, glob) for name in names):
+            return glob
+    return None
+
+
+def symbolic_matches(name: str, provided: Iterable[str]) -> list[str]:
+    """Provided names that ``name`` could be once deploy-time values (``${..}``) are known, or vice versa.
+
+    >>> symbolic_matches("${Env}-orders-arn", ["dev-orders-arn", "dev-users-arn"])
+    ['dev-orders-arn']
+    >>> symbolic_matches("dev-orders-arn", ["${Stage}-orders-arn"])
+    ['${Stage}-orders-arn']
+    """
+    pattern = _pattern(name)
+    found = []
+    for candidate in provided:
+        candidate_pattern = _pattern(candidate)
+        if (pattern is not None and pattern.fullmatch(candidate)) or (
+            candidate_pattern is not None and candidate_pattern.fullmatch(name)
+        ):
+            found.append(candidate)
+    return sorted(set(found))
+
+
+def _pattern(name: str) -> re.Pattern[str] | None:
+    if not _SYMBOL.search(name):
+        return None
+    pieces = _SYMBOL.split(name)
+    return re.compile(".+".join(re.escape(piece) for piece in pieces), re.DOTALL)
+
+
+def closest_names(name: str, provided: Sequence[str], limit: int = 3) -> list[str]:
+    """The provided names closest to ``name`` (a typo, most likely), best first.
+
+    >>> closest_names("orders-dev-OrderTableArn", ["orders-dev-OrdersTableArn", "users-dev-UsersTableArn"])
+    ['orders-dev-OrdersTableArn']
+    """
+    return difflib.get_close_matches(name, list(provided), n=limit, cutoff=0.6)
+
+
+def judge_references(graph: Any, allow: Iterable[str] = ()) -> list[ReferenceVerdict]:
+    """A verdict for every unresolved reference of ``graph`` (a graph or a scoped view), in file order.
+
+    ``allow`` adds globs to the graph's own ``external_names``.
+    """
+    whole: DeploymentGraph = getattr(graph, "graph", graph)
+    selects = getattr(graph, "selects_unit", None)
+    globs = (*whole.external_names, *allow, *AWS_PROVIDED)
+    by_kind: dict[str, list[str]] = {}
+    for provided in whole.provided_names():
+        by_kind.setdefault(provided.kind, []).append(provided.name)
+    verdicts = []
+    for reference in whole.unresolved_references():
+        if selects is not None and not selects(reference.unit):
+            continue
+        glob = allowed_by(reference, globs)
+        if glob is not None:
+            verdicts.append(ReferenceVerdict(reference, "external", allowed_by=glob))
+            continue
+        names = sorted(set(by_kind.get(PROVIDER_KIND.get(reference.how, ""), ())))
+        possible = symbolic_matches(reference.name, names)
+        if possible:
+            verdicts.append(ReferenceVerdict(reference, "undecidable", tuple(possible)))
+            continue
+        plain = [candidate for candidate in names if not _SYMBOL.search(candidate)]
+        verdicts.append(ReferenceVerdict(reference, "dangling", tuple(closest_names(reference.name, plain))))
+    return verdicts
+
+
+def undecidable_notes(graph: DeploymentGraph) -> list[Note]:
+    """A note for each reference that may or may not resolve, depending on deploy-time values."""
+    notes = []
+    for verdict in judge_references(graph):
+        if verdict.status != "undecidable":
+            continue
+        reference = verdict.reference
+        shown = ", ".join(repr(name) for name in verdict.candidates[:3])
+        more = f" (+{len(verdict.candidates) - 3} more)" if len(verdict.candidates) > 3 else ""
+        notes.append(
+            Note(
+                reference.location,
+                f"{describe_reference(reference)} may resolve to {shown}{more} depending on values known only at deploy time; "
+                "not checked",
+            )
+        )
+    return notes
+
+
+def describe_reference(reference: UnresolvedReference) -> str:
+    """The reference in words: ``import of 'x'``, ``SSM parameter '/a/b'``, ``output 'O' of stack 's'``."""
+    if reference.how == "import":
+        return f"import of {reference.name!r}"
+    if reference.how == "ssm":
+        return f"SSM parameter {reference.name!r}"
+    stack, _, output = reference.name.rpartition("/")
+    return f"output {output!r} of stack {stack!r}"

@@ -1,0 +1,90 @@
+"""The report built once: the JSON data, the triaged findings, the picture and the rules, for every format.
+
+>>> from pytest_serverless_arch import load
+>>> document = build_document(load("tests/fixtures/report"))  # doctest: +SKIP
+>>> document.data["units"][0]["name"]  # doctest: +SKIP
+'orders/template.yaml'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..graph import DeploymentGraph
+from ..rules import BUILTIN_RULES, Rule, registered_rules
+from ..rules.base import Violation
+from .diagram import Diagram, build_diagram
+from .findings import Finding, triage_findings
+from .model import build_report
+
+if TYPE_CHECKING:
+    from ..baseline import Baseline
+
+__all__ = ["ReportDocument", "build_document"]
+
+
+@dataclass(frozen=True)
+class ReportDocument:
+    """Everything a format renders; built once per run, whatever the number of formats."""
+
+    graph: DeploymentGraph
+    data: Mapping[str, Any]  # build_report(graph): the JSON report, a public interface
+    findings: tuple[Finding, ...]
+    diagram: Diagram
+    rules: tuple[Rule, ...]  # the rules whose findings are in the report, for their metadata
+    root: Path  # the repository root (artifact locations are relative to it)
+    baseline_used: bool = False
+
+    @property
+    def failing(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.state == "new"]
+
+    def units_in_violations(self) -> set[str]:
+        """Units named by a failing finding."""
+        return {unit for finding in self.failing for unit in finding.violation.units}
+
+    def units_of_paths(self, changed: list[str]) -> set[str]:
+        """Units whose template is one of ``changed`` or lies in a changed directory (paths relative to the root)."""
+        wanted = [path.strip("/").replace("\\", "/") for path in changed if path.strip()]
+        found = set()
+        for unit in self.diagram.units:
+            directory = unit.path.rpartition("/")[0]
+            for path in wanted:
+                if unit.path == path or unit.path.startswith(path + "/") or (directory and path.startswith(directory + "/")):
+                    found.add(unit.name)
+        return found
+
+
+def build_document(graph: DeploymentGraph, *, baseline: Baseline | None = None) -> ReportDocument:
+    """The report of ``graph``: its JSON data, its findings triaged by suppressions and ``baseline``, its picture."""
+    data = build_report(graph)
+    violations = [Violation(**_violation_fields(item)) for item in data["violations"]]
+    findings = tuple(triage_findings(violations, graph, baseline))
+    known = registered_rules()
+    ran = list(BUILTIN_RULES) + sorted({finding.rule for finding in findings} - set(BUILTIN_RULES))
+    return ReportDocument(
+        graph=graph,
+        data=data,
+        findings=findings,
+        diagram=build_diagram(graph, findings),
+        rules=tuple(known[rule_id] for rule_id in ran if rule_id in known),
+        root=Path(graph.root).resolve(),
+        baseline_used=baseline is not None and len(baseline) > 0,
+    )
+
+
+def _violation_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+    from ..model import Location
+
+    path, _, line = str(item["location"]).rpartition(":")
+    location = Location(path, int(line)) if path and line.isdigit() else Location(str(item["location"]))
+    return {
+        "rule": item["rule"],
+        "message": item["message"],
+        "location": location,
+        "units": tuple(item["units"]),
+        "resources": tuple(item["resources"]),
+    }

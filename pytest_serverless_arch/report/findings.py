@@ -1,0 +1,105 @@
+"""The report's findings: every violation triaged (new, suppressed with its reason, or baselined), with a stable identity.
+
+The identity names units by their template path and resources by path and
+logical id, never by stage-dependent names, lines or messages, so a SARIF
+``partialFingerprints`` entry stays put across stages and unrelated edits.
+
+>>> from pytest_serverless_arch.model import Location
+>>> from pytest_serverless_arch.rules.base import Violation
+>>> found = Violation("no-unit-cycles", "a -> b -> a", Location("a.yaml", 3), units=("a", "b"))
+>>> [finding.state for finding in triage_findings([found])]
+['new']
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..model import Location
+from ..rules.base import Violation
+from ..suppressions import triage
+
+if TYPE_CHECKING:
+    from ..baseline import Baseline
+
+__all__ = ["Finding", "FindingState", "finding_fingerprint", "finding_identity", "triage_findings"]
+
+FindingState = Literal["new", "suppressed", "baselined"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation as the report shows it: what it is, whether it fails, and why not."""
+
+    violation: Violation
+    state: FindingState
+    identity: str  # stage-independent: rule, unit paths, path#logical-id of resources
+    justification: str = ""  # the suppression's reason
+    suppressed_at: Location | None = None
+
+    @property
+    def rule(self) -> str:
+        return self.violation.rule
+
+    @property
+    def location(self) -> Location:
+        return self.violation.location
+
+    @property
+    def fingerprint(self) -> str:
+        return finding_fingerprint(self.identity)
+
+
+def finding_identity(violation: Violation, graph: Any = None, paths: dict[str, str] | None = None) -> str:
+    """``rule|unit paths|path#logical-id ...``: the finding named independently of the stage.
+
+    >>> from pytest_serverless_arch.model import Location
+    >>> finding_identity(Violation("r", "m", Location("x", 1), ("orders",), ("orders:Queue",)))
+    'r|orders|orders#Queue'
+    """
+    paths = paths if paths is not None else _unit_paths(graph)
+    units = sorted({paths.get(unit, unit) for unit in violation.units})
+    resources = sorted({_resource_identity(resource, paths) for resource in violation.resources})
+    return "|".join([violation.rule, ",".join(units), ",".join(resources)])
+
+
+def finding_fingerprint(identity: str) -> str:
+    """A short stable hash of an identity (what SARIF ``partialFingerprints`` carries)."""
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+
+
+def _unit_paths(graph: Any) -> dict[str, str]:
+    whole = getattr(graph, "graph", graph)  # a scoped view answers for its whole graph
+    units = list(whole.units()) if callable(getattr(whole, "units", None)) else []
+    shared = Counter(unit.path for unit in units)
+    # several units from one path (a CDK cloud assembly) keep their names after an @
+    return {unit.name: unit.path if shared[unit.path] == 1 else f"{unit.path}@{unit.name}" for unit in units}
+
+
+def _resource_identity(resource_id: str, paths: dict[str, str]) -> str:
+    unit, colon, logical_id = resource_id.rpartition(":")  # logical ids hold no colon; unit names might
+    if not colon:
+        return resource_id
+    return f"{paths.get(unit, unit)}#{logical_id}"
+
+
+def triage_findings(violations: Iterable[Violation], graph: Any = None, baseline: Baseline | None = None) -> list[Finding]:
+    """Apply ``graph``'s suppressions and then ``baseline`` to each rule's violations, as the gate does."""
+    by_rule: dict[str, list[Violation]] = {}
+    for violation in violations:
+        by_rule.setdefault(violation.rule, []).append(violation)
+    findings: list[Finding] = []
+    paths = _unit_paths(graph)
+    for rule_id, found in by_rule.items():
+        result = triage(rule_id, found, graph, baseline)
+        findings += [Finding(v, "new", finding_identity(v, graph, paths)) for v in result.failing]
+        findings += [Finding(v, "baselined", finding_identity(v, graph, paths)) for v in result.baselined]
+        findings += [
+            Finding(v, "suppressed", finding_identity(v, graph, paths), suppression.reason, suppression.location)
+            for v, suppression in result.suppressed
+        ]
+    return sorted(findings, key=lambda f: (f.location, f.rule, f.violation.message, f.state))
