@@ -382,15 +382,17 @@ class _Linker:
         already has that link (at its own line): the unit's dependency is what counts.
         """
         for stack_ref in unit.stack_refs:
-            if (unit.name, _plain(stack_ref.ref)) in self._carried:
+            ref = stack_ref.ref
+            carried = (unit.name, _plain(ref)) in self._carried
+            if carried and ref.how != "compose_param":
                 continue
-            found = self.endpoint(unit, stack_ref.ref, stack_ref.location, unit_node(unit.name))
+            found = self.endpoint(unit, ref, stack_ref.location, unit_node(unit.name))
             resolved = found[1] if found is not None else None
             if resolved is None or not resolved.link_kind:
                 continue
-            if resolved.missing and stack_ref.ref.how == "compose_param":
-                self.unresolved(unit.name, stack_ref.ref, stack_ref.location, "compose_param", resolved.missing)
-            if self.links_between(resolved.link_kind, unit.name, resolved.node):
+            if resolved.missing and ref.how == "compose_param":  # reported at the compose file's line
+                self.unresolved(unit.name, ref, stack_ref.location, "compose_param", resolved.missing)
+            if carried or self.links_between(resolved.link_kind, unit.name, resolved.node):
                 continue
             self.add_link(resolved.link_kind, unit_node(unit.name), resolved.node, stack_ref.location, stack_ref.detail)
 

@@ -133,3 +133,17 @@ def test_the_import_graph_sees_the_imports_it_should() -> None:
     """The checker itself: a known import and a known function-level import are found."""
     assert GRAPH.has_edge(f"{PACKAGE}.link", f"{PACKAGE}.model")
     assert GRAPH.has_edge(f"{PACKAGE}.loading", f"{PACKAGE}.loaders")
+
+
+def test_no_test_module_imports_a_conftest() -> None:
+    """Shared test helpers live in tests/helpers.py; pytest loads conftest files itself."""
+    importing = sorted(
+        str(path.relative_to(REPO))
+        for path in (REPO / "tests").rglob("*.py")
+        if "fixtures" not in path.parts
+        and any(
+            isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "conftest"
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        )
+    )
+    assert importing == []
