@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from .patterns import DEFAULT_TOLERANCE
 from .rules import Rule, Violation, get_rule
 from .rules.base import RuleFunction
 from .view import GraphView
@@ -120,10 +121,14 @@ def assert_no_cross_domain_access(graph: GraphView, **options: Any) -> None:
     assert_rule(graph, "no-cross-domain-access", **options)
 
 
-def assert_pattern(graph: GraphView, pattern: str | Iterable[str], **options: Any) -> None:
+def assert_pattern(
+    graph: GraphView, pattern: str | Iterable[str], *, tolerance: float = DEFAULT_TOLERANCE, **options: Any
+) -> None:
     """The repository is cut as ``pattern`` (or one of several), per :func:`~pytest_serverless_arch.patterns.classify_pattern`.
 
-    >>> assert_pattern(graph, "trigger-grouped")  # doctest: +SKIP
+    ``tolerance`` is the share of trigger edges that may cross units in a ``trigger-grouped`` repository.
+
+    >>> assert_pattern(graph, "trigger-grouped", tolerance=0.05)  # doctest: +SKIP
     """
     __tracebackhide__ = True
-    assert_rule(graph, "pattern", expected=pattern, **options)
+    assert_rule(graph, "pattern", expected=pattern, tolerance=tolerance, **options)

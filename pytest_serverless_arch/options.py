@@ -195,6 +195,20 @@ def add_options(parser: pytest.Parser) -> None:
         "(values are JSON, else strings). Rules defined in the repository (conftest.py) are always collected "
         "(default: none).",
     )
+    ini(
+        "serverless_arch_pattern_tolerance",
+        "The share of trigger edges (0 to below 0.5) that may cross units in a repository the pattern rule "
+        "still calls trigger-grouped; each is named as an exception (default: 0.1). A 'pattern' line's own "
+        "tolerance=... wins.",
+        "string",
+        "",
+    )
+    group.addoption(
+        "--arch-pattern-tolerance",
+        dest="serverless_arch_pattern_tolerance",
+        metavar="SHARE",
+        help="Pattern tolerance (default: serverless_arch_pattern_tolerance, else 0.1).",
+    )
     group.addoption(
         "--arch-rule",
         action="append",
@@ -304,7 +318,10 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         paths=tuple((root / line).resolve() for line in path_lines) or (root,),
         paths_configured=bool(path_lines),
         load_config=load_config,
-        rules=tuple(parse_rule_spec(line) for line in lines("serverless_arch_rules")),
+        rules=tuple(
+            _with_tolerance(parse_rule_spec(line), text("serverless_arch_pattern_tolerance"))
+            for line in lines("serverless_arch_rules")
+        ),
         baseline=(root / baseline_text).resolve(),
         baseline_configured=baseline_text != DEFAULT_BASELINE,
         update_baseline=bool(config.getoption("serverless_arch_update_baseline", default=False)),
@@ -331,6 +348,19 @@ def _report_path(root: Path, line: str) -> Path:
     except ValueError as exc:
         raise SettingsError(f"serverless_arch_reports: {exc}") from None
     return (root / line).resolve()
+
+
+def _with_tolerance(spec: RuleSpec, tolerance: str) -> RuleSpec:
+    """The ``pattern`` rule runs with the tolerance option unless its own line sets one."""
+    if spec.rule_id != "pattern" or not tolerance or "tolerance" in spec.options:
+        return spec
+    from .patterns import check_tolerance
+
+    try:
+        value = check_tolerance(tolerance)
+    except ValueError as exc:
+        raise SettingsError(f"serverless_arch_pattern_tolerance: {exc}") from None
+    return RuleSpec(spec.rule_id, {**spec.options, "tolerance": value})
 
 
 def parse_rule_spec(line: str) -> RuleSpec:

@@ -9,8 +9,10 @@ this order, the first that holds wins:
    (or placeholder functions, whose code another pipeline ships), and at least
    half of all trigger edges cross units;
 3. ``function-per-unit``: at least two units hold functions, each exactly one;
-4. ``trigger-grouped``: every trigger edge stays inside its unit;
-5. ``mixed``.
+4. ``trigger-grouped``: the trigger edges stay inside their unit, all but a
+   share of at most ``tolerance`` (:data:`DEFAULT_TOLERANCE`, 10%), each of
+   which the verdict names with its ``file:line`` as an exception;
+5. ``mixed``: no pattern dominates.
 
 A trigger edge into a placeholder function counts as crossing units even when
 the function is defined beside its trigger: its code, the other half of the
@@ -30,13 +32,34 @@ from types import MappingProxyType
 from typing import Any
 
 from .levels import at_unit_level
+from .model import Location
 from .selection import whole_graph
 from .view import GraphView
 
-__all__ = ["PATTERNS", "PatternVerdict", "UnitPattern", "classify_pattern"]
+__all__ = ["DEFAULT_TOLERANCE", "PATTERNS", "PatternException", "PatternVerdict", "UnitPattern", "classify_pattern"]
 
 PATTERNS = ("monolith", "infra-app-split", "function-per-unit", "trigger-grouped", "mixed")
 """Every verdict ``classify_pattern`` can give, in the order they are tried."""
+
+DEFAULT_TOLERANCE = 0.1
+"""The share of trigger edges that may cross units in a repository still called ``trigger-grouped``.
+
+The boundaries are not a hard and fast rule: one AppSync resolver calling into
+another stack does not make 23 well-grouped triggers ``mixed``. Below one half,
+so that a ``trigger-grouped`` verdict always means most triggers stay home.
+"""
+
+
+@dataclass(frozen=True)
+class PatternException:
+    """A trigger edge that does not follow the repository's pattern (it crosses units)."""
+
+    source: str
+    function: str
+    location: Location
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.function} at {self.location}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +101,8 @@ class PatternVerdict:
     functions: int = 0
     triggers: int = 0
     cross_unit_triggers: int = 0
+    exceptions: tuple[PatternException, ...] = ()
+    tolerance: float = DEFAULT_TOLERANCE
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "units", MappingProxyType(dict(self.units)))
@@ -86,7 +111,15 @@ class PatternVerdict:
         return hash((self.repo, tuple(self.units.items()), self.reason))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"repo": self.repo, "units": {name: unit.to_dict() for name, unit in self.units.items()}, "reason": self.reason}
+        return {
+            "repo": self.repo,
+            "units": {name: unit.to_dict() for name, unit in self.units.items()},
+            "reason": self.reason,
+            "exceptions": [
+                {"source": each.source, "function": each.function, "location": str(each.location)} for each in self.exceptions
+            ],
+            "tolerance": self.tolerance,
+        }
 
     def __str__(self) -> str:
         return f"{self.repo}: {self.reason}"
@@ -102,11 +135,14 @@ class _Tally:
     out_functions: set[str] | None = None
 
 
-def classify_pattern(graph: GraphView) -> PatternVerdict:
+def classify_pattern(graph: GraphView, *, tolerance: float = DEFAULT_TOLERANCE) -> PatternVerdict:
     """The deployment pattern of ``graph`` (a whole graph or a ``graph.where(...)`` view).
 
     A whole graph is classified at its unit level: stacks, or what each pipeline deploys.
+    ``tolerance`` is the share of trigger edges (0 to below 0.5) that may cross
+    units in a ``trigger-grouped`` repository; see :data:`DEFAULT_TOLERANCE`.
     """
+    tolerance = check_tolerance(tolerance)
     graph = at_unit_level(graph)
     selected = {unit.name for unit in graph.units()}
     tallies: dict[str, _Tally] = {}
@@ -124,6 +160,7 @@ def classify_pattern(graph: GraphView) -> PatternVerdict:
     triggers = 0
     crossing = 0
     outside = 0
+    exceptions: list[PatternException] = []
     for trigger in graph.trigger_edges():
         source_unit = graph.unit_of(trigger.source)
         function_unit = graph.unit_of(trigger.function)
@@ -138,6 +175,7 @@ def classify_pattern(graph: GraphView) -> PatternVerdict:
             continue
         # A placeholder's code ships from another pipeline: its trigger crosses units in all but name.
         crossing += 1
+        exceptions.append(PatternException(trigger.source, trigger.function, trigger.location))
         if source_unit == function_unit:
             continue
         if source_unit in selected:
@@ -147,12 +185,28 @@ def classify_pattern(graph: GraphView) -> PatternVerdict:
             out_functions.add(trigger.function)
         if function_unit in selected:
             tally(function_unit).into += 1
-    repo, reason = _verdict(tallies, len(functions), triggers, crossing)
+    repo, reason = _verdict(tallies, len(functions), triggers, exceptions, tolerance)
     if outside:
         # say so, or the report's trigger count and the verdict's disagree
         reason += f"; {_plural(outside, 'trigger edge')} with one end outside the repository not counted"
     units = {name: _unit_pattern(name, tallies[name], repo) for name in sorted(tallies)}
-    return PatternVerdict(repo, units, reason, len(functions), triggers, crossing)
+    shown = tuple(exceptions) if repo == "trigger-grouped" else ()
+    return PatternVerdict(repo, units, reason, len(functions), triggers, crossing, shown, tolerance)
+
+
+def check_tolerance(tolerance: Any) -> float:
+    """``tolerance`` as a float from 0 to below 0.5, or a :class:`ValueError` saying what is wrong.
+
+    >>> check_tolerance("0.05")
+    0.05
+    """
+    try:
+        value = float(tolerance)
+    except (TypeError, ValueError):
+        raise ValueError(f"pattern tolerance must be a number from 0 to below 0.5, not {tolerance!r}") from None
+    if not 0 <= value < 0.5:
+        raise ValueError(f"pattern tolerance must be from 0 to below 0.5 (a share of trigger edges), not {value}")
+    return value
 
 
 def _unit_pattern(name: str, tally: _Tally, repo: str) -> UnitPattern:
@@ -184,7 +238,10 @@ def _share(part: int, whole: int) -> str:
     return f"{part} of {_plural(whole, 'trigger edge')}" + (f" ({100 * part / whole:.0f}%)" if whole else "")
 
 
-def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing: int) -> tuple[str, str]:
+def _verdict(
+    tallies: dict[str, _Tally], functions: int, triggers: int, exceptions: list[PatternException], tolerance: float
+) -> tuple[str, str]:
+    crossing = len(exceptions)
     if not tallies:
         return "mixed", "no unit holds a function or a trigger, so there is no cut to classify"
     if len(tallies) == 1:
@@ -232,5 +289,13 @@ def _verdict(tallies: dict[str, _Tally], functions: int, triggers: int, crossing
             f"{_every(triggers, 'trigger edge')} {stay}; "
             f"{len(with_functions)} units hold {_plural(functions, 'function')}{figures}"
         )
-    why_not.append(f"not trigger-grouped: {_share(crossing, triggers)} cross units")
+    if crossing <= tolerance * triggers:
+        listed = "; ".join(str(each) for each in sorted(exceptions, key=lambda each: each.location))
+        return "trigger-grouped", (
+            f"{_share(triggers - crossing, triggers)} stay inside their unit, within the "
+            f"{100 * tolerance:.0f}% tolerance; {_plural(crossing, 'exception')}: {listed}"
+        )
+    why_not.append(
+        f"not trigger-grouped: {_share(crossing, triggers)} cross units, more than the {100 * tolerance:.0f}% tolerance"
+    )
     return "mixed", "; ".join(why_not)

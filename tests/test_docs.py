@@ -7,8 +7,11 @@ Conventions every docs page follows:
   named by ``<!-- run-in: sample_repos/NAME -->`` anywhere on the page) without
   its own tests and pytest configuration. A block whose first line is a
   comment naming a file (``# tests/conftest.py``) is written there; any other
-  block becomes a test module of its own. pytest then runs the page's
-  repository, and every item must pass;
+  block becomes a test module of its own. A ``toml`` block whose first line
+  is ``# pyproject.toml`` is configuration: the page's such blocks together
+  become the repository's ``pyproject.toml``, and each contract they declare
+  must be collected as its ``serverless-arch::contract:<name>`` item. pytest
+  then runs the page's repository, and every item must pass;
 - ``yaml``, ``json`` and ``toml`` blocks must parse (YAML with the same
   loader the templates go through);
 - a ``text`` block after ``<!-- output-of: python -m pytest_serverless_arch ... -->``
@@ -94,8 +97,13 @@ def page_id(page: Path) -> str:
     return str(page.relative_to(REPO))
 
 
+def config_blocks(page: Path) -> list[Block]:
+    """The page's ``toml`` blocks headed ``# pyproject.toml``: the configuration of its repository."""
+    return [b for b in blocks_of(page) if b.language == "toml" and b.runs and b.code.startswith("# pyproject.toml\n")]
+
+
 def python_pages() -> list[Path]:
-    return [page for page in PAGES if any(b.language == "python" and b.runs for b in blocks_of(page))]
+    return [page for page in PAGES if any(b.language == "python" and b.runs for b in blocks_of(page)) or config_blocks(page)]
 
 
 def blocks(language: str, *, runs: bool = True) -> list[Block]:
@@ -181,6 +189,9 @@ def _page_repository(page: Path, target: Path) -> int:
         ignore=shutil.ignore_patterns("tests", "pyproject.toml", "pytest.ini", "README.md", "__pycache__", ".pytest_cache"),
     )
     (target / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+    configuration = config_blocks(page)
+    if configuration:
+        (target / "pyproject.toml").write_text("\n".join(block.code for block in configuration), encoding="utf-8")
     written: dict[str, str] = {}
     tests = 0
     for index, block in enumerate(b for b in blocks_of(page) if b.language == "python" and b.runs):
@@ -208,6 +219,14 @@ def test_the_python_examples_of_a_page_run_and_pass(page, pytester):
     failing = {node: outcome for node, outcome in outcomes.items() if outcome != "PASSED"}
     assert result.ret == 0 and not failing, "\n".join(result.outlines[-60:])
     assert sum(node.startswith("tests/") for node in outcomes) >= tests
+    declared = {
+        name
+        for block in config_blocks(page)
+        for name in re.findall(r"^\[tool\.serverless-arch\.contracts\.([^\]]+)\]", block.code, re.M)
+    }
+    assert {node for node in outcomes if node.startswith("serverless-arch::contract:")} == {
+        f"serverless-arch::contract:{name}" for name in declared
+    }
 
 
 def _links() -> list[tuple[Path, str]]:

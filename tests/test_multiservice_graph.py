@@ -6,12 +6,16 @@ way real ones write it; the tests pin exact units, edges, links and lines.
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from pytest_serverless_arch import load
+from pytest_serverless_arch.assertions import assert_pattern
 from pytest_serverless_arch.parse import DuplicateKey, ParseError, parse_json, parse_yaml
 from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.report import build_report, render_text
+from pytest_serverless_arch.rules import RuleError, pattern
 
 from .helpers import GRAPH_FIXTURES, edge_facts
 
@@ -75,3 +79,39 @@ def test_keys_equal_in_python_but_of_other_types_are_not_duplicates():
     with pytest.raises(ParseError, match=r"duplicate key 1 \(first written on line 1\)"):
         parse_yaml("1: a\n1: b\n")
     assert parse_json('{"a": 1, "a": 2}', found) == {"a": 2} and found == [DuplicateKey("a", 1, 1)]
+
+
+def test_one_trigger_edge_crossing_units_within_the_tolerance_is_trigger_grouped_with_its_exception():
+    graph = load(GRAPH_FIXTURES / "tolerance")
+    exception = "graphql:GraphQLApi -> orders:GetOrderFunction at graphql/template.yaml:35"
+    verdict = classify_pattern(graph, tolerance=0.25)
+    assert (verdict.repo, verdict.reason) == (
+        "trigger-grouped",
+        f"4 of 5 trigger edges (80%) stay inside their unit, within the 25% tolerance; 1 exception: {exception}",
+    )
+    assert verdict.to_dict()["exceptions"] == [
+        {"source": "graphql:GraphQLApi", "function": "orders:GetOrderFunction", "location": "graphql/template.yaml:35"}
+    ]
+    assert pattern(graph, expected="trigger-grouped", tolerance=0.25) == []
+    assert_pattern(graph, "trigger-grouped", tolerance=0.25)
+
+
+def test_more_trigger_edges_crossing_units_than_the_tolerance_is_mixed():
+    graph = load(GRAPH_FIXTURES / "tolerance")
+    verdict = classify_pattern(graph)
+    assert verdict.repo == "mixed" and verdict.exceptions == ()
+    assert verdict.reason.endswith("not trigger-grouped: 1 of 5 trigger edges (20%) cross units, more than the 10% tolerance")
+    assert classify_pattern(graph, tolerance=0).repo == "mixed"
+    with pytest.raises(RuleError, match="pattern tolerance must be from 0 to below 0.5"):
+        pattern(graph, expected="trigger-grouped", tolerance=0.5)
+
+
+def test_the_tolerance_ini_option_and_flag_reach_the_pattern_rule(pytester):
+    shutil.copytree(GRAPH_FIXTURES / "tolerance", pytester.path, dirs_exist_ok=True)
+    pytester.makeini(
+        "[pytest]\nserverless_arch_rules = pattern expected=trigger-grouped\nserverless_arch_pattern_tolerance = 0.25\n"
+    )
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--arch-pattern-tolerance", "0.1")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*the repository is cut as mixed, expected trigger-grouped*more than the 10% tolerance*"])

@@ -81,9 +81,28 @@ def chromium() -> str:
     pytest.skip("no headless Chromium on PATH (Debian: apt-get install chromium; .ci/run installs it where it can)")
 
 
-def run_page(browser: str, html: str, tmp_path: Path) -> dict:
+ROW_PROBE = """<script>
+(function () {
+  var row = document.querySelector("table.violations tbody tr");
+  row.dispatchEvent(new MouseEvent("click", {bubbles: true}));
+  var out = document.createElement("pre");
+  out.id = "probe";
+  function names(selector, attribute) {
+    return Array.prototype.map.call(document.querySelectorAll(selector), function (e) { return e.getAttribute(attribute); });
+  }
+  out.textContent = JSON.stringify({
+    problems: window.__problems,
+    nodes: names("g.node.match", "data-id"),
+    units: names("g.unit.match", "data-unit"),
+  });
+  document.body.appendChild(out);
+}());
+</script>"""
+
+
+def run_page(browser: str, html: str, tmp_path: Path, probe: str = PROBE) -> dict:
     page = tmp_path / "page.html"
-    page.write_text(html.replace("<head>", "<head>\n" + WATCH, 1).replace("</body>", PROBE + "\n</body>", 1), encoding="utf-8")
+    page.write_text(html.replace("<head>", "<head>\n" + WATCH, 1).replace("</body>", probe + "\n</body>", 1), encoding="utf-8")
     done = subprocess.run(
         [
             browser,
@@ -132,6 +151,17 @@ def test_a_page_of_200_units_starts_collapsed_and_a_click_expands_a_unit(tmp_pat
     assert (result["clicked"], result["collapsedBefore"], result["collapsedAfter"]) == ("svc-000", True, False)
     assert result["bodyShown"] and result["heightAfter"] > result["heightBefore"]
     assert "kindqueue" in result["details"].replace(" ", "")
+
+
+def test_a_click_on_a_violation_marks_its_units_and_drawn_resources(tmp_path):
+    browser = chromium()
+    split_queue = REPO / "tests" / "fixtures" / "plugin" / "split-queue"
+    document = build_document(load(split_queue, root=str(split_queue)))
+    result = run_page(browser, render(document, "html"), tmp_path, ROW_PROBE)
+    assert result["problems"] == [] and result["logged"] == []
+    # the first row: no-function-placeholders on app.yaml:Worker, triggered from infra.yaml:OrdersQueue
+    assert result["nodes"] == ["app.yaml:Worker", "infra.yaml:OrdersQueue"]
+    assert result["units"] == ["app.yaml", "infra.yaml"]
 
 
 def test_chromium_renders_the_page_to_a_screenshot(tmp_path):

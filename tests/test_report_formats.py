@@ -372,6 +372,16 @@ def test_the_html_page_of_a_split_queue_shows_its_nodes_violations_and_pattern()
     assert 'data-location="app.yaml:3"' in text
 
 
+def test_the_html_page_names_the_pipelines_that_deploy_each_unit(sample_documents):
+    document = sample_documents["monolith-bookings-one-workflow"]
+    text = render(document, "html")
+    assert [name for name in count_svg(text).units] == ["bookings-data", "bookings-api"]
+    assert text.count('data-pipelines="release"') == 2
+    assert '<button type="button" class="show-units" data-units="bookings-data\nbookings-api">release</button>' in text
+    assert "bookings-data → bookings-api" in text
+    assert "Rules work at the <strong>pipeline</strong> level" in text
+
+
 def test_a_repository_of_200_units_and_2000_functions_starts_collapsed_in_wrapped_columns():
     document = build_document(wide_graph(200, 10))
     text = render(document, "html")

@@ -6,8 +6,9 @@ function, a unit's resource holds a cross-unit ``link`` to what another unit
 provides). Followed transitively, a chain that enters another unit goes on
 from any of that unit's resources: a unit is deployed as a whole, so it needs
 whatever its resources need. A chain ends at the first node it was looking
-for. ``cut`` names resource kinds where chains stop without counting (the
-event channels an independence contract allows).
+for, and never goes on through another source node: that node's own chains
+say the same thing, shorter. ``cut`` names resource kinds where chains stop
+without counting (the event channels an independence contract allows).
 
 >>> from pytest_serverless_arch.model import Edge, Location
 >>> edge = Edge("accesses", "a:Fn", "b:Table", Location("a.yaml", 3))
@@ -88,7 +89,8 @@ def find_chains(
 
     An edge touching a node whose kind is in ``cut`` neither counts nor is followed.
     """
-    source_nodes = sorted(set(sources))
+    source_set = frozenset(sources)
+    source_nodes = sorted(source_set)
     found: list[Chain] = []
 
     def allowed(edge: Edge) -> bool:
@@ -101,11 +103,13 @@ def find_chains(
                 found.append(Chain((edge,)))
                 reached_directly.add(str(edge.target))
         if transitive:
-            found += _longer_chains(index, start, targets, reached_directly, allowed)
+            found += _longer_chains(index, start, targets, source_set, reached_directly, allowed)
     return found
 
 
-def _longer_chains(index: DependencyIndex, start: str, targets: frozenset[str], done: set[str], allowed: Any) -> list[Chain]:
+def _longer_chains(
+    index: DependencyIndex, start: str, targets: frozenset[str], sources: frozenset[str], done: set[str], allowed: Any
+) -> list[Chain]:
     """Breadth first from ``start``: the first (shortest) chain to each target not in ``done``."""
     paths: dict[str, tuple[Edge, ...]] = {start: ()}
     entered_units = {index.unit_of(start)}
@@ -123,7 +127,7 @@ def _longer_chains(index: DependencyIndex, start: str, targets: frozenset[str], 
                     done.add(target)
                     found.append(Chain((*path, edge)))
                 continue
-            if target in paths:
+            if target in paths or target in sources:
                 continue
             paths[target] = (*path, edge)
             queue.append(target)
@@ -132,7 +136,7 @@ def _longer_chains(index: DependencyIndex, start: str, targets: frozenset[str], 
                 # depending on a unit means depending on what any of its resources needs
                 entered_units.add(unit)
                 for member in index.members.get(unit, ()):
-                    if member not in paths:
+                    if member not in paths and member not in sources:
                         paths[member] = (*path, edge)
                         queue.append(member)
     return found

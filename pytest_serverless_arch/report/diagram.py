@@ -66,6 +66,7 @@ class DiagramUnit:
     wave: int
     nodes: tuple[DiagramNode, ...] = ()
     violating: bool = False
+    pipelines: tuple[str, ...] = ()  # the pipelines that deploy it
 
     @property
     def functions(self) -> int:
@@ -226,6 +227,7 @@ def build_diagram(graph: DeploymentGraph, findings: Iterable[Finding] = ()) -> D
                 waves.get(unit.name, 0),
                 nodes,
                 violating=unit.name in violating_units,
+                pipelines=tuple(pipeline.name for pipeline in graph.pipelines_of(unit.name)),
             )
         )
     units.sort(key=lambda unit: (unit.wave, unit.name))

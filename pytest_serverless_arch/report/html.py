@@ -49,6 +49,7 @@ def render_html(document: ReportDocument, *, collapsed: bool | None = None, titl
             '<aside class="facts">',
             '<div id="details" class="details"><p class="hint">Hover or click a node or a unit to see its details.</p></div>',
             _pattern(document),
+            _pipelines(document),
             _violations(document),
             _errors(document),
             _notes(document),
@@ -154,15 +155,17 @@ def _unit(index: int, unit: DiagramUnit, diagram: Diagram, layout: Layout) -> st
             unit.domain or "",
             _count(unit.functions, "function"),
             _count(sources, "source") if sources else "",
+            "pipeline " + ", ".join(unit.pipelines) if unit.pipelines else "",
         )
         if part
     )
-    search = " ".join([unit.name, unit.path, unit.format, unit.domain or ""]).lower()
+    search = " ".join([unit.name, unit.path, unit.format, unit.domain or "", *unit.pipelines]).lower()
     lines = [
         f'<g class="{" ".join(classes)}" id="unit-{index}" data-unit="{escape(unit.name)}" data-col="{box.column}" '
         f'data-x="{box.x}" data-y="{box.y}" data-he="{box.expanded_height}" data-hc="{box.collapsed_height}" '
         f'data-kind="unit" data-type="{escape(unit.format)}" data-domain="{escape(unit.domain or "")}" '
-        f'data-location="{escape(unit.path)}" data-search="{escape(search)}" transform="translate({box.x},{box.y})">',
+        f'data-location="{escape(unit.path)}" data-pipelines="{escape(", ".join(unit.pipelines))}" '
+        f'data-search="{escape(search)}" transform="translate({box.x},{box.y})">',
         f'<rect class="box" width="{UNIT_WIDTH}" height="{box.height}" rx="6" fill="{_domain_colour(unit.domain)}"/>',
         '<g class="unit-header" tabindex="0" role="button" aria-label="expand or collapse">',
         f'<rect class="header-hit" width="{UNIT_WIDTH}" height="{HEADER}" fill="transparent"/>',
@@ -250,6 +253,25 @@ def _pattern(document: ReportDocument) -> str:
     return "\n".join(parts)
 
 
+def _pipelines(document: ReportDocument) -> str:
+    """The pipelines and the units each deploys, in order; a click marks those units in the graph."""
+    pipelines = document.graph.pipelines()
+    if not pipelines:
+        return ""
+    level = document.graph.unit_level()
+    items = "".join(
+        f'<li><button type="button" class="show-units" data-units="{escape(chr(10).join(pipeline.units))}">'
+        f"{escape(pipeline.name)}</button> ({escape(pipeline.system)}, <code>{_breakable(str(pipeline.location))}</code>): "
+        f"{escape(' → '.join(pipeline.units) or 'no unit')}</li>"
+        for pipeline in pipelines
+    )
+    return (
+        f"<section><h2>Pipelines ({len(pipelines)})</h2>"
+        f"<p>Rules work at the <strong>{escape(level.level)}</strong> level: {escape(level.reason)}.</p>"
+        f'<ul class="pipelines">{items}</ul></section>'
+    )
+
+
 def _violations(document: ReportDocument) -> str:
     parts = ["<section>", f"<h2>Violations ({len(document.failing)})</h2>"]
     if not document.findings:
@@ -261,7 +283,8 @@ def _violations(document: ReportDocument) -> str:
         for finding in document.findings:
             state = finding.state + (f": {finding.justification}" if finding.justification else "")
             parts.append(
-                f'<tr class="{finding.state}" data-resources="{escape(" ".join(finding.violation.resources))}">'
+                f'<tr class="{finding.state}" data-units="{escape(chr(10).join(finding.violation.units))}" '
+                f'data-resources="{escape(chr(10).join(finding.violation.resources))}">'
                 f"<td><code>{_breakable(str(finding.location))}</code></td><td>{escape(finding.rule)}</td>"
                 f"<td>{escape(finding.violation.message)}</td><td>{escape(state)}</td></tr>"
             )
@@ -324,6 +347,8 @@ svg text{font-size:11px;fill:#1f2328;pointer-events:none}
 table{border-collapse:collapse;width:100%;font-size:12px}
 td,th{border:1px solid #d0d7de;padding:3px 5px;vertical-align:top;text-align:left}
 tr.suppressed,tr.baselined{color:#57606a}
+table.violations tbody tr{cursor:pointer}table.violations tbody tr:hover{background:#f6f8fa}
+button.show-units{font:inherit;padding:0 4px}
 code{font-size:12px;overflow-wrap:break-word}
 .details{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:6px 10px;margin-top:10px;min-height:60px}
 .details dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 10px;margin:0}.details dt{color:#57606a}
@@ -379,6 +404,7 @@ _JS = """
       ["kind", element.getAttribute("data-kind")], ["type", element.getAttribute("data-type")],
       ["unit", element.getAttribute("data-unit")], ["domain", element.getAttribute("data-domain") || "(none)"],
       ["location", element.getAttribute("data-location")]];
+    if (element.getAttribute("data-pipelines")) rows.push(["pipelines", element.getAttribute("data-pipelines")]);
     var list = document.createElement("dl");
     rows.forEach(function (row) {
       var term = document.createElement("dt"), value = document.createElement("dd");
@@ -422,6 +448,27 @@ _JS = """
     });
     count.textContent = query ? found + " found" : "";
     layout();
+  });
+  function mark(unitNames, nodeIds) {
+    svg.querySelectorAll(".match").forEach(function (element) { element.classList.remove("match"); });
+    var first = null;
+    units.forEach(function (unit) {
+      var hit = unitNames.indexOf(unit.getAttribute("data-unit")) >= 0;
+      unit.querySelectorAll("g.node").forEach(function (node) {
+        if (nodeIds.indexOf(node.getAttribute("data-id")) >= 0) { node.classList.add("match"); hit = true; }
+      });
+      if (hit) { unit.classList.add("match"); unit.classList.remove("collapsed"); first = first || unit; }
+    });
+    layout();
+    if (first && first.scrollIntoView) first.scrollIntoView({block: "center", inline: "center"});
+  }
+  document.querySelectorAll("button.show-units").forEach(function (button) {
+    button.addEventListener("click", function () { mark(button.getAttribute("data-units").split("\\n"), []); });
+  });
+  document.querySelectorAll("table.violations tbody tr").forEach(function (row) {
+    row.addEventListener("click", function () {
+      mark(row.getAttribute("data-units").split("\\n"), row.getAttribute("data-resources").split("\\n"));
+    });
   });
   document.getElementById("expand-all").addEventListener("click", function () {
     units.forEach(function (unit) { unit.classList.remove("collapsed"); }); layout();

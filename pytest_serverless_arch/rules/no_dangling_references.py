@@ -16,9 +16,9 @@ provider is a note, never a violation (see :mod:`..references`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from ..references import describe_reference, judge_references
+from ..view import GraphView
 from .base import Violation, rule
 
 __all__ = ["no_dangling_references"]
@@ -33,7 +33,7 @@ RULE_ID = "no-dangling-references"
     '("No export named X found"); single-template linters cannot see it, the whole repository can.',
     builtin=True,
 )
-def no_dangling_references(graph: Any, *, allow: Sequence[str] = ()) -> list[Violation]:
+def no_dangling_references(graph: GraphView, *, allow: Sequence[str] = ()) -> list[Violation]:
     """Every import, stack output, SSM read and compose param names something a unit provides.
 
     ``allow`` adds globs of names provided from outside the repository to

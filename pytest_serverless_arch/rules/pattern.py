@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import Location
-from ..patterns import PATTERNS, classify_pattern
+from ..patterns import DEFAULT_TOLERANCE, PATTERNS, classify_pattern
 from ..selection import whole_graph
 from ..view import GraphView
 from .base import RuleError, Violation, rule
@@ -27,10 +27,18 @@ _FIRST_TO_FIX = {"infra": 0, "app": 1}
     "has chosen a cut, drifting into another one should be a decision, not an accident.",
     builtin=True,
 )
-def pattern(graph: GraphView, *, expected: str | Iterable[str] | None = None) -> list[Violation]:
-    """The repository's pattern is ``expected`` (a pattern id, or several accepted ones)."""
+def pattern(
+    graph: GraphView, *, expected: str | Iterable[str] | None = None, tolerance: float = DEFAULT_TOLERANCE
+) -> list[Violation]:
+    """The repository's pattern is ``expected`` (a pattern id, or several accepted ones).
+
+    ``tolerance``: the share of trigger edges that may cross units in a ``trigger-grouped`` repository.
+    """
     accepted = _accepted(expected)
-    verdict = classify_pattern(graph)
+    try:
+        verdict = classify_pattern(graph, tolerance=tolerance)
+    except ValueError as exc:
+        raise RuleError(f"{RULE_ID}: {exc}") from None
     if verdict.repo in accepted:
         return []
     whole = whole_graph(graph)

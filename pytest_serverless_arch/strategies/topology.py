@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..patterns import DEFAULT_TOLERANCE
+
 __all__ = [
     "Access",
     "DATA_STORE_KINDS",
@@ -423,7 +425,8 @@ class Topology:
         with_functions = {f.unit for f in self.functions}
         if len(with_functions) >= 2 and all(len(self.functions_in(unit)) == 1 for unit in with_functions):
             return "function-per-unit"
-        if not crossing:
+        # at most a DEFAULT_TOLERANCE share of the trigger edges may cross units
+        if len(crossing) <= DEFAULT_TOLERANCE * len(self.triggers):
             return "trigger-grouped"
         return "mixed"
 
