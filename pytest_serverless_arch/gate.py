@@ -199,13 +199,26 @@ class ArchGate:
         if not self.settings.reports and not wants_summary:
             return
         try:
-            document = build_document(self.graph(), baseline=self.baseline)
+            document = build_document(self.graph(), baseline=self.baseline, extra=self._contract_findings())
         except Exception as exc:  # a report must never hide the test results
             self.reports_written.append(f"cannot build the report: {type(exc).__name__}: {exc}")
             return
         self.reports_written += write_reports(document, self.settings.reports)
         if wants_summary:
             self.reports_written.append(append_step_summary(document, Path(summary)))
+
+    def _contract_findings(self) -> list[tuple[Any, list[Violation]]]:
+        """Each contract that can be checked, with its violations (a report shows them beside the rules')."""
+        from .contracts.check import check_contract, contract_rule
+        from .contracts.model import ContractError
+
+        found = []
+        for contract in self.contracts.contracts:
+            try:
+                found.append((contract_rule(contract), check_contract(contract, self.graph())))
+            except ContractError:
+                continue  # its item fails with the configuration error
+        return found
 
     def summary_lines(self) -> list[str]:
         findings = self.findings

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from .contracts.check import check_contract
+from .contracts.check import check_contract, contract_rule
 from .contracts.model import Contract, ContractError
 from .escape import printable
 from .gate import ArchGate
@@ -245,7 +245,7 @@ class ContractItem(_GateItem):
         super().__init__(**kwargs)
         self.contract = contract
         # what the failure text shows: the contract as a sentence and its reason
-        self.rule = Rule(contract.rule_id, check_contract, description=contract.describe(), reason=contract.reason)
+        self.rule = contract_rule(contract)
 
     def runtest(self) -> None:
         gate: ArchGate = self.parent.gate  # type: ignore[union-attr]

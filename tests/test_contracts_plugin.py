@@ -301,3 +301,23 @@ def test_the_baseline_freezes_contract_findings_and_fails_only_on_new_ones(pytes
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*payments/template.yaml:15: contract:payments-off-orders: function PayFunction*(imports*"])
+
+
+def test_contract_findings_are_in_the_sarif_report_with_the_contract_as_its_rule(pytester):
+    body = PAYMENTS_OFF_ORDERS + 'edges = ["links"]\ntransitive = true\nreason = "payments ships without orders"'
+    fixture_repository(pytester, CHAIN, pyproject=HEADER + contract("payments-off-orders", body))
+    pytester.runpytest("--arch-report=arch.sarif").assert_outcomes(failed=1)
+    run = json.loads((pytester.path / "arch.sarif").read_text())["runs"][0]
+    results = [result for result in run["results"] if result["ruleId"].startswith("contract:")]
+    assert [
+        (
+            result["ruleId"],
+            location["physicalLocation"]["artifactLocation"]["uri"],
+            location["physicalLocation"]["region"]["startLine"],
+        )
+        for result in results
+        for location in result["locations"]
+    ] == [("contract:payments-off-orders", "payments/template.yaml", 13)]
+    [rule] = [rule for rule in run["tool"]["driver"]["rules"] if rule["id"] == "contract:payments-off-orders"]
+    assert rule["help"] == {"text": "payments ships without orders"}
+    assert rule["helpUri"].endswith("/docs/contracts.md")

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..model import Location
 from ..patterns import classify_pattern
-from ..rules.base import Violation, describe
+from ..rules.base import DOCS_URL, Rule, Violation, describe
 from ..selection import ScopedGraph, Selection, edge_kinds, whole_graph
 from .model import (
     Contract,
@@ -34,7 +34,9 @@ from .model import (
 )
 from .reach import Chain, DependencyIndex, find_chains
 
-__all__ = ["check_contract"]
+__all__ = ["CONTRACTS_DOCS_URL", "check_contract", "contract_rule"]
+
+CONTRACTS_DOCS_URL = DOCS_URL.rsplit("/rules/", 1)[0] + "/contracts.md"
 
 # The unit parts (patterns.UnitPattern.pattern) that fit each seed pattern.
 _FITTING_PARTS = {
@@ -61,6 +63,13 @@ def check_contract(contract: Contract, graph: Any) -> list[Violation]:
     else:  # pragma: no cover - every type is handled above
         raise contract.error("type", f"no checker for contract type {contract.type!r}")
     return sorted(found, key=lambda violation: (violation.location, violation.message))
+
+
+def contract_rule(contract: Contract) -> Rule:
+    """The contract as a :class:`Rule` record (id ``contract:<name>``, its sentence, its reason) for reports."""
+    return Rule(
+        contract.rule_id, check_contract, description=contract.describe(), reason=contract.reason, docs_url=CONTRACTS_DOCS_URL
+    )
 
 
 # --- selecting -------------------------------------------------------------------

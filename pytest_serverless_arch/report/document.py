@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,12 +58,23 @@ class ReportDocument:
         return found
 
 
-def build_document(graph: DeploymentGraph, *, baseline: Baseline | None = None) -> ReportDocument:
-    """The report of ``graph``: its JSON data, its findings triaged by suppressions and ``baseline``, its picture."""
+def build_document(
+    graph: DeploymentGraph,
+    *,
+    baseline: Baseline | None = None,
+    extra: Iterable[tuple[Rule, Sequence[Violation]]] = (),
+) -> ReportDocument:
+    """The report of ``graph``: its JSON data, its findings triaged by suppressions and ``baseline``, its picture.
+
+    ``extra`` adds the findings of rules run beside the built-in ones (the contracts of the configuration).
+    """
     data = build_report(graph)
     violations = [Violation(**_violation_fields(item)) for item in data["violations"]]
+    extra = list(extra)
+    violations += [violation for _, found in extra for violation in found]
     findings = tuple(triage_findings(violations, graph, baseline))
     known = registered_rules()
+    known.update({extra_rule.id: extra_rule for extra_rule, _ in extra})
     ran = list(BUILTIN_RULES) + sorted({finding.rule for finding in findings} - set(BUILTIN_RULES))
     return ReportDocument(
         graph=graph,
