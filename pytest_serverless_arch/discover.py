@@ -386,6 +386,7 @@ def local_target(base_rel: str, value: Any) -> str | None:
 def _mark_included(discovery: Discovery) -> None:
     """Files that a template pulls in are parts of that unit, not units of their own."""
     includers: dict[str, set[str]] = {}
+    formats = {candidate.relpath: candidate.format for candidate in discovery.candidates}
     for candidate in discovery.candidates:
         document = candidate.document
         if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
@@ -402,6 +403,11 @@ def _mark_included(discovery: Discovery) -> None:
             for match in _FILE_VARIABLE.finditer(text):
                 raw = match.group(1).strip().strip("'\"")
                 local = local_target(candidate.relpath, raw)
+                # A service that reads a value from another service's serverless.yml (or a template) does
+                # not swallow it: that file is a unit in its own right, whoever else reads it.
+                reads_value = text.startswith(":", match.end())
+                if local and (formats.get(local) == "serverless" or (reads_value and local in formats)):
+                    continue
                 if local:
                     line = text.count("\n", 0, match.start()) + 1
                     discovery.included.setdefault(local, (candidate.relpath, line))

@@ -17,7 +17,7 @@ from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.report import build_report, render_text
 from pytest_serverless_arch.rules import RuleError, pattern
 
-from .helpers import GRAPH_FIXTURES, edge_facts
+from .helpers import GRAPH_FIXTURES, edge_facts, link_facts
 
 
 def test_a_trigger_of_a_function_outside_the_repository_is_listed_and_counted_once_with_one_prefix():
@@ -115,3 +115,24 @@ def test_the_tolerance_ini_option_and_flag_reach_the_pattern_rule(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "--arch-pattern-tolerance", "0.1")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*the repository is cut as mixed, expected trigger-grouped*more than the 10% tolerance*"])
+
+
+def test_a_service_whose_serverless_yml_another_service_reads_with_file_stays_a_unit():
+    graph = load(GRAPH_FIXTURES / "file_read")
+    assert [(unit.name, unit.path) for unit in graph.units()] == [
+        ("shop-api-dev", "api/serverless.yml"),
+        ("shop-db-dev", "db/serverless.yml"),
+    ]
+    assert graph.errors == [] and graph.notes == []
+    assert link_facts(graph) == [
+        (
+            "stack_output",
+            "shop-api-dev",
+            "shop-db-dev",
+            "shop-api-dev:placeOrder",
+            "shop-db-dev:OrdersTable",
+            "api/serverless.yml:12",
+        )
+    ]
+    environment = graph.resource("shop-api-dev:placeOrder").properties["Environment"]["Variables"]
+    assert environment == {"ORDERS_TABLE": "shop-orders-dev"}
