@@ -162,9 +162,9 @@ select = domain:orders, kind:function
             "pattern 'layered'; patterns: monolith, infra-app-split, function-per-unit, trigger-grouped",
         ),
         (
-            'type = "pattern"\npattern = "monolith"\ntolerance = 1.5',
+            'type = "pattern"\npattern = "monolith"\ntolerance = 0.5',
             "pyproject.toml:4: [tool.serverless-arch.contracts.x] "
-            "tolerance: expected a share of the units from 0 up to (not including) 1, got 1.5",
+            "tolerance: pattern tolerance must be from 0 to below 0.5 (a share of trigger edges), not 0.5",
         ),
     ],
 )

@@ -173,21 +173,24 @@ def test_ownership_reports_units_without_or_with_two_owners_and_triggers_across_
     result.stdout.fnmatch_lines(["serverless-arch::contract:shared PASSED*"])
 
 
-def test_a_pattern_contract_holds_within_its_tolerance_and_names_each_unit_off_it(pytester):
-    strict = 'type = "pattern"\npattern = "trigger-grouped"\ntolerance = 0.25'
-    lenient = 'type = "pattern"\npattern = "trigger-grouped"\ntolerance = 0.5'
+def test_a_pattern_contract_asks_the_classifier_with_its_tolerance_and_names_each_unit_off_the_pattern(pytester):
+    grouped = 'type = "pattern"\npattern = "trigger-grouped"\ntolerance = 0.25'
+    split = 'type = "pattern"\npattern = "infra-app-split"'
     part = 'type = "pattern"\npattern = "monolith"\nselect = "orders"'
-    result = run(pytester, contract("strict", strict), contract("lenient", lenient), contract("orders-alone", part))
+    result = run(pytester, contract("grouped", grouped), contract("split", split), contract("orders-alone", part))
     result.assert_outcomes(passed=2, failed=1)
+    why = (
+        "the repository is infra-app-split: unit platform holds triggers for 1 function in other units; "
+        "1 of 2 trigger edges (50%) cross units, at least half"
+    )
     result.stdout.fnmatch_lines(
         [
+            "contract:grouped: the repository is cut as trigger-grouped (tolerance 25% of trigger edges)",
             "2 violations:",
-            "  notifications/template.yaml:1: contract:strict: unit notifications plays app (1 function, 0 triggers inside, "
-            "0 out to other units, 1 in from other units), not trigger-grouped: the repository is infra-app-split; "
-            "2 of 4 units (50%) do not fit, tolerance 25%",
-            "  platform/template.yaml:1: contract:strict: unit platform plays infra (1 function, 1 trigger inside, "
-            "1 out to other units, 0 in from other units), not trigger-grouped: the repository is infra-app-split; "
-            "2 of 4 units (50%) do not fit, tolerance 25%",
+            "  notifications/template.yaml:1: contract:grouped: unit notifications plays app (1 function, 0 triggers inside, "
+            f"0 out to other units, 1 in from other units), not trigger-grouped; {why}",
+            "  platform/template.yaml:1: contract:grouped: unit platform plays infra (1 function, 1 trigger inside, "
+            f"1 out to other units, 0 in from other units), not trigger-grouped; {why}",
         ]
     )
 

@@ -257,23 +257,23 @@ def _ownership(contract: OwnershipContract, graph: Any) -> list[Violation]:
 
 def _pattern(contract: PatternContract, graph: Any) -> list[Violation]:
     scope = _scope(contract, graph, "select", contract.select) if contract.select else graph
-    verdict = classify_pattern(scope)
+    # the classifier's own tolerance: the share of trigger edges that may cross units in a trigger-grouped cut
+    verdict = classify_pattern(scope, tolerance=contract.tolerance)
     if verdict.repo == contract.pattern:
         return []
     parts = verdict.units
-    if not parts:
-        where = Location(graph.units()[0].path) if graph.units() else contract.origin.location("pattern")
-        return [Violation(contract.rule_id, f"expected {contract.pattern}: {verdict.reason}", where)]
+    why = f"the repository is {verdict.repo}: {verdict.reason}"
     fitting = _FITTING_PARTS[contract.pattern]
-    if contract.pattern == "monolith":
+    if contract.pattern == "monolith" and parts:
         # one unit may hold everything: the one holding most is the monolith, every other unit is off
         largest = max(sorted(parts), key=lambda name: (parts[name].functions, parts[name].triggers_inside))
         off = [name for name in parts if name != largest]
     else:
         off = [name for name, part in parts.items() if part.pattern not in fitting]
-    if len(off) <= contract.tolerance * len(parts):
-        return []
-    share = f"{len(off)} of {len(parts)} units ({len(off) / len(parts):.0%}) do not fit, tolerance {contract.tolerance:.0%}"
+    if not off:  # every unit plays a fitting part, yet the whole is cut otherwise
+        units = [unit.name for unit in scope.units()]
+        where = _unit_location(graph, units[0]) if units else contract.origin.location("pattern")
+        return [Violation(contract.rule_id, f"not {contract.pattern}: {why}", where, tuple(units))]
     found = []
     for name in off:
         part = parts[name]
@@ -283,8 +283,7 @@ def _pattern(contract: PatternContract, graph: Any) -> list[Violation]:
                 contract.rule_id,
                 f"unit {name} plays {role} ({_count(part.functions, 'function')}, "
                 f"{_count(part.triggers_inside, 'trigger')} inside, {part.triggers_out} out to other units, "
-                f"{part.triggers_in} in from other units), "
-                f"not {contract.pattern}: the repository is {verdict.repo}; {share}",
+                f"{part.triggers_in} in from other units), not {contract.pattern}; {why}",
                 _unit_location(graph, name),
                 (name,),
             )

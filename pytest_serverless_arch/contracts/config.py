@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import RESOURCE_KINDS
-from ..patterns import PATTERNS
+from ..patterns import DEFAULT_TOLERANCE, PATTERNS, check_tolerance
 from ..selection import Selection, SelectorError, edge_kinds
 from .model import (
     CONTRACT_TYPES,
@@ -362,9 +362,7 @@ def _contract(name: str, table: Mapping[str, Any], origin: ContractOrigin, value
     pattern = read("pattern", values.text)
     if pattern not in _SEED_PATTERNS:
         raise fail("pattern", f"unknown pattern {pattern!r}; patterns: {', '.join(_SEED_PATTERNS)}")
-    tolerance = read("tolerance", values.number, 0.0)
-    if not 0.0 <= tolerance < 1.0:
-        raise fail("tolerance", f"expected a share of the units from 0 up to (not including) 1, got {tolerance}")
+    tolerance = read("tolerance", lambda value: check_tolerance(values.number(value)), DEFAULT_TOLERANCE)
     select = read("select", lambda value: _selector(values.text(value)))
     return PatternContract(**common, pattern=pattern, tolerance=tolerance, select=select)
 

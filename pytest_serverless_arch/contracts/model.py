@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from ..model import Location
+from ..patterns import DEFAULT_TOLERANCE
 
 __all__ = [
     "CONTRACT_TYPES",
@@ -163,17 +164,17 @@ class OwnershipContract(Contract):
 
 @dataclass(frozen=True)
 class PatternContract(Contract):
-    """The repository (or the ``select``-ed part) is cut as ``pattern``; at most ``tolerance`` (a share
-    of the units taking part) may play another part."""
+    """The repository (or the ``select``-ed part) is cut as ``pattern``, as the classifier says with
+    its ``tolerance`` (the share of trigger edges that may cross units in a trigger-grouped cut)."""
 
     type: ClassVar[str] = "pattern"
     pattern: str = ""
-    tolerance: float = 0.0
+    tolerance: float = DEFAULT_TOLERANCE
     select: str | None = None
 
     def describe(self) -> str:
         scope = f"{self.select} is" if self.select else "the repository is"
-        slack = f" (at most {self.tolerance:.0%} of its units otherwise)" if self.tolerance else ""
+        slack = f" (tolerance {self.tolerance:.0%} of trigger edges)" if self.pattern == "trigger-grouped" else ""
         return f"{scope} cut as {self.pattern}{slack}"
 
 
