@@ -17,7 +17,7 @@ from hypothesis import given
 from pytest_serverless_arch import load
 from pytest_serverless_arch.strategies import topologies
 
-from .conftest_hypothesis import property_settings
+from .hypothesis_support import property_settings
 
 UNIT_FILES = ("serverless.yml", "serverless.json", "template.yaml", "template.json")
 
