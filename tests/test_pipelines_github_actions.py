@@ -81,3 +81,22 @@ def test_the_official_sam_pipeline_workflow_deploys_the_packaged_template_of_its
         (f"{workflow}:191", "deploy-testing", "template.yaml", "test-stack", "us-east-2", ()),
         (f"{workflow}:238", "deploy-prod", "template.yaml", "prod-stack", "us-west-2", ()),
     ]
+
+
+def test_values_written_to_github_env_and_github_output_reach_later_steps_and_needing_jobs():
+    scan = read_pipeline_fixture("gha-outputs")
+    (pipeline,) = scan.pipelines
+    workflow = ".github/workflows/deploy.yml"
+    bus = DeployTimeRef("stack_output", "shop-infra/BusArn", Location(workflow, 13))
+    topic = DeployTimeRef("ssm", "/shop/topic-arn", Location(workflow, 14))
+    assert [(str(d.location), d.job, d.stack_name) for d in pipeline.deployments] == [
+        (f"{workflow}:10", "infra", "shop-infra"),
+        (f"{workflow}:15", "infra", "shop-notify"),
+        (f"{workflow}:22", "app", "shop-app"),
+    ]
+    notify, app = pipeline.deployments[1], pipeline.deployments[2]
+    assert notify.parameter_map["TopicArn"].from_ref == topic  # echo "TOPIC_ARN=..." >> $GITHUB_ENV
+    # >> "$GITHUB_OUTPUT", a job output, then needs.infra.outputs.bus in a folded (>-) run
+    assert app.parameter_map["BusArn"].from_ref == bus
+    assert str(app.parameter_map["BusArn"].location) == f"{workflow}:23"
+    assert pipeline.deploy_time_refs == (bus, topic)

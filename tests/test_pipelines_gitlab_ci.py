@@ -42,8 +42,8 @@ def test_an_extends_template_runs_at_its_own_lines_in_the_jobs_directory_with_jo
             "eu-central-1",
         ),
     ]
-    # a folded scalar (`- >`) is one line for the shell: its words are at its first line
-    assert parameters_of(orders.deployments[0]) == {"Stage": ("prod", "ci/templates.yml:10", True)}
+    # a folded scalar (`- >`) is one command, and each of its words keeps the line it is written on
+    assert parameters_of(orders.deployments[0]) == {"Stage": ("prod", "ci/templates.yml:12", True)}
 
 
 def test_an_ssm_read_in_one_script_line_flows_into_a_serverless_param_of_the_next():

@@ -31,7 +31,7 @@ from ..parse import item_line, key_line
 from .model import Pipeline
 from .source import read_document, read_text
 from .walk import Frame, PipelineState, run_items
-from .yaml_lines import block_start
+from .yaml_lines import script_source
 
 __all__ = ["BITBUCKET_FILE", "read_bitbucket"]
 
@@ -83,7 +83,7 @@ def read_bitbucket(root: Path, relpath: str, state: PipelineState) -> list[Pipel
             entries: list[tuple[str, int, str]] = []
             for index, entry in enumerate(script if isinstance(script, list) else []):
                 if isinstance(entry, str):
-                    entries.append((entry, block_start(lines, item_line(script, index)), relpath))
+                    entries.append((*script_source(lines, item_line(script, index), entry), relpath))
             deployment = step.get("deployment")
             frame = Frame(
                 relpath,

@@ -35,7 +35,7 @@ from .model import DeployTimeRef, Pipeline
 from .source import read_document, read_text
 from .values import Value
 from .walk import Frame, PipelineState, run_items
-from .yaml_lines import block_start
+from .yaml_lines import script_source
 
 __all__ = ["PHASES", "buildspec_files", "read_buildspec", "run_buildspec"]
 
@@ -119,8 +119,8 @@ def run_buildspec(
         for index, command in enumerate(commands):
             if isinstance(command, str):
                 line = item_line(commands, index)
-                start = block_start(lines, line) if lines else line
-                items.append((command, line_offset + start, relpath))
+                text, start = script_source(lines, line, command) if lines else (command, line)
+                items.append((text, line_offset + start, relpath))
     frame = Frame(relpath, 1, ".", variables, job=job, via=via)
     run_items(items, frame, state)
     return True

@@ -41,7 +41,7 @@ from .model import Deployment, Pipeline
 from .source import join_path, read_document
 from .values import Expanded, Value, protect, restore, restore_expanded
 from .walk import Frame, PipelineState, run_script
-from .yaml_lines import block_start
+from .yaml_lines import script_source
 
 __all__ = ["only_called", "read_workflow", "workflow_files"]
 
@@ -60,11 +60,16 @@ def workflow_files(root: Path) -> list[str]:
 
 
 class _Context:
-    """Evaluates ``${{ ... }}`` as far as it is known offline."""
+    """Evaluates ``${{ ... }}`` as far as it is known offline.
 
-    def __init__(self, env: Mapping[str, Value], inputs: Mapping[str, Value]) -> None:
+    ``outputs`` holds ``steps.<id>.outputs.<name>`` and ``needs.<job>.outputs.<name>``
+    values that earlier steps wrote to ``$GITHUB_OUTPUT`` (and jobs passed on).
+    """
+
+    def __init__(self, env: Mapping[str, Value], inputs: Mapping[str, Value], outputs: Mapping[str, Value] | None = None) -> None:
         self.env = env
         self.inputs = inputs
+        self.outputs = outputs or {}
 
     def evaluate(self, expression: str) -> Value:
         expression = expression.strip()
@@ -74,6 +79,8 @@ class _Context:
         for prefix, table in (("env.", self.env), ("inputs.", self.inputs), ("github.event.inputs.", self.inputs)):
             if expression.startswith(prefix) and expression[len(prefix) :] in table:
                 return table[expression[len(prefix) :]]
+        if expression in self.outputs:
+            return self.outputs[expression]
         if expression == "github.workspace":
             return Value(".")
         return Value("${{ " + expression + " }}", False)
@@ -198,6 +205,7 @@ def _read_jobs(
     base = _Context({}, inputs)
     workflow_env = _env_block(document.get("env"), base, {})
     workflow_dir = _working_directory(document.get("defaults"))
+    outputs: dict[str, Value] = {}  # steps.* of the running job and needs.* of finished jobs
     for job_name in _job_order(jobs):
         job = jobs[job_name]
         if not isinstance(job, Mapping):
@@ -206,8 +214,10 @@ def _read_jobs(
                 f"job {job_name} is not a mapping; not read",
             )
             continue
-        env = _env_block(job.get("env"), _Context(workflow_env, inputs), workflow_env)
-        context = _Context(env, inputs)
+        for key in [key for key in outputs if key.startswith("steps.")]:
+            del outputs[key]
+        env = _env_block(job.get("env"), _Context(workflow_env, inputs, outputs), workflow_env)
+        context = _Context(env, inputs, outputs)
         environment = job.get("environment")
         if isinstance(environment, Mapping):
             environment = environment.get("name")
@@ -224,7 +234,7 @@ def _read_jobs(
             if not isinstance(step, Mapping):
                 continue
             step_env = _env_block(step.get("env"), context, env)
-            step_context = _Context(step_env, inputs)
+            step_context = _Context(step_env, inputs, outputs)
             directory = step.get("working-directory") or job_dir
             cwd = "."
             if directory is not None:
@@ -238,12 +248,23 @@ def _read_jobs(
                 cwd = joined
             frame_args = {"job": str(job_name), "environment": environment_text}
             if isinstance(step.get("run"), str):
-                text, tokens = protect(step["run"], step_context.evaluate)
-                first = block_start(lines, key_line(step, "run"))
+                source, first = script_source(lines, key_line(step, "run"), step["run"])
+                text, tokens = protect(source, step_context.evaluate)
                 frame = Frame(relpath, first, cwd, dict(step_env), tokens, **frame_args)  # type: ignore[arg-type]
+                state.step_env.clear()
+                state.step_outputs.clear()
                 run_script(text, frame, state)
+                env = {**env, **state.step_env}  # $GITHUB_ENV: the job's later steps see it
+                context = _Context(env, inputs, outputs)
+                if isinstance(step.get("id"), str):
+                    for key, value in state.step_outputs.items():
+                        outputs[f"steps.{step['id']}.outputs.{key}"] = value
             elif isinstance(step.get("uses"), str):
                 _read_action(relpath, step, step_context, cwd, state, lines, frame_args)
+        declared = job.get("outputs")
+        if isinstance(declared, Mapping):
+            for key, raw in declared.items():
+                outputs[f"needs.{job_name}.outputs.{key}"] = context.value(raw)
 
 
 def _read_action(

@@ -36,7 +36,7 @@ from .model import Pipeline
 from .source import join_path, read_document, read_text
 from .values import Value
 from .walk import Frame, PipelineState, run_items
-from .yaml_lines import block_start
+from .yaml_lines import script_source
 
 __all__ = ["GITLAB_FILE", "read_gitlab"]
 
@@ -175,13 +175,13 @@ def _expand_variables(text: str, env: Mapping[str, Value]) -> str:
 def _script_items(raw: Any, lines: list[str], line: int) -> list[tuple[str, int]]:
     """The script lines of a job section with their first lines (``line``: the section's key)."""
     if isinstance(raw, str):
-        return [(raw, block_start(lines, line))]
+        return [script_source(lines, line, raw)]
     items: list[tuple[str, int]] = []
     if isinstance(raw, list):
         for index, item in enumerate(raw):
             item_at = item_line(raw, index, line)
             if isinstance(item, str):
-                items.append((item, block_start(lines, item_at)))
+                items.append(script_source(lines, item_at, item))
             elif isinstance(item, list):
                 items.extend(_script_items(item, lines, item_at))
     return items

@@ -32,7 +32,7 @@ from .model import Deployment, DeployTimeRef, ParameterValue, Pipeline
 from .source import join_path, read_document, read_text, repo_exists
 from .values import Value, protect, restore
 from .walk import Frame, PipelineState, run_script
-from .yaml_lines import block_start
+from .yaml_lines import script_source
 
 __all__ = ["looks_like_manifest", "read_samstacks"]
 
@@ -133,8 +133,8 @@ def read_samstacks(root: Path, relpath: str, state: PipelineState) -> Pipeline |
         )
         script = stack.get("run")
         if isinstance(script, str):
-            text, tokens = protect(script, expressions.evaluate)
-            first = block_start(lines, key_line(stack, "run"))
+            source, first = script_source(lines, key_line(stack, "run"), script)
+            text, tokens = protect(source, expressions.evaluate)
             run_script(text, Frame(relpath, first, directory, {}, tokens, job=stack_id), state)
     name = document.get("pipeline_name")
     return Pipeline(

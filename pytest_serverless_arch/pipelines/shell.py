@@ -90,6 +90,7 @@ class Command:
     words: tuple[Word, ...] = ()
     assignments: tuple[tuple[str, Word | None], ...] = ()
     declaration: str = ""
+    appends_to: Word | None = None  # the file of a `>>` or `>` redirect (`echo K=V >> $GITHUB_ENV`)
 
     @property
     def name(self) -> str:
@@ -213,6 +214,16 @@ class _Walker:
             self.notes.append((self.line(node), f"shell function {name}(): its body is read once, with its arguments unknown"))
             for child in node.named_children[1:]:
                 self.statements(child)
+        elif kind == "redirected_statement" and node.named_children and node.named_children[0].type == "command":
+            target = None
+            for child in node.named_children[1:]:
+                if child.type == "file_redirect" and child.named_children:
+                    target = self.word(child.named_children[-1])
+            before = len(self.out)
+            self.command(node.named_children[0])
+            if target is not None and len(self.out) > before and isinstance(self.out[-1], Command):
+                last = self.out[-1]
+                self.out[-1] = Command(last.line, last.words, last.assignments, last.declaration, target)
         elif kind in _CONTAINERS or kind == "ERROR":
             for child in node.named_children:
                 self.statements(child)

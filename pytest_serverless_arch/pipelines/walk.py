@@ -48,6 +48,9 @@ class PipelineState:
     built: dict[str, str] = field(default_factory=dict)
     plans: dict[str, Deployment] = field(default_factory=dict)
     consumed_buildspecs: set[str] = field(default_factory=set)  # buildspecs a CodePipeline runs
+    # What the current GitHub Actions step wrote to $GITHUB_ENV / $GITHUB_OUTPUT (the reader empties them per step).
+    step_env: dict[str, Value] = field(default_factory=dict)
+    step_outputs: dict[str, Value] = field(default_factory=dict)
 
     def note(self, location: Location, message: str) -> None:
         note = Note(location, message)
@@ -162,6 +165,9 @@ class _Runner:
             return
         argv = [arg.text for arg in words]
         name = argv[0]
+        if command.appends_to is not None and name in ("echo", "printf"):
+            self.github_file(command, words)
+            return
         if name in ("cd", "pushd", "popd"):
             self.change_directory(name, words, command.line)
             return
@@ -186,6 +192,19 @@ class _Runner:
         self.state.files_read.extend(path for path in facts.files_read if path not in self.state.files_read)
         for note in facts.notes:
             self.state.note(note.location, note.message)
+
+    def github_file(self, command: Command, words: Sequence[Arg]) -> None:
+        """``echo "K=V" >> $GITHUB_ENV`` (a variable of the later steps) or ``>> $GITHUB_OUTPUT`` (a step output)."""
+        assert command.appends_to is not None
+        target = command.appends_to.source.strip("\"'{}$")
+        table = {"GITHUB_ENV": self.state.step_env, "GITHUB_OUTPUT": self.state.step_outputs}.get(target)
+        if table is None:
+            return
+        for arg in words[1:]:
+            text = arg.text
+            if "=" in text and not text.startswith("-"):
+                key = text.split("=", 1)[0]
+                table[key] = arg.expanded.slice(len(key) + 1).value
 
     def change_directory(self, name: str, words: Sequence[Arg], line: int) -> None:
         if name == "popd":
