@@ -97,6 +97,22 @@ class DeployedPipeline:
 
 
 @dataclass(frozen=True)
+class UnitDeployment:
+    """One deploy command of a unit: a template deployed as ``shop-int`` and as ``shop-live`` has two.
+
+    ``chosen`` marks the one whose stack name and parameter values the unit took
+    (``serverless_arch_stage`` names it by stack name, job environment or stage; else the first).
+    """
+
+    pipeline: str
+    tool: str
+    location: Location
+    stack_name: str | None = None
+    environment: str | None = None
+    chosen: bool = False
+
+
+@dataclass(frozen=True)
 class UnitLevel:
     """The level the classifier and the level-aware rules work at, and why.
 
@@ -164,6 +180,7 @@ class DeploymentGraph:
     notes: list[Note] = field(default_factory=list)
     units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
     _pipelines: list[DeployedPipeline] = field(default_factory=list, repr=False)
+    _deployments: dict[str, tuple[UnitDeployment, ...]] = field(default_factory=dict, repr=False)
     unit_level_setting: str = "auto"  # serverless_arch_unit_level: auto | stack | pipeline
     # What units offer each other, and what they need that no unit offers (see link.py).
     provided: list[ProvidedName] = field(default_factory=list, repr=False)
@@ -227,6 +244,9 @@ class DeploymentGraph:
     def add_pipeline(self, pipeline: DeployedPipeline) -> None:
         self._cache.clear()
         self._pipelines.append(pipeline)
+
+    def add_deployments(self, unit: str, deployments: tuple[UnitDeployment, ...]) -> None:
+        self._deployments[unit] = deployments
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._graph
@@ -368,6 +388,11 @@ class DeploymentGraph:
             self._cache["pipelines_by_unit"] = by_unit
         return list(by_unit.get(name, ()))
 
+    def deployments_of(self, unit: str | Unit) -> list[UnitDeployment]:
+        """Every deploy command that deploys ``unit``, in pipeline order; the one it took its inputs from is ``chosen``."""
+        name = unit.name if isinstance(unit, Unit) else unit
+        return list(self._deployments.get(name, ()))
+
     def cross_pipeline(self, unit: str | None, other: str | None) -> bool | None:
         """Whether no pipeline deploys both units; None when either is deployed by no known pipeline.
 
@@ -386,8 +411,18 @@ class DeploymentGraph:
         """The level rules and the classifier work at (``serverless_arch_unit_level``), with the reason.
 
         ``auto`` is ``pipeline`` when the pipelines deploy every unit holding a function, else ``stack``.
+        Resolved once per graph state: every level-aware rule asks.
         """
+        cached: UnitLevel | None = self._cache.get("unit_level")
+        if cached is None:
+            cached = self._resolve_unit_level()
+            self._cache["unit_level"] = cached
+        return cached
+
+    def _resolve_unit_level(self) -> UnitLevel:
         setting = self.unit_level_setting
+        if setting == "auto" and not self._pipelines:
+            return UnitLevel("stack", "auto: no pipeline was found", setting)
         deployed = [unit.name for unit in self.units() if self.pipelines_of(unit.name)]
         if setting == "stack":
             return UnitLevel("stack", "serverless_arch_unit_level = stack", setting)
@@ -563,8 +598,15 @@ class DeploymentGraph:
             f"{units} unit{'s' if units != 1 else ''}"
             + (f" ({parts})" if parts else "")
             + f", {len(self.functions())} functions, {len(self.edges('triggers'))} triggers, "
-            f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}"
+            f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}" + self._pipeline_summary()
         )
+
+    def _pipeline_summary(self) -> str:
+        """``, 2 pipelines (unit level pipeline)``: how to read the rules' findings; empty without pipelines."""
+        if not self._pipelines:
+            return ""
+        count = len(self._pipelines)
+        return f", {count} pipeline{'s' if count != 1 else ''} (unit level {self.unit_level().level})"
 
     def where(
         self, selector: str | None = None, *, domain: Any = None, unit: Any = None, tag: Any = None, kind: Any = None

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from .arns import SQS_URL, arn_resource_name
 from .config import LoadConfig
 from .domains import unit_domains
-from .graph import DeployedPipeline, DeploymentGraph, ExternalNode, ProvidedName, UnresolvedReference
+from .graph import DeployedPipeline, DeploymentGraph, ExternalNode, ProvidedName, UnitDeployment, UnresolvedReference
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 from .references import undecidable_notes
 
@@ -492,6 +492,22 @@ def build_graph(
         )
         for resource in unit.resources:
             graph.add_resource(resource)
+        inputs = unit.deployments
+        if inputs is not None:
+            graph.add_deployments(
+                unit.name,
+                tuple(
+                    UnitDeployment(
+                        bound.pipeline,
+                        bound.deployment.tool,
+                        bound.deployment.location,
+                        bound.deployment.stack_name,
+                        bound.deployment.environment,
+                        index == inputs.chosen_index,
+                    )
+                    for index, bound in enumerate(inputs.deployments)
+                ),
+            )
     index = ProviderIndex(loaded, config)
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())

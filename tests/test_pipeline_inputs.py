@@ -208,3 +208,20 @@ def test_serverless_deploy_with_a_stage_resolves_the_service_at_that_stage(tmp_p
     graph = load(tmp_path, pipelines=scan(workflow("ci", "ci.yml", deploy)))
     assert [unit.name for unit in graph.units()] == ["orders-prod"]
     assert [pipeline.units for pipeline in graph.pipelines()] == [("orders-prod",)]
+
+
+def test_the_graph_keeps_every_deployment_of_a_unit_and_marks_the_chosen_one():
+    deploys = workflow(
+        "release",
+        DEPLOY_YML,
+        sam_deploy(DEPLOY_YML, 10, template="infra/template.yaml", stack_name="shop-infra-int", environment="int"),
+        sam_deploy(DEPLOY_YML, 20, template="infra/template.yaml", stack_name="shop-infra-live", environment="live"),
+    )
+    graph = load(SPLIT, pipelines=scan(deploys), stage="live")
+    assert [
+        (d.pipeline, str(d.location), d.stack_name, d.environment, d.chosen) for d in graph.deployments_of("shop-infra-live")
+    ] == [
+        ("release", ".github/workflows/deploy.yml:10", "shop-infra-int", "int", False),
+        ("release", ".github/workflows/deploy.yml:20", "shop-infra-live", "live", True),
+    ]
+    assert graph.deployments_of("app/template.yaml") == []

@@ -138,3 +138,8 @@ def test_an_unknown_unit_level_is_a_usage_error(pytester: pytest.Pytester) -> No
     result.stderr.fnmatch_lines(
         ["*serverless-arch: serverless_arch_unit_level: expected one of auto, stack, pipeline, got 'service'"]
     )
+
+
+def test_the_summary_line_names_the_pipelines_and_the_unit_level():
+    assert load(SPLIT, pipelines=ONE_WORKFLOW).summary().endswith(", 1 pipeline (unit level pipeline)")
+    assert "pipeline" not in load(SPLIT, pipelines=scan()).summary()
