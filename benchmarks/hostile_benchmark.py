@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.hostile.cases import CASES, build  # noqa: E402
+from tests.hostile.cases import CANARY, CASES, GOOD_UNITS, build  # noqa: E402
 from tests.hostile.run import run_cli  # noqa: E402
 
 
@@ -43,8 +43,8 @@ def main() -> None:
     parser.add_argument("--memory-mib", type=int, default=2048)
     parser.add_argument("--scale", type=int, default=2)
     args = parser.parse_args()
-    print("| case | item | seconds | peak MiB | outcome |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| case | item | seconds | peak MiB | outcome | good units | canary |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in args.cases:
         case = CASES[name]
         if (case.needs_root and os.geteuid() != 0) or (case.needs_user and os.geteuid() == 0):
@@ -56,9 +56,15 @@ def main() -> None:
                 repo,
                 seconds=args.seconds,
                 memory_mib=args.memory_mib,
+                env={"HOSTILE_SECRET": CANARY},  # a CI secret in the environment, as /proc/self/environ shows it
                 pythonpath=str(Path(args.checkout).resolve()) if args.checkout else None,
             )
-            print(f"| {name} | {case.item} | {run.seconds:.1f} | {run.peak_mib:.0f} | {outcome(run)} |", flush=True)
+            good = "yes" if all(f'"name": "{unit}' in run.stdout for unit in GOOD_UNITS) else "no"
+            leaked = "LEAKED" if CANARY in run.stdout + run.stderr else "-"
+            print(
+                f"| {name} | {case.item} | {run.seconds:.1f} | {run.peak_mib:.0f} | {outcome(run)} | {good} | {leaked} |",
+                flush=True,
+            )
         finally:
             for directory, _, _ in os.walk(base):
                 os.chmod(directory, 0o755)
