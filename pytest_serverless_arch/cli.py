@@ -4,11 +4,13 @@ and ``... contracts [PATH]``."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .config import LoadConfig
+from .escape import printable
 from .loading import load
 from .report import FORMATS, build_document, render
 
@@ -102,7 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             units |= document.units_of_paths(args.changed)
     output = render(document, args.format, units=units)
     if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
+        # a lone surrogate from a repository's name is written escaped, never a UnicodeEncodeError
+        Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
     else:
-        sys.stdout.write(output)
+        _write_to_stdout(output)
     return 1 if args.fail_on_errors and document.data["errors"] else 0
+
+
+def _write_to_stdout(output: str) -> None:
+    """Write a report; on a terminal, with every control character of the repository's names escaped."""
+    if sys.stdout.isatty():  # an escape sequence in a logical id must not drive the terminal, whatever the format
+        output = "\n".join(printable(line) for line in output.split("\n"))
+    # replaced by something that is not a text stream (pytest's capture): it takes any str as it is
+    with contextlib.suppress(AttributeError, ValueError):
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    sys.stdout.write(output)

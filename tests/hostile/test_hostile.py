@@ -86,3 +86,33 @@ def test_a_hostile_input_gives_a_report_with_the_good_units_in_bounded_time_and_
     finally:
         for directory, _, _ in os.walk(tmp_path):
             os.chmod(directory, 0o755)  # let pytest clean up the locked folders
+
+
+@pytest.mark.parametrize("output_format", ["dot", "mermaid", "markdown"])
+def test_a_report_shown_on_a_terminal_escapes_control_characters_in_every_format(output_format, tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    (tmp_path / "sur").mkdir()
+    (tmp_path / "sur" / "template.json").write_text(
+        '{"Resources": {"F\\udc80\\u001b[31mX": {"Type": "AWS::Lambda::Function", "Properties": {}}}}'
+    )
+    primary, secondary = pty.openpty()
+    command = [sys.executable, "-m", "pytest_serverless_arch", "report", str(tmp_path), "--format", output_format]
+    process = subprocess.Popen(command, stdout=secondary, stderr=subprocess.PIPE, cwd=tmp_path)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the terminal closes with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    _, errors = process.communicate(timeout=SECONDS)
+    assert process.returncode == 0, errors.decode(errors="replace")
+    assert b"\x1b" not in shown
+    assert b"\\x1b" in shown  # escaped, in whatever quoting the format adds
