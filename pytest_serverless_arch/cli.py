@@ -1,100 +1,158 @@
-"""``python -m pytest_serverless_arch report PATH [--format json|text|html|mermaid|dot|sarif|markdown] [--output FILE]``
-and ``... contracts [PATH]``."""
+"""``python -m pytest_serverless_arch report [PATH]`` and ``... rules``, ``... contracts [PATH]``: the gate outside pytest.
+
+Every command reads the same configuration as the plugin (:mod:`.configfile`)
+and takes the plugin's flags (``--arch-stage``, ``--arch-rule`` ...), declared
+once in :data:`~pytest_serverless_arch.options.OPTIONS`. Exit statuses are
+:class:`~pytest_serverless_arch.check.ExitCode`: 0 nothing to report, 1
+violations, 2 load errors only, 3 usage errors. A command is one
+:class:`Command` in :data:`COMMANDS`; a report format is one entry in :data:`FORMATS`.
+
+>>> main(["rules", "--format", "json"])  # doctest: +SKIP
+0
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
+import json
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, NoReturn
 
+from .check import ExitCode, UsageError, check_repository, load_rules_module, settings_for
 from .config import LoadConfig
+from .configfile import ConfigFileError, find_config
 from .escape import printable
-from .loading import load
+from .options import OPTIONS
 from .report import FORMATS, build_document, render
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "FORMATS", "Command", "main"]
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m pytest_serverless_arch",
-        description="Deployment graph and architecture rules for serverless repositories.",
+# The flags ``report`` had before it read the configuration; kept as aliases.
+_ALIASES = {
+    "serverless_arch_stage": ("--stage",),
+    "serverless_arch_region": ("--region",),
+    "serverless_arch_ignore": ("--ignore",),
+    "serverless_arch_domain_tag": ("--domain-tag",),
+    "serverless_arch_external": ("--external",),
+    "serverless_arch_baseline": ("--baseline",),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors as one line, exit status 3 and a "did you mean"."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}{_suggestion(self, message)}")
+
+
+def _suggestion(parser: argparse.ArgumentParser, message: str) -> str:
+    unknown = re.search(r"unrecognized arguments: (\S+)", message)
+    choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if unknown:
+        known = [flag for action in _all_actions(parser) for flag in action.option_strings]
+        close = difflib.get_close_matches(unknown.group(1).split("=")[0], known, n=1)
+    elif choice:
+        close = difflib.get_close_matches(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)), n=1)
+    else:
+        return ""
+    return f"; did you mean {close[0]}?" if close else ""
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    actions = list(parser._actions)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                actions += sub._actions
+    return actions
+
+
+def _configuration_arguments(parser: argparse.ArgumentParser) -> None:
+    """The pytest-like flags: where the configuration is, and every ``serverless_arch_*`` setting."""
+    parser.add_argument("path", nargs="?", default=".", help="repository (default: the current directory)")
+    parser.add_argument("-c", "--config-file", metavar="FILE", help="read the configuration from FILE (as pytest -c)")
+    parser.add_argument("--rootdir", metavar="DIR", help="the rootdir paths are relative to (as pytest --rootdir)")
+    group = parser.add_argument_group("settings (the plugin's flags; each overrides its serverless_arch_* ini option)")
+    for option in OPTIONS:
+        if option.flag and option.cli:
+            group.add_argument(option.flag, *_ALIASES.get(option.name, ()), **option.flag_kwargs())
+    parser.add_argument(
+        "--rules-module", metavar="PATH", action="append", default=[], help="import @rule functions from this Python file"
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    report = commands.add_parser("report", help="load a repository and print its deployment report")
-    report.add_argument("path", nargs="?", default=".", help="repository root (default: current directory)")
-    report.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
-    report.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report to FILE (default: stdout)")
-    report.add_argument("--stage", default=None, help="serverless stage (default: provider.stage or dev)")
-    report.add_argument("--region", default=None, help="AWS region (default: from samconfig/provider or us-east-1)")
-    report.add_argument("--ignore", action="append", default=[], metavar="GLOB", help="skip paths matching GLOB (repeatable)")
-    report.add_argument("--domain-tag", default="domain", help="tag key that names a resource's domain (default: domain)")
-    report.add_argument(
-        "--external",
-        action="append",
-        default=[],
-        metavar="GLOB",
-        help="names provided from outside the repository (exports, SSM names, stacks); repeatable (default: none)",
-    )
-    report.add_argument(
-        "--baseline",
-        metavar="FILE",
-        default=None,
-        help="baseline of accepted findings, marked as such in sarif/markdown/html "
-        "(default: PATH/.serverless-arch-baseline.json when it exists)",
-    )
-    report.add_argument(
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    path = Path(args.path)
+    if not path.exists():
+        raise UsageError(f"{args.path}: no such file or directory{_near(path)}")
+    try:
+        config_file = find_config(
+            path,
+            inifile=Path(args.config_file) if args.config_file else None,
+            rootdir=Path(args.rootdir).resolve() if args.rootdir else None,
+        )
+    except ConfigFileError as exc:
+        raise UsageError(str(exc)) from None
+    flags = {option.name: getattr(args, option.name, None) for option in OPTIONS}
+    return settings_for(config_file, path, flags)
+
+
+def _near(path: Path) -> str:
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        names = [child.name for child in parent.iterdir()] if parent.is_dir() else []
+    except OSError:
+        names = []
+    close = difflib.get_close_matches(path.name, names, n=1)
+    return f"; did you mean {str(parent / close[0])!r}?" if close else ""
+
+
+def _load_rules(args: argparse.Namespace) -> None:
+    from .rules.plugins import load_rule_plugins
+
+    for _, problem in load_rule_plugins():
+        raise UsageError(problem)
+    for module in getattr(args, "rules_module", []):
+        load_rules_module(Path(module))
+
+
+# --- report ---------------------------------------------------------------------------
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    _configuration_arguments(parser)
+    parser.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
+    parser.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report to FILE (default: stdout)")
+    parser.add_argument(
         "--only-violations",
         action="store_true",
         help="mermaid/dot/markdown diagrams: only the units involved in failing violations (default: every unit)",
     )
-    report.add_argument(
+    parser.add_argument(
         "--changed",
         action="append",
         default=[],
         metavar="FILE",
         help="mermaid/dot/markdown diagrams: only the units whose template (or its directory) holds FILE; repeatable",
     )
-    report.add_argument(
-        "--fail-on-errors", action="store_true", help="exit with status 1 when a template could not be read (default: exit 0)"
+    parser.add_argument(
+        "--ignore-load-errors", action="store_true", help="exit 0, not 2, when files could not be read (default: off)"
     )
-    contracts = commands.add_parser(
-        "contracts", help="check the contracts declared in the repository's configuration and print each verdict"
-    )
-    contracts.add_argument(
-        "path", nargs="?", default=".", help="a path in the repository; its configuration is found upward (default: .)"
-    )
-    contracts.add_argument("--stage", default=None, help="serverless stage (default: provider.stage or dev)")
-    contracts.add_argument("--region", default=None, help="AWS region (default: from samconfig/provider or us-east-1)")
-    return parser
+    parser.add_argument("--fail-on-errors", action="store_true", help=argparse.SUPPRESS)  # load errors exit 2 now anyway
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from .baseline import Baseline, BaselineError
-    from .options import DEFAULT_BASELINE
-
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.command == "contracts":
-        from .contracts.command import run_contracts
-
-        return run_contracts(args.path, LoadConfig(stage=args.stage, region=args.region))
-    config = LoadConfig(
-        stage=args.stage,
-        region=args.region,
-        ignore=tuple(args.ignore),
-        domain_tag=args.domain_tag,
-        external=tuple(args.external),
-    )
-    graph = load(args.path, root=args.path, config=config)
-    baseline_path = Path(args.baseline) if args.baseline else Path(args.path) / DEFAULT_BASELINE
-    try:
-        baseline = Baseline.read(baseline_path)
-    except BaselineError as exc:
-        parser.error(str(exc))
-    document = build_document(graph, baseline=baseline)
+def _report(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _load_rules(args)
+    check = check_repository(settings)
+    document = build_document(check.graph, check=check)
     units: set[str] | None = None
     if args.only_violations or args.changed:
         units = set()
@@ -103,12 +161,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.changed:
             units |= document.units_of_paths(args.changed)
     output = render(document, args.format, units=units)
-    if args.output:
+    if args.output:  # written whatever the exit status, as stdout is
         # a lone surrogate from a repository's name is written escaped, never a UnicodeEncodeError
         Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
     else:
         _write_to_stdout(output)
-    return 1 if args.fail_on_errors and document.data["errors"] else 0
+    for message in check.usage_errors:
+        sys.stderr.write(f"error: {message}\n")
+    if check.baseline_written:
+        sys.stderr.write(f"{check.baseline_written}\n")
+    return check.exit_code(ignore_load_errors=args.ignore_load_errors)
 
 
 def _write_to_stdout(output: str) -> None:
@@ -119,3 +181,114 @@ def _write_to_stdout(output: str) -> None:
     with contextlib.suppress(AttributeError, ValueError):
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     sys.stdout.write(output)
+
+
+# --- rules ----------------------------------------------------------------------------
+
+
+def _rules_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--rules-module", metavar="PATH", action="append", default=[], help="import @rule functions from this Python file"
+    )
+
+
+def _rules(args: argparse.Namespace) -> int:
+    from .rules import BUILTIN_RULES
+    from .rules.base import registered_rules
+
+    _load_rules(args)
+    listed: list[dict[str, Any]] = [
+        {
+            "id": rule.id,
+            "summary": rule.description,
+            "default": "on" if rule.id in BUILTIN_RULES else "off",
+            "builtin": rule.builtin,
+            "needs_domains": rule.needs_domains,
+            "docs_url": rule.docs_url,
+        }
+        for rule in sorted(registered_rules().values(), key=lambda found: (not found.builtin, found.id))
+    ]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(listed, indent=2) + "\n")
+        return ExitCode.OK
+    width = max((len(rule["id"]) for rule in listed), default=0)
+    for rule in listed:
+        origin = "" if rule["builtin"] else "  (installed)"
+        sys.stdout.write(f"{rule['id']:<{width}}  {rule['default']:<3}  {rule['summary']}{origin}\n")
+        if rule["docs_url"]:
+            sys.stdout.write(f"{'':<{width}}       {rule['docs_url']}\n")
+    return ExitCode.OK
+
+
+@dataclass(frozen=True)
+class Command:
+    """A sub-command: its name, help, arguments and what it runs (returning an exit status)."""
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- contracts --------------------------------------------------------------------------
+
+
+def _contracts_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "path", nargs="?", default=".", help="a path in the repository; its configuration is found upward (default: .)"
+    )
+    parser.add_argument(
+        "--arch-stage",
+        "--stage",
+        dest="serverless_arch_stage",
+        metavar="STAGE",
+        help="serverless stage (default: provider.stage or dev)",
+    )
+    parser.add_argument(
+        "--arch-region",
+        "--region",
+        dest="serverless_arch_region",
+        metavar="REGION",
+        help="AWS region (default: from samconfig/provider or us-east-1)",
+    )
+
+
+def _contracts(args: argparse.Namespace) -> int:
+    from .contracts.command import run_contracts
+
+    return run_contracts(args.path, LoadConfig(stage=args.serverless_arch_stage, region=args.serverless_arch_region))
+
+
+COMMANDS = (
+    Command("report", "load a repository, run its configured rules and print the report", _report_arguments, _report),
+    Command("rules", "list every rule (built-in and installed): id, summary, default, docs", _rules_arguments, _rules),
+    Command(
+        "contracts",
+        "check the contracts declared in the repository's configuration and print each verdict",
+        _contracts_arguments,
+        _contracts,
+    ),
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m pytest_serverless_arch",
+        description="Deployment graph and architecture rules for serverless repositories.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for command in COMMANDS:
+        command.arguments(commands.add_parser(command.name, help=command.help, description=command.help))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; usage errors print one line on stderr and return 3."""
+    try:
+        args = _parser().parse_args(argv)
+        command = next(command for command in COMMANDS if command.name == args.command)
+        return int(command.run(args))
+    except UsageError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return int(ExitCode.USAGE_ERROR)

@@ -71,6 +71,7 @@ class Discovery:
     notes: list[Note] = field(default_factory=list)
     terraform_dirs: list[str] = field(default_factory=list)
     samconfigs: dict[str, str] = field(default_factory=dict)  # directory -> samconfig relpath
+    ignored: list[str] = field(default_factory=list)  # directories not walked (build output, ignore globs)
 
 
 def relative_posix(path: Path, root: Path) -> str:
@@ -149,8 +150,10 @@ def classify(document: Any) -> str | None:
     return None
 
 
-def _walk(root: Path, start: Path, ignore: tuple[str, ...], notes: list[Note]) -> Iterable[tuple[Path, list[str]]]:
-    """Directories under ``start`` with their file names, pruned and confined to ``root``.
+def _walk(
+    root: Path, start: Path, ignore: tuple[str, ...], notes: list[Note], pruned: list[str] | None = None
+) -> Iterable[tuple[Path, list[str]]]:
+    """Directories under ``start`` with their file names, pruned (into ``pruned``) and confined to ``root``.
 
     A folder that cannot be listed is a note, not a silent gap.
     """
@@ -166,9 +169,9 @@ def _walk(root: Path, start: Path, ignore: tuple[str, ...], notes: list[Note]) -
         kept = []
         for name in sorted(dirnames):
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            if name in DEFAULT_IGNORED_DIRS or name.endswith(".egg-info"):
-                continue
-            if any(glob_matches(pattern, rel) for pattern in ignore):
+            if name in DEFAULT_IGNORED_DIRS or name.endswith(".egg-info") or any(glob_matches(p, rel) for p in ignore):
+                if pruned is not None:
+                    pruned.append(rel)
                 continue
             kept.append(name)
         dirnames[:] = kept
@@ -193,7 +196,7 @@ def discover(
         if os.path.isfile(start):
             _consider_file(discovery, start, config, seen, explicit=True)
             continue
-        for directory, filenames in _walk(root_path, start, config.ignore, discovery.notes):
+        for directory, filenames in _walk(root_path, start, config.ignore, discovery.notes, discovery.ignored):
             _consider_directory(discovery, directory, filenames, config, seen)
     _mark_included(discovery)
     return discovery

@@ -20,6 +20,7 @@ import pytest
 from .baseline import Baseline, BaselineEntry
 from .contracts.config import ContractSet, contract_files, read_contracts
 from .graph import DeploymentGraph
+from .identity import finding_identity, unit_identities
 from .loading import load
 from .options import ArchSettings, read_settings
 from .rules.base import Rule, Violation, registered_rules
@@ -51,6 +52,8 @@ class SessionFindings:
     unused: dict[str, str] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
     baselined: dict[str, int] = field(default_factory=dict)  # rule -> most findings the baseline accepted in a run
+    measured: dict[BaselineEntry, int] = field(default_factory=dict)  # count findings: the largest number seen
+    shrunk: dict[BaselineEntry, tuple[int, int]] = field(default_factory=dict)
 
     def add(self, payload: dict[str, Any]) -> None:
         rule_id = payload["rule"]
@@ -60,6 +63,10 @@ class SessionFindings:
             entry = BaselineEntry(rule_id, tuple(item["units"]), tuple(item["resources"]))
             counts[entry] += 1
             self.notes.setdefault(entry, {"message": item["message"], "location": item["location"]})
+            if item.get("count") is not None:
+                self.measured[entry] = max(self.measured.get(entry, 0), item["count"])
+        for rule, units, resources, accepted, now in payload.get("shrunk", ()):
+            self.shrunk[BaselineEntry(rule, tuple(units), tuple(resources))] = (accepted, now)
         merged = self.found.setdefault(rule_id, Counter())
         for entry, count in counts.items():
             merged[entry] = max(merged[entry], count)
@@ -75,6 +82,7 @@ class SessionFindings:
         for counts in self.found.values():
             baseline.entries.update(counts)
         baseline.notes = {entry: self.notes[entry] for entry in baseline.entries if entry in self.notes}
+        baseline.measured = {entry: self.measured[entry] for entry in baseline.entries if entry in self.measured}
         return baseline
 
     def fixed(self, baseline: Baseline) -> list[BaselineEntry]:
@@ -99,6 +107,7 @@ class ArchGate:
     contracts: ContractSet = field(default_factory=ContractSet)  # declared in the inifile or pyproject.toml
     reports_written: list[str] = field(default_factory=list)  # what --arch-report and the step summary did
     _graph: DeploymentGraph | None = None
+    _resolved_baseline: Baseline | None = None
 
     @classmethod
     def start(cls, config: pytest.Config) -> ArchGate:
@@ -164,11 +173,28 @@ class ArchGate:
 
     def triage(self, rule_id: str, violations: list[Violation], graph: Any = None) -> Triage:
         """Suppressions, then the baseline; recorded on the running test for the summary."""
-        result = triage(rule_id, violations, graph, self.baseline, accept_all=self.settings.update_baseline)
+        result = triage(rule_id, violations, graph, self.resolved_baseline(), accept_all=self.settings.update_baseline)
         unknown = _unknown_rule_suppressions(graph, {f"contract:{name}" for name in self.contracts.names()})
         if self.current_item is not None:
-            self.current_item.stash.setdefault(FINDINGS_KEY, []).append(_payload(result, unknown))
+            self.current_item.stash.setdefault(FINDINGS_KEY, []).append(_payload(result, unknown, graph))
         return result
+
+    def resolved_baseline(self) -> Baseline:
+        """The baseline, a version 1 file's names turned into identities in the repository's graph."""
+        if self._resolved_baseline is None:
+            try:
+                graph: Any = self.graph()
+            except Exception:  # the load failure is its own item
+                return self.baseline
+            self._resolved_baseline = self.baseline.for_graph(graph)
+        return self._resolved_baseline
+
+    def found_nothing(self) -> bool:
+        """True when the repository holds no deployment unit (the discovery item fails)."""
+        try:
+            return not self.graph().units()
+        except Exception:
+            return True
 
     def record_report(self, report: pytest.TestReport) -> None:
         for payload in getattr(report, REPORT_ATTRIBUTE, None) or ():
@@ -180,6 +206,9 @@ class ArchGate:
             return
         self.write_reports(gate_active=gate_active)
         if not self.settings.update_baseline:
+            return
+        if self.found_nothing():  # an empty run must not empty the baseline
+            self.written = f"{_relative(self.settings.baseline, self.settings.root)} not written: no deployment unit was found"
             return
         before = len(self.baseline)
         updated = self.baseline.updated(self.findings.found_baseline(), self.findings.rules_run)
@@ -234,8 +263,11 @@ class ArchGate:
         accepted = sum(findings.baselined.values())
         if accepted and not self.settings.update_baseline:
             lines.append(f"findings accepted by the baseline {_relative(self.settings.baseline, self.settings.root)}: {accepted}")
-        if not self.settings.update_baseline:
-            fixed = findings.fixed(self.baseline)
+        if findings.shrunk and not self.settings.update_baseline:
+            lines.append("count findings below their baseline number; record it with --arch-update-baseline:")
+            lines += [f"  {entry}: {accepted} -> {now}" for entry, (accepted, now) in sorted(findings.shrunk.items())]
+        if not self.settings.update_baseline and not self.found_nothing():
+            fixed = findings.fixed(self.resolved_baseline())
             if fixed:
                 lines.append(
                     f"baseline entries now fixed ({len(fixed)}); shrink "
@@ -248,20 +280,26 @@ class ArchGate:
         return lines
 
 
-def _payload(result: Triage, unknown: list[Suppression]) -> dict[str, Any]:
+def _payload(result: Triage, unknown: list[Suppression], graph: Any) -> dict[str, Any]:
     """A JSON-friendly record of one triage (it travels from xdist workers in the report)."""
     used = {suppression for _, suppression in result.suppressed}
+    identities = unit_identities(graph) if graph is not None else {}
+    found = []
+    for violation in result.found:
+        identity = finding_identity(violation, identities=identities)
+        found.append(
+            {
+                "units": list(identity.units),
+                "resources": list(identity.resources),
+                "message": violation.message,
+                "location": str(violation.location),
+                "count": violation.count,
+            }
+        )
     return {
         "rule": result.rule,
-        "found": [
-            {
-                "units": sorted(set(v.units)),
-                "resources": sorted(set(v.resources)),
-                "message": v.message,
-                "location": str(v.location),
-            }
-            for v in result.found
-        ],
+        "found": found,
+        "shrunk": [[e.rule, list(e.units), list(e.resources), accepted, now] for e, accepted, now in result.shrunk],
         "suppressed": [
             [str(violation), f"suppressed at {suppression.location}: {suppression.reason}"]
             for violation, suppression in result.suppressed

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterator
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +25,10 @@ from .contracts.model import Contract, ContractError
 from .escape import printable
 from .gate import ArchGate
 from .options import RuleSpec
-from .rules.base import Rule, RuleError, registered_rules, rule
+from .rules.base import Rule, RuleError, registered_rules, unknown_rule_message
+from .rules.plugins import ENTRY_POINT_GROUP, load_rule_plugins
 from .suppressions import Triage, suppressions_in
+from .vacuity import nothing_found, skip_reason
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -38,37 +39,10 @@ __all__ = [
     "RuleItem",
     "load_rule_plugins",
     "repository_rules",
+    "unknown_rule_message",
 ]
 
-ENTRY_POINT_GROUP = "pytest_serverless_arch.rules"
 COLLECTOR_NAME = "serverless-arch"
-
-
-def load_rule_plugins() -> list[tuple[str, str]]:
-    """Import every rule package registered under the ``pytest_serverless_arch.rules`` entry-point group.
-
-    An entry point may name a module (its ``@rule`` functions register on
-    import) or a function (registered under the entry point's name unless it
-    is already a rule). Returns ``(entry point name, message)`` for each one that failed.
-    """
-    import pytest_serverless_arch.rules  # noqa: F401  (the built-in rules register on import)
-
-    problems = []
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            loaded = entry_point.load()
-        except Exception as exc:  # a broken rule package must not stop the run
-            problems.append(
-                (
-                    entry_point.name,
-                    f"entry point {entry_point.name} = {entry_point.value} in group {ENTRY_POINT_GROUP} "
-                    f"cannot be imported: {type(exc).__name__}: {exc}",
-                )
-            )
-            continue
-        if callable(loaded) and not inspect.ismodule(loaded) and not hasattr(loaded, "rule_id"):
-            rule(entry_point.name)(loaded)
-    return problems
 
 
 def repository_rules(config: pytest.Config) -> list[Rule]:
@@ -121,6 +95,10 @@ class ArchGateCollector(pytest.Collector):
                 self, name=unique("load"), message=f"cannot load the repository: {type(exc).__name__}: {exc}"
             )
             return
+        if not graph.units():  # never green on nothing: a typo in a path must fail somewhere
+            settings = gate.settings
+            message = nothing_found(list(settings.paths), settings.root, settings.load_config)
+            yield ProblemItem.from_parent(self, name=unique("discovery"), message=message)
         for error in graph.errors:
             yield LoadErrorItem.from_parent(self, name=unique(f"load-error[{printable(str(error.location))}]"), error=error)
         for suppression in suppressions_in(graph):
@@ -142,12 +120,7 @@ class ArchGateCollector(pytest.Collector):
             if spec.rule_id in known:
                 yield RuleItem.from_parent(self, name=unique(spec.rule_id), rule=known[spec.rule_id], spec=spec)
             else:
-                yield ProblemItem.from_parent(
-                    self,
-                    name=unique(spec.rule_id),
-                    message=f"serverless_arch_rules names an unknown rule {spec.rule_id!r}; "
-                    f"known rules: {', '.join(sorted(known)) or 'none'}",
-                )
+                yield ProblemItem.from_parent(self, name=unique(spec.rule_id), message=unknown_rule_message(spec.rule_id, known))
         # contracts from the configuration; one that cannot be read fails under its own name
         root = str(gate.settings.root)
         for contract_error in gate.contracts.errors:
@@ -204,10 +177,14 @@ class RuleItem(_GateItem):
     def runtest(self) -> None:
         gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
         graph = gate.graph()
+        reason = skip_reason(self.rule, graph)
+        if reason is not None:
+            pytest.skip(reason)  # the plugin's makereport puts the item's node id as its location
         try:
             violations = self.rule(graph, **self.spec.options)
         except RuleError as exc:  # e.g. a domain that exists nowhere: a configuration error, not a pass
-            raise ItemFailure(f"{self.rule.id}: {exc}") from None
+            message = str(exc)
+            raise ItemFailure(message if message.startswith(self.rule.id) else f"{self.rule.id}: {message}") from None
         result = gate.triage(self.rule.id, violations, graph)
         if not result.passed:
             raise RuleViolations(result)

@@ -7,20 +7,37 @@ Flags win over ini options; ini options win over the defaults.
 
 from __future__ import annotations
 
+import difflib
 import json
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import pytest
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import LoadConfig
 from .levels import UNIT_LEVELS
 
-__all__ = ["DEFAULT_BASELINE", "ArchSettings", "RuleSpec", "add_options", "parse_rule_spec", "read_settings"]
+if TYPE_CHECKING:  # the CLI reads settings without importing pytest
+    import pytest
+
+    from .configfile import ConfigFile
+
+__all__ = [
+    "DEFAULT_BASELINE",
+    "OPTIONS",
+    "ArchSettings",
+    "Option",
+    "RuleSpec",
+    "SettingsError",
+    "SettingsSource",
+    "add_options",
+    "check_setting_names",
+    "parse_rule_spec",
+    "read_settings",
+    "resolve_settings",
+]
 
 DEFAULT_BASELINE = ".serverless-arch-baseline.json"
 
@@ -62,6 +79,18 @@ class ArchSettings:
     reports: tuple[Path, ...] = ()  # --arch-report files, format from the suffix
     step_summary: bool = True  # append the Markdown report to $GITHUB_STEP_SUMMARY when it is set
     diagram_on_failure: bool = False  # a failing rule item shows the Mermaid diagram of the units involved
+    config_file: Path | None = None  # the inifile the settings came from (None: none was found)
+
+    @property
+    def configuration(self) -> ConfigFile:
+        """The configuration file, for readers of other tables in it (``[tool.serverless-arch.contracts.<name>]``).
+
+        >>> settings.configuration.tool_table("contracts")  # doctest: +SKIP
+        """
+        from .configfile import ConfigFile, read_config_file
+
+        values = read_config_file(self.config_file) if self.config_file is not None else None
+        return ConfigFile(self.root, self.config_file, values or {})
 
     @property
     def gate_configured(self) -> bool:
@@ -69,236 +98,309 @@ class ArchSettings:
         return bool(self.rules) or self.paths_configured
 
 
-def add_options(parser: pytest.Parser) -> None:
-    """Declare the ini options and flags (``pytest_addoption``)."""
-    group = parser.getgroup("serverless-arch", "architecture rules for serverless repositories (pytest-serverless-arch)")
+@dataclass(frozen=True)
+class Option:
+    """One setting: its ini key (``serverless_arch_*``) and the flag that overrides it.
 
-    def ini(name: str, help_text: str, kind: str = "linelist", default: Any = None) -> None:
-        parser.addini(name, help=help_text, type=kind, default=default)  # type: ignore[arg-type]
+    The pytest plugin and the CLI both declare their options from :data:`OPTIONS`,
+    so a new setting is one entry here (flag names like ``--arch-stage`` are the same in both).
+    """
 
-    ini("serverless_arch_paths", "Directories or templates to load, relative to the rootdir (default: the rootdir).")
-    group.addoption(
-        "--arch-path",
-        action="append",
-        dest="serverless_arch_paths",
+    name: str  # the ini key, also the flag's dest
+    help: str  # the ini option's help
+    kind: str = "linelist"  # linelist | string | bool (a flag without an ini key)
+    default: Any = None
+    flag: str | None = None
+    flag_help: str = ""
+    metavar: str | None = None
+    repeat: bool = False  # the flag may be given several times
+    ini: bool = True  # False: a flag only
+    choices: tuple[str, ...] | None = None  # the flag's accepted values
+    action: str | None = None  # store_true / store_false for a flag that sets a bool ini option
+    cli: bool = True  # False: a pytest-run option the CLI does not take (report files, step summary)
+
+    def flag_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``addoption``/``add_argument`` (the same in pytest and argparse)."""
+        kwargs: dict[str, Any] = {"dest": self.name, "help": self.flag_help}
+        if self.action is not None:
+            kwargs.update(action=self.action, default=None)  # None: not given, the ini option decides
+        elif self.kind == "bool":
+            kwargs.update(action="store_true", default=False)
+        else:
+            kwargs.update(metavar=self.metavar, action="append" if self.repeat else "store")
+            if self.choices is not None:
+                kwargs["choices"] = self.choices
+        return kwargs
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "serverless_arch_paths",
+        "Directories or templates to load, relative to the rootdir (default: the rootdir).",
+        flag="--arch-path",
+        repeat=True,
         metavar="PATH",
-        help="Load this directory or template instead of serverless_arch_paths; repeatable "
+        flag_help="Load this directory or template instead of serverless_arch_paths; repeatable "
         "(default: the ini option, else the rootdir).",
-    )
-    ini(
+    ),
+    Option(
         "serverless_arch_ignore",
         "Glob patterns (relative to the rootdir) of files and directories not to load "
         "(default: none besides build output such as node_modules, .aws-sam, .serverless, cdk.out).",
-    )
-    group.addoption(
-        "--arch-ignore",
-        action="append",
-        dest="serverless_arch_ignore",
+        flag="--arch-ignore",
+        repeat=True,
         metavar="GLOB",
-        help="Also ignore this glob; repeatable, added to serverless_arch_ignore (default: none).",
-    )
-    ini(
+        flag_help="Also ignore this glob; repeatable, added to serverless_arch_ignore (default: none).",
+    ),
+    Option(
         "serverless_arch_stage",
         "Serverless Framework stage used to resolve ${opt:stage} and ${sls:stage} (default: provider.stage, else dev).",
         "string",
         "",
-    )
-    group.addoption(
-        "--arch-stage",
-        dest="serverless_arch_stage",
+        flag="--arch-stage",
         metavar="STAGE",
-        help="Serverless stage (default: serverless_arch_stage, else provider.stage, else dev).",
-    )
-    ini(
+        flag_help="Serverless stage (default: serverless_arch_stage, else provider.stage, else dev).",
+    ),
+    Option(
         "serverless_arch_region",
         "AWS region used to resolve templates (default: samconfig or provider region, else us-east-1).",
         "string",
         "",
-    )
-    group.addoption(
-        "--arch-region",
-        dest="serverless_arch_region",
+        flag="--arch-region",
         metavar="REGION",
-        help="AWS region (default: serverless_arch_region, else samconfig/provider region, else us-east-1).",
-    )
-    ini(
+        flag_help="AWS region (default: serverless_arch_region, else samconfig/provider region, else us-east-1).",
+    ),
+    Option(
         "serverless_arch_params",
         "NAME=VALUE lines: values for serverless ${param:NAME} variables and for CloudFormation/SAM template "
         "parameters; UNIT:NAME=VALUE sets a template parameter of one unit only. They win over pipeline "
         "parameter overrides, samconfig and Default (default: none).",
-    )
-    group.addoption(
-        "--arch-param",
-        action="append",
-        dest="serverless_arch_params",
+        flag="--arch-param",
+        repeat=True,
         metavar="[UNIT:]NAME=VALUE",
-        help="A value for ${param:NAME} or a template parameter (UNIT:NAME for one unit); repeatable, "
+        flag_help="A value for ${param:NAME} or a template parameter (UNIT:NAME for one unit); repeatable, "
         "overrides serverless_arch_params (default: none).",
-    )
-    ini(
+    ),
+    Option(
         "serverless_arch_unit_level",
         "What a deployment unit is for the classifier and the rules trigger-colocated, no-unit-cycles, "
         "max-cross-unit-links and single-domain-units: stack, pipeline (the stacks one CI pipeline deploys), "
         "or auto (pipeline when the pipelines deploy every unit holding a function) (default: auto).",
         "string",
         "auto",
-    )
-    group.addoption(
-        "--arch-unit-level",
-        dest="serverless_arch_unit_level",
+        flag="--arch-unit-level",
         choices=UNIT_LEVELS,
-        help="Unit level: auto, stack or pipeline (default: serverless_arch_unit_level, else auto).",
-    )
-    ini(
+        flag_help="Unit level: auto, stack or pipeline (default: serverless_arch_unit_level, else auto).",
+    ),
+    Option(
         "serverless_arch_env",
         "Values for serverless ${env:NAME} variables: NAME=VALUE lines, or a bare NAME to "
         "read it from the process environment (default: none; the environment is never read otherwise).",
-    )
-    group.addoption(
-        "--arch-env",
-        action="append",
-        dest="serverless_arch_env",
+        flag="--arch-env",
+        repeat=True,
         metavar="NAME[=VALUE]",
-        help="A value for ${env:NAME} (a bare NAME reads the process environment); repeatable, "
+        flag_help="A value for ${env:NAME} (a bare NAME reads the process environment); repeatable, "
         "overrides serverless_arch_env (default: none).",
-    )
-    ini("serverless_arch_domain_tag", "Tag key that names a resource's or stack's domain (default: domain).", "string", "domain")
-    group.addoption(
-        "--arch-domain-tag",
-        dest="serverless_arch_domain_tag",
+    ),
+    Option(
+        "serverless_arch_domain_tag",
+        "Tag key that names a resource's or stack's domain (default: domain).",
+        "string",
+        "domain",
+        flag="--arch-domain-tag",
         metavar="KEY",
-        help="Tag key that names the domain (default: serverless_arch_domain_tag, else domain).",
-    )
-    ini(
+        flag_help="Tag key that names the domain (default: serverless_arch_domain_tag, else domain).",
+    ),
+    Option(
         "serverless_arch_domains",
         "Domain mapping, 'GLOB = DOMAIN' lines matched against template paths, first "
         "match wins; a line with {domain} and no '=' (e.g. services/{domain}/**) is a path convention "
         "(default: none; domains then come from tags).",
-    )
-    ini(
+    ),
+    Option(
         "serverless_arch_external",
         "Globs of names provided from outside the repository (export names, SSM parameter names, "
         "stack names or stack/Output), one per line; no-dangling-references accepts references to them "
         "(default: none).",
-    )
-    group.addoption(
-        "--arch-external",
-        action="append",
-        dest="serverless_arch_external",
+        flag="--arch-external",
+        repeat=True,
         metavar="GLOB",
-        help="Also accept references to names matching GLOB as provided from outside; repeatable, added to "
+        flag_help="Also accept references to names matching GLOB as provided from outside; repeatable, added to "
         "serverless_arch_external (default: none).",
-    )
-    ini(
+    ),
+    Option(
         "serverless_arch_rules",
         "Rules to run as test items, one per line: a rule id, then KEY=VALUE options "
         "(values are JSON, else strings). Rules defined in the repository (conftest.py) are always collected "
         "(default: none).",
-    )
-    ini(
+        flag="--arch-rule",
+        repeat=True,
+        metavar="'ID [KEY=VALUE ...]'",
+        flag_help="Run this rule as a test item; repeatable, replaces serverless_arch_rules (default: the ini).",
+    ),
+    Option(
+        "serverless_arch_baseline",
+        f"Baseline file of accepted violations, relative to the rootdir (default: {DEFAULT_BASELINE}).",
+        "string",
+        DEFAULT_BASELINE,
+        flag="--arch-baseline",
+        metavar="PATH",
+        flag_help=f"Baseline file (default: serverless_arch_baseline, else {DEFAULT_BASELINE}).",
+    ),
+    Option(
+        "serverless_arch_update_baseline",
+        "",
+        "bool",
+        False,
+        flag="--arch-update-baseline",
+        ini=False,
+        flag_help="Write every current violation of the rules run into the baseline file and pass "
+        "(default: off; refuses to create a missing baseline when CI is set).",
+    ),
+    Option(
         "serverless_arch_pattern_tolerance",
         "The share of trigger edges (0 to below 0.5) that may cross units in a repository the pattern rule "
         "still calls trigger-grouped; each is named as an exception (default: 0.1). A 'pattern' line's own "
         "tolerance=... wins.",
         "string",
         "",
-    )
-    group.addoption(
-        "--arch-pattern-tolerance",
-        dest="serverless_arch_pattern_tolerance",
+        flag="--arch-pattern-tolerance",
         metavar="SHARE",
-        help="Pattern tolerance (default: serverless_arch_pattern_tolerance, else 0.1).",
-    )
-    group.addoption(
-        "--arch-rule",
-        action="append",
-        dest="serverless_arch_rules",
-        metavar="'ID [KEY=VALUE ...]'",
-        help="Run this rule as a test item; repeatable, replaces serverless_arch_rules (default: the ini).",
-    )
-    ini(
-        "serverless_arch_baseline",
-        f"Baseline file of accepted violations, relative to the rootdir (default: {DEFAULT_BASELINE}).",
-        "string",
-        DEFAULT_BASELINE,
-    )
-    group.addoption(
-        "--arch-baseline",
-        dest="serverless_arch_baseline",
-        metavar="PATH",
-        help=f"Baseline file (default: serverless_arch_baseline, else {DEFAULT_BASELINE}).",
-    )
-    group.addoption(
-        "--arch-update-baseline",
-        action="store_true",
-        dest="serverless_arch_update_baseline",
-        default=False,
-        help="Write every current violation of the rules run into the baseline file and pass "
-        "(default: off; refuses to create a missing baseline when CI is set).",
-    )
-    ini(
+        flag_help="Pattern tolerance (default: serverless_arch_pattern_tolerance, else 0.1).",
+    ),
+    Option(
         "serverless_arch_reports",
         "Report files to write after the run, relative to the rootdir; the format comes from the suffix: "
         ".html, .mmd, .md, .dot, .sarif, .json, .txt (default: none).",
-    )
-    group.addoption(
-        "--arch-report",
-        action="append",
-        dest="serverless_arch_reports",
+        flag="--arch-report",
+        repeat=True,
         metavar="FILE",
-        help="Write the deployment report to FILE after the run, in the format its suffix names "
+        flag_help="Write the deployment report to FILE after the run, in the format its suffix names "
         "(.html .mmd .md .dot .sarif .json .txt); repeatable, replaces serverless_arch_reports (default: none).",
-    )
-    ini(
+        cli=False,  # the CLI writes one report: --format and --output
+    ),
+    Option(
         "serverless_arch_step_summary",
         "Append the Markdown report to the file named by $GITHUB_STEP_SUMMARY when that variable is set (default: true).",
         "bool",
         True,
-    )
-    group.addoption(
-        "--arch-no-step-summary",
+        flag="--arch-no-step-summary",
         action="store_false",
-        dest="serverless_arch_step_summary",
-        default=None,
-        help="Do not append the Markdown report to $GITHUB_STEP_SUMMARY (default: append when it is set).",
-    )
-    ini(
+        flag_help="Do not append the Markdown report to $GITHUB_STEP_SUMMARY (default: append when it is set).",
+        cli=False,
+    ),
+    Option(
         "serverless_arch_diagram_on_failure",
         "A failing rule item's text ends with a Mermaid diagram of the units involved (default: false).",
         "bool",
         False,
-    )
-    group.addoption(
-        "--arch-diagram-on-failure",
+        flag="--arch-diagram-on-failure",
         action="store_true",
-        dest="serverless_arch_diagram_on_failure",
-        default=None,
-        help="End a failing rule item's text with a Mermaid diagram of the units involved "
+        flag_help="End a failing rule item's text with a Mermaid diagram of the units involved "
         "(default: serverless_arch_diagram_on_failure, else off).",
-    )
+        cli=False,
+    ),
+)
+"""Every setting, in the order ``--help`` lists them."""
+
+INI_KEYS = frozenset(option.name for option in OPTIONS if option.ini)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Declare the ini options and flags (``pytest_addoption``)."""
+    group = parser.getgroup("serverless-arch", "architecture rules for serverless repositories (pytest-serverless-arch)")
+    for option in OPTIONS:
+        if option.ini:
+            parser.addini(option.name, help=option.help, type=option.kind, default=option.default)  # type: ignore[arg-type]
+        if option.flag:
+            group.addoption(option.flag, **option.flag_kwargs())
+
+
+class SettingsSource(Protocol):
+    """Where settings come from: flags (None when not given) and ini values (typed as pytest's ``getini``)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def config_path(self) -> Path | None: ...
+
+    @property
+    def invocation_dir(self) -> Path: ...
+
+    def flag(self, name: str) -> Any: ...
+
+    def ini(self, name: str) -> Any: ...
+
+
+@dataclass(frozen=True)
+class PytestSource:
+    """The settings of a pytest run."""
+
+    config: pytest.Config
+
+    @property
+    def root(self) -> Path:
+        return self.config.rootpath
+
+    @property
+    def config_path(self) -> Path | None:
+        return self.config.inipath
+
+    @property
+    def invocation_dir(self) -> Path:
+        return self.config.invocation_params.dir
+
+    def flag(self, name: str) -> Any:
+        return self.config.getoption(name, default=None)
+
+    def ini(self, name: str) -> Any:
+        return self.config.getini(name)
 
 
 def read_settings(config: pytest.Config) -> ArchSettings:
-    """Resolve every option into :class:`ArchSettings` (raises :class:`SettingsError`)."""
-    root = config.rootpath
+    """Resolve every option of a pytest run into :class:`ArchSettings` (raises :class:`SettingsError`)."""
+    if config.inipath is not None:
+        from .configfile import ConfigFileError, read_config_file
+
+        try:
+            keys = list(read_config_file(Path(config.inipath)) or {})
+        except ConfigFileError:  # pytest read it already; what it could not read is its own error
+            keys = []
+        check_setting_names(keys, config.inipath.name)
+    return resolve_settings(PytestSource(config))
+
+
+def check_setting_names(keys: Iterable[str], where: str) -> None:
+    """A ``serverless_arch_*`` key that is no setting is a typo: :class:`SettingsError` with the closest name."""
+    for key in keys:
+        if key.startswith("serverless_arch") and key not in INI_KEYS:
+            close = difflib.get_close_matches(key, sorted(INI_KEYS), n=1)
+            hint = f"; did you mean {close[0]}?" if close else f"; settings: {', '.join(sorted(INI_KEYS))}"
+            raise SettingsError(f"{where}: unknown setting {key}{hint}")
+
+
+def resolve_settings(source: SettingsSource) -> ArchSettings:
+    """Every option from ``source`` (flags win over ini values, ini values over defaults)."""
+    root = source.root
 
     def lines(name: str) -> list[str]:
-        flag = config.getoption(name, default=None)
+        flag = source.flag(name)
         if flag:
             return [str(line) for line in flag]
-        return [str(line).strip() for line in config.getini(name) or () if str(line).strip()]
+        return [str(line).strip() for line in source.ini(name) or () if str(line).strip()]
 
     def text(name: str, default: str = "") -> str:
-        flag = config.getoption(name, default=None)
-        return str(flag) if flag else (str(config.getini(name) or "").strip() or default)
+        flag = source.flag(name)
+        return str(flag) if flag else (str(source.ini(name) or "").strip() or default)
 
     path_lines = lines("serverless_arch_paths")
-    ignore = [str(line).strip() for line in config.getini("serverless_arch_ignore") or () if str(line).strip()]
-    ignore += config.getoption("serverless_arch_ignore", default=None) or []
-    external = [str(line).strip() for line in config.getini("serverless_arch_external") or () if str(line).strip()]
-    external += config.getoption("serverless_arch_external", default=None) or []
+    ignore = [str(line).strip() for line in source.ini("serverless_arch_ignore") or () if str(line).strip()]
+    ignore += source.flag("serverless_arch_ignore") or []
+    external = [str(line).strip() for line in source.ini("serverless_arch_external") or () if str(line).strip()]
+    external += source.flag("serverless_arch_external") or []
     env, env_allow = _env_values(lines("serverless_arch_env"))
-    domains, domain_path = _domain_mapping(config.getini("serverless_arch_domains") or ())
+    domains, domain_path = _domain_mapping(source.ini("serverless_arch_domains") or ())
     load_config = LoadConfig(
         ignore=tuple(ignore),
         stage=text("serverless_arch_stage") or None,
@@ -312,10 +414,14 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         unit_level=_unit_level(text("serverless_arch_unit_level", "auto")),
         external=tuple(external),
     )
+    paths = tuple((root / line).resolve() for line in path_lines)
+    for line, path in zip(path_lines, paths, strict=True):
+        if not path.exists():
+            raise SettingsError(f"serverless_arch_paths / --arch-path: {line!r} does not exist under {root}{_near_path(path)}")
     baseline_text = text("serverless_arch_baseline", DEFAULT_BASELINE)
     return ArchSettings(
         root=root,
-        paths=tuple((root / line).resolve() for line in path_lines) or (root,),
+        paths=paths or (root,),
         paths_configured=bool(path_lines),
         load_config=load_config,
         rules=tuple(
@@ -324,20 +430,21 @@ def read_settings(config: pytest.Config) -> ArchSettings:
         ),
         baseline=(root / baseline_text).resolve(),
         baseline_configured=baseline_text != DEFAULT_BASELINE,
-        update_baseline=bool(config.getoption("serverless_arch_update_baseline", default=False)),
+        update_baseline=bool(source.flag("serverless_arch_update_baseline")),
         # a flag's file is relative to where pytest was run (as --junitxml), an ini line's to the rootdir
         reports=tuple(
-            _report_path(config.invocation_params.dir if config.getoption("serverless_arch_reports", None) else root, line)
+            _report_path(source.invocation_dir if source.flag("serverless_arch_reports") else root, line)
             for line in lines("serverless_arch_reports")
         ),
-        step_summary=_flag_or_ini(config, "serverless_arch_step_summary"),
-        diagram_on_failure=_flag_or_ini(config, "serverless_arch_diagram_on_failure"),
+        step_summary=_flag_or_ini(source, "serverless_arch_step_summary"),
+        diagram_on_failure=_flag_or_ini(source, "serverless_arch_diagram_on_failure"),
+        config_file=source.config_path,
     )
 
 
-def _flag_or_ini(config: pytest.Config, name: str) -> bool:
-    flag = config.getoption(name, default=None)
-    return bool(config.getini(name)) if flag is None else bool(flag)
+def _flag_or_ini(source: SettingsSource, name: str) -> bool:
+    flag = source.flag(name)
+    return bool(source.ini(name)) if flag is None else bool(flag)
 
 
 def _report_path(root: Path, line: str) -> Path:
@@ -361,6 +468,17 @@ def _with_tolerance(spec: RuleSpec, tolerance: str) -> RuleSpec:
     except ValueError as exc:
         raise SettingsError(f"serverless_arch_pattern_tolerance: {exc}") from None
     return RuleSpec(spec.rule_id, {**spec.options, "tolerance": value})
+
+
+def _near_path(path: Path) -> str:
+    """``; did you mean 'services'?`` for a path whose parent holds a close name (a typo, most likely)."""
+    parent = path.parent
+    try:
+        names = sorted(child.name for child in parent.iterdir()) if parent.is_dir() else []
+    except OSError:
+        names = []
+    close = difflib.get_close_matches(path.name, names, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def parse_rule_spec(line: str) -> RuleSpec:

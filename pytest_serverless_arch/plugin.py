@@ -14,8 +14,9 @@ import pytest
 from . import assertions
 from .fixtures import deployment_graph, load_deployment_graph  # noqa: F401  (fixtures)
 from .gate import FINDINGS_KEY, GATE_KEY, REPORT_ATTRIBUTE, ArchGate, active_gate, assertion_filter
-from .items import collect_gate, gate_requested, load_rule_plugins, repository_rules
+from .items import RuleItem, collect_gate, gate_requested, load_rule_plugins, repository_rules
 from .options import add_options
+from .rules.base import RuleError
 
 PLUGIN_PROBLEMS_KEY = pytest.StashKey[list[tuple[str, str]]]()
 PREVIOUS_FILTER_KEY = pytest.StashKey[assertions.ViolationFilter]()
@@ -74,8 +75,20 @@ def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """A rule that cannot run as written (a selection typo, a bad option) fails with its one-line message."""
+    try:
+        return (yield)
+    except RuleError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, object, object]:
     report = yield
+    if call.when == "call" and isinstance(item, RuleItem) and isinstance(getattr(report, "longrepr", None), tuple):
+        # a skipped rule: ``-rs`` names the item, not the plugin line that skipped it
+        report.longrepr = (item.nodeid, None, report.longrepr[2])  # type: ignore[attr-defined]
     if call.when == "call":
         # findings ride on the report, so xdist carries them to the controller
         setattr(report, REPORT_ATTRIBUTE, item.stash.get(FINDINGS_KEY, []))

@@ -76,6 +76,7 @@ class Triage:
     without_reason: list[Suppression] = field(default_factory=list)  # errors: they suppress nothing
     unused: list[Suppression] = field(default_factory=list)
     fixed: list[BaselineEntry] = field(default_factory=list)
+    shrunk: list[tuple[BaselineEntry, int, int]] = field(default_factory=list)  # count findings below the baseline
 
     @property
     def found(self) -> list[Violation]:
@@ -152,8 +153,8 @@ def triage(
     if accept_all:
         result.baselined = remaining
     elif baseline is not None:
-        split = baseline.split(remaining, rules_run=[rule_id])
-        result.failing, result.baselined, result.fixed = split.new, split.baselined, split.fixed
+        split = baseline.split(remaining, rules_run=[rule_id], graph=graph)
+        result.failing, result.baselined, result.fixed, result.shrunk = split.new, split.baselined, split.fixed, split.shrunk
     else:
         result.failing = remaining
     return result

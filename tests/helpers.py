@@ -6,11 +6,16 @@ conftest files itself; importing them twice gives two copies of their state).
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
+import sys
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -226,3 +231,60 @@ def commit_all(root: Path, message: str) -> str:
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", message)
     return git(root, "rev-parse", "HEAD").strip()
+
+
+SAMPLES = REPO / "sample_repos"
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One ``python -m pytest_serverless_arch`` run: its exit status and output."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> CliRun:
+    """Run the CLI in a subprocess (as CI does), with a time limit."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest_serverless_arch", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+def linked_repo(root: Path, links: int) -> Path:
+    """Two CloudFormation units: ``infra.yaml`` exports ``links`` queues, ``app.yaml``'s function imports each.
+
+    So each unit has ``links`` cross-unit links (``app.yaml:12`` onwards, one per line).
+    """
+    infra = ["Resources:"]
+    infra += [f"  Queue{i}:\n    Type: AWS::SQS::Queue" for i in range(links)]
+    infra += ["Outputs:"]
+    infra += [f"  Queue{i}Arn:\n    Value: !GetAtt Queue{i}.Arn\n    Export:\n      Name: queue-{i}-arn" for i in range(links)]
+    (root / "infra.yaml").write_text("\n".join(infra) + "\n")
+    app = (
+        "Resources:\n  Worker:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: index.handler\n"
+        "      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/worker\n      Code:\n"
+        '        ZipFile: "def handler(event, context): pass"\n      Environment:\n        Variables:\n'
+    )
+    app += "".join(f"          QUEUE_{i}: !ImportValue queue-{i}-arn\n" for i in range(links))
+    (root / "app.yaml").write_text(app)
+    return root
+
+
+def pyproject(root: Path, *rules: str, **settings: str | list[str]) -> Path:
+    """A ``pyproject.toml`` with ``serverless_arch_rules`` and other ``serverless_arch_<key>`` settings."""
+    lines = ["[tool.pytest.ini_options]", f"serverless_arch_rules = {json.dumps(list(rules))}"]
+    lines += [f"serverless_arch_{key} = {json.dumps(value)}" for key, value in settings.items()]
+    path = root / "pyproject.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -295,7 +295,11 @@ def test_the_baseline_freezes_contract_findings_and_fails_only_on_new_ones(pytes
     pytester.runpytest("--arch-update-baseline").assert_outcomes(passed=1)
     entries = json.loads((pytester.path / ".serverless-arch-baseline.json").read_text())["violations"]
     assert [(entry["rule"], entry["units"], entry["resources"]) for entry in entries] == [
-        ("contract:payments-off-orders", ["orders", "payments", "platform"], ["orders:OrdersTable", "payments:PayFunction"])
+        (
+            "contract:payments-off-orders",
+            ["orders/template.yaml", "payments/template.yaml", "platform/template.yaml"],
+            ["orders/template.yaml#OrdersTable", "payments/template.yaml#PayFunction"],
+        )
     ]
     pytester.runpytest().assert_outcomes(passed=1)
     # a new edge from payments straight to the orders table is a new finding

@@ -79,7 +79,9 @@ def test_an_unknown_rule_id_fails_instead_of_passing(pytester: pytest.Pytester) 
     split_queue_repo(pytester, "trigger-colocted", config="pyproject")
     result = pytester.runpytest()
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*names an unknown rule 'trigger-colocted'; known rules: *trigger-colocated*"])
+    result.stdout.fnmatch_lines(
+        ["*names an unknown rule 'trigger-colocted'; did you mean 'trigger-colocated'? (known rules: *trigger-colocated*)"]
+    )
 
 
 def test_a_bad_rule_option_is_a_failing_item_not_a_crash(pytester: pytest.Pytester) -> None:
@@ -154,15 +156,20 @@ def test_every_load_error_is_a_failing_item_and_every_other_unit_is_still_checke
 def test_load_errors_alone_make_a_gate_when_paths_are_configured(pytester: pytest.Pytester) -> None:
     pytester.mkdir("infra").joinpath("broken.json").write_text('{"Resources": {"Queue": ')
     pytester.makeini("[pytest]\nserverless_arch_paths = infra\n")
-    result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["infra/broken.json:1: *"])
+    result = pytester.runpytest("-rf")
+    # the broken file is its own item, and a gate with no unit left fails its discovery item
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        ["infra/broken.json:1: *", "FAILED serverless-arch::discovery - no deployment unit found under infra*"]
+    )
 
 
 # --- options -------------------------------------------------------------------------
 
 
 def test_ini_options_map_onto_the_load_config(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("services")
+    pytester.mkdir("infra")
     pytester.makeini("""
         [pytest]
         serverless_arch_paths = services
@@ -201,6 +208,7 @@ def test_ini_options_map_onto_the_load_config(pytester: pytest.Pytester) -> None
 
 
 def test_flags_win_over_ini_options(pytester: pytest.Pytester) -> None:
+    pytester.mkdir("svc")
     pytester.makeini("[pytest]\nserverless_arch_stage = prod\nserverless_arch_params = a=1\nserverless_arch_ignore = one/**\n")
     settings = read_settings(
         pytester.parseconfigure(

@@ -20,12 +20,12 @@ BASELINE = ".serverless-arch-baseline.json"
 TRIGGER = {
     "rule": "trigger-colocated",
     "units": ["app.yaml", "infra.yaml"],
-    "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"],
+    "resources": ["app.yaml#Worker", "infra.yaml#OrdersQueue"],
 }
 PLACEHOLDER = {
     "rule": "no-function-placeholders",
     "units": ["app.yaml", "infra.yaml"],
-    "resources": ["app.yaml:Worker", "infra.yaml:OrdersQueue"],
+    "resources": ["app.yaml#Worker", "infra.yaml#OrdersQueue"],
 }
 
 MAPPING = """\
@@ -107,8 +107,8 @@ def test_fixed_entries_are_reported_and_the_update_shrinks_the_file(pytester: py
     result.stdout.fnmatch_lines(
         [
             f"baseline entries now fixed (2); shrink {BASELINE} with --arch-update-baseline:",
-            "  no-function-placeholders: app.yaml:Worker, infra.yaml:OrdersQueue",
-            "  trigger-colocated: app.yaml:Worker, infra.yaml:OrdersQueue",
+            "  no-function-placeholders: app.yaml#Worker, infra.yaml#OrdersQueue",
+            "  trigger-colocated: app.yaml#Worker, infra.yaml#OrdersQueue",
         ]
     )
     shrunk = pytester.runpytest("--arch-update-baseline")
@@ -169,7 +169,9 @@ def test_an_unreadable_baseline_is_a_usage_error(pytester: pytest.Pytester) -> N
     (pytester.path / BASELINE).write_text('{"violations": 3}')
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*serverless-arch: *: a baseline is a JSON object with a 'violations' list"])
+    result.stderr.fnmatch_lines(
+        ["*serverless-arch: *: violations must be a list, not 3; fix it or regenerate it with --arch-update-baseline"]
+    )
 
 
 # --- the matching itself, as properties ------------------------------------------------

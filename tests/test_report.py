@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -71,10 +72,13 @@ def test_the_report_command_prints_a_readable_text_summary(capsys):
     assert "    <- queue orders:OrdersQueue  orders/template.yaml:22" in text
 
 
-def test_fail_on_errors_sets_the_exit_status(tmp_path, capsys):
+def test_load_errors_exit_2_unless_ignored_and_a_repository_of_nothing_exits_3(tmp_path, capsys):
     (tmp_path / "broken.yaml").write_text("Resources: [\n")
-    assert main(["report", str(tmp_path)]) == 0
-    assert main(["report", str(tmp_path), "--fail-on-errors"]) == 1
+    assert main(["report", str(tmp_path)]) == 3  # no unit at all: never green on nothing
+    shutil.copytree(REPORT_REPO, tmp_path / "good")
+    assert main(["report", str(tmp_path)]) == 2
+    assert main(["report", str(tmp_path), "--fail-on-errors"]) == 2  # the old flag is accepted; 2 is the default now
+    assert main(["report", str(tmp_path), "--ignore-load-errors"]) == 0
 
 
 def test_python_dash_m_runs_the_report_command():

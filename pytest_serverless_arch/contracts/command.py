@@ -56,6 +56,7 @@ def run_contracts(path: str, config: LoadConfig | None = None, out: TextIO | Non
         out.write(f"serverless-arch: {exc}\n")
         return 2
     graph = load(str(root), root=str(root), config=config or LoadConfig())
+    baseline = baseline.for_graph(graph)  # a version 1 file names units by name; match by identity
     verdicts = [ContractVerdict(None, error=error) for error in contracts.errors]
     for contract in contracts.contracts:
         try:

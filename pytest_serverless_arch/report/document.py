@@ -17,11 +17,12 @@ from ..graph import DeploymentGraph
 from ..rules import BUILTIN_RULES, Rule, registered_rules
 from ..rules.base import Violation
 from .diagram import Diagram, build_diagram
-from .findings import Finding, triage_findings
+from .findings import Finding, findings_of_runs, triage_findings
 from .model import build_report
 
 if TYPE_CHECKING:
     from ..baseline import Baseline
+    from ..check import RepositoryCheck
 
 __all__ = ["ReportDocument", "build_document"]
 
@@ -63,18 +64,33 @@ def build_document(
     *,
     baseline: Baseline | None = None,
     extra: Iterable[tuple[Rule, Sequence[Violation]]] = (),
+    check: RepositoryCheck | None = None,
 ) -> ReportDocument:
     """The report of ``graph``: its JSON data, its findings triaged by suppressions and ``baseline``, its picture.
 
     ``extra`` adds the findings of rules run beside the built-in ones (the contracts of the configuration).
+    With ``check`` (the CLI's run of the configured rules, suppressions and baseline) the findings are
+    exactly what that run found, as the pytest gate finds them.
     """
-    data = build_report(graph)
+    data = build_report(graph, check)
+    known = registered_rules()
+    known.update({extra_rule.id: extra_rule for extra_rule, _ in extra})
+    if check is not None:
+        findings = tuple(findings_of_runs(check.runs, graph))
+        ran = [run.rule.id for run in check.runs]
+        return ReportDocument(
+            graph=graph,
+            data=data,
+            findings=findings,
+            diagram=build_diagram(graph, findings),
+            rules=tuple(known[rule_id] for rule_id in ran if rule_id in known),
+            root=Path(graph.root).resolve(),
+            baseline_used=any(run.result is not None and run.result.baselined for run in check.runs),
+        )
     violations = [Violation(**_violation_fields(item)) for item in data["violations"]]
     extra = list(extra)
     violations += [violation for _, found in extra for violation in found]
     findings = tuple(triage_findings(violations, graph, baseline))
-    known = registered_rules()
-    known.update({extra_rule.id: extra_rule for extra_rule, _ in extra})
     ran = list(BUILTIN_RULES) + sorted({finding.rule for finding in findings} - set(BUILTIN_RULES))
     return ReportDocument(
         graph=graph,

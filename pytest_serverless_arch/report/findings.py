@@ -26,7 +26,7 @@ from ..suppressions import triage
 if TYPE_CHECKING:
     from ..baseline import Baseline
 
-__all__ = ["Finding", "FindingState", "finding_fingerprint", "finding_identity", "triage_findings"]
+__all__ = ["Finding", "FindingState", "finding_fingerprint", "finding_identity", "findings_of_runs", "triage_findings"]
 
 FindingState = Literal["new", "suppressed", "baselined"]
 
@@ -85,6 +85,23 @@ def _resource_identity(resource_id: str, paths: dict[str, str]) -> str:
     if not colon:
         return resource_id
     return f"{paths.get(unit, unit)}#{logical_id}"
+
+
+def findings_of_runs(runs: Iterable[Any], graph: Any) -> list[Finding]:
+    """The findings of rule runs already triaged (:class:`~pytest_serverless_arch.evaluation.RuleRun`)."""
+    paths = _unit_paths(graph)
+    findings: list[Finding] = []
+    for run in runs:
+        result = run.result
+        if result is None:
+            continue
+        findings += [Finding(v, "new", finding_identity(v, graph, paths)) for v in result.failing]
+        findings += [Finding(v, "baselined", finding_identity(v, graph, paths)) for v in result.baselined]
+        findings += [
+            Finding(v, "suppressed", finding_identity(v, graph, paths), suppression.reason, suppression.location)
+            for v, suppression in result.suppressed
+        ]
+    return sorted(findings, key=lambda f: (f.location, f.rule, f.violation.message, f.state))
 
 
 def triage_findings(violations: Iterable[Violation], graph: Any = None, baseline: Baseline | None = None) -> list[Finding]:

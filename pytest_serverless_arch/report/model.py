@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..graph import DeploymentGraph
+from ..identity import finding_identity, unit_identities
 from ..patterns import classify_pattern
 from ..references import describe_reference, judge_references
 from ..rules import run_builtin_rules
+
+if TYPE_CHECKING:
+    from ..check import RepositoryCheck
 
 __all__ = ["REPORT_VERSION", "build_report"]
 
 REPORT_VERSION = 1
 
 
-def build_report(graph: DeploymentGraph) -> dict[str, Any]:
-    """The report as plain JSON-ready data; field names are a public interface."""
+def build_report(graph: DeploymentGraph, check: RepositoryCheck | None = None) -> dict[str, Any]:
+    """The report as plain JSON-ready data; field names are a public interface.
+
+    With ``check`` (what the CLI ran: the configured rules, suppressions and
+    baseline) ``violations`` holds every finding with its ``status``; without it,
+    the built-in rules' findings with their defaults.
+    """
     units = [
         {
             "name": unit.name,
@@ -92,7 +101,7 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
         "links": links,
         "deploy_order": graph.deploy_order(),
         "pattern": classify_pattern(graph).to_dict(),
-        "violations": [violation.to_dict() for violation in run_builtin_rules(graph)],
+        **_findings(graph, check),
         "unresolved_references": unresolved,
         "errors": errors,
         "notes": [str(note) for note in graph.notes],
@@ -102,3 +111,36 @@ def build_report(graph: DeploymentGraph) -> dict[str, Any]:
 def _single_domain(graph: DeploymentGraph, unit: str) -> str | None:
     domains = {resource.domain for resource in graph.resources(unit=unit) if resource.domain}
     return domains.pop() if len(domains) == 1 else None
+
+
+def _findings(graph: DeploymentGraph, check: RepositoryCheck | None) -> dict[str, Any]:
+    """``violations`` (each with its stage-independent ``identity`` and ``status``) and ``rules`` (what ran)."""
+    identities = unit_identities(graph)
+
+    def entry(violation: Any, status: str, reason: str | None = None) -> dict[str, Any]:
+        identity = finding_identity(violation, identities=identities)
+        found = {**violation.to_dict(), "identity": {"units": list(identity.units), "resources": list(identity.resources)}}
+        found["status"] = status
+        if reason is not None:
+            found["reason"] = reason
+        return found
+
+    if check is None:
+        return {"violations": [entry(violation, "new") for violation in run_builtin_rules(graph)]}
+    found: list[tuple[Any, str, str | None]] = []
+    rules = []
+    for run in check.runs:
+        rule = {"id": run.rule.id, "options": dict(run.spec.options)}
+        if run.skipped is not None:
+            rules.append({**rule, "status": "skipped", "reason": run.skipped})
+        elif run.error is not None:
+            rules.append({**rule, "status": "error", "reason": run.error})
+        elif run.result is not None:
+            result = run.result
+            found += [(violation, "new", None) for violation in result.failing]
+            found += [(violation, "baselined", None) for violation in result.baselined]
+            found += [(v, "suppressed", f"{s.location}: {s.reason}") for v, s in result.suppressed]
+            rules.append({**rule, "status": "passed" if result.passed else "failed"})
+    found.sort(key=lambda item: (item[0].location, item[0].rule, item[0].message))
+    violations = [entry(violation, status, reason) for violation, status, reason in found]
+    return {"violations": violations, "rules": rules, "rules_not_run": list(check.not_run)}

@@ -70,12 +70,25 @@ def render_text(report: dict[str, Any]) -> str:
     pattern = report.get("pattern")
     if pattern:
         lines.append(f"pattern: {pattern.get('repo')}" + (f" ({pattern['reason']})" if pattern.get("reason") else ""))
+    rules = report.get("rules")
+    if rules:
+        lines.append("rules: " + ", ".join(f"{rule['id']} {rule['status']}" for rule in rules))
+        for rule in rules:
+            if rule.get("reason"):
+                lines.append(f"  {rule['id']} {rule['status']}: {rule['reason']}")
+    if report.get("rules_not_run"):
+        lines.append(
+            f"rules not run ({', '.join(report['rules_not_run'])}): defined in conftest.py, which only pytest "
+            "imports (--rules-module PATH runs a module of rules here)"
+        )
     lines += _unresolved_lines(report.get("unresolved_references") or [])
     if report["violations"]:
         lines.append("")
         lines.append(f"{_count(len(report['violations']), 'violation')}:")
         for violation in report["violations"]:
-            lines.append(f"  {violation['location']}: {violation['rule']}: {violation['message']}")
+            status = violation.get("status", "new")
+            shown = "" if status == "new" else f"  [{status}]"
+            lines.append(f"  {violation['location']}: {violation['rule']}: {violation['message']}{shown}")
     if report["errors"]:
         lines.append("")
         lines.append("load errors:")

@@ -36,8 +36,10 @@ __all__ = [
     "get_rule",
     "location_of",
     "registered_rules",
+    "check_names",
     "require_selection",
     "rule",
+    "unknown_rule_message",
 ]
 
 DOCS_URL = "https://github.com/pytest-serverless-arch/pytest-serverless-arch/blob/main/docs/rules/{id}.md"
@@ -56,9 +58,17 @@ class Violation:
     location: Location
     units: tuple[str, ...] = ()
     resources: tuple[str, ...] = ()
+    # A count finding's measured number (links, functions ...): the baseline stores it and ratchets on it.
+    count: int | None = None
 
     def __str__(self) -> str:
         return f"{self.location}: {self.rule}: {self.message}"
+
+    def identity(self, graph: Any) -> Any:
+        """What identifies this finding whatever the stage: see :func:`pytest_serverless_arch.identity.finding_identity`."""
+        from ..identity import finding_identity
+
+        return finding_identity(self, graph)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +77,7 @@ class Violation:
             "location": str(self.location),
             "units": list(self.units),
             "resources": list(self.resources),
+            **({"count": self.count} if self.count is not None else {}),
         }
 
     @classmethod
@@ -144,6 +155,7 @@ class Rule:
     builtin: bool = False
     allows_empty: bool = False  # the rule itself accepts a selection that matches nothing
     unit_level: bool = False  # the rule sees units at the graph's unit level (stacks or pipelines; levels.py)
+    needs_domains: bool = False  # skipped (with that reason) when no resource has a domain
 
     def __call__(self, graph: GraphView, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
         """Run the rule; its findings sorted by location. Bad options and empty selections raise :class:`RuleError`."""
@@ -181,8 +193,31 @@ def _near(graph: GraphView, units: list[str], domains: list[str]) -> str:
     """``did you mean ...; `` for a selected name close to an existing one (a typo, most likely)."""
     wanted = [(name, units) for selection in getattr(graph, "selections", ()) for name in selection.units]
     wanted += [(name, domains) for selection in getattr(graph, "selections", ()) for name in selection.domains]
+    tags = sorted({key for r in getattr(graph, "graph", graph).resources() for key, _ in r.tags})
+    wanted += [(key, tags) for selection in getattr(graph, "selections", ()) for key, _ in selection.tags]
     close = [match for name, known in wanted for match in difflib.get_close_matches(name, known, n=1)]
     return f"did you mean {', '.join(repr(name) for name in close)}? " if close else ""
+
+
+def check_names(rule_id: str, option: str, given: Iterable[str], known: Iterable[str]) -> None:
+    """Raise :class:`RuleError` for a name in ``given`` that is not in ``known``, with the closest one.
+
+    The vacuity guard for options that name things (domains, kinds, patterns): a typo fails, never passes.
+
+    >>> try:
+    ...     check_names("my-rule", "kinds", ["tabel"], ["table", "queue"])
+    ... except RuleError as exc:
+    ...     print(exc)
+    my-rule: kinds names 'tabel', which matches nothing; did you mean 'table'? (known: queue, table)
+    """
+    known_names = sorted(set(known))
+    for name in given:
+        if name not in known_names:
+            close = difflib.get_close_matches(name, known_names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise RuleError(
+                f"{rule_id}: {option} names {name!r}, which matches nothing{hint} (known: {_some(known_names) or 'none'})"
+            )
 
 
 def _violation_sort_key(violation: Violation) -> tuple[Any, ...]:
@@ -201,6 +236,7 @@ def rule(
     builtin: bool = False,
     allow_empty: bool = False,
     unit_level: bool = False,
+    needs_domains: bool = False,
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``).
 
@@ -209,6 +245,10 @@ def rule(
     through :func:`get_rule`; ``allow_empty=True`` here lets the rule accept an
     empty selection always. ``unit_level=True`` hands the rule the graph at its
     unit level (``serverless_arch_unit_level``: stacks, or what each pipeline deploys).
+    ``needs_domains=True`` makes the gate and the CLI
+    skip the rule, with that reason, on a repository where no resource has a
+    domain (instead of passing on nothing). Every parameter is documented in
+    ``docs/writing-rules.md``.
     """
 
     def register(function: RuleFunction) -> RuleFunction:
@@ -222,6 +262,7 @@ def rule(
             builtin=builtin,
             allows_empty=allow_empty,
             unit_level=unit_level,
+            needs_domains=needs_domains,
         )
         _REGISTRY[rule_id] = registered
 
@@ -250,6 +291,14 @@ def get_rule(rule_or_id: str | Rule | RuleFunction) -> Rule:
         return _REGISTRY[rule_or_id]
     except KeyError:
         raise RuleError(f"unknown rule {rule_or_id!r}; known rules: {', '.join(sorted(_REGISTRY))}") from None
+
+
+def unknown_rule_message(rule_id: str, known: Iterable[str]) -> str:
+    """One line for a rule id nobody registered: the closest id, and the known ones."""
+    names = sorted(known)
+    close = difflib.get_close_matches(rule_id, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"serverless_arch_rules names an unknown rule {rule_id!r}{hint} (known rules: {', '.join(names) or 'none'})"
 
 
 def registered_rules() -> dict[str, Rule]:

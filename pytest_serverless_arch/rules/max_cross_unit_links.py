@@ -19,6 +19,7 @@ Dependencies are the graph's :meth:`~pytest_serverless_arch.graph.DeploymentGrap
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,4 +125,5 @@ def max_cross_unit_links(graph: GraphView, *, limit: int = DEFAULT_LIMIT, direct
                 whole_graph(graph).unit(name),
             )
         )
+        violations[-1] = dataclasses.replace(violations[-1], count=count)
     return violations

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Resource
+from ..model import RESOURCE_KINDS, Resource
+from ..selection import whole_graph
 from ..view import GraphView
-from .base import RuleError, Violation, describe, rule
+from .base import RuleError, Violation, check_names, describe, rule
 
 __all__ = ["DATA_STORE_KINDS", "EVENT_CHANNEL_KINDS", "no_cross_domain_access"]
 
@@ -29,6 +30,7 @@ EVENT_CHANNEL_KINDS = ("topic", "queue", "event_bus")
     reason="A function touching another domain's table, bucket, stream, state machine or parameter "
     "couples to its storage; topics, queues and event buses keep the contract explicit.",
     builtin=True,
+    needs_domains=True,
 )
 def no_cross_domain_access(
     graph: GraphView, *, store_kinds: Iterable[str] = DATA_STORE_KINDS, allow: Iterable[str | tuple[str, str]] = ()
@@ -37,8 +39,11 @@ def no_cross_domain_access(
 
     ``allow`` lists accepted ``(from_domain, to_domain)`` pairs, or strings ``"orders->payments"``.
     """
-    kinds = frozenset(store_kinds)
+    kinds = frozenset([store_kinds] if isinstance(store_kinds, str) else store_kinds)
+    check_names(RULE_ID, "store_kinds", sorted(kinds), RESOURCE_KINDS)
     allowed = frozenset(_pair(item) for item in allow)
+    domains = {resource.domain for resource in whole_graph(graph).resources() if resource.domain}
+    check_names(RULE_ID, "allow", sorted({name for pair in allowed for name in pair}), domains)
     violations = []
     for edge in graph.edges("accesses"):
         function = _resource(graph, edge.source)

@@ -6,6 +6,7 @@ violation when the verdict is not the ``expected`` pattern (or one of several).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 from ..model import Location
@@ -69,7 +70,9 @@ def _accepted(expected: str | Iterable[str] | None) -> tuple[str, ...]:
     accepted = (expected,) if isinstance(expected, str) else tuple(expected)
     unknown = [name for name in accepted if name not in PATTERNS]
     if unknown or not accepted:
+        close = [match for name in unknown for match in difflib.get_close_matches(name, PATTERNS, n=1)]
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise RuleError(
-            f"{RULE_ID}: unknown pattern {', '.join(map(repr, unknown)) or '(none)'}; patterns: {', '.join(PATTERNS)}"
+            f"{RULE_ID}: unknown pattern {', '.join(map(repr, unknown)) or '(none)'}{hint} (patterns: {', '.join(PATTERNS)})"
         )
     return accepted

@@ -8,10 +8,10 @@ smallest domain (the one most likely in the wrong place).
 
 from __future__ import annotations
 
-from ..model import Resource
+from ..model import RESOURCE_KINDS, Resource
 from ..selection import whole_graph
 from ..view import GraphView
-from .base import Violation, rule
+from .base import Violation, check_names, rule
 
 __all__ = ["single_domain_units"]
 
@@ -25,9 +25,11 @@ RULE_ID = "single-domain-units"
     "domains in one unit make two teams release together.",
     builtin=True,
     unit_level=True,
+    needs_domains=True,
 )
 def single_domain_units(graph: GraphView, *, ignore_kinds: tuple[str, ...] | list[str] = ()) -> list[Violation]:
     """Every unit holds resources of at most one domain (``ignore_kinds`` are not counted)."""
+    check_names(RULE_ID, "ignore_kinds", [ignore_kinds] if isinstance(ignore_kinds, str) else ignore_kinds, RESOURCE_KINDS)
     whole = whole_graph(graph)
     violations = []
     for unit in graph.units():
