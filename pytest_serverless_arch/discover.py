@@ -394,7 +394,8 @@ def _mark_included(discovery: Discovery) -> None:
         document = candidate.document
         if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
             for target, line in _template_includes(document):
-                local = local_target(candidate.relpath, target)
+                # resolved as sam build would (beside, from the root, from .aws-sam/build/)
+                local = nested_template_path(candidate.relpath, target, discovery.root) or local_target(candidate.relpath, target)
                 if local:
                     discovery.included.setdefault(local, (candidate.relpath, line))
                     includers.setdefault(local, set()).add(candidate.relpath)
@@ -421,6 +422,52 @@ def _mark_included(discovery: Discovery) -> None:
         for c in discovery.candidates
         if c.relpath not in discovery.included or c.relpath in kept or c.format in ("compose", "cdk")
     ]
+
+
+NESTED_TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
+# Where ``sam build``/``sam package`` look for a local child: beside the template, from the
+# repository root, and from the build folder (templates are often written for ``.aws-sam/build/``).
+_BASES = ("", ".aws-sam/build/")
+
+
+def nested_template_candidates(parent_relpath: str, value: Any) -> list[str]:
+    """Repository-relative paths a local ``TemplateURL``/``Location`` may name, most likely first.
+
+    >>> nested_template_candidates("svc/template.yaml", "../../shared/templates/dlq.yaml")
+    ['shared/templates/dlq.yaml']
+    >>> nested_template_candidates("svc/template.yaml", "child.yaml")
+    ['svc/child.yaml', 'child.yaml', '.aws-sam/build/child.yaml']
+    """
+    if not isinstance(value, str) or PurePosixPath(value.strip()).suffix.lower() not in NESTED_TEMPLATE_SUFFIXES:
+        return []  # ``TemplateURL: String`` and other placeholders name no file
+    found: list[str] = []
+    for base in (parent_relpath, *(f"{prefix}template.yaml" for prefix in _BASES)):
+        local = local_target(base, value)
+        if local and local not in found:
+            found.append(local)
+    return found
+
+
+def is_local_template(value: Any) -> bool:
+    """Whether a ``TemplateURL``/``Location`` names a file path (not S3, HTTP, a SAR app or a placeholder)."""
+    if not isinstance(value, str) or PurePosixPath(value.strip()).suffix.lower() not in NESTED_TEMPLATE_SUFFIXES:
+        return False
+    text = value.strip()
+    return "://" not in text and not text.startswith(("s3:", "arn:", "{", "/"))
+
+
+def nested_template_path(parent_relpath: str, value: Any, root: Path | None = None) -> str | None:
+    """The repository-relative path of a local child template, or None for S3/HTTP/SAR locations.
+
+    With ``root``, the first candidate (see :func:`nested_template_candidates`) that exists
+    there; when none does, the one beside the template, so its absence is reported.
+    """
+    candidates = nested_template_candidates(parent_relpath, value)
+    if root is not None:
+        for candidate in candidates:
+            if (root / candidate).is_file():
+                return candidate
+    return candidates[0] if candidates else None
 
 
 def _cycle_heads(includers: Mapping[str, set[str]]) -> set[str]:

@@ -55,7 +55,7 @@ _LINK_KIND_BY_HOW = {
 _EXPLICIT_HOWS = frozenset({"import", "ssm", "stack_output", "compose_param", "remote_state", "unit"})
 # Edges that follow an SSM parameter to the resource it names: a function triggered by, or using,
 # the queue whose ARN a parameter holds is triggered by, or uses, that queue.
-_FOLLOW_PARAMETER_VALUE = frozenset({"triggers", "accesses"})
+_FOLLOW_PARAMETER_VALUE = frozenset({"triggers", "accesses", "invokes"})
 
 
 def external_id(ref: ForeignRef) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pytest_serverless_arch import load
+from pytest_serverless_arch.discover import nested_template_path
 from pytest_serverless_arch.graph import DeploymentGraph
-from pytest_serverless_arch.loaders.cloudformation.nested import nested_template_path
 from pytest_serverless_arch.model import Location
 
 FIXTURES = Path(__file__).parent / "fixtures" / "link"

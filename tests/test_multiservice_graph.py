@@ -15,7 +15,10 @@ from pytest_serverless_arch.assertions import assert_pattern
 from pytest_serverless_arch.parse import DuplicateKey, ParseError, parse_json, parse_yaml
 from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.report import build_report, render_text
-from pytest_serverless_arch.rules import RuleError, pattern
+from pytest_serverless_arch.rules import (
+    RuleError,
+    pattern,
+)
 
 from .helpers import GRAPH_FIXTURES, edge_facts, link_facts
 
@@ -136,3 +139,36 @@ def test_a_service_whose_serverless_yml_another_service_reads_with_file_stays_a_
     ]
     environment = graph.resource("shop-api-dev:placeOrder").properties["Environment"]["Variables"]
     assert environment == {"ORDERS_TABLE": "shop-orders-dev"}
+
+
+def test_a_state_machine_task_naming_its_function_by_an_ssm_typed_parameter_invokes_the_other_units_function():
+    graph = load(GRAPH_FIXTURES / "ssm_invoke")
+    assert edge_facts(graph, "invokes") == [
+        ("checkout:CheckoutStateMachine", "payments:CollectPaymentFunction", "checkout/template.yaml:31", True)
+    ]
+    assert link_facts(graph) == [
+        (
+            "ssm_parameter",
+            "checkout",
+            "payments",
+            "checkout:CheckoutStateMachine",
+            "payments:CollectPaymentFunctionArnParameter",
+            "checkout/template.yaml:31",
+        )
+    ]
+
+
+def test_a_template_url_written_for_the_build_folder_nests_one_shared_child_in_each_parent():
+    graph = load(GRAPH_FIXTURES / "build_relative")
+    assert [(unit.name, unit.path) for unit in graph.units()] == [
+        ("billing", "billing/template.yaml"),
+        ("orders", "orders/template.yaml"),
+    ]
+    assert [(r.id, r.physical_name, str(r.location)) for r in graph.resources(kind="queue")] == [
+        ("billing:DeadLetters/DeadLetterQueue", "billing-dlq", "shared/templates/dlq.yaml:9"),
+        ("orders:DeadLetters/DeadLetterQueue", "orders-dlq", "shared/templates/dlq.yaml:9"),
+    ]
+    assert [str(error) for error in graph.errors] == [
+        "billing/template.yaml:16: nested stack Alarms: TemplateURL ../../../alarms/template.yaml leaves the repository "
+        "(read beside the template, from the repository root and from .aws-sam/build/); not read"
+    ]

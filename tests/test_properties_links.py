@@ -2,9 +2,6 @@
 
 - A ``${file()}`` read of a sibling unit's file never changes the set of units:
   the file read is a unit in its own right, whoever else reads it.
-- Adding N functions that read the same cross-unit value never changes the
-  number of links: a link is one (from unit, kind, target) fact; the functions
-  using it are its detail.
 """
 
 from __future__ import annotations

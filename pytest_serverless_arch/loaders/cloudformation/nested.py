@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ...budget import ExpansionBudget, expanded_size
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 # read_template(unit, document, config, *, parameter_overrides=..., root=...) of loaders/templates.py
 TemplateReaderFunction = Callable[..., LoadedUnit]
 
-__all__ = ["MAX_NESTING", "join_nested_stacks", "nested_template_path"]
+__all__ = ["MAX_NESTING", "join_nested_stacks"]
 
 MAX_NESTING = 8
 # What one nested stack instance is charged at least: reading and merging an instance costs
@@ -40,15 +39,6 @@ MAX_NESTING = 8
 NESTED_STACK_NODES = 500
 _TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".cfn"})
 _LOCATION_PROPERTY = {"AWS::CloudFormation::Stack": "TemplateURL", "AWS::Serverless::Application": "Location"}
-
-
-def nested_template_path(parent_relpath: str, value: Any) -> str | None:
-    """The repository-relative path of a local child template, or None for S3/HTTP/SAR locations."""
-    from ...discover import local_target
-
-    if not isinstance(value, str) or PurePosixPath(value.strip()).suffix.lower() not in _TEMPLATE_SUFFIXES:
-        return None  # ``TemplateURL: String`` and other placeholders name no file
-    return local_target(parent_relpath, value)
 
 
 def join_nested_stacks(
@@ -104,8 +94,19 @@ def _join(
             continue
         key = _LOCATION_PROPERTY[spec["Type"]]
         line = properties.line_of(key) if hasattr(properties, "line_of") else 1
-        child_path = nested_template_path(chain[-1], properties.get(key))
+        from ...discover import is_local_template, nested_template_path
+
+        child_path = nested_template_path(chain[-1], properties.get(key), discovery.root)
         if child_path is None:
+            if is_local_template(properties.get(key)):
+                unit.errors.append(
+                    LoadError(
+                        chain[-1],
+                        line,
+                        f"nested stack {logical_id}: {key} {properties.get(key)} leaves the repository "
+                        "(read beside the template, from the repository root and from .aws-sam/build/); not read",
+                    )
+                )
             continue
         where = Location(chain[-1], line)
         if child_path not in chain and len(chain) > MAX_NESTING:

@@ -629,6 +629,30 @@ def state_machine_wiring(reader: TemplateReader, logical_id: str, properties: Ma
             function = reader.function_endpoint(arn)
             if function is not None:
                 reader.edge("invokes", logical_id, function, arn_line, "state machine task")
+        for parameter, parameter_line in _task_parameters(reader, value, key_line(properties, key, line)):
+            # ``"Resource": "${Fn}"`` with ``Fn`` a parameter (an SSM-held ARN, say): the linker follows it
+            function = reader.function_endpoint({"Ref": parameter})
+            if isinstance(function, ForeignRef):
+                reader.edge("invokes", logical_id, function, parameter_line, "state machine task")
+
+
+_TASK_VARIABLE = re.compile(r'"(?:Resource|FunctionName)"\s*:\s*"\$\{([A-Za-z0-9]+)\}')
+
+
+def _task_parameters(reader: TemplateReader, value: Any, line: int) -> Iterator[tuple[str, int]]:
+    """Template parameters a ``Fn::Sub`` definition puts where a task names its function, with their lines."""
+    if not (isinstance(value, Mapping) and len(value) == 1 and "Fn::Sub" in value):
+        return
+    parts = sub_parts(value["Fn::Sub"])
+    if parts is None:
+        return
+    template, variables = parts
+    first = line_of(value["Fn::Sub"], line)
+    for match in _TASK_VARIABLE.finditer(template):
+        name = match.group(1)
+        if name not in variables and name in reader.parameter_types:
+            # a block scalar (several lines) starts on the line after its key
+            yield name, first + ("\n" in template) + template.count("\n", 0, match.start())
 
 
 _PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
