@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .check import ExitCode, UsageError, check_repository, load_rules_module, settings_for
-from .config import LoadConfig
 from .configfile import ConfigFileError, find_config
 from .escape import printable
 from .options import OPTIONS
@@ -235,29 +234,17 @@ class Command:
 
 
 def _contracts_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "path", nargs="?", default=".", help="a path in the repository; its configuration is found upward (default: .)"
-    )
-    parser.add_argument(
-        "--arch-stage",
-        "--stage",
-        dest="serverless_arch_stage",
-        metavar="STAGE",
-        help="serverless stage (default: provider.stage or dev)",
-    )
-    parser.add_argument(
-        "--arch-region",
-        "--region",
-        dest="serverless_arch_region",
-        metavar="REGION",
-        help="AWS region (default: from samconfig/provider or us-east-1)",
-    )
+    _configuration_arguments(parser)
 
 
 def _contracts(args: argparse.Namespace) -> int:
     from .contracts.command import run_contracts
 
-    return run_contracts(args.path, LoadConfig(stage=args.serverless_arch_stage, region=args.serverless_arch_region))
+    settings = _settings(args)
+    if Path(args.path).resolve() != settings.root:
+        # the contracts are the whole repository's: a PATH inside it finds its configuration, the rootdir is checked
+        settings = _settings(argparse.Namespace(**{**vars(args), "path": str(settings.root)}))
+    return run_contracts(args.path, settings=settings)
 
 
 COMMANDS = (

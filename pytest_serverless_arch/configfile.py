@@ -155,11 +155,23 @@ def find_config(start: Path, *, inifile: Path | None = None, rootdir: Path | Non
             if not candidate.is_file():
                 continue
             section = read_config_file(candidate)
-            if section is None:
+            own_tables = _declares_serverless_arch(candidate)  # contracts and other tables of ours count too
+            if section is None and not own_tables:
                 continue
-            found = ConfigFile((rootdir or directory).resolve(), candidate, section)
-            if directory != base and not found.settings():
+            found = ConfigFile((rootdir or directory).resolve(), candidate, section or {})
+            if directory != base and not found.settings() and not own_tables:
                 # another project's configuration (this repository lives inside it): not ours
                 return ConfigFile((rootdir or base).resolve())
             return found
     return ConfigFile((rootdir or base).resolve())
+
+
+def _declares_serverless_arch(path: Path) -> bool:
+    """Whether ``path`` holds tables of this tool (``[tool.serverless-arch...]``, ini ``[serverless-arch...]``)."""
+    try:
+        if path.suffix == ".toml":
+            tool = _read_toml(path).get("tool", {})
+            return isinstance(tool, Mapping) and "serverless-arch" in tool
+        return any(section.startswith("serverless-arch") for section in iniconfig.IniConfig(str(path)).sections)
+    except (ConfigFileError, iniconfig.ParseError, OSError, UnicodeDecodeError):
+        return False

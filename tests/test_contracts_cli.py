@@ -45,12 +45,12 @@ def test_the_contracts_command_prints_each_verdict_and_the_broken_chain_and_exit
     ]
 
 
-def test_the_contracts_command_exits_0_when_every_contract_is_kept_and_2_on_a_configuration_error(tmp_path, capsys):
+def test_the_contracts_command_exits_0_when_every_contract_is_kept_and_3_on_a_configuration_error(tmp_path, capsys):
     root = repository(tmp_path, CONTRACTS.split("\n\n")[0] + "\n")
     assert main(["contracts", str(root)]) == 0
     assert capsys.readouterr().out.endswith("Contracts: 1 kept, 0 broken.\n")
     (root / "pyproject.toml").write_text(CONTRACTS.replace('"domain:orders"]\nedges', '"domain:ordrs"]\nedges'))
-    assert main(["contracts", str(root)]) == 2
+    assert main(["contracts", str(root)]) == 3  # a usage error, as in the report command's exit-code table
     out = capsys.readouterr().out
     assert (
         "    configuration error: pyproject.toml:8: [tool.serverless-arch.contracts.payments-off-orders] forbidden: "

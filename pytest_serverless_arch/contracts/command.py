@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..baseline import Baseline, BaselineError
+from ..check import ExitCode
 from ..config import LoadConfig
+from ..configfile import find_config
 from ..loading import load
 from ..options import DEFAULT_BASELINE
 from ..suppressions import triage
@@ -24,26 +26,28 @@ from .config import contract_files, read_contracts
 from .model import ContractError
 from .render import ContractVerdict, render_verdicts
 
-__all__ = ["find_root", "run_contracts"]
+if TYPE_CHECKING:
+    from ..options import ArchSettings
 
-_CONFIG_FILES = ("pytest.ini", ".pytest.ini", "pyproject.toml", "tox.ini", "setup.cfg")
-
-
-def find_root(path: Path) -> tuple[Path, Path | None]:
-    """The directory holding the nearest configuration file at or above ``path``, and that file."""
-    start = path.resolve()
-    start = start if start.is_dir() else start.parent
-    for directory in (start, *start.parents):
-        for name in _CONFIG_FILES:
-            if (directory / name).is_file():
-                return directory, directory / name
-    return start, None
+__all__ = ["run_contracts"]
 
 
-def run_contracts(path: str, config: LoadConfig | None = None, out: TextIO | None = None) -> int:
-    """Check every contract declared for the repository at ``path``; print the verdicts; return the exit status."""
+def run_contracts(
+    path: str, config: LoadConfig | None = None, out: TextIO | None = None, *, settings: ArchSettings | None = None
+) -> int:
+    """Check every contract declared for the repository at ``path``; print the verdicts; return the exit status.
+
+    The configuration is found as pytest finds it (:func:`~pytest_serverless_arch.configfile.find_config`);
+    with ``settings`` (the CLI's, from that configuration and its flags) the repository is loaded exactly as
+    the gate loads it: paths, ignore globs, stage, region, domains, baseline. Exit status as the ``report``
+    command's: 0 every contract kept, 1 a contract broken, 3 a configuration error.
+    """
     out = out or sys.stdout
-    root, inifile = find_root(Path(path))
+    if settings is None:
+        found = find_config(Path(path))
+        root, inifile = found.rootdir, found.path
+    else:
+        root, inifile = settings.root, settings.config_file
     files = contract_files(root, inifile)
     contracts = read_contracts(files, root)
     if not contracts:
@@ -51,11 +55,14 @@ def run_contracts(path: str, config: LoadConfig | None = None, out: TextIO | Non
         out.write(f"no contracts declared ({shown})\n")
         return 0
     try:
-        baseline = Baseline.read(root / DEFAULT_BASELINE)
+        baseline = Baseline.read(settings.baseline if settings is not None else root / DEFAULT_BASELINE)
     except BaselineError as exc:
         out.write(f"serverless-arch: {exc}\n")
-        return 2
-    graph = load(str(root), root=str(root), config=config or LoadConfig())
+        return ExitCode.USAGE_ERROR
+    if settings is not None:
+        graph = load([str(p) for p in settings.paths], root=str(root), config=settings.load_config)
+    else:
+        graph = load(str(root), root=str(root), config=config or LoadConfig())
     baseline = baseline.for_graph(graph)  # a version 1 file names units by name; match by identity
     verdicts = [ContractVerdict(None, error=error) for error in contracts.errors]
     for contract in contracts.contracts:
@@ -68,5 +75,5 @@ def run_contracts(path: str, config: LoadConfig | None = None, out: TextIO | Non
         verdicts.append(ContractVerdict(contract, tuple(result.failing), None, len(result.suppressed), len(result.baselined)))
     out.write(render_verdicts(verdicts) + "\n")
     if any(verdict.error is not None for verdict in verdicts):
-        return 2
-    return 0 if all(verdict.kept for verdict in verdicts) else 1
+        return ExitCode.USAGE_ERROR
+    return ExitCode.OK if all(verdict.kept for verdict in verdicts) else ExitCode.VIOLATIONS

@@ -14,11 +14,12 @@ logical id, never by stage-dependent names, lines or messages, so a SARIF
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..identity import finding_identity as stage_independent_identity
+from ..identity import unit_identities
 from ..model import Location
 from ..rules.base import Violation
 from ..suppressions import triage
@@ -55,16 +56,14 @@ class Finding:
 
 
 def finding_identity(violation: Violation, graph: Any = None, paths: dict[str, str] | None = None) -> str:
-    """``rule|unit paths|path#logical-id ...``: the finding named independently of the stage.
+    """``rule|unit paths|path#logical-id ...``: the finding's stage-independent identity (:mod:`..identity`) as text.
 
     >>> from pytest_serverless_arch.model import Location
-    >>> finding_identity(Violation("r", "m", Location("x", 1), ("orders",), ("orders:Queue",)))
-    'r|orders|orders#Queue'
+    >>> finding_identity(Violation("r", "m", Location("x", 1), ("orders",), ("orders:Queue",)), paths={"orders": "orders/t.yaml"})
+    'r|orders/t.yaml|orders/t.yaml#Queue'
     """
-    paths = paths if paths is not None else _unit_paths(graph)
-    units = sorted({paths.get(unit, unit) for unit in violation.units})
-    resources = sorted({_resource_identity(resource, paths) for resource in violation.resources})
-    return "|".join([violation.rule, ",".join(units), ",".join(resources)])
+    identity = stage_independent_identity(violation, graph, paths)
+    return "|".join([identity.rule, ",".join(identity.units), ",".join(identity.resources)])
 
 
 def finding_fingerprint(identity: str) -> str:
@@ -72,24 +71,9 @@ def finding_fingerprint(identity: str) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
 
 
-def _unit_paths(graph: Any) -> dict[str, str]:
-    whole = getattr(graph, "graph", graph)  # a scoped view answers for its whole graph
-    units = list(whole.units()) if callable(getattr(whole, "units", None)) else []
-    shared = Counter(unit.path for unit in units)
-    # several units from one path (a CDK cloud assembly) keep their names after an @
-    return {unit.name: unit.path if shared[unit.path] == 1 else f"{unit.path}@{unit.name}" for unit in units}
-
-
-def _resource_identity(resource_id: str, paths: dict[str, str]) -> str:
-    unit, colon, logical_id = resource_id.rpartition(":")  # logical ids hold no colon; unit names might
-    if not colon:
-        return resource_id
-    return f"{paths.get(unit, unit)}#{logical_id}"
-
-
 def findings_of_runs(runs: Iterable[Any], graph: Any) -> list[Finding]:
     """The findings of rule runs already triaged (:class:`~pytest_serverless_arch.evaluation.RuleRun`)."""
-    paths = _unit_paths(graph)
+    paths = unit_identities(graph)
     findings: list[Finding] = []
     for run in runs:
         result = run.result
@@ -110,7 +94,7 @@ def triage_findings(violations: Iterable[Violation], graph: Any = None, baseline
     for violation in violations:
         by_rule.setdefault(violation.rule, []).append(violation)
     findings: list[Finding] = []
-    paths = _unit_paths(graph)
+    paths = unit_identities(graph)
     for rule_id, found in by_rule.items():
         result = triage(rule_id, found, graph, baseline)
         findings += [Finding(v, "new", finding_identity(v, graph, paths)) for v in result.failing]
