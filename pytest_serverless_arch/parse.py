@@ -490,7 +490,8 @@ class _LineJSONDecoder(json.JSONDecoder):
         self._nodes += 1
         if self._nodes > MAX_PARSE_NODES:
             raise TooManyNodes(
-                f"the document has more than {MAX_PARSE_NODES:,} values (keys, items and scalars); refusing to read it",
+                f"the document has more than {MAX_PARSE_NODES:,} values "
+                "(objects, arrays and scalars; keys are not counted); refusing to read it",
                 self._line(index),
             )
         self._starts[-1].append(index)

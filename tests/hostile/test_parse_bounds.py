@@ -35,7 +35,7 @@ def test_a_json_list_of_objects_past_the_node_bound_is_refused_without_a_second_
     # each object is two values (itself and its 1): the 1,001st is object 501, on line 502
     assert (line, message) == (
         NODES // 2 + 2,
-        "the document has more than 1,000 values (keys, items and scalars); refusing to read it",
+        "the document has more than 1,000 values (objects, arrays and scalars; keys are not counted); refusing to read it",
     )
 
 
