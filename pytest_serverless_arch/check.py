@@ -140,6 +140,8 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
             f"Run with --arch-update-baseline locally, review the file and commit it."
         )
     specs = list(settings.rules) or [RuleSpec(rule_id) for rule_id in default_rules]
+    if settings.changed_since and not settings.rules:
+        specs.append(RuleSpec("no-breaking-removals"))
     known = registered_rules()
     declared_in_conftest = _conftest_rule_ids(settings.root)
     not_run = sorted(declared_in_conftest - set(known))
@@ -149,6 +151,13 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
 
             raise UsageError(unknown_rule_message(spec.rule_id, known))
     graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config)
+    if settings.changed_since:
+        from .changes import ChangesError, changes_since
+
+        try:
+            graph.changes = changes_since(graph, settings.changed_since, list(settings.paths), config=settings.load_config)
+        except ChangesError as exc:
+            raise UsageError(f"--arch-changed-since: {exc}") from None
     check = RepositoryCheck(settings, graph, not_run=not_run)
     if not graph.units():
         check.nothing_found = nothing_found(list(settings.paths), settings.root, settings.load_config)

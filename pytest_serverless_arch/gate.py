@@ -148,7 +148,12 @@ class ArchGate:
         if self._graph is None:
             settings = self.settings
             paths = [str(path) for path in settings.paths]
-            self._graph = load(paths, root=str(settings.root), config=settings.load_config)
+            graph = load(paths, root=str(settings.root), config=settings.load_config)
+            if settings.changed_since:
+                from .changes import changes_since
+
+                graph.changes = changes_since(graph, settings.changed_since, paths, config=settings.load_config)
+            self._graph = graph
         return self._graph
 
     def header(self) -> list[str]:
@@ -167,6 +172,9 @@ class ArchGate:
         baseline_state = f"{len(self.baseline)} entries" if self.settings.baseline.exists() else "none"
         details.append(f"baseline: {_relative(self.settings.baseline, self.settings.root)} ({baseline_state})")
         lines.append("serverless-arch " + "; ".join(details))
+        changes = self._graph.changes if self._graph is not None else None
+        if changes is not None:
+            lines.append(f"serverless-arch {changes.summary()}")
         return lines
 
     # --- findings -----------------------------------------------------------

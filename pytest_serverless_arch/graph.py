@@ -24,6 +24,7 @@ __all__ = [
     "DeploymentGraph",
     "ExternalNode",
     "Link",
+    "NameUse",
     "ProvidedName",
     "Trigger",
     "UnitDependency",
@@ -152,6 +153,21 @@ class ProvidedName:
 
 
 @dataclass(frozen=True)
+class NameUse:
+    """One unit reading a name another unit provides (an import, an SSM read, a stack output).
+
+    ``provider`` is the unit that provides it, None when none does. Comparing
+    the uses of two versions of a repository says which references a change adds.
+    """
+
+    how: str  # import, ssm, stack_output, compose_param
+    name: str
+    unit: str
+    provider: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
 class UnresolvedReference:
     """A cross-unit reference no unit of the repository provides.
 
@@ -185,6 +201,9 @@ class DeploymentGraph:
     # What units offer each other, and what they need that no unit offers (see link.py).
     provided: list[ProvidedName] = field(default_factory=list, repr=False)
     unresolved: list[UnresolvedReference] = field(default_factory=list, repr=False)
+    uses: list[NameUse] = field(default_factory=list, repr=False)
+    # What changed since a git ref (``--arch-changed-since``), when asked: a changes.ChangeSet.
+    changes: Any = field(default=None, repr=False, compare=False)
     # Names declared as provided from outside the repository (``serverless_arch_external`` globs).
     external_names: tuple[str, ...] = ()
     # Sorted edges, links and resources, computed once per state: rules ask per unit, many times.
@@ -572,6 +591,10 @@ class DeploymentGraph:
             (provided for provided in self.provided if kind is None or provided.kind == kind),
             key=lambda provided: (provided.kind, provided.name, provided.unit),
         )
+
+    def name_uses(self) -> list[NameUse]:
+        """Every cross-unit read of a provided name (resolved or not), in file order."""
+        return sorted(self.uses, key=lambda use: (use.location, use.how, use.name))
 
     def unresolved_references(self) -> list[UnresolvedReference]:
         """Cross-unit references (imports, SSM reads, stack outputs, compose params) no unit provides."""

@@ -185,6 +185,10 @@ class RuleItem(_GateItem):
         except RuleError as exc:  # e.g. a domain that exists nowhere: a configuration error, not a pass
             message = str(exc)
             raise ItemFailure(message if message.startswith(self.rule.id) else f"{self.rule.id}: {message}") from None
+        if graph.changes is not None:  # --arch-changed-since: a full run's findings, on the units the change touches
+            from .changes import violations_within
+
+            violations = violations_within(graph.changes, violations)
         result = gate.triage(self.rule.id, violations, graph)
         if not result.passed:
             raise RuleViolations(result)

@@ -28,7 +28,15 @@ from dataclasses import dataclass
 from .arns import SQS_URL, arn_resource_name
 from .config import LoadConfig
 from .domains import unit_domains
-from .graph import DeployedPipeline, DeploymentGraph, ExternalNode, ProvidedName, UnitDeployment, UnresolvedReference
+from .graph import (
+    DeployedPipeline,
+    DeploymentGraph,
+    ExternalNode,
+    NameUse,
+    ProvidedName,
+    UnitDeployment,
+    UnresolvedReference,
+)
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 from .references import undecidable_notes
 
@@ -269,6 +277,7 @@ class _Linker:
         self._triggers: set[tuple[str, str]] = set()  # (source, function) of every trigger added
         self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
         self._unresolved: set[tuple[str, str, str, Location]] = set()
+        self._uses: set[NameUse] = set()
 
     def endpoint(
         self, unit: LoadedUnit, endpoint: object, location: Location, consumer: str | None = None
@@ -285,6 +294,7 @@ class _Linker:
         if isinstance(endpoint, ForeignRef):
             resolved = self.index.resolve(endpoint)
             if resolved is not None:
+                self.use(unit.name, endpoint, location, None if resolved.missing else resolved.unit)
                 if resolved.missing and endpoint.how != "compose_param":  # compose params: at the compose file's line
                     self.unresolved(unit.name, endpoint, location, resolved.link_kind or "", resolved.missing, consumer)
                 return resolved.node, resolved
@@ -292,9 +302,19 @@ class _Linker:
             self.graph.add_external(ExternalNode(node_id, endpoint.kind_hint, endpoint.key, location))
             kind = link_kind_of(endpoint) if endpoint.how in _EXPLICIT_HOWS else None
             if kind is not None and endpoint.how != "unit":  # a stack dependency names no value: not a dangling read
+                self.use(unit.name, endpoint, location, None)
                 self.unresolved(unit.name, endpoint, location, kind, _missing(endpoint), consumer)
             return node_id, _Resolved(node_id, None, kind)
         return None
+
+    def use(self, unit: str, ref: ForeignRef, location: Location, provider: str | None) -> None:
+        """Record that ``unit`` reads a provided name (an import, SSM read, output), once per line."""
+        if ref.how not in _EXPLICIT_HOWS or ref.how == "unit":
+            return
+        use = NameUse(ref.how, ref.key, unit, provider, location)
+        if use not in self._uses:
+            self._uses.add(use)
+            self.graph.uses.append(use)
 
     def unresolved(
         self, unit: str, ref: ForeignRef, location: Location, link_kind: str, reason: str, consumer: str | None = None

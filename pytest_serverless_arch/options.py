@@ -80,6 +80,7 @@ class ArchSettings:
     step_summary: bool = True  # append the Markdown report to $GITHUB_STEP_SUMMARY when it is set
     diagram_on_failure: bool = False  # a failing rule item shows the Mermaid diagram of the units involved
     config_file: Path | None = None  # the inifile the settings came from (None: none was found)
+    changed_since: str | None = None  # a git ref: check only what a change since it touches
 
     @property
     def configuration(self) -> ConfigFile:
@@ -227,6 +228,16 @@ OPTIONS: tuple[Option, ...] = (
         metavar="GLOB",
         flag_help="Also accept references to names matching GLOB as provided from outside; repeatable, added to "
         "serverless_arch_external (default: none).",
+    ),
+    Option(
+        "serverless_arch_changed_since",
+        "A git ref (origin/main, HEAD~1): check only the units whose files changed since it and every unit "
+        "linked to them, and compare with the repository at it for no-breaking-removals (default: none, check everything).",
+        "string",
+        "",
+        flag="--arch-changed-since",
+        metavar="REF",
+        flag_help="Check what changed since git ref REF (default: serverless_arch_changed_since, else everything).",
     ),
     Option(
         "serverless_arch_rules",
@@ -438,6 +449,7 @@ def resolve_settings(source: SettingsSource) -> ArchSettings:
         ),
         step_summary=_flag_or_ini(source, "serverless_arch_step_summary"),
         diagram_on_failure=_flag_or_ini(source, "serverless_arch_diagram_on_failure"),
+        changed_since=text("serverless_arch_changed_since") or None,
         config_file=source.config_path,
     )
 

@@ -46,7 +46,13 @@ __all__ = [
 AWS_PROVIDED: tuple[str, ...] = ("/aws/service/*", "/aws/reference/*", "aws/service/*", "aws/reference/*")
 
 # What kind of provided name answers each kind of reference.
-PROVIDER_KIND = {"import": "export", "ssm": "ssm_parameter", "stack_output": "output", "compose_param": "output"}
+PROVIDER_KIND = {
+    "import": "export",
+    "ssm": "ssm_parameter",
+    "stack_output": "output",
+    "compose_param": "output",
+    "remote_state": "output",
+}
 
 _SYMBOL = re.compile(r"\$\{[^}]*\}")
 

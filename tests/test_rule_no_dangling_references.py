@@ -247,7 +247,7 @@ def test_the_reports_list_unresolved_references_with_counts_and_the_violations(t
     variables = "          VPC: !ImportValue core-network-VpcId\n          TABLE: !ImportValue orders-dev-OrderTableArn\n"
     write_files(tmp_path, {"infra/template.yaml": INFRA, "app/template.yaml": app_template(variables=variables)})
     # exit 1: the dangling import is a violation of no-dangling-references, one of the CLI's default rules
-    assert main(["report", str(tmp_path), "--format", "text", "--external", "core-network-*"]) == 1
+    assert main(["report", str(tmp_path), "--format", "text", "--arch-external", "core-network-*"]) == 1
     text = capsys.readouterr().out
     assert (
         "unresolved references (2: 1 dangling, 0 undecidable, 1 external):\n"

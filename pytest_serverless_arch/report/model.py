@@ -103,6 +103,7 @@ def build_report(graph: DeploymentGraph, check: RepositoryCheck | None = None) -
         "pattern": classify_pattern(graph).to_dict(),
         **_findings(graph, check),
         "unresolved_references": unresolved,
+        "changes": _changes(graph),
         "errors": errors,
         "notes": [str(note) for note in graph.notes],
     }
@@ -144,3 +145,19 @@ def _findings(graph: DeploymentGraph, check: RepositoryCheck | None) -> dict[str
     found.sort(key=lambda item: (item[0].location, item[0].rule, item[0].message))
     violations = [entry(violation, status, reason) for violation, status, reason in found]
     return {"violations": violations, "rules": rules, "rules_not_run": list(check.not_run)}
+
+
+def _changes(graph: DeploymentGraph) -> dict[str, Any] | None:
+    """What a change since a git ref touches (``--changed-since``), else None."""
+    changes = graph.changes
+    if changes is None:
+        return None
+    return {
+        "ref": changes.ref,
+        "files": list(changes.files),
+        "changed_units": list(changes.changed_units),
+        "linked_units": list(changes.linked_units),
+        "removed_units": list(changes.removed_units),
+        "deploy_order": None if changes.deploy_order is None else [list(wave) for wave in changes.deploy_order],
+        "pipelines": list(changes.pipelines),
+    }

@@ -82,6 +82,7 @@ def render_text(report: dict[str, Any]) -> str:
             "imports (--rules-module PATH runs a module of rules here)"
         )
     lines += _unresolved_lines(report.get("unresolved_references") or [])
+    lines += _changes_lines(report.get("changes"))
     if report["violations"]:
         lines.append("")
         lines.append(f"{_count(len(report['violations']), 'violation')}:")
@@ -133,4 +134,21 @@ def _unresolved_lines(unresolved: list[dict[str, Any]]) -> list[str]:
         else:
             why = "dangling" + (" (did you mean " + ", ".join(ref["candidates"]) + "?)" if ref["candidates"] else "")
         lines.append(f"  {ref['location']}: {ref['description']} in unit {ref['unit']}: {why}")
+    return lines
+
+
+def _changes_lines(changes: dict[str, Any] | None) -> list[str]:
+    """What a change since a git ref touches, and the order in which its units must go out."""
+    if not changes:
+        return []
+    order = changes["deploy_order"]
+    waves = "none (cycle)" if order is None else " ; ".join("[" + ", ".join(wave) + "]" for wave in order) or "nothing"
+    lines = ["", f"changed since {changes['ref']}: {_count(len(changes['files']), 'file')}"]
+    lines.append(f"  units changed: {', '.join(changes['changed_units']) or 'none'}")
+    lines.append(f"  units linked to them: {', '.join(changes['linked_units']) or 'none'}")
+    if changes["removed_units"]:
+        lines.append(f"  units removed: {', '.join(changes['removed_units'])}")
+    lines.append(f"  deploy order: {waves}")
+    if changes["pipelines"]:
+        lines.append(f"  pipelines: {', '.join(changes['pipelines'])}")
     return lines

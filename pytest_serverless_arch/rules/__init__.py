@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..view import GraphView
 from .base import DOCS_URL, Rule, RuleError, Violation, describe, get_rule, location_of, registered_rules, rule
 from .max_cross_unit_links import Coupling, max_cross_unit_links, unit_coupling
+from .no_breaking_removals import breaking_removals, no_breaking_removals
 from .no_cross_domain_access import no_cross_domain_access
 from .no_dangling_references import no_dangling_references
 from .no_function_placeholders import no_function_placeholders
@@ -22,6 +23,8 @@ from .trigger_colocated import trigger_colocated
 
 __all__ = [
     "BUILTIN_RULES",
+    "breaking_removals",
+    "no_breaking_removals",
     "DOCS_URL",
     "Coupling",
     "Rule",
@@ -67,4 +70,6 @@ def builtin_rules() -> list[Rule]:
 def run_builtin_rules(graph: GraphView) -> list[Violation]:
     """Every built-in rule's findings on ``graph`` with default options, sorted by location."""
     violations = [violation for each in builtin_rules() for violation in each(graph, allow_empty=True)]
+    if getattr(getattr(graph, "graph", graph), "changes", None) is not None:  # compared with a git ref
+        violations += no_breaking_removals(graph, allow_empty=True)
     return sorted(violations, key=lambda violation: (violation.location, violation.rule, violation.message))

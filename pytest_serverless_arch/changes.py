@@ -1,0 +1,262 @@
+"""What a change touches: the files changed since a git ref, the graph at that ref, the units to check.
+
+``--arch-changed-since=REF`` (ini ``serverless_arch_changed_since``, CLI
+``--changed-since``) compares the working tree with ``REF``:
+
+1. :func:`changed_files` lists the files changed between ``REF`` and the
+   working tree (``git diff --name-only``, plus untracked files);
+2. :func:`tree_at` materialises the tree at ``REF`` from git's object store
+   (``git archive``) into a temporary folder;
+3. :func:`load_at` loads the graph of that tree with the same loader as the head.
+
+:func:`changes_since` puts them together into a :class:`ChangeSet`: the units
+whose files changed, every unit linked to them, the order in which they must
+be deployed and the pipelines that deploy them. Only git itself is run;
+nothing of the repository is executed.
+
+>>> from pytest_serverless_arch import load
+>>> graph = load(".")  # doctest: +SKIP
+>>> changes = changes_since(graph, "origin/main")  # doctest: +SKIP
+>>> changes.touched_units  # doctest: +SKIP
+('orders-app', 'orders-infra')
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .config import LoadConfig
+from .graph import DeploymentGraph
+
+__all__ = [
+    "ChangeSet",
+    "ChangesError",
+    "changed_files",
+    "changes_since",
+    "load_at",
+    "tree_at",
+    "units_of_files",
+    "violations_within",
+]
+
+_GIT_TIMEOUT = 120  # seconds; an archive of a large monorepo takes a while, a hung git must not hang the gate
+
+
+class ChangesError(Exception):
+    """The comparison cannot be made: not a git repository, an unknown ref, git missing."""
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What changed since ``ref`` and which units that touches.
+
+    ``changed_units`` hold a changed file (at the head, or at ``ref`` for a
+    unit the change deletes); ``linked_units`` are linked to one of them (at
+    the head or at ``ref``); ``deploy_order`` gives the head's waves restricted
+    to the touched units; ``pipelines`` are those that deploy a touched unit.
+    """
+
+    ref: str
+    files: tuple[str, ...]
+    changed_units: tuple[str, ...]
+    linked_units: tuple[str, ...]
+    removed_units: tuple[str, ...]
+    deploy_order: tuple[tuple[str, ...], ...] | None
+    pipelines: tuple[str, ...]
+    before: DeploymentGraph = field(repr=False, compare=False)
+
+    @property
+    def touched_units(self) -> tuple[str, ...]:
+        """The units to check: changed ones and every unit linked to them, sorted."""
+        return tuple(sorted({*self.changed_units, *self.linked_units}))
+
+    def summary(self) -> str:
+        """One line for the pytest header and the text report."""
+        order = (
+            "none (cycle)"
+            if self.deploy_order is None
+            else " ; ".join("[" + ", ".join(wave) + "]" for wave in self.deploy_order) or "nothing to deploy"
+        )
+        removed = f"; removed: {', '.join(self.removed_units)}" if self.removed_units else ""
+        pipelines = f"; pipelines: {', '.join(self.pipelines)}" if self.pipelines else ""
+        return (
+            f"changed since {self.ref}: {len(self.files)} file{'s' if len(self.files) != 1 else ''}, "
+            f"units changed: {', '.join(self.changed_units) or 'none'}; "
+            f"linked: {', '.join(self.linked_units) or 'none'}{removed}; deploy order: {order}{pipelines}"
+        )
+
+
+def _git(root: Path, *args: str, binary: bool = False) -> Any:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False, timeout=_GIT_TIMEOUT, text=not binary)
+    except FileNotFoundError:
+        raise ChangesError("git is not installed; --arch-changed-since needs it") from None
+    except subprocess.TimeoutExpired:
+        raise ChangesError(f"git {args[0]} took longer than {_GIT_TIMEOUT} s") from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace") if binary else done.stderr
+        raise ChangesError(f"git {args[0]} failed in {root}: {message.strip()}")
+    return done.stdout
+
+
+def _check_ref(root: Path, ref: str) -> str:
+    """The commit ``ref`` names (a ref that is not one is a configuration error, never an option)."""
+    if not ref or ref.startswith("-"):
+        raise ChangesError(f"{ref!r} is not a git ref")
+    try:
+        return str(_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")).strip()
+    except ChangesError:
+        raise ChangesError(f"{ref!r} names no commit in the git repository at {root}") from None
+
+
+def _toplevel(root: Path) -> tuple[Path, str]:
+    """The repository's top folder and ``root`` relative to it (``""`` at the top)."""
+    top = Path(str(_git(root, "rev-parse", "--show-toplevel")).strip()).resolve()
+    relative = root.resolve().relative_to(top).as_posix()
+    return top, "" if relative == "." else relative
+
+
+def changed_files(root: str | os.PathLike[str], ref: str) -> tuple[str, ...]:
+    """Files under ``root`` changed between ``ref`` and the working tree (untracked ones too), relative to ``root``.
+
+    Deleted and renamed files count under both names: a unit may have lived in either.
+    """
+    root_path = Path(root).resolve()
+    commit = _check_ref(root_path, ref)
+    changed = str(_git(root_path, "diff", "--name-only", "--no-renames", "--relative", commit, "--", "."))
+    untracked = str(_git(root_path, "ls-files", "--others", "--exclude-standard", "--", "."))
+    return tuple(sorted({line for line in (changed + untracked).splitlines() if line.strip()}))
+
+
+@contextmanager
+def tree_at(root: str | os.PathLike[str], ref: str) -> Iterator[Path]:
+    """A temporary folder holding ``root`` as it was at ``ref`` (from ``git archive``; removed afterwards)."""
+    root_path = Path(root).resolve()
+    commit = _check_ref(root_path, ref)
+    top, prefix = _toplevel(root_path)
+    archive = _git(top, "archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit, binary=True)
+    folder = Path(tempfile.mkdtemp(prefix="serverless-arch-ref-"))
+    try:
+        _extract(archive, folder)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _extract(archive: bytes, folder: Path) -> None:
+    """Regular files and folders only, never outside ``folder`` (git archives hold nothing else we read)."""
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+        for member in tar.getmembers():
+            path = PurePosixPath(member.name)
+            if path.is_absolute() or ".." in path.parts or not (member.isfile() or member.isdir()):
+                continue  # symlinks are left out: the loader would not follow one out of the tree either
+            target = folder.joinpath(*path.parts)
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            if source is not None:
+                target.write_bytes(source.read())
+
+
+def load_at(
+    ref: str,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    root: str | os.PathLike[str],
+    config: LoadConfig | None = None,
+) -> DeploymentGraph:
+    """The graph of ``paths`` (under ``root``, default ``root`` itself) as they were at ``ref``.
+
+    Locations in it are relative to ``root``, as in the head's graph.
+    """
+    from .loading import load
+
+    root_path = Path(root).resolve()
+    with tree_at(root_path, ref) as tree:
+        wanted = [Path(path).resolve() for path in (paths or [root_path])]
+        mapped = [str(tree / path.relative_to(root_path)) for path in wanted if path.is_relative_to(root_path)]
+        return load(mapped or [str(tree)], root=str(tree), config=config or LoadConfig())
+
+
+def units_of_files(graph: DeploymentGraph, files: Iterable[str]) -> list[str]:
+    """The units a changed file belongs to: the unit of that template, else the units of its nearest folder.
+
+    A file beside or below a template (handler code, a samconfig, an included
+    definition) changes what that template's unit deploys.
+    """
+    by_folder: dict[str, list[str]] = {}
+    by_path: dict[str, str] = {}
+    for unit in graph.units():
+        by_path[unit.path] = unit.name
+        folder = unit.path if unit.format == "terraform" else str(PurePosixPath(unit.path).parent)
+        by_folder.setdefault("" if folder == "." else folder, []).append(unit.name)
+    found: set[str] = set()
+    for file in files:
+        if file in by_path:
+            found.add(by_path[file])
+            continue
+        parents = [str(parent) for parent in PurePosixPath(file).parents]
+        for parent in parents:
+            key = "" if parent == "." else parent
+            if key in by_folder:
+                found.update(by_folder[key])
+                break
+    return sorted(found)
+
+
+def changes_since(
+    graph: DeploymentGraph,
+    ref: str,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    config: LoadConfig | None = None,
+    before: DeploymentGraph | None = None,
+) -> ChangeSet:
+    """What changed in ``graph``'s repository since ``ref`` (``before`` skips loading the graph at ``ref``)."""
+    root = Path(graph.root)
+    files = changed_files(root, ref)
+    if before is None:
+        before = load_at(ref, paths, root=root, config=config)
+    head_units = {unit.name for unit in graph.units()}
+    changed = set(units_of_files(graph, files)) | set(units_of_files(before, files))
+    linked: set[str] = set()
+    for version in (graph, before):
+        for link in version.cross_unit_links():
+            if link.to_unit is None:
+                continue
+            if link.from_unit in changed:
+                linked.add(link.to_unit)
+            if link.to_unit in changed:
+                linked.add(link.from_unit)
+    touched = changed | linked
+    order = graph.deploy_order()
+    waves = None if order is None else tuple(tuple(u for u in wave if u in touched) for wave in order)
+    pipelines = sorted({p.name for p in graph.pipelines() if touched.intersection(p.units)})
+    return ChangeSet(
+        ref=ref,
+        files=files,
+        changed_units=tuple(sorted(changed & head_units)),
+        linked_units=tuple(sorted((linked - changed) & head_units)),
+        removed_units=tuple(sorted(touched - head_units)),
+        deploy_order=None if waves is None else tuple(wave for wave in waves if wave),
+        pipelines=tuple(pipelines),
+        before=before,
+    )
+
+
+def violations_within(changes: ChangeSet, violations: Iterable[Any]) -> list[Any]:
+    """The findings about a touched unit (findings about no unit at all are kept): a full run's, scoped."""
+    touched = set(changes.touched_units) | set(changes.removed_units)
+    return [violation for violation in violations if not violation.units or touched.intersection(violation.units)]
