@@ -30,7 +30,7 @@ _BareLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 def template_files(root: Path) -> list[Path]:
     files = []
-    for directory, names in _walk(root, root, ()):
+    for directory, names in _walk(root, root, (), []):
         files += [directory / name for name in names if Path(name).suffix.lower() in TEMPLATE_SUFFIXES]
     return files
 

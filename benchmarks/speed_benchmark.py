@@ -1,0 +1,356 @@
+"""Issue 19's figures in one run: the parsing floor, cold (and warm) runs, the scale table, the pytest overhead.
+
+    python benchmarks/speed_benchmark.py [--corpus PATH] [--runs 3] [--scale 1000,10000,100000] [--skip-big]
+
+Every figure is a whole process against a whole process (``python -m ...`` in a
+child, started the same way), the median of ``--runs`` runs, wall-clock seconds
+and CPU seconds (user + system of the child: steadier than wall time on a shared
+machine). Peak memory is the child's peak resident set (``ru_maxrss``).
+
+- floor: a child that reads the same files and parses them with nothing else:
+  libyaml ``CSafeLoader`` with the CloudFormation short-form tags for YAML/JSON
+  templates, and the fastest HCL parser installed for ``.tf`` files
+  (``tree-sitter-hcl`` when importable, else ``python-hcl2``, which the
+  Terraform reader uses).
+- cold: ``python -m pytest_serverless_arch report CORPUS --format json``: load,
+  link, every built-in rule, the JSON report.
+- warm: the same with a cache, when the command line has one (``--no-cache``).
+- scale: generated repositories of 50 resources per template (1k, 10k, 100k
+  resources), then one single ~19 MB template.
+- pytest overhead: a 10-template service repository whose suite has trivial
+  tests, run with ``-p no:serverless_arch``, then with the plugin and its gate
+  (every built-in rule as a test item), without and with ``-n 2``.
+- ``--arch-changed-since``, when the plugin has it: a one-template edit against
+  the full gate on the 10-template repository.
+- cfn-lint and checkov on the corpus's CloudFormation, when on ``PATH``.
+
+``python benchmarks/speed_benchmark.py --floor CORPUS`` is the floor's child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+REPO = HERE.parents[1]
+# /work/main and /work/wt/NAME both find /work/shared/corpus
+DEFAULT_CORPUS = next(
+    (base / "shared" / "corpus" for base in (REPO.parent, REPO.parent.parent) if (base / "shared" / "corpus").is_dir()),
+    REPO.parent / "shared" / "corpus",
+)
+CFN_TAGS = ("Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join")
+CFN_TAGS += ("Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Length", "ToJsonString")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One child process: wall and CPU seconds, peak resident memory, exit status."""
+
+    wall: float
+    cpu: float
+    peak_mib: float
+    returncode: int
+
+
+def run_child(command: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Timing:
+    """Run ``command`` with its output discarded and measure it (``os.wait4`` gives the child's own usage)."""
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        list(command),
+        cwd=cwd,
+        env=dict(os.environ, **(env or {})),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, child.returncode)
+
+
+def median_of(runs: int, command: Sequence[str], cwd: Path | None = None) -> Timing:
+    """The median wall and CPU of ``runs`` runs, the largest peak memory, the last exit status."""
+    timings = [run_child(command, cwd) for _ in range(runs)]
+    return Timing(
+        statistics.median(t.wall for t in timings),
+        statistics.median(t.cpu for t in timings),
+        max(t.peak_mib for t in timings),
+        timings[-1].returncode,
+    )
+
+
+def show(label: str, timing: Timing, base: Timing | None = None) -> None:
+    ratio = f"  {timing.wall / base.wall:5.2f}x wall  {timing.cpu / base.cpu:5.2f}x cpu" if base else ""
+    failed = "" if timing.returncode in (0, 1) else f"  (exit {timing.returncode})"
+    print(f"  {label:<34} {timing.wall:7.2f} s wall {timing.cpu:7.2f} s cpu {timing.peak_mib:7.0f} MiB{ratio}{failed}")
+
+
+# ---------------------------------------------------------------- the floor (child)
+
+
+def corpus_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """The template files discovery would look at, and the ``.tf`` files, under ``root``."""
+    from pytest_serverless_arch.discover import TEMPLATE_SUFFIXES, _walk
+
+    templates, terraform = [], []
+    for directory, names in _walk(root, root, (), []):
+        for name in names:
+            suffix = Path(name).suffix.lower()
+            if suffix == ".tf":
+                terraform.append(directory / name)
+            elif suffix in TEMPLATE_SUFFIXES:
+                templates.append(directory / name)
+    return templates, terraform
+
+
+def hcl_parser() -> tuple[str, Callable[[bytes], object]]:
+    """The fastest HCL parser installed: tree-sitter-hcl (C), else python-hcl2 (pure Python)."""
+    try:
+        import tree_sitter
+        import tree_sitter_hcl
+
+        parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+        return "tree-sitter-hcl", parser.parse
+    except ImportError:
+        import hcl2
+
+        def parse(data: bytes) -> object:
+            with contextlib.suppress(Exception):
+                return hcl2.loads(data.decode("utf-8", "replace"))
+            return None
+
+        return "python-hcl2", parse
+
+
+def floor(root: Path) -> None:
+    """Parse every template with bare libyaml and every .tf file with the fastest HCL parser; print the split."""
+    import yaml
+
+    class Bare(yaml.CSafeLoader):  # type: ignore[misc]
+        pass
+
+    for tag in CFN_TAGS:
+        Bare.add_constructor(f"!{tag}", lambda loader, node: None)
+    templates, terraform = corpus_files(root)
+    start = time.perf_counter()
+    for path in templates:
+        with contextlib.suppress(yaml.YAMLError, ValueError, OSError):
+            yaml.load(path.read_bytes(), Loader=Bare)
+    middle = time.perf_counter()
+    name, parse = hcl_parser()
+    for path in terraform:
+        with contextlib.suppress(OSError):
+            parse(path.read_bytes())
+    end = time.perf_counter()
+    print(f"{len(templates)} templates {middle - start:.2f} s; {len(terraform)} .tf ({name}) {end - middle:.2f} s")
+
+
+# ---------------------------------------------------------------- generated repositories
+
+QUEUE_FUNCTION = """\
+  Queue{n}:
+    Type: AWS::SQS::Queue
+  Topic{n}:
+    Type: AWS::SNS::Topic
+  Subscription{n}:
+    Type: AWS::SNS::Subscription
+    Properties:
+      Protocol: sqs
+      TopicArn: !Ref Topic{n}
+      Endpoint: !GetAtt Queue{n}.Arn
+  Function{n}:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Code: {{ZipFile: "def handler(event, context): return None"}}
+      Role: arn:aws:iam::123456789012:role/service-{unit}
+      Environment:
+        Variables:
+          TOPIC_ARN: !Ref Topic{n}
+  Mapping{n}:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Function{n}
+      EventSourceArn: !GetAtt Queue{n}.Arn
+"""
+PER_GROUP = 5
+
+
+def template_text(unit: int, resources: int) -> str:
+    """A CloudFormation template of ``resources`` resources (a multiple of 5): queue, topic, subscription, function, mapping."""
+    groups = "".join(QUEUE_FUNCTION.format(n=n, unit=unit) for n in range(resources // PER_GROUP))
+    return f"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n{groups}"
+
+
+def write_repository(base: Path, templates: int, per_template: int) -> Path:
+    """``templates`` services, each ``services/sNNNN/template.yaml`` with ``per_template`` resources."""
+    for unit in range(templates):
+        service = base / "services" / f"s{unit:04d}"
+        service.mkdir(parents=True)
+        (service / "template.yaml").write_text(template_text(unit, per_template))
+    return base
+
+
+def write_pytest_repository(base: Path) -> Path:
+    """A 10-template service repository with a small test suite and the gate configured."""
+    write_repository(base, 10, 50)
+    (base / "tests").mkdir()
+    tests = "".join(f"def test_business_rule_{n}():\n    assert {n} + 1 == {n + 1}\n\n\n" for n in range(5))
+    (base / "tests" / "test_app.py").write_text(tests)
+    rules = "".join(f"    {rule}\n" for rule in ("trigger-colocated", "no-unit-cycles", "no-dangling-references"))
+    (base / "pytest.ini").write_text(f"[pytest]\ntestpaths = tests\nserverless_arch_rules =\n{rules}")
+    return base
+
+
+# ---------------------------------------------------------------- sections
+
+
+def section_corpus(corpus: Path, runs: int) -> None:
+    print(f"\n## Corpus: {corpus}")
+    templates, terraform = corpus_files(corpus)
+    size = sum(path.stat().st_size for path in [*templates, *terraform]) / 1e6
+    print(f"  {len(templates)} template files + {len(terraform)} .tf files, {size:.1f} MB")
+    split = subprocess.run([sys.executable, str(HERE), "--floor", str(corpus)], capture_output=True, text=True)
+    print(f"  floor split (in the child): {split.stdout.strip()}")
+    base = median_of(runs, [sys.executable, str(HERE), "--floor", str(corpus)])
+    show("floor (libyaml + fastest HCL)", base)
+    report = [sys.executable, "-m", "pytest_serverless_arch", "report", str(corpus), "--format", "json", "-o", os.devnull]
+    cold = median_of(runs, [*report, "--no-cache"] if has_cli_cache() else report)
+    show("cold: report --format json", cold, base)
+    if has_cli_cache():
+        run_child(report)  # fills the cache
+        show("warm: report --format json", median_of(runs, report), base)
+    else:
+        print("  warm: not measured: the command line has no cache (--no-cache) yet")
+    without_tf = median_of(runs, [*report, "--ignore", "*.tf"])
+    show("cold, .tf files ignored", without_tf, base)
+
+
+def has_cli_cache() -> bool:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "pytest_serverless_arch", "report", "--help"], capture_output=True, text=True
+    ).stdout
+    return "--no-cache" in help_text
+
+
+def section_scale(sizes: Sequence[int], runs: int, skip_big: bool) -> None:
+    print("\n## Scale: generated CloudFormation repositories, 50 resources a template")
+    print(f"  {'resources':>9} {'templates':>9} {'wall s':>8} {'cpu s':>8} {'cpu s/1k res':>12} {'peak MiB':>9}")
+    for resources in sizes:
+        with tempfile.TemporaryDirectory(prefix="speed-scale-") as temp:
+            repo = write_repository(Path(temp), resources // 50, 50)
+            output = Path(temp) / "report.json"
+            command = [sys.executable, "-m", "pytest_serverless_arch", "report", str(repo), "-o", str(output)]
+            timing = median_of(runs if resources <= 10_000 else 1, command)
+            per_k = timing.cpu / (resources / 1000)
+            print(
+                f"  {resources:>9} {resources // 50:>9} {timing.wall:>8.2f} {timing.cpu:>8.2f} {per_k:>12.3f} "
+                f"{timing.peak_mib:>9.0f}  {loaded(output)}{'' if timing.returncode in (0, 1) else f'  exit {timing.returncode}'}"
+            )
+    if skip_big:
+        return
+    with tempfile.TemporaryDirectory(prefix="speed-big-") as temp:
+        repo = Path(temp)
+        per_resource = len(template_text(0, 1000)) / 1000
+        resources = int(19e6 / per_resource) // PER_GROUP * PER_GROUP  # about 19 MB of template text
+        (repo / "template.yaml").write_text(template_text(0, resources))
+        megabytes = (repo / "template.yaml").stat().st_size / 1e6
+        output = repo / "report.json"
+        command = [sys.executable, "-m", "pytest_serverless_arch", "report", str(repo), "-o", str(output)]
+        show(f"one {megabytes:.1f} MB template ({resources} res.)", run_child(command))
+        print(f"  {'':<34} {loaded(output)}")
+
+
+def loaded(report: Path) -> str:
+    """What a JSON report says was loaded: units, functions, triggers, load errors (the first one's text)."""
+    try:
+        document = json.loads(report.read_text())
+    except (OSError, ValueError):
+        return "no report"
+    counts = ", ".join(f"{len(document[key])} {key}" for key in ("units", "functions", "triggers", "errors"))
+    first = document["errors"][0] if document["errors"] else None
+    return counts + (f": {json.dumps(first)[:120]}" if first else "")
+
+
+def section_pytest(runs: int) -> None:
+    print("\n## pytest overhead: 10 templates (500 resources), 5 trivial tests; gate = 3 rule items")
+    with tempfile.TemporaryDirectory(prefix="speed-pytest-") as temp:
+        repo = write_pytest_repository(Path(temp))
+        pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        for extra in ([], ["-n", "2"]):
+            label = " ".join(extra) or "serial"
+            without = median_of(runs, [*pytest, *extra, "-p", "no:serverless_arch"], cwd=repo)
+            with_plugin = median_of(runs, [*pytest, *extra], cwd=repo)
+            show(f"{label}: -p no:serverless_arch", without)
+            show(f"{label}: plugin + gate", with_plugin, without)
+            print(f"  {label}: the plugin adds {with_plugin.wall - without.wall:+.2f} s wall")
+        section_changed_since(repo, pytest, runs)
+
+
+def section_changed_since(repo: Path, pytest: list[str], runs: int) -> None:
+    help_text = subprocess.run([*pytest, "--help"], cwd=repo, capture_output=True, text=True).stdout
+    if "--arch-changed-since" not in help_text:
+        print("  --arch-changed-since: not measured: the plugin has no such option on this checkout")
+        return
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
+        subprocess.run([*git, *command], cwd=repo, check=True)
+    edited = repo / "services" / "s0003" / "template.yaml"
+    edited.write_text(edited.read_text() + "  Extra:\n    Type: AWS::SQS::Queue\n")
+    full = median_of(runs, pytest, cwd=repo)
+    changed = median_of(runs, [*pytest, "--arch-changed-since=HEAD"], cwd=repo)
+    show("full gate, one template edited", full)
+    show("--arch-changed-since=HEAD", changed, full)
+
+
+def section_others(corpus: Path) -> None:
+    print("\n## Other tools on the corpus (whole process, once), when on PATH")
+    for tool, arguments in (
+        ("cfn-lint", ["--", str(corpus / "**" / "*.yaml")]),
+        ("checkov", ["-d", str(corpus), "--quiet", "--compact"]),
+    ):
+        executable = shutil.which(tool)
+        if executable is None:
+            print(f"  {tool}: not installed")
+            continue
+        show(tool, run_child([executable, *arguments]))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is printed (default: 3)")
+    parser.add_argument("--scale", default="1000,10000,100000", help="resource counts of the scale table")
+    parser.add_argument("--skip-big", action="store_true", help="leave out the single ~19 MB template")
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    if options.floor is not None:
+        floor(options.floor)
+        return 0
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+    if options.corpus.is_dir():
+        section_corpus(options.corpus, options.runs)
+    else:
+        print(f"\n## Corpus: none at {options.corpus}; floor and cold runs skipped")
+    section_scale([int(size) for size in options.scale.split(",")], options.runs, options.skip_big)
+    section_pytest(options.runs)
+    if options.corpus.is_dir():
+        section_others(options.corpus)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
