@@ -128,6 +128,9 @@ def _load_rules(args: argparse.Namespace) -> None:
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
     _configuration_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="json", help="output format (default: json)")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="text format: list every cross-unit link (default: a count per unit pair)"
+    )
     parser.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report to FILE (default: stdout)")
     parser.add_argument(
         "--only-violations",
@@ -159,7 +162,7 @@ def _report(args: argparse.Namespace) -> int:
             units |= document.units_in_violations()
         if args.changed:
             units |= document.units_of_paths(args.changed)
-    output = render(document, args.format, units=units)
+    output = render(document, args.format, units=units, verbose=args.verbose)
     if args.output:  # written whatever the exit status, as stdout is
         # a lone surrogate from a repository's name is written escaped, never a UnicodeEncodeError
         Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")

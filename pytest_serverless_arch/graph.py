@@ -501,7 +501,9 @@ class DeploymentGraph:
         """
         links: list[Link] | None = self._cache.get("links")
         if links is None:
-            links = []
+            # One link per (kind, from unit, target), however many resources use it: the edges stay
+            # per resource (rules read their sources), the link names its users in its detail.
+            uses: dict[tuple[str, str, str], list[Edge]] = {}
             for edge in self.edges():
                 if edge.kind not in LINK_KINDS:
                     continue
@@ -509,15 +511,20 @@ class DeploymentGraph:
                 to_unit = self._owning_unit(edge.target)
                 if from_unit is None or from_unit == to_unit:
                     continue  # a nested stack's wiring stays inside its parent's unit
+                uses.setdefault((edge.kind, from_unit, edge.target), []).append(edge)
+            links = []
+            for (_, from_unit, _), edges in uses.items():
+                first = min(edges, key=lambda edge: (edge.location, edge.source))
+                to_unit = self._owning_unit(first.target)
                 links.append(
                     Link(
-                        edge.kind,
+                        first.kind,
                         from_unit,
                         to_unit,
-                        edge.source,
-                        edge.target,
-                        edge.location,
-                        edge.detail,
+                        first.source,
+                        first.target,
+                        first.location,
+                        _used_by(first.detail, edges),
                         self.cross_pipeline(from_unit, to_unit),
                     )
                 )
@@ -643,3 +650,18 @@ class DeploymentGraph:
 
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:
     return (edge.kind, str(edge.source), str(edge.target), edge.location)
+
+
+def _used_by(detail: str, edges: list[Edge]) -> str:
+    """A link's detail naming the resources that use it, when more than one does.
+
+    >>> from pytest_serverless_arch.model import Location
+    >>> uses = [Edge("ssm_parameter", f"svc:{name}", "rates:Url", Location("t.yaml", 9), "/rates/url") for name in "BA"]
+    >>> _used_by("/rates/url", uses)
+    '/rates/url; used by 2: A, B'
+    """
+    users = sorted({edge.source for edge in edges if not edge.source.startswith("unit:")})
+    if len(users) < 2:
+        return detail
+    shown = f"used by {len(users)}: " + ", ".join(user.split(":", 1)[1] for user in users)
+    return f"{detail}; {shown}" if detail else shown

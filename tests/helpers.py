@@ -288,3 +288,15 @@ def pyproject(root: Path, *rules: str, **settings: str | list[str]) -> Path:
     path = root / "pyproject.toml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def make_split_queue_worker_a_placeholder(app: Path) -> None:
+    """Give split-queue's ``app.yaml`` Worker code from a parameter: a placeholder wherever its trigger is.
+
+    Its definition stays at ``app.yaml:3``; the parameter is appended after the outputs.
+    """
+    text = app.read_text()
+    code = '      Code:\n        ZipFile: "def handler(e, c): pass"\n'
+    assert code in text
+    text = text.replace(code, "      Code:\n        S3Bucket: artifacts\n        S3Key: !Ref WorkerCodeKey\n")
+    app.write_text(text + "Parameters:\n  WorkerCodeKey:\n    Type: String\n")

@@ -71,6 +71,8 @@ def test_each_helper_runs_its_rule():
         .resource("infra", "Jobs", "queue", 4)
         .resource("app", "Worker", "function", 6)
         .edge("triggers", "infra:Jobs", "app:Worker", 20, wired_in="infra")
+        .resource("infra", "WorkerAlias", "other", 22, type="AWS::Lambda::Alias")
+        .edge("name_reference", "infra:WorkerAlias", "app:Worker", 24, wired_in="infra")
         .resource("app", "Table", "table", 9, domain="a")
         .resource("app", "Fn", "function", 12, domain="b")
         .edge("imports", "app:Fn", "infra:Jobs", 30)

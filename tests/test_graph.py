@@ -105,7 +105,7 @@ def test_answers_follow_the_graph_as_it_grows(tmp_path):
     from pytest_serverless_arch.model import Edge
 
     graph.add_resource(Resource("a", "Extra", "AWS::SQS::Queue", "queue", Location("a/template.yaml", 1)))
-    graph.add_edge(Edge("imports", "a:Extra", "b:Topic", Location("a/template.yaml", 1)))
+    graph.add_edge(Edge("ssm_parameter", "a:Extra", "b:Topic", Location("a/template.yaml", 1)))
     assert len(graph.resources()) == 5
     assert len(graph.cross_unit_links()) == 3
     assert len(graph.links_of("b")) == 3

@@ -17,7 +17,10 @@ from pytest_serverless_arch.patterns import classify_pattern
 from pytest_serverless_arch.report import build_report, render_text
 from pytest_serverless_arch.rules import (
     RuleError,
+    no_function_placeholders,
     pattern,
+    trigger_colocated,
+    unit_coupling,
 )
 
 from .helpers import GRAPH_FIXTURES, edge_facts, link_facts
@@ -139,6 +142,43 @@ def test_a_service_whose_serverless_yml_another_service_reads_with_file_stays_a_
     ]
     environment = graph.resource("shop-api-dev:placeOrder").properties["Environment"]["Variables"]
     assert environment == {"ORDERS_TABLE": "shop-orders-dev"}
+
+
+def test_one_ssm_parameter_read_in_globals_by_every_function_is_one_link_naming_its_users():
+    graph = load(GRAPH_FIXTURES / "globals_ssm")
+    [link] = graph.cross_unit_links()
+    assert (link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location), link.detail) == (
+        "ssm_parameter",
+        "pricing",
+        "rates",
+        "pricing:AuditFunction",
+        "rates:RatesApiUrlParameter",
+        "pricing/template.yaml:11",
+        "/shop/rates/api-url; used by 3: AuditFunction, QuoteFunction, RepriceFunction",
+    )
+    assert [coupling.links for coupling in unit_coupling(graph).values()] == [1, 1]
+
+
+def test_the_text_report_groups_links_by_unit_pair_and_lists_them_with_verbose():
+    report = build_report(load(GRAPH_FIXTURES / "globals_ssm"))
+    lines = render_text(report).splitlines()
+    assert "1 cross-unit link" in lines[0]
+    assert lines[lines.index("cross-unit links: (list them with -v)") + 1] == "  pricing -> rates: 1 link (ssm_parameter 1)"
+    verbose = render_text(report, verbose=True).splitlines()
+    start = verbose.index("cross-unit links:")
+    assert verbose[start + 1 : start + 3] == [
+        "  pricing -> rates: 1 link (ssm_parameter 1)",
+        "    ssm_parameter pricing:AuditFunction -> rates:RatesApiUrlParameter  pricing/template.yaml:11",
+    ]
+
+
+def test_a_function_with_its_own_code_triggered_from_another_unit_is_not_a_placeholder():
+    graph = load(GRAPH_FIXTURES / "tolerance")
+    assert no_function_placeholders(graph) == []
+    assert [str(violation) for violation in trigger_colocated(graph)] == [
+        "graphql/template.yaml:35: trigger-colocated: function GetOrderFunction (unit orders) is triggered by api "
+        "GraphQLApi (unit graphql), defined in unit graphql; ship the trigger and the function in one unit"
+    ]
 
 
 def test_a_state_machine_task_naming_its_function_by_an_ssm_typed_parameter_invokes_the_other_units_function():

@@ -9,6 +9,7 @@ from pathlib import Path
 import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
 import pytest
 
+from .helpers import make_split_queue_worker_a_placeholder
 from .inner_runs import import_what_inner_runs_use
 
 SPLIT_QUEUE = Path(__file__).parent / "fixtures" / "plugin" / "split-queue"
@@ -27,7 +28,7 @@ def split_queue_repo(pytester: pytest.Pytester, *ini_lines: str) -> Path:
 
 
 def test_each_arch_report_file_is_written_in_the_format_of_its_suffix(pytester: pytest.Pytester) -> None:
-    split_queue_repo(pytester)
+    make_split_queue_worker_a_placeholder(split_queue_repo(pytester) / "app.yaml")
     result = pytester.runpytest("--arch-report=out/arch.sarif", "--arch-report=out/arch.html", "--arch-report=arch.mmd")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(

@@ -18,7 +18,7 @@ from pytest_serverless_arch.report.findings import finding_identity
 from pytest_serverless_arch.report.layout import column_height
 from pytest_serverless_arch.rules import BUILTIN_RULES
 
-from .helpers import FIXTURES, REPO, wide_graph
+from .helpers import FIXTURES, REPO, make_split_queue_worker_a_placeholder, wide_graph
 from .report_grammar import check_dot, check_mermaid
 
 SPLIT_QUEUE = FIXTURES / "plugin" / "split-queue"
@@ -179,8 +179,8 @@ def test_sarif_results_point_at_the_file_and_line_relative_to_the_repository(sar
         )
         for result in run["results"]
     ]
+    # the worker ships its own code: its trigger in infra is trigger-colocated's finding only (issue 12, defect 5)
     assert results == [
-        ("no-function-placeholders", "tests/fixtures/plugin/split-queue/app.yaml", 3, "no-function-placeholders"),
         ("trigger-colocated", "tests/fixtures/plugin/split-queue/infra.yaml", 7, "trigger-colocated"),
     ]
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == REPO.resolve().as_uri() + "/"
@@ -226,6 +226,7 @@ def test_the_finding_identity_names_units_by_template_path_and_resources_by_logi
 def test_a_suppressed_finding_carries_its_justification(tmp_path, sarif_validator):
     shutil.copytree(SPLIT_QUEUE, tmp_path, dirs_exist_ok=True)
     app = tmp_path / "app.yaml"
+    make_split_queue_worker_a_placeholder(app)
     app.write_text(
         app.read_text().replace(
             "    Type: AWS::Lambda::Function\n",
@@ -249,10 +250,12 @@ def test_a_suppressed_finding_carries_its_justification(tmp_path, sarif_validato
     assert "suppressions" not in by_rule["no-function-placeholders"]
 
 
-def test_baselined_findings_are_unchanged_and_the_others_new(sarif_validator):
-    document = split_queue_document()
+def test_baselined_findings_are_unchanged_and_the_others_new(tmp_path, sarif_validator):
+    shutil.copytree(SPLIT_QUEUE, tmp_path, dirs_exist_ok=True)
+    make_split_queue_worker_a_placeholder(tmp_path / "app.yaml")
+    document = split_queue_document(tmp_path)
     placeholder = next(finding.violation for finding in document.findings if finding.rule == "no-function-placeholders")
-    log = json.loads(render(split_queue_document(baseline=Baseline.from_violations([placeholder])), "sarif"))
+    log = json.loads(render(split_queue_document(tmp_path, baseline=Baseline.from_violations([placeholder])), "sarif"))
     assert sarif_errors(sarif_validator, log) == []
     assert [(r["ruleId"], r["baselineState"]) for r in log["runs"][0]["results"]] == [
         ("no-function-placeholders", "unchanged"),
@@ -291,10 +294,10 @@ def test_the_markdown_summary_holds_counts_pattern_violations_and_the_diagram():
     ]
     assert lines[4].startswith("**Pattern:** `infra-app-split`: unit infra.yaml holds triggers")
     assert "**Deploy order:** [`app.yaml`] ; [`infra.yaml`]" in lines
-    assert "### Violations (2)" in lines
+    assert "### Violations (1)" in lines
     assert (
-        "| `app.yaml:3` | `no-function-placeholders` | function Worker (unit app.yaml) is a placeholder: triggered by "
-        "queue OrdersQueue (unit infra.yaml) at infra.yaml:7 | new |"
+        "| `infra.yaml:7` | `trigger-colocated` | function Worker (unit app.yaml) is triggered by queue OrdersQueue "
+        "(unit infra.yaml), defined in unit infra.yaml; ship the trigger and the function in one unit | new |"
     ) in lines
     start = lines.index("```mermaid")
     assert "\n".join(lines[start + 1 : lines.index("```", start + 1)]) + "\n" == render(document, "mermaid")

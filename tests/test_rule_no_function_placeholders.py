@@ -35,15 +35,17 @@ def wired_from_infra() -> GraphBuilder:
         .edge("name_reference", "infra:WorkerPermission", "app:Worker", 32, wired_in="infra")
         .edge("triggers", "infra:Jobs", "app:Reader", 18, wired_in="app")
         .edge("accesses", "infra:Monitor", "app:Reader", 44, wired_in="infra")
+        .resource("infra", "WorkerAlias", "other", 50, type="AWS::Lambda::Alias")
+        .edge("name_reference", "infra:WorkerAlias", "app:Worker", 52, wired_in="infra")
     )
 
 
-def test_a_function_wired_and_configured_by_another_units_template_is_a_placeholder():
+def test_a_function_configured_by_another_units_template_is_a_placeholder_but_its_trigger_there_is_not_named():
+    # the queue's trigger and the permission in infra are trigger-colocated's business; the alias is this rule's
     violations = no_function_placeholders(wired_from_infra().graph)
     assert [str(v) for v in violations] == [
         "app/template.yaml:6: no-function-placeholders: function Worker (unit app) is a placeholder: "
-        "triggered by queue Jobs (unit infra) at infra/template.yaml:20; "
-        "configured by AWS::Lambda::Permission WorkerPermission (unit infra) at infra/template.yaml:32",
+        "configured by AWS::Lambda::Alias WorkerAlias (unit infra) at infra/template.yaml:52",
     ]
     assert violations[0].units == ("app", "infra")
 

@@ -50,8 +50,8 @@ def test_each_elementary_cycle_is_one_violation_and_long_link_lists_are_shortene
         two_unit_cycle()
         .resource("orders", "Cancel", "function", 8)
         .resource("orders", "Refund", "function", 9)
-        .edge("imports", "orders:Cancel", "payments:Ledger", 31)
-        .edge("imports", "orders:Refund", "payments:Ledger", 32)
+        .edge("ssm_parameter", "orders:Cancel", "payments:Ledger", 31)
+        .edge("stack_output", "orders:Refund", "payments:Ledger", 32)
         .resource("shipping", "Ship", "function", 4)
         .edge("imports", "shipping:Ship", "orders:OrderPlaced", 6)
         .edge("imports", "payments:Charge", "shipping:Ship", 15)
@@ -61,7 +61,7 @@ def test_each_elementary_cycle_is_one_violation_and_long_link_lists_are_shortene
     assert [v.units for v in violations] == [("orders", "payments"), ("orders", "payments", "shipping")]
     assert (
         "orders needs payments (imports of table Ledger (unit payments) at orders/template.yaml:11, "
-        "imports of table Ledger (unit payments) at orders/template.yaml:31 (+1 more))" in violations[0].message
+        "ssm parameter of table Ledger (unit payments) at orders/template.yaml:31 (+1 more))" in violations[0].message
     )
     assert "cycle orders -> payments -> shipping -> orders" in violations[1].message
 

@@ -178,8 +178,14 @@ def test_cross_unit_links_name_the_ssm_parameters_remote_state_and_lookups_by_na
     links = {(link.kind, link.from_unit, link.to_unit, link.target, str(link.location)) for link in graph.cross_unit_links()}
     assert ("ssm_parameter", "media-app", "infra", "infra:aws_ssm_parameter.jobs_queue_arn", "app/template.yaml:24") in links
     assert ("ssm_parameter", "media-app", "infra", "infra:aws_ssm_parameter.uploads_topic_arn", "app/template.yaml:18") in links
-    assert ("remote_state", "workers", "infra", "infra:aws_sns_topic.uploads", "workers/main.tf:44") in links
-    assert ("name_reference", "workers", "infra", "infra:module.jobs.aws_sqs_queue.this", "workers/main.tf:38") in links
+    # one link per fact, at its first use; the subscription (mapping) and the function it feeds are its detail
+    assert ("remote_state", "workers", "infra", "infra:aws_sns_topic.uploads", "workers/main.tf:43") in links
+    assert ("name_reference", "workers", "infra", "infra:module.jobs.aws_sqs_queue.this", "workers/main.tf:37") in links
+    assert sorted(link.detail for link in graph.cross_unit_links() if link.from_unit == "workers") == [
+        "infra/uploads_topic_arn; used by 2: aws_lambda_function.transcode, aws_sns_topic_subscription.uploads",
+        "media-dev-jobs; used by 2: aws_lambda_event_source_mapping.jobs, aws_lambda_function.transcode",
+    ]
+    assert len(graph.cross_unit_links()) == 4
     assert {(link.from_unit, link.to_unit) for link in graph.cross_unit_links()} == {("media-app", "infra"), ("workers", "infra")}
 
 

@@ -54,12 +54,15 @@ def format_of(path: str | Path) -> str:
     return SUFFIXES[suffix]
 
 
-def render(document: ReportDocument, format: str, *, units: set[str] | None = None) -> str:
-    """``document`` in ``format`` (one of :data:`FORMATS`); ``units`` limits the diagram formats to those units."""
+def render(document: ReportDocument, format: str, *, units: set[str] | None = None, verbose: bool = False) -> str:
+    """``document`` in ``format`` (one of :data:`FORMATS`); ``units`` limits the diagram formats to those units.
+
+    ``verbose``: the text format lists every cross-unit link, not only a count per pair of units.
+    """
     if format == "json":
         return render_json(dict(document.data))
     if format == "text":
-        return render_text(dict(document.data))
+        return render_text(dict(document.data), verbose=verbose)
     if format == "mermaid":
         from .mermaid import render_mermaid
 

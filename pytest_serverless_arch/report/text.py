@@ -13,8 +13,11 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
-def render_text(report: dict[str, Any]) -> str:
-    """A readable summary: units, triggers by unit, links, deploy order, findings, errors."""
+def render_text(report: dict[str, Any], *, verbose: bool = False) -> str:
+    """A readable summary: units, triggers by unit, links, deploy order, findings, errors.
+
+    Links are grouped by the pair of units with a count; ``verbose`` lists each under its pair.
+    """
     lines: list[str] = []
     units = report["units"]
     lines.append(
@@ -55,12 +58,18 @@ def render_text(report: dict[str, Any]) -> str:
     lines.extend(_pipeline_lines(report))
     if report["links"]:
         lines.append("")
-        lines.append("cross-unit links:")
+        lines.append("cross-unit links:" + ("" if verbose else " (list them with -v)"))
+        pairs: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for link in report["links"]:
-            lines.append(
-                f"  {link['from_unit']} -> {link['to_unit'] or '(external)'}: {link['kind']} "
-                f"{link['source']} -> {link['target']}  {link['location']}"
+            pairs.setdefault((link["from_unit"], link["to_unit"] or "(external)"), []).append(link)
+        for (from_unit, to_unit), links in pairs.items():
+            kinds = ", ".join(
+                f"{kind} {sum(link['kind'] == kind for link in links)}" for kind in sorted({link["kind"] for link in links})
             )
+            lines.append(f"  {from_unit} -> {to_unit}: {_count(len(links), 'link')} ({kinds})")
+            if verbose:
+                for link in links:
+                    lines.append(f"    {link['kind']} {link['source']} -> {link['target']}  {link['location']}")
     lines.append("")
     order = report["deploy_order"]
     if order is None:

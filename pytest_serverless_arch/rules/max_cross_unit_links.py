@@ -77,7 +77,7 @@ def unit_coupling(graph: GraphView) -> dict[str, Coupling]:
     links_out: dict[str, set[tuple[str, str, str]]] = {}
     links_in: dict[str, set[tuple[str, str, str]]] = {}
     for link in _between_units(whole.cross_unit_links()):
-        key = (link.kind, link.source, link.target)
+        key = (link.kind, link.from_unit, link.target)  # one fact, however many resources use it
         links_out.setdefault(link.from_unit, set()).add(key)
         links_in.setdefault(str(link.to_unit), set()).add(key)
     return {

@@ -2,11 +2,16 @@
 
 A function defined in one unit whose code comes from outside it (its
 ``S3Key``/``S3ObjectVersion``/``ImageUri``/``CodeUri`` from a parameter, an
-import or an SSM parameter: the loaders record why in ``Resource.code_source``),
-or which another unit's template wires or configures (an event source mapping,
-a subscription, an invocation, a permission, an alias or version defined over
-there), drifts from the code and configuration deployed elsewhere. One
+import or an SSM parameter, ``ignore_changes`` on its code: the loaders record
+why in ``Resource.code_source``), or whose code another unit's template
+configures or calls (an alias, a version, a URL, a deployment group, a direct
+invocation defined over there), drifts from the code deployed elsewhere. One
 violation per function, at its definition.
+
+A trigger in another unit (an AppSync resolver, a queue's event source
+mapping, a subscription, the permission that lets a source invoke it) is not
+a placeholder: the function ships its own code, and where its trigger lives is
+``trigger-colocated``'s business, never both rules'.
 """
 
 from __future__ import annotations
@@ -22,7 +27,11 @@ __all__ = ["no_function_placeholders"]
 
 RULE_ID = "no-function-placeholders"
 
-_WIRING_KINDS = ("triggers", "invokes")
+_WIRING_KINDS = ("invokes",)
+# Trigger wiring another unit writes: trigger-colocated reports it, so it makes no placeholder.
+_TRIGGER_WIRING = frozenset(
+    {"AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping", "aws_lambda_permission", "aws_lambda_event_source_mapping"}
+)
 
 
 @rule(
@@ -75,7 +84,7 @@ def _foreign_wiring(graph: GraphView, function: Resource, own_files: set[str]) -
     """Edges into ``function`` that another unit's template writes (its mapping, subscription, permission...)."""
     found = []
     for edge in graph.edges_to(function.id):
-        if edge.kind == "accesses" or edge.location.path in own_files:
+        if edge.kind in ("accesses", "triggers") or edge.location.path in own_files:
             continue
         if edge.kind in _WIRING_KINDS or _configures(graph, edge.source):
             found.append(edge)
@@ -87,4 +96,4 @@ def _configures(graph: GraphView, node_id: str) -> bool:
         node = graph.node(node_id)
     except KeyError:
         return False
-    return isinstance(node, Resource) and node.configures_function
+    return isinstance(node, Resource) and node.configures_function and node.type not in _TRIGGER_WIRING

@@ -54,10 +54,12 @@ def expected_no_unit_cycles(topology: Topology) -> list[frozenset[str]]:
 
 
 def expected_no_function_placeholders(topology: Topology) -> list[str]:
-    """Functions whose code comes from outside their unit, or whose trigger another unit wires."""
-    found = {f.name for f in topology.functions if f.placeholder}
-    found |= {t.function for t in topology.cross_unit_triggers() if t.wiring == "source"}
-    return sorted(found)
+    """Functions whose code comes from outside their unit.
+
+    A trigger another unit wires (its mapping, subscription, permission) is ``trigger-colocated``'s
+    finding, never this rule's (issue 12, defect 5).
+    """
+    return sorted(f.name for f in topology.functions if f.placeholder)
 
 
 def expected_no_cross_domain_access(topology: Topology) -> list[tuple[str, str]]:
