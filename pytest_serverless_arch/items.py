@@ -156,6 +156,8 @@ def _printable_lines(text: str) -> str:
 
 
 class _GateItem(pytest.Item):
+    rule: Rule  # rule and contract items: what their failure text describes
+
     def repr_failure(
         self,
         excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
@@ -163,6 +165,12 @@ class _GateItem(pytest.Item):
     ) -> str:
         if isinstance(excinfo.value, ItemFailure):
             return _printable_lines(str(excinfo.value))
+        if isinstance(excinfo.value, RuleViolations):  # raised by rule and contract items only
+            text = excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
+            gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+            if gate.settings.diagram_on_failure:
+                text += "\n" + _diagram_text(gate, excinfo.value.result)
+            return _printable_lines(text)
         return str(super().repr_failure(excinfo, style=style))
 
 
@@ -192,19 +200,6 @@ class RuleItem(_GateItem):
         result = gate.triage(self.rule.id, violations, graph)
         if not result.passed:
             raise RuleViolations(result)
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
-        style: Any = None,
-    ) -> str:
-        if isinstance(excinfo.value, RuleViolations):
-            text = excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
-            gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
-            if gate.settings.diagram_on_failure:
-                text += "\n" + _diagram_text(gate, excinfo.value.result)
-            return _printable_lines(text)
-        return super().repr_failure(excinfo, style=style)
 
     def _traceback_filter(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
         """A crashing rule shows its own code, not pytest's or the plugin's frames."""
@@ -238,19 +233,6 @@ class ContractItem(_GateItem):
         result = gate.triage(self.contract.rule_id, violations, graph)
         if not result.passed:
             raise RuleViolations(result)
-
-    def repr_failure(
-        self,
-        excinfo: pytest.ExceptionInfo[BaseException],  # type: ignore[override]
-        style: Any = None,
-    ) -> str:
-        if isinstance(excinfo.value, RuleViolations):
-            text = excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
-            gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
-            if gate.settings.diagram_on_failure:
-                text += "\n" + _diagram_text(gate, excinfo.value.result)
-            return _printable_lines(text)
-        return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         root = Path(self.parent.gate.settings.root)  # type: ignore[union-attr]
