@@ -131,11 +131,9 @@ class ProviderIndex:
             self.stacks.setdefault(unit.stack_name, unit.name)
         for deployed_as in unit.deployed_as:  # every stack name its pipelines deploy it as
             self.stacks.setdefault(deployed_as, unit.name)
-        node_ids = {resource.logical_id: resource.id for resource in unit.resources}
+        node_ids = {name: f"{unit.name}:{logical_id}" for name, logical_id in unit.logical_ids().items()}
         for resource in unit.resources:
             self.unit_of[resource.id] = unit.name
-            for alias in resource.aliases:
-                node_ids.setdefault(alias, resource.id)
             if not resource.physical_name:
                 continue
             name = resource.physical_name

@@ -246,6 +246,21 @@ class LoadedUnit:
     deployments: UnitInputs | None = None  # what the repository's pipelines deploy it with (pipelines/inputs.py)
     deployed_as: tuple[str, ...] = ()  # every stack name its pipelines deploy it as
 
+    def logical_ids(self) -> dict[str, str]:
+        """Every name a resource of this unit answers to (logical id, aliases) -> its logical id.
+
+        >>> unit = LoadedUnit("s", "serverless", "serverless.yml")
+        >>> unit.resources.append(Resource("s", "avScan", "AWS::Lambda::Function", "function", Location("s", 1),
+        ...                                 aliases=("AvScanLambdaFunction",)))
+        >>> unit.logical_ids()
+        {'avScan': 'avScan', 'AvScanLambdaFunction': 'avScan'}
+        """
+        found = {resource.logical_id: resource.logical_id for resource in self.resources}
+        for resource in self.resources:
+            for alias in resource.aliases:  # serverless ``FooLambdaFunction`` names function ``foo``
+                found.setdefault(alias, resource.logical_id)
+        return found
+
 
 @dataclass(frozen=True)
 class Unit:

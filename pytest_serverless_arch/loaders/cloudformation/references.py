@@ -24,10 +24,7 @@ __all__ = ["finish_unit", "foreign_values_in", "ssm_typed_parameters"]
 
 def finish_unit(unit: LoadedUnit) -> None:
     """Record the unit's property references and its SSM parameters' value targets (after every resource is read)."""
-    logical_ids = {resource.logical_id: resource.logical_id for resource in unit.resources}
-    for resource in unit.resources:
-        for alias in resource.aliases:  # serverless ``FooLambdaFunction`` names function ``foo``
-            logical_ids.setdefault(alias, resource.logical_id)
+    logical_ids = unit.logical_ids()
     resources = []
     for resource in unit.resources:
         properties = resource.properties if isinstance(resource.properties, Mapping) else None

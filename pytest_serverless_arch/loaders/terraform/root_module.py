@@ -106,14 +106,15 @@ def load_root_module(candidate: Candidate, discovery: Discovery, config: LoadCon
     unit.tags = _default_tags(root)
     unit.parameters = _parameters(root)
     unit.files_read.extend(path for module in root.instances() for path in module.files if path != relpath)
-    unit.resources = [_with_value_target(resource, unit) for resource in unit.resources]
+    logical_ids = unit.logical_ids()  # once: a unit may hold many parameters
+    unit.resources = [_with_value_target(resource, logical_ids) for resource in unit.resources]
     return [unit]
 
 
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 
 
-def _with_value_target(resource: Resource, unit: LoadedUnit) -> Resource:
+def _with_value_target(resource: Resource, logical_ids: Mapping[str, str]) -> Resource:
     """An ``aws_ssm_parameter`` whose ``value`` interpolates a resource of this unit names it (``value_target``)."""
     if resource.kind != "parameter" or not isinstance(resource.properties, Mapping):
         return resource
@@ -121,10 +122,6 @@ def _with_value_target(resource: Resource, unit: LoadedUnit) -> Resource:
     value = resource.properties.get("Value", resource.properties.get("value"))
     if not isinstance(value, str):
         return resource
-    logical_ids = {other.logical_id: other.logical_id for other in unit.resources}
-    for other in unit.resources:
-        for alias in other.aliases:
-            logical_ids.setdefault(alias, other.logical_id)
     for expression in _INTERPOLATION.findall(value):
         parts = expression.strip().split(".")
         for end in range(len(parts), 1, -1):
