@@ -1,0 +1,256 @@
+"""The tree-sitter-hcl reader of HCL's native syntax: the same blocks, values and lines, and errors at their line.
+
+The differential test reads every ``.tf`` file of the shared corpus and of
+these tests with both readers, tree-sitter-hcl (``hcl_native``) and
+python-hcl2 (``hcl.parse_hcl``), and compares the whole serialized file:
+blocks, labels, attributes, values and every line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_serverless_arch.loaders.terraform.hcl import HclError, HclFile, parse_hcl
+from pytest_serverless_arch.loaders.terraform.hcl_model import Attribute, Block
+from pytest_serverless_arch.loaders.terraform.hcl_native import parse_native
+
+from .helpers import CORPUS, TESTS
+
+
+def serialized(hcl: HclFile) -> str:
+    """Everything a reader gives, as JSON in source order (so ``1`` and ``1.0`` and ``true`` stay apart)."""
+
+    def attribute(item: Attribute) -> dict[str, Any]:
+        return {"name": item.name, "value": item.value, "line": item.line, "object_lines": list(item.object_lines)}
+
+    def block(item: Block) -> dict[str, Any]:
+        return {
+            "type": item.type,
+            "labels": list(item.labels),
+            "line": item.line,
+            "attributes": {name: attribute(value) for name, value in item.attributes.items()},
+            "blocks": [block(child) for child in item.blocks],
+            "duplicates": [list(duplicate) for duplicate in item.duplicates],
+            "repeated_by": item.repeated_by,
+        }
+
+    return json.dumps(
+        {
+            "path": hcl.path,
+            "attributes": {name: attribute(value) for name, value in hcl.attributes.items()},
+            "blocks": [block(item) for item in hcl.blocks],
+        },
+        indent=1,
+    )
+
+
+def read_with(parse: Any, path: Path) -> str:
+    try:
+        return serialized(parse(path.read_text(encoding="utf-8"), path.name))
+    except HclError as exc:
+        return f"error at line {exc.line}: {exc.message}"
+
+
+def native(text: str) -> HclFile:
+    return parse_native(text, "main.tf")
+
+
+def refusal(text: str) -> tuple[int, str]:
+    with pytest.raises(HclError) as caught:
+        native(text)
+    return caught.value.line, caught.value.message
+
+
+CORPUS_TF = sorted(CORPUS.rglob("*.tf")) if CORPUS.is_dir() else []
+TESTS_TF = sorted(TESTS.rglob("*.tf"))
+
+
+@pytest.mark.skipif(not CORPUS_TF, reason="the real-world corpus is not on this machine")
+def test_every_corpus_tf_file_reads_the_same_with_tree_sitter_as_with_python_hcl2() -> None:
+    assert len(CORPUS_TF) >= 300
+    differing = [str(path) for path in CORPUS_TF if read_with(parse_native, path) != read_with(parse_hcl, path)]
+    assert differing == []
+
+
+def test_every_tf_file_of_the_tests_reads_the_same_with_tree_sitter_as_with_python_hcl2() -> None:
+    assert TESTS_TF
+    for path in TESTS_TF:
+        assert read_with(parse_native, path) == read_with(parse_hcl, path), path
+
+
+TOUR = r"""/* a block
+comment */
+locals {
+  name     = foo
+  quoted   = "x\ny\u00e9 $${kept} %%{kept} # not a comment"
+  parens   = (a)
+  negative = -3
+  negated  = -var.x
+  decimal  = 1.50
+  science  = 1.5e3
+  leading  = 007
+  template = "a%{ if c ~}y%{ else }z%{ endif }-${var.b}"
+  heredoc  = <<EOF
+  raw ${x} "q" \n
+EOF
+  indented = <<-EOT
+    one
+      two
+    EOT
+  keys     = { "k" = 1, 2 = 3, (x) = 4, true = 6 } // trailing comment
+  tuple_for  = [for k, v in m : upper(v) if v != ""]
+  object_for = {for k, v in m : k => {a = v}...}
+  call     = f(<<EOF
+hd
+EOF
+  , "s", [1, {a = 1}])
+  splat    = a[*].b.c[0]
+  attr     = a.*.b
+  choice   = x ? "a" : { b = 1 }
+  legacy   = a.0
+  nothing  = [null, false, "x", 1.0]
+  spread   = merge(local.a, { x = 1 }...)
+}
+"""
+
+
+def test_the_syntax_tour_reads_the_same_with_both_readers() -> None:
+    assert serialized(native(TOUR)) == serialized(parse_hcl(TOUR, "main.tf"))
+
+
+def test_values_are_serialized_the_classic_python_hcl2_way() -> None:
+    values = {name: attribute.value for name, attribute in native(TOUR).blocks[0].attributes.items()}
+    assert values == {
+        "name": "foo",
+        "quoted": "x\nyé $${kept} %%{kept} # not a comment",
+        "parens": "${(a)}",
+        "negative": -3,
+        "negated": "${-var.x}",
+        "decimal": 1.5,
+        "science": "${1.5e3}",
+        "leading": 7,
+        "template": "a%{ if c ~}y%{ else }z%{ endif }-${var.b}",
+        "heredoc": '  raw ${x} "q" \\n',
+        "indented": "one\n  two",
+        "keys": {"k": 1, "2": 3, "${(x)}": 4, "true": 6},
+        "tuple_for": '${[for k, v in m : upper(v) if v != ""]}',
+        "object_for": "${{for k, v in m : k => {a = v}...}}",
+        "call": '${f(hd, "s", [1, {a = 1}])}',
+        "splat": "${a[*].b.c[0]}",
+        "attr": "${a.*.b}",
+        "choice": '${x ? "a" : {b = 1}}',
+        "legacy": "${a.0}",
+        "nothing": [None, False, "x", 1.0],
+        "spread": "${merge(local.a, {x = 1} ...)}",
+    }
+
+
+def test_every_attribute_keeps_its_line_and_the_lines_of_its_object_constructors() -> None:
+    block = native(TOUR).blocks[0]
+    lines = {name: (attribute.line, attribute.object_lines) for name, attribute in block.attributes.items()}
+    assert (block.type, block.line) == ("locals", 3)
+    assert lines["name"] == (4, ())
+    assert lines["heredoc"] == (13, ())
+    assert lines["indented"] == (16, ())
+    assert lines["keys"] == (20, (20,))
+    assert lines["call"] == (23, (26,))
+    assert lines["choice"] == (29, (29,))
+    assert lines["spread"] == (32, (32,))
+
+
+def test_crlf_line_ends_read_as_lf_with_the_same_lines() -> None:
+    text = 'resource "a" "b" {\r\n  x = "y"\r\n  h = <<EOF\r\nline1\r\n  line2\r\nEOF\r\n  z = 1\r\n}\r\n'
+    block = native(text).blocks[0]
+    assert [(name, attribute.value, attribute.line) for name, attribute in block.attributes.items()] == [
+        ("x", "y", 2),
+        ("h", "line1\n  line2", 3),
+        ("z", 1, 7),
+    ]
+
+
+def test_unicode_identifiers_and_text_are_read_as_terraform_does() -> None:
+    attributes = native('b = "é ünï ${var.ö} 日本"\n').attributes
+    assert attributes["b"].value == "é ünï ${var.ö} 日本"
+
+
+def test_dynamic_blocks_and_nested_blocks_keep_their_lines() -> None:
+    text = (
+        'resource "x" "y" {\n  dynamic "ingress" {\n    for_each = [80, 443]\n'
+        "    content {\n      port = ingress.value\n    }\n  }\n}\n"
+    )
+    block = native(text).blocks[0]
+    assert [(child.type, child.line, child.get("port"), child.line_of("port")) for child in block.blocks] == [
+        ("ingress", 2, 80, 5),
+        ("ingress", 2, 443, 5),
+    ]
+
+
+def test_a_duplicate_attribute_keeps_the_last_value_and_is_listed_with_its_line() -> None:
+    block = native('resource "a" "b" {\n  name = "one"\n  name = "two"\n}\n').blocks[0]
+    assert (block.get("name"), block.duplicates) == ("two", (("name", 3),))
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('resource "a" "t" {\n  name = \n}\n', 2, "HCL syntax error: unexpected `name =` (column 3)"),
+        (
+            'resource "a" "b" {\n  x = 1\n',
+            1,
+            "HCL syntax error: the file ends before the block that starts here is closed (column 1)",
+        ),
+        ("a = <<EOF\nabc\n", 1, "HCL syntax error: the file ends before the heredoc that starts here is closed (column 5)"),
+        ("a = f(1\n", 1, "HCL syntax error: the file ends before the function call that starts here is closed (column 5)"),
+        ('a = "abc\nb = 2\n', 1, 'HCL syntax error: a quoted string does not end on its line (a `"` is missing)'),
+        (
+            'locals {\n  a = "abc\n  b = "x"\n  c = [\n}\n',
+            2,
+            'HCL syntax error: a quoted string does not end on its line (a `"` is missing)',
+        ),
+        (
+            'resource "a"\n"b" {\n}\n',
+            2,
+            'HCL syntax error: unexpected `"b"`: a block\'s type, labels and `{` are written on one line (column 1)',
+        ),
+        (
+            'resource "a" "b"\n{\n}\n',
+            2,
+            "HCL syntax error: unexpected `{`: a block's type, labels and `{` are written on one line (column 1)",
+        ),
+        ("a\n= 1\n", 2, "HCL syntax error: unexpected `=`: an argument's name, `=` and value start on one line (column 1)"),
+        ("a =\n1\n", 2, "HCL syntax error: unexpected `1`: an argument's name, `=` and value start on one line (column 1)"),
+        (
+            "a = x\n.y\n",
+            2,
+            "HCL syntax error: unexpected `.y`: an access (`.name`, `[key]`) continues its expression's line (column 1)",
+        ),
+        (
+            'resource "aws_${x}" "b" {\n}\n',
+            1,
+            "HCL syntax error: a block label is a plain string (no `${...}` or `%{...}`)",
+        ),
+        ("a = 0x1F\n", 1, "HCL syntax error: unexpected `0x1F` (not a decimal number)"),
+        ("a = " + "1" * 5000 + "\n", 1, "invalid HCL: a number with more digits than can be read (5,000)"),
+        ("a = " + "[\n" * 150 + "]" * 150 + "\n", 101, "HCL nesting is deeper than 100 levels; refusing to read it"),
+        ("b {\n" * 150 + "}\n" * 150, 101, "HCL nesting is deeper than 100 levels; refusing to read it"),
+        ("a = " + " + ".join(["x"] * 3000) + "\n", 1, "HCL nesting is too deep to read"),
+    ],
+)
+def test_a_syntax_error_is_refused_at_its_line_never_read_in_part(text: str, line: int, message: str) -> None:
+    assert refusal(text) == (line, message)
+
+
+def test_line_breaks_inside_brackets_and_around_operators_are_read() -> None:
+    text = 'a = [\n  x\n  .y,\n]\nb = var.a == "" &&\n  var.b\nc = x ?\n  1 :\n  2\nd = "${\n  var.e\n}"\n'
+    values = {name: attribute.value for name, attribute in native(text).attributes.items()}
+    assert values == {"a": ["${x.y}"], "b": '${var.a == "" && var.b}', "c": "${x ? 1 : 2}", "d": "${var.e}"}
+
+
+def test_comments_of_every_kind_are_left_out() -> None:
+    text = "# hash\n// slashes\n/* block\n */\na = [\n  1, # one\n  /* two */ 2,\n]\nb = a /* c */ .b\n"
+    values = {name: (attribute.value, attribute.line) for name, attribute in native(text).attributes.items()}
+    assert values == {"a": ([1, 2], 5), "b": ("${a.b}", 9)}
