@@ -51,8 +51,9 @@ class LoadConfig:
 
     ignore: tuple[str, ...] = ()  # extra glob patterns (relative to the root) to skip
     stage: str | None = None  # serverless stage; None -> provider.stage or "dev"
-    region: str | None = None  # None -> samconfig/provider region or "us-east-1"
-    account_id: str = "123456789012"
+    # None -> the samconfig/provider/pipeline region, else kept symbolic as ``${AWS::Region}`` (pseudo.py)
+    region: str | None = None
+    account_id: str | None = None  # None -> kept symbolic as ``${AWS::AccountId}``: ARNs of any account may match
     # serverless ${param:..} values, and CloudFormation/SAM parameter values: "Key" for every
     # template declaring it, "unit:Key" for one unit (see pipelines/attach.py)
     params: Mapping[str, str] = field(default_factory=dict)
@@ -78,10 +79,6 @@ class LoadConfig:
         object.__setattr__(self, "env_allow", tuple(self.env_allow))
         object.__setattr__(self, "external", tuple(self.external))
         object.__setattr__(self, "domains", tuple(tuple(pair) for pair in self.domains))
-
-    @property
-    def default_region(self) -> str:
-        return self.region or "us-east-1"
 
     @property
     def default_stage(self) -> str:

@@ -38,6 +38,7 @@ from .graph import (
     UnresolvedReference,
 )
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
+from .pseudo import WildcardKeys, field_matches
 from .references import undecidable_notes
 
 __all__ = [
@@ -111,6 +112,7 @@ class ProviderIndex:
         self.implicit_outputs: dict[str, re.Pattern[str]] = {}  # unit name -> outputs its deploying tool adds
         self._provided: list[ProvidedName] = []  # exports and SSM parameters; outputs are added per stack name
         self._output_locations: dict[tuple[str, str], Location] = {}  # (unit, output) -> its line
+        self._wildcards: dict[str, WildcardKeys] = {}  # table -> its keys, for names with ``${AWS::Region}``
         for unit in units:
             self._add_unit(unit)
         for key, value in config.stack_names.items():
@@ -181,7 +183,7 @@ class ProviderIndex:
         """The node ``ref`` names in some unit, or None when the repository does not define it."""
         kind = link_kind_of(ref)
         if ref.how == "import":
-            found = self.exports.get(ref.key)
+            found = self.exports.get(ref.key) or self.exports.get(self._wildcard("exports", self.exports, ref.key) or "")
             return _Resolved(found[1], found[0], kind) if found else None
         if ref.how == "ssm":
             node = self._ssm_parameter(ref.key)
@@ -204,7 +206,7 @@ class ProviderIndex:
 
     def unit_named(self, stack: str) -> str | None:
         """The unit deployed as stack ``stack`` (unit name, samconfig/serverless stack name, mapping)."""
-        return self.stacks.get(stack)
+        return self.stacks.get(stack) or self.stacks.get(self._wildcard("stacks", self.stacks, stack) or "")
 
     def stack_output(self, key: str, link_kind: str = "stack_output") -> _Resolved | None:
         stack, _, output = key.rpartition("/")  # stack names may hold "/" (Terraform units); outputs never do
@@ -223,6 +225,8 @@ class ProviderIndex:
         if found is None and name:
             # ``/a/b`` and ``a/b`` name the same parameter in ARNs and some tools
             found = self.ssm.get(name[1:] if name.startswith("/") else "/" + name)
+        if found is None and name:
+            found = self.ssm.get(self._wildcard("ssm", self.ssm, name) or "")
         return found
 
     def _by_physical_name(self, name: str, kind: str) -> str | None:
@@ -230,31 +234,52 @@ class ProviderIndex:
         if url:
             name, kind = url.group(2), "queue"
         if kind != "other":
-            found = self.by_name.get((kind, name))
+            found = self._named(kind, name)
             if found:
                 return found[0]
             if kind == "parameter":
                 return self._ssm_parameter(name)
-        candidates = self.by_bare_name.get(name, [])
+        candidates = self.by_bare_name.get(name) or self.by_bare_name.get(
+            self._wildcard("names", self.by_bare_name, name) or "", []
+        )
         return candidates[0] if len(candidates) == 1 else None
+
+    def _named(self, kind: str, name: str) -> list[str]:
+        """Nodes of ``kind`` with physical name ``name`` (a pseudo-parameter in either matching any value)."""
+        found = self.by_name.get((kind, name))
+        if found:
+            return found
+        names = (physical for resource_kind, physical in self.by_name if resource_kind == kind)
+        return self.by_name.get((kind, self._wildcard(f"names of {kind}", names, name) or ""), [])
+
+    def _wildcard(self, table: str, keys: Iterable[str], name: str) -> str | None:
+        """The one key of ``table`` that ``name`` matches with pseudo-parameters as wildcards (pseudo.py).
+
+        Called after an exact lookup missed; none, or several (ambiguous), is None.
+        """
+        index = self._wildcards.get(table)
+        if index is None:
+            index = self._wildcards[table] = WildcardKeys(keys)
+        found = index.matches(name)
+        return found[0] if len(found) == 1 else None
 
     def _by_arn(self, arn: str) -> str | None:
         parsed = arn_resource_name(arn)
         if parsed is None:
             return None
         kind, name, region, account = parsed
-        if account and account != self.config.account_id:
+        if not field_matches(account, self.config.account_id):
             return None  # another account's resource is outside the repository
         if kind == "parameter":
             return self._ssm_parameter(name)
         # An EventBridge rule ARN also names a rule that runs on a schedule.
         candidates = [
-            *self.by_name.get((kind, name), ()),
-            *(self.by_name.get(("schedule", name), ()) if kind == "event_rule" else ()),
+            *self._named(kind, name),
+            *(self._named("schedule", name) if kind == "event_rule" else ()),
         ]
         for node in candidates:
-            unit_region = self.region_of.get(self.unit_of[node])
-            if not region or not unit_region or region == unit_region:
+            # a region nobody gave (None) or written as ``${AWS::Region}`` matches any region
+            if field_matches(region, self.region_of.get(self.unit_of[node])):
                 return node
         return None
 

@@ -164,12 +164,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option(
         "serverless_arch_region",
-        "AWS region used to resolve templates (default: samconfig or provider region, else us-east-1).",
+        "AWS region used to resolve templates (default: samconfig, pipeline or provider region, else kept as ${AWS::Region}).",
         "string",
         "",
         flag="--arch-region",
         metavar="REGION",
-        flag_help="AWS region (default: serverless_arch_region, else samconfig/provider region, else us-east-1).",
+        flag_help="AWS region (default: serverless_arch_region, else samconfig/pipeline/provider region, else ${AWS::Region}).",
     ),
     Option(
         "serverless_arch_params",

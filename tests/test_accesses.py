@@ -55,7 +55,7 @@ def test_policy_templates_on_a_local_table_are_accesses_with_their_mode() -> Non
 
 def test_policy_templates_on_literal_names_are_accesses_of_the_arn_sam_builds() -> None:
     found = edges(FIXTURES / "sam" / "all_policy_templates.yaml", "accesses", "invokes")
-    arn = "external:arn:arn:aws:{}:us-east-1:123456789012:{}"
+    arn = "external:arn:arn:aws:{}:${{AWS::Region}}:${{AWS::AccountId}}:{}"
     assert ("accesses", "KitchenSinkFunction", arn.format("sqs", "name"), 16, "read") in found
     assert ("invokes", "KitchenSinkFunction", arn.format("lambda", "function:name*"), 19, "IAM lambda:InvokeFunction") in found
     assert ("accesses", "KitchenSinkFunction", arn.format("dynamodb", "table/name"), 28, "readwrite") in found

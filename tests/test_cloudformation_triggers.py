@@ -175,7 +175,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
             "sam-output-function_with_msk.json",
             [
                 (
-                    "external:arn:arn:aws:kafka:us-east-1:012345678901:cluster/mycluster/6cc0432b-8618-4f44-bccc-e1fbd8fb7c4d-2",
+                    "external:arn:arn:aws:kafka:${AWS::Region}:012345678901:cluster/mycluster/6cc0432b-8618-4f44-bccc-e1fbd8fb7c4d-2",
                     "stream",
                     "MyMskStreamProcessor",
                     28,
@@ -259,31 +259,46 @@ def test_a_topic_delivering_to_a_queue_is_wiring_between_them_not_a_trigger() ->
     assert subscriptions == [("Notifications", "SaveNotificationFunctionNotificationTopicQueue", 29, "subscription")]
 
 
+ARNS_HERE_AND_ELSEWHERE = (
+    "Resources:\n"
+    "  Orders:\n"
+    "    Type: AWS::DynamoDB::Table\n"
+    "    Properties: {TableName: orders}\n"
+    "  Fn:\n"
+    "    Type: AWS::Lambda::Function\n"
+    "    Properties: {FunctionName: project-orders}\n"
+    "  Mapping:\n"
+    "    Type: AWS::Lambda::EventSourceMapping\n"
+    "    Properties:\n"
+    "      EventSourceArn: !Sub arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders/stream/2024\n"
+    "      FunctionName: arn:aws:lambda:us-east-1:123456789012:function:project-orders:live\n"
+    "      StartingPosition: LATEST\n"
+    "  Elsewhere:\n"
+    "    Type: AWS::Lambda::EventSourceMapping\n"
+    "    Properties:\n"
+    "      EventSourceArn: arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024\n"
+    "      FunctionName: !Ref Fn\n"
+    "      StartingPosition: LATEST\n"
+)
+
+
 def test_an_arn_in_the_units_region_and_account_names_the_local_resource(tmp_path: Path) -> None:
     template = tmp_path / "template.yaml"
-    template.write_text(
-        "Resources:\n"
-        "  Orders:\n"
-        "    Type: AWS::DynamoDB::Table\n"
-        "    Properties: {TableName: orders}\n"
-        "  Fn:\n"
-        "    Type: AWS::Lambda::Function\n"
-        "    Properties: {FunctionName: project-orders}\n"
-        "  Mapping:\n"
-        "    Type: AWS::Lambda::EventSourceMapping\n"
-        "    Properties:\n"
-        "      EventSourceArn: !Sub arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/orders/stream/2024\n"
-        "      FunctionName: arn:aws:lambda:us-east-1:123456789012:function:project-orders:live\n"
-        "      StartingPosition: LATEST\n"
-        "  Elsewhere:\n"
-        "    Type: AWS::Lambda::EventSourceMapping\n"
-        "    Properties:\n"
-        "      EventSourceArn: arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024\n"
-        "      FunctionName: !Ref Fn\n"
-        "      StartingPosition: LATEST\n"
-    )
-    graph = load(str(template), root=str(tmp_path))
+    template.write_text(ARNS_HERE_AND_ELSEWHERE)
+    graph = load(str(template), root=str(tmp_path), region="us-east-1", account_id="123456789012")
     assert sorted((short(t.source), t.source_kind, short(t.function), t.location.line) for t in graph.trigger_edges()) == [
         ("Orders", "table", "Fn", 8),
         ("external:arn:arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2024", "table", "Fn", 14),
     ]
+
+
+def test_an_arn_names_the_local_resource_in_any_region_and_account_when_nobody_gives_them(tmp_path: Path) -> None:
+    """The stack may be deployed to eu-west-1 in account 123456789012: its region and account are wildcards,
+    so the second mapping names the same local table, one trigger (at the first mapping's line)."""
+    template = tmp_path / "template.yaml"
+    template.write_text(ARNS_HERE_AND_ELSEWHERE)
+    graph = load(str(template), root=str(tmp_path))
+    assert [(short(t.source), t.source_kind, short(t.function), t.location.line) for t in graph.trigger_edges()] == [
+        ("Orders", "table", "Fn", 8),
+    ]
+    assert graph.externals() == []

@@ -149,7 +149,7 @@ def test_samconfig_beside_a_template_names_the_unit_and_gives_region_and_tags(tm
     write(tmp_path, "billing/samconfig.yaml", "version: 0.1\ndefault:\n  deploy:\n    parameters:\n      stack_name: billing\n")
     graph = load(tmp_path)
     assert [(u.name, u.path, u.region) for u in graph.units()] == [
-        ("billing", "billing/template.yaml", "us-east-1"),
+        ("billing", "billing/template.yaml", None),  # no samconfig region: nobody gives one
         ("orders-service", "orders/template.yaml", "eu-west-1"),
     ]
     assert dict(graph.unit("orders-service").tags) == {"domain": "orders", "team": "a b"}

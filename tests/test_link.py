@@ -301,7 +301,7 @@ def test_an_arn_names_a_resource_of_a_kind_by_its_physical_name(arn, expected):
     assert (parsed[:2] if parsed else None) == expected
 
 
-def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tmp_path):
+def _app_with_arns_of_three_places(tmp_path):
     (tmp_path / "infra.yaml").write_text("Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties: {QueueName: jobs}\n")
     (tmp_path / "app.yaml").write_text(
         "Resources:\n"
@@ -315,7 +315,21 @@ def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tm
         "          OTHER_REGION: arn:aws:sqs:eu-west-1:123456789012:jobs\n"
         "          OTHER_ACCOUNT: arn:aws:sqs:us-east-1:999999999999:jobs\n"
     )
+
+
+def test_an_arn_of_any_region_or_account_names_the_repositorys_resource_when_nobody_gives_them(tmp_path):
+    _app_with_arns_of_three_places(tmp_path)
     graph = load(tmp_path)
+    assert sorted((edge.target, edge.location.line) for edge in graph.edges_from("app.yaml:Fn", "accesses")) == [
+        ("infra.yaml:Jobs", 8),
+        ("infra.yaml:Jobs", 9),
+        ("infra.yaml:Jobs", 10),
+    ]
+
+
+def test_an_arn_of_another_region_or_account_is_not_this_repositorys_resource(tmp_path):
+    _app_with_arns_of_three_places(tmp_path)
+    graph = load(tmp_path, region="us-east-1", account_id="123456789012")
     targets = sorted(edge.target for edge in graph.edges_from("app.yaml:Fn", "accesses"))
     assert targets == [
         "external:arn:arn:aws:sqs:eu-west-1:123456789012:jobs",

@@ -146,7 +146,7 @@ def edges(name: str, kind: str) -> list[tuple[str, str, int, str]]:
             "function_with_msk.yaml",
             [
                 (
-                    "external:arn:arn:aws:kafka:us-east-1:012345678901:cluster/mycluster/6cc0432b-8618-4f44-bccc-e1fbd8fb7c4d-2",
+                    "external:arn:arn:aws:kafka:${AWS::Region}:012345678901:cluster/mycluster/6cc0432b-8618-4f44-bccc-e1fbd8fb7c4d-2",
                     "stream",
                     "MyMskStreamProcessor",
                     12,

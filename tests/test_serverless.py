@@ -139,7 +139,11 @@ def test_resources_the_framework_creates_are_implicit_nodes_of_the_right_kind():
 def test_framework_sns_fixture_creates_topics_by_name_and_uses_existing_ones_by_arn():
     graph = load(SERVERLESS / "framework-sns")
     assert triggers(graph) == [
-        ("external:arn:arn:aws:sns:us-east-1:123456789012:service-existing", "service-dev:snsExisting", "serverless.yml:38"),
+        (
+            "external:arn:arn:aws:sns:${AWS::Region}:${AWS::AccountId}:service-existing",
+            "service-dev:snsExisting",
+            "serverless.yml:38",
+        ),
         ("service-dev:SNSTopicServicefiltered", "service-dev:snsMultipleFilteredLeft", "serverless.yml:19"),
         ("service-dev:SNSTopicServicefiltered", "service-dev:snsMultipleFilteredRight", "serverless.yml:28"),
         ("service-dev:SNSTopicServiceminimal", "service-dev:snsMinimal", "serverless.yml:14"),
@@ -195,7 +199,7 @@ def test_framework_stream_fixture_reads_a_table_in_resources_and_a_joined_kinesi
     graph = load(SERVERLESS / "framework-stream")
     assert triggers(graph) == [
         (
-            "external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/service-kinesis",
+            "external:arn:arn:aws:kinesis:${AWS::Region}:${AWS::AccountId}:stream/service-kinesis",
             "service-dev:streamKinesis",
             "serverless.yml:22",
         ),

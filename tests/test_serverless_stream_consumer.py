@@ -11,7 +11,7 @@ from .test_serverless import edges, write_service
 
 SERVICE = FIXTURES / "serverless" / "stream-consumer"
 CLICKS = "fanout-dev:Clicks"
-VIEWS = "external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/views"
+VIEWS = "external:arn:arn:aws:kinesis:${AWS::Region}:${AWS::AccountId}:stream/views"  # Fn::Join with pseudo-parameters
 ORDERS = "external:arn:arn:aws:kinesis:us-east-1:123456789012:stream/orders"
 
 

@@ -126,13 +126,13 @@ def _stack_name(artifact_id: str, artifact: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) and name else artifact_id
 
 
-def _region(artifact: Mapping[str, Any], config: LoadConfig) -> str:
+def _region(artifact: Mapping[str, Any], config: LoadConfig) -> str | None:
     environment = artifact.get("environment")
     if isinstance(environment, str) and environment.startswith("aws://"):
         parts = environment[len("aws://") :].split("/")
         if len(parts) == 2 and parts[1] and not parts[1].startswith("unknown-"):
             return parts[1]
-    return config.default_region
+    return config.region  # None: ``unknown-region``, kept symbolic (pseudo.py)
 
 
 def _read_stack(

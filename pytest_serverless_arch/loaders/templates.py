@@ -145,7 +145,7 @@ def load_template(
         name=name,
         format=candidate.format,
         path=candidate.relpath,
-        region=region or config.default_region,
+        region=region or config.region,  # None: kept symbolic (pseudo.py)
         tags=dict(samconfig.tags) if samconfig else {},
         location=Location(candidate.relpath, 1),
         named_by_folder=named_by_folder,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...parse import line_of
+from ...pseudo import ACCOUNT_ID, REGION
 
 __all__ = [
     "PSEUDO_PARAMETERS",
@@ -29,9 +30,11 @@ __all__ = [
 
 SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
 
+# Region and account stay symbolic unless the unit's parameters give them (pseudo.py);
+# the partition and URL suffix are those of the standard partition every example writes.
 PSEUDO_PARAMETERS = {
-    "AWS::AccountId": "123456789012",
-    "AWS::Region": "us-east-1",
+    "AWS::AccountId": ACCOUNT_ID,
+    "AWS::Region": REGION,
     "AWS::Partition": "aws",
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::NoValue": "",
@@ -214,7 +217,9 @@ def symbolic_string(value: Any, parameters: Mapping[str, Any] | None = None) -> 
     that is not a name at all becomes ``${Fn::If}`` (or similar), which matches anything.
 
     >>> symbolic_string({"Fn::Sub": "${Env}-orders-${AWS::Region}"})
-    '${Env}-orders-us-east-1'
+    '${Env}-orders-${AWS::Region}'
+    >>> symbolic_string({"Fn::Sub": "${Env}-orders-${AWS::Region}"}, {"AWS::Region": "eu-west-1"})
+    '${Env}-orders-eu-west-1'
     >>> symbolic_string({"Fn::Join": ["-", [{"Ref": "Stage"}, "queue"]]}, {"Stage": "prod"})
     'prod-queue'
     """

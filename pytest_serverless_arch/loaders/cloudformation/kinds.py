@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...pseudo import arn_fields, split_fields, without_pseudo
+
 __all__ = ["CONFIGURING_TYPES", "KIND_BY_TYPE", "NAME_PROPERTIES", "kind_from_arn", "kind_of", "name_in_arn"]
 
 # Resources that configure the function they point at: a function another unit configures is a placeholder.
@@ -111,7 +113,7 @@ def kind_of(type_name: str, properties: Any = None) -> str:
 
 def kind_from_arn(arn: str) -> str:
     """The node kind an ARN names, from its service (``arn:aws:sqs:...`` -> ``queue``)."""
-    parts = arn.split(":", 6)
+    parts = arn_fields(arn)
     if len(parts) < 3 or parts[0] != "arn":
         return "other"
     service = parts[2]
@@ -132,17 +134,21 @@ def name_in_arn(arn: str) -> str | None:
     'resize'
     >>> name_in_arn("arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024")
     'Orders'
+    >>> name_in_arn("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders-${AWS::Region}")
+    'orders-${AWS::Region}'
     """
-    parts = arn.split(":")
+    parts = arn_fields(arn)
     if len(parts) < 6 or parts[0] != "arn":
         return None
-    service, resource = parts[2], ":".join(parts[5:])
+    service, resource = parts[2], parts[5]
+    resource_parts = split_fields(resource)
     if service in ("sqs", "sns", "s3"):
         name = resource
-    elif (service, resource.split(":")[0]) in (("lambda", "function"), ("states", "stateMachine")):
-        name = resource.split(":")[1] if ":" in resource else ""
+    elif (service, resource_parts[0]) in (("lambda", "function"), ("states", "stateMachine")):
+        name = resource_parts[1] if len(resource_parts) > 1 else ""
     elif service in ("dynamodb", "kinesis", "events", "firehose") and "/" in resource:
-        name = resource.split("/")[1]
+        name = split_fields(resource, "/")[1]
     else:
         return None
-    return name if name and "*" not in name and "$" not in name else None
+    # a pseudo-parameter is part of a name (a wildcard when matched); another placeholder is unknown
+    return name if name and "*" not in name and "$" not in without_pseudo(name) else None

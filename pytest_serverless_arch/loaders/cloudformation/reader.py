@@ -14,6 +14,7 @@ from typing import Any
 
 from ...model import Export, ForeignRef, LoadedUnit, LoadError
 from ...parse import LineDict, TaggedValue, describe_value, item_line, key_line, line_of, strings_with_lines
+from ...pseudo import ACCOUNT_ID, REGION, arn_fields
 from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint, log_group_endpoint, self_managed_kafka
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
@@ -694,8 +695,9 @@ def _lambda_arns(reader: TemplateReader, value: Any, line: int) -> Iterator[tupl
         if isinstance(node, str):
             for match in LAMBDA_ARN.finditer(node):
                 # a placeholder no intrinsic resolved (``#{AWS::Region}`` of a plugin) stays for the
-                # format that knows it: the serverless step-functions reader names such a task by function
-                if "{" not in match.group(0):
+                # format that knows it: the serverless step-functions reader names such a task by function;
+                # the unit's own region and account, kept symbolic (``${AWS::Region}``), are no such placeholder
+                if "{" not in match.group(0).replace(REGION, "").replace(ACCOUNT_ID, ""):
                     yield match.group(0), node_line
         elif isinstance(node, Mapping):
             if len(node) == 1 and ("Fn::Sub" in node or "Fn::Join" in node):
@@ -807,7 +809,7 @@ def _api_by_logical_id(reader: TemplateReader, arn: str | None) -> str | None:
     """
     if not arn or not arn.startswith("arn:") or ":execute-api:" not in arn:
         return None
-    api_id = arn.split(":", 5)[-1].split("/", 1)[0]
+    api_id = arn_fields(arn)[-1].split("/", 1)[0]
     owner = reader.owner(api_id)
     return owner if owner is not None and reader.kind(owner) == "api" else None
 

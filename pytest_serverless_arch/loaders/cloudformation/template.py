@@ -19,6 +19,7 @@ from typing import Any
 from ...config import LoadConfig
 from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
 from ...parse import LineDict, TaggedValue, line_of
+from ...pseudo import ACCOUNT_ID, REGION, arn_fields, field_matches, names_match, without_pseudo
 from ..edges import UnitEdges
 from .intrinsics import references_in, resolve_string, sub_parts, symbolic_string, target_of
 from .kinds import CONFIGURING_TYPES, NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
@@ -56,8 +57,9 @@ class TemplateReader:
         self.aliases: dict[str, str] = {}  # another logical id -> the logical id that owns it
         self.parameter_types: dict[str, str] = {}
         self.parameter_values: dict[str, Any] = {
-            "AWS::Region": unit.region or config.default_region,
-            "AWS::AccountId": config.account_id,
+            # what nobody gave stays symbolic (pseudo.py): never a made-up region or account
+            "AWS::Region": unit.region or REGION,
+            "AWS::AccountId": config.account_id or ACCOUNT_ID,
             "AWS::StackName": unit.name,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
@@ -272,24 +274,28 @@ class TemplateReader:
 
         The ARN's service says the kind (a DynamoDB stream ARN names its table).
         """
-        parts = arn.split(":", 5)
+        parts = arn_fields(arn)
         kind = kind_from_arn(arn)
         if len(parts) < 6 or kind == "other":
             return None
-        region, account = parts[3], parts[4]
-        if region not in ("", self.parameter_values["AWS::Region"]) or account not in (
-            "",
-            self.parameter_values["AWS::AccountId"],
+        # a placeholder (written, or this unit's unknown region or account) matches any value there
+        if not field_matches(parts[3], self.parameter_values["AWS::Region"]) or not field_matches(
+            parts[4], self.parameter_values["AWS::AccountId"]
         ):
             return None
         name = name_in_arn(arn)
         return self.local_by_physical_name(name, kind) if name else None
 
     def local_by_physical_name(self, name: str, kind_hint: str) -> str | None:
+        wildcard = None
         for logical_id, record in self.records.items():
-            if record.physical_name == name and (kind_hint == "other" or record.kind == kind_hint):
+            if record.physical_name is None or not (kind_hint == "other" or record.kind == kind_hint):
+                continue
+            if record.physical_name == name:
                 return logical_id
-        return None
+            if wildcard is None and names_match(record.physical_name, name):
+                wildcard = logical_id  # ``orders-${AWS::Region}`` and ``orders-eu-west-1``: an exact name wins
+        return wildcard
 
     def function_endpoint(self, value: Any) -> Endpoint | None:
         """The function a ``FunctionName``/``Arn`` property names, following aliases and versions."""
@@ -339,7 +345,7 @@ class TemplateReader:
                         resolved = self.resolve(node)
                         text = resolved if resolved is not None else parts[0]
                         for match in SSM_RESOLVE.finditer(text):
-                            if "${" not in match.group(1):
+                            if "${" not in without_pseudo(match.group(1)):
                                 yield match.group(1), line_of(node, line)
                         stack.extend((v, line_of(node, line)) for v in parts[1].values())
                         continue

@@ -36,7 +36,7 @@ class ServiceContext:
     reader: TemplateReader
     service: str
     stage: str
-    region: str
+    region: str | None  # None: nobody gives it, kept symbolic (pseudo.py)
     provider: Mapping[str, Any]
     functions: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # key -> resolved config
     physical_names: dict[str, str] = field(default_factory=dict)  # key -> deployed function name

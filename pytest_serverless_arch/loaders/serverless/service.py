@@ -19,6 +19,7 @@ from ...config import LoadConfig
 from ...discover import Candidate, Discovery
 from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
 from ...parse import LineDict, LineList, describe_value, key_line, line_of
+from ...pseudo import REGION
 from ..cloudformation.accesses import access_mode, add_access, function_accesses, policy_accesses
 from ..cloudformation.reader import read_outputs, read_resources, read_wiring
 from ..cloudformation.references import finish_unit
@@ -156,7 +157,7 @@ class ServiceReader:
         config: LoadConfig,
         service: str,
         stage: str,
-        region: str,
+        region: str | None,
         plugins: list[str],
     ) -> None:
         self.unit = unit
@@ -171,7 +172,7 @@ class ServiceReader:
         self.functions = _merged_sections(document.get("functions"), "functions", unit, lines.get("functions", 1))
         template = self._cloudformation_document(lines.get("resources", 1))
         self.reader = TemplateReader(unit, template, config)
-        self.reader.parameter_values["AWS::Region"] = region
+        self.reader.parameter_values["AWS::Region"] = region or REGION
         self.reader.parameter_values["AWS::StackName"] = unit.name
         self.context = ServiceContext(self.reader, service, stage, region, provider)
 

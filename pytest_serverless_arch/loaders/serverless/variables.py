@@ -36,6 +36,7 @@ from ...config import LoadConfig
 from ...files import UnreadableFile, confine, read_text
 from ...model import ForeignRef, LoadError, Location, Note
 from ...parse import LineDict, LineList, ParseError, line_of, parse_text
+from ...pseudo import ACCOUNT_ID, REGION, has_pseudo
 
 __all__ = ["VariableResolver", "VariableText", "foreign_refs_in", "parse_template"]
 
@@ -320,11 +321,14 @@ class VariableResolver:
         return value if isinstance(value, str) and value and not _is_unresolved(value) else "dev"
 
     @property
-    def region(self) -> str:
+    def region(self) -> str | None:
+        """The configured region, else ``provider.region``; None when nobody gives one (kept symbolic)."""
         if self.config.region:
             return self.config.region
         value = self._self_value(["provider", "region"], 0)
-        return value if isinstance(value, str) and value and not _is_unresolved(value) else "us-east-1"
+        if isinstance(value, str) and value and not _is_unresolved(value) and not has_pseudo(value):
+            return value
+        return None
 
     # --- notes ----------------------------------------------------------------
 
@@ -480,8 +484,8 @@ class VariableResolver:
         default: Any = None
         for source in variable.sources:
             if source.type == "opt" and source.address is not None and source.address.parts in (("stage",), ("region",)):
-                # no option given: the framework's own default stage and region
-                default = default if default is not None else ("dev" if source.address.parts == ("stage",) else "us-east-1")
+                # no option given: the framework's own default stage; a region nobody gives stays symbolic
+                default = default if default is not None else ("dev" if source.address.parts == ("stage",) else REGION)
             if source.type is None and source.variable is None:
                 return source.literal  # a literal fallback, ``null`` included, ends the chain
             value = self._source_value(source, line)
@@ -599,9 +603,9 @@ class VariableResolver:
 
     def _source_aws(self, params: list[str | None], address: str | None, line: int) -> Any:
         if address == "region":
-            return self.region
+            return self.region or REGION
         if address == "accountId":
-            return self.config.account_id
+            return self.config.account_id or ACCOUNT_ID
         return _Missing(f"unknown `aws:` address {address!r}", hard=True)
 
     def _source_env(self, params: list[str | None], address: str | None, line: int) -> Any:

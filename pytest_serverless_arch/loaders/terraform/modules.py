@@ -6,7 +6,7 @@ answers two questions about an attribute value, offline:
 
 - :meth:`Module.resolve`: the string it certainly evaluates to (``var.x``
   defaults, ``*.tfvars``, module inputs, ``locals``, templates, ``lower``/
-  ``upper``/``format``, the configured region and account), or None;
+  ``upper``/``format``, the configured region and account, else ``${AWS::Region}``/``${AWS::AccountId}``), or None;
 - :meth:`Module.targets`: the resources, data sources and outside modules it
   references, following variables into the caller and outputs into children.
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 from ...budget import CHARACTERS_PER_NODE, ExpansionBudget
 from ...model import LoadError, Location, Note
+from ...pseudo import ACCOUNT_ID, REGION, has_pseudo
 from .expressions import sole_interpolation, split_template, string_literal, traversals, walk_strings
 from .hcl import Attribute, Block, HclError, is_terraform_file, read_hcl_file
 
@@ -79,8 +80,8 @@ class Module:
     prefix: str
     directory: Path
     relpath: str
-    region: str
-    account_id: str
+    region: str | None  # None: nobody gave it, ``${AWS::Region}`` in values (pseudo.py)
+    account_id: str | None
     parent: Module | None = None
     call_name: str = ""
     files: list[str] = field(default_factory=list)
@@ -214,9 +215,9 @@ class Module:
 
     def _data_attribute(self, type_name: str, attribute: str) -> str | None:
         if type_name == "aws_region" and attribute in ("name", "id", "region"):
-            return self.region
+            return self.region or REGION
         if type_name == "aws_caller_identity" and attribute == "account_id":
-            return self.account_id
+            return self.account_id or ACCOUNT_ID
         if type_name == "aws_partition" and attribute == "partition":
             return "aws"
         if type_name == "aws_partition" and attribute == "dns_suffix":
@@ -391,8 +392,8 @@ def read_module(
     relpath: str,
     *,
     root: Path,
-    region: str,
-    account_id: str,
+    region: str | None,
+    account_id: str | None,
     prefix: str = "",
     parent: Module | None = None,
     call: Block | None = None,
@@ -440,7 +441,8 @@ def _provider_region(module: Module) -> str | None:
     """The region of the default (unaliased) AWS provider, when it is known offline."""
     for block in module.providers:
         if block.labels == ("aws",) and "alias" not in block.attributes and "region" in block.attributes:
-            return module.resolve(block.get("region"))
+            region = module.resolve(block.get("region"))
+            return region if region is None or not has_pseudo(region) else None
     return None
 
 

@@ -87,7 +87,7 @@ def load_root_module(candidate: Candidate, discovery: Discovery, config: LoadCon
         discovery.root / relpath if relpath != "." else discovery.root,
         relpath,
         root=discovery.root,
-        region=config.default_region,
+        region=config.region,
         account_id=config.account_id,
         stage=config.stage,
     )

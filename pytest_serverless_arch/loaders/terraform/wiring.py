@@ -293,7 +293,10 @@ def _state_machine(reader: TerraformReader, address: str, block: Block, module: 
 def _lambda_arns_in_text(text: str) -> Iterator[str]:
     import re
 
-    yield from re.findall(r"arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+", text)
+    # the region and account may be kept symbolic (``${AWS::Region}``, pseudo.py) when nobody gave them
+    yield from re.findall(
+        r"arn:aws[\w-]*:lambda:(?:[\w-]+|\$\{AWS::Region\}):(?:\d{12}|\$\{AWS::AccountId\}):function:[\w-]+", text
+    )
 
 
 def _lambda_function(reader: TerraformReader, address: str, block: Block, module: Module) -> None:
