@@ -67,7 +67,7 @@ def main() -> int:
     bare_seconds = best_of(3, bare)
     parse_seconds = best_of(3, ours)
     load_seconds = best_of(3, lambda: load(root))
-    # The same files as the bare parse: Terraform (HCL, parsed by python-hcl2) left out.
+    # The same files as the bare parse: Terraform (HCL, parsed by tree-sitter-hcl) left out.
     templates_seconds = best_of(3, lambda: load(root, ignore=("*.tf",)))
     print(f"{len(files)} files, {sum(map(len, contents)) / 1e6:.1f} MB; {graph.summary()}")
     print(f"bare CSafeLoader parse : {bare_seconds:6.2f} s  (1.00x)")

@@ -39,7 +39,7 @@ def test_a_broken_file_is_a_load_error_at_its_line_and_the_other_files_still_loa
     )
     errors, _ = messages(graph)
     assert len(errors) == 1
-    assert errors[0] == "infra/broken.tf:2: HCL syntax error: unexpected `\\n}\\n` (column 9)"
+    assert errors[0] == "infra/broken.tf:2: HCL syntax error: unexpected `name =` (column 3)"
     assert [r.id for r in graph.resources()] == ["infra:aws_sqs_queue.jobs", "other:aws_sns_topic.events"]
 
 

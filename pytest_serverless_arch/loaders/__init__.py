@@ -2,7 +2,7 @@
 
 :data:`LOADERS` is the one registry from a discovered file's format to the
 function that loads it. Loaders are imported only when a file of their format
-is found (python-hcl2 and lark, behind Terraform, take a while to import).
+is found (the tree-sitter grammars, say, are loaded only for the formats that need them).
 """
 
 from __future__ import annotations

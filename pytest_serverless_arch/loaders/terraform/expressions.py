@@ -1,6 +1,6 @@
 """Reading Terraform expressions as text: interpolations, traversals, literals.
 
-Values come from :mod:`.terraform_hcl` in python-hcl2's classic shape: a
+Values come from :mod:`.hcl` in python-hcl2's classic shape: a
 string holds literal text and ``${...}`` interpolations; a bare expression is
 one interpolation. This module finds the pieces without evaluating anything.
 

@@ -1,16 +1,17 @@
-"""HCL files as blocks and attributes that keep their line numbers.
+"""Terraform's files as blocks and attributes that keep their line numbers: reading, caching, both syntaxes.
 
-python-hcl2 8 parses HCL into a tree whose nodes carry lark positions, but
-its ``with_meta`` serialization option is not implemented, so this module
-walks the tree itself: every :class:`Block` and :class:`Attribute` knows its
-line, and attribute values are serialized the classic python-hcl2 way
-(strings without quotes, expressions as ``"${...}"`` strings, objects as
-dicts, tuples as lists).
+The native syntax (``.tf``, ``.tfvars``) is read by :mod:`.hcl_native`
+(tree-sitter-hcl), the JSON syntax (``.tf.json``) here; both give the
+:mod:`.hcl_model` shapes, with attribute values serialized the classic
+python-hcl2 way (strings without quotes, expressions as ``"${...}"`` strings,
+objects as dicts, tuples as lists).
 
 >>> hcl = parse_hcl('resource "aws_sqs_queue" "jobs" {\\n  name = "jobs-${var.stage}"\\n}\\n', "main.tf")
 >>> block = hcl.blocks[0]
 >>> block.type, block.labels, block.line, block.attributes["name"].value, block.attributes["name"].line
 ('resource', ('aws_sqs_queue', 'jobs'), 1, 'jobs-${var.stage}', 2)
+>>> parse_expression('{ queue = aws_sqs_queue.jobs.arn, batch = 10 }')
+{'queue': '${aws_sqs_queue.jobs.arn}', 'batch': 10}
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from ...escape import excerpt
 from ...files import UnreadableFile, confine, read_text
-from ...parse import long_number_error, nesting_error
 from .hcl_model import Attribute, Block, HclError, HclFile, dynamic_blocks, undynamic
+from .hcl_native import parse_native
 
 __all__ = [
     "Attribute",
@@ -48,98 +48,9 @@ def is_terraform_file(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES)
 
 
-@functools.lru_cache(maxsize=1)
-def _options() -> Any:
-    from hcl2 import SerializationOptions
-
-    return SerializationOptions(with_comments=False, strip_string_quotes=True, explicit_blocks=False, preserve_heredocs=False)
-
-
-def _line(node: Any) -> int:
-    meta = getattr(node, "_meta", None)
-    return int(getattr(meta, "line", 0) or 0)
-
-
-def _label(node: Any) -> str:
-    return str(node.serialize(_options()))
-
-
-def _object_lines(expression: Any) -> tuple[int, ...]:
-    """Lines of the object constructors in an expression tree, depth first in source order."""
-    from hcl2.rules.containers import ObjectRule
-
-    lines: list[int] = []
-    stack = [expression]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ObjectRule):
-            lines.append(_line(node))
-        children = getattr(node, "children", None)
-        if isinstance(children, list):
-            stack.extend(reversed(children))
-    return tuple(lines)
-
-
-def _body(body: Any, path: str) -> tuple[dict[str, Attribute], tuple[Block, ...], tuple[tuple[str, int], ...]]:
-    from hcl2.rules.base import AttributeRule, BlockRule
-
-    attributes: dict[str, Attribute] = {}
-    blocks: list[Block] = []
-    duplicates: list[tuple[str, int]] = []
-    for child in body.children:
-        if isinstance(child, AttributeRule):
-            name = _label(child.identifier)
-            line = _line(child)
-            if name in attributes:
-                duplicates.append((name, line))
-            attributes[name] = Attribute(name, child.expression.serialize(_options()), line, _object_lines(child.expression))
-        elif isinstance(child, BlockRule):
-            labels = [_label(label) for label in child.labels]
-            inner_attributes, inner_blocks, inner_duplicates = _body(child.body, path)
-            blocks.extend(
-                undynamic(
-                    Block(labels[0], tuple(labels[1:]), _line(child), path, inner_attributes, inner_blocks, inner_duplicates)
-                )
-            )
-    return attributes, tuple(blocks), tuple(duplicates)
-
-
-def _syntax_message(exc: Any) -> str:
-    """Where the syntax breaks and a short escaped excerpt of what is there (never the rest of the file)."""
-    token = getattr(exc, "token", None)
-    found = getattr(exc, "char", None) if token is None else str(token)
-    if token is not None and getattr(token, "type", "") == "$END":
-        what = "the file ends too early"
-    elif found:
-        what = f"unexpected `{excerpt(str(found), 20)}`"
-    else:
-        what = "unexpected input"
-    column = getattr(exc, "column", 0)
-    return f"HCL syntax error: {what}" + (f" (column {column})" if isinstance(column, int) and column > 0 else "")
-
-
 def parse_hcl(text: str, path: str) -> HclFile:
-    """Parse HCL text; raises :class:`HclError` with the line of a syntax error."""
-    import hcl2
-    from lark.exceptions import LarkError, UnexpectedInput
-
-    # Terraform accepts a heredoc's closing marker followed by blanks; python-hcl2 does not.
-    # Trailing blanks carry no meaning anywhere else, and dropping them keeps every line number.
-    text = "\n".join(line.rstrip() for line in text.splitlines())
-    try:
-        tree = hcl2.parses(text, discard_comments=True)
-        attributes, blocks, _ = _body(tree.body, path)
-    except UnexpectedInput as exc:
-        raise HclError(_syntax_message(exc), int(getattr(exc, "line", 0) or 0) or 1) from None
-    except RecursionError:
-        error = nesting_error(text, "HCL", opening="[{(", closing="]})")
-        raise HclError(error.message, error.line) from None
-    except ValueError:  # an integer longer than Python's int-to-string limit
-        error = long_number_error(text, "HCL")
-        raise HclError(error.message, error.line) from None
-    except (LarkError, RuntimeError, TypeError):
-        raise HclError("HCL cannot be read (the parser gave up)", 1) from None
-    return HclFile(path, blocks, attributes)
+    """Parse HCL native syntax; raises :class:`HclError` with the line of the first syntax error."""
+    return parse_native(text, path)
 
 
 @functools.lru_cache(maxsize=512)
@@ -174,11 +85,7 @@ def read_hcl_file(path: Path, relpath: str, root: Path) -> HclFile:
 
 @functools.lru_cache(maxsize=1024)
 def _parse_expression_cached(text: str) -> Any:
-    import hcl2
-
-    tree = hcl2.parses(f"value = {text}\n", discard_comments=True)
-    attributes, _, _ = _body(tree.body, "")
-    return attributes["value"].value
+    return parse_native(f"value = {text}\n", "").attributes["value"].value
 
 
 def parse_expression(text: str) -> Any:

@@ -1,4 +1,4 @@
-"""Terraform root modules as deployment units (HCL read with python-hcl2; Terraform is never run).
+"""Terraform root modules as deployment units (HCL read with tree-sitter-hcl; Terraform is never run).
 
 A root module is a directory of ``.tf`` files with a ``terraform`` block or a
 provider configuration that no other module in the repository calls. It is
