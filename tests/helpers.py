@@ -41,6 +41,7 @@ __all__ = [
     "REPO",
     "SPLIT_QUEUE",
     "TESTS",
+    "access_facts",
     "edge_facts",
     "edge_rows",
     "link_facts",
@@ -156,11 +157,22 @@ def scan(*pipelines: Pipeline) -> PipelineScan:
 
 
 def link_facts(graph: DeploymentGraph) -> list[tuple[str, str, str | None, str, str, str]]:
-    """Every cross-unit link as ``(kind, from unit, to unit, source, target, location)``, sorted."""
+    """Every cross-unit link as ``(kind, from unit, to unit, source, target, location)``, sorted.
+
+    ``to unit`` is None for a link to an external node.
+    """
     return sorted(
-        (link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location))
-        for link in graph.cross_unit_links()
+        (
+            (link.kind, link.from_unit, link.to_unit, link.source, link.target, str(link.location))
+            for link in graph.cross_unit_links()
+        ),
+        key=lambda fact: tuple(str(part) for part in fact),
     )
+
+
+def access_facts(graph: DeploymentGraph) -> list[tuple[str, str, str, str, bool]]:
+    """Every ``accesses`` edge as ``(source, target, mode, location, cross_unit)``, sorted."""
+    return sorted((e.source, e.target, e.detail, str(e.location), e.cross_unit) for e in graph.edges("accesses"))
 
 
 def edge_facts(graph: DeploymentGraph, kind: str) -> list[tuple[str, str, str, bool]]:

@@ -137,7 +137,7 @@ def test_a_service_whose_serverless_yml_another_service_reads_with_file_stays_a_
             "shop-db-dev",
             "shop-api-dev:placeOrder",
             "shop-db-dev:OrdersTable",
-            "api/serverless.yml:12",
+            "api/serverless.yml:14",
         )
     ]
     environment = graph.resource("shop-api-dev:placeOrder").properties["Environment"]["Variables"]

@@ -387,7 +387,7 @@ def test_iam_statements_environment_destinations_and_on_error_become_accesses(tm
     assert edges(graph, "accesses") == [
         ("s-dev:reader", "external:arn:arn:aws:sqs:us-east-1:123456789012:failures", "serverless.yml:22", "write"),
         ("s-dev:reader", "external:ssm:/app/secret", "serverless.yml:19", "environment SECRET"),
-        ("s-dev:reader", "external:stack_output:shared-infra-dev/QueueArn", "serverless.yml:12", "write"),
+        ("s-dev:reader", "external:stack_output:shared-infra-dev/QueueArn", "serverless.yml:14", "write"),
         ("s-dev:reader", "s-dev:DeadLetters", "serverless.yml:23", "write"),
         ("s-dev:reader", "s-dev:Table", "serverless.yml:11", "read"),
         ("s-dev:reader", "s-dev:Table", "serverless.yml:5", "environment TABLE"),

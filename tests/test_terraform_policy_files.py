@@ -37,9 +37,18 @@ def test_templatefile_and_file_policies_give_accesses_at_the_statement_lines_of_
             "infra/policies/static.json:2",
             "write",
         ),
+        # ${table_arn} is no variable of the call: it stays unresolved, an external node with a note (no error).
+        (
+            "infra:aws_lambda_function.worker",
+            "external:unresolved table ${table_arn} in infra",
+            "infra/policies/worker.json.tftpl:9",
+            "read",
+        ),
     }
-    # ${table_arn} is no variable of the call: it stays unresolved, so it names nothing (and is no error).
-    assert not any("dynamodb" in e.target or "table_arn" in e.target for e in graph.edges())
+    assert [str(note) for note in graph.notes if "policy names" in note.message] == [
+        "infra/policies/worker.json.tftpl:9: aws_lambda_function.worker: the resource this policy names "
+        "cannot be resolved offline (${table_arn}); kept as external"
+    ]
     assert graph.errors == []
 
 
@@ -58,7 +67,10 @@ def test_a_policy_file_that_is_not_json_is_a_note_and_other_policies_still_read(
     (repository / "infra" / "policies" / "static.json").write_text('{\n  "Statement": [\n    %{ for a in x }\n]}\n')
     graph = load(repository)
     assert [str(n.location) for n in graph.notes if "is not a JSON policy document" in n.message] == ["infra/main.tf:19"]
-    assert {location for _, _, location, _ in accesses(graph)} == {"infra/policies/worker.json.tftpl:4"}
+    assert {location for _, _, location, _ in accesses(graph)} == {
+        "infra/policies/worker.json.tftpl:4",
+        "infra/policies/worker.json.tftpl:9",
+    }
 
 
 def test_a_path_that_cannot_be_resolved_offline_is_a_note(tmp_path: Path) -> None:

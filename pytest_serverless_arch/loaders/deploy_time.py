@@ -7,19 +7,62 @@ the pipeline readers give a parameter whose value a deploy script reads with
 such text reaches an edge end as a name or an ARN (inside serverless
 ``resources:``, or through a template parameter's ``!Ref``), this pass gives
 the end its real meaning before the linker sees it.
+
+A value the Serverless Framework resolves to such a placeholder is kept as a
+:class:`VariableText`: its text as written, carrying the references it names,
+so any reader (an IAM statement's ``Resource``, an environment variable) can
+ask :func:`foreign_refs_in` what another unit it names.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ..model import Endpoint, ForeignRef, LoadedUnit
 
-__all__ = ["resolve_textual_references", "serverless_reference"]
+__all__ = ["VariableText", "foreign_refs_in", "resolve_textual_references", "serverless_reference"]
 
 _CF = re.compile(r"\$\{cf(?:\(([^)]*)\))?:([^.}\s]+)\.([^}\s]+)\}")
 _SSM = re.compile(r"\$\{ssm(?:\(([^)]*)\))?:([^},\s]+)\}")
+
+
+class VariableText(str):
+    """A string that came out of variable resolution and must not be resolved again.
+
+    ``refs`` are the foreign things (``${cf:..}``, ``${ssm:..}``) it names;
+    ``unresolved`` says the text still holds a variable we could not resolve.
+
+    >>> text = VariableText("${cf:orders-dev.TableArn}", (ForeignRef("stack_output", "orders-dev/TableArn"),))
+    >>> foreign_refs_in({"Resource": [text, "*"]})
+    (ForeignRef(how='stack_output', key='orders-dev/TableArn', kind_hint='other', region=None),)
+    """
+
+    refs: tuple[ForeignRef, ...]
+    unresolved: bool
+
+    def __new__(cls, text: str, refs: tuple[ForeignRef, ...] = (), unresolved: bool = False) -> VariableText:
+        made = super().__new__(cls, text)
+        made.refs = refs
+        made.unresolved = unresolved
+        return made
+
+
+def foreign_refs_in(value: Any) -> tuple[ForeignRef, ...]:
+    """Placeholders (``${cf:..}``, ``${ssm:..}``, ``${s3:..}``) named by a resolved value."""
+    found: list[ForeignRef] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, VariableText):
+            found.extend(ref for ref in node.refs if ref not in found)
+        elif isinstance(node, Mapping):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return tuple(found)
 
 
 def serverless_reference(text: str, kind_hint: str = "other") -> ForeignRef | None:

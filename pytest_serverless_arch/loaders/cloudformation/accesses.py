@@ -7,19 +7,26 @@ documents use the same action verbs).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from ...model import ForeignRef
+from ...model import Endpoint, ForeignRef
 from ...parse import item_line, key_line, line_of
-from .intrinsics import condition_alternatives, target_of
-from .template import TemplateReader
+from ..deploy_time import VariableText, serverless_reference
+from .intrinsics import SUB_VARIABLE, condition_alternatives, resolve_string, sub_parts, symbolic_string, target_of
+from .kinds import kind_from_arn
+from .template import SSM_RESOLVE, TemplateReader
 
 __all__ = [
     "access_mode",
+    "access_targets",
     "add_access",
     "destinations",
+    "foreign_targets",
     "function_accesses",
+    "is_wildcard",
+    "kind_of_actions",
     "on_failure_destination",
     "policy_accesses",
     "role_accesses",
@@ -94,19 +101,15 @@ def function_accesses(reader: TemplateReader, function: str, properties: Mapping
                 found = True
         if found:
             continue
+        for ref in foreign_targets(reader, value):
+            reader.edge("accesses", function, ref, value_line, f"environment {key}")
+            found = True
+        if found:
+            continue
         text = reader.resolve(value)
-        endpoint = None
-        if text is not None and (text.startswith("arn:") or "{{resolve:ssm" in text):
-            endpoint = reader.endpoint_of_text(text)
-        elif isinstance(value, Mapping) and ("Fn::ImportValue" in value or "Ref" in value):
-            candidate = reader.endpoint(value)
-            if isinstance(candidate, ForeignRef) and candidate.how in ("import", "ssm", "stack_output"):
-                endpoint = candidate
+        endpoint = reader.endpoint_of_text(text) if text is not None and text.startswith("arn:") else None
         if endpoint is not None:
             reader.edge("accesses", function, endpoint, value_line, f"environment {key}")
-        for name, ssm_line in reader.ssm_names_in(value):
-            if text is None or "{{resolve:ssm" not in text:
-                reader.edge("accesses", function, ForeignRef("ssm", name, "parameter"), ssm_line, f"environment {key}")
 
 
 def role_accesses(reader: TemplateReader) -> None:
@@ -187,25 +190,21 @@ def add_access(
     actions: list[str] | None = None,
     *,
     invokes: bool | None = None,
+    kind_hint: str | None = None,
 ) -> None:
     """One policy resource entry: a local node, or a foreign ARN/import/ssm reference.
 
     ``invokes`` says whether a function target is called (``lambda:InvokeFunction``);
-    by default it is read from ``actions``.
+    by default it is read from ``actions``. ``kind_hint`` is the kind of what the
+    entry names when the entry alone cannot say (by default, from the actions' service).
     """
     if invokes is None:
         invokes = bool(actions) and all(a.lower().startswith("lambda:invoke") for a in actions or [])
     elif not invokes:
         actions = actions or ["*"]
-    targets: list[Any] = [owner for owner, _ in reader.references(value, line)]
-    if not targets:
-        text = reader.resolve(value)
-        if text and text != "*" and text.startswith("arn:") and "*" not in text.split(":")[-1][:1]:
-            targets = [reader.endpoint_of_text(text)]
-        elif isinstance(value, Mapping) and "Fn::ImportValue" in value:
-            targets = [reader.endpoint(value)]
-    for target in targets:
-        if target is None or target == function:
+    hint = kind_hint if kind_hint is not None else kind_of_actions(actions or [])
+    for target in access_targets(reader, function, value, line, hint):
+        if target == function:
             continue
         kind = reader.kind(target) if isinstance(target, str) else target.kind_hint
         if isinstance(target, str) and kind == "other":
@@ -214,6 +213,139 @@ def add_access(
             reader.edge("invokes", function, target, line, "IAM lambda:InvokeFunction")
         else:
             reader.edge("accesses", function, target, line, mode)
+
+
+def access_targets(reader: TemplateReader, function: str, value: Any, line: int, kind_hint: str = "other") -> list[Endpoint]:
+    """What one policy ``Resource`` entry names, local or not, so nothing it grants is dropped.
+
+    In order: resources of this unit it refers to; else the other units' values it
+    reads (:func:`foreign_targets`); else the ARN it resolves to; else, when it
+    cannot be resolved offline, an external node, with a note at ``line``. A
+    wildcard (``*``, ``arn:aws:s3:::*``) names no one resource; each branch of an
+    ``Fn::If`` is read on its own.
+    """
+    alternatives = condition_alternatives(value)
+    if alternatives != [value]:
+        found = [t for alternative in alternatives for t in access_targets(reader, function, alternative, line, kind_hint)]
+        return list(dict.fromkeys(found))
+    local = list(dict.fromkeys(owner for owner, _ in reader.references(value, line)))
+    if local:
+        return list(local)
+    foreign = foreign_targets(reader, value, kind_hint)
+    if foreign:
+        return list(foreign)
+    if isinstance(value, VariableText) and value.unresolved:  # a serverless variable, noted where it is written
+        return [ForeignRef("external", f"unresolved {value}", kind_hint)]
+    text = reader.resolve(value)
+    if text is None:
+        if is_wildcard(symbolic_string(value, reader.parameter_values)):
+            return []
+        endpoint = reader.endpoint(value, kind_hint)
+        if endpoint is not None:
+            what = endpoint.key if isinstance(endpoint, ForeignRef) else str(endpoint)
+            reader.note(line, f"{function}: the resource this policy names cannot be resolved offline ({what}); kept as external")
+            return [endpoint]
+        return []
+    text = text.strip()
+    written = serverless_reference(text, kind_hint)  # a deploy-time value read by the pipeline
+    if written is not None:
+        return [written]
+    if text.startswith("arn:") and not is_wildcard(text):
+        endpoint = reader.endpoint_of_text(text, kind_hint)
+        return [endpoint] if endpoint is not None else []
+    return []
+
+
+def is_wildcard(text: str) -> bool:
+    """``*``, or an ARN whose resource part is only a wildcard (``arn:aws:logs:*:*:*``)."""
+    return text.strip() == "*" or text.split(":")[-1].startswith("*")
+
+
+def foreign_targets(reader: TemplateReader, value: Any, kind_hint: str = "other") -> list[ForeignRef]:
+    """Other units' values named anywhere inside ``value``, in the order written.
+
+    ``Fn::ImportValue`` and ``Fn::GetStackOutput`` (also inside ``Fn::Sub`` variables
+    and ``Fn::Join``), SSM values (``{{resolve:ssm:..}}``, ``AWS::SSM::Parameter::Value``
+    parameters by ``Ref`` or ``${Name}``) and serverless placeholders (``${cf:..}``,
+    ``${ssm:..}``): each becomes the :class:`~...model.ForeignRef` the linker resolves,
+    the same for a policy, a policy template and an environment variable.
+    """
+    found: dict[ForeignRef, None] = {}
+    stack: list[Any] = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, VariableText):
+            for placeholder in node.refs:
+                unhinted = placeholder.kind_hint == "other"
+                found.setdefault(dataclasses.replace(placeholder, kind_hint=kind_hint) if unhinted else placeholder)
+        elif isinstance(node, str):
+            for name in _ssm_names(node):
+                found.setdefault(ForeignRef("ssm", name, kind_hint))
+        elif isinstance(node, Mapping):
+            ref = _foreign_value(reader, node, kind_hint) if len(node) == 1 else None
+            if ref is not None:
+                found.setdefault(ref)
+                continue
+            if len(node) == 1 and "Fn::Sub" in node:
+                parts = sub_parts(node["Fn::Sub"])
+                if parts is not None:
+                    template, variables = parts
+                    for name in _ssm_names(template):
+                        found.setdefault(ForeignRef("ssm", name, kind_hint))
+                    for match in SUB_VARIABLE.finditer(template):
+                        name = match.group(1).strip()
+                        ssm = None if name in variables else _ssm_parameter_value(reader, name)
+                        if ssm is not None:
+                            found.setdefault(ForeignRef("ssm", ssm, kind_hint))
+                    stack.extend(reversed(list(variables.values())))
+                    continue
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return list(found)
+
+
+def _foreign_value(reader: TemplateReader, node: Mapping[str, Any], kind_hint: str) -> ForeignRef | None:
+    """The other unit's value one intrinsic reads, if it reads one."""
+    ((key, inner),) = node.items()
+    if key == "Fn::ImportValue":
+        # an unresolved part stays ``${Name}``: an export named the same way matches it symbolically
+        return ForeignRef("import", symbolic_string(inner, reader.parameter_values), kind_hint)
+    if key == "Fn::GetStackOutput":
+        endpoint = reader.endpoint(node, kind_hint)
+        return endpoint if isinstance(endpoint, ForeignRef) and endpoint.how == "stack_output" else None
+    if key == "Ref" and isinstance(inner, str):
+        ssm = _ssm_parameter_value(reader, inner)
+        return ForeignRef("ssm", ssm, kind_hint) if ssm is not None else None
+    return None
+
+
+def _ssm_parameter_value(reader: TemplateReader, parameter: str) -> str | None:
+    """The SSM name an ``AWS::SSM::Parameter::Value<..>`` template parameter reads."""
+    if not reader.parameter_types.get(parameter, "").startswith("AWS::SSM::Parameter::Value"):
+        return None
+    return resolve_string(reader.parameter_values.get(parameter), None) or None
+
+
+def _ssm_names(text: str) -> list[str]:
+    return [match.group(1) for match in SSM_RESOLVE.finditer(text) if "${" not in match.group(1)]
+
+
+def kind_of_actions(actions: list[str]) -> str:
+    """The kind of resource a statement's actions act on, when they all name one service.
+
+    >>> kind_of_actions(["dynamodb:GetItem", "dynamodb:Query"])
+    'table'
+    >>> kind_of_actions(["events:PutEvents"]), kind_of_actions(["s3:GetObject", "sqs:SendMessage"])
+    ('event_bus', 'other')
+    """
+    services = {action.split(":", 1)[0].lower() for action in actions if ":" in action}
+    if len(services) != 1:
+        return "other"
+    (service,) = services
+    if service == "events":
+        return "event_bus"  # PutEvents is the one call a function makes on EventBridge
+    return kind_from_arn(f"arn:aws:{service}:::")
 
 
 def access_mode(actions: list[str]) -> str:

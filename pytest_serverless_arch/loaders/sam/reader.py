@@ -39,6 +39,7 @@ from ..cloudformation.reader import (
     state_machine_wiring,
 )
 from ..cloudformation.template import TemplateReader
+from ..deploy_time import serverless_reference
 from ..endpoints import log_group_endpoint, self_managed_kafka
 from .globals import globals_for, merge_globals
 from .policies import POLICY_TEMPLATES, RESOURCELESS_TEMPLATES
@@ -490,9 +491,17 @@ class SamReader:
         variables = {name: parameters[name] for name in template.parameters if name in parameters}
         if len(variables) != len(template.parameters):
             return
-        arn = {"Fn::Sub": [template.arn, variables]}
+        value: Any = {"Fn::Sub": [template.arn, variables]}
+        if len(variables) == 1:
+            (only,) = variables.values()
+            text = self.reader.resolve(only)
+            if text is None or serverless_reference(text) is not None:
+                # an import, a deploy-time value or an unknown parameter names the resource itself
+                value = only
         mode = "write" if template.mode == "invoke" else template.mode
-        add_access(self.reader, owner, arn, line_of(parameters, line), mode, invokes=template.mode == "invoke")
+        add_access(
+            self.reader, owner, value, line_of(parameters, line), mode, invokes=template.mode == "invoke", kind_hint=template.kind
+        )
 
     def _connector(self, properties: Mapping[str, Any], source_id: str | None, line: int) -> None:
         """An ``AWS::Serverless::Connector`` (or an embedded one): source -> destination(s)."""

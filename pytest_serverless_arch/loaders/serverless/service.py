@@ -18,9 +18,9 @@ from typing import Any
 from ...config import LoadConfig
 from ...discover import Candidate, Discovery
 from ...model import ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
-from ...parse import LineDict, LineList, describe_value, key_line, line_of
+from ...parse import LineDict, describe_value, key_line, line_of
 from ...pseudo import REGION
-from ..cloudformation.accesses import access_mode, add_access, function_accesses, policy_accesses
+from ..cloudformation.accesses import add_access, function_accesses, policy_accesses
 from ..cloudformation.reader import read_outputs, read_resources, read_wiring
 from ..cloudformation.references import finish_unit
 from ..cloudformation.template import TemplateReader
@@ -324,13 +324,7 @@ class ServiceReader:
         reader = self.reader
         record = reader.records.get(key)
         properties = record.properties if record is not None and isinstance(record.properties, Mapping) else {}
-        function_accesses(reader, key, properties, line)
-        declared = properties.get("Environment")
-        environment = declared.get("Variables", {}) if isinstance(declared, Mapping) else {}
-        env_lines = getattr(environment, "key_lines", {})
-        for name, value in environment.items():
-            for ref in foreign_refs_in(value):
-                reader.edge("accesses", key, ref, env_lines.get(name, line), f"environment {name}")
+        function_accesses(reader, key, properties, line)  # ``${cf:..}``/``${ssm:..}`` values too
         if "role" not in spec:
             for statements, statements_line in self._provider_statements():
                 self._statements(key, statements, statements_line)
@@ -356,27 +350,9 @@ class ServiceReader:
         return found
 
     def _statements(self, key: str, statements: Any, line: int) -> None:
-        reader = self.reader
-        plain: list[Any] = LineList()
-        for statement in statements if isinstance(statements, list) else []:
-            if not isinstance(statement, Mapping):
-                continue
-            resources = statement.get("Resource", [])
-            items = resources if isinstance(resources, list) else [resources]
-            foreign = [(item, ref) for item in items for ref in foreign_refs_in(item)]
-            if foreign and statement.get("Effect", "Allow") == "Allow":
-                actions = statement.get("Action", [])
-                actions = (
-                    [actions]
-                    if isinstance(actions, str)
-                    else [a for a in actions if isinstance(a, str)]
-                    if isinstance(actions, list)
-                    else []
-                )
-                for _item, ref in foreign:
-                    reader.edge("accesses", key, ref, line_of(statement, line), access_mode(actions))
-            plain.append(statement)
-        policy_accesses(reader, key, {"Statement": plain}, line)
+        """IAM statements, read like a template's: ``${cf:..}``/``${ssm:..}`` resources are other units' values."""
+        if isinstance(statements, list):
+            policy_accesses(self.reader, key, {"Statement": statements}, line)
 
     def _destinations(self, key: str, destinations: Any, line: int) -> None:
         if not isinstance(destinations, Mapping):

@@ -37,6 +37,7 @@ from ...files import UnreadableFile, confine, read_text
 from ...model import ForeignRef, LoadError, Location, Note
 from ...parse import LineDict, LineList, ParseError, line_of, parse_text
 from ...pseudo import ACCOUNT_ID, REGION, has_pseudo
+from ..deploy_time import VariableText, foreign_refs_in
 
 __all__ = ["VariableResolver", "VariableText", "foreign_refs_in", "parse_template"]
 
@@ -45,38 +46,6 @@ _LITERAL_CHARS = re.compile(r"[a-zA-Z0-9.\-]+")
 _VARIABLE_START = re.compile(r"\$\{\s*[a-z][a-zA-Z0-9]*[:(]")  # ``${self:``, ``${file(`` ...
 _MAX_DEPTH = 60  # nesting of variables resolving variables, far beyond any real file
 _PLACEHOLDER_SOURCES = frozenset({"cf", "ssm", "s3"})
-
-
-class VariableText(str):
-    """A string that came out of variable resolution and must not be resolved again.
-
-    ``refs`` are the foreign things (``${cf:..}``, ``${ssm:..}``) it names;
-    ``unresolved`` says the text still holds a variable we could not resolve.
-    """
-
-    refs: tuple[ForeignRef, ...]
-    unresolved: bool
-
-    def __new__(cls, text: str, refs: tuple[ForeignRef, ...] = (), unresolved: bool = False) -> VariableText:
-        made = super().__new__(cls, text)
-        made.refs = refs
-        made.unresolved = unresolved
-        return made
-
-
-def foreign_refs_in(value: Any) -> tuple[ForeignRef, ...]:
-    """Placeholders (``${cf:..}``, ``${ssm:..}``, ``${s3:..}``) named by a resolved value."""
-    found: list[ForeignRef] = []
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, VariableText):
-            found.extend(ref for ref in node.refs if ref not in found)
-        elif isinstance(node, Mapping):
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return tuple(found)
 
 
 # --- syntax -----------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...model import ForeignRef
 from ...parse import ParseError, line_of, parse_text
-from ..cloudformation.accesses import access_mode
+from ..cloudformation.accesses import access_mode, is_wildcard, kind_of_actions
 from ..endpoints import DEFAULT_EVENT_BUS
 from .expressions import sole_interpolation
 from .files import read_policy_file
@@ -571,6 +571,15 @@ def _statement_accesses(
         if not any(targets):
             text = module.resolve(value)
             targets = [reader.endpoint_of_text(text)] if text and text.startswith("arn:") and "*" not in text else []
+            if text is None and isinstance(value, str) and not is_wildcard(value):
+                # kept as an external node, as the CloudFormation readers keep one (nothing silently dropped)
+                hint = kind_of_actions(action_names)
+                targets = [ForeignRef("external", f"unresolved {hint} {value} in {reader.unit.name}", hint)]
+                reader.note(
+                    path,
+                    line,
+                    f"{function}: the resource this policy names cannot be resolved offline ({value}); kept as external",
+                )
         for target in targets:
             if target is None or target == function:
                 continue
