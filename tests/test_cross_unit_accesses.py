@@ -158,11 +158,12 @@ def test_the_plugin_fails_no_cross_domain_access_on_a_policy_template_reading_an
     pytester.makeini("[pytest]\nserverless_arch_rules = no-cross-domain-access\n")
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
+    prefix = "*reports/template.yaml"
     result.stdout.fnmatch_lines(
         [
-            "*reports/template.yaml:19: no-cross-domain-access: function DailyReportFunction (unit reports-dev) of domain reports accesses (read) "
-            "table OrdersTable (unit orders-dev) of domain orders directly*",
-            "*reports/template.yaml:21: no-cross-domain-access: function DailyReportFunction*bucket ReceiptsBucket (unit orders-dev)*",
+            f"{prefix}:19: no-cross-domain-access: function DailyReportFunction (unit reports-dev) of domain reports "
+            "accesses (read) table OrdersTable (unit orders-dev) of domain orders directly*",
+            f"{prefix}:21: no-cross-domain-access: function DailyReportFunction*bucket ReceiptsBucket (unit orders-dev)*",
         ]
     )
 
