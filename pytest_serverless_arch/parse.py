@@ -10,6 +10,8 @@ item. Nothing is ever constructed from a Python tag and nothing is executed.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import json
 import json.decoder
 import json.scanner
@@ -30,6 +32,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_NESTING_DEPTH",
     "MAX_PARSE_NODES",
+    "PARSE_CHARACTERS_PER_NODE",
     "LineDict",
     "describe_value",
     "LineList",
@@ -38,21 +41,34 @@ __all__ = [
     "item_line",
     "key_line",
     "line_of",
+    "node_limit",
     "strings_with_lines",
     "parse_json",
     "parse_text",
     "parse_yaml",
     "read_document",
 ]
-# A template expanded through YAML aliases may not exceed this many nodes
+# YAML aliases may add at most this many nodes to what a document holds when walked
 # (a "billion laughs" document otherwise expands exponentially when walked).
 MAX_EXPANDED_NODES = 2_000_000
-# A file may not hold more values than this (the largest of 2,615 real templates holds 4,453): the
-# parsers count as they build, so a huge file is refused in bounded memory.
+# A file may hold this many values (the largest of 2,615 real templates holds 4,453) plus one for every
+# PARSE_CHARACTERS_PER_NODE characters of its text: the parsers count as they build, so memory stays
+# proportional to the file's size. Written text needs at least two characters a value (``[a,a,a]``), so
+# only what is built beyond the text (YAML merge keys copying mappings) or the densest shapes reach it.
 MAX_PARSE_NODES = 250_000
+PARSE_CHARACTERS_PER_NODE = 2
 # Real templates nest under 30 levels; the parsers recurse, so depth is refused (with its line) long
 # before Python's recursion limit would end the parse without one.
 MAX_NESTING_DEPTH = 100
+
+
+def node_limit(text: str) -> int:
+    """How many values a document of ``text`` may hold: :data:`MAX_PARSE_NODES` plus one per two characters.
+
+    >>> node_limit("a" * 1_000_000)
+    750000
+    """
+    return MAX_PARSE_NODES + len(text) // PARSE_CHARACTERS_PER_NODE
 
 
 class ParseError(Exception):
@@ -65,7 +81,7 @@ class ParseError(Exception):
 
 
 class TooManyNodes(ParseError):
-    """A document past :data:`MAX_PARSE_NODES`: refused whatever its syntax, never parsed again as YAML."""
+    """A document past its :func:`node_limit`: refused whatever its syntax, never parsed again as YAML."""
 
 
 class LineDict(dict):  # type: ignore[type-arg]
@@ -200,30 +216,109 @@ class _BoundedComposer(yaml.composer.Composer):
 
     libyaml's own composer builds the whole graph before anything can look at
     it: a 19 MB flat list took 3.5 GB. Counting here stops a document at
-    :data:`MAX_PARSE_NODES`, with memory bounded by that count.
+    :attr:`node_limit` values (a base plus one for every two characters of the
+    text, see :func:`node_limit`), with memory bounded by that count. A plain
+    scalar inside a list or mapping, most of a template, takes a short path
+    that builds its node without the general composer's per-node calls.
     """
 
     _nodes = 0
     _depth = 0
+    node_limit = MAX_PARSE_NODES
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
+    def _count(self, event: Any) -> None:
         self._nodes += 1
-        if self._nodes > MAX_PARSE_NODES:
-            event = self.peek_event()  # type: ignore[attr-defined]  # libyaml's CParser provides it
+        if self._nodes > self.node_limit:
             raise TooManyNodes(
-                f"the document has more than {MAX_PARSE_NODES:,} values (keys, items and scalars); refusing to read it",
+                f"the document has more than {self.node_limit:,} values (keys, items and scalars); refusing to read it",
                 event.start_mark.line + 1,
             )
         if self._depth >= MAX_NESTING_DEPTH:  # before Python's recursion limit, with the line
-            event = self.peek_event()  # type: ignore[attr-defined]
             raise ParseError(
                 f"YAML nesting is deeper than {MAX_NESTING_DEPTH} levels; refusing to read it", event.start_mark.line + 1
             )
+
+    def count_merged(self, values: int, node: yaml.Node) -> None:
+        """Count ``values`` that merge keys (``<<``) copied into ``node`` while constructing it."""
+        self._nodes += values
+        if self._nodes > self.node_limit:
+            raise TooManyNodes(
+                f"YAML merge keys (<<) copy this document past {self.node_limit:,} values; refusing to read it",
+                node.start_mark.line + 1,
+            )
+
+    @property
+    def nodes(self) -> int:
+        """The values built so far (aliases count once, merged pairs as copied)."""
+        return self._nodes
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._count(self.peek_event())  # type: ignore[attr-defined]  # libyaml's CParser provides it
         self._depth += 1
         try:
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def _plain_scalar(self, event: Any) -> yaml.ScalarNode:
+        """The node of a scalar event without an anchor, counted (the short path of :meth:`compose_node`)."""
+        self.get_event()  # type: ignore[attr-defined]
+        self._count(event)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolve_scalar(event.value, event.implicit)
+        # no end mark: nothing reads it, and a 19 MB list holds a million of them
+        return yaml.ScalarNode(tag, event.value, event.start_mark, None, style=event.style)
+
+    def compose_sequence_node(self, anchor: Any) -> Any:
+        start_event = self.get_event()  # type: ignore[attr-defined]
+        tag = start_event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(yaml.SequenceNode, None, start_event.implicit)  # type: ignore[attr-defined]
+        node = yaml.SequenceNode(tag, [], start_event.start_mark, None, flow_style=start_event.flow_style)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        append = node.value.append
+        peek = self.peek_event  # type: ignore[attr-defined]
+        index = 0
+        while True:
+            event = peek()
+            kind = type(event)
+            if kind is yaml.SequenceEndEvent:
+                break
+            if kind is yaml.ScalarEvent and event.anchor is None:
+                append(self._plain_scalar(event))
+            else:
+                append(self.compose_node(node, index))
+            index += 1
+        node.end_mark = self.get_event().end_mark  # type: ignore[attr-defined]
+        return node
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        start_event = self.get_event()  # type: ignore[attr-defined]
+        tag = start_event.tag
+        if tag is None or tag == "!":
+            tag = self.resolve(yaml.MappingNode, None, start_event.implicit)  # type: ignore[attr-defined]
+        node = yaml.MappingNode(tag, [], start_event.start_mark, None, flow_style=start_event.flow_style)
+        if anchor is not None:
+            self.anchors[anchor] = node
+        append = node.value.append
+        peek = self.peek_event  # type: ignore[attr-defined]
+        while True:
+            event = peek()
+            kind = type(event)
+            if kind is yaml.MappingEndEvent:
+                break
+            key = (
+                self._plain_scalar(event) if kind is yaml.ScalarEvent and event.anchor is None else self.compose_node(node, None)
+            )
+            event = peek()
+            if type(event) is yaml.ScalarEvent and event.anchor is None:
+                append((key, self._plain_scalar(event)))
+            else:
+                append((key, self.compose_node(node, key)))
+        node.end_mark = self.get_event().end_mark  # type: ignore[attr-defined]
+        return node
 
 
 class _TemplateLoader(_BoundedComposer, yaml.CSafeLoader):  # type: ignore[misc]
@@ -304,8 +399,10 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
     written = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)  # resolves ``<<`` merge keys
     merged = len(node.value) - written
+    if merged:  # merge keys copy pairs: count them as built, or chained merges grow a document quadratically
+        loader.count_merged(2 * merged, node)
     for index, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=False)
+        key = _construct_child(loader, key_node)
         if isinstance(key, (dict, list)):
             raise ParseError("a mapping key must be a plain value", key_node.start_mark.line + 1)
         key_line = key_node.start_mark.line + 1
@@ -315,12 +412,22 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
             if loader.duplicates is None:
                 raise ParseError(f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line)
             loader.duplicates.append(DuplicateKey(str(key), data.key_lines[key], key_line))
-        data[key] = loader.construct_object(value_node, deep=False)
+        data[key] = _construct_child(loader, value_node)
         # A merged key is marked negative until an explicit key overrides it.
         data.key_lines[key] = key_line if index >= merged else -key_line
     for key, line in data.key_lines.items():
         if line < 0:
             data.key_lines[key] = -line
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _construct_child(loader: _TemplateLoader, node: yaml.Node) -> Any:
+    """``loader.construct_object(node)``, with a plain string's value taken directly (most of a template)."""
+    if type(node) is yaml.ScalarNode and node.tag == _STR_TAG:
+        return node.value  # what construct_yaml_str returns; a string needs no memo
+    return loader.construct_object(node, deep=False)
 
 
 def _same_key(data: dict[Any, Any], key: Any) -> bool:
@@ -333,7 +440,7 @@ def _construct_sequence(loader: _TemplateLoader, node: yaml.SequenceNode) -> Any
     data.line = node.start_mark.line + 1
     data.column = node.start_mark.column + 1
     yield data
-    data.extend(loader.construct_object(child, deep=False) for child in node.value)
+    data.extend(_construct_child(loader, child) for child in node.value)
     data.item_lines = [child.start_mark.line + 1 for child in node.value]
 
 
@@ -348,10 +455,32 @@ for _name in _FN_TAGS:
     _TemplateLoader.add_constructor(f"!{_name}", _make_fn_constructor(_name))
 _TemplateLoader.add_multi_constructor("!", _construct_unknown_tag)
 _TemplateLoader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_python_tag)
+# The implicit resolvers of a plain scalar by its first character (with those for any character), for
+# _resolve_scalar; the loader has no path resolvers, so this is all Resolver.resolve does for a scalar.
+_IMPLICIT_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    first: [*resolvers, *_TemplateLoader.yaml_implicit_resolvers.get(None, [])]
+    for first, resolvers in _TemplateLoader.yaml_implicit_resolvers.items()
+    if first is not None
+}
+_ANY_FIRST: list[tuple[str, re.Pattern[str]]] = _TemplateLoader.yaml_implicit_resolvers.get(None) or []
 
 
-def _check_expansion(document: Any) -> None:
-    """Refuse documents whose alias expansion is too large to walk."""
+def _resolve_scalar(value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of an untagged scalar, as ``Resolver.resolve(ScalarNode, value, implicit)`` gives it.
+
+    >>> _resolve_scalar("12", (True, False)), _resolve_scalar("12", (False, True)), _resolve_scalar("yes", (True, False))
+    ('tag:yaml.org,2002:int', 'tag:yaml.org,2002:str', 'tag:yaml.org,2002:bool')
+    """
+    if implicit[0]:
+        for tag, pattern in _IMPLICIT_RESOLVERS.get(value[:1], _ANY_FIRST):
+            if pattern.match(value):
+                return tag
+    return _STR_TAG
+
+
+def _check_expansion(document: Any, built: int = 0) -> None:
+    """Refuse documents whose aliases add more than :data:`MAX_EXPANDED_NODES` to the ``built`` values when walked."""
+    limit = MAX_EXPANDED_NODES + built
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()  # on the path from the root: meeting one again is a recursive alias
     stack: list[tuple[Any, bool]] = [(document, False)]
@@ -367,9 +496,9 @@ def _check_expansion(document: Any) -> None:
             for child in children:
                 total += sizes.get(id(child), 1)
             sizes[key] = total
-            if total > MAX_EXPANDED_NODES:
+            if total > limit:
                 raise ParseError(
-                    f"YAML aliases expand this document beyond {MAX_EXPANDED_NODES:,} nodes "
+                    f"YAML aliases expand this document by more than {MAX_EXPANDED_NODES:,} nodes "
                     "(an alias bomb?); refusing to read it",
                     line_of(value),
                 )
@@ -436,6 +565,7 @@ def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     """
     loader = _TemplateLoader(text)
     loader.duplicates = duplicates
+    loader.node_limit = node_limit(text)
     try:
         document = loader.get_single_data()
     except ParseError:
@@ -454,7 +584,8 @@ def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
         raise long_number_error(text, "YAML") from None
     finally:
         loader.dispose()
-    _check_expansion(document)
+    # without aliases a walk meets each value once; aliases may add MAX_EXPANDED_NODES to what was built
+    _check_expansion(document, loader.nodes)
     return document
 
 
@@ -482,6 +613,7 @@ class _LineJSONDecoder(json.JSONDecoder):
 
     def __init__(self, text: str, duplicates: list[DuplicateKey] | None = None) -> None:
         super().__init__()
+        self._node_limit = node_limit(text)
         self._duplicates = duplicates
         # the regex scans in C; a per-character comprehension was a tenth of a JSON template's parse time
         self._newlines = _newline_offsets(text)
@@ -501,9 +633,9 @@ class _LineJSONDecoder(json.JSONDecoder):
 
     def _scan(self, text: str, index: int) -> Any:
         self._nodes += 1
-        if self._nodes > MAX_PARSE_NODES:
+        if self._nodes > self._node_limit:
             raise TooManyNodes(
-                f"the document has more than {MAX_PARSE_NODES:,} values "
+                f"the document has more than {self._node_limit:,} values "
                 "(objects, arrays and scalars; keys are not counted); refusing to read it",
                 self._line(index),
             )
@@ -552,8 +684,164 @@ class _LineJSONDecoder(json.JSONDecoder):
         return result, end
 
 
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?")
+_LITERALS = {"n": ("null", None), "t": ("true", True), "f": ("false", False)}
+
+
+class _NotPlainJSON(Exception):
+    """The short reader met what it leaves to the exact decoder: an error, NaN, a duplicate key, too deep."""
+
+
+class _FastJSONReader:
+    """A line-aware JSON reader for valid documents, about twice as fast as :class:`_LineJSONDecoder`.
+
+    It reads left to right in one pass, so the offsets where values start only
+    grow: one cursor counts the newlines behind it instead of a search per value.
+    Anything but a plain valid document (a syntax error, ``NaN``, a duplicate
+    key, nesting past the bound) raises :class:`_NotPlainJSON`, and the exact
+    decoder reads the text again to word the error; a document past the node
+    bound is refused here, at the line of the first value too many.
+
+    >>> _FastJSONReader('{"a": [1,\\n 2]}', 100).read().key_lines, _FastJSONReader('[1,\\n 2]', 100).read().item_lines
+    ({'a': 1}, [1, 2])
+    """
+
+    def __init__(self, text: str, node_limit: int) -> None:
+        self._text = text
+        self._node_limit = node_limit
+        self._nodes = 0
+        self._depth = 0
+        self._cursor = 0  # newlines are counted up to here
+        self._line = 1  # the line at the cursor
+        self._line_start = 0  # the offset where that line starts
+
+    def read(self) -> Any:
+        text = self._text
+        index = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
+        self._at(index)  # the top value is not counted, as in the exact decoder
+        value, end = self._value(index)
+        if _WHITESPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
+            raise _NotPlainJSON  # extra data
+        return value
+
+    def _at(self, offset: int) -> int:
+        """The line of ``offset``, which is never before the last offset asked about."""
+        count = self._text.count("\n", self._cursor, offset)
+        if count:
+            self._line += count
+            self._line_start = self._text.rfind("\n", self._cursor, offset) + 1
+        self._cursor = offset
+        return self._line
+
+    def _counted(self, offset: int) -> int:
+        """Count the value starting at ``offset``; its line."""
+        self._nodes += 1
+        line = self._at(offset)
+        if self._nodes > self._node_limit:
+            raise TooManyNodes(
+                f"the document has more than {self._node_limit:,} values "
+                "(objects, arrays and scalars; keys are not counted); refusing to read it",
+                line,
+            )
+        return line
+
+    def _value(self, index: int) -> tuple[Any, int]:
+        text = self._text
+        char = text[index : index + 1]
+        if char == '"':
+            return json.decoder.scanstring(text, index + 1, True)  # type: ignore[attr-defined,no-any-return]
+        if char == "{":
+            return self._object(index)
+        if char == "[":
+            return self._array(index)
+        literal = _LITERALS.get(char)
+        if literal is not None:
+            if not text.startswith(literal[0], index):
+                raise _NotPlainJSON
+            return literal[1], index + len(literal[0])
+        number = _NUMBER.match(text, index)
+        if number is None:
+            raise _NotPlainJSON  # NaN, Infinity or no value at all
+        integer, fraction, exponent = number.groups()
+        if fraction or exponent:
+            return float(integer + (fraction or "") + (exponent or "")), number.end()
+        return int(integer), number.end()
+
+    def _open(self, index: int) -> LineDict | LineList:
+        if self._depth >= MAX_NESTING_DEPTH:
+            raise _NotPlainJSON
+        self._depth += 1
+        return LineDict() if self._text[index] == "{" else LineList()
+
+    def _object(self, start: int) -> tuple[LineDict, int]:
+        text = self._text
+        whitespace = _WHITESPACE.match
+        result = self._open(start)
+        assert isinstance(result, LineDict)
+        result.line = self._line
+        result.column = start - self._line_start + 1
+        key_lines = result.key_lines
+        index = whitespace(text, start + 1).end()  # type: ignore[union-attr]
+        if text[index : index + 1] == "}":
+            self._depth -= 1
+            return result, index + 1
+        while True:
+            if text[index : index + 1] != '"':
+                raise _NotPlainJSON
+            key, index = json.decoder.scanstring(text, index + 1, True)  # type: ignore[attr-defined]
+            index = whitespace(text, index).end()  # type: ignore[union-attr]
+            if text[index : index + 1] != ":":
+                raise _NotPlainJSON
+            index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+            line = self._counted(index)
+            value, index = self._value(index)
+            if key in result:
+                raise _NotPlainJSON  # the exact decoder refuses or records it
+            result[key] = value
+            key_lines[key] = line
+            index = whitespace(text, index).end()  # type: ignore[union-attr]
+            char = text[index : index + 1]
+            if char == "}":
+                self._depth -= 1
+                return result, index + 1
+            if char != ",":
+                raise _NotPlainJSON
+            index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+
+    def _array(self, start: int) -> tuple[LineList, int]:
+        text = self._text
+        whitespace = _WHITESPACE.match
+        result = self._open(start)
+        assert isinstance(result, LineList)
+        result.line = self._line
+        result.column = start - self._line_start + 1
+        append = result.append
+        item_lines = result.item_lines
+        index = whitespace(text, start + 1).end()  # type: ignore[union-attr]
+        if text[index : index + 1] == "]":
+            self._depth -= 1
+            return result, index + 1
+        while True:
+            item_lines.append(self._counted(index))
+            value, index = self._value(index)
+            append(value)
+            index = whitespace(text, index).end()  # type: ignore[union-attr]
+            char = text[index : index + 1]
+            if char == "]":
+                self._depth -= 1
+                return result, index + 1
+            if char != ",":
+                raise _NotPlainJSON
+            index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+
+
 def parse_json(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     """Parse JSON keeping lines; raise :class:`ParseError` with the line of the problem (see :func:`parse_yaml`)."""
+    try:
+        return _FastJSONReader(text, node_limit(text)).read()
+    except (_NotPlainJSON, ValueError, IndexError):  # JSONDecodeError is a ValueError: word it exactly below
+        pass
     decoder = _LineJSONDecoder(text, duplicates)
     try:
         return decoder.decode(text)
@@ -565,11 +853,33 @@ def parse_json(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
         raise long_number_error(text, "JSON") from None
 
 
+# Past this size the cyclic garbage collector is paused while parsing: a parse builds millions of
+# containers and no cycles, and each collection would walk all of them again (a quarter of a 19 MB parse).
+_GC_PAUSE_CHARACTERS = 1_000_000
+
+
+@contextlib.contextmanager
+def _gc_paused(text: str) -> Iterator[None]:
+    if len(text) < _GC_PAUSE_CHARACTERS or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def parse_text(text: str, *, json_first: bool = False, duplicates: list[DuplicateKey] | None = None) -> Any:
     """Parse a template's text: JSON when it looks like JSON, YAML otherwise.
 
     Duplicate keys are refused, or kept last-wins and listed in ``duplicates`` (see :func:`parse_yaml`).
     """
+    with _gc_paused(text):
+        return _parse_text(text, json_first=json_first, duplicates=duplicates)
+
+
+def _parse_text(text: str, *, json_first: bool, duplicates: list[DuplicateKey] | None) -> Any:
     stripped = text.lstrip("\ufeff \t\r\n")
     if json_first or stripped.startswith(("{", "[")):
         found: list[DuplicateKey] = []

@@ -7,7 +7,7 @@ import pytest
 from pytest_serverless_arch import parse
 from pytest_serverless_arch.budget import ExpansionBudget, expanded_size
 from pytest_serverless_arch.loaders.sam.samconfig import parse_toml
-from pytest_serverless_arch.parse import MAX_NESTING_DEPTH, ParseError, parse_text
+from pytest_serverless_arch.parse import MAX_NESTING_DEPTH, ParseError, node_limit, parse_text
 
 # The node bound at a size that runs in milliseconds; test_hostile.py runs the real one on generated files.
 NODES = 1000
@@ -19,8 +19,27 @@ def refusal(text: str) -> tuple[int, str]:
     return caught.value.line, caught.value.message
 
 
-def test_a_flat_yaml_list_past_the_node_bound_is_refused_as_too_many_values_not_as_an_alias_bomb(monkeypatch):
+def test_a_flat_yaml_list_past_the_base_bound_loads_because_the_bound_grows_with_the_text(monkeypatch):
     monkeypatch.setattr(parse, "MAX_PARSE_NODES", NODES)
+    document = parse_text("Tags:\n" + "  - a\n" * (NODES + 10))
+    assert (len(document["Tags"]), document["Tags"].item_lines[-1]) == (NODES + 10, NODES + 11)
+
+
+def test_a_json_list_of_objects_past_the_base_bound_loads_because_the_bound_grows_with_the_text(monkeypatch):
+    monkeypatch.setattr(parse, "MAX_PARSE_NODES", NODES)
+    document = parse_text("[\n" + ",\n".join(['{"a": 1}'] * (NODES + 10)) + "\n]")
+    assert (len(document), document[-1].line, document[-1].key_lines) == (NODES + 10, NODES + 11, {"a": NODES + 11})
+
+
+def test_the_node_bound_is_a_base_plus_one_value_for_every_two_characters():
+    assert node_limit("") == parse.MAX_PARSE_NODES == 250_000
+    assert node_limit("x" * 19_000_001) == 250_000 + 9_500_000
+
+
+def test_a_yaml_list_denser_than_the_bound_allows_is_refused_as_too_many_values_not_as_an_alias_bomb(monkeypatch):
+    # the shape is a flat list; a stricter characters-per-value ratio makes it too dense for its size
+    monkeypatch.setattr(parse, "MAX_PARSE_NODES", NODES)
+    monkeypatch.setattr(parse, "PARSE_CHARACTERS_PER_NODE", 10**9)
     line, message = refusal("Tags:\n" + "  - a\n" * (NODES + 10))
     # the mapping, the key and the list are three values: the 1,001st is the 998th item, on line 999
     assert (line, message) == (
@@ -31,12 +50,39 @@ def test_a_flat_yaml_list_past_the_node_bound_is_refused_as_too_many_values_not_
 
 def test_a_json_list_of_objects_past_the_node_bound_is_refused_without_a_second_try_as_yaml(monkeypatch):
     monkeypatch.setattr(parse, "MAX_PARSE_NODES", NODES)
+    monkeypatch.setattr(parse, "PARSE_CHARACTERS_PER_NODE", 10**9)
     line, message = refusal("[\n" + ",\n".join(['{"a": 1}'] * (NODES // 2 + 10)) + "\n]")
     # each object is two values (itself and its 1): the 1,001st is object 501, on line 502
     assert (line, message) == (
         NODES // 2 + 2,
         "the document has more than 1,000 values (objects, arrays and scalars; keys are not counted); refusing to read it",
     )
+
+
+def merge_chain(levels: int) -> str:
+    """Mappings that each merge the one before (``m2: {<<: *m1, k2: 2}``): a document that grows quadratically."""
+    lines = ["Mappings:", "  m0: &m0 {k0: 0}"]
+    lines += [f"  m{i}: &m{i} {{<<: *m{i - 1}, k{i}: {i}}}" for i in range(1, levels + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_yaml_merge_keys_that_copy_past_the_bound_are_refused_at_the_mapping_where_the_count_ran_out():
+    text = merge_chain(1000)
+    limit = node_limit(text)
+    # written: the root, Mappings and its mapping (3), m0's 4 values, 6 on each other line (the alias once);
+    # merging m(i-1) copies its i keys and i values into m(i): refused at the first i with 6009 + i(i+1) > limit
+    written = 3 + 4 + 6 * 1000
+    first = next(i for i in range(1, 1001) if written + i * (i + 1) > limit)
+    assert (limit, first) == (268_245, 512)
+    assert refusal(text) == (
+        first + 2,  # m0 is on line 2
+        "YAML merge keys (<<) copy this document past 268,245 values; refusing to read it",
+    )
+
+
+def test_a_short_merge_chain_loads_with_every_merged_key():
+    document = parse_text(merge_chain(20))
+    assert list(document["Mappings"]["m20"]) == [f"k{i}" for i in range(21)]
 
 
 def test_yaml_nested_past_the_depth_bound_is_refused_at_the_line_where_it_passed():
