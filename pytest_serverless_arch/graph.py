@@ -72,6 +72,7 @@ class Link:
     location: Location
     detail: str = ""
     cross_pipeline: bool | None = None  # None when either end is deployed by no known pipeline
+    used_by: tuple[str, ...] = ()  # ids of the resources of ``from_unit`` that use it, sorted (none: the unit itself)
 
 
 @dataclass(frozen=True)
@@ -526,6 +527,7 @@ class DeploymentGraph:
                         first.location,
                         _used_by(first.detail, edges),
                         self.cross_pipeline(from_unit, to_unit),
+                        tuple(sorted({edge.source for edge in edges if not edge.source.startswith("unit:")})),
                     )
                 )
             self._cache["links"] = links

@@ -266,6 +266,7 @@ def test_links_in_the_json_report_name_both_units_and_the_location(imports_graph
         "target": "orders:OrdersQueue",
         "cross_pipeline": None,
         "location": str(line_of("billing/template.yaml", "OrdersQueueMapping:", "imports")),
+        "used_by": ["billing:BillingFunction"],
     }
     assert report["deploy_order"] == [["orders"], ["billing"]]
 

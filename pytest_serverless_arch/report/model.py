@@ -72,6 +72,7 @@ def build_report(graph: DeploymentGraph, check: RepositoryCheck | None = None) -
             "target": link.target,
             "cross_pipeline": link.cross_pipeline,
             "location": str(link.location),
+            "used_by": list(link.used_by),
         }
         for link in graph.cross_unit_links()
     ]
