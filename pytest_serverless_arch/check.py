@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .baseline import Baseline
+from .cache import UnitCache, default_cache_dir
 from .configfile import ConfigFile
 from .evaluation import RuleRun, run_rule
 from .graph import DeploymentGraph
@@ -106,6 +107,7 @@ class RepositoryCheck:
     not_run: list[str] = field(default_factory=list)  # rule ids only a conftest.py defines
     nothing_found: str | None = None  # why no unit was found, when none was
     baseline_written: str | None = None
+    cache: UnitCache | None = None  # the warm cache the units came through (None: --no-cache)
 
     @property
     def usage_errors(self) -> list[str]:
@@ -150,7 +152,8 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
             from .rules.base import unknown_rule_message
 
             raise UsageError(unknown_rule_message(spec.rule_id, known))
-    graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config)
+    cache = UnitCache(settings.cache_dir or default_cache_dir()) if settings.cache else None
+    graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=cache)
     if settings.changed_since:
         from .changes import ChangesError, changes_since
 
@@ -158,7 +161,7 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
             graph.changes = changes_since(graph, settings.changed_since, list(settings.paths), config=settings.load_config)
         except ChangesError as exc:
             raise UsageError(f"--arch-changed-since: {exc}") from None
-    check = RepositoryCheck(settings, graph, not_run=not_run)
+    check = RepositoryCheck(settings, graph, not_run=not_run, cache=cache)
     if not graph.units():
         check.nothing_found = nothing_found(list(settings.paths), settings.root, settings.load_config)
     resolved = baseline.for_graph(graph)

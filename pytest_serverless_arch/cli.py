@@ -33,7 +33,7 @@ from .report import FORMATS, build_document, render
 __all__ = ["COMMANDS", "FORMATS", "Command", "main"]
 
 
-# The flags ``report`` had before it read the configuration; kept as aliases.
+# The flags ``report`` had before it read the configuration, kept as aliases; and the cache's short flags.
 _ALIASES = {
     "serverless_arch_stage": ("--stage",),
     "serverless_arch_region": ("--region",),
@@ -41,6 +41,8 @@ _ALIASES = {
     "serverless_arch_domain_tag": ("--domain-tag",),
     "serverless_arch_external": ("--external",),
     "serverless_arch_baseline": ("--baseline",),
+    "serverless_arch_cache_dir": ("--cache-dir",),
+    "serverless_arch_no_cache": ("--no-cache",),
 }
 
 
@@ -172,6 +174,8 @@ def _report(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {message}\n")
     if check.baseline_written:
         sys.stderr.write(f"{check.baseline_written}\n")
+    if check.cache is not None and check.cache.problem:
+        sys.stderr.write(f"warning: {check.cache.problem}\n")
     return check.exit_code(ignore_load_errors=args.ignore_load_errors)
 
 

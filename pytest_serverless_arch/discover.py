@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
-from .files import UnreadableFile, confine, decode_text, read_bytes, read_text
+from .files import UnreadableFile, confine, decode_text, is_file, read_bytes, read_text
 from .model import LoadError, Location, Note
 from .parse import DuplicateKey, LineDict, ParseError, describe_value, parse_text
 
@@ -465,7 +465,7 @@ def nested_template_path(parent_relpath: str, value: Any, root: Path | None = No
     candidates = nested_template_candidates(parent_relpath, value)
     if root is not None:
         for candidate in candidates:
-            if (root / candidate).is_file():
+            if is_file(root / candidate, root):
                 return candidate
     return candidates[0] if candidates else None
 

@@ -23,12 +23,35 @@ byte order mark or their NUL pattern) and refuses NUL bytes.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-__all__ = ["CAUSES", "MAX_FILE_BYTES", "UnreadableFile", "confine", "decode_text", "read_bytes", "read_text", "shown_path"]
+__all__ = [
+    "CAUSES",
+    "MAX_FILE_BYTES",
+    "FileRead",
+    "ReadLog",
+    "UnreadableFile",
+    "confine",
+    "decode_text",
+    "digest",
+    "is_file",
+    "list_dir",
+    "note_reused",
+    "observe",
+    "read_bytes",
+    "read_text",
+    "recording",
+    "replay",
+    "shown_path",
+]
 
 # Templates, tfvars, samconfig and manifests are small; a bigger file is refused before it is read.
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -93,7 +116,175 @@ def _within(path: str, base: str) -> bool:
     return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
 
 
+# --- what a load observed: the warm cache (cache.py) replays these to know whether a unit is still valid ---
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """One observation of the file system through this module: a file's bytes, a path's confinement, a folder's names.
+
+    ``what`` is ``bytes`` (:func:`read_bytes`, ``limit`` its size bound), ``real``
+    (:func:`confine`), ``is_file`` (:func:`is_file`) or ``listing`` (:func:`list_dir`);
+    ``path`` is absolute, as asked; ``outcome`` is a content digest, a real path, a
+    yes/no or a refusal (``!`` and its reason), so a file that was absent and appears
+    is a different outcome too.
+    """
+
+    what: str
+    path: str
+    outcome: str
+    limit: int | None = None
+
+
+class ReadLog:
+    """The observations made while it was recording (see :func:`recording`), each once."""
+
+    def __init__(self) -> None:
+        self.reads: dict[tuple[str, str, int | None], FileRead] = {}
+
+    def add(self, read: FileRead) -> None:
+        self.reads.setdefault((read.what, read.path, read.limit), read)
+
+    def __iter__(self) -> Iterator[FileRead]:
+        return iter(self.reads.values())
+
+
+_LOGS: list[ReadLog] = []  # every log being recorded into (nested recordings all see a read)
+
+
+@contextmanager
+def recording() -> Iterator[ReadLog]:
+    """Record every observation made through this module until the block ends.
+
+    >>> import pathlib, tempfile
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> with recording() as log:
+    ...     is_file(root / "samconfig.toml", root)
+    False
+    >>> [(read.what, read.outcome) for read in log]
+    [('is_file', 'no')]
+    """
+    log = ReadLog()
+    _LOGS.append(log)
+    try:
+        yield log
+    finally:
+        _LOGS.remove(log)
+
+
+def replay(reads: ReadLog | tuple[FileRead, ...]) -> None:
+    """Add earlier observations to every active recording (state built once and shared by several units)."""
+    for log in _LOGS:
+        for read in reads:
+            log.add(read)
+
+
+def _record(what: str, path: str | os.PathLike[str], outcome: str, limit: int | None = None) -> None:
+    if _LOGS:
+        read = FileRead(what, os.path.abspath(path), outcome, limit)
+        for log in _LOGS:
+            log.add(read)
+
+
+def note_reused(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> None:
+    """Record ``path`` as read, when its parsed form read earlier (by discovery) is used instead of reading it.
+
+    An enclosing recording that saw the read gives its outcome; else the file is read again now.
+    """
+    if not _LOGS:
+        return
+    slot = ("bytes", os.path.abspath(path), None)
+    known = next((log.reads[slot] for log in _LOGS if slot in log.reads), None)
+    if known is not None:
+        replay((known,))
+        return
+    # a refusal is recorded too: the file changed since it was parsed, so no cached result keeps it
+    with contextlib.suppress(UnreadableFile):
+        read_bytes(path, root)
+
+
+def digest(data: bytes) -> str:
+    """The content digest the cache compares (blake2b, 128 bits).
+
+    >>> digest(b"Resources: {}")
+    '7debb7d98a1c95f2907dc4d4d2576704'
+    """
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def observe(read: FileRead, root: str | os.PathLike[str]) -> str:
+    """What the same observation gives now: equal to ``read.outcome`` when nothing it saw has changed."""
+    try:
+        if read.what == "bytes":
+            return digest(_read_bytes(read.path, root, read.limit))
+        if read.what == "real":
+            return str(_confine(read.path, root))
+        if read.what == "is_file":
+            return "yes" if _is_file(read.path) else "no"
+        if read.what == "listing":
+            return _names_digest(_list_dir(read.path))
+    except UnreadableFile as exc:
+        return _refused(exc)
+    except OSError as exc:
+        return f"!{exc.errno}"
+    return f"!unknown observation {read.what}"
+
+
+def _refused(exc: UnreadableFile) -> str:
+    return f"!{exc.cause}:{exc.line}:{exc.reason}"
+
+
+def _names_digest(names: list[str]) -> str:
+    return digest("\x00".join(sorted(names)).encode("utf-8", "surrogateescape"))
+
+
+def is_file(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """``Path.is_file`` (False under a folder that cannot be searched), recorded for the cache.
+
+    ``root`` is the repository the answer belongs to (unused for the check itself).
+    """
+    answer = _is_file(path)
+    _record("is_file", path, "yes" if answer else "no")
+    return answer
+
+
+def _is_file(path: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.isfile(path)
+    except (OSError, ValueError):
+        return False
+
+
+def list_dir(directory: str | os.PathLike[str], root: str | os.PathLike[str]) -> list[str]:
+    """The names in ``directory``, sorted (as ``os.listdir``: raises ``OSError``), recorded for the cache."""
+    try:
+        names = _list_dir(directory)
+    except OSError as exc:
+        _record("listing", directory, f"!{exc.errno}")
+        raise
+    _record("listing", directory, _names_digest(names))
+    return names
+
+
+def _list_dir(directory: str | os.PathLike[str]) -> list[str]:
+    return sorted(os.listdir(directory))
+
+
 def confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Path:
+    """The real path of ``path`` once every symlink is followed, when it stays inside ``root``.
+
+    Raises :class:`UnreadableFile` like the check it records (see :func:`_confine`).
+    """
+    try:
+        real = _confine(path, root)
+    except UnreadableFile as exc:
+        _record("real", path, _refused(exc))
+        raise
+    _record("real", path, str(real))
+    return real
+
+
+def _confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Path:
     """The real path of ``path`` once every symlink is followed, when it stays inside ``root``.
 
     Raises :class:`UnreadableFile` for a path outside the root (through ``..``
@@ -141,8 +332,21 @@ def read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], *, li
 
     Raises :class:`UnreadableFile` for everything :func:`confine` refuses, for
     FIFOs, devices, sockets and folders, and for files over ``limit`` bytes.
+    While a :func:`recording` is active, the outcome (a digest or the refusal) is recorded.
     """
-    real = confine(path, root)
+    if not _LOGS:
+        return _read_bytes(path, root, limit)
+    try:
+        data = _read_bytes(path, root, limit)
+    except UnreadableFile as exc:
+        _record("bytes", path, _refused(exc), limit)
+        raise
+    _record("bytes", path, digest(data), limit)
+    return data
+
+
+def _read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], limit: int | None) -> bytes:
+    real = _confine(path, root)
     shown = shown_path(path, root)
     limit = MAX_FILE_BYTES if limit is None else limit
     try:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from .baseline import Baseline, BaselineEntry
+from .cache import UnitCache
 from .contracts.config import ContractSet, contract_files, read_contracts
 from .graph import DeploymentGraph
 from .identity import finding_identity, unit_identities
@@ -148,13 +149,25 @@ class ArchGate:
         if self._graph is None:
             settings = self.settings
             paths = [str(path) for path in settings.paths]
-            graph = load(paths, root=str(settings.root), config=settings.load_config)
+            cache = self._unit_cache()
+            graph = load(paths, root=str(settings.root), config=settings.load_config, cache=cache)
             if settings.changed_since:
                 from .changes import changes_since
 
                 graph.changes = changes_since(graph, settings.changed_since, paths, config=settings.load_config)
             self._graph = graph
         return self._graph
+
+    def _unit_cache(self) -> UnitCache | None:
+        """The warm cache: serverless_arch_cache_dir, else pytest's cache folder (none with ``-p no:cacheprovider``)."""
+        if not self.settings.cache:
+            return None
+        if self.settings.cache_dir is not None:
+            return UnitCache(self.settings.cache_dir)
+        pytest_cache = getattr(self.config, "cache", None)
+        if pytest_cache is None:
+            return None
+        return UnitCache(Path(pytest_cache.mkdir("serverless-arch")))
 
     def header(self) -> list[str]:
         try:

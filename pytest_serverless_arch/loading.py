@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import os
 import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from .cache import UnitCache
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
 from .domains import assign_domains
@@ -38,6 +40,7 @@ def load(
     root: str | os.PathLike[str] | None = None,
     config: LoadConfig | None = None,
     pipelines: PipelineScan | None = None,
+    cache: UnitCache | None = None,
     **options: object,
 ) -> DeploymentGraph:
     """Load every deployment unit under ``paths`` into one :class:`DeploymentGraph`.
@@ -45,6 +48,7 @@ def load(
     ``paths`` defaults to ``root``; ``root`` defaults to the single path given
     (or the current directory). Keyword ``options`` build a :class:`LoadConfig`.
     ``pipelines`` replaces what the pipeline readers would find in the repository.
+    ``cache`` keeps loaded units between runs (see :mod:`.cache`); without it every unit is read.
     """
     if config is None:
         config = LoadConfig(**options)  # type: ignore[arg-type]
@@ -59,11 +63,12 @@ def load(
     if root is None:
         root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
     root_path = Path(root).resolve()
-    discovery = discover([Path(path).resolve() for path in path_list], root_path, config)
-    scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
-    projects = compose_projects(discovery)
-    plan = plan_for(scan, discovery, projects, config)
-    units = load_units(discovery, config, plan)
+    with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext():
+        discovery = discover([Path(path).resolve() for path in path_list], root_path, config)
+        scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
+        projects = compose_projects(discovery)
+        plan = plan_for(scan, discovery, projects, config)
+        units = load_units(discovery, config, plan, cache=cache)
     # compose files fill their services' ${param:..} and add links between their units
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
@@ -123,8 +128,10 @@ def plan_for(scan: PipelineScan, discovery: Discovery, projects: Sequence[object
     return plan_deployments(scan, targets, samconfig_templates, compose_services)
 
 
-def load_units(discovery: Discovery, config: LoadConfig, plan: DeployPlan | None = None) -> list[LoadedUnit]:
-    """Run the right loader on every candidate; a loader's crash becomes a load error.
+def load_units(
+    discovery: Discovery, config: LoadConfig, plan: DeployPlan | None = None, *, cache: UnitCache | None = None
+) -> list[LoadedUnit]:
+    """Run the right loader on every candidate (through ``cache`` when given); a loader's crash becomes a load error.
 
     ``plan`` gives each candidate what its pipelines pass: a stack name and
     parameter values for templates, a stage and region for serverless services.
@@ -138,7 +145,11 @@ def load_units(discovery: Discovery, config: LoadConfig, plan: DeployPlan | None
             continue
         inputs = plan.inputs_for(candidate.relpath, config.stage) if plan is not None else None
         try:
-            loaded = loader(candidate, discovery, _config_for(config, inputs), inputs)
+            unit_config = _config_for(config, inputs)
+            if cache is not None:
+                loaded = cache.load(loader, candidate, discovery, unit_config, inputs)
+            else:
+                loaded = loader(candidate, discovery, unit_config, inputs)
             for unit in loaded:
                 if inputs is not None and unit.path == candidate.relpath:
                     unit.deployments = inputs

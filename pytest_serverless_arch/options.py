@@ -81,6 +81,8 @@ class ArchSettings:
     diagram_on_failure: bool = False  # a failing rule item shows the Mermaid diagram of the units involved
     config_file: Path | None = None  # the inifile the settings came from (None: none was found)
     changed_since: str | None = None  # a git ref: check only what a change since it touches
+    cache: bool = True  # keep loaded units between runs (cache.py); --arch-no-cache / --no-cache turn it off
+    cache_dir: Path | None = None  # None: pytest's cache folder, or the user's cache folder for the command line
 
     @property
     def configuration(self) -> ConfigFile:
@@ -311,6 +313,28 @@ OPTIONS: tuple[Option, ...] = (
         "(default: serverless_arch_diagram_on_failure, else off).",
         cli=False,
     ),
+    Option(
+        "serverless_arch_cache_dir",
+        "Folder of the warm cache, which keeps loaded units by the content of every file they read, "
+        "relative to the rootdir (default: pytest's cache folder, .pytest_cache/d/serverless-arch, in a pytest run; "
+        "$XDG_CACHE_HOME/pytest-serverless-arch/units, else ~/.cache/pytest-serverless-arch/units, for the command line).",
+        "string",
+        "",
+        flag="--arch-cache-dir",
+        metavar="DIR",
+        flag_help="Keep the warm cache in DIR (default: serverless_arch_cache_dir, else pytest's cache folder; "
+        "the command line: ~/.cache/pytest-serverless-arch/units).",
+    ),
+    Option(
+        "serverless_arch_no_cache",
+        "",
+        "bool",
+        False,
+        flag="--arch-no-cache",
+        ini=False,
+        flag_help="Read every unit again: neither use nor write the warm cache (default: use it; "
+        "-p no:cacheprovider also turns it off in a pytest run, unless serverless_arch_cache_dir names a folder).",
+    ),
 )
 """Every setting, in the order ``--help`` lists them."""
 
@@ -451,7 +475,18 @@ def resolve_settings(source: SettingsSource) -> ArchSettings:
         diagram_on_failure=_flag_or_ini(source, "serverless_arch_diagram_on_failure"),
         changed_since=text("serverless_arch_changed_since") or None,
         config_file=source.config_path,
+        cache=not source.flag("serverless_arch_no_cache"),
+        # a flag's folder is relative to where the run started, an ini line's to the rootdir
+        cache_dir=_cache_dir(source),
     )
+
+
+def _cache_dir(source: SettingsSource) -> Path | None:
+    flag = source.flag("serverless_arch_cache_dir")
+    if flag:
+        return (source.invocation_dir / str(flag)).resolve()
+    line = str(source.ini("serverless_arch_cache_dir") or "").strip()
+    return (source.root / line).resolve() if line else None
 
 
 def _flag_or_ini(source: SettingsSource, name: str) -> bool:

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery, relative_posix
-from ..files import UnreadableFile, confine
+from ..files import UnreadableFile, confine, is_file
 from ..model import ForeignRef, LoadedUnit, LoadError, Location, StackRef
 from ..parse import ParseError, read_document
 from .cloudformation.references import finish_unit
@@ -96,7 +96,7 @@ def _read_assembly(directory: Path, discovery: Discovery, config: LoadConfig, un
                 discovery.errors.append(LoadError(manifest_rel, line, f"nested assembly {artifact_id}: no `directoryName`"))
                 continue
             nested = _confined(directory / name, root)
-            if depth >= _MAX_NESTING or nested is None or not (nested / "manifest.json").is_file():
+            if depth >= _MAX_NESTING or nested is None or not is_file(nested / "manifest.json", root):
                 discovery.errors.append(
                     LoadError(manifest_rel, line, f"nested assembly {artifact_id}: {name}/manifest.json cannot be read")
                 )
@@ -189,7 +189,7 @@ def _artifact_metadata(artifact: Mapping[str, Any], directory: Path, discovery: 
     if not isinstance(extra_file, str):
         return None
     path = _confined(directory / extra_file, discovery.root)
-    if path is None or not path.is_file():
+    if path is None or not is_file(path, discovery.root):
         return None
     return _read_json(path, relative_posix(directory / extra_file, discovery.root), unit.errors, discovery.root)
 

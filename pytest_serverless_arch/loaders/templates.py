@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import LoadConfig
 from ..discover import Candidate, Discovery
-from ..files import UnreadableFile
+from ..files import UnreadableFile, is_file
 from ..model import LoadedUnit, LoadError, Location, StackRef
 from ..parse import ParseError
 from ..pipelines.inputs import UnitInputs
@@ -70,7 +70,7 @@ def samconfig_for(
     chosen = inputs.chosen if inputs is not None else None
     if chosen is not None and chosen.tool == "sam" and chosen.config_file:
         named = str(Path(chosen.working_directory, chosen.config_file).as_posix())
-        if (discovery.root / named).is_file():
+        if is_file(discovery.root / named, discovery.root):
             relpath = named
     if relpath is None:
         return None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ...budget import ExpansionBudget, expanded_size
-from ...files import UnreadableFile
+from ...files import UnreadableFile, note_reused
 from ...model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
 from ...parse import ParseError, read_document
 from .intrinsics import resolve_string, target_of
@@ -167,6 +167,7 @@ def _owners(resources: list[Resource]) -> dict[str, str]:
 def _child_document(child_path: str, discovery: Discovery, unit: LoadedUnit, where: Location) -> Any:
     document = discovery.documents.get(child_path)
     if document is not None:
+        note_reused(discovery.root / child_path, discovery.root)  # the warm cache must know the unit read it
         return document
     try:
         document = read_document(discovery.root / child_path, discovery.root)

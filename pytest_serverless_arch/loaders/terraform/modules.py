@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ...budget import CHARACTERS_PER_NODE, ExpansionBudget
+from ...files import list_dir
 from ...model import LoadError, Location, Note
 from ...pseudo import ACCOUNT_ID, REGION, has_pseudo
 from .expressions import sole_interpolation, split_template, string_literal, traversals, walk_strings
@@ -413,7 +414,7 @@ def read_module(
             if name not in ("source", "version", "providers", "count", "for_each", "depends_on")
         }
     try:
-        names = sorted(path.name for path in directory.iterdir() if path.is_file())
+        names = [name for name in list_dir(directory, root) if (directory / name).is_file()]
     except OSError as exc:
         module.errors.append(LoadError(relpath, 0, f"cannot list module directory: {exc.strerror}"))
         return module
@@ -524,9 +525,9 @@ def _json_tfvars(path: Path, root: Path) -> dict[str, Attribute]:
     return {str(key): Attribute(str(key), value, lines.get(key, 1)) for key, value in document.items()}
 
 
-def _has_terraform_files(directory: Path) -> bool:
+def _has_terraform_files(directory: Path, root: Path) -> bool:
     try:
-        return directory.is_dir() and any(is_terraform_file(path.name) for path in directory.iterdir())
+        return directory.is_dir() and any(is_terraform_file(name) for name in list_dir(directory, root))
     except OSError:  # a folder that cannot be listed
         return False
 
@@ -561,7 +562,7 @@ def _read_call(module: Module, block: Block, *, root: Path, stage: str | None, d
             )
         )
         return
-    if not _has_terraform_files(target):
+    if not _has_terraform_files(target, root):
         module.errors.append(LoadError(block.path, line, f"module {name!r}: source {source!r} is not a directory with .tf files"))
         return
     if target in active or depth >= MAX_MODULE_DEPTH:

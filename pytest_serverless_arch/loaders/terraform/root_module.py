@@ -34,7 +34,7 @@ from typing import Any
 
 from ...config import LoadConfig
 from ...discover import Candidate, Discovery, relative_posix
-from ...files import UnreadableFile, confine
+from ...files import FileRead, UnreadableFile, confine, list_dir, recording, replay
 from ...model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
 from .hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
 from .modules import Module, ResourceTarget, read_module
@@ -62,6 +62,7 @@ class _DirectoryFacts:
 class _RepositoryIndex:
     directories: dict[str, _DirectoryFacts]
     called_by: dict[str, str]  # child directory -> the first directory that calls it
+    reads: tuple[FileRead, ...] = ()  # what building it read
 
 
 def load_root_module(candidate: Candidate, discovery: Discovery, config: LoadConfig) -> list[LoadedUnit]:
@@ -308,16 +309,18 @@ def _repository_index(discovery: Discovery) -> _RepositoryIndex:
     """Built once per discovery (kept on it), from every directory of ``.tf`` files."""
     cached = getattr(discovery, "_terraform_index", None)
     if isinstance(cached, _RepositoryIndex):
+        replay(cached.reads)  # every unit read what the index was built from (for the warm cache)
         return cached
     directories: dict[str, _DirectoryFacts] = {}
-    for relpath in discovery.terraform_dirs:
-        directories[relpath] = _directory_facts(discovery.root, relpath)
+    with recording() as reads:
+        for relpath in discovery.terraform_dirs:
+            directories[relpath] = _directory_facts(discovery.root, relpath)
     called_by: dict[str, str] = {}
     for relpath, facts in directories.items():
         for child in facts.calls:
             if child != relpath:
                 called_by.setdefault(child, relpath)
-    index = _RepositoryIndex(directories, called_by)
+    index = _RepositoryIndex(directories, called_by, tuple(reads))
     setattr(discovery, "_terraform_index", index)  # noqa: B010 - per-run state on the run's own object
     return index
 
@@ -326,7 +329,7 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
     directory = root / relpath if relpath != "." else root
     facts = _DirectoryFacts(relpath)
     try:
-        names = sorted(path.name for path in directory.iterdir() if is_terraform_file(path.name) and path.is_file())
+        names = [name for name in list_dir(directory, root) if is_terraform_file(name) and (directory / name).is_file()]
     except OSError:
         return facts
     for name in names:

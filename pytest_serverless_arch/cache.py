@@ -1,0 +1,403 @@
+"""The warm cache: each loaded unit kept by the content of every file its loader read.
+
+A unit's entry is found by a key (the format, the unit's path, the repository
+root, the load options, the pipeline inputs given to it, which units and
+samconfig files discovery found, and the code of this package) and is valid
+only while everything its loader observed through :mod:`.files` is unchanged:
+the bytes of each file it read (the template, included definitions, nested
+templates, samconfig, ``${file()}`` targets, ``.tf`` files, CDK manifests),
+each path it resolved or looked for (a file that was absent and appears is a
+change), and each folder it listed. Every one of them is hashed again
+(blake2b) before an entry is used, so no edit, rename or deletion can give a
+stale unit. Pipeline files are read before the loaders run; what a unit takes
+from them (:class:`~pytest_serverless_arch.pipelines.inputs.UnitInputs`) is
+part of the key.
+
+The entries of one load (one repository root, the paths loaded, the options
+and this package's code) are kept together in one *pack* file, read once at the
+start of a load and written at its end when anything changed. It is written to
+a temporary file beside its place and moved there (``os.replace``), so two
+processes (pytest-xdist workers) writing it at once both succeed, and a reader
+never sees half of it. A pack is signed (HMAC-SHA256) with a key kept in the
+user's cache folder, never in the repository: the tool never unpickles what a
+repository ships. A truncated, corrupt, unsigned or foreign pack or entry is a
+miss, and is written again.
+
+>>> import tempfile
+>>> from pytest_serverless_arch import load
+>>> folder = Path(tempfile.mkdtemp())
+>>> cache = UnitCache(folder / "cache", key_file=folder / "key")
+>>> graph = load("sample_repos/monolith-online-shop", cache=cache)  # doctest: +SKIP
+>>> cache.summary()  # doctest: +SKIP
+'cache: 0 hits, 1 misses (...)'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import files
+from .config import LoadConfig
+from .discover import Candidate, Discovery
+from .files import FileRead
+from .model import LoadedUnit, LoadError, Note
+from .pipelines.inputs import UnitInputs
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "CachedLoad",
+    "UnitCache",
+    "default_cache_dir",
+    "user_cache_home",
+]
+
+Loader = Callable[[Candidate, Discovery, LoadConfig, UnitInputs | None], list[LoadedUnit]]
+
+# Bump when an entry's layout changes: older entries are then misses.
+_FORMAT = b"serverless-arch-cache 1\n"
+_PACK_SUFFIX = ".pack"
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+"""Beyond this many bytes of packs in the folder, the least recently used ones are removed (at the end of a run)."""
+
+
+def user_cache_home() -> Path:
+    """``$XDG_CACHE_HOME/pytest-serverless-arch`` (else ``~/.cache/...``): outside every repository."""
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".cache") / "pytest-serverless-arch"
+
+
+def default_cache_dir() -> Path:
+    """The command line's cache folder when ``--cache-dir`` does not name one."""
+    return user_cache_home() / "units"
+
+
+@dataclass
+class CachedLoad:
+    """What one loader call produced: its units and what it added to discovery's errors and notes."""
+
+    units: list[LoadedUnit]
+    errors: list[LoadError] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+
+class UnitCache:
+    """Loaded units on disk under ``directory``, checked against the files they read before each use.
+
+    One load (:meth:`run`) reads one *pack* (the entries of the last load of the
+    same repository, paths, options and code) and writes it back when anything
+    changed. ``max_bytes`` bounds the folder: the least recently used packs beyond
+    it are removed. ``hits``, ``misses`` and ``writes`` count units and packs of this
+    object's runs; ``problem`` says why nothing could be written, when that happened.
+    """
+
+    def __init__(self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, key_file: Path | None = None) -> None:
+        self.directory = Path(directory)
+        self.max_bytes = max_bytes
+        self.hits = 0
+        self.misses = 0
+        self.writes = 0
+        self.problem: str | None = None
+        self._key_file = key_file
+        self._secret: bytes | None = None
+        self._stored: dict[str, _Entry] = {}  # the pack as read at the start of the run
+        self._fresh: dict[str, _Entry] = {}  # what this run used or made: the pack written at its end
+        self._observed: dict[tuple[str, str, int | None], str] = {}  # this run's observations, each made once
+        self._layout: tuple[Discovery, str] | None = None
+
+    @contextlib.contextmanager
+    def run(self, root: Path, config: LoadConfig, paths: Sequence[object] = ()) -> Iterator[None]:
+        """One load of ``paths`` under ``root``: the pack is read first and written back at the end.
+
+        Everything read through :mod:`.files` meanwhile is recorded, so a unit
+        whose file discovery read is not read a second time to be hashed.
+        """
+        pack = self.directory / f"{_pack_name(root, config, paths)}{_PACK_SUFFIX}"
+        self._stored, self._fresh, self._observed, self._layout = self._read_pack(pack), {}, {}, None
+        with files.recording():
+            yield
+        if self._fresh.keys() != self._stored.keys() or any(self._fresh[key] is not self._stored[key] for key in self._fresh):
+            self._write_pack(pack)
+        elif self._stored:
+            with contextlib.suppress(OSError):
+                os.utime(pack)  # recently used: eviction keeps it
+        self._stored, self._fresh = {}, {}
+
+    # --- the hook loading.py calls --------------------------------------------------
+
+    def load(
+        self, loader: Loader, candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None
+    ) -> list[LoadedUnit]:
+        """``loader(candidate, discovery, config, inputs)``, or what it gave before if nothing it read has changed."""
+        key = self.key(candidate, discovery, config, inputs)
+        stored = self._stored.get(key)
+        if stored is not None and self._unchanged(stored.reads, discovery.root):
+            cached = _unpickle(stored.payload)
+            if cached is not None:
+                self.hits += 1
+                self._fresh[key] = stored
+                discovery.errors.extend(cached.errors)
+                discovery.notes.extend(cached.notes)
+                return cached.units
+        self.misses += 1
+        errors, notes = len(discovery.errors), len(discovery.notes)
+        with files.recording() as log:
+            if candidate.document is not None:
+                files.note_reused(candidate.path, discovery.root)  # discovery parsed it: the unit read it
+            units = loader(candidate, discovery, config, inputs)
+        reads = tuple(log)
+        for read in reads:  # what this run saw is what later units of this run compare against
+            self._observed.setdefault((read.what, read.path, read.limit), read.outcome)
+        try:
+            payload = pickle.dumps(
+                CachedLoad(units, discovery.errors[errors:], discovery.notes[notes:]), protocol=pickle.HIGHEST_PROTOCOL
+            )
+        except Exception:  # something a loader kept cannot be pickled: that unit is simply not cached
+            return units
+        self._fresh[key] = _Entry(reads, payload)
+        return units
+
+    def key(self, candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None) -> str:
+        """What a unit's result depends on besides the files it reads, as one digest."""
+        environment = tuple((name, os.environ.get(name)) for name in config.env_allow)  # ${env:..} the options allow
+        parts = (
+            candidate.format,
+            candidate.relpath,
+            _settings(config),
+            environment,
+            inputs,
+            self._layout_of(discovery),
+        )
+        return hashlib.blake2b(repr(parts).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+    def _layout_of(self, discovery: Discovery) -> str:
+        """Which units and samconfig files discovery found: loaders look their neighbours up by it.
+
+        A unit added, removed or renamed changes it, and so every key: such a run reads every unit.
+        """
+        if self._layout is not None and self._layout[0] is discovery:
+            return self._layout[1]
+        layout = (
+            sorted((candidate.relpath, candidate.format) for candidate in discovery.candidates),
+            sorted(discovery.samconfigs.items()),
+            sorted(discovery.terraform_dirs),
+        )
+        digest = hashlib.blake2b(repr(layout).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        self._layout = (discovery, digest)
+        return digest
+
+    def _unchanged(self, reads: tuple[FileRead, ...], root: Path) -> bool:
+        for read in reads:
+            slot = (read.what, read.path, read.limit)
+            outcome = self._observed.get(slot)
+            if outcome is None:
+                outcome = self._observed[slot] = files.observe(read, root)
+            if outcome != read.outcome:
+                return False
+        return True
+
+    # --- packs ----------------------------------------------------------------------
+
+    def _read_pack(self, pack: Path) -> dict[str, _Entry]:
+        try:
+            data = pack.read_bytes()
+        except OSError:
+            return {}
+        try:
+            entries = self._decode(data, pack.name)
+        except Exception:  # a truncated, corrupt or foreign pack is a miss, never an error
+            return {}
+        return entries if entries is not None else {}
+
+    def _decode(self, data: bytes, name: str) -> dict[str, _Entry] | None:
+        if not data.startswith(_FORMAT):
+            return None
+        signature, body = data[len(_FORMAT) : len(_FORMAT) + 32], data[len(_FORMAT) + 32 :]
+        secret = self._signing_key()
+        if secret is None or not hmac.compare_digest(signature, _sign(secret, name, body)):
+            return None  # not written by this user's cache: never unpickled
+        with _no_gc():
+            stored_name, entries = pickle.loads(body)
+        if stored_name != name or not isinstance(entries, dict):
+            return None
+        return {key: _Entry(*entry) for key, entry in entries.items()}
+
+    def _write_pack(self, pack: Path) -> None:
+        secret = self._signing_key()
+        if secret is None:
+            return
+        entries = {key: (entry.reads, entry.payload) for key, entry in self._fresh.items()}
+        body = pickle.dumps((pack.name, entries), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            _atomic_write(pack, _FORMAT + _sign(secret, pack.name, body) + body)
+        except OSError as exc:
+            self.problem = f"cache folder {self.directory} cannot be written ({exc.strerror or exc}); running without a cache"
+            return
+        self.writes += 1
+        self._evict()
+
+    def _signing_key(self) -> bytes | None:
+        """The secret that signs packs, kept outside the repository (created on first use)."""
+        if self._secret is not None:
+            return self._secret
+        path = self._key_file or user_cache_home() / "cache-key"
+        try:
+            self._secret = _read_or_create_secret(path)
+        except OSError as exc:
+            self.problem = f"the cache key {path} cannot be read or written ({exc.strerror or exc}); running without a cache"
+            return None
+        return self._secret
+
+    def _evict(self) -> None:
+        """Keep the folder under ``max_bytes``: remove the least recently used packs beyond it."""
+        try:
+            packs = []
+            for entry in os.scandir(self.directory):
+                if entry.name.endswith(_PACK_SUFFIX):
+                    stat = entry.stat()
+                    packs.append((stat.st_mtime_ns, stat.st_size, entry.path))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in packs)
+        for _, size, path in sorted(packs):
+            if total <= self.max_bytes:
+                break
+            with contextlib.suppress(OSError):
+                os.remove(path)
+            total -= size
+
+    def summary(self) -> str:
+        """One line for a report header: ``cache: 12 hits, 3 misses (folder)``."""
+        text = f"cache: {self.hits} hits, {self.misses} misses ({self.directory})"
+        return f"{text}; {self.problem}" if self.problem else text
+
+
+@dataclass(frozen=True)
+class _Entry:
+    reads: tuple[FileRead, ...]  # what the loader observed, each with its outcome
+    payload: bytes  # the pickled CachedLoad, unpickled only when every read still gives its outcome
+
+
+def _sign(secret: bytes, name: str, body: bytes) -> bytes:
+    return hmac.new(secret, name.encode() + b"\x00" + body, "sha256").digest()
+
+
+def _unpickle(payload: bytes) -> CachedLoad | None:
+    try:
+        with _no_gc():  # unpickling many small containers: the cyclic collector would rescan them all
+            cached = pickle.loads(payload)
+    except Exception:  # a damaged entry is a miss, never an error
+        return None
+    return cached if isinstance(cached, CachedLoad) else None
+
+
+def _settings(config: LoadConfig) -> tuple[tuple[str, Any], ...]:
+    return tuple((item.name, getattr(config, item.name)) for item in dataclasses.fields(config) if item.compare)
+
+
+def _pack_name(root: Path, config: LoadConfig, paths: Sequence[object]) -> str:
+    """One pack per repository root, paths loaded, options and code: a run reads and writes only its own."""
+    parts = (_code_fingerprint(), str(root), [str(path) for path in paths], _settings(config))
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and move it there: readers see all of it or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _mark_cache_folder(path.parent)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+
+
+def _mark_cache_folder(directory: Path) -> None:
+    """A ``.gitignore`` of ``*`` (as pytest and ruff do) and a CACHEDIR.TAG, so the folder is never committed nor backed up."""
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        with contextlib.suppress(OSError):
+            _atomic_text(ignore, "# created by pytest-serverless-arch\n*\n")
+            _atomic_text(
+                directory / "CACHEDIR.TAG",
+                "Signature: 8a477f597d28d172789f06886806bc55\n# the warm cache of pytest-serverless-arch\n",
+            )
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
+
+
+def _read_or_create_secret(path: Path) -> bytes:
+    """32 random bytes at ``path``; the first of several processes creating it at once wins (``os.link`` is atomic)."""
+    with contextlib.suppress(FileNotFoundError):
+        secret = path.read_bytes()
+        if len(secret) == 32:
+            return secret
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(secrets.token_bytes(32))
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            secret = path.read_bytes()
+            if len(secret) != 32:  # a damaged key: replace it (entries signed with it become misses)
+                os.replace(temporary, path)
+                return path.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+    return path.read_bytes()
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_FINGERPRINT: list[str] = []
+
+
+def _code_fingerprint() -> str:
+    """This package's code (every module's path, size and modification time) and the Python running it.
+
+    Another version of the package, or any edit of its code, makes every entry a miss.
+    """
+    if not _FINGERPRINT:
+        package = Path(__file__).parent
+        stats: list[Any] = [sys.implementation.cache_tag]
+        for directory, _, names in sorted(os.walk(package)):
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    stat = os.stat(os.path.join(directory, name))
+                    stats.append((os.path.relpath(os.path.join(directory, name), package), stat.st_size, stat.st_mtime_ns))
+        _FINGERPRINT.append(hashlib.blake2b(repr(stats).encode(), digest_size=16).hexdigest())
+    return _FINGERPRINT[0]
