@@ -108,8 +108,35 @@ def _refusal(shown: str, exc: OSError) -> UnreadableFile:
     return UnreadableFile(shown, reason, cause=cause)
 
 
+# The real path of each root seen, by its name and the identity of the folder the name reaches. realpath
+# asks the system about every component of the path, on each of ~9,000 reads of a corpus run (8% of it);
+# one stat of the root is enough to know the answer has not changed: a root that is a symlink pointed
+# elsewhere, a folder replaced or renamed (its change time moves), or another working folder for a
+# relative name, reaches another identity and is resolved again.
+_REAL_ROOTS: dict[tuple[str, str, int, int, int], str] = {}
+_REAL_ROOTS_KEPT = 64
+
+
 def _real_root(root: str | os.PathLike[str]) -> str:
-    return os.path.realpath(root)
+    """``os.path.realpath(root)``, remembered while the folder ``root`` names stays the same one.
+
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> _real_root(folder) == os.path.realpath(folder)
+    True
+    """
+    name = os.fspath(root)
+    try:
+        info = os.stat(name)
+    except (OSError, ValueError):  # missing, a loop, a NUL byte: let realpath and confine word it
+        return os.path.realpath(name)
+    key = (name, os.getcwd() if not os.path.isabs(name) else "", info.st_dev, info.st_ino, info.st_ctime_ns)
+    real = _REAL_ROOTS.get(key)
+    if real is None:
+        if len(_REAL_ROOTS) >= _REAL_ROOTS_KEPT:
+            _REAL_ROOTS.clear()
+        real = _REAL_ROOTS[key] = os.path.realpath(name)
+    return real
 
 
 def _within(path: str, base: str) -> bool:

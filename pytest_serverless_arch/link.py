@@ -171,10 +171,13 @@ class ProviderIndex:
     def provided_names(self) -> list[ProvidedName]:
         """Every export, SSM parameter and output (as ``stack/Output`` under each name its stack has)."""
         provided = list(self._provided)
+        # grouped once by unit: sorting every output for every stack name was a fifth of a corpus run
+        outputs_of: dict[str, list[tuple[str, Location]]] = {}
+        for (owner, output), location in sorted(self._output_locations.items()):
+            outputs_of.setdefault(owner, []).append((output, location))
         for stack, unit in sorted(self.stacks.items()):
-            for (owner, output), location in sorted(self._output_locations.items()):
-                if owner == unit:
-                    provided.append(ProvidedName("output", f"{stack}/{output}", unit, self.outputs[(owner, output)], location))
+            for output, location in outputs_of.get(unit, ()):
+                provided.append(ProvidedName("output", f"{stack}/{output}", unit, self.outputs[(unit, output)], location))
         return provided
 
     # --- resolution -------------------------------------------------------------

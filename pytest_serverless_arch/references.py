@@ -21,6 +21,7 @@ The linker records every cross-unit reference no unit provides
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -122,13 +123,45 @@ def closest_names(name: str, provided: Sequence[str], limit: int = 3) -> list[st
     >>> closest_names("orders-dev-OrderTableArn", ["orders-dev-OrdersTableArn", "users-dev-UsersTableArn"])
     ['orders-dev-OrdersTableArn']
     """
-    return difflib.get_close_matches(name, list(provided), n=limit, cutoff=0.6)
+    return list(_closest(name, tuple(provided), limit))
 
 
-def judge_references(graph: Any, allow: Iterable[str] = ()) -> list[ReferenceVerdict]:
+@functools.lru_cache(maxsize=256)
+def _closest(name: str, provided: tuple[str, ...], limit: int) -> tuple[str, ...]:
+    # the report and the rule judge the same references against the same names: compare them once
+    return tuple(difflib.get_close_matches(name, provided, n=limit, cutoff=0.6))
+
+
+@dataclass(frozen=True)
+class _ProvidedOfKind:
+    """The names one kind of provider gives, sorted, with each symbolic name's pattern made once."""
+
+    names: tuple[str, ...]
+    patterns: tuple[re.Pattern[str] | None, ...]
+    plain: tuple[str, ...]  # the names without ``${..}``: the ones a typo can be measured against
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> _ProvidedOfKind:
+        ordered = tuple(sorted(set(names)))
+        patterns = tuple(_pattern(name) for name in ordered)
+        return cls(ordered, patterns, tuple(name for name, pattern in zip(ordered, patterns, strict=True) if pattern is None))
+
+    def symbolic_matches(self, name: str) -> list[str]:
+        """:func:`symbolic_matches` of ``name`` against these names (already sorted and unique)."""
+        pattern = _pattern(name)
+        return [
+            candidate
+            for candidate, candidate_pattern in zip(self.names, self.patterns, strict=True)
+            if (pattern is not None and pattern.fullmatch(candidate))
+            or (candidate_pattern is not None and candidate_pattern.fullmatch(name))
+        ]
+
+
+def judge_references(graph: Any, allow: Iterable[str] = (), *, suggest: bool = True) -> list[ReferenceVerdict]:
     """A verdict for every unresolved reference of ``graph`` (a graph or a scoped view), in file order.
 
-    ``allow`` adds globs to the graph's own ``external_names``.
+    ``allow`` adds globs to the graph's own ``external_names``; ``suggest=False``
+    leaves out the closest names of a dangling reference (the costly part).
     """
     whole: DeploymentGraph = getattr(graph, "graph", graph)
     selects = getattr(graph, "selects_unit", None)
@@ -136,6 +169,7 @@ def judge_references(graph: Any, allow: Iterable[str] = ()) -> list[ReferenceVer
     by_kind: dict[str, list[str]] = {}
     for provided in whole.provided_names():
         by_kind.setdefault(provided.kind, []).append(provided.name)
+    of_kind: dict[str, _ProvidedOfKind] = {}
     verdicts = []
     for reference in whole.unresolved_references():
         if selects is not None and not selects(reference.unit):
@@ -144,20 +178,23 @@ def judge_references(graph: Any, allow: Iterable[str] = ()) -> list[ReferenceVer
         if glob is not None:
             verdicts.append(ReferenceVerdict(reference, "external", allowed_by=glob))
             continue
-        names = sorted(set(by_kind.get(PROVIDER_KIND.get(reference.how, ""), ())))
-        possible = symbolic_matches(reference.name, names)
+        kind = PROVIDER_KIND.get(reference.how, "")
+        if kind not in of_kind:
+            of_kind[kind] = _ProvidedOfKind.of(by_kind.get(kind, ()))
+        names = of_kind[kind]
+        possible = names.symbolic_matches(reference.name)
         if possible:
             verdicts.append(ReferenceVerdict(reference, "undecidable", tuple(possible)))
             continue
-        plain = [candidate for candidate in names if not _SYMBOL.search(candidate)]
-        verdicts.append(ReferenceVerdict(reference, "dangling", tuple(closest_names(reference.name, plain))))
+        suggestions = _closest(reference.name, names.plain, 3) if suggest else ()
+        verdicts.append(ReferenceVerdict(reference, "dangling", suggestions))
     return verdicts
 
 
 def undecidable_notes(graph: DeploymentGraph) -> list[Note]:
     """A note for each reference that may or may not resolve, depending on deploy-time values."""
     notes = []
-    for verdict in judge_references(graph):
+    for verdict in judge_references(graph, suggest=False):
         if verdict.status != "undecidable":
             continue
         reference = verdict.reference

@@ -137,3 +137,40 @@ def test_a_nul_character_in_text_is_refused_at_its_line():
     with pytest.raises(UnreadableFile) as caught:
         decode_text(b"a: 1\nb: \x00\n", "t.yaml")
     assert (caught.value.line, caught.value.reason) == (2, "is not text (a NUL character)")
+
+
+def test_a_root_that_is_a_symlink_is_resolved_again_when_it_points_to_another_folder(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        (folder / "template.yaml").write_text(f"Description: {folder.name}\n")
+    root = tmp_path / "root"
+    root.symlink_to(first)
+    assert read_text(root / "template.yaml", root) == "Description: first\n"
+    root.unlink()
+    root.symlink_to(second)
+    # the real root remembered for `first` must not be used: `second` is the repository now, `first` is outside
+    assert confine(root / "template.yaml", root) == (second / "template.yaml").resolve()
+    assert refusal(first / "template.yaml", root)[1:] == ("outside", "resolves outside the repository; not read")
+
+
+def test_a_root_folder_renamed_and_replaced_is_resolved_again(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "template.yaml").write_text("x: 1\n")
+    assert read_text(root / "template.yaml", root) == "x: 1\n"
+    root.rename(tmp_path / "moved")
+    (tmp_path / "moved").joinpath("template.yaml").write_text("x: 2\n")
+    root.symlink_to(tmp_path / "moved")  # the same folder, now reached through a symlink at the old name
+    assert confine(root / "template.yaml", root) == (tmp_path / "moved" / "template.yaml").resolve()
+    assert read_text(root / "template.yaml", root) == "x: 2\n"
+
+
+def test_a_relative_root_is_resolved_against_the_working_folder_of_each_call(tmp_path, monkeypatch):
+    for name in ("a", "b"):
+        (tmp_path / name / "repo").mkdir(parents=True)
+        (tmp_path / name / "repo" / "template.yaml").write_text(f"x: {name}\n")
+    monkeypatch.chdir(tmp_path / "a")
+    assert confine(Path("repo") / "template.yaml", "repo") == (tmp_path / "a" / "repo" / "template.yaml").resolve()
+    monkeypatch.chdir(tmp_path / "b")
+    assert confine(Path("repo") / "template.yaml", "repo") == (tmp_path / "b" / "repo" / "template.yaml").resolve()

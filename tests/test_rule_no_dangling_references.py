@@ -8,6 +8,7 @@ import pytest
 
 from pytest_serverless_arch import load
 from pytest_serverless_arch.cli import main
+from pytest_serverless_arch.references import judge_references
 from pytest_serverless_arch.rules import no_dangling_references
 
 from .helpers import write_files
@@ -268,3 +269,19 @@ def test_the_reports_list_unresolved_references_with_counts_and_the_violations(t
         ("core-network-VpcId", "dangling", []),
         ("orders-dev-OrderTableArn", "dangling", ["orders-dev-OrdersTableArn"]),
     ]
+
+
+def test_judging_without_suggestions_gives_the_same_verdicts_without_the_closest_names(tmp_path) -> None:
+    variables = (
+        "          TABLE: !ImportValue orders-dev-OrderTableArn\n"
+        "          ANY: !ImportValue\n            Fn::Sub: ${Env}-OrdersTableArn\n"
+    )
+    write_files(tmp_path, {"infra/template.yaml": INFRA, "app/template.yaml": app_template(variables=variables)})
+    graph = load(tmp_path)
+    judged = [(v.reference.name, v.status, v.candidates) for v in judge_references(graph)]
+    assert judged == [
+        ("orders-dev-OrderTableArn", "dangling", ("orders-dev-OrdersTableArn",)),
+        ("${Env}-OrdersTableArn", "undecidable", ("orders-dev-OrdersTableArn",)),
+    ]
+    unsuggested = [(v.reference.name, v.status, v.candidates) for v in judge_references(graph, suggest=False)]
+    assert unsuggested == [judged[0][:2] + ((),), judged[1]]
