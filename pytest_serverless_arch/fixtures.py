@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .config import LoadConfig
 from .gate import GATE_KEY
-from .graph import DeploymentGraph
-from .loading import load
+
+if TYPE_CHECKING:
+    from .graph import DeploymentGraph
 
 __all__ = ["deployment_graph", "load_deployment_graph"]
 
@@ -64,6 +65,8 @@ def load_deployment_graph(request: pytest.FixtureRequest) -> Callable[..., Deplo
             raise TypeError("pass either config= or keyword options, not both")
         key = repr((resolved, root_path, load_config))
         if key not in cache:
+            from .loading import load  # the loaders only when a test asks for a graph
+
             cache[key] = load(resolved, root=root_path, config=load_config)
         return cache[key]
 

@@ -13,19 +13,20 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from .baseline import Baseline, BaselineEntry
-from .cache import UnitCache
 from .contracts.config import ContractSet, contract_files, read_contracts
 from .graph import DeploymentGraph
 from .identity import finding_identity, unit_identities
-from .loading import load
 from .options import ArchSettings, read_settings
 from .rules.base import Rule, Violation, registered_rules
 from .suppressions import Suppression, Triage, suppressions_in, triage
+
+if TYPE_CHECKING:
+    from .cache import UnitCache
 
 __all__ = ["GATE_KEY", "ArchGate", "active_gate", "apply_suppressions_and_baseline", "assertion_filter"]
 
@@ -137,6 +138,10 @@ class ArchGate:
     def stop(self) -> None:
         if self in _ACTIVE:
             _ACTIVE.remove(self)
+        # The run is over: let the graph go before pytest's closing garbage collections, which would
+        # otherwise walk every node, edge and parsed template of it again.
+        self._graph = None
+        self._resolved_baseline = None
 
     @property
     def is_worker(self) -> bool:
@@ -149,6 +154,8 @@ class ArchGate:
         if self._graph is None:
             settings = self.settings
             paths = [str(path) for path in settings.paths]
+            from .loading import load  # the loaders (yaml, tree-sitter, every reader) only when the gate runs
+
             cache = self._unit_cache()
             graph = load(paths, root=str(settings.root), config=settings.load_config, cache=cache)
             if settings.changed_since:
@@ -162,6 +169,8 @@ class ArchGate:
         """The warm cache: serverless_arch_cache_dir, else pytest's cache folder (none with ``-p no:cacheprovider``)."""
         if not self.settings.cache:
             return None
+        from .cache import UnitCache  # it reads through discovery (PyYAML): only when the gate loads
+
         if self.settings.cache_dir is not None:
             return UnitCache(self.settings.cache_dir)
         pytest_cache = getattr(self.config, "cache", None)
@@ -241,13 +250,13 @@ class ArchGate:
 
     def write_reports(self, *, gate_active: bool) -> None:
         """``--arch-report`` files, and the Markdown summary when ``$GITHUB_STEP_SUMMARY`` is set and the gate ran."""
-        from .report import build_document
-        from .report.files import append_step_summary, write_reports
-
         summary = os.environ.get("GITHUB_STEP_SUMMARY", "").strip()
         wants_summary = bool(summary) and self.settings.step_summary and gate_active
         if not self.settings.reports and not wants_summary:
             return
+        from .report import build_document  # the report formats (networkx for the layout) only when one is written
+        from .report.files import append_step_summary, write_reports
+
         try:
             document = build_document(self.graph(), baseline=self.baseline, extra=self._contract_findings())
         except Exception as exc:  # a report must never hide the test results
@@ -287,7 +296,9 @@ class ArchGate:
         if findings.shrunk and not self.settings.update_baseline:
             lines.append("count findings below their baseline number; record it with --arch-update-baseline:")
             lines += [f"  {entry}: {accepted} -> {now}" for entry, (accepted, now) in sorted(findings.shrunk.items())]
-        if not self.settings.update_baseline and not self.found_nothing():
+        # fixed entries need a baseline and a rule that ran: else nothing can be fixed, and the
+        # graph is not loaded for nothing (a run whose gate is inactive never loads it)
+        if not self.settings.update_baseline and findings.rules_run and len(self.baseline) and not self.found_nothing():
             fixed = findings.fixed(self.resolved_baseline())
             if fixed:
                 lines.append(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .model import EDGE_KINDS, LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "DeployedPipeline",
@@ -187,12 +188,23 @@ class UnresolvedReference:
     source: str = ""  # the node that needs it: a resource id, or ``unit:<name>`` for the unit itself
 
 
+def _networkx() -> Any:
+    """networkx, imported when the first graph is built: a pytest run whose gate is inactive never pays for it."""
+    import networkx
+
+    return networkx
+
+
+def _new_multidigraph() -> nx.MultiDiGraph:
+    return _networkx().MultiDiGraph()
+
+
 @dataclass
 class DeploymentGraph:
     """One repository's deployment graph. Build it with :func:`pytest_serverless_arch.load`."""
 
     root: str = "."
-    _graph: nx.MultiDiGraph = field(default_factory=nx.MultiDiGraph, repr=False)
+    _graph: nx.MultiDiGraph = field(default_factory=_new_multidigraph, repr=False)
     errors: list[LoadError] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
@@ -564,7 +576,7 @@ class DeploymentGraph:
         return [UnitDependency(unit, depends_on, tuple(links)) for (unit, depends_on), links in sorted(grouped.items())]
 
     def _unit_digraph(self) -> nx.DiGraph:
-        digraph = nx.DiGraph()
+        digraph = _networkx().DiGraph()
         digraph.add_nodes_from(self.units_by_name)
         for dependency in self.unit_dependencies():
             # an edge provider -> consumer: the provider deploys first
@@ -577,6 +589,7 @@ class DeploymentGraph:
         ``None`` when the units depend on each other in a cycle (see :meth:`unit_cycles`).
         """
         digraph = self._unit_digraph()
+        nx = _networkx()
         try:
             return [sorted(generation) for generation in nx.topological_generations(digraph)]
         except nx.NetworkXUnfeasible:
@@ -589,7 +602,7 @@ class DeploymentGraph:
         """
         digraph = self._unit_digraph()
         cycles = []
-        for cycle in nx.simple_cycles(digraph):
+        for cycle in _networkx().simple_cycles(digraph):
             start = cycle.index(min(cycle))
             cycles.append(cycle[start:] + cycle[:start])
         return sorted(cycles)
@@ -611,7 +624,7 @@ class DeploymentGraph:
 
     def to_networkx(self) -> nx.MultiDiGraph:
         """A frozen copy of the underlying graph, for power users."""
-        return nx.freeze(self._graph.copy())
+        return _networkx().freeze(self._graph.copy())
 
     def __iter__(self) -> Iterator[Unit]:
         return iter(self.units())

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from .config import LoadConfig
-from .discover import discover, relative_posix
 from .rules.base import Rule
 
 __all__ = ["DISCOVERY_ITEM", "has_domains", "nothing_found", "skip_reason"]
@@ -50,6 +49,8 @@ def skip_reason(rule: Rule, graph: Any) -> str | None:
 
 def nothing_found(paths: Sequence[Path], root: Path, config: LoadConfig) -> str:
     """Why no deployment unit was found under ``paths``: one paragraph for the item and the CLI."""
+    from .discover import discover  # discovery parses templates: imported only when nothing was found
+
     discovery = discover(paths, root, config)
     searched = ", ".join(_relative(path, root) for path in paths)
     lines = [f"no deployment unit found under {searched} (rootdir {root})"]
@@ -71,6 +72,8 @@ def nothing_found(paths: Sequence[Path], root: Path, config: LoadConfig) -> str:
 
 
 def _relative(path: Path, root: Path) -> str:
+    from .discover import relative_posix
+
     text = relative_posix(path, root)
     return "." if text == "." else text
 
