@@ -418,6 +418,44 @@ def test_heredoc_inline_policies_and_managed_policies_give_accesses(tmp_path: Pa
     assert all(e.source == f"{unit}:aws_lambda_function.worker" for e in graph.edges("accesses"))
 
 
+def test_an_indented_heredoc_policy_gives_its_accesses_at_their_lines(tmp_path: Path) -> None:
+    # python-hcl2 escaped `"` in a `<<-` heredoc's value, so this policy's JSON could not be read
+    graph = load_tf(
+        tmp_path,
+        {
+            "main.tf": HEADER
+            + """
+        resource "aws_sqs_queue" "jobs" {
+          name = "jobs"
+        }
+        resource "aws_iam_role" "worker" {
+          name               = "worker"
+          assume_role_policy = "{}"
+          inline_policy {
+            name   = "send"
+            policy = <<-EOF
+              {
+                "Statement": [
+                  {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "${aws_sqs_queue.jobs.arn}"}
+                ]
+              }
+            EOF
+          }
+        }
+        resource "aws_lambda_function" "worker" {
+          function_name = "worker"
+          role          = aws_iam_role.worker.arn
+          filename      = "worker.zip"
+        }
+        """
+        },
+    )
+    accesses = [
+        (e.source.split(":", 1)[1], e.target.split(":", 1)[1], str(e.location), e.detail) for e in graph.edges("accesses")
+    ]
+    assert accesses == [("aws_lambda_function.worker", "aws_sqs_queue.jobs", "main.tf:16", "write")]
+
+
 def test_a_bucket_notifying_a_function_of_another_unit_by_arn_is_a_cross_unit_trigger(tmp_path: Path) -> None:
     graph = load_tf(
         tmp_path,

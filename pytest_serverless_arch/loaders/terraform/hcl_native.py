@@ -368,8 +368,8 @@ class _Reader:
         lines = body.split("\n")
         indents = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip()]
         cut = min(indents) if indents else 0
-        # python-hcl2 escapes backslashes and quotes in an indented heredoc's value; kept for the same values.
-        return "\n".join(line[cut:].replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+        # As written, like `<<`: python-hcl2 escaped `\\` and `"` here (a policy's JSON became unreadable).
+        return "\n".join(line[cut:] for line in lines)
 
     def tuple(self, node: Node, dollar: bool) -> Any:
         elements = [kid for kid in node.children if kid.type == "expression"]
