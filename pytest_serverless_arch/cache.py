@@ -51,8 +51,8 @@ from typing import Any
 
 from . import files
 from .config import LoadConfig
-from .discover import Candidate, Discovery
-from .files import FileRead
+from .discover import Candidate, Classified, Discovery
+from .files import FileRead, ReadLog
 from .model import LoadedUnit, LoadError, Note
 from .pipelines.inputs import UnitInputs
 
@@ -116,6 +116,7 @@ class UnitCache:
         self._fresh: dict[str, _Entry] = {}  # what this run used or made: the pack written at its end
         self._observed: dict[tuple[str, str, int | None], str] = {}  # this run's observations, each made once
         self._layout: tuple[Discovery, str] | None = None
+        self._run_log = ReadLog()  # everything this run has read so far (discovery's reads are current)
 
     @contextlib.contextmanager
     def run(self, root: Path, config: LoadConfig, paths: Sequence[object] = ()) -> Iterator[None]:
@@ -126,8 +127,9 @@ class UnitCache:
         """
         pack = self.directory / f"{_pack_name(root, config, paths)}{_PACK_SUFFIX}"
         self._stored, self._fresh, self._observed, self._layout = self._read_pack(pack), {}, {}, None
-        with files.recording():
+        with files.recording() as self._run_log:
             yield
+        self._run_log = ReadLog()
         if self._fresh.keys() != self._stored.keys() or any(self._fresh[key] is not self._stored[key] for key in self._fresh):
             self._write_pack(pack)
         elif self._stored:
@@ -169,6 +171,28 @@ class UnitCache:
         self._fresh[key] = _Entry(reads, payload)
         return units
 
+    # --- what discovery made of each file (discover.Classifications) ----------------------
+
+    def recall(self, key: str) -> Classified | None:
+        """What discovery made of these bytes at this path before, if this pack remembers it."""
+        stored = self._stored.get(f"c:{key}")
+        if stored is None:
+            return None
+        try:
+            with _no_gc():
+                classified = pickle.loads(stored.payload)
+        except Exception:  # a damaged entry is a miss
+            return None
+        if not isinstance(classified, Classified):
+            return None
+        self._fresh[f"c:{key}"] = stored
+        return classified
+
+    def remember(self, key: str, classified: Classified) -> None:
+        """Keep what discovery made of these bytes (the key holds their digest: nothing else needs checking)."""
+        with contextlib.suppress(Exception):
+            self._fresh[f"c:{key}"] = _Entry((), pickle.dumps(classified, protocol=pickle.HIGHEST_PROTOCOL))
+
     def key(self, candidate: Candidate, discovery: Discovery, config: LoadConfig, inputs: UnitInputs | None) -> str:
         """What a unit's result depends on besides the files it reads, as one digest."""
         environment = tuple((name, os.environ.get(name)) for name in config.env_allow)  # ${env:..} the options allow
@@ -203,7 +227,8 @@ class UnitCache:
             slot = (read.what, read.path, read.limit)
             outcome = self._observed.get(slot)
             if outcome is None:
-                outcome = self._observed[slot] = files.observe(read, root)
+                seen = self._run_log.reads.get(slot)  # read a moment ago in this run (by discovery): not read again
+                outcome = self._observed[slot] = seen.outcome if seen is not None else files.observe(read, root)
             if outcome != read.outcome:
                 return False
         return True

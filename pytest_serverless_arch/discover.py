@@ -7,12 +7,13 @@ travels on to the loaders.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
 from .files import UnreadableFile, confine, decode_text, is_file, read_bytes, read_text
@@ -57,6 +58,7 @@ class Candidate:
     relpath: str
     format: str  # cloudformation | sam | serverless | compose | terraform | cdk
     document: Any = None
+    includes: tuple[tuple[str, int], ...] = ()  # CloudFormation/SAM: local files it pulls in (target, line)
 
 
 @dataclass
@@ -72,6 +74,14 @@ class Discovery:
     terraform_dirs: list[str] = field(default_factory=list)
     samconfigs: dict[str, str] = field(default_factory=dict)  # directory -> samconfig relpath
     ignored: list[str] = field(default_factory=list)  # directories not walked (build output, ignore globs)
+    classifications: Classifications | None = None  # the warm cache's memory of classified files
+    unparsed: dict[str, _Later] = field(default_factory=dict)  # documents known to parse, parsed on first use
+
+    def document_of(self, relpath: str) -> Any:
+        """The parsed document of a template-like file discovery read, or None (parsed now if it was spared)."""
+        if relpath not in self.documents and relpath in self.unparsed:
+            self.documents[relpath] = self.unparsed.pop(relpath).get()
+        return self.documents.get(relpath)
 
 
 def relative_posix(path: Path, root: Path) -> str:
@@ -179,12 +189,20 @@ def _walk(
 
 
 def discover(
-    paths: Iterable[str | os.PathLike[str]], root: str | os.PathLike[str], config: LoadConfig | None = None
+    paths: Iterable[str | os.PathLike[str]],
+    root: str | os.PathLike[str],
+    config: LoadConfig | None = None,
+    *,
+    classifications: Classifications | None = None,
 ) -> Discovery:
-    """Walk ``paths`` (files or directories under ``root``) and collect unit candidates."""
+    """Walk ``paths`` (files or directories under ``root``) and collect unit candidates.
+
+    ``classifications`` remembers what each file's bytes were (see :class:`Classified`):
+    a file it knows is not parsed until a reader asks for its document.
+    """
     config = config or LoadConfig()
     root_path = Path(root).resolve()
-    discovery = Discovery(root_path)
+    discovery = Discovery(root_path, classifications=classifications)
     seen: set[Path] = set()
     for given in paths:
         start = Path(given)
@@ -283,6 +301,112 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     looks_like_service = is_serverless_name or bool(_LOOKS_LIKE_SERVICE.search(data))
     if not (looks_like_template or looks_like_service or is_compose_name or explicit):
         return
+    memory = discovery.classifications
+    key = classification_key(rel, explicit, data) if memory is not None else ""
+    known = memory.recall(key) if memory is not None else None
+    if known is not None:  # the same bytes classified before: parsed only if a reader asks for the document
+        _keep(discovery, path, rel, known, _Later(text, suffix == ".json"))
+        return
+    classified, document = _classify_text(rel, text, data, suffix, explicit=explicit, looks_like_template=looks_like_template)
+    if memory is not None:
+        memory.remember(key, classified)
+    _keep(discovery, path, rel, classified, document)
+
+
+@dataclass(frozen=True)
+class Classified:
+    """What discovery made of one file's text: the warm cache keeps it, so unchanged files are not parsed again.
+
+    ``format`` is the candidate's format (``compose`` too), or None for a file
+    that is no unit; ``parsed`` says the text parsed (its document is kept for
+    nested stacks); ``includes`` are the local files a CloudFormation/SAM
+    template pulls in, with their lines.
+    """
+
+    format: str | None
+    parsed: bool
+    includes: tuple[tuple[str, int], ...] = ()
+    errors: tuple[LoadError, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+
+class Classifications(Protocol):
+    """Remembers :class:`Classified` records by :func:`classification_key` (the warm cache is one)."""
+
+    def recall(self, key: str) -> Classified | None: ...
+
+    def remember(self, key: str, classified: Classified) -> None: ...
+
+
+def classification_key(relpath: str, explicit: bool, data: bytes) -> str:
+    """What a classification depends on: the path (its name and its messages), whether it was named, the bytes."""
+    digest = hashlib.blake2b(f"{relpath}\x00{explicit}\x00".encode("utf-8", "surrogateescape"), digest_size=20)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+class _Later:
+    """A document discovery did not parse (its classification was remembered): parsed once, when first asked for."""
+
+    def __init__(self, text: str, json_first: bool) -> None:
+        self._text: str | None = text
+        self._json_first = json_first
+        self._document: Any = None
+
+    def get(self) -> Any:
+        if self._text is not None:
+            # as discovery parses: a key written twice is kept last-wins (classification refused the rest)
+            self._document = parse_text(self._text, json_first=self._json_first, duplicates=[])
+            self._text = None
+        return self._document
+
+
+class _ParsedOnUse(Candidate):
+    """A candidate whose document is parsed when a reader first asks for it."""
+
+    def __init__(self, path: Path, relpath: str, format: str, later: _Later, includes: tuple[tuple[str, int], ...]) -> None:
+        self._later: _Later | None = later
+        super().__init__(path, relpath, format, None, includes)
+
+    @property  # type: ignore[override]
+    def document(self) -> Any:
+        if self._later is not None:
+            self._document = self._later.get()
+            self._later = None
+        return self._document
+
+    @document.setter
+    def document(self, value: Any) -> None:
+        self._document = value
+
+
+def _keep(discovery: Discovery, path: Path, rel: str, classified: Classified, document: Any) -> None:
+    """Add what one file's classification says to ``discovery``; ``document`` may be a :class:`_Later`."""
+    discovery.errors.extend(classified.errors)
+    discovery.notes.extend(classified.notes)
+    if not classified.parsed:
+        return
+    if isinstance(document, _Later):
+        discovery.unparsed[rel] = document
+    else:
+        discovery.documents[rel] = document
+    if classified.format is None:
+        return
+    if isinstance(document, _Later):
+        discovery.candidates.append(_ParsedOnUse(path, rel, classified.format, document, classified.includes))
+    else:
+        discovery.candidates.append(Candidate(path, rel, classified.format, document, classified.includes))
+
+
+def _classify_text(
+    rel: str, text: str, data: bytes, suffix: str, *, explicit: bool, looks_like_template: bool
+) -> tuple[Classified, Any]:
+    """Parse and classify one file's text: what it is, and the errors and notes it gives (no state changed)."""
+    name = PurePosixPath(rel).name
+    is_serverless_name = name in SERVERLESS_NAMES
+    is_compose_name = name in COMPOSE_NAMES
+    errors: list[LoadError] = []
+    notes: list[Note] = []
     duplicates: list[DuplicateKey] = []
     try:
         document = parse_text(text, json_first=suffix == ".json", duplicates=duplicates)
@@ -294,34 +418,31 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
         # Only files that try to be templates (or are named as services) are worth an error.
         if looks_like_template or is_serverless_name or is_compose_name or explicit:
             if data.strip() or is_serverless_name or explicit:
-                discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
+                errors.append(LoadError(rel, exc.line or 1, exc.message))
             elif looks_like_template:
-                discovery.errors.append(LoadError(rel, 0, "empty file"))
-        return
+                errors.append(LoadError(rel, 0, "empty file"))
+        return Classified(None, False, errors=tuple(errors)), None
     if document is None and (is_serverless_name or explicit):
-        discovery.errors.append(LoadError(rel, 0, "empty file"))
-        return
-    discovery.documents[rel] = document
+        return Classified(None, False, errors=(LoadError(rel, 0, "empty file"),)), None
     for duplicate in duplicates:
-        discovery.notes.extend(duplicate_key_notes(rel, duplicate))
+        notes.extend(duplicate_key_notes(rel, duplicate))
     if is_compose_name and isinstance(document, Mapping) and "services" in document:
-        discovery.candidates.append(Candidate(path, rel, "compose", document))
-        return
+        return Classified("compose", True, notes=tuple(notes)), document
     kind = classify(document)
     if kind is None:
         if is_serverless_name and isinstance(document, Mapping):
-            discovery.errors.append(LoadError(rel, 1, "a serverless file without both `service:` and `provider:`"))
+            errors.append(LoadError(rel, 1, "a serverless file without both `service:` and `provider:`"))
         elif is_serverless_name:
-            discovery.errors.append(
+            errors.append(
                 LoadError(rel, 1, f"a serverless service must be a mapping of settings, not {describe_value(document)}")
             )
         elif explicit:
-            discovery.errors.append(LoadError(rel, 1, "not a CloudFormation, SAM or serverless template"))
+            errors.append(LoadError(rel, 1, "not a CloudFormation, SAM or serverless template"))
         elif looks_like_template and isinstance(document, Mapping) and "Resources" in document:
             resources = document["Resources"]
             line = document.line_of("Resources") if isinstance(document, LineDict) else 1
             if not isinstance(resources, Mapping) and resources is not None:
-                discovery.errors.append(
+                errors.append(
                     LoadError(
                         rel,
                         line,
@@ -329,13 +450,12 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
                     )
                 )
             else:
-                discovery.notes.append(Note(Location(rel, line), "a template without resources: not a deployment unit"))
+                notes.append(Note(Location(rel, line), "a template without resources: not a deployment unit"))
         elif looks_like_template:
-            discovery.notes.append(
-                Note(Location(rel, 1), "mentions AWS types but has no `Resources` section: not read as a template")
-            )
-        return
-    discovery.candidates.append(Candidate(path, rel, kind, document))
+            notes.append(Note(Location(rel, 1), "mentions AWS types but has no `Resources` section: not read as a template"))
+        return Classified(None, True, errors=tuple(errors), notes=tuple(notes)), document
+    includes = tuple(_template_includes(document)) if kind in ("cloudformation", "sam") and isinstance(document, Mapping) else ()
+    return Classified(kind, True, includes, tuple(errors), tuple(notes)), document
 
 
 KEEPS_LAST_DUPLICATE = frozenset({"cloudformation", "sam"})
@@ -391,9 +511,8 @@ def _mark_included(discovery: Discovery) -> None:
     includers: dict[str, set[str]] = {}
     formats = {candidate.relpath: candidate.format for candidate in discovery.candidates}
     for candidate in discovery.candidates:
-        document = candidate.document
-        if candidate.format in ("cloudformation", "sam") and isinstance(document, Mapping):
-            for target, line in _template_includes(document):
+        if candidate.format in ("cloudformation", "sam"):
+            for target, line in candidate.includes:
                 # resolved as sam build would (beside, from the root, from .aws-sam/build/)
                 local = nested_template_path(candidate.relpath, target, discovery.root) or local_target(candidate.relpath, target)
                 if local:

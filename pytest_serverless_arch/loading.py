@@ -64,7 +64,7 @@ def load(
         root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
     root_path = Path(root).resolve()
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext():
-        discovery = discover([Path(path).resolve() for path in path_list], root_path, config)
+        discovery = discover([Path(path).resolve() for path in path_list], root_path, config, classifications=cache)
         scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
         projects = compose_projects(discovery)
         plan = plan_for(scan, discovery, projects, config)

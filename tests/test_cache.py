@@ -188,6 +188,50 @@ def test_editing_a_nested_stack_template_that_discovery_parsed_reads_its_parent_
     assert [(r.logical_id, str(r.location)) for r in graph.resources(kind="queue")] == [("Queues/EventsQueue", "child.yaml:2")]
 
 
+def test_editing_a_nested_stack_parent_reads_its_unchanged_child_parsed_on_first_use(runs, repo):
+    write_files(
+        repo,
+        {
+            "parent.yaml": (
+                "Resources:\n  Queues:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: child.yaml\n"
+            ),
+            "child.yaml": "Resources:\n  JobsQueue:\n    Type: AWS::SQS::Queue\n",
+        },
+    )
+    runs.load(repo)
+    write(repo, "parent.yaml", "# the stack of queues\n" + (repo / "parent.yaml").read_text())
+    graph, cache = runs.load(repo)
+    assert counts(cache) == (0, 1)
+    assert [(r.logical_id, str(r.location)) for r in graph.resources()] == [
+        ("Queues", "parent.yaml:3"),
+        ("Queues/JobsQueue", "child.yaml:2"),
+    ]
+    assert report(graph) == report(load(repo))
+
+
+def test_a_warm_discovery_parses_only_the_files_whose_bytes_changed(runs, repo, monkeypatch):
+    from pytest_serverless_arch import discover as discover_module
+
+    write_files(repo, TWO_TEMPLATES)
+    write(repo, "notes.yaml", "title: not a template\nResources: []\n")
+    runs.load(repo)
+    parsed: list[str] = []
+    real_parse = discover_module.parse_text
+
+    def counting_parse(text: str, **options: object) -> object:
+        parsed.append(text.splitlines()[1])
+        return real_parse(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(discover_module, "parse_text", counting_parse)
+    write(repo, "billing/template.yaml", "Resources:\n  InvoicesTopic:\n    Type: AWS::SNS::Topic\n")
+    graph, cache = runs.load(repo)
+    assert parsed == ["  InvoicesTopic:"]  # orders/template.yaml and notes.yaml were not parsed again
+    assert counts(cache) == (1, 1)
+    # the remembered classification still gives its error, at its line
+    assert [(error.path, error.line) for error in graph.errors] == [("notes.yaml", 2)]
+    assert graph.errors == load(repo).errors
+
+
 def test_editing_the_samconfig_beside_a_template_renames_its_unit(runs, repo):
     write_files(repo, TWO_TEMPLATES)
     write(repo, "orders/samconfig.toml", 'version = 0.1\n[default.deploy.parameters]\nstack_name = "orders-a"\n')
@@ -494,7 +538,10 @@ def test_two_xdist_workers_writing_the_cache_at_once_both_pass(pytester, monkeyp
     pytester.runpytest_subprocess("-p", "serverless_arch", "-p", "xdist", "-n", "2").assert_outcomes(passed=3)
     [pack] = _plugin_packs(pytester)
     cache = UnitCache(pack.parent, key_file=tmp_path / "home" / "pytest-serverless-arch" / "cache-key")
-    assert len(cache._read_pack(pack)) == 2  # whole, signed, one entry per unit: whichever worker wrote last
+    # whole and signed, whichever worker wrote last: one entry per unit, one classification per template
+    entries = cache._read_pack(pack)
+    classifications = [key for key in entries if key.startswith("c:")]
+    assert (len(entries) - len(classifications), len(classifications)) == (2, 2)
 
 
 def test_an_edge_list_is_the_same_from_the_cache(runs, repo):

@@ -165,7 +165,7 @@ def _owners(resources: list[Resource]) -> dict[str, str]:
 
 
 def _child_document(child_path: str, discovery: Discovery, unit: LoadedUnit, where: Location) -> Any:
-    document = discovery.documents.get(child_path)
+    document = discovery.document_of(child_path)
     if document is not None:
         note_reused(discovery.root / child_path, discovery.root)  # the warm cache must know the unit read it
         return document
