@@ -17,7 +17,7 @@ import json.decoder
 import json.scanner
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,19 +85,81 @@ class TooManyNodes(ParseError):
 
 
 class LineDict(dict):  # type: ignore[type-arg]
-    """A mapping that remembers where it, and each of its keys, was written."""
+    """A mapping that remembers where it, and each of its keys, was written.
 
-    __slots__ = ("line", "column", "key_lines")
+    ``key_lines`` maps each key to its line. A mapping whose keys all sit on
+    its own line (a one-line JSON object) keeps no dict of them: its
+    ``key_lines`` is a view that answers with the mapping's line, and becomes a
+    dict of its own on the first write (19 MB of small JSON objects would
+    otherwise hold millions of one-key dicts).
+
+    >>> one_line = LineDict(a=1, b=2)
+    >>> one_line.line, one_line._key_lines = 3, None
+    >>> dict(one_line.key_lines), one_line.line_of("b")
+    ({'a': 3, 'b': 3}, 3)
+    """
+
+    __slots__ = ("line", "column", "_key_lines")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.line = 0
         self.column = 0
-        self.key_lines: dict[Any, int] = {}
+        self._key_lines: dict[Any, int] | None = {}
+
+    @property
+    def key_lines(self) -> MutableMapping[Any, int]:
+        lines = self._key_lines
+        return _KeysOnOwnLine(self) if lines is None else lines
+
+    @key_lines.setter
+    def key_lines(self, lines: MutableMapping[Any, int]) -> None:
+        self._key_lines = lines if isinstance(lines, dict) else dict(lines)
+
+    def _own_key_lines(self) -> dict[Any, int]:
+        if self._key_lines is None:
+            self._key_lines = dict.fromkeys(self, self.line)
+        return self._key_lines
 
     def line_of(self, key: Any) -> int:
         """Line of ``key`` (or of the mapping itself when the key is unknown)."""
-        return self.key_lines.get(key, self.line)
+        lines = self._key_lines
+        return self.line if lines is None else lines.get(key, self.line)
+
+
+class _KeysOnOwnLine(MutableMapping[Any, int]):
+    """``key_lines`` of a :class:`LineDict` whose keys all sit on its own line: every key answers its line."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner: LineDict) -> None:
+        self._owner = owner
+
+    def __getitem__(self, key: Any) -> int:
+        if dict.__contains__(self._owner, key):
+            return self._owner.line
+        raise KeyError(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return self._owner.line if dict.__contains__(self._owner, key) else default
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self._owner, key)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(dict.keys(self._owner))
+
+    def __len__(self) -> int:
+        return dict.__len__(self._owner)
+
+    def __setitem__(self, key: Any, line: int) -> None:
+        self._owner._own_key_lines()[key] = line
+
+    def __delitem__(self, key: Any) -> None:
+        del self._owner._own_key_lines()[key]
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 class LineList(list):  # type: ignore[type-arg]
@@ -401,6 +463,7 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
     merged = len(node.value) - written
     if merged:  # merge keys copy pairs: count them as built, or chained merges grow a document quadratically
         loader.count_merged(2 * merged, node)
+    lines = data._own_key_lines()  # a dict: this mapping's keys may sit on many lines
     for index, (key_node, value_node) in enumerate(node.value):
         key = _construct_child(loader, key_node)
         if isinstance(key, (dict, list)):
@@ -408,16 +471,16 @@ def _construct_mapping(loader: _TemplateLoader, node: yaml.MappingNode) -> Any:
         key_line = key_node.start_mark.line + 1
         if key in data and not _same_key(data, key):
             key = key_node.value  # ``1:`` and ``true:`` are two keys, though 1 == True in Python
-        if index >= merged and key in data and data.key_lines.get(key, -1) >= 0:
+        if index >= merged and key in data and lines.get(key, -1) >= 0:
             if loader.duplicates is None:
-                raise ParseError(f"duplicate key {key!r} (first written on line {data.key_lines[key]})", key_line)
-            loader.duplicates.append(DuplicateKey(str(key), data.key_lines[key], key_line))
+                raise ParseError(f"duplicate key {key!r} (first written on line {lines[key]})", key_line)
+            loader.duplicates.append(DuplicateKey(str(key), lines[key], key_line))
         data[key] = _construct_child(loader, value_node)
         # A merged key is marked negative until an explicit key overrides it.
-        data.key_lines[key] = key_line if index >= merged else -key_line
-    for key, line in data.key_lines.items():
+        lines[key] = key_line if index >= merged else -key_line
+    for key, line in lines.items():
         if line < 0:
-            data.key_lines[key] = -line
+            lines[key] = -line
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -687,6 +750,13 @@ class _LineJSONDecoder(json.JSONDecoder):
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS = {"n": ("null", None), "t": ("true", True), "f": ("false", False)}
+_DIGITS = frozenset("-0123456789")
+# an integer not followed by a fraction or an exponent (else _NUMBER reads it, as a float)
+_INTEGER = re.compile(r"-?(?:0|[1-9]\d*)(?![.eE\d])")
+
+
+_scanstring = json.decoder.scanstring  # type: ignore[attr-defined]  # the C scanner of JSON strings
+_new_mapping = dict.__new__
 
 
 class _NotPlainJSON(Exception):
@@ -719,8 +789,8 @@ class _FastJSONReader:
     def read(self) -> Any:
         text = self._text
         index = _WHITESPACE.match(text, 0).end()  # type: ignore[union-attr]
-        self._at(index)  # the top value is not counted, as in the exact decoder
-        value, end = self._value(index)
+        line = self._at(index)  # the top value is not counted, as in the exact decoder
+        value, end = self._value(index, line)
         if _WHITESPACE.match(text, end).end() != len(text):  # type: ignore[union-attr]
             raise _NotPlainJSON  # extra data
         return value
@@ -735,26 +805,31 @@ class _FastJSONReader:
         return self._line
 
     def _counted(self, offset: int) -> int:
-        """Count the value starting at ``offset``; its line."""
+        """Count the value starting at ``offset``; its line (:meth:`_at`, inlined: it runs once a value)."""
         self._nodes += 1
-        line = self._at(offset)
+        count = self._text.count("\n", self._cursor, offset)
+        if count:
+            self._line += count
+            self._line_start = self._text.rfind("\n", self._cursor, offset) + 1
+        self._cursor = offset
         if self._nodes > self._node_limit:
             raise TooManyNodes(
                 f"the document has more than {self._node_limit:,} values "
                 "(objects, arrays and scalars; keys are not counted); refusing to read it",
-                line,
+                self._line,
             )
-        return line
+        return self._line
 
-    def _value(self, index: int) -> tuple[Any, int]:
+    def _value(self, index: int, line: int) -> tuple[Any, int]:
+        """The value starting at ``index`` (on ``line``, where the cursor is) and the offset after it."""
         text = self._text
         char = text[index : index + 1]
         if char == '"':
-            return json.decoder.scanstring(text, index + 1, True)  # type: ignore[attr-defined,no-any-return]
+            return _scanstring(text, index + 1, True)  # type: ignore[no-any-return]
         if char == "{":
-            return self._object(index)
+            return self._object(index, line)
         if char == "[":
-            return self._array(index)
+            return self._array(index, line)
         literal = _LITERALS.get(char)
         if literal is not None:
             if not text.startswith(literal[0], index):
@@ -768,72 +843,82 @@ class _FastJSONReader:
             return float(integer + (fraction or "") + (exponent or "")), number.end()
         return int(integer), number.end()
 
-    def _open(self, index: int) -> LineDict | LineList:
+    def _object(self, start: int, line: int) -> tuple[LineDict, int]:
         if self._depth >= MAX_NESTING_DEPTH:
             raise _NotPlainJSON
         self._depth += 1
-        return LineDict() if self._text[index] == "{" else LineList()
-
-    def _object(self, start: int) -> tuple[LineDict, int]:
         text = self._text
         whitespace = _WHITESPACE.match
-        result = self._open(start)
-        assert isinstance(result, LineDict)
-        result.line = self._line
+        result = _new_mapping(LineDict)  # the slots are set here: LineDict.__init__ is a Python call a mapping
+        result.line = line
         result.column = start - self._line_start + 1
-        key_lines = result.key_lines
+        key_lines: dict[Any, int] | None = None  # stays None while every key is on the mapping's line
         index = whitespace(text, start + 1).end()  # type: ignore[union-attr]
-        if text[index : index + 1] == "}":
-            self._depth -= 1
-            return result, index + 1
-        while True:
-            if text[index : index + 1] != '"':
-                raise _NotPlainJSON
-            key, index = json.decoder.scanstring(text, index + 1, True)  # type: ignore[attr-defined]
-            index = whitespace(text, index).end()  # type: ignore[union-attr]
-            if text[index : index + 1] != ":":
-                raise _NotPlainJSON
-            index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
-            line = self._counted(index)
-            value, index = self._value(index)
-            if key in result:
-                raise _NotPlainJSON  # the exact decoder refuses or records it
-            result[key] = value
-            key_lines[key] = line
-            index = whitespace(text, index).end()  # type: ignore[union-attr]
-            char = text[index : index + 1]
-            if char == "}":
-                self._depth -= 1
-                return result, index + 1
-            if char != ",":
-                raise _NotPlainJSON
-            index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+        if text[index : index + 1] != "}":
+            while True:
+                if text[index : index + 1] != '"':
+                    raise _NotPlainJSON
+                key, index = _scanstring(text, index + 1, True)
+                index = whitespace(text, index).end()  # type: ignore[union-attr]
+                if text[index : index + 1] != ":":
+                    raise _NotPlainJSON
+                index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+                value_line = self._counted(index)
+                char = text[index : index + 1]
+                if char == '"':
+                    value, index = _scanstring(text, index + 1, True)
+                elif char in _DIGITS and (number := _INTEGER.match(text, index)) is not None:
+                    value, index = int(number.group()), number.end()  # a plain integer, the common number
+                else:
+                    value, index = self._value(index, value_line)
+                if dict.__contains__(result, key):
+                    raise _NotPlainJSON  # the exact decoder refuses or records it
+                dict.__setitem__(result, key, value)
+                if key_lines is None and value_line != line:
+                    key_lines = dict.fromkeys(result, line)
+                if key_lines is not None:
+                    key_lines[key] = value_line
+                index = whitespace(text, index).end()  # type: ignore[union-attr]
+                char = text[index : index + 1]
+                if char == "}":
+                    break
+                if char != ",":
+                    raise _NotPlainJSON
+                index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+        result._key_lines = key_lines
+        self._depth -= 1
+        return result, index + 1
 
-    def _array(self, start: int) -> tuple[LineList, int]:
+    def _array(self, start: int, line: int) -> tuple[LineList, int]:
+        if self._depth >= MAX_NESTING_DEPTH:
+            raise _NotPlainJSON
+        self._depth += 1
         text = self._text
         whitespace = _WHITESPACE.match
-        result = self._open(start)
-        assert isinstance(result, LineList)
-        result.line = self._line
+        result = LineList()
+        result.line = line
         result.column = start - self._line_start + 1
         append = result.append
         item_lines = result.item_lines
         index = whitespace(text, start + 1).end()  # type: ignore[union-attr]
-        if text[index : index + 1] == "]":
-            self._depth -= 1
-            return result, index + 1
-        while True:
-            item_lines.append(self._counted(index))
-            value, index = self._value(index)
-            append(value)
-            index = whitespace(text, index).end()  # type: ignore[union-attr]
-            char = text[index : index + 1]
-            if char == "]":
-                self._depth -= 1
-                return result, index + 1
-            if char != ",":
-                raise _NotPlainJSON
-            index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+        if text[index : index + 1] != "]":
+            while True:
+                item_line = self._counted(index)
+                item_lines.append(item_line)
+                if text[index : index + 1] == "{":
+                    value, index = self._object(index, item_line)
+                else:
+                    value, index = self._value(index, item_line)
+                append(value)
+                index = whitespace(text, index).end()  # type: ignore[union-attr]
+                char = text[index : index + 1]
+                if char == "]":
+                    break
+                if char != ",":
+                    raise _NotPlainJSON
+                index = whitespace(text, index + 1).end()  # type: ignore[union-attr]
+        self._depth -= 1
+        return result, index + 1
 
 
 def parse_json(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:

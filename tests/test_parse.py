@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 
 import pytest
 import yaml
@@ -16,6 +18,7 @@ from pytest_serverless_arch.parse import (
     ParseError,
     TaggedValue,
     decode_bytes,
+    key_line,
     parse_json,
     parse_text,
     parse_yaml,
@@ -187,3 +190,32 @@ def test_json_round_trips_through_the_line_aware_decoder(value):
 @given(st.dictionaries(st.text(alphabet="abcdefgh", min_size=1, max_size=6), json_values, max_size=5))
 def test_yaml_round_trips_through_the_template_loader(value):
     assert parse_yaml(yaml.safe_dump(value)) == value
+
+
+def test_a_one_line_json_object_answers_its_key_lines_without_holding_a_dict_of_them():
+    document = parse_text('{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},\n "Metadata": [{"a": 1, "b": 2}]}')
+    one_line = document["Metadata"][0]
+    assert (one_line.line, one_line._key_lines) == (2, None)
+    assert (dict(one_line.key_lines), one_line.key_lines.get("b"), one_line.key_lines.get("c", 7)) == ({"a": 2, "b": 2}, 2, 7)
+    assert ("a" in one_line.key_lines, len(one_line.key_lines), key_line(one_line, "b"), one_line.line_of("zz")) == (
+        True,
+        2,
+        2,
+        2,
+    )
+    # the top mapping spans two lines: a dict of its own
+    assert (type(document._key_lines), document.key_lines) == (dict, {"Resources": 1, "Metadata": 2})
+
+
+def test_writing_a_key_line_of_a_one_line_mapping_keeps_the_lines_of_its_other_keys():
+    one_line = parse_text('[\n {"a": 1, "b": 2}]')[0]
+    one_line.key_lines["c"] = 9
+    assert one_line.key_lines == {"a": 2, "b": 2, "c": 9}
+    one_line.key_lines = {"a": 5}
+    assert (one_line.key_lines, one_line.line_of("b")) == ({"a": 5}, 2)
+
+
+def test_a_one_line_mapping_keeps_its_lines_through_pickle_and_deepcopy():
+    one_line = parse_text('[\n\n {"a": {"b": 1}}]')[0]
+    for copied in (pickle.loads(pickle.dumps(one_line)), copy.deepcopy(one_line)):
+        assert (copied, copied.line, dict(copied.key_lines), copied["a"].line) == (one_line, 3, {"a": 3}, 3)
