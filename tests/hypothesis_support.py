@@ -5,8 +5,9 @@
 - ``dev``: the default locally, the same budget with fresh examples each run.
 - ``thorough``: many examples; ``HYPOTHESIS_PROFILE=thorough pytest tests/test_properties*.py``.
 
-The property tests apply :data:`property_settings` themselves, so loading this
-module never changes the settings of anyone else's hypothesis tests.
+``tests/conftest.py`` loads the chosen profile for the whole suite; the property
+tests also apply :data:`property_settings` themselves, so they run the same when
+imported on their own.
 """
 
 from __future__ import annotations
