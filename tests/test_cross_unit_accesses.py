@@ -53,6 +53,7 @@ def test_sam_policy_templates_and_statements_naming_another_units_resources_acce
         # S3ReadPolicy: {BucketName: "{{resolve:ssm:..}}"}, the parameter orders writes with !Ref ReceiptsBucket
         (function, "orders-dev:ReceiptsBucket", "read", "reports/template.yaml:21", True),
         # SQSSendMessagePolicy: {QueueName: !Ref RefundQueueName}, an AWS::SSM::Parameter::Value<String> parameter
+        # whose SSM value orders writes as the queue's name spelled out (!Sub "${AWS::StackName}-refunds")
         (function, "orders-dev:RefundQueue", "write", "reports/template.yaml:23", True),
         # Resource: !Sub "arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders-dev-refunds"
         (function, "orders-dev:RefundQueue", "write", "reports/template.yaml:34", True),

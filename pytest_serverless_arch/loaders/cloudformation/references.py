@@ -18,6 +18,7 @@ from typing import Any
 from ...model import ForeignRef, LoadedUnit, Location, PropertyRef
 from ...parse import line_of
 from .intrinsics import resolve_string, target_of
+from .kinds import name_in_arn
 
 __all__ = ["finish_unit", "foreign_values_in", "ssm_typed_parameters"]
 
@@ -32,11 +33,26 @@ def finish_unit(unit: LoadedUnit) -> None:
             for ref, line in foreign_values_in(properties, unit.parameters, resource.location.line):
                 unit.property_refs.append(PropertyRef(resource.logical_id, ref, Location(resource.location.path, line)))
         if resource.kind == "parameter" and properties is not None and resource.value_target is None:
-            target = logical_ids.get(target_of(properties.get("Value"), None) or "")
+            target = logical_ids.get(target_of(properties.get("Value"), None) or "") or _named_by_value(unit, properties)
             if target is not None and target != resource.logical_id:
                 resource = dataclasses.replace(resource, value_target=target)
         resources.append(resource)
     unit.resources = resources
+
+
+def _named_by_value(unit: LoadedUnit, properties: Mapping[str, Any]) -> str | None:
+    """The one resource of ``unit`` whose physical name (or ARN) an SSM parameter's ``Value`` spells out.
+
+    ``Value: !Sub "${AWS::StackName}-refunds"`` names the queue ``QueueName: !Sub "${AWS::StackName}-refunds"``
+    as surely as ``!GetAtt RefundQueue.QueueName`` does.
+    """
+    known = {**unit.parameters, "AWS::StackName": unit.stack_name or unit.name}
+    value = resolve_string(properties.get("Value"), known)
+    if not value:
+        return None
+    name = name_in_arn(value) if value.startswith("arn:") else value
+    named = [r.logical_id for r in unit.resources if r.physical_name and r.physical_name == name and r.kind != "parameter"]
+    return named[0] if len(named) == 1 else None
 
 
 def ssm_typed_parameters(unit: LoadedUnit, document: Any) -> list[tuple[ForeignRef, Location, str]]:
