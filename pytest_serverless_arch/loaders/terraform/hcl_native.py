@@ -24,6 +24,7 @@ from typing import Any
 
 from ...escape import excerpt
 from ...parse import MAX_NESTING_DEPTH, long_number_error, nesting_error
+from .hcl_errors import UNENDED_STRING, syntax_error
 from .hcl_model import Attribute, Block, HclError, HclFile, undynamic
 
 __all__ = ["parse_native"]
@@ -44,7 +45,6 @@ _DIRECTIVE_TAGS = frozenset(
 
 
 _TEMPLATE_SEQUENCE = re.compile(r"(?<!\$)\$\{|(?<!%)%\{")
-_UNENDED_STRING = 'HCL syntax error: a quoted string does not end on its line (a `"` is missing)'
 _BLOCK_HEADER = "a block's type, labels and `{` are written on one line"
 
 
@@ -321,7 +321,7 @@ class _Reader:
         text = self.source[start:end].decode("utf-8", "surrogatepass")
         if "\n" in text:  # tree-sitter-hcl lets a quoted string run on over lines; HCL (and Terraform) do not
             line = self.source.count(b"\n", 0, start) + 1
-            raise HclError(_UNENDED_STRING, line)
+            raise HclError(UNENDED_STRING, line)
         return _literal_value(text) if resolve else text
 
     def directive(self, node: Node) -> str:
@@ -487,82 +487,6 @@ class _Reader:
         return text if dollar else _dollar(text)
 
 
-def _first_error(root: Node) -> Node | None:
-    """The innermost of the first ERROR or MISSING nodes, where tree-sitter gave up matching.
-
-    An ERROR node can stretch back over everything the parser had not closed yet
-    (from the top of the file, say); the first erroneous node inside it is where
-    the input stopped making sense. A loop, not recursion: a hostile file may nest deep.
-    """
-    node = root
-    while not node.is_missing:
-        inner = next((child for child in node.children if child.has_error or child.is_missing), None)
-        if inner is None:
-            return node if node.is_error else None
-        node = inner
-    return node
-
-
-def _multiline_string(root: Node, end: int, source: bytes) -> Node | None:
-    """The first string before byte ``end`` that runs on over a line break: the usual cause of a syntax error further down.
-
-    tree-sitter-hcl lets a quoted string span lines, so a missing closing ``"``
-    swallows the next lines and the parse breaks somewhere after them. Only
-    whole string nodes count, not the loose quotes of error recovery.
-    """
-    nodes = [root]
-    while nodes:
-        node = nodes.pop()
-        if node.start_byte >= end:
-            continue
-        if node.type in ("string_lit", "quoted_template") and node.start_point[0] != node.end_point[0]:
-            kids = node.children
-            for before, after in zip(kids, kids[1:], strict=False):
-                if b"\n" in source[before.end_byte : after.start_byte] or (
-                    after.type == "template_literal" and b"\n" in bytes(after.text)
-                ):
-                    return node
-        nodes.extend(reversed(node.children))
-    return None
-
-
-# What a token left open at the end of the file belongs to, to point at the line it was opened on.
-_OPENERS = {
-    "block": "block",
-    "object": "object",
-    "tuple": "tuple",
-    "function_call": "function call",
-    "for_tuple_expr": "`for` expression",
-    "for_object_expr": "`for` expression",
-    "heredoc_template": "heredoc",
-    "quoted_template": "string",
-    "string_lit": "string",
-    "template_interpolation": "`${`",
-    "template_directive": "`%{`",
-}
-
-
-def _syntax_error(node: Node, size: int) -> HclError:
-    """The error for the first ERROR or MISSING node; a file cut short points at what it left open, as Terraform does."""
-    line, column = _line(node), int(node.start_point[1]) + 1
-    if node.is_missing:
-        if node.start_byte < size:
-            return HclError(f"HCL syntax error: `{excerpt(node.type, 20)}` is missing (column {column})", line)
-        opener = node.parent
-        while opener is not None and opener.type not in _OPENERS:
-            opener = opener.parent
-        if opener is None:
-            return HclError(f"HCL syntax error: the file ends too early (column {column})", line)
-        return HclError(
-            f"HCL syntax error: the file ends before the {_OPENERS[opener.type]} that starts here is closed "
-            f"(column {opener.start_point[1] + 1})",
-            _line(opener),
-        )
-    found = _text(node)
-    what = f"unexpected `{excerpt(found, 20)}`" if found.strip() else "unexpected input"
-    return HclError(f"HCL syntax error: {what} (column {column})", line)
-
-
 def parse_native(text: str, path: str) -> HclFile:
     """Parse HCL native syntax; raises :class:`HclError` with the line of the first syntax error."""
     # Terraform accepts a heredoc's closing marker followed by blanks, and so did the reader before
@@ -572,13 +496,7 @@ def parse_native(text: str, path: str) -> HclFile:
     tree = _parser().parse(source)
     root = tree.root_node
     if root.has_error:
-        error = _first_error(root)
-        if error is not None:
-            quote = _multiline_string(root, error.end_byte, source)
-            if quote is not None:
-                raise HclError(_UNENDED_STRING, _line(quote))
-            raise _syntax_error(error, len(source))
-        raise HclError("HCL syntax error", 1)
+        raise syntax_error(root, source)
     reader = _Reader(path, source)
     body = next((child for child in root.children if child.type in ("body", "object")), None)
     if body is not None and body.type == "object":
