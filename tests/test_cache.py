@@ -13,17 +13,21 @@ import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 from pytest_serverless_arch import DeploymentGraph, load
 from pytest_serverless_arch import cache as cache_module
 from pytest_serverless_arch.cache import UnitCache, default_cache_dir
 from pytest_serverless_arch.cli import main
 from pytest_serverless_arch.report import build_document, render
+from pytest_serverless_arch.strategies import Topology, topologies
 
 from .helpers import REPO, edge_facts, trigger_rows, write, write_files
+from .hypothesis_support import property_settings
 
 TWO_TEMPLATES = {
     "orders/template.yaml": """\
@@ -553,3 +557,17 @@ def test_an_edge_list_is_the_same_from_the_cache(runs, repo):
         == edge_facts(cold, "triggers")
         == [("orders:OrdersQueue", "orders:OrdersFunction", "orders/template.yaml:9", False)]
     )
+
+
+@property_settings
+@given(first=topologies(pipelines=True), second=topologies(pipelines=True))
+def test_whatever_changes_between_runs_a_load_through_the_cache_equals_a_fresh_load(first: Topology, second: Topology):
+    """One repository folder holds ``first``, ``first`` again, then ``second``; each load goes through one cache."""
+    with tempfile.TemporaryDirectory(prefix="cache-property-") as folder:
+        root, cache = Path(folder) / "repo", Path(folder) / "cache"
+        for topology in (first, first, second):
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            topology.write(root)
+            cached = load(root, cache=UnitCache(cache, key_file=Path(folder) / "key"))
+            assert report(cached) == report(load(root))
