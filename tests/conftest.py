@@ -24,6 +24,17 @@ def corpus() -> Path:
     return CORPUS
 
 
+@pytest.fixture(scope="session")
+def _user_cache_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("user-cache")
+
+
+@pytest.fixture(autouse=True)
+def _warm_cache_of_this_session(monkeypatch: pytest.MonkeyPatch, _user_cache_home: Path) -> None:
+    """The command line's warm cache (and its key) live in a folder of this session, never in the user's ~/.cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_user_cache_home))
+
+
 @pytest.fixture(autouse=True)
 def _not_on_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     """Inner pytest runs behave as on a developer machine; tests of CI behaviour set ``CI`` themselves."""
