@@ -34,6 +34,7 @@ from .evaluation import RuleRun, run_rule
 from .graph import DeploymentGraph
 from .loading import load
 from .options import ArchSettings, RuleSpec, SettingsError, check_setting_names, resolve_settings
+from .parse import gc_held_after_big_parse
 from .rules import BUILTIN_RULES
 from .rules.base import registered_rules
 
@@ -152,25 +153,26 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
             from .rules.base import unknown_rule_message
 
             raise UsageError(unknown_rule_message(spec.rule_id, known))
-    cache = UnitCache(settings.cache_dir or default_cache_dir()) if settings.cache else None
-    graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=cache)
-    if settings.changed_since:
-        from .changes import ChangesError, changes_since
+    with gc_held_after_big_parse():  # the rules walk what a big template built: see load()
+        cache = UnitCache(settings.cache_dir or default_cache_dir()) if settings.cache else None
+        graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=cache)
+        if settings.changed_since:
+            from .changes import ChangesError, changes_since
 
-        try:
-            graph.changes = changes_since(graph, settings.changed_since, list(settings.paths), config=settings.load_config)
-        except ChangesError as exc:
-            raise UsageError(f"--arch-changed-since: {exc}") from None
-    check = RepositoryCheck(settings, graph, not_run=not_run, cache=cache)
-    if not graph.units():
-        check.nothing_found = nothing_found(list(settings.paths), settings.root, settings.load_config)
-    resolved = baseline.for_graph(graph)
-    for spec in specs:
-        if spec.rule_id in known:
-            check.runs.append(run_rule(spec, known[spec.rule_id], graph, resolved, accept_all=settings.update_baseline))
-    if settings.update_baseline:
-        check.baseline_written = _update_baseline(check, baseline)
-    return check
+            try:
+                graph.changes = changes_since(graph, settings.changed_since, list(settings.paths), config=settings.load_config)
+            except ChangesError as exc:
+                raise UsageError(f"--arch-changed-since: {exc}") from None
+        check = RepositoryCheck(settings, graph, not_run=not_run, cache=cache)
+        if not graph.units():
+            check.nothing_found = nothing_found(list(settings.paths), settings.root, settings.load_config)
+        resolved = baseline.for_graph(graph)
+        for spec in specs:
+            if spec.rule_id in known:
+                check.runs.append(run_rule(spec, known[spec.rule_id], graph, resolved, accept_all=settings.update_baseline))
+        if settings.update_baseline:
+            check.baseline_written = _update_baseline(check, baseline)
+        return check
 
 
 def _update_baseline(check: RepositoryCheck, baseline: Baseline) -> str:

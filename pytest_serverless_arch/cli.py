@@ -28,6 +28,7 @@ from .check import ExitCode, UsageError, check_repository, load_rules_module, se
 from .configfile import ConfigFileError, find_config
 from .escape import printable
 from .options import OPTIONS
+from .parse import gc_held_after_big_parse
 from .report import FORMATS, build_document, render
 
 __all__ = ["COMMANDS", "FORMATS", "Command", "main"]
@@ -155,16 +156,17 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
 def _report(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _load_rules(args)
-    check = check_repository(settings)
-    document = build_document(check.graph, check=check)
-    units: set[str] | None = None
-    if args.only_violations or args.changed:
-        units = set()
-        if args.only_violations:
-            units |= document.units_in_violations()
-        if args.changed:
-            units |= document.units_of_paths(args.changed)
-    output = render(document, args.format, units=units, verbose=args.verbose)
+    with gc_held_after_big_parse():  # the report of a big template: see load()
+        check = check_repository(settings)
+        document = build_document(check.graph, check=check)
+        units: set[str] | None = None
+        if args.only_violations or args.changed:
+            units = set()
+            if args.only_violations:
+                units |= document.units_in_violations()
+            if args.changed:
+                units |= document.units_of_paths(args.changed)
+        output = render(document, args.format, units=units, verbose=args.verbose)
     if args.output:  # written whatever the exit status, as stdout is
         # a lone surrogate from a repository's name is written escaped, never a UnicodeEncodeError
         Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")

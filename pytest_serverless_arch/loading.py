@@ -25,7 +25,7 @@ from .loaders import loader_for
 from .loaders.sam.samconfig import read_samconfig
 from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
 from .model import LoadedUnit, LoadError, Location, Note
-from .parse import ParseError
+from .parse import ParseError, gc_held_after_big_parse
 from .pipelines.attach import attach_deployments, deployed_pipelines
 from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
 from .pipelines.model import PipelineScan
@@ -62,7 +62,17 @@ def load(
         path_list = list(paths)
     if root is None:
         root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
-    root_path = Path(root).resolve()
+    with gc_held_after_big_parse():  # a big template's reading and linking is not walked by the collector again and again
+        return _load(path_list, Path(root).resolve(), config, pipelines, cache)
+
+
+def _load(
+    path_list: Sequence[str | os.PathLike[str]],
+    root_path: Path,
+    config: LoadConfig,
+    pipelines: PipelineScan | None,
+    cache: UnitCache | None,
+) -> DeploymentGraph:
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext():
         discovery = discover([Path(path).resolve() for path in path_list], root_path, config, classifications=cache)
         scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)

@@ -219,3 +219,35 @@ def test_a_one_line_mapping_keeps_its_lines_through_pickle_and_deepcopy():
     one_line = parse_text('[\n\n {"a": {"b": 1}}]')[0]
     for copied in (pickle.loads(pickle.dumps(one_line)), copy.deepcopy(one_line)):
         assert (copied, copied.line, dict(copied.key_lines), copied["a"].line) == (one_line, 3, {"a": 3}, 3)
+
+
+def test_a_big_parse_inside_a_gc_hold_keeps_the_collector_paused_to_the_end_of_the_outermost_block(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from pytest_serverless_arch import parse
+
+    monkeypatch.setattr(parse, "_GC_PAUSE_CHARACTERS", 20)
+    assert gc.isenabled()
+    with parse.gc_held_after_big_parse():
+        with parse.gc_held_after_big_parse():
+            parse.parse_text("a: 1\n")  # 5 characters: under the threshold, never paused
+            assert gc.isenabled()
+            assert parse.parse_text("Resources:\n  Queue: {Type: q}\n") == {"Resources": {"Queue": {"Type": "q"}}}
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block is not the outermost one
+    assert gc.isenabled()
+    parse.parse_text("Resources:\n  Queue: {Type: q}\n")  # outside any block: paused only while parsing
+    assert gc.isenabled()
+
+
+def test_a_gc_hold_resumes_the_collector_when_its_block_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from pytest_serverless_arch import parse
+
+    monkeypatch.setattr(parse, "_GC_PAUSE_CHARACTERS", 20)
+    with pytest.raises(parse.ParseError), parse.gc_held_after_big_parse():
+        parse.parse_text("Resources: [unclosed, list, here\n")
+    assert gc.isenabled()
