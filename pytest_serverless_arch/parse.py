@@ -314,8 +314,13 @@ class _BoundedComposer(yaml.composer.Composer):
         """The values built so far (aliases count once, merged pairs as copied)."""
         return self._nodes
 
+    aliased = False  # an alias was met: the document may share a value in many places
+
     def compose_node(self, parent: Any, index: Any) -> Any:
-        self._count(self.peek_event())  # type: ignore[attr-defined]  # libyaml's CParser provides it
+        event = self.peek_event()  # type: ignore[attr-defined]  # libyaml's CParser provides it
+        self._count(event)
+        if type(event) is yaml.AliasEvent:
+            self.aliased = True
         self._depth += 1
         try:
             return super().compose_node(parent, index)
@@ -647,8 +652,9 @@ def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
         raise long_number_error(text, "YAML") from None
     finally:
         loader.dispose()
-    # without aliases a walk meets each value once; aliases may add MAX_EXPANDED_NODES to what was built
-    _check_expansion(document, loader.nodes)
+    # without aliases a walk meets each value once, and every value was counted as built: no walk needed
+    if loader.aliased:  # aliases may add MAX_EXPANDED_NODES to what was built
+        _check_expansion(document, loader.nodes)
     return document
 
 

@@ -251,3 +251,15 @@ def test_a_gc_hold_resumes_the_collector_when_its_block_raises(monkeypatch: pyte
     with pytest.raises(parse.ParseError), parse.gc_held_after_big_parse():
         parse.parse_text("Resources: [unclosed, list, here\n")
     assert gc.isenabled()
+
+
+def test_only_a_document_with_aliases_is_walked_for_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_serverless_arch import parse
+
+    walked: list[object] = []
+    monkeypatch.setattr(parse, "_check_expansion", lambda document, built=0: walked.append(document))
+    plain = parse_yaml("Resources:\n  Queue: {Type: q, Tags: [a, b]}\n  Topic: !Ref Queue\n")
+    assert walked == []  # every value was counted as it was built: nothing to add
+    shared = parse_yaml("a: &shared [x, y]\nb: *shared\n")
+    assert walked == [shared]
+    assert plain["Resources"]["Topic"] == {"Ref": "Queue"}
