@@ -21,13 +21,12 @@ see it. Lookups are dictionary reads, so linking is linear in the number of edge
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .arns import SQS_URL, arn_resource_name
+from .collector import collector_paused
 from .config import LoadConfig
 from .domains import unit_domains
 from .graph import (
@@ -515,26 +514,9 @@ def build_graph(
 
     ``pipelines`` are the CI pipelines that deploy the units.
     """
-    with _collector_paused():
+    # linking makes no cycles, and each full collection would walk every loaded unit again: half its time
+    with collector_paused():
         return _build_graph(units, root=root, config=config, errors=errors, notes=notes, pipelines=pipelines)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while linking, restoring it after.
-
-    Linking allocates tens of thousands of small containers (edges, graph dicts) and makes no
-    cycles to collect, yet each collection walks every object the loaded units hold: half of the
-    linking time on the corpus. Nothing is left uncollected: the collector runs again after.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _build_graph(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..collector import collector_paused
 from ..graph import DeploymentGraph
 from ..rules import BUILTIN_RULES, Rule, registered_rules
 from ..rules.base import Violation
@@ -72,6 +73,18 @@ def build_document(
     With ``check`` (the CLI's run of the configured rules, suppressions and baseline) the findings are
     exactly what that run found, as the pytest gate finds them.
     """
+    # building the report makes no cycles; a full collection here would walk the whole graph again
+    with collector_paused():
+        return _build_document(graph, baseline=baseline, extra=extra, check=check)
+
+
+def _build_document(
+    graph: DeploymentGraph,
+    *,
+    baseline: Baseline | None,
+    extra: Iterable[tuple[Rule, Sequence[Violation]]],
+    check: RepositoryCheck | None,
+) -> ReportDocument:
     data = build_report(graph, check)
     known = registered_rules()
     known.update({extra_rule.id: extra_rule for extra_rule, _ in extra})

@@ -1,4 +1,4 @@
-"""Linking pauses the cyclic garbage collector (half its time on the corpus) and always restores it."""
+"""Linking and building the report pause the cyclic garbage collector, and always restore it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import gc
 import pytest
 
 from pytest_serverless_arch import link
+from pytest_serverless_arch.collector import collector_paused
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.link import build_graph
 from pytest_serverless_arch.model import Edge, Export, ForeignRef, LoadedUnit, Location, Resource
+from pytest_serverless_arch.report import document
+from pytest_serverless_arch.report.document import build_document
 
 
 def two_units() -> list[LoadedUnit]:
@@ -57,4 +60,28 @@ def test_the_collector_is_enabled_again_when_linking_raises(monkeypatch):
     monkeypatch.setattr(link._Linker, "add_unit_edges", broken)
     with pytest.raises(RuntimeError, match="boom"):
         build_graph(two_units(), root=".", config=LoadConfig())
+    assert gc.isenabled()
+
+
+def test_building_the_report_pauses_the_collector_and_enables_it_again(monkeypatch):
+    seen: list[bool] = []
+    original = document.build_report
+
+    def spy(graph, check):
+        seen.append(gc.isenabled())
+        return original(graph, check)
+
+    monkeypatch.setattr(document, "build_report", spy)
+    graph = build_graph(two_units(), root=".", config=LoadConfig())
+    report = build_document(graph)
+    assert seen == [False]
+    assert gc.isenabled()
+    assert [unit["name"] for unit in report.data["units"]] == ["a", "b"]
+
+
+def test_a_collector_paused_inside_stays_paused_until_the_outer_block_ends():
+    with collector_paused():
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
     assert gc.isenabled()
