@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import difflib
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -288,3 +289,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return int(ExitCode.USAGE_ERROR)
+
+
+def run() -> NoReturn:
+    """The ``serverless-arch`` command and ``python -m pytest_serverless_arch``: :func:`main`, then exit at once.
+
+    A repository's graph is hundreds of thousands of objects; freeing them one by one at
+    interpreter exit took about 0.45 s of a 3 s warm run on the shared corpus, after every
+    output was written. So the streams are flushed and the process ends without that walk,
+    unless a tracer (coverage, a debugger) is attached and needs its own exit handlers.
+    A reader that goes away early (``| head``) ends the run quietly with 1, as Python's docs advise.
+    """
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        code = 1
+    sys.stderr.flush()
+    if sys.gettrace() is not None or "coverage" in sys.modules:
+        raise SystemExit(code)
+    os._exit(code)
