@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 from pytest_serverless_arch.cli import main
 
-from .helpers import FIXTURES
+from .helpers import FIXTURES, run_cli
 
 CONTRACTS = """\
 [tool.serverless-arch.contracts.layers]
@@ -73,3 +75,14 @@ def test_the_contracts_command_says_when_no_contract_is_declared(tmp_path, capsy
     root = repository(tmp_path, "[tool.pytest.ini_options]\n")
     assert main(["contracts", str(root)]) == 0
     assert capsys.readouterr().out.startswith("no contracts declared (")
+
+
+def test_the_module_entry_point_leaves_with_the_exit_code_and_every_byte_written(tmp_path: Path) -> None:
+    repo = Path(__file__).parent.parent / "sample_repos"  # every sample: a report of over 40 KB
+    to_file = run_cli("report", repo, "--format", "json", "--no-cache", "-o", tmp_path / "report.json")
+    to_stdout = run_cli("report", repo, "--format", "json", "--no-cache")
+    assert to_file.returncode == to_stdout.returncode == 1  # the samples break rules on purpose
+    written = (tmp_path / "report.json").read_text()
+    assert len(written) > 40_000  # more than a small buffer: os._exit must not cut it short
+    assert to_stdout.stdout == written
+    assert json.loads(written)["violations"]
