@@ -50,3 +50,15 @@ def test_a_reader_that_goes_away_early_gets_no_traceback_and_exit_code_1(tmp_pat
     os.close(write_end)
     assert "Traceback" not in done.stderr
     assert done.returncode == 1
+
+
+def test_a_profiler_attached_to_the_command_still_writes_its_profile(tmp_path):
+    profile = tmp_path / "report.prof"
+    argv = ["report", str(REPO / "sample_repos" / "monolith-online-shop"), "--format", "json", "--no-cache"]
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "pytest_serverless_arch", *argv],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == _in_process(*argv)[0]
+    assert profile.stat().st_size > 0
