@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import hashlib
 import hmac
 import os
@@ -50,6 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
+from .collector import collector_paused
 from .config import LoadConfig
 from .discover import Candidate, Classified, Discovery
 from .files import FileRead, ReadLog
@@ -179,7 +179,7 @@ class UnitCache:
         if stored is None:
             return None
         try:
-            with _no_gc():
+            with collector_paused():
                 classified = pickle.loads(stored.payload)
         except Exception:  # a damaged entry is a miss
             return None
@@ -253,7 +253,7 @@ class UnitCache:
         secret = self._signing_key()
         if secret is None or not hmac.compare_digest(signature, _sign(secret, name, body)):
             return None  # not written by this user's cache: never unpickled
-        with _no_gc():
+        with collector_paused():
             stored_name, entries = pickle.loads(body)
         if stored_name != name or not isinstance(entries, dict):
             return None
@@ -321,7 +321,7 @@ def _sign(secret: bytes, name: str, body: bytes) -> bytes:
 
 def _unpickle(payload: bytes) -> CachedLoad | None:
     try:
-        with _no_gc():  # unpickling many small containers: the cyclic collector would rescan them all
+        with collector_paused():  # unpickling many small containers: the cyclic collector would rescan them all
             cached = pickle.loads(payload)
     except Exception:  # a damaged entry is a miss, never an error
         return None
@@ -395,17 +395,6 @@ def _read_or_create_secret(path: Path) -> bytes:
         with contextlib.suppress(OSError):
             os.remove(temporary)
     return path.read_bytes()
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _FINGERPRINT: list[str] = []

@@ -29,12 +29,12 @@ from typing import Any
 
 from .baseline import Baseline
 from .cache import UnitCache, default_cache_dir
+from .collector import gc_held_after_big_parse
 from .configfile import ConfigFile
 from .evaluation import RuleRun, run_rule
 from .graph import DeploymentGraph
 from .loading import load
 from .options import ArchSettings, RuleSpec, SettingsError, check_setting_names, resolve_settings
-from .parse import gc_held_after_big_parse
 from .rules import BUILTIN_RULES
 from .rules.base import registered_rules
 

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .check import ExitCode, UsageError, check_repository, load_rules_module, settings_for
+from .collector import gc_held_after_big_parse
 from .configfile import ConfigFileError, find_config
 from .escape import printable
 from .options import OPTIONS
-from .parse import gc_held_after_big_parse
 from .report import FORMATS, build_document, render
 
 __all__ = ["COMMANDS", "FORMATS", "Command", "main"]

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .cache import UnitCache
+from .collector import gc_held_after_big_parse
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
 from .domains import assign_domains
@@ -25,7 +26,7 @@ from .loaders import loader_for
 from .loaders.sam.samconfig import read_samconfig
 from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
 from .model import LoadedUnit, LoadError, Location, Note
-from .parse import ParseError, gc_held_after_big_parse
+from .parse import ParseError
 from .pipelines.attach import attach_deployments, deployed_pipelines
 from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
 from .pipelines.model import PipelineScan

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import gc
 import json
 import json.decoder
 import json.scanner
@@ -24,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .collector import collector_paused
 from .files import MAX_FILE_BYTES, UnreadableFile, decode_text, read_text
 
 __all__ = [
@@ -949,54 +949,10 @@ def parse_json(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
 _GC_PAUSE_CHARACTERS = 1_000_000
 
 
-@contextlib.contextmanager
-def _gc_paused(text: str) -> Iterator[None]:
-    if len(text) < _GC_PAUSE_CHARACTERS or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if _HOLD.depth:  # inside gc_held_after_big_parse: stay paused to the end of that block
-            _HOLD.paused = True
-        else:
-            gc.enable()
-
-
-class _GcHold:
-    depth = 0  # how many gc_held_after_big_parse blocks are open
-    paused = False  # a big parse inside them left the collector paused
-
-
-_HOLD = _GcHold()
-
-
-@contextlib.contextmanager
-def gc_held_after_big_parse() -> Iterator[None]:
-    """Once a big text is parsed inside this block, keep the cyclic garbage collector paused to its end.
-
-    Reading, linking and checking a big document build millions more long-lived
-    containers (resources, locations, edges, graph nodes) and no cycles; each full
-    collection would walk all of them again, about a third of the CPU of a 19 MB
-    template's run. Small inputs never pause it. Blocks nest: the outermost resumes it.
-
-    >>> import gc
-    >>> with gc_held_after_big_parse():
-    ...     _ = parse_text("a: [" + "1, " * 600_000 + "2]")
-    ...     gc.isenabled()
-    False
-    >>> gc.isenabled()
-    True
-    """
-    _HOLD.depth += 1
-    try:
-        yield
-    finally:
-        _HOLD.depth -= 1
-        if not _HOLD.depth and _HOLD.paused:
-            _HOLD.paused = False
-            gc.enable()
+def _gc_paused(text: str) -> contextlib.AbstractContextManager[None]:
+    if len(text) < _GC_PAUSE_CHARACTERS:
+        return contextlib.nullcontext()
+    return collector_paused(hold=True)
 
 
 def parse_text(text: str, *, json_first: bool = False, duplicates: list[DuplicateKey] | None = None) -> Any:

@@ -226,12 +226,12 @@ def test_a_big_parse_inside_a_gc_hold_keeps_the_collector_paused_to_the_end_of_t
 ) -> None:
     import gc
 
-    from pytest_serverless_arch import parse
+    from pytest_serverless_arch import collector, parse
 
     monkeypatch.setattr(parse, "_GC_PAUSE_CHARACTERS", 20)
     assert gc.isenabled()
-    with parse.gc_held_after_big_parse():
-        with parse.gc_held_after_big_parse():
+    with collector.gc_held_after_big_parse():
+        with collector.gc_held_after_big_parse():
             parse.parse_text("a: 1\n")  # 5 characters: under the threshold, never paused
             assert gc.isenabled()
             assert parse.parse_text("Resources:\n  Queue: {Type: q}\n") == {"Resources": {"Queue": {"Type": "q"}}}
@@ -245,10 +245,10 @@ def test_a_big_parse_inside_a_gc_hold_keeps_the_collector_paused_to_the_end_of_t
 def test_a_gc_hold_resumes_the_collector_when_its_block_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
-    from pytest_serverless_arch import parse
+    from pytest_serverless_arch import collector, parse
 
     monkeypatch.setattr(parse, "_GC_PAUSE_CHARACTERS", 20)
-    with pytest.raises(parse.ParseError), parse.gc_held_after_big_parse():
+    with pytest.raises(parse.ParseError), collector.gc_held_after_big_parse():
         parse.parse_text("Resources: [unclosed, list, here\n")
     assert gc.isenabled()
 
