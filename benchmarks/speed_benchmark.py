@@ -302,22 +302,16 @@ def section_pytest(runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="speed-pytest-") as temp:
         repo = write_pytest_repository(Path(temp))
         pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        for extra in ([], ["-n", "2"]):
-            label = " ".join(extra) or "serial"
-            without = median_of(runs, [*pytest, *extra, "-p", "no:serverless_arch"], cwd=repo, warm_up=True)
-            with_plugin = median_of(runs, [*pytest, *extra], cwd=repo, warm_up=True)
-            show(f"{label}: -p no:serverless_arch", without)
-            show(f"{label}: plugin + gate", with_plugin, without)
-            print(f"  {label}: the plugin adds {with_plugin.wall - without.wall:+.2f} s wall")
-        # pytest's default: its cache directory on, where the gate keeps loaded units (warmed by the first run)
+        # and pytest's default: its cache directory on, where the gate keeps loaded units (warmed by the first run)
         cached = [sys.executable, "-m", "pytest", "-q"]
-        for extra in ([], ["-n", "2"]):
-            label = " ".join(extra) or "serial"
-            without = median_of(runs, [*cached, *extra, "-p", "no:serverless_arch"], cwd=repo, warm_up=True)
-            with_plugin = median_of(runs, [*cached, *extra], cwd=repo, warm_up=True)
-            show(f"{label}, warm cache: -p no:serverless_arch", without)
-            show(f"{label}, warm cache: plugin + gate", with_plugin, without)
-            print(f"  {label}, warm cache: the plugin adds {with_plugin.wall - without.wall:+.2f} s wall")
+        for command, cache_label in ((pytest, ""), (cached, ", warm cache")):
+            for extra in ([], ["-n", "2"]):
+                label = (" ".join(extra) or "serial") + cache_label
+                without = median_of(runs, [*command, *extra, "-p", "no:serverless_arch"], cwd=repo, warm_up=True)
+                with_plugin = median_of(runs, [*command, *extra], cwd=repo, warm_up=True)
+                show(f"{label}: -p no:serverless_arch", without)
+                show(f"{label}: plugin + gate", with_plugin, without)
+                print(f"  {label}: the plugin adds {with_plugin.wall - without.wall:+.2f} s wall")
         section_changed_since(repo, pytest, runs)
         section_changed_since(repo, cached, runs, label="warm cache: ", init=False)
 
