@@ -86,25 +86,19 @@ def _build_document(
     check: RepositoryCheck | None,
 ) -> ReportDocument:
     data = build_report(graph, check)
+    extra = list(extra)  # read twice: the rules it adds, then their violations
     known = registered_rules()
     known.update({extra_rule.id: extra_rule for extra_rule, _ in extra})
     if check is not None:
         findings = tuple(findings_of_runs(check.runs, graph))
         ran = [run.rule.id for run in check.runs]
-        return ReportDocument(
-            graph=graph,
-            data=data,
-            findings=findings,
-            diagram=build_diagram(graph, findings),
-            rules=tuple(known[rule_id] for rule_id in ran if rule_id in known),
-            root=Path(graph.root).resolve(),
-            baseline_used=any(run.result is not None and run.result.baselined for run in check.runs),
-        )
-    violations = [Violation(**_violation_fields(item)) for item in data["violations"]]
-    extra = list(extra)
-    violations += [violation for _, found in extra for violation in found]
-    findings = tuple(triage_findings(violations, graph, baseline))
-    ran = list(BUILTIN_RULES) + sorted({finding.rule for finding in findings} - set(BUILTIN_RULES))
+        baseline_used = any(run.result is not None and run.result.baselined for run in check.runs)
+    else:
+        violations = [Violation(**_violation_fields(item)) for item in data["violations"]]
+        violations += [violation for _, found in extra for violation in found]
+        findings = tuple(triage_findings(violations, graph, baseline))
+        ran = list(BUILTIN_RULES) + sorted({finding.rule for finding in findings} - set(BUILTIN_RULES))
+        baseline_used = baseline is not None and len(baseline) > 0
     return ReportDocument(
         graph=graph,
         data=data,
@@ -112,7 +106,7 @@ def _build_document(
         diagram=build_diagram(graph, findings),
         rules=tuple(known[rule_id] for rule_id in ran if rule_id in known),
         root=Path(graph.root).resolve(),
-        baseline_used=baseline is not None and len(baseline) > 0,
+        baseline_used=baseline_used,
     )
 
 

@@ -22,7 +22,7 @@ from ..identity import finding_identity as stage_independent_identity
 from ..identity import unit_identities
 from ..model import Location
 from ..rules.base import Violation
-from ..suppressions import triage
+from ..suppressions import Triage, triage
 
 if TYPE_CHECKING:
     from ..baseline import Baseline
@@ -79,13 +79,8 @@ def findings_of_runs(runs: Iterable[Any], graph: Any) -> list[Finding]:
         result = run.result
         if result is None:
             continue
-        findings += [Finding(v, "new", finding_identity(v, graph, paths)) for v in result.failing]
-        findings += [Finding(v, "baselined", finding_identity(v, graph, paths)) for v in result.baselined]
-        findings += [
-            Finding(v, "suppressed", finding_identity(v, graph, paths), suppression.reason, suppression.location)
-            for v, suppression in result.suppressed
-        ]
-    return sorted(findings, key=lambda f: (f.location, f.rule, f.violation.message, f.state))
+        findings += _findings_of(result, graph, paths)
+    return _in_report_order(findings)
 
 
 def triage_findings(violations: Iterable[Violation], graph: Any = None, baseline: Baseline | None = None) -> list[Finding]:
@@ -97,10 +92,21 @@ def triage_findings(violations: Iterable[Violation], graph: Any = None, baseline
     paths = unit_identities(graph)
     for rule_id, found in by_rule.items():
         result = triage(rule_id, found, graph, baseline)
-        findings += [Finding(v, "new", finding_identity(v, graph, paths)) for v in result.failing]
-        findings += [Finding(v, "baselined", finding_identity(v, graph, paths)) for v in result.baselined]
-        findings += [
+        findings += _findings_of(result, graph, paths)
+    return _in_report_order(findings)
+
+
+def _findings_of(result: Triage, graph: Any, paths: dict[str, str]) -> list[Finding]:
+    """One rule's triaged violations (failing, baselined, suppressed) as findings with their identities."""
+    return [
+        *(Finding(v, "new", finding_identity(v, graph, paths)) for v in result.failing),
+        *(Finding(v, "baselined", finding_identity(v, graph, paths)) for v in result.baselined),
+        *(
             Finding(v, "suppressed", finding_identity(v, graph, paths), suppression.reason, suppression.location)
             for v, suppression in result.suppressed
-        ]
+        ),
+    ]
+
+
+def _in_report_order(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.location, f.rule, f.violation.message, f.state))
