@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -49,6 +49,9 @@ _LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)
 _LOCAL_PATH_KEYS = ("DefinitionUri", "Location", "TemplateURL", "ContentUri", "BodyS3Location", "DefinitionS3Location")
 _FILE_VARIABLE = re.compile(r"\$\{file\(([^)~]+?)\)")
 
+Sniffer = Callable[[str, str], str | None]
+"""``(relpath, text) -> label or None``: a later stage's cheap look at a file's text while discovery has it."""
+
 
 @dataclass
 class Candidate:
@@ -76,6 +79,8 @@ class Discovery:
     ignored: list[str] = field(default_factory=list)  # directories not walked (build output, ignore globs)
     classifications: Classifications | None = None  # the warm cache's memory of classified files
     unparsed: dict[str, _Later] = field(default_factory=dict)  # documents known to parse, parsed on first use
+    sniff: Sniffer | None = None  # asked about the text of every file discovery reads (see :func:`discover`)
+    sniffed: dict[str, str | None] = field(default_factory=dict)  # relpath -> what ``sniff`` said of its text
 
     def document_of(self, relpath: str) -> Any:
         """The parsed document of a template-like file discovery read, or None (parsed now if it was spared)."""
@@ -194,15 +199,20 @@ def discover(
     config: LoadConfig | None = None,
     *,
     classifications: Classifications | None = None,
+    sniff: Sniffer | None = None,
 ) -> Discovery:
     """Walk ``paths`` (files or directories under ``root``) and collect unit candidates.
 
     ``classifications`` remembers what each file's bytes were (see :class:`Classified`):
     a file it knows is not parsed until a reader asks for its document.
+    ``sniff`` is asked about the text of every file discovery reads, and its
+    answers kept in ``Discovery.sniffed`` (None for bytes that are not text):
+    the pipeline scan looks for CodePipeline and samstacks files this way
+    instead of reading every file a second time.
     """
     config = config or LoadConfig()
     root_path = Path(root).resolve()
-    discovery = Discovery(root_path, classifications=classifications)
+    discovery = Discovery(root_path, classifications=classifications, sniff=sniff)
     seen: set[Path] = set()
     for given in paths:
         start = Path(given)
@@ -292,10 +302,14 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     try:
         text = decode_text(data, rel)
     except UnreadableFile as exc:
+        if discovery.sniff is not None:
+            discovery.sniffed[rel] = None
         # Not text: worth an error only when the bytes still look like a template or the name says so.
         if _LOOKS_LIKE_TEMPLATE.search(data) or is_serverless_name or is_compose_name or explicit:
             discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
         return
+    if discovery.sniff is not None:
+        discovery.sniffed[rel] = discovery.sniff(rel, text)
     data = text.encode("utf-8", errors="surrogatepass")  # the sniffers below read UTF-8
     looks_like_template = bool(_LOOKS_LIKE_TEMPLATE.search(data))
     looks_like_service = is_serverless_name or bool(_LOOKS_LIKE_SERVICE.search(data))

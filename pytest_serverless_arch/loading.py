@@ -30,7 +30,7 @@ from .parse import ParseError
 from .pipelines.attach import attach_deployments, deployed_pipelines
 from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
 from .pipelines.model import PipelineScan
-from .pipelines.reading import read_pipelines
+from .pipelines.reading import kind_by_text, read_pipelines
 
 __all__ = ["load", "load_units"]
 
@@ -75,7 +75,9 @@ def _load(
     cache: UnitCache | None,
 ) -> DeploymentGraph:
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext():
-        discovery = discover([Path(path).resolve() for path in path_list], root_path, config, classifications=cache)
+        discovery = discover(
+            [Path(path).resolve() for path in path_list], root_path, config, classifications=cache, sniff=kind_by_text
+        )
         scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
         projects = compose_projects(discovery)
         plan = plan_for(scan, discovery, projects, config)
@@ -101,7 +103,7 @@ def _load(
 def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:
     """What the pipeline readers find under ``root``; their crash is a load error, never the loss of the units."""
     try:
-        scan = read_pipelines(root, config)
+        scan = read_pipelines(root, config, discovery.sniffed)
     except Exception as exc:  # a bug must not lose the rest of the run
         discovery.errors.append(
             LoadError(".", 0, f"internal error while reading pipelines ({type(exc).__name__}: {exc}); please report it")

@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..config import LoadConfig
@@ -22,24 +22,40 @@ from .model import Pipeline, PipelineScan
 from .source import read_text
 from .walk import PipelineState
 
-__all__ = ["READERS", "read_pipeline_file", "read_pipelines"]
+__all__ = ["READERS", "kind_by_text", "read_pipeline_file", "read_pipelines"]
 
 Reader = Callable[[Path, str, PipelineState], "Pipeline | list[Pipeline] | None"]
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 
 
-def _kind_by_content(root: Path, relpath: str) -> str | None:
-    """``codepipeline`` or ``samstacks`` for a YAML/JSON file that holds one, by a cheap look at its text."""
-    if not relpath.endswith(_TEMPLATE_SUFFIXES) or relpath.startswith(".github/"):
-        return None
-    text = read_text(root, relpath).text
-    if text is None:
-        return None
+def kind_by_text(relpath: str, text: str) -> str | None:
+    """``codepipeline`` or ``samstacks`` for a YAML/JSON file that holds one, by a cheap look at its text.
+
+    Discovery asks this of every file it reads (``discover(sniff=kind_by_text)``),
+    so the scan need not read those files again.
+
+    >>> kind_by_text("ci/pipeline.yaml", "Type: AWS::CodePipeline::Pipeline")
+    'codepipeline'
+    >>> kind_by_text("samstacks.yml", "pipeline_name: shop\nstacks:\n  - id: orders")
+    'samstacks'
+    >>> kind_by_text("template.yaml", "Resources: {}") is None
+    True
+    """
     if codepipeline.PIPELINE_TYPE in text:
         return "codepipeline"
     if samstacks.looks_like_manifest(text):
         return "samstacks"
     return None
+
+
+def _kind_by_content(root: Path, relpath: str, sniffed: Mapping[str, str | None]) -> str | None:
+    """:func:`kind_by_text` of a file, from what discovery saw of it (``sniffed``) or read now."""
+    if not relpath.endswith(_TEMPLATE_SUFFIXES) or relpath.startswith(".github/"):
+        return None
+    if relpath in sniffed:
+        return sniffed[relpath]
+    text = read_text(root, relpath).text
+    return None if text is None else kind_by_text(relpath, text)
 
 
 class _Scan:
@@ -94,8 +110,13 @@ def read_pipeline_file(root: Path, relpath: str, system: str) -> PipelineScan:
     return PipelineScan(tuple(scan.pipelines), tuple(scan.notes), tuple(scan.files_read))
 
 
-def read_pipelines(root: Path, config: LoadConfig) -> PipelineScan:
-    """Find and read every pipeline under ``root``; problems become notes, never exceptions."""
+def read_pipelines(root: Path, config: LoadConfig, sniffed: Mapping[str, str | None] | None = None) -> PipelineScan:
+    """Find and read every pipeline under ``root``; problems become notes, never exceptions.
+
+    ``sniffed`` is what :func:`kind_by_text` said of the files discovery read
+    (``Discovery.sniffed``, by repository-relative path); other files are read here.
+    """
+    sniffed = sniffed or {}
     root = Path(root).resolve()
     scan = _Scan(root)
     workflows = {relpath: scan.read(relpath, github_actions.read_workflow) for relpath in github_actions.workflow_files(root)}
@@ -114,7 +135,7 @@ def read_pipelines(root: Path, config: LoadConfig) -> PipelineScan:
         elif name == "Jenkinsfile" or name.startswith("Jenkinsfile.") or name.endswith(".jenkinsfile"):
             scan.read(relpath, jenkins.read_jenkinsfile)
     for relpath in files:
-        kind = _kind_by_content(root, relpath)
+        kind = _kind_by_content(root, relpath, sniffed)
         if kind == "codepipeline":
             scan.read(relpath, codepipeline.read_codepipelines)
         elif kind == "samstacks":

@@ -1,0 +1,65 @@
+"""The pipeline scan finds CodePipeline and samstacks files from what discovery already read, not by reading them again."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_serverless_arch import files
+from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.discover import discover
+from pytest_serverless_arch.pipelines.reading import kind_by_text, read_pipelines
+
+from .helpers import PIPELINE_FIXTURES
+
+QUEUE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
+
+
+@pytest.mark.parametrize("fixture", ["codepipeline-cfn", "samstacks", "sam-pipeline-codepipeline"])
+def test_the_scan_finds_the_same_pipelines_from_what_discovery_sniffed_as_by_reading_every_file(fixture: str) -> None:
+    root = (PIPELINE_FIXTURES / fixture).resolve()
+    config = LoadConfig()
+    read_again = read_pipelines(root, config)
+    discovery = discover([root], root, config, sniff=kind_by_text)
+    assert read_pipelines(root, config, discovery.sniffed) == read_again
+    assert read_again.pipelines  # each fixture holds a pipeline the scan must not lose
+
+
+def test_discovery_keeps_what_the_sniffer_said_of_every_file_it_read_and_none_for_bytes_that_are_not_text(
+    tmp_path: Path,
+) -> None:
+    shutil.copy(PIPELINE_FIXTURES / "codepipeline-cfn" / "ci" / "pipeline.yaml", tmp_path / "pipeline.yaml")
+    shutil.copy(PIPELINE_FIXTURES / "samstacks" / "pipeline.yml", tmp_path / "stacks.yml")
+    (tmp_path / "template.yaml").write_text(QUEUE)
+    (tmp_path / "broken.yaml").write_bytes(b"Resources: \xff\xfe\x00")
+    (tmp_path / "notes.txt").write_text("AWS::CodePipeline::Pipeline")  # not a template suffix: discovery never reads it
+    discovery = discover([tmp_path], tmp_path, LoadConfig(), sniff=kind_by_text)
+    assert discovery.sniffed == {
+        "broken.yaml": None,
+        "pipeline.yaml": "codepipeline",
+        "stacks.yml": "samstacks",
+        "template.yaml": None,
+    }
+    assert discover([tmp_path], tmp_path, LoadConfig()).sniffed == {}  # no sniffer, nothing kept
+
+
+def test_the_scan_reads_only_the_pipeline_files_among_those_discovery_sniffed(tmp_path: Path) -> None:
+    shutil.copy(PIPELINE_FIXTURES / "samstacks" / "pipeline.yml", tmp_path / "pipeline.yml")
+    (tmp_path / "template.yaml").write_text(QUEUE)
+    (tmp_path / "other.json").write_text('{"Resources": {}}')
+    root = tmp_path.resolve()
+    discovery = discover([root], root, LoadConfig(), sniff=kind_by_text)
+    with files.recording() as log:
+        scan = read_pipelines(root, LoadConfig(), discovery.sniffed)
+    read = sorted(Path(entry.path).name for entry in log if entry.what == "bytes")
+    assert read == ["pipeline.yml"]
+    assert [(pipeline.system, str(pipeline.location.path)) for pipeline in scan.pipelines] == [("samstacks", "pipeline.yml")]
+    with files.recording() as log:
+        read_pipelines(root, LoadConfig())  # without discovery's answers every YAML/JSON file is looked at
+    assert sorted(Path(entry.path).name for entry in log if entry.what == "bytes") == [
+        "other.json",
+        "pipeline.yml",
+        "template.yaml",
+    ]
