@@ -5,9 +5,12 @@
 
 1. :func:`changed_files` lists the files changed between ``REF`` and the
    working tree (``git diff --name-only``, plus untracked files);
-2. :func:`tree_at` materialises the tree at ``REF`` from git's object store
-   (``git archive``) into a temporary folder;
-3. :func:`load_at` loads the graph of that tree with the same loader as the head.
+2. :func:`graph_at` gives the repository at ``REF``: from the
+   :class:`~pytest_serverless_arch.ref_store.RefStore` when that commit was
+   loaded before (what a commit holds never changes), else :func:`tree_at`
+   materialises the tree at ``REF`` from git's object store (``git archive``)
+   into a temporary folder and :func:`load_at` loads it with the same loader
+   as the head.
 
 :func:`changes_since` puts them together into a :class:`ChangeSet`: the units
 whose files changed, every unit linked to them, the order in which they must
@@ -37,12 +40,15 @@ from typing import Any
 
 from .config import LoadConfig
 from .graph import DeploymentGraph
+from .ref_store import GraphAtRef, RefStore, ref_key
 
 __all__ = [
     "ChangeSet",
     "ChangesError",
+    "GraphAtRef",
     "changed_files",
     "changes_since",
+    "graph_at",
     "load_at",
     "tree_at",
     "units_of_files",
@@ -73,7 +79,7 @@ class ChangeSet:
     removed_units: tuple[str, ...]
     deploy_order: tuple[tuple[str, ...], ...] | None
     pipelines: tuple[str, ...]
-    before: DeploymentGraph = field(repr=False, compare=False)
+    before: GraphAtRef = field(repr=False, compare=False)
 
     @property
     def touched_units(self) -> tuple[str, ...]:
@@ -126,13 +132,14 @@ def _toplevel(root: Path) -> tuple[Path, str]:
     return top, "" if relative == "." else relative
 
 
-def changed_files(root: str | os.PathLike[str], ref: str) -> tuple[str, ...]:
+def changed_files(root: str | os.PathLike[str], ref: str, *, commit: str | None = None) -> tuple[str, ...]:
     """Files under ``root`` changed between ``ref`` and the working tree (untracked ones too), relative to ``root``.
 
     Deleted and renamed files count under both names: a unit may have lived in either.
+    ``commit`` is the commit ``ref`` names, when the caller already asked git.
     """
     root_path = Path(root).resolve()
-    commit = _check_ref(root_path, ref)
+    commit = commit or _check_ref(root_path, ref)
     changed = str(_git(root_path, "diff", "--name-only", "--no-renames", "--relative", commit, "--", "."))
     untracked = str(_git(root_path, "ls-files", "--others", "--exclude-standard", "--", "."))
     return tuple(sorted({line for line in (changed + untracked).splitlines() if line.strip()}))
@@ -190,7 +197,41 @@ def load_at(
         return load(mapped or [str(tree)], root=str(tree), config=config or LoadConfig())
 
 
-def units_of_files(graph: DeploymentGraph, files: Iterable[str]) -> list[str]:
+def graph_at(
+    ref: str,
+    paths: Sequence[str | os.PathLike[str]] | None = None,
+    *,
+    root: str | os.PathLike[str],
+    config: LoadConfig | None = None,
+    store: RefStore | None = None,
+    commit: str | None = None,
+) -> GraphAtRef:
+    """What :func:`changes_since` needs of the repository at ``ref``: from ``store`` by commit id, else loaded and kept there.
+
+    The key is the commit ``ref`` names (never the ref's name: a branch moves),
+    the root, the paths, the load options and this package's code.
+    """
+    root_path = Path(root).resolve()
+    config = config or LoadConfig()
+    key = None
+    if store is not None:
+        commit = commit or _check_ref(root_path, ref)
+        relative = [
+            Path(path).resolve().relative_to(root_path).as_posix()
+            for path in (paths or [root_path])
+            if Path(path).resolve().is_relative_to(root_path)
+        ]
+        key = ref_key(commit, root_path, relative, config)
+        kept = store.get(key)
+        if kept is not None:
+            return kept
+    found = GraphAtRef.of(load_at(ref, paths, root=root_path, config=config))
+    if store is not None and key is not None:
+        store.put(key, found)
+    return found
+
+
+def units_of_files(graph: DeploymentGraph | GraphAtRef, files: Iterable[str]) -> list[str]:
     """The units a changed file belongs to: the unit of that template, else the units of its nearest folder.
 
     A file beside or below a template (handler code, a samconfig, an included
@@ -222,13 +263,20 @@ def changes_since(
     paths: Sequence[str | os.PathLike[str]] | None = None,
     *,
     config: LoadConfig | None = None,
-    before: DeploymentGraph | None = None,
+    before: DeploymentGraph | GraphAtRef | None = None,
+    store: RefStore | None = None,
 ) -> ChangeSet:
-    """What changed in ``graph``'s repository since ``ref`` (``before`` skips loading the graph at ``ref``)."""
+    """What changed in ``graph``'s repository since ``ref``.
+
+    ``before`` skips reading the graph at ``ref``; else ``store`` keeps it by commit (see :func:`graph_at`).
+    """
     root = Path(graph.root)
-    files = changed_files(root, ref)
+    commit = _check_ref(root, ref)
+    files = changed_files(root, ref, commit=commit)
     if before is None:
-        before = load_at(ref, paths, root=root, config=config)
+        before = graph_at(ref, paths, root=root, config=config, store=store, commit=commit)
+    elif isinstance(before, DeploymentGraph):
+        before = GraphAtRef.of(before)
     head_units = {unit.name for unit in graph.units()}
     changed = set(units_of_files(graph, files)) | set(units_of_files(before, files))
     linked: set[str] = set()

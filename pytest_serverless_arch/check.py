@@ -158,9 +158,13 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
         graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=cache)
         if settings.changed_since:
             from .changes import ChangesError, changes_since
+            from .ref_store import RefStore
 
+            store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
             try:
-                graph.changes = changes_since(graph, settings.changed_since, list(settings.paths), config=settings.load_config)
+                graph.changes = changes_since(
+                    graph, settings.changed_since, list(settings.paths), config=settings.load_config, store=store
+                )
             except ChangesError as exc:
                 raise UsageError(f"--arch-changed-since: {exc}") from None
         check = RepositoryCheck(settings, graph, not_run=not_run, cache=cache)

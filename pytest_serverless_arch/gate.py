@@ -160,8 +160,10 @@ class ArchGate:
             graph = load(paths, root=str(settings.root), config=settings.load_config, cache=cache)
             if settings.changed_since:
                 from .changes import changes_since
+                from .ref_store import RefStore
 
-                graph.changes = changes_since(graph, settings.changed_since, paths, config=settings.load_config)
+                store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
+                graph.changes = changes_since(graph, settings.changed_since, paths, config=settings.load_config, store=store)
             self._graph = graph
         return self._graph
 

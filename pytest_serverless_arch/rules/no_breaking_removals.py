@@ -17,9 +17,9 @@ Removing a name together with its last reader passes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from ..graph import DeploymentGraph, ProvidedName
+from ..graph import DeploymentGraph, NameUse, ProvidedName
 from ..references import PROVIDER_KIND, describe_reference, judge_references
 from .base import RuleError, Violation, rule
 
@@ -56,7 +56,15 @@ def no_breaking_removals(graph: Any) -> list[Violation]:
     return [v for v in found if selects is None or any(selects(unit) for unit in v.units)]
 
 
-def breaking_removals(before: DeploymentGraph, after: DeploymentGraph, *, ref: str = "REF") -> list[Violation]:
+class NamesAtRef(Protocol):
+    """What the rule reads of the repository at the ref: a graph, or the smaller ``changes.GraphAtRef`` kept by commit."""
+
+    def provided_names(self) -> list[ProvidedName]: ...
+
+    def name_uses(self) -> list[NameUse]: ...
+
+
+def breaking_removals(before: NamesAtRef, after: DeploymentGraph, *, ref: str = "REF") -> list[Violation]:
     """The findings of ``no-breaking-removals`` between two graphs of one repository, ``before`` at ``ref``.
 
     >>> from pytest_serverless_arch.graph import DeploymentGraph

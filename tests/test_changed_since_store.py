@@ -1,0 +1,125 @@
+"""``--arch-changed-since`` keeps the graph at the ref by commit id: a second run reads no tree from git (issue 19)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_serverless_arch import changes, load, ref_store
+from pytest_serverless_arch.changes import GraphAtRef, changes_since
+from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.ref_store import MAX_REFS, RefStore
+
+from .helpers import commit_all, write_files
+
+PROVIDER = """\
+    Resources:
+      Topic:
+        Type: AWS::SNS::Topic
+    Outputs:
+      TopicArn:
+        Value: !Ref Topic
+        Export:
+          Name: shared-topic
+    """
+READER = """\
+    Resources:
+      Queue:
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: !ImportValue shared-topic
+    """
+
+
+def repository(root: Path) -> None:
+    write_files(
+        root,
+        {
+            "provider/template.yaml": PROVIDER,
+            "reader/template.yaml": READER,
+            "alone/template.yaml": READER.replace("!ImportValue shared-topic", "alone"),
+        },
+    )
+    commit_all(root, "a provider, its reader and a unit alone")
+
+
+def no_archive(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the tree at the ref was read from git again")
+
+
+def test_the_graph_at_a_ref_is_read_once_per_commit_and_then_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repository(tmp_path / "repo")
+    write_files(tmp_path / "repo", {"provider/template.yaml": PROVIDER.replace("shared-topic", "renamed-topic")})
+    graph = load(tmp_path / "repo")
+    store = RefStore(tmp_path / "refs", key_file=tmp_path / "key")
+    first = changes_since(graph, "HEAD", store=store)
+    assert (store.hits, store.misses) == (0, 1)
+    assert [path.suffix for path in (tmp_path / "refs").iterdir() if path.suffix == ".ref"] == [".ref"]
+    monkeypatch.setattr(changes, "load_at", no_archive)
+    second = changes_since(graph, "HEAD", store=store)
+    assert (store.hits, store.misses) == (1, 1)
+    assert second == first and second.before == first.before
+    assert (second.changed_units, second.linked_units) == (("provider",), ("reader",))
+    assert [unit.name for unit in second.before.units()] == ["alone", "provider", "reader"]
+    assert [(name.kind, name.name, name.unit, str(name.location)) for name in second.before.provided_names()] == [
+        ("export", "shared-topic", "provider", "provider/template.yaml:5"),
+        ("output", "provider/TopicArn", "provider", "provider/template.yaml:5"),
+    ]
+
+
+def test_a_new_commit_other_options_or_a_damaged_file_read_the_tree_again(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    repository(root)
+    store = RefStore(tmp_path / "refs", key_file=tmp_path / "key")
+    graph = load(root)
+    changes_since(graph, "HEAD", store=store)
+    changes_since(graph, "HEAD", store=store)
+    assert (store.hits, store.misses) == (1, 1)  # the same commit and options: kept
+    changes_since(load(root, stage="prod"), "HEAD", store=store, config=LoadConfig(stage="prod"))
+    assert (store.hits, store.misses) == (1, 2)  # other options: read again
+    write_files(root, {"alone/template.yaml": PROVIDER.replace("shared-topic", "other-topic")})
+    commit_all(root, "alone now exports")
+    moved = changes_since(load(root), "HEAD~1", store=store)  # HEAD~1 names the first commit: kept
+    assert (store.hits, store.misses) == (2, 2)
+    assert moved.changed_units == ("alone",)
+    changes_since(load(root), "HEAD", store=store)  # HEAD names a new commit
+    assert (store.hits, store.misses) == (2, 3)
+    for kept in (tmp_path / "refs").glob("*.ref"):
+        kept.write_bytes(kept.read_bytes()[:-10])  # truncated
+    again = changes_since(load(root), "HEAD", store=store)
+    assert (store.hits, store.misses) == (2, 4)
+    assert [unit.name for unit in again.before.units()] == ["alone", "provider", "reader"]
+
+
+def test_a_file_signed_with_another_key_is_never_unpickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    repository(root)
+    changes_since(load(root), "HEAD", store=RefStore(tmp_path / "refs", key_file=tmp_path / "theirs"))
+    store = RefStore(tmp_path / "refs", key_file=tmp_path / "mine")
+    monkeypatch.setattr(ref_store.pickle, "loads", no_archive)
+    assert store.get(next((tmp_path / "refs").glob("*.ref")).stem) is None
+    assert (store.hits, store.misses) == (0, 1)
+
+
+def test_the_store_keeps_the_most_recently_used_commits(tmp_path: Path) -> None:
+    store = RefStore(tmp_path / "refs", key_file=tmp_path / "key")
+    for index in range(MAX_REFS + 3):
+        store.put(f"{index:032x}", GraphAtRef())
+    kept = sorted(path.stem for path in (tmp_path / "refs").glob("*.ref"))
+    assert len(kept) == MAX_REFS
+    assert f"{MAX_REFS + 2:032x}" in kept
+
+
+def test_the_plugin_keeps_the_graph_at_the_ref_in_pytests_cache_folder(pytester: pytest.Pytester) -> None:
+    repository(pytester.path)
+    write_files(pytester.path, {"reader/template.yaml": READER.replace("Queue:", "Jobs:")})
+    args = ("--arch-rule", "no-breaking-removals", "--arch-changed-since", "HEAD")
+    for _ in range(2):
+        result = pytester.runpytest(*args)
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 1 file, units changed: reader; linked: provider; *"])
+    assert len(list((pytester.path / ".pytest_cache/d/serverless-arch/refs").glob("*.ref"))) == 1
+    pytester.runpytest("-p", "no:cacheprovider", *args).assert_outcomes(passed=1)
