@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
-from .files import UnreadableFile, confine, decode_text, is_file, read_bytes, read_text
+from .files import UnreadableFile, confine, decode_text, is_file, read_bytes, read_text, walk
 from .model import LoadError, Location, Note
 from .parse import DuplicateKey, LineDict, ParseError, describe_value, parse_text
 
@@ -178,7 +178,7 @@ def _walk(
         reason = "permission denied" if isinstance(error, PermissionError) else (error.strerror or "error")
         notes.append(Note(Location(where), f"folder cannot be listed ({reason}); its files are not read"))
 
-    for directory, dirnames, filenames in os.walk(start, onerror=unlisted, followlinks=False):
+    for directory, dirnames, filenames in walk(start, root, onerror=unlisted):  # recorded: the warm cache sees a file added
         here = Path(directory)
         rel_dir = relative_posix(here, root)
         kept = []
@@ -221,7 +221,7 @@ def discover(
         if not _inside(start, root_path):
             discovery.errors.append(LoadError(str(given), 0, "path is outside the repository root; not read"))
             continue
-        if os.path.isfile(start):
+        if is_file(start, root_path):
             _consider_file(discovery, start, config, seen, explicit=True)
             continue
         for directory, filenames in _walk(root_path, start, config.ignore, discovery.notes, discovery.ignored):
@@ -235,7 +235,7 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
     rel_dir = relative_posix(directory, root)
     if any(name.endswith((".tf", ".tf.json")) and not _ignored(config, directory / name, root) for name in filenames):
         discovery.terraform_dirs.append(rel_dir)
-    if _is_file(directory / "cdk.out" / "manifest.json") and _inside(directory / "cdk.out", root):
+    if is_file(directory / "cdk.out" / "manifest.json", root) and _inside(directory / "cdk.out", root):
         manifest = directory / "cdk.out"
         discovery.candidates.append(Candidate(manifest, relative_posix(manifest, root), "cdk"))
     elif "cdk.json" in filenames:
@@ -252,14 +252,6 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
         path = directory / name
         if not _ignored(config, path, root) and not name.endswith(".tf.json"):  # Terraform, never a template
             _consider_file(discovery, path, config, seen)
-
-
-def _is_file(path: Path) -> bool:
-    """``Path.is_file`` that answers False, not PermissionError, under a folder that cannot be searched."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 def _ignored(config: LoadConfig, path: Path, root: Path) -> bool:

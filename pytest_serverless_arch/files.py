@@ -28,9 +28,10 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 __all__ = [
@@ -42,6 +43,8 @@ __all__ = [
     "confine",
     "decode_text",
     "digest",
+    "forget_folders",
+    "is_dir",
     "is_file",
     "list_dir",
     "note_reused",
@@ -49,8 +52,10 @@ __all__ = [
     "read_bytes",
     "read_text",
     "recording",
+    "reobserve",
     "replay",
     "shown_path",
+    "walk",
 ]
 
 # Templates, tfvars, samconfig and manifests are small; a bigger file is refused before it is read.
@@ -94,9 +99,19 @@ class UnreadableFile(Exception):
 
 
 def shown_path(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
-    """``path`` as a person reading a report of ``root`` knows it: relative, with ``/``."""
+    """``path`` as a person reading a report of ``root`` knows it: relative, with ``/``.
+
+    >>> shown_path("/repo/a/template.yaml", "/repo"), shown_path("/repo", "/repo"), shown_path("/x.yaml", "/repo")
+    ('a/template.yaml', '.', '../x.yaml')
+    """
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    if os.sep == "/":  # the common case in plain string operations: pathlib cost a tenth of a corpus run
+        if absolute.startswith(base) and absolute[len(base) : len(base) + 1] == "/" and base != "/":
+            return absolute[len(base) + 1 :]
+        if absolute == base:
+            return "."
     try:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+        relative = os.path.relpath(absolute, base)
     except ValueError:  # another drive on Windows
         return str(path)
     return PurePosixPath(Path(relative)).as_posix()
@@ -145,22 +160,55 @@ def _within(path: str, base: str) -> bool:
 
 # --- what a load observed: the warm cache (cache.py) replays these to know whether a unit is still valid ---
 
+Stamp = tuple[int, int, int, int, int, int]
+"""What ``stat`` says of a file whose digest was taken: size, modification and change times (ns), inode, device, mode."""
+
+RACY_NS = 2_000_000_000
+"""A file changed less than this long before it was read gets no stamp (see :func:`_stamp`)."""
+
+
+def _fingerprint(info: os.stat_result) -> Stamp:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, info.st_mode)
+
+
+def _stamp(info: os.stat_result, now_ns: int) -> Stamp | None:
+    """The stat index's entry for a file read at ``now_ns``, or None when it is racy (git's index does the same).
+
+    A file with the same stamp later has the same bytes without being read again:
+    any write after the read moves its modification or change time. But a write in
+    the same tick of the file system's clock as an earlier one may leave both times
+    as they were, so a file changed within :data:`RACY_NS` of its read (or "in the
+    future", by another machine's clock) is not trusted and is read again next time.
+
+    >>> info = os.stat_result((0o100644, 7, 1, 1, 0, 0, 12, 0, 0, 0, 0, 5_000_000_000, 5_000_000_000, 0))
+    >>> _stamp(info, now_ns=10_000_000_000)
+    (12, 5000000000, 5000000000, 7, 1, 33188)
+    >>> _stamp(info, now_ns=6_000_000_000) is None
+    True
+    """
+    if max(info.st_mtime_ns, info.st_ctime_ns) >= now_ns - RACY_NS:
+        return None
+    return _fingerprint(info)
+
 
 @dataclass(frozen=True)
 class FileRead:
     """One observation of the file system through this module: a file's bytes, a path's confinement, a folder's names.
 
     ``what`` is ``bytes`` (:func:`read_bytes`, ``limit`` its size bound), ``real``
-    (:func:`confine`), ``is_file`` (:func:`is_file`) or ``listing`` (:func:`list_dir`);
+    (:func:`confine`), ``is_file`` (:func:`is_file`), ``is_dir`` (:func:`is_dir`),
+    ``listing`` (:func:`list_dir`) or ``walk`` (a folder :func:`walk` went through);
     ``path`` is absolute, as asked; ``outcome`` is a content digest, a real path, a
     yes/no or a refusal (``!`` and its reason), so a file that was absent and appears
-    is a different outcome too.
+    is a different outcome too. ``stamp`` is the file's :data:`Stamp` when its bytes were
+    read: while ``stat`` still gives it, the file is not read again to be hashed.
     """
 
     what: str
     path: str
     outcome: str
     limit: int | None = None
+    stamp: Stamp | None = field(default=None, compare=False)  # bytes: the file's stat when read (see _stamp)
 
 
 class ReadLog:
@@ -206,9 +254,9 @@ def replay(reads: ReadLog | tuple[FileRead, ...]) -> None:
             log.add(read)
 
 
-def _record(what: str, path: str | os.PathLike[str], outcome: str, limit: int | None = None) -> None:
+def _record(what: str, path: str | os.PathLike[str], outcome: str, limit: int | None = None, stamp: Stamp | None = None) -> None:
     if _LOGS:
-        read = FileRead(what, os.path.abspath(path), outcome, limit)
+        read = FileRead(what, os.path.abspath(path), outcome, limit, stamp)
         for log in _LOGS:
             log.add(read)
 
@@ -241,19 +289,43 @@ def digest(data: bytes) -> str:
 
 def observe(read: FileRead, root: str | os.PathLike[str]) -> str:
     """What the same observation gives now: equal to ``read.outcome`` when nothing it saw has changed."""
+    return reobserve(read, root).outcome
+
+
+def reobserve(read: FileRead, root: str | os.PathLike[str]) -> FileRead:
+    """The same observation made now, with the file's stamp as it is now.
+
+    A file read before whose ``stat`` still gives its stamp is not read again: it
+    still has the bytes it had (see :func:`_stamp`). Everything else is observed
+    as it was the first time: read and hashed, resolved, asked, listed.
+    """
     try:
         if read.what == "bytes":
-            return digest(_read_bytes(read.path, root, read.limit))
-        if read.what == "real":
-            return str(_confine(read.path, root))
-        if read.what == "is_file":
-            return "yes" if _is_file(read.path) else "no"
-        if read.what == "listing":
-            return _names_digest(_list_dir(read.path))
+            if read.stamp is not None:
+                real = _confine(read.path, root)
+                with contextlib.suppress(OSError):
+                    if _fingerprint(os.stat(real)) == read.stamp:
+                        return read
+            data, stamp = _read_stamped(read.path, root, read.limit)
+            return FileRead(read.what, read.path, digest(data), read.limit, stamp)
+        return FileRead(read.what, read.path, _observe_now(read, root), read.limit)
     except UnreadableFile as exc:
-        return _refused(exc)
+        return FileRead(read.what, read.path, _refused(exc), read.limit)
     except OSError as exc:
-        return f"!{exc.errno}"
+        return FileRead(read.what, read.path, f"!{exc.errno}", read.limit)
+
+
+def _observe_now(read: FileRead, root: str | os.PathLike[str]) -> str:
+    if read.what == "real":
+        return _confine(read.path, root)
+    if read.what == "is_file":
+        return "yes" if _is_file(read.path) else "no"
+    if read.what == "is_dir":
+        return "yes" if _is_dir(read.path) else "no"
+    if read.what == "listing":
+        return _names_digest(_list_dir(read.path))
+    if read.what == "walk":
+        return _walked(read.path)
     return f"!unknown observation {read.what}"
 
 
@@ -282,6 +354,58 @@ def _is_file(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def is_dir(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
+    """``Path.is_dir`` (False under a folder that cannot be searched), recorded for the cache."""
+    answer = _is_dir(path)
+    _record("is_dir", path, "yes" if answer else "no")
+    return answer
+
+
+def _is_dir(path: str | os.PathLike[str]) -> bool:
+    try:
+        return os.path.isdir(path)
+    except (OSError, ValueError):
+        return False
+
+
+def walk(
+    top: str | os.PathLike[str], root: str | os.PathLike[str], *, onerror: Callable[[OSError], object] | None = None
+) -> Iterator[tuple[str, list[str], list[str]]]:
+    """``os.walk(top, followlinks=False)``, each folder's listing recorded for the cache (``root``: the repository).
+
+    As with ``os.walk``, the caller may prune ``dirnames`` in place; what is recorded
+    is the whole listing, folders apart from the rest, as ``os.walk`` sorts them.
+    """
+
+    def unlisted(error: OSError) -> None:
+        if error.filename is not None:
+            _record("walk", error.filename, f"!{error.errno}")
+        if onerror is not None:
+            onerror(error)
+
+    for directory, dirnames, filenames in os.walk(top, onerror=unlisted, followlinks=False):
+        _record("walk", directory, _walk_digest(dirnames, filenames))
+        yield directory, dirnames, filenames
+
+
+def _walk_digest(dirnames: list[str], filenames: list[str]) -> str:
+    return digest("\x00".join([*sorted(dirnames), "/", *sorted(filenames)]).encode("utf-8", "surrogateescape"))
+
+
+def _walked(directory: str) -> str:
+    """What :func:`walk` records of ``directory`` now (``os.walk`` counts a link to a folder as a folder)."""
+    dirnames: list[str] = []
+    filenames: list[str] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            (dirnames if is_folder else filenames).append(entry.name)
+    return _walk_digest(dirnames, filenames)
+
+
 def list_dir(directory: str | os.PathLike[str], root: str | os.PathLike[str]) -> list[str]:
     """The names in ``directory``, sorted (as ``os.listdir``: raises ``OSError``), recorded for the cache."""
     try:
@@ -307,34 +431,72 @@ def confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Path:
     except UnreadableFile as exc:
         _record("real", path, _refused(exc))
         raise
-    _record("real", path, str(real))
-    return real
+    _record("real", path, real)
+    return Path(real)
 
 
-def _confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Path:
+def _confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
     """The real path of ``path`` once every symlink is followed, when it stays inside ``root``.
 
     Raises :class:`UnreadableFile` for a path outside the root (through ``..``
     or a symlink), a symlink loop, a missing file, a NUL byte in the name or a
     folder that cannot be searched. Works for folders too.
     """
-    shown = shown_path(path, root)
-    if "\x00" in os.fspath(path):
+    name = os.fspath(path)
+    if "\x00" in name:
+        shown = shown_path(path, root)
         raise UnreadableFile(shown.replace("\x00", "\\x00"), "has a NUL byte in its name; not read", cause="unreadable")
     base = _real_root(root)
+    absolute = os.path.abspath(name)
     # ``..`` out of the root is refused by name, before asking whether the file exists.
-    if not _within(os.path.normpath(os.path.abspath(path)), os.path.normpath(os.path.abspath(root))) and not _within(
-        os.path.normpath(os.path.abspath(path)), base
-    ):
-        raise UnreadableFile(shown, "resolves outside the repository; not read", cause="outside")
+    if not _within(absolute, os.path.abspath(root)) and not _within(absolute, base):
+        raise UnreadableFile(shown_path(path, root), "resolves outside the repository; not read", cause="outside")
     try:
-        real = os.path.realpath(path, strict=True)
+        # ``..`` after a symlink climbs from where the link leads: only realpath itself follows that
+        real = os.path.realpath(name, strict=True) if ".." in name else _real_path(absolute)
     except OSError as exc:
         # realpath(strict) reports a loop as ELOOP, a missing part as ENOENT, a locked folder as EACCES.
-        raise _refusal(shown, exc) from None
+        raise _refusal(shown_path(path, root), exc) from None
     if not _within(real, base):
-        raise UnreadableFile(shown, "resolves outside the repository; not read", cause="outside")
-    return Path(real)
+        raise UnreadableFile(shown_path(path, root), "resolves outside the repository; not read", cause="outside")
+    return real
+
+
+# The real path of each folder seen, with the identity (device, inode, change time) of the folder it was
+# found for. ``os.path.realpath`` asks the system about every part of a path; a corpus run confines ~9,000
+# paths in a few hundred folders. A folder replaced, renamed or reached through another symlink is another
+# identity and is resolved again; ``load()`` forgets them all at its start (see :func:`forget_folders`).
+_REAL_FOLDERS: dict[str, tuple[str, int, int, int]] = {}
+_REAL_FOLDERS_KEPT = 100_000
+
+
+def forget_folders() -> None:
+    """Forget the real paths of folders seen so far (a new load resolves each folder once again)."""
+    _REAL_FOLDERS.clear()
+
+
+def _real_folder(folder: str) -> str:
+    info = os.stat(folder)
+    known = _REAL_FOLDERS.get(folder)
+    if known is not None and known[1:] == (info.st_dev, info.st_ino, info.st_ctime_ns):
+        return known[0]
+    real = os.path.realpath(folder, strict=True)
+    if len(_REAL_FOLDERS) >= _REAL_FOLDERS_KEPT:
+        _REAL_FOLDERS.clear()
+    _REAL_FOLDERS[folder] = (real, info.st_dev, info.st_ino, info.st_ctime_ns)
+    return real
+
+
+def _real_path(absolute: str) -> str:
+    """``os.path.realpath(absolute, strict=True)`` for a normalised absolute path, its folder's answer remembered."""
+    folder, name = os.path.split(absolute)
+    if not name or not folder:
+        return os.path.realpath(absolute, strict=True)
+    real_folder = _real_folder(folder)
+    candidate = os.path.join(real_folder, name)
+    if stat.S_ISLNK(os.lstat(candidate).st_mode):
+        return os.path.realpath(candidate, strict=True)
+    return candidate
 
 
 def _kind(mode: int) -> str | None:
@@ -364,40 +526,45 @@ def read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], *, li
     if not _LOGS:
         return _read_bytes(path, root, limit)
     try:
-        data = _read_bytes(path, root, limit)
+        data, stamp = _read_stamped(path, root, limit)
     except UnreadableFile as exc:
         _record("bytes", path, _refused(exc), limit)
         raise
-    _record("bytes", path, digest(data), limit)
+    _record("bytes", path, digest(data), limit, stamp)
     return data
 
 
 def _read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], limit: int | None) -> bytes:
+    return _read_stamped(path, root, limit)[0]
+
+
+def _read_stamped(path: str | os.PathLike[str], root: str | os.PathLike[str], limit: int | None) -> tuple[bytes, Stamp | None]:
+    """The file's bytes and its :data:`Stamp` as it was opened (None when it changed too recently to trust)."""
     real = _confine(path, root)
-    shown = shown_path(path, root)
     limit = MAX_FILE_BYTES if limit is None else limit
     try:
         before = os.stat(real)
     except OSError as exc:
-        raise _refusal(shown, exc) from None
+        raise _refusal(shown_path(path, root), exc) from None
     kind = _kind(before.st_mode)
     if kind is not None:
-        raise UnreadableFile(shown, f"is {kind}, not a regular file; not read", cause="special")
+        raise UnreadableFile(shown_path(path, root), f"is {kind}, not a regular file; not read", cause="special")
     if before.st_size > limit:
         too_large = f"is too large ({before.st_size:,} bytes; files over {limit:,} bytes are not read)"
-        raise UnreadableFile(shown, too_large, cause="too-large")
+        raise UnreadableFile(shown_path(path, root), too_large, cause="too-large")
     # O_NONBLOCK: if the file was swapped for a FIFO since the stat, opening it must not block;
     # O_NOFOLLOW: nor may it have become a symlink.
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     try:
         descriptor = os.open(real, flags)
     except OSError as exc:
-        raise _refusal(shown, exc) from None
+        raise _refusal(shown_path(path, root), exc) from None
     try:
         opened = os.fstat(descriptor)
+        stamp = _stamp(opened, time.time_ns())
         kind = _kind(opened.st_mode)
         if kind is not None:
-            raise UnreadableFile(shown, f"is {kind}, not a regular file; not read", cause="special")
+            raise UnreadableFile(shown_path(path, root), f"is {kind}, not a regular file; not read", cause="special")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -406,13 +573,14 @@ def _read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], limi
                 break
             size += len(chunk)
             if size > limit:  # it grew while being read
-                raise UnreadableFile(shown, f"is too large (files over {limit:,} bytes are not read)", cause="too-large")
+                too_large = f"is too large (files over {limit:,} bytes are not read)"
+                raise UnreadableFile(shown_path(path, root), too_large, cause="too-large")
             chunks.append(chunk)
     except OSError as exc:
-        raise _refusal(shown, exc) from None
+        raise _refusal(shown_path(path, root), exc) from None
     finally:
         os.close(descriptor)
-    return b"".join(chunks)
+    return b"".join(chunks), stamp
 
 
 # Byte order marks, longest first: UTF-32 LE's mark begins with UTF-16 LE's.

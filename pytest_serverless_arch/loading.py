@@ -19,7 +19,7 @@ from .collector import gc_held_after_big_parse
 from .config import LoadConfig
 from .discover import Candidate, Discovery, discover
 from .domains import assign_domains
-from .files import UnreadableFile
+from .files import UnreadableFile, forget_folders
 from .graph import DeploymentGraph
 from .link import build_graph
 from .loaders import loader_for
@@ -63,6 +63,7 @@ def load(
         path_list = list(paths)
     if root is None:
         root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
+    forget_folders()  # each load resolves every folder once again
     with gc_held_after_big_parse():  # a big template's reading and linking is not walked by the collector again and again
         return _load(path_list, Path(root).resolve(), config, pipelines, cache)
 

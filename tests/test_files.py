@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_serverless_arch import files
 from pytest_serverless_arch.files import UnreadableFile, confine, decode_text, read_bytes, read_text
 
 
@@ -174,3 +175,121 @@ def test_a_relative_root_is_resolved_against_the_working_folder_of_each_call(tmp
     assert confine(Path("repo") / "template.yaml", "repo") == (tmp_path / "a" / "repo" / "template.yaml").resolve()
     monkeypatch.chdir(tmp_path / "b")
     assert confine(Path("repo") / "template.yaml", "repo") == (tmp_path / "b" / "repo" / "template.yaml").resolve()
+
+
+def test_a_folder_moved_out_and_linked_back_at_its_old_name_is_resolved_again(repo):
+    (repo / "sub").mkdir()
+    (repo / "sub" / "template.yaml").write_text("x: 1\n")
+    assert read_text(repo / "sub" / "template.yaml", repo) == "x: 1\n"
+    (repo / "sub").rename(repo.parent / "moved")
+    (repo / "sub").symlink_to(repo.parent / "moved", target_is_directory=True)
+    # the real path remembered for the folder `sub` must not be used: it now leads out of the repository
+    assert refusal(repo / "sub" / "template.yaml", repo)[1:] == ("outside", "resolves outside the repository; not read")
+
+
+def test_confining_gives_what_realpath_gives_for_dot_dot_after_a_symlink(repo):
+    (repo / "a" / "b").mkdir(parents=True)
+    (repo / "a" / "x.yaml").write_text("x: a\n")
+    (repo / "x.yaml").write_text("x: root\n")
+    (repo / "link").symlink_to(repo / "a" / "b", target_is_directory=True)
+    # `link/..` is `a` (where the link leads), not the repository root (what the name says)
+    assert confine(repo / "link" / ".." / "x.yaml", repo) == (repo / "a" / "x.yaml").resolve()
+
+
+# --- the stat index: a file read before is not read again while stat says it is the same file ---------
+
+
+def _aged(path: Path, seconds: float = 60) -> None:
+    """Set ``path``'s modification time back, as a file written a while ago (its change time stays: see below)."""
+    before = path.stat()
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns - int(seconds * 1e9)))
+
+
+def _read_logged(path: Path, root: Path) -> files.FileRead:
+    with files.recording() as log:
+        read_bytes(path, root)
+    [read] = [read for read in log if read.what == "bytes"]
+    return read
+
+
+@pytest.fixture
+def clock_ahead(monkeypatch):
+    """Reads happen a minute later than the clock says: files written in this test are not racy."""
+    real = files.time.time_ns
+    monkeypatch.setattr(files.time, "time_ns", lambda: real() + 60_000_000_000)
+
+
+def test_a_file_read_long_after_it_was_written_gets_a_stamp_and_is_not_read_again(repo, clock_ahead, monkeypatch):
+    path = repo / "template.yaml"
+    path.write_text("Resources: {}\n")
+    read = _read_logged(path, repo)
+    info = path.stat()
+    assert read.stamp == (14, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev, info.st_mode)
+    monkeypatch.setattr(files, "_read_stamped", lambda *args: pytest.fail("read again"))
+    assert files.reobserve(read, repo) is read
+
+
+def test_a_file_written_just_before_it_was_read_gets_no_stamp_and_is_read_again(repo):
+    path = repo / "template.yaml"
+    path.write_text("Resources: {}\n")
+    read = _read_logged(path, repo)
+    assert read.stamp is None
+    path.write_text("Resources: []\n")  # the same size, perhaps in the same tick of the file system's clock
+    assert files.observe(read, repo) != read.outcome == files.digest(b"Resources: {}\n")
+
+
+def test_an_edit_keeping_the_size_and_the_modification_time_is_seen_by_its_change_time(repo, clock_ahead):
+    path = repo / "template.yaml"
+    path.write_text("Resources: {}\n")
+    read = _read_logged(path, repo)
+    assert read.stamp is not None
+    before = path.stat()
+    path.write_text("Resources: []\n")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the change time moves all the same
+    again = files.reobserve(read, repo)
+    assert again.outcome == files.digest(b"Resources: []\n") and again.stamp != read.stamp
+
+
+def test_a_touch_without_a_change_reads_the_file_again_and_gives_the_same_digest_with_a_new_stamp(repo, clock_ahead):
+    path = repo / "template.yaml"
+    path.write_text("Resources: {}\n")
+    read = _read_logged(path, repo)
+    _aged(path, 30)
+    again = files.reobserve(read, repo)
+    assert again.outcome == read.outcome and again.stamp not in (None, read.stamp)
+
+
+def test_a_file_replaced_by_a_renamed_one_of_the_same_size_is_read_again(repo, clock_ahead):
+    path, other = repo / "template.yaml", repo / "other.yaml"
+    path.write_text("Resources: {}\n")
+    other.write_text("Resources: []\n")
+    read = _read_logged(path, repo)
+    os.utime(other, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns))
+    other.rename(path)  # another inode at the same name
+    assert files.observe(read, repo) == files.digest(b"Resources: []\n")
+
+
+def test_a_deleted_file_is_a_refusal_whatever_its_stamp(repo, clock_ahead):
+    path = repo / "template.yaml"
+    path.write_text("Resources: {}\n")
+    read = _read_logged(path, repo)
+    path.unlink()
+    assert files.observe(read, repo) == "!missing:0:does not exist"
+
+
+def test_a_walk_records_each_folder_and_sees_a_new_file_and_a_file_turned_folder(repo):
+    (repo / "a").mkdir()
+    (repo / "a" / "template.yaml").write_text("x: 1\n")
+    with files.recording() as log:
+        walked = [(Path(folder).name, sorted(dirnames), sorted(names)) for folder, dirnames, names in files.walk(repo, repo)]
+    assert walked == [("repo", ["a"], []), ("a", [], ["template.yaml"])]
+    reads = {Path(read.path).name: read for read in log if read.what == "walk"}
+    assert all(files.observe(read, repo) == read.outcome for read in reads.values())
+    (repo / "a" / "new.yaml").write_text("x: 2\n")
+    assert files.observe(reads["a"], repo) != reads["a"].outcome
+    assert files.observe(reads["repo"], repo) == reads["repo"].outcome
+    (repo / "b").write_text("")
+    before = files.observe(reads["repo"], repo)
+    (repo / "b").unlink()
+    (repo / "b").mkdir()  # the same names, but `b` is a folder now
+    assert files.observe(reads["repo"], repo) != before

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import DEFAULT_IGNORED_DIRS, LoadConfig
+from ..files import walk
 from ..model import Location
 from ..parse import item_line, key_line
 from .model import DeployTimeRef, Pipeline
@@ -46,7 +47,7 @@ def walk_files(root: Path, config: LoadConfig) -> Iterator[str]:
     """Repository-relative paths of every file, pruned like discovery prunes (ignored folders, config.ignore)."""
     from ..discover import glob_matches
 
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    for directory, dirnames, filenames in walk(root, root):
         rel_dir = os.path.relpath(directory, root).replace(os.sep, "/")
         kept = []
         for name in sorted(dirnames):

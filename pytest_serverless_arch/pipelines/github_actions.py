@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..files import is_dir, is_file, list_dir
 from ..model import Location
 from ..parse import key_line
 from .commands import Arg, Site, _overrides
@@ -52,10 +53,12 @@ _STRING = re.compile(r"""^'((?:[^']|'')*)'$""")
 
 def workflow_files(root: Path) -> list[str]:
     directory = root / ".github" / "workflows"
-    if not directory.is_dir():
+    if not is_dir(directory, root):
         return []
     return sorted(
-        f".github/workflows/{path.name}" for path in directory.iterdir() if path.suffix in (".yml", ".yaml") and path.is_file()
+        f".github/workflows/{name}"
+        for name in list_dir(directory, root)
+        if Path(name).suffix in (".yml", ".yaml") and is_file(directory / name, root)
     )
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from ..config import LoadConfig
+from ..files import is_file
 from ..model import Location, Note
 from . import bitbucket, buildspec, codepipeline, github_actions, gitlab_ci, jenkins, samstacks
 from .model import Pipeline, PipelineScan
@@ -125,7 +126,7 @@ def read_pipelines(root: Path, config: LoadConfig, sniffed: Mapping[str, str | N
     for relpath, found in workflows.items():
         if relpath in called and github_actions.only_called(root, relpath):
             scan.pipelines = [pipeline for pipeline in scan.pipelines if pipeline not in found]
-    if (root / gitlab_ci.GITLAB_FILE).is_file():
+    if is_file(root / gitlab_ci.GITLAB_FILE, root):
         scan.read(gitlab_ci.GITLAB_FILE, gitlab_ci.read_gitlab)
     files = list(buildspec.walk_files(root, config))
     for relpath in files:

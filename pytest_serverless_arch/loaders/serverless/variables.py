@@ -33,7 +33,7 @@ from typing import Any
 
 from ...budget import CHARACTERS_PER_NODE, ExpansionBudget, expanded_size
 from ...config import LoadConfig
-from ...files import UnreadableFile, confine, read_text
+from ...files import UnreadableFile, confine, is_file, read_text
 from ...model import ForeignRef, LoadError, Location, Note
 from ...parse import LineDict, LineList, ParseError, line_of, parse_text
 from ...pseudo import ACCOUNT_ID, REGION, has_pseudo
@@ -616,7 +616,7 @@ class VariableResolver:
             # a missing file lets a fallback apply quietly; a refused one is always reported
             return _Missing(refusal, hard=not refusal.endswith("does not exist"))
         assert target is not None
-        if not os.path.isfile(target):
+        if not is_file(target, self.root):
             return _Missing(f"file {raw} is not a regular file; not read", hard=True)
         suffix = target.suffix.lower()
         if suffix in (".js", ".cjs", ".mjs", ".ts"):

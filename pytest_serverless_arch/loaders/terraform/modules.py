@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ...budget import CHARACTERS_PER_NODE, ExpansionBudget
-from ...files import list_dir
+from ...files import is_dir, is_file, list_dir
 from ...model import LoadError, Location, Note
 from ...pseudo import ACCOUNT_ID, REGION, has_pseudo
 from .expressions import sole_interpolation, split_template, string_literal, traversals, walk_strings
@@ -414,7 +414,7 @@ def read_module(
             if name not in ("source", "version", "providers", "count", "for_each", "depends_on")
         }
     try:
-        names = [name for name in list_dir(directory, root) if (directory / name).is_file()]
+        names = [name for name in list_dir(directory, root) if is_file(directory / name, root)]
     except OSError as exc:
         module.errors.append(LoadError(relpath, 0, f"cannot list module directory: {exc.strerror}"))
         return module
@@ -527,7 +527,7 @@ def _json_tfvars(path: Path, root: Path) -> dict[str, Attribute]:
 
 def _has_terraform_files(directory: Path, root: Path) -> bool:
     try:
-        return directory.is_dir() and any(is_terraform_file(name) for name in list_dir(directory, root))
+        return is_dir(directory, root) and any(is_terraform_file(name) for name in list_dir(directory, root))
     except OSError:  # a folder that cannot be listed
         return False
 

@@ -34,7 +34,7 @@ from typing import Any
 
 from ...config import LoadConfig
 from ...discover import Candidate, Discovery, relative_posix
-from ...files import FileRead, UnreadableFile, confine, list_dir, recording, replay
+from ...files import FileRead, UnreadableFile, confine, is_file, list_dir, recording, replay
 from ...model import Export, ForeignRef, LoadedUnit, Location, Note, Resource
 from .hcl import Block, HclError, dynamic_blocks, is_terraform_file, read_hcl_file
 from .modules import Module, ResourceTarget, read_module
@@ -329,7 +329,7 @@ def _directory_facts(root: Path, relpath: str) -> _DirectoryFacts:
     directory = root / relpath if relpath != "." else root
     facts = _DirectoryFacts(relpath)
     try:
-        names = [name for name in list_dir(directory, root) if is_terraform_file(name) and (directory / name).is_file()]
+        names = [name for name in list_dir(directory, root) if is_terraform_file(name) and is_file(directory / name, root)]
     except OSError:
         return facts
     for name in names:
