@@ -21,6 +21,9 @@ __all__ = [
     "condition_alternatives",
     "is_no_value",
     "SUB_VARIABLE",
+    "SSM_RESOLVE",
+    "getatt_parts",
+    "is_mapping",
     "references_in",
     "resolve_string",
     "sub_parts",
@@ -29,6 +32,7 @@ __all__ = [
 ]
 
 SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]+)\}")
+SSM_RESOLVE = re.compile(r"\{\{resolve:ssm(?:-secure)?:([^}:]+?)(?::\d+)?\}\}")
 
 # Region and account stay symbolic unless the unit's parameters give them (pseudo.py);
 # the partition and URL suffix are those of the standard partition every example writes.
@@ -57,7 +61,26 @@ class Reference:
     via: str  # Ref, GetAtt, Sub, DependsOn
 
 
-def _getatt_parts(value: Any) -> tuple[str, str | None] | None:
+def is_mapping(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, answered without asking the ABC for the dicts and scalars a template is made of.
+
+    The walks over every resource's properties ask this of millions of values;
+    the ``Mapping`` ABC's check costs ten times a ``dict`` check.
+
+    >>> is_mapping({"Ref": "Queue"}), is_mapping(["Queue"]), is_mapping(None)
+    (True, False, False)
+    """
+    return isinstance(value, dict) or (
+        value is not None and not isinstance(value, (str, list, int, float)) and isinstance(value, Mapping)
+    )
+
+
+def getatt_parts(value: Any) -> tuple[str, str | None] | None:
+    """The logical id and attribute an ``Fn::GetAtt`` value names (list or dotted form), or None.
+
+    >>> getatt_parts("Queue.Arn"), getatt_parts(["Queue", "Arn"]), getatt_parts(7)
+    (('Queue', 'Arn'), ('Queue', 'Arn'), None)
+    """
     if isinstance(value, list) and value and isinstance(value[0], str):
         attribute = value[1] if len(value) > 1 and isinstance(value[1], str) else None
         return value[0], attribute
@@ -91,7 +114,7 @@ def references_in(value: Any, line: int = 0) -> Iterator[Reference]:
                         yield Reference(inner, None, node_line, "Ref")
                     continue
                 if key == "Fn::GetAtt":
-                    parts = _getatt_parts(inner)
+                    parts = getatt_parts(inner)
                     if parts:
                         yield Reference(parts[0], parts[1], node_line, "GetAtt")
                         if isinstance(inner, list) and len(inner) > 1 and not isinstance(inner[1], str):
@@ -136,7 +159,7 @@ def _direct_references(value: Any) -> Iterator[str]:
         if key == "Ref" and isinstance(inner, str):
             yield inner
         elif key == "Fn::GetAtt":
-            parts = _getatt_parts(inner)
+            parts = getatt_parts(inner)
             if parts:
                 yield parts[0]
         elif key == "Fn::Sub":

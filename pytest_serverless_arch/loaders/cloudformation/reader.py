@@ -19,6 +19,7 @@ from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint, log_g
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import sub_parts, symbolic_string, target_of
+from .mentions import mentions_in
 from .template import TemplateReader
 
 __all__ = [
@@ -833,14 +834,16 @@ def _same_source(reader: TemplateReader, existing: Any, source: Any) -> bool:
 
 
 def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any], line: int) -> None:
-    """Ref/GetAtt/Sub in properties and DependsOn, to other nodes of this unit."""
+    """Ref/GetAtt/Sub in properties and DependsOn, to other nodes of this unit; SSM parameters read there."""
     source = reader.owner(logical_id)
     if source is None:
         return
     properties = spec.get("Properties")
+    mentions = mentions_in(properties, line, reader.resolve)  # one walk for both (a big template's properties are big)
     if properties is not None:
-        for owner, owner_line in reader.references(properties, line):
-            if owner != source:
+        for mentioned, owner_line in mentions.references:
+            owner = reader.owner(mentioned)
+            if owner is not None and owner != source:
                 reader.edge("references", source, owner, owner_line, "")
     depends = spec.get("DependsOn")
     depends = [depends] if isinstance(depends, str) else depends
@@ -850,7 +853,7 @@ def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any]
             depended = reader.owner(name) if isinstance(name, str) else None
             if depended is not None and depended != source:
                 reader.edge("references", source, depended, depends_line, "DependsOn")
-    for name, ssm_line in reader.ssm_names_in(properties):
+    for name, ssm_line in mentions.ssm_names:
         reader.edge("references", source, ForeignRef("ssm", name, "parameter"), ssm_line, "resolve:ssm")
 
 

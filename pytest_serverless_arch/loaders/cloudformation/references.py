@@ -16,8 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...model import ForeignRef, LoadedUnit, Location, PropertyRef
-from ...parse import line_of
-from .intrinsics import resolve_string, target_of
+from .intrinsics import is_mapping, resolve_string, target_of
 from .kinds import name_in_arn
 
 __all__ = ["finish_unit", "foreign_values_in", "ssm_typed_parameters"]
@@ -79,26 +78,38 @@ def ssm_typed_parameters(unit: LoadedUnit, document: Any) -> list[tuple[ForeignR
 
 
 def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) -> Iterator[tuple[ForeignRef, int]]:
-    """``Fn::ImportValue`` and ``Fn::GetStackOutput`` inside ``value``, names resolved where possible."""
+    """``Fn::ImportValue`` and ``Fn::GetStackOutput`` inside ``value``, names resolved where possible.
+
+    >>> [(ref.key, line) for ref, line in foreign_values_in({"Role": {"Fn::ImportValue": "shop-role"}}, {}, 4)]
+    [('shop-role', 4)]
+    """
     stack: list[tuple[Any, int]] = [(value, line)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, node_line = stack.pop()
-        node_line = line_of(node, node_line)
-        if isinstance(node, Mapping):
-            if len(node) == 1:
-                ((key, inner),) = node.items()
-                if key == "Fn::ImportValue":
-                    name = resolve_string(inner, parameters)
-                    if name is not None:
-                        yield ForeignRef("import", name), node_line
-                    continue
-                if key == "Fn::GetStackOutput" and isinstance(inner, Mapping):
-                    stack_name = resolve_string(inner.get("StackName"), parameters)
-                    output = resolve_string(inner.get("OutputName"), parameters)
-                    if stack_name and output:
-                        yield ForeignRef("stack_output", f"{stack_name}/{output}"), node_line
-                    continue
-            lines = getattr(node, "key_lines", {})
-            stack.extend((child, lines.get(key, node_line)) for key, child in node.items())
-        elif isinstance(node, list):
-            stack.extend((child, node_line) for child in node)
+        node, node_line = pop()
+        node_line = getattr(node, "line", 0) or node_line
+        if isinstance(node, list):
+            # only mappings and lists can hold what this looks for: scalars are not walked
+            for child in node:
+                if isinstance(child, (dict, list)) or is_mapping(child):
+                    push((child, node_line))
+            continue
+        if not is_mapping(node):
+            continue
+        if len(node) == 1:
+            ((key, inner),) = node.items()
+            if key == "Fn::ImportValue":
+                name = resolve_string(inner, parameters)
+                if name is not None:
+                    yield ForeignRef("import", name), node_line
+                continue
+            if key == "Fn::GetStackOutput" and is_mapping(inner):
+                stack_name = resolve_string(inner.get("StackName"), parameters)
+                output = resolve_string(inner.get("OutputName"), parameters)
+                if stack_name and output:
+                    yield ForeignRef("stack_output", f"{stack_name}/{output}"), node_line
+                continue
+        lines = getattr(node, "key_lines", None) or {}
+        for key, child in node.items():
+            if isinstance(child, (dict, list)) or is_mapping(child):
+                push((child, lines.get(key, node_line)))

@@ -10,7 +10,6 @@ it, so rules never see which format a resource came from.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,14 +18,14 @@ from typing import Any
 from ...config import LoadConfig
 from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
 from ...parse import LineDict, TaggedValue, line_of
-from ...pseudo import ACCOUNT_ID, REGION, arn_fields, field_matches, names_match, without_pseudo
+from ...pseudo import ACCOUNT_ID, REGION, arn_fields, field_matches, names_match
 from ..edges import UnitEdges
-from .intrinsics import references_in, resolve_string, sub_parts, symbolic_string, target_of
+from .intrinsics import SSM_RESOLVE, references_in, resolve_string, sub_parts, symbolic_string, target_of
 from .kinds import CONFIGURING_TYPES, NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
+from .mentions import mentions_in
 
 __all__ = ["SSM_RESOLVE", "TemplateReader"]
 
-SSM_RESOLVE = re.compile(r"\{\{resolve:ssm(?:-secure)?:([^}:]+?)(?::\d+)?\}\}")
 _SUPPRESS_KEY = "serverless-arch"
 
 
@@ -330,28 +329,8 @@ class TemplateReader:
                 yield owner, reference.line
 
     def ssm_names_in(self, value: Any) -> Iterator[tuple[str, int]]:
-        """SSM parameter names read with ``{{resolve:ssm:..}}`` inside ``value``."""
-        stack: list[tuple[Any, int]] = [(value, line_of(value))]
-        while stack:
-            node, line = stack.pop()
-            if isinstance(node, str):
-                for match in SSM_RESOLVE.finditer(node):
-                    yield match.group(1), line
-            elif isinstance(node, Mapping):
-                lines = getattr(node, "key_lines", {})
-                if len(node) == 1 and "Fn::Sub" in node:
-                    parts = sub_parts(node["Fn::Sub"])
-                    if parts:
-                        resolved = self.resolve(node)
-                        text = resolved if resolved is not None else parts[0]
-                        for match in SSM_RESOLVE.finditer(text):
-                            if "${" not in without_pseudo(match.group(1)):
-                                yield match.group(1), line_of(node, line)
-                        stack.extend((v, line_of(node, line)) for v in parts[1].values())
-                        continue
-                stack.extend((child, lines.get(key, line_of(node, line))) for key, child in node.items())
-            elif isinstance(node, list):
-                stack.extend((child, line_of(node, line)) for child in node)
+        """SSM parameter names read with ``{{resolve:ssm:..}}`` inside ``value`` (see :func:`.mentions.mentions_in`)."""
+        return iter(mentions_in(value, 0, self.resolve).ssm_names)
 
 
 def _describe(value: Any) -> str:
