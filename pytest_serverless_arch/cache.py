@@ -46,15 +46,19 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import files
 from .collector import collector_paused
-from .config import LoadConfig
-from .discover import Candidate, Classified, Discovery
 from .files import FileRead, ReadLog
-from .model import LoadedUnit, LoadError, Note
-from .pipelines.inputs import UnitInputs
+
+if TYPE_CHECKING:  # the readers' types: importing discovery (PyYAML, the parser) is left to the load itself
+    from .config import LoadConfig
+    from .discover import Candidate, Classified, Discovery
+    from .model import LoadedUnit, LoadError, Note
+    from .pipelines.inputs import UnitInputs
+
+    Loader = Callable[[Candidate, Discovery, LoadConfig, UnitInputs | None], list[LoadedUnit]]
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -63,8 +67,6 @@ __all__ = [
     "default_cache_dir",
     "user_cache_home",
 ]
-
-Loader = Callable[[Candidate, Discovery, LoadConfig, UnitInputs | None], list[LoadedUnit]]
 
 # Bump when an entry's layout changes: older entries are then misses.
 _FORMAT = b"serverless-arch-cache 1\n"
@@ -114,7 +116,7 @@ class UnitCache:
         self._secret: bytes | None = None
         self._stored: dict[str, _Entry] = {}  # the pack as read at the start of the run
         self._fresh: dict[str, _Entry] = {}  # what this run used or made: the pack written at its end
-        self._observed: dict[tuple[str, str, int | None], str] = {}  # this run's observations, each made once
+        self._observed: dict[tuple[str, str, int | None], FileRead] = {}  # this run's observations, each made once
         self._layout: tuple[Discovery, str] | None = None
         self._run_log = ReadLog()  # everything this run has read so far (discovery's reads are current)
 
@@ -145,11 +147,14 @@ class UnitCache:
         """``loader(candidate, discovery, config, inputs)``, or what it gave before if nothing it read has changed."""
         key = self.key(candidate, discovery, config, inputs)
         stored = self._stored.get(key)
-        if stored is not None and self._unchanged(stored.reads, discovery.root):
+        current = self._current(stored.reads, discovery.root) if stored is not None else None
+        if stored is not None and current is not None:
             cached = _unpickle(stored.payload)
             if cached is not None:
                 self.hits += 1
-                self._fresh[key] = stored
+                # a new stamp (a file touched, its bytes the same) is kept, so it is not read again next time
+                self._fresh[key] = stored if _same_stamps(current, stored.reads) else _Entry(current, stored.payload)
+                files.replay(current)  # what the unit depends on, for an enclosing recording (a whole-run result)
                 discovery.errors.extend(cached.errors)
                 discovery.notes.extend(cached.notes)
                 return cached.units
@@ -161,7 +166,7 @@ class UnitCache:
             units = loader(candidate, discovery, config, inputs)
         reads = tuple(log)
         for read in reads:  # what this run saw is what later units of this run compare against
-            self._observed.setdefault((read.what, read.path, read.limit), read.outcome)
+            self._observed.setdefault((read.what, read.path, read.limit), read)
         try:
             payload = pickle.dumps(
                 CachedLoad(units, discovery.errors[errors:], discovery.notes[notes:]), protocol=pickle.HIGHEST_PROTOCOL
@@ -183,6 +188,8 @@ class UnitCache:
                 classified = pickle.loads(stored.payload)
         except Exception:  # a damaged entry is a miss
             return None
+        from .discover import Classified
+
         if not isinstance(classified, Classified):
             return None
         self._fresh[f"c:{key}"] = stored
@@ -222,16 +229,19 @@ class UnitCache:
         self._layout = (discovery, digest)
         return digest
 
-    def _unchanged(self, reads: tuple[FileRead, ...], root: Path) -> bool:
+    def _current(self, reads: tuple[FileRead, ...], root: Path) -> tuple[FileRead, ...] | None:
+        """The same observations made now (with today's stamps), or None as soon as one gives another outcome."""
+        current = []
         for read in reads:
             slot = (read.what, read.path, read.limit)
-            outcome = self._observed.get(slot)
-            if outcome is None:
+            now = self._observed.get(slot)
+            if now is None:
                 seen = self._run_log.reads.get(slot)  # read a moment ago in this run (by discovery): not read again
-                outcome = self._observed[slot] = seen.outcome if seen is not None else files.observe(read, root)
-            if outcome != read.outcome:
-                return False
-        return True
+                now = self._observed[slot] = seen if seen is not None else files.reobserve(read, root)
+            if now.outcome != read.outcome:
+                return None
+            current.append(now)
+        return tuple(current)
 
     # --- packs ----------------------------------------------------------------------
 
@@ -286,11 +296,11 @@ class UnitCache:
         return self._secret
 
     def _evict(self) -> None:
-        """Keep the folder under ``max_bytes``: remove the least recently used packs beyond it."""
+        """Keep the folder under ``max_bytes``: remove the least recently used packs and stored runs beyond it."""
         try:
             packs = []
             for entry in os.scandir(self.directory):
-                if entry.name.endswith(_PACK_SUFFIX):
+                if entry.name.endswith((_PACK_SUFFIX, ".run")):  # packs, and stored runs (run_cache.py)
                     stat = entry.stat()
                     packs.append((stat.st_mtime_ns, stat.st_size, entry.path))
         except OSError:
@@ -313,6 +323,10 @@ class UnitCache:
 class _Entry:
     reads: tuple[FileRead, ...]  # what the loader observed, each with its outcome
     payload: bytes  # the pickled CachedLoad, unpickled only when every read still gives its outcome
+
+
+def _same_stamps(current: tuple[FileRead, ...], stored: tuple[FileRead, ...]) -> bool:
+    return all(now.stamp == before.stamp for now, before in zip(current, stored, strict=True))
 
 
 def _sign(secret: bytes, name: str, body: bytes) -> bytes:

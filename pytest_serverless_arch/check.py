@@ -25,18 +25,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .baseline import Baseline
-from .cache import UnitCache, default_cache_dir
+from . import files
 from .collector import gc_held_after_big_parse
+from .config import DEFAULT_IGNORED_DIRS
 from .configfile import ConfigFile
-from .evaluation import RuleRun, run_rule
-from .graph import DeploymentGraph
-from .loading import load
 from .options import ArchSettings, RuleSpec, SettingsError, check_setting_names, resolve_settings
-from .rules import BUILTIN_RULES
-from .rules.base import registered_rules
+
+if TYPE_CHECKING:  # the loaders, networkx and the rules are imported when a check runs, not by the CLI's fast path
+    from .baseline import Baseline
+    from .cache import UnitCache
+    from .evaluation import RuleRun
+    from .graph import DeploymentGraph
 
 __all__ = ["ExitCode", "RepositoryCheck", "UsageError", "check_repository", "load_rules_module", "settings_for"]
 
@@ -125,13 +126,20 @@ class RepositoryCheck:
         return ExitCode.OK
 
 
-def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = BUILTIN_RULES) -> RepositoryCheck:
-    """Load the repository and run its rules (``serverless_arch_rules``, else ``default_rules``).
+def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] | None = None) -> RepositoryCheck:
+    """Load the repository and run its rules (``serverless_arch_rules``, else ``default_rules``: the built-in set).
 
     Raises :class:`UsageError` for what stops the check before it starts (a bad baseline, an unknown rule).
     """
-    from .baseline import BaselineError
+    from .baseline import Baseline, BaselineError
+    from .cache import UnitCache, default_cache_dir
+    from .evaluation import run_rule
+    from .loading import load
+    from .rules import BUILTIN_RULES
+    from .rules.base import registered_rules
     from .vacuity import nothing_found
+
+    default_rules = BUILTIN_RULES if default_rules is None else default_rules
 
     try:
         baseline = Baseline.read(settings.baseline)
@@ -180,6 +188,8 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] = B
 
 
 def _update_baseline(check: RepositoryCheck, baseline: Baseline) -> str:
+    from .baseline import Baseline
+
     path = check.settings.baseline
     if check.nothing_found:
         return f"{path} not written: no deployment unit was found"
@@ -199,16 +209,20 @@ _RULE_DECLARATION = re.compile(r"""\brule\(\s*(?:rule_id\s*=\s*)?["']([^"']+)["'
 
 
 def _conftest_rule_ids(root: Path) -> set[str]:
-    """Rule ids that a ``conftest.py`` under ``root`` declares, read as text (never imported)."""
+    """Rule ids that a ``conftest.py`` under ``root`` declares, read as text (never imported).
+
+    Through :mod:`.files`, so a stored report is not reused after a ``conftest.py`` changed.
+    Folders no repository's tests live in (hidden ones, dependencies, virtual environments) are not walked.
+    """
     found: set[str] = set()
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = [name for name in dirnames if not name.startswith(".") and name not in ("node_modules", "cdk.out")]
+    for directory, dirnames, filenames in files.walk(root, root):
+        dirnames[:] = [name for name in dirnames if not name.startswith(".") and name not in DEFAULT_IGNORED_DIRS]
         if "conftest.py" in filenames:
             try:
-                text = (Path(directory) / "conftest.py").read_text(encoding="utf-8", errors="replace")
-            except OSError:
+                data = files.read_bytes(Path(directory) / "conftest.py", root)
+            except files.UnreadableFile:
                 continue
-            found.update(_RULE_DECLARATION.findall(text))
+            found.update(_RULE_DECLARATION.findall(data.decode("utf-8", errors="replace")))
     return found
 
 

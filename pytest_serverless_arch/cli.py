@@ -25,12 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import files
 from .check import ExitCode, UsageError, check_repository, load_rules_module, settings_for
 from .collector import gc_held_after_big_parse
 from .configfile import ConfigFileError, find_config
 from .escape import printable
 from .options import OPTIONS
-from .report import FORMATS, build_document, render
+
+# The report formats, as --format spells them (report/__init__.py's FORMATS: a test keeps the two equal).
+# Kept here so that a report reused from the cache imports neither the report package nor networkx.
+FORMATS = ("json", "text", "html", "mermaid", "dot", "sarif", "markdown")
 
 __all__ = ["COMMANDS", "FORMATS", "Command", "main"]
 
@@ -154,10 +158,28 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on-errors", action="store_true", help=argparse.SUPPRESS)  # load errors exit 2 now anyway
 
 
+@dataclass(frozen=True)
+class _Report:
+    """What ``report`` prints: the rendered report, the error lines for stderr and the exit status."""
+
+    output: str
+    errors: tuple[str, ...]
+    exit_code: int
+
+
 def _report(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    stored = _stored_reports(settings, args)
+    if stored is not None:
+        runs, key = stored
+        reused = runs.recall(key, settings.root)
+        if isinstance(reused, _Report):  # nothing the last run read has changed: its report, as it was
+            return _emit(args, reused, [])
     _load_rules(args)
-    with gc_held_after_big_parse():  # the report of a big template: see load()
+    from .report import build_document, render
+
+    # every file the check reads is recorded: the next run reuses this report while all of them say the same
+    with files.recording() as log, gc_held_after_big_parse():  # the report of a big template: see load()
         check = check_repository(settings)
         document = build_document(check.graph, check=check)
         units: set[str] | None = None
@@ -168,18 +190,67 @@ def _report(args: argparse.Namespace) -> int:
             if args.changed:
                 units |= document.units_of_paths(args.changed)
         output = render(document, args.format, units=units, verbose=args.verbose)
+    report = _Report(output, tuple(check.usage_errors), int(check.exit_code(ignore_load_errors=args.ignore_load_errors)))
+    warnings = [check.cache.problem] if check.cache is not None and check.cache.problem else []
+    if stored is not None and not warnings:
+        stored[0].keep(stored[1], log, report)
+    notes = [check.baseline_written] if check.baseline_written else []
+    return _emit(args, report, [f"warning: {warning}" for warning in warnings], notes)
+
+
+def _emit(args: argparse.Namespace, report: _Report, warnings: list[str], notes: Sequence[str] = ()) -> int:
     if args.output:  # written whatever the exit status, as stdout is
         # a lone surrogate from a repository's name is written escaped, never a UnicodeEncodeError
-        Path(args.output).write_text(output, encoding="utf-8", errors="backslashreplace")
+        Path(args.output).write_text(report.output, encoding="utf-8", errors="backslashreplace")
     else:
-        _write_to_stdout(output)
-    for message in check.usage_errors:
+        _write_to_stdout(report.output)
+    for message in report.errors:
         sys.stderr.write(f"error: {message}\n")
-    if check.baseline_written:
-        sys.stderr.write(f"{check.baseline_written}\n")
-    if check.cache is not None and check.cache.problem:
-        sys.stderr.write(f"warning: {check.cache.problem}\n")
-    return check.exit_code(ignore_load_errors=args.ignore_load_errors)
+    for line in [*notes, *warnings]:
+        sys.stderr.write(f"{line}\n")
+    return report.exit_code
+
+
+_RULE_PLUGINS = "pytest_serverless_arch.rules"  # rules.plugins.ENTRY_POINT_GROUP (a test keeps the two equal)
+
+
+def _stored_reports(settings: Any, args: argparse.Namespace) -> tuple[Any, str] | None:
+    """The stored reports and this run's key, when this run's report may be reused (see :mod:`.run_cache`).
+
+    The key holds everything the report depends on besides the files the run reads:
+    the settings (configuration and flags), the report's own flags, the baseline's
+    bytes, the environment values ``${env:..}`` may read, the working folder, where
+    the enclosing git checkout is (SARIF paths) and this package's code. Never
+    reused: a run that writes the baseline, one that reads git (``--arch-changed-since``),
+    one with rules from outside this package (``--rules-module``, installed rule packages)
+    and ``--no-cache``.
+    """
+    if not settings.cache or settings.update_baseline or settings.changed_since or args.rules_module:
+        return None
+    if settings.load_config.domain_resolver is not None:
+        return None
+    from importlib.metadata import entry_points
+
+    if entry_points(group=_RULE_PLUGINS):
+        return None
+    from .cache import default_cache_dir
+    from .run_cache import RunCache, run_key
+
+    try:
+        baseline = files.digest(settings.baseline.read_bytes())
+    except OSError as exc:
+        baseline = f"!{exc.errno}"
+    root = Path(settings.root)
+    key = run_key(
+        "report",
+        settings,
+        baseline,
+        tuple((name, os.environ.get(name)) for name in settings.load_config.env_allow),
+        os.getcwd(),
+        tuple(os.path.exists(folder / ".git") for folder in (root, *root.parents)),
+        (args.format, args.verbose, args.only_violations, tuple(args.changed), args.ignore_load_errors),
+    )
+    return RunCache(settings.cache_dir or default_cache_dir()), key
 
 
 def _write_to_stdout(output: str) -> None:

@@ -180,7 +180,8 @@ def _stamp(info: os.stat_result, now_ns: int) -> Stamp | None:
     as they were, so a file changed within :data:`RACY_NS` of its read (or "in the
     future", by another machine's clock) is not trusted and is read again next time.
 
-    >>> info = os.stat_result((0o100644, 7, 1, 1, 0, 0, 12, 0, 0, 0, 0, 5_000_000_000, 5_000_000_000, 0))
+    >>> from types import SimpleNamespace as Stat
+    >>> info = Stat(st_size=12, st_mtime_ns=5 * 10**9, st_ctime_ns=5 * 10**9, st_ino=7, st_dev=1, st_mode=0o100644)
     >>> _stamp(info, now_ns=10_000_000_000)
     (12, 5000000000, 5000000000, 7, 1, 33188)
     >>> _stamp(info, now_ns=6_000_000_000) is None

@@ -1,0 +1,138 @@
+"""The whole-run result: what a run made (a report's text, a load's graph) reused while nothing it observed has changed.
+
+A run is recorded from its first read to its last (:func:`.files.recording`):
+every file it read (with its stat stamp), every path it resolved or looked for,
+every folder it listed or walked. Its result is kept under a key that holds
+everything else it depends on (the options, the configuration, this package's
+code, the environment values the options allow; see the callers). The next run
+with the same key makes each observation again, in a few milliseconds: a file
+whose ``stat`` still gives its stamp is not read (:func:`.files.reobserve`).
+When every observation gives the same outcome the result is taken as it is;
+when one does not, the run is made again (through the per-unit cache,
+:mod:`.cache`) and its result replaces the stored one.
+
+A stored run is one file in the cache folder, signed like the packs and written
+atomically (two processes writing it at once both succeed, a reader never sees
+half of it); one that is damaged, unsigned or foreign is a miss.
+
+>>> import tempfile
+>>> folder = Path(tempfile.mkdtemp())
+>>> runs = RunCache(folder / "cache", key_file=folder / "key")
+>>> with files.recording() as log:
+...     pass  # the run: reads through files.py
+>>> runs.keep("k", log, "the report")
+>>> runs.recall("k", folder)
+'the report'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import files
+from .cache import _atomic_write, _code_fingerprint, _read_or_create_secret, _sign, user_cache_home
+from .collector import collector_paused
+from .files import FileRead
+
+__all__ = ["RunCache", "run_key"]
+
+_FORMAT = b"serverless-arch-run 1\n"
+_SUFFIX = ".run"
+
+
+def run_key(*parts: object) -> str:
+    """One key for ``parts`` (their ``repr``) and this package's code and Python.
+
+    >>> run_key("report", ("json",)) == run_key("report", ("json",)) != run_key("report", ("text",))
+    True
+    """
+    whole = (_code_fingerprint(), *parts)
+    return hashlib.blake2b(repr(whole).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+
+class RunCache:
+    """Stored runs under ``directory``; ``hit`` says whether the last :meth:`recall` gave one."""
+
+    def __init__(self, directory: Path, *, key_file: Path | None = None) -> None:
+        self.directory = Path(directory)
+        self.hit = False
+        self.problem: str | None = None
+        self._key_file = key_file
+        self._secret: bytes | None = None
+
+    def recall(self, key: str, root: str | os.PathLike[str]) -> Any | None:
+        """The result stored under ``key``, when every observation of its run gives the same outcome now.
+
+        A result whose files were only touched (same bytes, new stamps) is stored
+        again with the new stamps, so the next run does not read them either.
+        """
+        self.hit = False
+        path = self.directory / f"{key}{_SUFFIX}"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        stored = self._decode(data, path.name)
+        if stored is None:
+            return None
+        reads, result = stored
+        current = []
+        for read in reads:
+            now = files.reobserve(read, root)
+            if now.outcome != read.outcome:
+                return None
+            current.append(now)
+        self.hit = True
+        if any(now.stamp != read.stamp for now, read in zip(current, reads, strict=True)):
+            self.keep(key, current, result)
+        else:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: eviction keeps it
+        return result
+
+    def keep(self, key: str, reads: Iterable[FileRead], result: Any) -> None:
+        """Store ``result`` with the observations it was made from (``problem`` says why not, when it cannot be)."""
+        secret = self._signing_key()
+        if secret is None:
+            return
+        path = self.directory / f"{key}{_SUFFIX}"
+        try:
+            body = pickle.dumps((path.name, tuple(reads), result), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a result that cannot be pickled is simply not kept
+            return
+        try:
+            _atomic_write(path, _FORMAT + _sign(secret, path.name, body) + body)
+        except OSError as exc:
+            self.problem = f"cache folder {self.directory} cannot be written ({exc.strerror or exc}); running without a cache"
+
+    def _decode(self, data: bytes, name: str) -> tuple[tuple[FileRead, ...], Any] | None:
+        if not data.startswith(_FORMAT):
+            return None
+        signature, body = data[len(_FORMAT) : len(_FORMAT) + 32], data[len(_FORMAT) + 32 :]
+        secret = self._signing_key()
+        if secret is None or not hmac.compare_digest(signature, _sign(secret, name, body)):
+            return None  # not written by this user's cache: never unpickled
+        try:
+            with collector_paused():
+                stored_name, reads, result = pickle.loads(body)
+        except Exception:  # a damaged entry is a miss, never an error
+            return None
+        if stored_name != name or not isinstance(reads, tuple) or not all(isinstance(read, FileRead) for read in reads):
+            return None
+        return reads, result
+
+    def _signing_key(self) -> bytes | None:
+        if self._secret is None:
+            path = self._key_file or user_cache_home() / "cache-key"
+            try:
+                self._secret = _read_or_create_secret(path)
+            except OSError as exc:
+                self.problem = f"the cache key {path} cannot be read or written ({exc.strerror or exc}); running without a cache"
+        return self._secret
