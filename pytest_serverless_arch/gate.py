@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
@@ -28,9 +28,10 @@ from .suppressions import Suppression, Triage, suppressions_in, triage
 if TYPE_CHECKING:
     from .cache import UnitCache
 
-__all__ = ["GATE_KEY", "ArchGate", "active_gate", "apply_suppressions_and_baseline", "assertion_filter"]
+__all__ = ["GATE_KEY", "PLAN_INPUT", "ArchGate", "active_gate", "apply_suppressions_and_baseline", "assertion_filter"]
 
 FINDINGS_KEY = pytest.StashKey[list[dict[str, Any]]]()
+PLAN_INPUT = "serverless_arch_plan"  # the key of the gate's plan in an xdist worker's ``workerinput``
 GATE_KEY = pytest.StashKey["ArchGate"]()
 REPORT_ATTRIBUTE = "serverless_arch"  # the findings of a test, on its call-phase report
 
@@ -40,6 +41,13 @@ _ACTIVE: list[ArchGate] = []  # a stack: pytester runs pytest inside pytest
 def active_gate() -> ArchGate | None:
     """The gate of the innermost running pytest session, if the plugin is active."""
     return _ACTIVE[-1] if _ACTIVE else None
+
+
+class HasStash(Protocol):
+    """A test item, as far as the triage needs one: somewhere to record its findings."""
+
+    @property
+    def stash(self) -> pytest.Stash: ...
 
 
 @dataclass
@@ -103,11 +111,13 @@ class ArchGate:
     config: pytest.Config
     settings: ArchSettings
     baseline: Baseline
-    current_item: pytest.Item | None = None
+    current_item: HasStash | None = None  # the running item (or what stands for it): its triages are recorded there
     findings: SessionFindings = field(default_factory=SessionFindings)
     written: str | None = None  # what --arch-update-baseline did, for the summary
     contracts: ContractSet = field(default_factory=ContractSet)  # declared in the inifile or pyproject.toml
     reports_written: list[str] = field(default_factory=list)  # what --arch-report and the step summary did
+    # on an xdist worker: the gate's items as the controller collected and ran them (see items.gate_plan)
+    plan: dict[str, Any] | None = None
     _graph: DeploymentGraph | None = None
     _resolved_baseline: Baseline | None = None
 
@@ -131,7 +141,8 @@ class ArchGate:
         # A contract that cannot be read is a failing item of its own (see items.py), never a usage error:
         # every other contract and rule still runs.
         contracts = read_contracts(contract_files(config.rootpath, config.inipath), config.rootpath)
-        gate = cls(config, settings, baseline, contracts=contracts)
+        plan = getattr(config, "workerinput", {}).get(PLAN_INPUT)
+        gate = cls(config, settings, baseline, contracts=contracts, plan=plan)
         _ACTIVE.append(gate)
         return gate
 

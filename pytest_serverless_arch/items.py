@@ -13,8 +13,9 @@ so ``-k trigger-colocated``, ``--deselect serverless-arch::no-unit-cycles`` and
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ import pytest
 from .contracts.check import check_contract, contract_rule
 from .contracts.model import Contract, ContractError
 from .escape import printable
-from .gate import ArchGate
+from .gate import FINDINGS_KEY, ArchGate
+from .model import LoadError
 from .options import RuleSpec
 from .rules.base import Rule, RuleError, registered_rules, unknown_rule_message
 from .rules.plugins import ENTRY_POINT_GROUP, load_rule_plugins
@@ -77,65 +79,198 @@ class ArchGateCollector(pytest.Collector):
 
     def collect(self) -> Iterator[pytest.Item]:
         gate = self.gate
-        names: set[str] = set()
-
-        def unique(name: str) -> str:
-            candidate, index = name, 2
-            while candidate in names:
-                candidate, index = f"{name}#{index}", index + 1
-            names.add(candidate)
-            return candidate
-
-        for entry_point, problem in self.plugin_problems:
-            yield ProblemItem.from_parent(self, name=unique(f"rule-plugin[{entry_point}]"), message=problem)
-        try:
-            graph = gate.graph()
-        except Exception as exc:  # an unreadable repository is one failing item, not a crash
-            yield ProblemItem.from_parent(
-                self, name=unique("load"), message=f"cannot load the repository: {type(exc).__name__}: {exc}"
-            )
-            return
-        if not graph.units():  # never green on nothing: a typo in a path must fail somewhere
-            settings = gate.settings
-            message = nothing_found(list(settings.paths), settings.root, settings.load_config)
-            yield ProblemItem.from_parent(self, name=unique("discovery"), message=message)
-        for error in graph.errors:
-            yield LoadErrorItem.from_parent(self, name=unique(f"load-error[{printable(str(error.location))}]"), error=error)
-        for suppression in suppressions_in(graph):
-            if not suppression.reason:
-                yield ProblemItem.from_parent(
-                    self,
-                    name=unique(f"suppression[{suppression.location}]"),
-                    message=f"{suppression.location}: the suppression of {suppression.rule} on "
-                    f"{suppression.resource} has no reason; a suppression needs `reason:` "
-                    f"(it suppresses nothing until it has one)",
-                    location=(graph.root, suppression.location.path, suppression.location.line),
+        plan = gate.plan  # an xdist worker's: what the controller found and ran, so the worker loads nothing
+        outcomes: dict[str, Any] = plan["outcomes"] if plan is not None else {}
+        for kind, name, entry in gate_entries(gate, self.config, self.plugin_problems):
+            if kind == "problem":
+                message, location = entry
+                yield ProblemItem.from_parent(self, name=name, message=message, location=location)
+            elif kind == "load-error":
+                root, error = entry
+                yield LoadErrorItem.from_parent(self, name=name, error=error, root=root)
+            elif kind == "rule":
+                found, spec = entry
+                outcome = outcomes.get(name)
+                yield RuleItem.from_parent(
+                    self, name=name, rule=found, spec=spec, outcome=outcome if outcome and outcome[0] == found.id else None
                 )
-        # listed rules (a rule may be listed twice with other options), then unlisted conftest rules
-        selected = list(gate.settings.rules)
-        listed = {spec.rule_id for spec in selected}
-        selected += [RuleSpec(found.id) for found in repository_rules(self.config) if found.id not in listed]
-        known = registered_rules()
-        for spec in selected:
-            if spec.rule_id in known:
-                yield RuleItem.from_parent(self, name=unique(spec.rule_id), rule=known[spec.rule_id], spec=spec)
             else:
-                yield ProblemItem.from_parent(self, name=unique(spec.rule_id), message=unknown_rule_message(spec.rule_id, known))
-        # contracts from the configuration; one that cannot be read fails under its own name
-        root = str(gate.settings.root)
-        for contract_error in gate.contracts.errors:
-            origin = contract_error.origin
-            yield ProblemItem.from_parent(
-                self,
-                name=unique(f"contract:{contract_error.name}" if contract_error.name else f"contracts[{origin.path}]"),
-                message=f"configuration error: {contract_error}",
-                location=(root, origin.path, contract_error.location.line),
-            )
-        for contract in gate.contracts.contracts:
-            yield ContractItem.from_parent(self, name=unique(contract.rule_id), contract=contract)
+                outcome = outcomes.get(name)
+                yield ContractItem.from_parent(
+                    self, name=name, contract=entry, outcome=outcome if outcome and outcome[0] == entry.rule_id else None
+                )
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, COLLECTOR_NAME
+
+
+def graph_entries(gate: ArchGate) -> tuple[list[list[Any]], bool]:
+    """The items the repository's graph decides, as plain lists (they travel to xdist workers), and whether to stop.
+
+    A repository that cannot be loaded is one problem item and nothing else;
+    else: no unit found, each load error, each suppression without a reason.
+    """
+    if gate.plan is not None:
+        return gate.plan["graph"], gate.plan["stop"]
+    try:
+        graph = gate.graph()
+    except Exception as exc:  # an unreadable repository is one failing item, not a crash
+        return [["problem", "load", f"cannot load the repository: {type(exc).__name__}: {exc}", None]], True
+    found: list[list[Any]] = []
+    if not graph.units():  # never green on nothing: a typo in a path must fail somewhere
+        settings = gate.settings
+        found.append(["problem", "discovery", nothing_found(list(settings.paths), settings.root, settings.load_config), None])
+    for error in graph.errors:
+        found.append(
+            ["load-error", f"load-error[{printable(str(error.location))}]", graph.root, error.path, error.line, error.message]
+        )
+    for suppression in suppressions_in(graph):
+        if not suppression.reason:
+            message = (
+                f"{suppression.location}: the suppression of {suppression.rule} on "
+                f"{suppression.resource} has no reason; a suppression needs `reason:` "
+                f"(it suppresses nothing until it has one)"
+            )
+            location = [graph.root, suppression.location.path, suppression.location.line]
+            found.append(["problem", f"suppression[{suppression.location}]", message, location])
+    return found, False
+
+
+def gate_entries(gate: ArchGate, config: pytest.Config, plugin_problems: list[tuple[str, str]]) -> Iterator[tuple[str, str, Any]]:
+    """Each item of the gate as ``(kind, unique name, what it needs)``, in collection order."""
+    names: set[str] = set()
+
+    def unique(name: str) -> str:
+        candidate, index = name, 2
+        while candidate in names:
+            candidate, index = f"{name}#{index}", index + 1
+        names.add(candidate)
+        return candidate
+
+    for entry_point, problem in plugin_problems:
+        yield "problem", unique(f"rule-plugin[{entry_point}]"), (problem, None)
+    found, stop = graph_entries(gate)
+    for entry in found:
+        if entry[0] == "problem":
+            _, name, message, location = entry
+            yield "problem", unique(name), (message, tuple(location) if location else None)
+        else:
+            _, name, root, path, line, message = entry
+            yield "load-error", unique(name), (root, LoadError(path, line, message))
+    if stop:
+        return
+    # listed rules (a rule may be listed twice with other options), then unlisted conftest rules
+    selected = list(gate.settings.rules)
+    listed = {spec.rule_id for spec in selected}
+    selected += [RuleSpec(found_rule.id) for found_rule in repository_rules(config) if found_rule.id not in listed]
+    known = registered_rules()
+    for spec in selected:
+        if spec.rule_id in known:
+            yield "rule", unique(spec.rule_id), (known[spec.rule_id], spec)
+        else:
+            yield "problem", unique(spec.rule_id), (unknown_rule_message(spec.rule_id, known), None)
+    # contracts from the configuration; one that cannot be read fails under its own name
+    root = str(gate.settings.root)
+    for contract_error in gate.contracts.errors:
+        origin = contract_error.origin
+        yield (
+            "problem",
+            unique(f"contract:{contract_error.name}" if contract_error.name else f"contracts[{origin.path}]"),
+            (f"configuration error: {contract_error}", (root, origin.path, contract_error.location.line)),
+        )
+    for contract in gate.contracts.contracts:
+        yield "contract", unique(contract.rule_id), contract
+
+
+def gate_plan(gate: ArchGate, config: pytest.Config, plugin_problems: list[tuple[str, str]]) -> dict[str, Any]:
+    """What the gate's items find, computed once by the xdist controller and sent to every worker.
+
+    Workers then collect the same items and replay each outcome (its failure
+    text, skip reason and findings), loading nothing; an item whose run ended
+    in a crash is left out, so the worker that gets it runs it and shows the traceback.
+    """
+    found, stop = graph_entries(gate)  # the graph is loaded once: collection below asks again and gets it
+    outcomes: dict[str, Any] = {}
+    for kind, name, entry in gate_entries(gate, config, plugin_problems):
+        if kind == "rule":
+            rule_found, spec = entry
+            outcome = _outcome(gate, rule_found, functools.partial(run_rule, gate, rule_found, spec))
+        elif kind == "contract":
+            contract = entry
+            outcome = _outcome(gate, contract_rule(contract), functools.partial(run_contract, gate, contract))
+        else:
+            continue
+        if outcome is not None:
+            outcomes[name] = [entry[0].id if kind == "rule" else entry.rule_id, *outcome]
+    return {"graph": found, "stop": stop, "outcomes": outcomes}
+
+
+class _Recorder:
+    """Stands for the running item while the controller runs a rule: the triage records its findings here."""
+
+    def __init__(self) -> None:
+        self.stash = pytest.Stash()
+
+
+def _outcome(gate: ArchGate, rule: Rule, run: Callable[[], None]) -> list[Any] | None:
+    """``[status, text, findings]`` of one run, or None when it crashed."""
+    recorder = _Recorder()
+    previous, gate.current_item = gate.current_item, recorder
+    try:
+        run()
+    except pytest.skip.Exception as exc:
+        status, text = "skipped", str(exc.msg)
+    except ItemFailure as exc:
+        status, text = "failed", str(exc)
+    except RuleViolations as exc:
+        status, text = "failed", violations_text(gate, rule, exc.result, verbose=gate.config.get_verbosity() > 0)
+    except Exception:
+        return None
+    else:
+        status, text = "passed", ""
+    finally:
+        gate.current_item = previous
+    return [status, text, recorder.stash.get(FINDINGS_KEY, [])]
+
+
+def run_rule(gate: ArchGate, rule: Rule, spec: RuleSpec) -> None:
+    """Run one rule item: skip, fail with :class:`ItemFailure` or :class:`RuleViolations`, or pass."""
+    graph = gate.graph()
+    reason = skip_reason(rule, graph)
+    if reason is not None:
+        pytest.skip(reason)  # the plugin's makereport puts the item's node id as its location
+    try:
+        violations = rule(graph, **spec.options)
+    except RuleError as exc:  # e.g. a domain that exists nowhere: a configuration error, not a pass
+        message = str(exc)
+        raise ItemFailure(message if message.startswith(rule.id) else f"{rule.id}: {message}") from None
+    if graph.changes is not None:  # --arch-changed-since: a full run's findings, on the units the change touches
+        from .changes import violations_within
+
+        violations = violations_within(graph.changes, violations)
+    result = gate.triage(rule.id, violations, graph)
+    if not result.passed:
+        raise RuleViolations(result)
+
+
+def run_contract(gate: ArchGate, contract: Contract) -> None:
+    """Check one contract item: fail with :class:`ItemFailure` or :class:`RuleViolations`, or pass."""
+    graph = gate.graph()
+    try:
+        violations = check_contract(contract, graph)
+    except ContractError as exc:  # e.g. a selector that matches nothing: never a pass
+        raise ItemFailure(f"{contract.rule_id}: configuration error: {exc}") from None
+    result = gate.triage(contract.rule_id, violations, graph)
+    if not result.passed:
+        raise RuleViolations(result)
+
+
+def violations_text(gate: ArchGate, rule: Rule, result: Triage, *, verbose: bool) -> str:
+    """A failing rule's text: its findings, and the units they involve as Mermaid when asked."""
+    text = result.failure_text(rule, verbose=verbose)
+    if gate.settings.diagram_on_failure:
+        text += "\n" + _diagram_text(gate, result)
+    return text
 
 
 class RuleViolations(Exception):
@@ -166,40 +301,36 @@ class _GateItem(pytest.Item):
         if isinstance(excinfo.value, ItemFailure):
             return _printable_lines(str(excinfo.value))
         if isinstance(excinfo.value, RuleViolations):  # raised by rule and contract items only
-            text = excinfo.value.result.failure_text(self.rule, verbose=self.config.get_verbosity() > 0)
             gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
-            if gate.settings.diagram_on_failure:
-                text += "\n" + _diagram_text(gate, excinfo.value.result)
-            return _printable_lines(text)
+            verbose = self.config.get_verbosity() > 0
+            return _printable_lines(violations_text(gate, self.rule, excinfo.value.result, verbose=verbose))
         return str(super().repr_failure(excinfo, style=style))
+
+    def replay(self, outcome: list[Any]) -> None:
+        """End as the xdist controller's run of this item ended: ``[rule id, status, text, findings]``."""
+        _, status, text, findings = outcome
+        if findings:
+            self.stash[FINDINGS_KEY] = list(findings)
+        if status == "skipped":
+            pytest.skip(text)
+        if status == "failed":
+            raise ItemFailure(text)
 
 
 class RuleItem(_GateItem):
     """Runs one rule on the repository's graph; fails with ``file:line: rule-id: message`` lines."""
 
-    def __init__(self, *, rule: Rule, spec: RuleSpec, **kwargs: Any) -> None:
+    def __init__(self, *, rule: Rule, spec: RuleSpec, outcome: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rule = rule
         self.spec = spec
+        self.outcome = outcome
 
     def runtest(self) -> None:
-        gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
-        graph = gate.graph()
-        reason = skip_reason(self.rule, graph)
-        if reason is not None:
-            pytest.skip(reason)  # the plugin's makereport puts the item's node id as its location
-        try:
-            violations = self.rule(graph, **self.spec.options)
-        except RuleError as exc:  # e.g. a domain that exists nowhere: a configuration error, not a pass
-            message = str(exc)
-            raise ItemFailure(message if message.startswith(self.rule.id) else f"{self.rule.id}: {message}") from None
-        if graph.changes is not None:  # --arch-changed-since: a full run's findings, on the units the change touches
-            from .changes import violations_within
-
-            violations = violations_within(graph.changes, violations)
-        result = gate.triage(self.rule.id, violations, graph)
-        if not result.passed:
-            raise RuleViolations(result)
+        if self.outcome is not None:
+            self.replay(self.outcome)
+            return
+        run_rule(self.parent.gate, self.rule, self.spec)  # type: ignore[union-attr]
 
     def _traceback_filter(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
         """A crashing rule shows its own code, not pytest's or the plugin's frames."""
@@ -217,22 +348,18 @@ class RuleItem(_GateItem):
 class ContractItem(_GateItem):
     """Checks one contract from the configuration; reported exactly like a rule item."""
 
-    def __init__(self, *, contract: Contract, **kwargs: Any) -> None:
+    def __init__(self, *, contract: Contract, outcome: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.contract = contract
         # what the failure text shows: the contract as a sentence and its reason
         self.rule = contract_rule(contract)
+        self.outcome = outcome
 
     def runtest(self) -> None:
-        gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
-        graph = gate.graph()
-        try:
-            violations = check_contract(self.contract, graph)
-        except ContractError as exc:  # e.g. a selector that matches nothing: never a pass
-            raise ItemFailure(f"{self.contract.rule_id}: configuration error: {exc}") from None
-        result = gate.triage(self.contract.rule_id, violations, graph)
-        if not result.passed:
-            raise RuleViolations(result)
+        if self.outcome is not None:
+            self.replay(self.outcome)
+            return
+        run_contract(self.parent.gate, self.contract)  # type: ignore[union-attr]
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         root = Path(self.parent.gate.settings.root)  # type: ignore[union-attr]
@@ -253,16 +380,16 @@ def _diagram_text(gate: ArchGate, result: Triage) -> str:
 class LoadErrorItem(_GateItem):
     """A template that could not be read; it fails naming the file and line."""
 
-    def __init__(self, *, error: Any, **kwargs: Any) -> None:
+    def __init__(self, *, error: LoadError, root: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.error = error
+        self.root = root
 
     def runtest(self) -> None:
         raise ItemFailure(f"{self.error}\n(this file was not loaded; every other unit is still checked)")
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        root = Path(self.parent.gate.graph().root)  # type: ignore[union-attr]
-        return root / self.error.path, (self.error.line - 1) if self.error.line else None, self.name
+        return Path(self.root) / self.error.path, (self.error.line - 1) if self.error.line else None, self.name
 
 
 class ProblemItem(_GateItem):

@@ -8,13 +8,14 @@ hypothesis or the strategies module. Disable it with ``-p no:serverless_arch``.
 from __future__ import annotations
 
 from collections.abc import Generator
+from typing import Any
 
 import pytest
 
 from . import assertions
 from .fixtures import deployment_graph, load_deployment_graph  # noqa: F401  (fixtures)
-from .gate import FINDINGS_KEY, GATE_KEY, REPORT_ATTRIBUTE, ArchGate, active_gate, assertion_filter
-from .items import RuleItem, collect_gate, gate_requested, load_rule_plugins, repository_rules
+from .gate import FINDINGS_KEY, GATE_KEY, PLAN_INPUT, REPORT_ATTRIBUTE, ArchGate, active_gate, assertion_filter
+from .items import RuleItem, collect_gate, gate_plan, gate_requested, load_rule_plugins, repository_rules
 from .options import add_options
 from .rules.base import RuleError
 
@@ -27,11 +28,34 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.stash[GATE_KEY] = ArchGate.start(config)
+    gate = config.stash[GATE_KEY] = ArchGate.start(config)
     config.stash[PLUGIN_PROBLEMS_KEY] = load_rule_plugins()
+    if config.pluginmanager.hasplugin("xdist") and not gate.is_worker:
+        config.pluginmanager.register(XdistController(config), "serverless-arch-xdist")
     # assertion helpers apply the same suppressions and baseline as the rule items
     config.stash[PREVIOUS_FILTER_KEY] = assertions.violation_filter
     assertions.violation_filter = assertion_filter
+
+
+class XdistController:
+    """With pytest-xdist, the controller loads the repository and runs the gate once, for every worker.
+
+    Each worker gets the outcome of every gate item in its ``workerinput`` and
+    replays it, so no worker imports the readers or loads the repository for
+    the gate (a worker's own tests may still ask for ``deployment_graph``).
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.plan: dict[str, Any] | None = None
+
+    def pytest_configure_node(self, node: Any) -> None:
+        gate = self.config.stash.get(GATE_KEY, None)
+        if gate is None or not _gate_active(gate) or not gate_requested(self.config):
+            return
+        if self.plan is None:
+            self.plan = gate_plan(gate, self.config, self.config.stash.get(PLUGIN_PROBLEMS_KEY, []))
+        node.workerinput[PLAN_INPUT] = self.plan
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -49,7 +73,7 @@ def _gate_active(gate: ArchGate) -> bool:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     gate = config.stash.get(GATE_KEY, None)
-    if gate is None or not _gate_active(gate):
+    if gate is None or gate.is_worker or not _gate_active(gate):  # a worker's header is never shown: it loads nothing for it
         return None
     return gate.header()
 

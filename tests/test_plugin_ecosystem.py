@@ -98,3 +98,59 @@ def test_the_plugin_needs_no_cache(pytester: pytest.Pytester) -> None:
     gate_repo(pytester)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=4, failed=2)
     assert not (pytester.path / ".pytest_cache").exists()
+
+
+HEAVY_BY_WORKER = """
+import os
+import sys
+
+HEAVY = ("networkx", "yaml", "pytest_serverless_arch.loading")
+
+
+def pytest_unconfigure(config):
+    worker = getattr(config, "workerinput", {}).get("workerid", "controller")
+    loaded = [name for name in HEAVY if name in sys.modules]
+    with open(os.path.join(str(config.rootpath), f"heavy-{worker}.txt"), "w") as out:
+        out.write(" ".join(loaded))
+"""
+
+
+def test_with_xdist_the_controller_runs_the_gate_once_and_the_workers_load_nothing(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    pytester.makepyfile(test_arch="def test_one():\n    pass\n\n\ndef test_two():\n    pass\n")
+    pytester.makeconftest(HEAVY_BY_WORKER)
+    serial = pytester.runpytest("-p", "no:cacheprovider", "-rA", "--junitxml=serial.xml")
+    parallel = pytester.runpytest("-p", "no:cacheprovider", "-n", "2", "-rA", "--junitxml=parallel.xml")
+    for result in (serial, parallel):
+        result.assert_outcomes(passed=4, failed=2)
+        result.stdout.fnmatch_lines(
+            [
+                "*infra.yaml:7: trigger-colocated: function Worker *",
+                "suppressed findings (1):",
+                "  app.yaml:3: no-function-placeholders: *",
+                "      suppressed at app.yaml:3: code ships from the app pipeline",
+            ]
+        )
+    assert (pytester.path / "heavy-controller.txt").read_text() == "networkx yaml pytest_serverless_arch.loading"
+    assert (pytester.path / "heavy-gw0.txt").read_text() == ""
+    assert (pytester.path / "heavy-gw1.txt").read_text() == ""
+
+    def failures(name: str) -> dict[str, str]:
+        cases = ElementTree.parse(pytester.path / name).iter("testcase")
+        return {case.get("name", ""): (case.find("failure").text or "") for case in cases if case.find("failure") is not None}
+
+    assert failures("parallel.xml") == failures("serial.xml")
+    assert sorted(failures("serial.xml")) == ["load-error[broken.yaml:4]", "trigger-colocated"]
+
+
+def test_with_xdist_a_rule_that_crashes_is_run_by_its_worker_and_shows_its_traceback(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        "from pytest_serverless_arch import rule\n\n\n"
+        "@rule('crashes', description='a rule with a bug')\n"
+        "def crashes(graph):\n    return 1 / 0\n"
+    )
+    pytester.makefile(".yaml", template="Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n")
+    pytester.makeini("[pytest]\nserverless_arch_rules = crashes\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*return 1 / 0*", "E*ZeroDivisionError*"])
