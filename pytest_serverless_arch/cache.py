@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import files
-from .collector import collector_paused
+from .collector import LazyPause, collector_paused
 from .files import FileRead, ReadLog
 
 if TYPE_CHECKING:  # the readers' types: importing discovery (PyYAML, the parser) is left to the load itself
@@ -103,11 +103,18 @@ class UnitCache:
     changed. ``max_bytes`` bounds the folder: the least recently used packs beyond
     it are removed. ``hits``, ``misses`` and ``writes`` count units and packs of this
     object's runs; ``problem`` says why nothing could be written, when that happened.
+    With ``keep_graphs``, :func:`~pytest_serverless_arch.load` keeps each load's whole
+    graph too (:mod:`.run_cache`) and takes it as it is while nothing the load read has
+    changed (every unit then counts as a hit).
     """
 
-    def __init__(self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, key_file: Path | None = None) -> None:
+    def __init__(
+        self, directory: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, key_file: Path | None = None, keep_graphs: bool = True
+    ) -> None:
         self.directory = Path(directory)
         self.max_bytes = max_bytes
+        self.keep_graphs = keep_graphs  # load() also keeps its whole graph (run_cache.py), reused while nothing changed
+        self.graph_reused = False  # the last load() through this cache took its whole graph from the folder
         self.hits = 0
         self.misses = 0
         self.writes = 0
@@ -119,6 +126,7 @@ class UnitCache:
         self._observed: dict[tuple[str, str, int | None], FileRead] = {}  # this run's observations, each made once
         self._layout: tuple[Discovery, str] | None = None
         self._run_log = ReadLog()  # everything this run has read so far (discovery's reads are current)
+        self._pause = LazyPause()  # across hits: unpickling makes no cycles, and a collection would walk every unit
 
     @contextlib.contextmanager
     def run(self, root: Path, config: LoadConfig, paths: Sequence[object] = ()) -> Iterator[None]:
@@ -129,8 +137,11 @@ class UnitCache:
         """
         pack = self.directory / f"{_pack_name(root, config, paths)}{_PACK_SUFFIX}"
         self._stored, self._fresh, self._observed, self._layout = self._read_pack(pack), {}, {}, None
-        with files.recording() as self._run_log:
-            yield
+        try:
+            with files.recording() as self._run_log:
+                yield
+        finally:
+            self._pause.resume()
         self._run_log = ReadLog()
         if self._fresh.keys() != self._stored.keys() or any(self._fresh[key] is not self._stored[key] for key in self._fresh):
             self._write_pack(pack)
@@ -149,6 +160,7 @@ class UnitCache:
         stored = self._stored.get(key)
         current = self._current(stored.reads, discovery.root) if stored is not None else None
         if stored is not None and current is not None:
+            self._pause.pause()
             cached = _unpickle(stored.payload)
             if cached is not None:
                 self.hits += 1
@@ -159,6 +171,7 @@ class UnitCache:
                 discovery.notes.extend(cached.notes)
                 return cached.units
         self.misses += 1
+        self._pause.resume()  # a loader runs: it may make cycles, and a big parse holds the collector itself
         errors, notes = len(discovery.errors), len(discovery.notes)
         with files.recording() as log:
             if candidate.document is not None:
@@ -183,9 +196,9 @@ class UnitCache:
         stored = self._stored.get(f"c:{key}")
         if stored is None:
             return None
+        self._pause.pause()
         try:
-            with collector_paused():
-                classified = pickle.loads(stored.payload)
+            classified = pickle.loads(stored.payload)
         except Exception:  # a damaged entry is a miss
             return None
         from .discover import Classified

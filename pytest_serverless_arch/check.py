@@ -162,7 +162,8 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] | N
 
             raise UsageError(unknown_rule_message(spec.rule_id, known))
     with gc_held_after_big_parse():  # the rules walk what a big template built: see load()
-        cache = UnitCache(settings.cache_dir or default_cache_dir()) if settings.cache else None
+        # the command line keeps its whole report (cli.py), not the graph: pickling a big graph costs more than linking
+        cache = UnitCache(settings.cache_dir or default_cache_dir(), keep_graphs=False) if settings.cache else None
         graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=cache)
         if settings.changed_since:
             from .changes import ChangesError, changes_since

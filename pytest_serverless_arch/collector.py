@@ -75,3 +75,34 @@ def gc_held_after_big_parse() -> Iterator[None]:
         if not _HOLD.depth and _HOLD.paused:
             _HOLD.paused = False
             gc.enable()
+
+
+class LazyPause:
+    """The cyclic collector paused across a series of short steps that make no cycles, resumed only when needed.
+
+    Unpickling one cached unit after another: pausing and resuming around each one
+    lets a collection run right after each (the objects they made count towards the
+    next one), and a full collection walks every unit already loaded. :meth:`pause`
+    before each such step, :meth:`resume` before anything else runs and at the end.
+
+    >>> pause = LazyPause()
+    >>> pause.pause()
+    >>> gc.isenabled()
+    False
+    >>> pause.resume()
+    >>> gc.isenabled()
+    True
+    """
+
+    def __init__(self) -> None:
+        self._taken = False  # whether this object disabled the collector (a collector paused by others stays so)
+
+    def pause(self) -> None:
+        if not self._taken and gc.isenabled():
+            gc.disable()
+            self._taken = True
+
+    def resume(self) -> None:
+        if self._taken:
+            self._taken = False
+            gc.enable()

@@ -251,8 +251,9 @@ def recording() -> Iterator[ReadLog]:
 def replay(reads: ReadLog | tuple[FileRead, ...]) -> None:
     """Add earlier observations to every active recording (state built once and shared by several units)."""
     for log in _LOGS:
+        table = log.reads
         for read in reads:
-            log.add(read)
+            table.setdefault((read.what, read.path, read.limit), read)
 
 
 def _record(what: str, path: str | os.PathLike[str], outcome: str, limit: int | None = None, stamp: Stamp | None = None) -> None:

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from . import files
 from .cache import UnitCache
 from .collector import gc_held_after_big_parse
 from .config import LoadConfig
@@ -65,7 +66,38 @@ def load(
         root = path_list[0] if len(path_list) == 1 and Path(path_list[0]).is_dir() else "."
     forget_folders()  # each load resolves every folder once again
     with gc_held_after_big_parse():  # a big template's reading and linking is not walked by the collector again and again
+        if cache is not None and cache.keep_graphs and pipelines is None and config.domain_resolver is None:
+            return _load_whole(path_list, Path(root).resolve(), config, cache)
         return _load(path_list, Path(root).resolve(), config, pipelines, cache)
+
+
+def _load_whole(
+    path_list: Sequence[str | os.PathLike[str]], root_path: Path, config: LoadConfig, cache: UnitCache
+) -> DeploymentGraph:
+    """The graph of the last load with the same paths and options, while nothing it read has changed; else loaded and kept.
+
+    The key holds the root, the paths, every load option, the environment values
+    ``${env:..}`` may read, the working folder and this package's code; every file,
+    path and folder the load observed is observed again (see :mod:`.run_cache`).
+    """
+    from .cache import _settings
+    from .run_cache import RunCache, run_key
+
+    runs = RunCache(cache.directory, key_file=cache._key_file)
+    environment = tuple((name, os.environ.get(name)) for name in config.env_allow)
+    key = run_key("load", str(root_path), [str(path) for path in path_list], _settings(config), environment, os.getcwd())
+    graph = runs.recall(key, root_path)
+    if isinstance(graph, DeploymentGraph):
+        cache.graph_reused = True
+        cache.hits += len(graph.units())
+        return graph
+    cache.graph_reused = False
+    with files.recording() as log:
+        graph = _load(path_list, root_path, config, None, cache)
+    if cache.problem is None:
+        runs.keep(key, log, graph)
+        cache.problem = runs.problem
+    return graph
 
 
 def _load(

@@ -104,7 +104,8 @@ class RunCache:
             return
         path = self.directory / f"{key}{_SUFFIX}"
         try:
-            body = pickle.dumps((path.name, tuple(reads), result), protocol=pickle.HIGHEST_PROTOCOL)
+            with collector_paused():  # pickling a graph walks every object of it; a collection would walk them again
+                body = pickle.dumps((path.name, tuple(reads), result), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # a result that cannot be pickled is simply not kept
             return
         try:

@@ -61,7 +61,7 @@ class Runs:
         self.key = tmp_path / "cache-key"
 
     def load(self, root: Path, **options: object) -> tuple[DeploymentGraph, UnitCache]:
-        cache = UnitCache(self.folder, key_file=self.key)
+        cache = UnitCache(self.folder, key_file=self.key, keep_graphs=False)  # the per-unit layer (graphs: test_run_cache)
         graph = load(root, cache=cache, **options)
         return graph, cache
 

@@ -298,3 +298,71 @@ def test_a_reused_report_imports_neither_networkx_nor_the_readers(repo, tmp_path
     )
     done = subprocess.run([sys.executable, "-c", probe, *command[3:]], capture_output=True, env=env, text=True, check=True)
     assert done.stderr.strip() == "[] 0"
+
+
+# --- load(): the whole graph of a load through the unit cache (what the pytest gate uses) -------------
+
+
+def _load(repo: Path, tmp_path: Path) -> tuple[object, object]:
+    from pytest_serverless_arch import load
+    from pytest_serverless_arch.cache import UnitCache
+
+    cache = UnitCache(tmp_path / "cache", key_file=tmp_path / "key")
+    return load(repo, cache=cache), cache
+
+
+def _json(graph: object) -> str:
+    from pytest_serverless_arch.report import build_document, render
+
+    return render(build_document(graph), "json")  # type: ignore[arg-type]
+
+
+def test_a_load_through_the_cache_takes_the_whole_graph_while_nothing_changed(repo, tmp_path):
+    from pytest_serverless_arch import load
+
+    cold, first = _load(repo, tmp_path)
+    warm, second = _load(repo, tmp_path)
+    assert (first.graph_reused, second.graph_reused) == (False, True)
+    assert (second.hits, second.misses) == (2, 0)
+    assert _json(warm) == _json(cold) == _json(load(repo))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda repo: write(repo, "billing/settings.yml", "size: 3\n"), id="a file() target edited"),
+        pytest.param(lambda repo: write(repo, "billing/extra.yaml", "Resources: {}\n"), id="a file added"),
+        pytest.param(lambda repo: (repo / "billing" / "settings.yml").unlink(), id="a file() target deleted"),
+        pytest.param(lambda repo: (repo / "orders").rename(repo / "sales"), id="a folder renamed"),
+    ],
+)
+def test_a_load_after_a_change_is_made_again_and_equals_a_fresh_load(repo, tmp_path, change):
+    from pytest_serverless_arch import load
+
+    _load(repo, tmp_path)
+    change(repo)
+    graph, cache = _load(repo, tmp_path)
+    assert not cache.graph_reused
+    assert _json(graph) == _json(load(repo))
+    _, again = _load(repo, tmp_path)
+    assert again.graph_reused
+
+
+def test_a_pytest_gate_takes_the_whole_graph_from_pytests_cache_folder_on_its_second_run(pytester, monkeypatch, tmp_path):
+    from pytest_serverless_arch import loading
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home"))
+    write_files(pytester.path, SERVICE)
+    write(pytester.path, "pytest.ini", "[pytest]\nserverless_arch_rules =\n    trigger-colocated\n    no-unit-cycles\n")
+    built = []
+    real = loading._load
+    monkeypatch.setattr(loading, "_load", lambda *args: built.append(args) or real(*args))
+    pytester.runpytest("-p", "serverless_arch").assert_outcomes(passed=2)
+    pytester.runpytest("-p", "serverless_arch").assert_outcomes(passed=2)
+    assert len(built) == 1
+    assert len(list((pytester.path / ".pytest_cache" / "d" / "serverless-arch").glob("*.run"))) == 1
+    (pytester.path / "orders" / "template.yaml").unlink()
+    result = pytester.runpytest("-p", "serverless_arch")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["serverless-arch: 1 unit (serverless 1), 1 functions, 0 triggers, 0 load errors"])
+    assert len(built) == 2
