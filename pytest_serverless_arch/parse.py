@@ -16,7 +16,7 @@ import json.decoder
 import json.scanner
 import re
 import sys
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -412,39 +412,35 @@ def _construct_tag_value(loader: _TemplateLoader, node: yaml.Node) -> Any:
     return data
 
 
-def _intrinsic(key: str, value: Any, node: yaml.Node) -> LineDict:
+# The long form of each CloudFormation short tag: ``!Ref X`` -> ``{"Ref": "X"}``.
+_INTRINSIC_KEYS: dict[str, str] = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    "!GetAtt": "Fn::GetAtt",
+    **{f"!{name}": f"Fn::{name}" for name in _FN_TAGS},
+}
+
+
+def _intrinsic(key: str, value: Any, mark: Any) -> LineDict:
+    """``{key: value}`` written at ``mark`` (a node's or an event's start mark); ``!GetAtt A.B.C`` splits its name.
+
+    >>> _intrinsic("Fn::GetAtt", "Queue.Arn", yaml.Mark("t", 0, 4, 2, None, None))
+    {'Fn::GetAtt': ['Queue', 'Arn']}
+    """
+    if key == "Fn::GetAtt" and isinstance(value, str):
+        # ``!GetAtt A.B.C`` names resource A and attribute ``B.C``.
+        resource, _, attribute = value.partition(".")
+        value = [resource, attribute] if attribute else [resource]
     result = LineDict()
     result[key] = value
-    result.line = node.start_mark.line + 1
-    result.column = node.start_mark.column + 1
+    result.line = mark.line + 1
+    result.column = mark.column + 1
     result.key_lines[key] = result.line
     return result
 
 
-def _construct_ref(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
-    return _intrinsic("Ref", _construct_tag_value(loader, node), node)
-
-
-def _construct_condition(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
-    return _intrinsic("Condition", _construct_tag_value(loader, node), node)
-
-
-def _construct_getatt(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
-    value = _construct_tag_value(loader, node)
-    if isinstance(value, str):
-        # ``!GetAtt A.B.C`` names resource A and attribute ``B.C``.
-        resource, _, attribute = value.partition(".")
-        value = [resource, attribute] if attribute else [resource]
-    return _intrinsic("Fn::GetAtt", value, node)
-
-
-def _make_fn_constructor(name: str) -> Any:
-    key = f"Fn::{name}"
-
-    def construct(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
-        return _intrinsic(key, _construct_tag_value(loader, node), node)
-
-    return construct
+def _construct_intrinsic(loader: _TemplateLoader, node: yaml.Node) -> LineDict:
+    return _intrinsic(_INTRINSIC_KEYS[node.tag], _construct_tag_value(loader, node), node.start_mark)
 
 
 def _construct_unknown_tag(loader: _TemplateLoader, suffix: str, node: yaml.Node) -> TaggedValue:
@@ -516,13 +512,29 @@ _TemplateLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _TemplateLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 # Dates stay strings: ``AWSTemplateFormatVersion: 2010-09-09`` is a version, not a date.
 _TemplateLoader.add_constructor("tag:yaml.org,2002:timestamp", _TemplateLoader.construct_yaml_str)  # type: ignore[type-var]
-_TemplateLoader.add_constructor("!Ref", _construct_ref)
-_TemplateLoader.add_constructor("!Condition", _construct_condition)
-_TemplateLoader.add_constructor("!GetAtt", _construct_getatt)
-for _name in _FN_TAGS:
-    _TemplateLoader.add_constructor(f"!{_name}", _make_fn_constructor(_name))
+for _tag in _INTRINSIC_KEYS:
+    _TemplateLoader.add_constructor(_tag, _construct_intrinsic)
 _TemplateLoader.add_multi_constructor("!", _construct_unknown_tag)
 _TemplateLoader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_python_tag)
+
+
+def _checked_scalar(construct: Any) -> Any:
+    """``construct`` (of ``!!int``, ``!!float``, ``!!bool``) refusing, at its line, a text it has no value for."""
+
+    def checked(loader: _TemplateLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (IndexError, KeyError):  # ``!!int ""``, ``!!bool maybe``: PyYAML indexes and looks up without asking
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise ParseError(f"invalid YAML: {node.value!r} is no {tag} value", node.start_mark.line + 1) from None
+
+    return checked
+
+
+for _tag in ("int", "float", "bool"):
+    _TemplateLoader.add_constructor(
+        f"tag:yaml.org,2002:{_tag}", _checked_scalar(_TemplateLoader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"])
+    )
 # The implicit resolvers of a plain scalar by its first character (with those for any character), for
 # _resolve_scalar; the loader has no path resolvers, so this is all Resolver.resolve does for a scalar.
 _IMPLICIT_RESOLVERS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
@@ -554,14 +566,13 @@ def _check_expansion(document: Any, built: int = 0) -> None:
     stack: list[tuple[Any, bool]] = [(document, False)]
     while stack:
         value, done = stack.pop()
-        if not isinstance(value, (dict, list)):
+        if not isinstance(value, (dict, list, TaggedValue)):
             continue
         key = id(value)
         if done:
             open_nodes.discard(key)
-            children = value.values() if isinstance(value, dict) else value
             total = 1
-            for child in children:
+            for child in _children(value):
                 total += sizes.get(id(child), 1)
             sizes[key] = total
             if total > limit:
@@ -581,8 +592,14 @@ def _check_expansion(document: Any, built: int = 0) -> None:
         sizes[key] = 1
         open_nodes.add(key)
         stack.append((value, True))
-        children = value.values() if isinstance(value, dict) else value
-        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
+        stack.extend((child, False) for child in _children(value) if isinstance(child, (dict, list, TaggedValue)))
+
+
+def _children(value: dict[Any, Any] | list[Any] | TaggedValue) -> Any:
+    """The values inside a mapping, a sequence or a tagged value (``!Foo [*a, *a]`` may hide aliases too)."""
+    if isinstance(value, dict):
+        return value.values()
+    return (value.value,) if isinstance(value, TaggedValue) else value
 
 
 # Python refuses to read integers longer than this (CVE-2020-10735); 0 means no limit.
@@ -621,6 +638,209 @@ def nesting_error(text: str, syntax: str, opening: str = "[{", closing: str = "]
     return ParseError(f"{syntax} nesting is too deep to read", 1)
 
 
+class _NotPlainYAML(Exception):
+    """The short reader met what it leaves to the composer and constructor (see :class:`_FastYAMLReader`)."""
+
+
+def _too_many_values(limit: int, line: int) -> TooManyNodes:
+    return TooManyNodes(f"the document has more than {limit:,} values (keys, items and scalars); refusing to read it", line)
+
+
+def _too_deep(line: int) -> ParseError:
+    return ParseError(f"YAML nesting is deeper than {MAX_NESTING_DEPTH} levels; refusing to read it", line)
+
+
+def _event_line(event: Any) -> int:
+    return event.start_mark.line + 1  # type: ignore[no-any-return]
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# What an untagged plain scalar resolved to its tag becomes: the loader's constructor of that tag. A
+# merge key (``<<``) and ``=`` (the value tag, which the loader cannot construct) are left to the loader.
+_PLAIN_CONSTRUCTORS: dict[str, Any] = {
+    tag: _TemplateLoader.yaml_constructors[tag]
+    for resolvers in _TemplateLoader.yaml_implicit_resolvers.values()
+    for tag, _ in resolvers
+    if tag != _MERGE_TAG and tag in _TemplateLoader.yaml_constructors
+}
+_SCALARS = yaml.constructor.SafeConstructor()  # what the constructors of int, float, bool and null are called on
+_MISSING = object()
+_ScalarEvent = yaml.ScalarEvent
+_MappingStart = yaml.MappingStartEvent
+_MappingEnd = yaml.MappingEndEvent
+_SequenceStart = yaml.SequenceStartEvent
+_SequenceEnd = yaml.SequenceEndEvent
+_new_list = list.__new__
+
+
+class _FastYAMLReader:
+    """Builds a template's values straight from libyaml's events, without nodes or the constructor layer.
+
+    It gives what :class:`_TemplateLoader` gives, value for value and line for
+    line, counting values and depth the same way and at the same events, so a
+    document past a bound is refused with the same message at the same line,
+    and a syntax error is libyaml's own. What it does not build itself it
+    leaves to the loader, which reads the text again: anchors and aliases, merge
+    keys, a key written twice (or ``1`` beside ``true``), a key that is not an
+    untagged scalar, explicit YAML tags (``!!int``), a scalar the loader's
+    constructor would refuse, a second document. Those raise
+    :class:`_NotPlainYAML` (2 of 1,755 YAML templates of the shared corpus).
+
+    >>> document = _FastYAMLReader("a:\\n  - !Ref B\\n  - 2\\n", 100).read()
+    >>> document, document["a"].item_lines, document["a"][0].line
+    ({'a': [{'Ref': 'B'}, 2]}, [2, 3], 2)
+    """
+
+    def __init__(self, text: str, node_limit: int) -> None:
+        self._parser = yaml._yaml.CParser(text)  # libyaml's parser alone: the events
+        self._get: Callable[[], Any] = self._parser.get_event
+        self._node_limit = node_limit
+        self._nodes = 0
+        self._plain: dict[str, Any] = {}  # each plain scalar's text -> its value, resolved once a document
+
+    def read(self) -> Any:
+        get = self._get
+        try:
+            get()  # the stream's start
+            if type(get()) is yaml.StreamEndEvent:  # else the document's start
+                return None
+            value = self._node(get(), 0)
+            get()  # the document's end
+            if type(get()) is not yaml.StreamEndEvent:
+                raise _NotPlainYAML  # a second document: the composer words the error
+            return value
+        finally:
+            self._parser.dispose()
+
+    def _node(self, event: Any, depth: int) -> Any:
+        """The value of the node ``event`` starts, ``depth`` containers deep, counted (the composer's ``_count``)."""
+        self._nodes += 1
+        if self._nodes > self._node_limit:
+            raise _too_many_values(self._node_limit, event.start_mark.line + 1)
+        if depth >= MAX_NESTING_DEPTH:
+            raise _too_deep(event.start_mark.line + 1)
+        if event.anchor is not None:  # an anchor, or an alias (which has only its anchor)
+            raise _NotPlainYAML
+        kind = type(event)
+        if kind is _ScalarEvent:
+            tag = event.tag
+            if tag is None or tag == "!":
+                return self._resolved(event.value, event.implicit)
+            return self._tagged(tag, event.value, event.start_mark)
+        value: LineDict | LineList
+        if kind is _MappingStart:
+            value = self._mapping(event, depth)
+        elif kind is _SequenceStart:
+            value = self._sequence(event, depth)
+        else:
+            raise _NotPlainYAML
+        tag = event.tag
+        return value if tag is None or tag == "!" else self._tagged(tag, value, event.start_mark)
+
+    def _tagged(self, tag: str, value: Any, mark: Any) -> Any:
+        """A value under an explicit tag: a short tag's long form, or a :class:`TaggedValue` of an unknown ``!tag``."""
+        key = _INTRINSIC_KEYS.get(tag)
+        if key is not None:
+            return _intrinsic(key, value, mark)
+        if tag.startswith("!") and tag not in _TemplateLoader.yaml_constructors:
+            return TaggedValue(tag, value, mark.line + 1)
+        raise _NotPlainYAML  # ``!!int``, ``!!python/...``: the constructor's own
+
+    def _resolved(self, text: str, implicit: tuple[bool, bool]) -> Any:
+        """An untagged scalar's value: its text, or what the tag it resolves to makes of it (``12`` -> 12)."""
+        if not implicit[0]:
+            return text
+        value = self._plain.get(text, _MISSING)
+        if value is _MISSING:
+            tag = _resolve_scalar(text, implicit)
+            if tag == _STR_TAG:
+                value = text
+            else:
+                constructor = _PLAIN_CONSTRUCTORS.get(tag)
+                if constructor is None:
+                    raise _NotPlainYAML
+                try:
+                    value = constructor(_SCALARS, yaml.ScalarNode(tag, text))
+                except (ValueError, yaml.YAMLError):  # an integer too long to read: the loader words it
+                    raise _NotPlainYAML from None
+            self._plain[text] = value
+        return value
+
+    def _mapping(self, start: Any, depth: int) -> LineDict:
+        data: LineDict = _new_mapping(LineDict)  # the slots are set here: LineDict.__init__ is a Python call a mapping
+        mark = start.start_mark
+        data.line = mark.line + 1
+        data.column = mark.column + 1
+        lines: dict[Any, int] = {}
+        data._key_lines = lines
+        get = self._get
+        inner = depth + 1
+        plain = inner < MAX_NESTING_DEPTH  # children may take the short path (it skips the depth check)
+        limit = self._node_limit
+        while True:
+            event = get()
+            if type(event) is _MappingEnd:
+                return data
+            line = event.start_mark.line + 1
+            if plain and type(event) is _ScalarEvent and event.tag is None and event.anchor is None:
+                self._nodes += 1
+                if self._nodes > limit:
+                    raise _too_many_values(limit, line)
+                key = self._resolved(event.value, event.implicit)
+            else:
+                key = self._node(event, inner)
+                if isinstance(key, (dict, list, TaggedValue)):
+                    raise _NotPlainYAML  # refused (or kept) by the constructor, with its words
+            if key in data:
+                raise _NotPlainYAML  # written twice (or ``1`` beside ``true``): the constructor refuses or records it
+            event = get()
+            if plain and type(event) is _ScalarEvent and event.tag is None and event.anchor is None:
+                self._nodes += 1
+                if self._nodes > limit:
+                    raise _too_many_values(limit, _event_line(event))
+                data[key] = self._resolved(event.value, event.implicit)
+            else:
+                data[key] = self._node(event, inner)
+            lines[key] = line
+
+    def _sequence(self, start: Any, depth: int) -> LineList:
+        data = _new_list(LineList)
+        mark = start.start_mark
+        data.line = mark.line + 1
+        data.column = mark.column + 1
+        item_lines: list[int] = []
+        data.item_lines = item_lines
+        append = data.append
+        get = self._get
+        inner = depth + 1
+        plain = inner < MAX_NESTING_DEPTH
+        limit = self._node_limit
+        while True:
+            event = get()
+            if type(event) is _SequenceEnd:
+                return data
+            line = event.start_mark.line + 1
+            if plain and type(event) is _ScalarEvent and event.tag is None and event.anchor is None:
+                self._nodes += 1
+                if self._nodes > limit:
+                    raise _too_many_values(limit, line)
+                append(self._resolved(event.value, event.implicit))
+            else:
+                append(self._node(event, inner))
+            item_lines.append(line)
+
+
+def _yaml_error(exc: yaml.YAMLError) -> ParseError:
+    """PyYAML's error in our words, at its line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        return ParseError(f"invalid YAML: {problem}{context}", line)
+    return ParseError(f"invalid YAML: {exc}")
+
+
 def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     """Parse one YAML document with CloudFormation tags; raise :class:`ParseError`.
 
@@ -631,6 +851,18 @@ def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     >>> parse_yaml("a: 1\nb: 2\na: 3\n", found), found
     ({'a': 3, 'b': 2}, [DuplicateKey(key='a', first_line=1, line=3)])
     """
+    try:
+        return _FastYAMLReader(text, node_limit(text)).read()
+    except _NotPlainYAML:
+        return _load_yaml(text, duplicates)
+    except ParseError:
+        raise
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc) from None
+
+
+def _load_yaml(text: str, duplicates: list[DuplicateKey] | None) -> Any:
+    """:func:`parse_yaml` through the composer and constructor (:class:`_TemplateLoader`): every YAML document."""
     loader = _TemplateLoader(text)
     loader.duplicates = duplicates
     loader.node_limit = node_limit(text)
@@ -638,14 +870,8 @@ def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
         document = loader.get_single_data()
     except ParseError:
         raise
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        problem = exc.problem or exc.context or "invalid YAML"
-        context = f" ({exc.context})" if exc.context and exc.problem else ""
-        raise ParseError(f"invalid YAML: {problem}{context}", line) from None
     except yaml.YAMLError as exc:
-        raise ParseError(f"invalid YAML: {exc}") from None
+        raise _yaml_error(exc) from None
     except RecursionError:
         raise nesting_error(text, "YAML") from None
     except ValueError:  # an integer longer than Python's int-to-string limit

@@ -137,6 +137,19 @@ def test_an_alias_bomb_is_refused_instead_of_expanded():
     assert f"{MAX_EXPANDED_NODES:,}" in error.value.message
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("--- !!int\n", 1, "invalid YAML: '' is no !!int value"),
+        ("a: 1\nb: !!bool maybe\n", 2, "invalid YAML: 'maybe' is no !!bool value"),
+    ],
+)
+def test_an_explicit_yaml_tag_on_a_text_it_has_no_value_for_is_a_parse_error_at_its_line(text, line, message):
+    with pytest.raises(ParseError) as error:
+        parse_yaml(text)
+    assert (error.value.line, error.value.message) == (line, message)
+
+
 def test_dates_stay_strings():
     assert parse_yaml("AWSTemplateFormatVersion: 2010-09-09\n") == {"AWSTemplateFormatVersion": "2010-09-09"}
 

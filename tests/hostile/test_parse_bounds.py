@@ -124,3 +124,24 @@ def test_the_expansion_budget_counts_each_use_of_a_shared_value_and_remembers_wh
     assert budget.spend(expanded_size(doubled), path="a.yml", line=3)
     assert not budget.spend(expanded_size(doubled), path="a.yml", line=4)
     assert (budget.used, budget.exhausted_at) == (23, ("a.yml", 4))
+
+
+def test_an_alias_bomb_under_an_unknown_tag_is_refused_at_the_line_where_the_walk_passed_the_bound():
+    # each level is ten aliases of the one before, inside a tag we keep as a TaggedValue
+    lines = ["a0: &a0 !Foo [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{level}: &a{level} !Foo [{', '.join([f'*a{level - 1}'] * 10)}]" for level in range(1, 9)]
+    assert refusal("\n".join(lines) + "\n") == (
+        7,  # walked, a5 holds about 1.2 million values and a6 (line 7) about 12 million: the first past the bound
+        "YAML aliases expand this document by more than 2,000,000 nodes (an alias bomb?); refusing to read it",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("--- &p\n- !Foo\n  - *p\n", 1), ("a: 1\nb: &p !Foo {c: [*p]}\n", 2)],
+)
+def test_a_recursive_alias_through_an_unknown_tag_is_refused_at_its_line(text: str, line: int):
+    assert refusal(text) == (
+        line,
+        "a recursive YAML alias (an anchor used inside its own value) makes this document infinite; refusing to read it",
+    )
