@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 from . import files
 from .check import ExitCode, UsageError, check_repository, load_rules_module, settings_for
-from .collector import gc_held_after_big_parse
+from .collector import collector_paused, gc_held_after_big_parse
 from .configfile import ConfigFileError, find_config
 from .escape import printable
 from .options import OPTIONS
@@ -168,6 +168,14 @@ class _Report:
 
 
 def _report(args: argparse.Namespace) -> int:
+    # The whole command runs with the cyclic collector paused: it builds hundreds of thousands of long-lived
+    # objects and no cycles worth collecting, and every full collection walked all of them again (a fifth of a
+    # cold corpus run, a quarter of a warm one with one template edited; peak memory within 1 MB of the same).
+    with collector_paused():
+        return _report_paused(args)
+
+
+def _report_paused(args: argparse.Namespace) -> int:
     settings = _settings(args)
     stored = _stored_reports(settings, args)
     if stored is not None:
