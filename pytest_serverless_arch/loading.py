@@ -13,25 +13,23 @@ import os
 import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import files
-from .cache import UnitCache
 from .collector import gc_held_after_big_parse
 from .config import LoadConfig
-from .discover import Candidate, Discovery, discover
-from .domains import assign_domains
 from .files import UnreadableFile, forget_folders
-from .graph import DeploymentGraph
-from .link import build_graph
-from .loaders import loader_for
-from .loaders.sam.samconfig import read_samconfig
-from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
-from .model import LoadedUnit, LoadError, Location, Note
-from .parse import ParseError
-from .pipelines.attach import attach_deployments, deployed_pipelines
-from .pipelines.inputs import DeployPlan, UnitInputs, plan_deployments
-from .pipelines.model import PipelineScan
-from .pipelines.reading import kind_by_text, read_pipelines
+from .model import LoadError, Location, Note
+
+# Discovery, the readers, the pipeline readers and linking are imported when something must be built:
+# a graph taken whole from the cache (the pytest gate's second run) needs none of them.
+if TYPE_CHECKING:
+    from .cache import UnitCache
+    from .discover import Candidate, Discovery
+    from .graph import DeploymentGraph
+    from .model import LoadedUnit
+    from .pipelines.inputs import DeployPlan, UnitInputs
+    from .pipelines.model import PipelineScan
 
 __all__ = ["load", "load_units"]
 
@@ -81,6 +79,7 @@ def _load_whole(
     path and folder the load observed is observed again (see :mod:`.run_cache`).
     """
     from .cache import _settings
+    from .graph import DeploymentGraph
     from .run_cache import RunCache, run_key
 
     runs = RunCache(cache.directory, key_file=cache._key_file)
@@ -107,6 +106,13 @@ def _load(
     pipelines: PipelineScan | None,
     cache: UnitCache | None,
 ) -> DeploymentGraph:
+    from .discover import discover
+    from .domains import assign_domains
+    from .link import build_graph
+    from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
+    from .pipelines.attach import attach_deployments, deployed_pipelines
+    from .pipelines.reading import kind_by_text
+
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext():
         discovery = discover(
             [Path(path).resolve() for path in path_list], root_path, config, classifications=cache, sniff=kind_by_text
@@ -135,6 +141,9 @@ def _load(
 
 def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:
     """What the pipeline readers find under ``root``; their crash is a load error, never the loss of the units."""
+    from .pipelines.model import PipelineScan
+    from .pipelines.reading import read_pipelines
+
     try:
         scan = read_pipelines(root, config, discovery.sniffed)
     except Exception as exc:  # a bug must not lose the rest of the run
@@ -147,6 +156,10 @@ def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> Pipe
 
 def plan_for(scan: PipelineScan, discovery: Discovery, projects: Sequence[object], config: LoadConfig) -> DeployPlan:
     """Bind the scan's deployments to the discovered files (samconfig ``template_file``, compose services)."""
+    from .loaders.sam.samconfig import read_samconfig
+    from .parse import ParseError
+    from .pipelines.inputs import DeployPlan, plan_deployments
+
     if not scan.pipelines:
         return DeployPlan()
     targets = [(candidate.relpath, candidate.format) for candidate in discovery.candidates]
@@ -182,6 +195,9 @@ def load_units(
     ``plan`` gives each candidate what its pipelines pass: a stack name and
     parameter values for templates, a stage and region for serverless services.
     """
+    from .discover import Candidate
+    from .loaders import loader_for
+
     units: list[LoadedUnit] = []
     candidates: list[Candidate] = list(discovery.candidates)
     candidates += [Candidate(discovery.root / rel, rel, "terraform") for rel in discovery.terraform_dirs]
