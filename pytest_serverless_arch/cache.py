@@ -427,14 +427,30 @@ def _read_or_create_secret(path: Path) -> bytes:
 _FINGERPRINT: list[str] = []
 
 
-def _code_fingerprint() -> str:
-    """This package's code (every module's path, size and modification time) and the Python running it.
+# The installed distributions whose code decides what a file reads as (the parsers, the graph library).
+_DEPENDENCIES = ("pyyaml", "networkx", "tree_sitter", "tree_sitter_bash", "tree_sitter_hcl", "cfn_flip")
 
-    Another version of the package, or any edit of its code, makes every entry a miss.
+
+def _dependency_versions() -> list[str]:
+    """The ``*.dist-info`` folder names (name and version) of :data:`_DEPENDENCIES` on ``sys.path``: one listing a folder."""
+    found = []
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip file, a missing folder
+            continue
+        found += sorted(name for name in names if name.endswith(".dist-info") and name.lower().split("-")[0] in _DEPENDENCIES)
+    return found
+
+
+def _code_fingerprint() -> str:
+    """This package's code (every module's path, size and modification time), its parsers' versions and the Python.
+
+    Another version of the package or of a parser, or any edit of its code, makes every entry a miss.
     """
     if not _FINGERPRINT:
         package = Path(__file__).parent
-        stats: list[Any] = [sys.implementation.cache_tag]
+        stats: list[Any] = [sys.version, _dependency_versions()]
         for directory, _, names in sorted(os.walk(package)):
             for name in sorted(names):
                 if name.endswith(".py"):

@@ -366,3 +366,13 @@ def test_a_pytest_gate_takes_the_whole_graph_from_pytests_cache_folder_on_its_se
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["serverless-arch: 1 unit (serverless 1), 1 functions, 0 triggers, 0 load errors"])
     assert len(built) == 2
+
+
+def test_the_code_fingerprint_holds_the_versions_of_the_installed_parsers_and_graph_library():
+    from importlib.metadata import version
+
+    from pytest_serverless_arch.cache import _dependency_versions
+
+    found = {name.lower().rsplit(".", 1)[0] for name in _dependency_versions()}
+    for distribution, spelled in (("PyYAML", "pyyaml"), ("networkx", "networkx"), ("tree-sitter-hcl", "tree_sitter_hcl")):
+        assert f"{spelled}-{version(distribution)}" in found
