@@ -116,9 +116,15 @@ class ArchGate:
     written: str | None = None  # what --arch-update-baseline did, for the summary
     contracts: ContractSet = field(default_factory=ContractSet)  # declared in the inifile or pyproject.toml
     reports_written: list[str] = field(default_factory=list)  # what --arch-report and the step summary did
-    # on an xdist worker: the gate's items as the controller collected and ran them (see items.gate_plan)
+    # the gate's items as the xdist controller collected and ran them (see items.gate_plan), or as the
+    # last run of this gate left them when nothing it read has changed since (see recall)
     plan: dict[str, Any] | None = None
+    # what the items that ran in this process ended with, by item name (kept for the next run)
+    outcomes: dict[str, list[Any]] = field(default_factory=dict)
+    deferred_unknown: bool = False  # while an outcome is recorded: suppressions of unknown rules are added on replay
     _graph: DeploymentGraph | None = None
+    _graph_reads: tuple[Any, ...] | None = None  # every observation the load made (files.FileRead)
+    _recalled: bool = False
     _resolved_baseline: Baseline | None = None
 
     @classmethod
@@ -165,10 +171,13 @@ class ArchGate:
         if self._graph is None:
             settings = self.settings
             paths = [str(path) for path in settings.paths]
+            from . import files
             from .loading import load  # the loaders (yaml, tree-sitter, every reader) only when the gate runs
 
             cache = self._unit_cache()
-            graph = load(paths, root=str(settings.root), config=settings.load_config, cache=cache)
+            with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
+                graph = load(paths, root=str(settings.root), config=settings.load_config, cache=cache)
+            self._graph_reads = tuple(log)
             if settings.changed_since:
                 from .changes import changes_since
                 from .ref_store import RefStore
@@ -180,20 +189,80 @@ class ArchGate:
 
     def _unit_cache(self) -> UnitCache | None:
         """The warm cache: serverless_arch_cache_dir, else pytest's cache folder (none with ``-p no:cacheprovider``)."""
-        if not self.settings.cache:
+        folder = self._cache_folder()
+        if folder is None:
             return None
         from .cache import UnitCache  # it reads through discovery (PyYAML): only when the gate loads
 
+        return UnitCache(folder)
+
+    def _cache_folder(self) -> Path | None:
+        if not self.settings.cache:
+            return None
         if self.settings.cache_dir is not None:
-            return UnitCache(self.settings.cache_dir)
+            return self.settings.cache_dir
         pytest_cache = getattr(self.config, "cache", None)
         if pytest_cache is None:
             return None
-        return UnitCache(Path(pytest_cache.mkdir("serverless-arch")))
+        return Path(pytest_cache.mkdir("serverless-arch"))
+
+    # --- the last run's outcomes ----------------------------------------------
+
+    def stored_runs(self) -> tuple[Any, str] | None:
+        """Where the gate's outcomes are kept (``run_cache.RunCache``) and this run's key; None when never reused.
+
+        The key holds what the outcomes depend on besides the files the load reads:
+        the settings (configuration and flags), the baseline's bytes, the environment
+        values ``${env:..}`` may read, the contracts, the verbosity (failure texts) and
+        this package's code. Never reused: a run that writes the baseline, one that
+        reads git (``--arch-changed-since``), one with a Python domain resolver.
+        Only the outcomes of built-in rules and contracts are kept; other rules run.
+        """
+        settings = self.settings
+        if settings.update_baseline or settings.changed_since or settings.load_config.domain_resolver is not None:
+            return None
+        folder = self._cache_folder()
+        if folder is None:
+            return None
+        from . import files
+        from .run_cache import RunCache, run_key
+
+        try:
+            baseline = files.digest(settings.baseline.read_bytes())
+        except OSError as exc:
+            baseline = f"!{exc.errno}"
+        key = run_key(
+            "pytest-gate",
+            settings,
+            baseline,
+            tuple((name, os.environ.get(name)) for name in settings.load_config.env_allow),
+            repr(self.contracts),
+            self.config.get_verbosity(),
+        )
+        return RunCache(folder), key
+
+    @property
+    def load_observations(self) -> tuple[Any, ...] | None:
+        """Every observation this process's load of the graph made, or None when it did not load it."""
+        return self._graph_reads if self._graph is not None else None
+
+    def recall(self) -> None:
+        """Take the last run's outcomes when nothing its load observed has changed (once; never on a worker)."""
+        if self._recalled or self.plan is not None or self.is_worker:
+            return
+        self._recalled = True
+        stored = self.stored_runs()
+        if stored is None:
+            return
+        runs, key = stored
+        plan = runs.recall(key, self.settings.root)
+        if isinstance(plan, dict):
+            self.plan = plan
 
     def header(self) -> list[str]:
         try:
-            summary = self.graph().summary()
+            kept = self.plan.get("summary") if self.plan is not None and self._graph is None else None
+            summary = kept if isinstance(kept, str) else self.graph().summary()
         except Exception as exc:  # the header must never stop the run
             summary = f"cannot load the repository ({type(exc).__name__}: {exc})"
         lines = [f"serverless-arch: {summary}"]
@@ -217,7 +286,7 @@ class ArchGate:
     def triage(self, rule_id: str, violations: list[Violation], graph: Any = None) -> Triage:
         """Suppressions, then the baseline; recorded on the running test for the summary."""
         result = triage(rule_id, violations, graph, self.resolved_baseline(), accept_all=self.settings.update_baseline)
-        unknown = _unknown_rule_suppressions(graph, {f"contract:{name}" for name in self.contracts.names()})
+        unknown = [] if self.deferred_unknown else self.unknown_rule_suppressions(graph)
         if self.current_item is not None:
             self.current_item.stash.setdefault(FINDINGS_KEY, []).append(_payload(result, unknown, graph))
         return result
@@ -232,8 +301,14 @@ class ArchGate:
             self._resolved_baseline = self.baseline.for_graph(graph)
         return self._resolved_baseline
 
+    def unknown_rule_suppressions(self, graph: Any) -> list[Suppression]:
+        """Suppressions in ``graph`` naming no rule this session knows (nor a contract)."""
+        return _unknown_rule_suppressions(graph, {f"contract:{name}" for name in self.contracts.names()})
+
     def found_nothing(self) -> bool:
         """True when the repository holds no deployment unit (the discovery item fails)."""
+        if self._graph is None and self.plan is not None and not self.is_worker:  # the last run's, nothing changed
+            return bool(self.plan["stop"]) or any(entry[1] == "discovery" for entry in self.plan["graph"])
         try:
             return not self.graph().units()
         except Exception:

@@ -116,6 +116,10 @@ def graph_entries(gate: ArchGate) -> tuple[list[list[Any]], bool]:
         graph = gate.graph()
     except Exception as exc:  # an unreadable repository is one failing item, not a crash
         return [["problem", "load", f"cannot load the repository: {type(exc).__name__}: {exc}", None]], True
+    return _graph_entries(gate, graph), False
+
+
+def _graph_entries(gate: ArchGate, graph: Any) -> list[list[Any]]:
     found: list[list[Any]] = []
     if not graph.units():  # never green on nothing: a typo in a path must fail somewhere
         settings = gate.settings
@@ -133,7 +137,23 @@ def graph_entries(gate: ArchGate) -> tuple[list[list[Any]], bool]:
             )
             location = [graph.root, suppression.location.path, suppression.location.line]
             found.append(["problem", f"suppression[{suppression.location}]", message, location])
-    return found, False
+    return found
+
+
+def plan_of_graph(gate: ArchGate) -> dict[str, Any]:
+    """What collecting and replaying the gate's items needs of the graph, as plain data (no outcome yet)."""
+    if gate.plan is not None:
+        return dict(gate.plan, outcomes={})
+    found, stop = graph_entries(gate)
+    graph = None if stop else gate.graph()
+    return {
+        "graph": found,
+        "stop": stop,
+        "summary": graph.summary() if graph is not None else None,
+        # each suppression and the rule it names: a replay says which name no rule of its session
+        "suppressions": [[str(item), item.rule] for item in suppressions_in(graph)] if graph is not None else [],
+        "outcomes": {},
+    }
 
 
 def gate_entries(gate: ArchGate, config: pytest.Config, plugin_problems: list[tuple[str, str]]) -> Iterator[tuple[str, str, Any]]:
@@ -189,20 +209,43 @@ def gate_plan(gate: ArchGate, config: pytest.Config, plugin_problems: list[tuple
     text, skip reason and findings), loading nothing; an item whose run ended
     in a crash is left out, so the worker that gets it runs it and shows the traceback.
     """
-    found, stop = graph_entries(gate)  # the graph is loaded once: collection below asks again and gets it
-    outcomes: dict[str, Any] = {}
+    plan = plan_of_graph(gate)
     for kind, name, entry in gate_entries(gate, config, plugin_problems):
         if kind == "rule":
             rule_found, spec = entry
             outcome = _outcome(gate, rule_found, functools.partial(run_rule, gate, rule_found, spec))
+            rule_id = rule_found.id
         elif kind == "contract":
-            contract = entry
-            outcome = _outcome(gate, contract_rule(contract), functools.partial(run_contract, gate, contract))
+            outcome = _outcome(gate, contract_rule(entry), functools.partial(run_contract, gate, entry))
+            rule_id = entry.rule_id
         else:
             continue
         if outcome is not None:
-            outcomes[name] = [entry[0].id if kind == "rule" else entry.rule_id, *outcome]
-    return {"graph": found, "stop": stop, "outcomes": outcomes}
+            plan["outcomes"][name] = [rule_id, *outcome]
+    return plan
+
+
+def keep_outcomes(gate: ArchGate) -> None:
+    """Store what this run's gate items ended with, for the next run (see :meth:`ArchGate.stored_runs`).
+
+    Only when this process loaded the graph (else nothing it read was recorded:
+    a replayed run has nothing new to keep), and only built-in rules and contracts.
+    """
+    reads = gate.load_observations
+    if gate.is_worker or reads is None:
+        return
+    stored = gate.stored_runs()
+    if stored is None:
+        return
+    known = registered_rules()
+    plan = plan_of_graph(gate)
+    plan["outcomes"] = {
+        name: outcome
+        for name, outcome in gate.outcomes.items()
+        if outcome[0].startswith("contract:") or (outcome[0] in known and known[outcome[0]].builtin)
+    }
+    runs, key = stored
+    runs.keep(key, reads, plan)
 
 
 class _Recorder:
@@ -216,6 +259,7 @@ def _outcome(gate: ArchGate, rule: Rule, run: Callable[[], None]) -> list[Any] |
     """``[status, text, findings]`` of one run, or None when it crashed."""
     recorder = _Recorder()
     previous, gate.current_item = gate.current_item, recorder
+    gate.deferred_unknown = True  # which rules exist is the session's that replays it (see _GateItem.replay)
     try:
         run()
     except pytest.skip.Exception as exc:
@@ -230,6 +274,7 @@ def _outcome(gate: ArchGate, rule: Rule, run: Callable[[], None]) -> list[Any] |
         status, text = "passed", ""
     finally:
         gate.current_item = previous
+        gate.deferred_unknown = False
     return [status, text, recorder.stash.get(FINDINGS_KEY, [])]
 
 
@@ -273,6 +318,16 @@ def violations_text(gate: ArchGate, rule: Rule, result: Triage, *, verbose: bool
     return text
 
 
+def _unknown_lines(gate: ArchGate) -> list[str]:
+    """The suppressions naming no rule nor contract of this session, as a triage's ``unused`` lists them."""
+    if gate.plan is not None and "suppressions" in gate.plan:
+        named = [(text, rule_id) for text, rule_id in gate.plan["suppressions"]]
+    else:
+        named = [(str(item), item.rule) for item in suppressions_in(gate.graph())]
+    known = set(registered_rules()) | {f"contract:{name}" for name in gate.contracts.names()}
+    return [f"{text} (no rule is called {rule_id!r})" for text, rule_id in named if rule_id not in known]
+
+
 class RuleViolations(Exception):
     """Raised by a rule item whose rule found violations that are neither suppressed nor baselined."""
 
@@ -306,11 +361,26 @@ class _GateItem(pytest.Item):
             return _printable_lines(violations_text(gate, self.rule, excinfo.value.result, verbose=verbose))
         return str(super().repr_failure(excinfo, style=style))
 
+    def run_recorded(self, run: Callable[[], None]) -> None:
+        """Run this item, recording its outcome (for the next run), then end as that outcome says."""
+        gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+        outcome = _outcome(gate, self.rule, run)
+        if outcome is None:
+            run()  # it crashed: once more, so that the failure shows its traceback
+            return
+        self.replay([self.rule.id, *outcome])
+
     def replay(self, outcome: list[Any]) -> None:
-        """End as the xdist controller's run of this item ended: ``[rule id, status, text, findings]``."""
+        """End as a recorded run of this item ended: ``[rule id, status, text, findings]``.
+
+        The findings say which suppressions name a rule this session does not know.
+        """
+        gate: ArchGate = self.parent.gate  # type: ignore[union-attr]
+        gate.outcomes[self.name] = outcome
         _, status, text, findings = outcome
         if findings:
-            self.stash[FINDINGS_KEY] = list(findings)
+            unknown = _unknown_lines(gate)
+            self.stash[FINDINGS_KEY] = [dict(found, unused=[*found["unused"], *unknown]) for found in findings]
         if status == "skipped":
             pytest.skip(text)
         if status == "failed":
@@ -330,7 +400,7 @@ class RuleItem(_GateItem):
         if self.outcome is not None:
             self.replay(self.outcome)
             return
-        run_rule(self.parent.gate, self.rule, self.spec)  # type: ignore[union-attr]
+        self.run_recorded(functools.partial(run_rule, self.parent.gate, self.rule, self.spec))  # type: ignore[union-attr]
 
     def _traceback_filter(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
         """A crashing rule shows its own code, not pytest's or the plugin's frames."""
@@ -359,7 +429,7 @@ class ContractItem(_GateItem):
         if self.outcome is not None:
             self.replay(self.outcome)
             return
-        run_contract(self.parent.gate, self.contract)  # type: ignore[union-attr]
+        self.run_recorded(functools.partial(run_contract, self.parent.gate, self.contract))  # type: ignore[union-attr]
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         root = Path(self.parent.gate.settings.root)  # type: ignore[union-attr]

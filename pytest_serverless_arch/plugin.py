@@ -15,7 +15,7 @@ import pytest
 from . import assertions
 from .fixtures import deployment_graph, load_deployment_graph  # noqa: F401  (fixtures)
 from .gate import FINDINGS_KEY, GATE_KEY, PLAN_INPUT, REPORT_ATTRIBUTE, ArchGate, active_gate, assertion_filter
-from .items import RuleItem, collect_gate, gate_plan, gate_requested, load_rule_plugins, repository_rules
+from .items import RuleItem, collect_gate, gate_plan, gate_requested, keep_outcomes, load_rule_plugins, repository_rules
 from .options import add_options
 from .rules.base import RuleError
 
@@ -54,7 +54,9 @@ class XdistController:
         if gate is None or not _gate_active(gate) or not gate_requested(self.config):
             return
         if self.plan is None:
-            self.plan = gate_plan(gate, self.config, self.config.stash.get(PLUGIN_PROBLEMS_KEY, []))
+            gate.recall()  # the last run's outcomes, when nothing it read has changed
+            self.plan = gate.plan or gate_plan(gate, self.config, self.config.stash.get(PLUGIN_PROBLEMS_KEY, []))
+            gate.outcomes.update(self.plan["outcomes"])  # kept for the next run at the end of this one
         node.workerinput[PLAN_INPUT] = self.plan
 
 
@@ -75,6 +77,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     gate = config.stash.get(GATE_KEY, None)
     if gate is None or gate.is_worker or not _gate_active(gate):  # a worker's header is never shown: it loads nothing for it
         return None
+    gate.recall()  # the last run's outcomes (and summary), when nothing it read has changed
     return gate.header()
 
 
@@ -83,6 +86,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     gate = config.stash.get(GATE_KEY, None)
     if gate is None or not _gate_active(gate) or not gate_requested(config):
         return
+    gate.recall()
     items.extend(collect_gate(session, gate, config.stash.get(PLUGIN_PROBLEMS_KEY, [])))
 
 
@@ -130,6 +134,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     gate = session.config.stash.get(GATE_KEY, None)
     if gate is not None:
         gate.finish(gate_active=_gate_active(gate))
+        keep_outcomes(gate)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -90,6 +90,7 @@ class RunCache:
                 return None
             current.append(now)
         self.hit = True
+        files.replay(tuple(current))  # an enclosing recording depends on what this result depended on
         if any(now.stamp != read.stamp for now, read in zip(current, reads, strict=True)):
             self.keep(key, current, result)
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import xml.etree.ElementTree as ElementTree
 
 import hypothesis  # noqa: F401  (imported here once, so pytester's inner runs do not re-import it)
@@ -108,19 +109,25 @@ HEAVY = ("networkx", "yaml", "pytest_serverless_arch.loading")
 
 
 def pytest_unconfigure(config):
+    # beside the repository, not in it: a new file in a folder the gate walked is a change
     worker = getattr(config, "workerinput", {}).get("workerid", "controller")
     loaded = [name for name in HEAVY if name in sys.modules]
-    with open(os.path.join(str(config.rootpath), f"heavy-{worker}.txt"), "w") as out:
+    with open(os.path.join(str(config.rootpath.parent), f"heavy-{config.rootpath.name}-{worker}.txt"), "w") as out:
         out.write(" ".join(loaded))
 """
+
+
+def heavy(pytester: pytest.Pytester, worker: str) -> str:
+    """What the last run's process ``worker`` had imported of networkx, PyYAML and the loaders."""
+    return (pytester.path.parent / f"heavy-{pytester.path.name}-{worker}.txt").read_text()
 
 
 def test_with_xdist_the_controller_runs_the_gate_once_and_the_workers_load_nothing(pytester: pytest.Pytester) -> None:
     gate_repo(pytester)
     pytester.makepyfile(test_arch="def test_one():\n    pass\n\n\ndef test_two():\n    pass\n")
     pytester.makeconftest(HEAVY_BY_WORKER)
-    serial = pytester.runpytest("-p", "no:cacheprovider", "-rA", "--junitxml=serial.xml")
-    parallel = pytester.runpytest("-p", "no:cacheprovider", "-n", "2", "-rA", "--junitxml=parallel.xml")
+    serial = pytester.runpytest("-p", "no:cacheprovider", "-rA", "--junitxml=../serial.xml")
+    parallel = pytester.runpytest("-p", "no:cacheprovider", "-n", "2", "-rA", "--junitxml=../parallel.xml")
     for result in (serial, parallel):
         result.assert_outcomes(passed=4, failed=2)
         result.stdout.fnmatch_lines(
@@ -131,12 +138,10 @@ def test_with_xdist_the_controller_runs_the_gate_once_and_the_workers_load_nothi
                 "      suppressed at app.yaml:3: code ships from the app pipeline",
             ]
         )
-    assert (pytester.path / "heavy-controller.txt").read_text() == "networkx yaml pytest_serverless_arch.loading"
-    assert (pytester.path / "heavy-gw0.txt").read_text() == ""
-    assert (pytester.path / "heavy-gw1.txt").read_text() == ""
+    assert heavy(pytester, "gw0") == heavy(pytester, "gw1") == ""
 
     def failures(name: str) -> dict[str, str]:
-        cases = ElementTree.parse(pytester.path / name).iter("testcase")
+        cases = ElementTree.parse(pytester.path.parent / name).iter("testcase")
         return {case.get("name", ""): (case.find("failure").text or "") for case in cases if case.find("failure") is not None}
 
     assert failures("parallel.xml") == failures("serial.xml")
@@ -154,3 +159,81 @@ def test_with_xdist_a_rule_that_crashes_is_run_by_its_worker_and_shows_its_trace
     result = pytester.runpytest("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*return 1 / 0*", "E*ZeroDivisionError*"])
+
+
+def subprocess_run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.run(sys.executable, "-m", "pytest", *args)
+
+
+def test_a_second_run_with_nothing_changed_replays_the_gate_without_loading_the_repository(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    pytester.makepyfile(test_arch="def test_one():\n    pass\n\n\ndef test_two():\n    pass\n")
+    pytester.makeconftest(HEAVY_BY_WORKER)
+    infra = pytester.path / "infra.yaml"
+    infra.write_text(
+        infra.read_text().replace(
+            "    Type: AWS::SQS::Queue\n",
+            "    Type: AWS::SQS::Queue\n    Metadata:\n      serverless-arch:\n        suppress:\n"
+            "          - {rule: no-such-rule, reason: a typo}\n",
+            1,
+        )
+    )
+    # in subprocesses: which modules a run imported says whether it loaded the repository; not
+    # pytester's runpytest_subprocess, which makes a new folder in the repository for each run (a change)
+    runs = [subprocess_run(pytester, "-rA", f"--junitxml=../run{index}.xml") for index in range(2)]
+    assert heavy(pytester, "controller") == ""  # the second run
+    for result in runs:
+        result.assert_outcomes(passed=4, failed=2)
+        result.stdout.fnmatch_lines(
+            [
+                "serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 1 load error",
+                "  infra.yaml:11: trigger-colocated: function Worker *",
+                "suppressed findings (1):",
+                "  app.yaml:3: no-function-placeholders: *",
+                "      suppressed at app.yaml:3: code ships from the app pipeline",
+                "suppressions that suppress nothing (1); remove them:",
+                "  infra.yaml:*: no-such-rule * (no rule is called 'no-such-rule')",
+            ]
+        )
+
+    def failures(name: str) -> dict[str, str]:
+        cases = ElementTree.parse(pytester.path.parent / name).iter("testcase")
+        return {case.get("name", ""): (case.find("failure").text or "") for case in cases if case.find("failure") is not None}
+
+    assert failures("run0.xml") == failures("run1.xml")
+    assert sorted(failures("run1.xml")) == ["load-error[broken.yaml:4]", "trigger-colocated"]
+    (pytester.path / "broken.yaml").unlink()  # a file the last run read is gone: the gate runs again
+    fixed = subprocess_run(pytester)
+    fixed.assert_outcomes(passed=4, failed=1)
+    fixed.stdout.fnmatch_lines(["serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 0 load errors"])
+    assert heavy(pytester, "controller") == "networkx yaml pytest_serverless_arch.loading"
+
+
+def test_a_rule_from_a_conftest_runs_every_time_while_the_built_in_ones_are_replayed(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", template="Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n")
+    pytester.makeini("[pytest]\nserverless_arch_rules =\n    no-unit-cycles\n    queues-named\n")
+    conftest = (
+        "from pytest_serverless_arch import Violation, rule\n\n\n"
+        "@rule('queues-named', description='queues have a name')\n"
+        "def queues_named(graph):\n"
+        "    return [Violation('queues-named', 'MESSAGE', resource.location, (resource.unit,), (resource.id,))\n"
+        "            for resource in graph.resources(kind='queue')]\n"
+    )
+    pytester.makeconftest(conftest.replace("MESSAGE", "first wording"))
+    pytester.runpytest().stdout.fnmatch_lines(["*template.yaml:2: queues-named: first wording"])
+    pytester.makeconftest(conftest.replace("MESSAGE", "second wording"))
+    again = pytester.runpytest()
+    again.assert_outcomes(passed=1, failed=1)
+    again.stdout.fnmatch_lines(["*template.yaml:2: queues-named: second wording"])
+
+
+def test_a_gate_run_over_a_reused_graph_is_kept_with_what_that_graph_read(pytester: pytest.Pytester) -> None:
+    gate_repo(pytester)
+    pytester.makepyfile(test_arch="def test_one():\n    pass\n")
+    subprocess_run(pytester).assert_outcomes(passed=3, failed=2)  # loads the graph and keeps it and the gate's outcomes
+    verbose = subprocess_run(pytester, "-v")  # another gate key: its outcomes are made from the kept graph
+    verbose.assert_outcomes(passed=3, failed=2)
+    (pytester.path / "broken.yaml").unlink()
+    again = subprocess_run(pytester, "-v")  # the file the kept graph read is gone: neither is reused
+    again.assert_outcomes(passed=3, failed=1)
+    again.stdout.fnmatch_lines(["serverless-arch: 2 units (cloudformation 2), 1 functions, 1 triggers, 0 load errors"])
