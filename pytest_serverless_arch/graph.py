@@ -1,7 +1,10 @@
 """``DeploymentGraph``: the repository's units, resources and edges, with domain verbs.
 
-The graph wraps a private ``networkx.MultiDiGraph`` and never subclasses it;
-``to_networkx()`` hands out a frozen copy for power users.
+The graph keeps its own adjacency (each node's record, each node's edges in
+and out, in the order they were added) and never subclasses networkx;
+``to_networkx()`` hands out a frozen ``networkx.MultiDiGraph`` copy for power
+users. networkx is imported only for that and for listing unit cycles, so a
+run that needs neither never pays for its import (about 0.1 s).
 
 >>> from pytest_serverless_arch import load
 >>> graph = load("sample_repos/monolith-online-shop")  # doctest: +SKIP
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .model import EDGE_KINDS, LINK_KINDS, Edge, LoadError, Location, Note, Resource, Unit
+from .waves import generations
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -189,14 +193,14 @@ class UnresolvedReference:
 
 
 def _networkx() -> Any:
-    """networkx, imported when the first graph is built: a pytest run whose gate is inactive never pays for it."""
+    """networkx, imported only when an algorithm or a copy needs it (``to_networkx()``, unit cycles)."""
     import networkx
 
     return networkx
 
 
-def _new_multidigraph() -> nx.MultiDiGraph:
-    return _networkx().MultiDiGraph()
+# A node's record: a unit, a resource, or something external (None: a node only an edge named).
+NodeRecord = Unit | Resource | ExternalNode
 
 
 @dataclass
@@ -204,7 +208,12 @@ class DeploymentGraph:
     """One repository's deployment graph. Build it with :func:`pytest_serverless_arch.load`."""
 
     root: str = "."
-    _graph: nx.MultiDiGraph = field(default_factory=_new_multidigraph, repr=False)
+    # Node id -> its record, in the order nodes were added; edges in the order they were added,
+    # and each node's edges out and in (what networkx's MultiDiGraph kept, without its per-edge dicts).
+    _nodes: dict[str, NodeRecord | None] = field(default_factory=dict, repr=False)
+    _edges: list[Edge] = field(default_factory=list, repr=False)
+    _out: dict[str, list[Edge]] = field(default_factory=dict, repr=False)
+    _in: dict[str, list[Edge]] = field(default_factory=dict, repr=False)
     errors: list[LoadError] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     units_by_name: dict[str, Unit] = field(default_factory=dict, repr=False)
@@ -227,51 +236,36 @@ class DeploymentGraph:
     def add_unit(self, unit: Unit) -> None:
         self._cache.clear()
         self.units_by_name[unit.name] = unit
-        self._graph.add_node(
-            unit.id, node_type="unit", record=unit, name=unit.name, format=unit.format, path=unit.path, domain=unit.domain
-        )
+        self._nodes[unit.id] = unit
 
     def add_resource(self, resource: Resource) -> None:
         self._cache.clear()
-        self._graph.add_node(
-            resource.id,
-            node_type="resource",
-            record=resource,
-            type=resource.type,
-            kind=resource.kind,
-            unit=resource.unit,
-            domain=resource.domain,
-            physical_name=resource.physical_name,
-            tags=resource.tag_map,
-            location=resource.location,
-            properties=resource.properties,
-        )
+        self._nodes[resource.id] = resource
 
     def add_external(self, node: ExternalNode) -> None:
-        if node.id not in self._graph:
+        if self._nodes.get(node.id) is None:
             self._cache.clear()
-            self._graph.add_node(
-                node.id,
-                node_type="external",
-                record=node,
-                kind=node.kind,
-                name=node.name,
-                location=node.location,
-                unit=None,
-                domain=None,
-            )
+            self._nodes[node.id] = node
 
     def add_edge(self, edge: Edge) -> None:
         self._cache.clear()
-        self._graph.add_edge(
-            edge.source,
-            edge.target,
-            kind=edge.kind,
-            record=edge,
-            location=edge.location,
-            cross_unit=edge.cross_unit,
-            detail=edge.detail,
-        )
+        source, target = edge.source, edge.target
+        nodes = self._nodes
+        if source not in nodes:  # an end no unit, resource or external node is: a bare node, as networkx adds
+            nodes[source] = None
+        if target not in nodes:
+            nodes[target] = None
+        self._edges.append(edge)
+        out = self._out.get(source)
+        if out is None:
+            self._out[source] = [edge]
+        else:
+            out.append(edge)
+        into = self._in.get(target)
+        if into is None:
+            self._in[target] = [edge]
+        else:
+            into.append(edge)
 
     def add_pipeline(self, pipeline: DeployedPipeline) -> None:
         self._cache.clear()
@@ -281,14 +275,14 @@ class DeploymentGraph:
         self._deployments[unit] = deployments
 
     def has_node(self, node_id: str) -> bool:
-        return node_id in self._graph
+        return node_id in self._nodes
 
     def node_kind(self, node_id: str) -> str | None:
         """The ``kind`` of a resource or external node (``unit`` for a unit node), None if absent."""
-        data = self._graph.nodes.get(node_id)
-        if data is None:
+        record = self._nodes.get(node_id)
+        if record is None:
             return None
-        return "unit" if data["node_type"] == "unit" else data.get("kind")
+        return "unit" if isinstance(record, Unit) else record.kind
 
     # --- queries ---------------------------------------------------------
 
@@ -304,13 +298,12 @@ class DeploymentGraph:
 
     def node(self, node_id: str) -> Resource | ExternalNode:
         """The resource or external node with this id."""
-        try:
-            record = self._graph.nodes[node_id]["record"]
-        except KeyError:
-            raise KeyError(f"no resource {node_id!r} in the graph") from None
+        record = self._nodes.get(node_id)
+        if record is None:
+            raise KeyError(f"no resource {node_id!r} in the graph")
         if isinstance(record, Unit):
             raise KeyError(f"{node_id!r} is a unit, not a resource")
-        return record  # type: ignore[no-any-return]
+        return record
 
     def resource(self, resource_id: str) -> Resource:
         """The resource with id ``"<unit>:<logical id>"``."""
@@ -324,7 +317,7 @@ class DeploymentGraph:
         every: list[Resource] | None = self._cache.get("resources")
         if every is None:
             every = sorted(
-                (data["record"] for _, data in self._graph.nodes(data=True) if data["node_type"] == "resource"),
+                (record for record in self._nodes.values() if isinstance(record, Resource)),
                 key=lambda resource: (resource.unit, resource.logical_id),
             )
             self._cache["resources"] = every
@@ -348,10 +341,7 @@ class DeploymentGraph:
         return self.resources(kind="function", unit=unit, domain=domain)
 
     def externals(self) -> list[ExternalNode]:
-        return sorted(
-            (data["record"] for _, data in self._graph.nodes(data=True) if data["node_type"] == "external"),
-            key=lambda node: node.id,
-        )
+        return sorted((record for record in self._nodes.values() if isinstance(record, ExternalNode)), key=lambda node: node.id)
 
     def edges(self, kind: str | None = None) -> list[Edge]:
         """Edges, optionally of one kind (or ``links``: every cross-unit link kind), in a stable order."""
@@ -362,7 +352,7 @@ class DeploymentGraph:
             return [edge for edge in self.edges() if edge.kind in kinds]
         by_kind: dict[str | None, list[Edge]] | None = self._cache.get("edges")
         if by_kind is None:
-            every = sorted((data["record"] for _, _, data in self._graph.edges(data=True)), key=_edge_sort_key)
+            every = sorted(self._edges, key=_edge_sort_key)
             by_kind = {None: every}
             for edge in every:
                 by_kind.setdefault(edge.kind, []).append(edge)
@@ -370,20 +360,10 @@ class DeploymentGraph:
         return list(by_kind.get(kind, ()))
 
     def edges_from(self, node_id: str, kind: str | None = None) -> list[Edge]:
-        if node_id not in self._graph:
-            return []
-        return sorted(
-            (data["record"] for _, _, data in self._graph.out_edges(node_id, data=True) if kind is None or data["kind"] == kind),
-            key=_edge_sort_key,
-        )
+        return sorted((edge for edge in self._out.get(node_id, ()) if kind is None or edge.kind == kind), key=_edge_sort_key)
 
     def edges_to(self, node_id: str, kind: str | None = None) -> list[Edge]:
-        if node_id not in self._graph:
-            return []
-        return sorted(
-            (data["record"] for _, _, data in self._graph.in_edges(node_id, data=True) if kind is None or data["kind"] == kind),
-            key=_edge_sort_key,
-        )
+        return sorted((edge for edge in self._in.get(node_id, ()) if kind is None or edge.kind == kind), key=_edge_sort_key)
 
     def _trigger(self, edge: Edge) -> Trigger:
         return Trigger(
@@ -503,8 +483,9 @@ class DeploymentGraph:
         return [self._trigger(edge) for edge in self.edges_to(function_id, "triggers")]
 
     def unit_of(self, node_id: str) -> str | None:
-        data = self._graph.nodes.get(node_id)
-        return None if data is None else data.get("unit")
+        """The unit holding resource ``node_id`` (None for a unit node, an external node or an unknown id)."""
+        record = self._nodes.get(node_id)
+        return record.unit if isinstance(record, Resource) else None
 
     def cross_unit_links(self, kind: str | None = None) -> list[Link]:
         """Every link between units (or from a unit to something external), optionally of one kind.
@@ -558,13 +539,12 @@ class DeploymentGraph:
         return list(by_unit.get(unit, ()))
 
     def _owning_unit(self, node_id: str) -> str | None:
-        data = self._graph.nodes.get(node_id)
-        if data is None:
-            return None
-        if data["node_type"] == "unit":
-            return str(data["name"])
-        unit = data.get("unit")
-        return str(unit) if unit else None
+        record = self._nodes.get(node_id)
+        if isinstance(record, Unit):
+            return record.name
+        if isinstance(record, Resource):
+            return record.unit or None
+        return None
 
     def unit_dependencies(self) -> list[UnitDependency]:
         """Which unit must deploy after which, from every cross-unit link."""
@@ -575,32 +555,31 @@ class DeploymentGraph:
             grouped.setdefault((link.from_unit, link.to_unit), []).append(link)
         return [UnitDependency(unit, depends_on, tuple(links)) for (unit, depends_on), links in sorted(grouped.items())]
 
-    def _unit_digraph(self) -> nx.DiGraph:
-        digraph = _networkx().DiGraph()
-        digraph.add_nodes_from(self.units_by_name)
+    def _unit_dependency_graph(self) -> dict[str, list[str]]:
+        """Unit name -> the units that need it: an edge provider -> consumer, the provider deploys first."""
+        after: dict[str, list[str]] = {name: [] for name in self.units_by_name}
         for dependency in self.unit_dependencies():
-            # an edge provider -> consumer: the provider deploys first
-            digraph.add_edge(dependency.depends_on, dependency.unit)
-        return digraph
+            after.setdefault(dependency.depends_on, []).append(dependency.unit)
+        return after
 
     def deploy_order(self) -> list[list[str]] | None:
         """Waves of unit names; each wave deploys in parallel after the earlier ones.
 
         ``None`` when the units depend on each other in a cycle (see :meth:`unit_cycles`).
         """
-        digraph = self._unit_digraph()
-        nx = _networkx()
-        try:
-            return [sorted(generation) for generation in nx.topological_generations(digraph)]
-        except nx.NetworkXUnfeasible:
-            return None
+        return generations(self._unit_dependency_graph())
 
     def unit_cycles(self) -> list[list[str]]:
         """Each elementary cycle of units, starting at its smallest name, providers before consumers.
 
         ``["a", "c", "b"]`` reads: ``c`` needs ``a``, ``b`` needs ``c``, ``a`` needs ``b``.
         """
-        digraph = self._unit_digraph()
+        after = self._unit_dependency_graph()
+        if generations(after) is not None:
+            return []  # no cycle: networkx (the one algorithm kept from it) is not even imported
+        digraph = _networkx().DiGraph()
+        digraph.add_nodes_from(after)
+        digraph.add_edges_from((provider, consumer) for provider, consumers in after.items() for consumer in consumers)
         cycles = []
         for cycle in _networkx().simple_cycles(digraph):
             start = cycle.index(min(cycle))
@@ -623,8 +602,26 @@ class DeploymentGraph:
         return sorted(self.unresolved, key=lambda ref: (ref.location, ref.how, ref.name))
 
     def to_networkx(self) -> nx.MultiDiGraph:
-        """A frozen copy of the underlying graph, for power users."""
-        return _networkx().freeze(self._graph.copy())
+        """A frozen ``networkx.MultiDiGraph`` copy of the graph, for power users.
+
+        Each node carries ``node_type`` (``unit``, ``resource``, ``external``), its ``record``
+        and its fields; each edge its ``kind``, ``record``, ``location``, ``cross_unit`` and ``detail``.
+        """
+        nx = _networkx()
+        copy = nx.MultiDiGraph()
+        for node_id, record in self._nodes.items():
+            copy.add_node(node_id, **_node_attributes(record))
+        for edge in self._edges:
+            copy.add_edge(
+                edge.source,
+                edge.target,
+                kind=edge.kind,
+                record=edge,
+                location=edge.location,
+                cross_unit=edge.cross_unit,
+                detail=edge.detail,
+            )
+        return nx.freeze(copy)
 
     def __iter__(self) -> Iterator[Unit]:
         return iter(self.units())
@@ -661,6 +658,43 @@ class DeploymentGraph:
         from .selection import select
 
         return select(self, selector, domain=domain, unit=unit, tag=tag, kind=kind)
+
+
+def _node_attributes(record: NodeRecord | None) -> dict[str, Any]:
+    """The attributes a node of :meth:`DeploymentGraph.to_networkx` carries."""
+    if isinstance(record, Unit):
+        return {
+            "node_type": "unit",
+            "record": record,
+            "name": record.name,
+            "format": record.format,
+            "path": record.path,
+            "domain": record.domain,
+        }
+    if isinstance(record, Resource):
+        return {
+            "node_type": "resource",
+            "record": record,
+            "type": record.type,
+            "kind": record.kind,
+            "unit": record.unit,
+            "domain": record.domain,
+            "physical_name": record.physical_name,
+            "tags": record.tag_map,
+            "location": record.location,
+            "properties": record.properties,
+        }
+    if isinstance(record, ExternalNode):
+        return {
+            "node_type": "external",
+            "record": record,
+            "kind": record.kind,
+            "name": record.name,
+            "location": record.location,
+            "unit": None,
+            "domain": None,
+        }
+    return {}
 
 
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:

@@ -305,6 +305,7 @@ class _Linker:
         self._carried: set[tuple[str, ForeignRef]] = set()  # (unit, reference) some edge already carries
         self._unresolved: set[tuple[str, str, str, Location]] = set()
         self._uses: set[NameUse] = set()
+        self._permission_edges: dict[int, list[Edge]] = {}  # id(unit) -> its permission triggers, for the second pass
 
     def endpoint(
         self, unit: LoadedUnit, endpoint: object, location: Location, consumer: str | None = None
@@ -361,45 +362,87 @@ class _Linker:
         A permission only stands for a trigger no unit wires otherwise: the source's
         own unit (an S3 notification, a rule target) may wire the same trigger.
         """
-        for edge in unit.edges:
-            if (edge.kind == "triggers" and edge.detail == "Permission") != permissions:
-                continue
-            for end in (edge.source, edge.target):
-                if isinstance(end, ForeignRef):
-                    self._carried.add((unit.name, _plain(end)))
-            local = _local_end(unit, edge)
-            source = self.endpoint(unit, edge.source, edge.location, local)
-            target = self.endpoint(unit, edge.target, edge.location, local)
+        if permissions:
+            edges = self._permission_edges.pop(id(unit), None)
+            if edges is None:
+                edges = [edge for edge in unit.edges if edge.kind == "triggers" and edge.detail == "Permission"]
+        else:
+            edges = []
+            later = []
+            for edge in unit.edges:
+                if edge.kind == "triggers" and edge.detail == "Permission":
+                    later.append(edge)
+                else:
+                    edges.append(edge)
+            self._permission_edges[id(unit)] = later
+        graph, owner, carried = self.graph, self._owner, self._carried
+        node_prefix = f"{unit.name}:"
+        unit_id = unit_node(unit.name)
+        for edge in edges:
+            raw_source, raw_target = edge.source, edge.target
+            # the end this unit owns (the unit itself when both ends are foreign), and each end's node
+            local = None
+            source: tuple[str, _Resolved | None] | None
+            target: tuple[str, _Resolved | None] | None
+            if isinstance(raw_source, str):
+                source_id = node_prefix + raw_source
+                source = (source_id, None) if source_id in graph._nodes else None
+                local = source_id
+            elif isinstance(raw_source, Resource):
+                source_id = raw_source.id
+                source = (source_id, None) if source_id in graph._nodes else None
+                local = source_id
+            else:
+                source = None
+                if isinstance(raw_source, ForeignRef):
+                    carried.add((unit.name, _plain(raw_source)))
+            if isinstance(raw_target, str):
+                target_id = node_prefix + raw_target
+                target = (target_id, None) if target_id in graph._nodes else None
+                if local is None:
+                    local = target_id
+            elif isinstance(raw_target, Resource):
+                target_id = raw_target.id
+                target = (target_id, None) if target_id in graph._nodes else None
+                if local is None:
+                    local = target_id
+            else:
+                target = None
+                if isinstance(raw_target, ForeignRef):
+                    carried.add((unit.name, _plain(raw_target)))
+            if local is None:
+                local = unit_id
+            if isinstance(raw_source, ForeignRef):
+                source = self.endpoint(unit, raw_source, edge.location, local)
+            if isinstance(raw_target, ForeignRef):
+                target = self.endpoint(unit, raw_target, edge.location, local)
             if source is None or target is None or source[0] == target[0]:
                 continue
             (source_id, source_ref), (target_id, target_ref) = source, target
             if edge.kind in _FOLLOW_PARAMETER_VALUE:
                 source_id = _value_node(source_ref) or source_id
                 target_id = _value_node(target_ref) or target_id
-            cross_unit = (
-                self._owner(source_id) != self._owner(target_id)
-                or self._owner(source_id) is None
-                or self._owner(target_id) is None
-            )
+            source_unit, target_unit = owner(source_id), owner(target_id)
+            cross_unit = source_unit != target_unit or source_unit is None or target_unit is None
             # A permission for a trigger some unit already wires adds no second trigger,
             # but the unit still names the other unit's resource: the link below stays.
             if not (permissions and (source_id, target_id) in self._triggers):
                 if edge.kind == "triggers":
                     self._triggers.add((source_id, target_id))
-                if edge.kind == "triggers" and cross_unit and self._is_event_bus(source_id):
-                    # The consumer owns its rule and pattern: a bus elsewhere is a link, not a foreign trigger.
-                    cross_unit = False
-                self.graph.add_edge(Edge(edge.kind, source_id, target_id, edge.location, edge.detail, cross_unit))
+                    if cross_unit and self._is_event_bus(source_id):
+                        # The consumer owns its rule and pattern: a bus elsewhere is a link, not a foreign trigger.
+                        cross_unit = False
+                graph.add_edge(Edge(edge.kind, source_id, target_id, edge.location, edge.detail, cross_unit))
                 self._pairs.add((source_id, target_id))
             # the link goes from the end this unit owns to the end it needs from elsewhere
             if target_ref is not None and target_ref.link_kind and source_ref is None:
-                self.add_link(target_ref.link_kind, source_id, target_ref.node, edge.location, _detail(edge.target))
+                self.add_link(target_ref.link_kind, source_id, target_ref.node, edge.location, _detail(raw_target))
             elif source_ref is not None and source_ref.link_kind and target_ref is None:
-                self.add_link(source_ref.link_kind, target_id, source_ref.node, edge.location, _detail(edge.source))
+                self.add_link(source_ref.link_kind, target_id, source_ref.node, edge.location, _detail(raw_source))
             elif source_ref is not None and target_ref is not None:
-                for ref, raw in ((source_ref, edge.source), (target_ref, edge.target)):
+                for ref, raw in ((source_ref, raw_source), (target_ref, raw_target)):
                     if ref.link_kind:
-                        self.add_link(ref.link_kind, unit_node(unit.name), ref.node, edge.location, _detail(raw))
+                        self.add_link(ref.link_kind, unit_id, ref.node, edge.location, _detail(raw))
 
     def add_property_references(self, unit: LoadedUnit) -> None:
         """``Fn::ImportValue`` and the like inside a resource's properties (``Role``, ``VpcConfig`` ...).

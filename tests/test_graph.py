@@ -91,6 +91,41 @@ def test_to_networkx_hands_out_a_frozen_copy(graph):
     assert not graph.has_node("mine")
 
 
+def test_to_networkx_holds_every_node_with_its_record_and_every_edge_with_its_attributes(graph):
+    copy = graph.to_networkx()
+    assert copy.nodes["unit:audit"] == {
+        "node_type": "unit",
+        "record": graph.unit("audit"),
+        "name": "audit",
+        "format": "cloudformation",
+        "path": "audit/template.yaml",
+        "domain": "compliance",
+    }
+    bus = copy.nodes["events:ShopBus"]
+    assert (bus["node_type"], bus["record"], bus["unit"], bus["location"]) == (
+        "resource",
+        graph.resource("events:ShopBus"),
+        "events",
+        graph.resource("events:ShopBus").location,
+    )
+    externals = [node for node, data in copy.nodes(data=True) if data["node_type"] == "external"]
+    assert sorted(externals) == [node.id for node in graph.externals()]
+    edges = sorted(
+        (data["record"] for _, _, data in copy.edges(data=True)), key=lambda edge: (edge.kind, edge.source, edge.target)
+    )
+    assert edges == sorted(graph.edges(), key=lambda edge: (edge.kind, edge.source, edge.target))
+    for source, target, data in copy.edges(data=True):
+        record = data["record"]
+        assert (source, target, data["kind"], data["location"], data["cross_unit"], data["detail"]) == (
+            record.source,
+            record.target,
+            record.kind,
+            record.location,
+            record.cross_unit,
+            record.detail,
+        )
+
+
 def test_the_graph_iterates_over_its_units(graph):
     assert len(graph) == 2
     assert [unit.name for unit in graph] == ["audit", "events"]

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from ..graph import DeploymentGraph
+from ..waves import condensed_waves
 from .findings import Finding
 
 __all__ = ["Diagram", "DiagramEdge", "DiagramNode", "DiagramUnit", "UnitEdge", "build_diagram"]
@@ -128,17 +127,10 @@ class Diagram:
 
 def unit_waves(graph: DeploymentGraph) -> dict[str, int]:
     """Unit name -> deploy wave (0 first); the units of a cycle share one wave."""
-    digraph = nx.DiGraph()
-    digraph.add_nodes_from(unit.name for unit in graph.units())
+    after: dict[str, list[str]] = {unit.name: [] for unit in graph.units()}
     for dependency in graph.unit_dependencies():
-        digraph.add_edge(dependency.depends_on, dependency.unit)
-    condensed = nx.condensation(digraph)
-    waves: dict[str, int] = {}
-    for index, generation in enumerate(nx.topological_generations(condensed)):
-        for component in generation:
-            for name in condensed.nodes[component]["members"]:
-                waves[name] = index
-    return waves
+        after.setdefault(dependency.depends_on, []).append(dependency.unit)
+    return condensed_waves(after)
 
 
 def build_diagram(graph: DeploymentGraph, findings: Iterable[Finding] = ()) -> Diagram:
