@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .collector import collector_paused
 from .options import RuleSpec
 from .rules.base import Rule, RuleError
 from .suppressions import Triage, triage
@@ -48,9 +49,11 @@ def run_rule(spec: RuleSpec, rule: Rule, graph: Any, baseline: Baseline | None =
     reason = skip_reason(rule, graph)
     if reason is not None:
         return RuleRun(spec, rule, skipped=reason)
-    try:
-        violations = rule(graph, **spec.options)
-    except RuleError as exc:
-        message = str(exc)
-        return RuleRun(spec, rule, error=message if message.startswith(rule.id) else f"{rule.id}: {message}")
-    return RuleRun(spec, rule, result=triage(rule.id, violations, graph, baseline, accept_all=accept_all))
+    # a rule reads the graph and builds findings, no cycles: a full collection would walk the whole graph again
+    with collector_paused():
+        try:
+            violations = rule(graph, **spec.options)
+        except RuleError as exc:
+            message = str(exc)
+            return RuleRun(spec, rule, error=message if message.startswith(rule.id) else f"{rule.id}: {message}")
+        return RuleRun(spec, rule, result=triage(rule.id, violations, graph, baseline, accept_all=accept_all))

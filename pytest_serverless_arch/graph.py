@@ -330,6 +330,19 @@ class DeploymentGraph:
                     by_unit.setdefault(resource.unit, []).append(resource)
                 self._cache["resources_by_unit"] = by_unit
             every = by_unit.get(unit, [])
+        elif kind is not None:
+            # indexed by kind: the rules and the report ask for every function many times
+            by_kind: dict[str, list[Resource]] | None = self._cache.get("resources_by_kind")
+            if by_kind is None:
+                by_kind = {}
+                for resource in every:
+                    by_kind.setdefault(resource.kind, []).append(resource)
+                self._cache["resources_by_kind"] = by_kind
+            every = by_kind.get(kind, [])
+            if domain is None:
+                return list(every)
+        elif domain is None:
+            return list(every)
         return [
             resource
             for resource in every
@@ -350,14 +363,40 @@ class DeploymentGraph:
 
             kinds = edge_kinds(kind)  # raises for a word that names no edge kind
             return [edge for edge in self.edges() if edge.kind in kinds]
-        by_kind: dict[str | None, list[Edge]] | None = self._cache.get("edges")
-        if by_kind is None:
-            every = sorted(self._edges, key=_edge_sort_key)
-            by_kind = {None: every}
-            for edge in every:
-                by_kind.setdefault(edge.kind, []).append(edge)
-            self._cache["edges"] = by_kind
-        return list(by_kind.get(kind, ()))
+        return list(self._sorted_edges(kind))
+
+    def _sorted_edges(self, kind: str | None) -> list[Edge]:
+        """The edges of one kind (None: every edge), sorted by kind, source, target and line; cached, not a copy.
+
+        Each kind is sorted only when asked for, on its own: the stable sort of one kind's edges
+        (in the order they were added) is exactly that kind's part of the sorted list of every edge.
+        """
+        sorted_by_kind: dict[str | None, list[Edge]] | None = self._cache.get("edges")
+        if sorted_by_kind is None:
+            sorted_by_kind = self._cache["edges"] = {}
+        found = sorted_by_kind.get(kind)
+        if found is None:
+            added = self._edges_by_kind()
+            if kind is None:
+                found = [edge for each in sorted(added) for edge in self._sorted_edges(each)]
+            else:
+                found = sorted(added.get(kind, ()), key=_edge_sort_key)
+            sorted_by_kind[kind] = found
+        return found
+
+    def _edges_by_kind(self) -> dict[str, list[Edge]]:
+        """Kind -> its edges in the order they were added."""
+        added: dict[str, list[Edge]] | None = self._cache.get("edges_by_kind")
+        if added is None:
+            added = {}
+            for edge in self._edges:
+                bucket = added.get(edge.kind)
+                if bucket is None:
+                    added[edge.kind] = [edge]
+                else:
+                    bucket.append(edge)
+            self._cache["edges_by_kind"] = added
+        return added
 
     def edges_from(self, node_id: str, kind: str | None = None) -> list[Edge]:
         return sorted((edge for edge in self._out.get(node_id, ()) if kind is None or edge.kind == kind), key=_edge_sort_key)
@@ -475,7 +514,19 @@ class DeploymentGraph:
 
     def trigger_edges(self) -> list[Trigger]:
         """Every trigger: an event source invoking a function."""
-        return [self._trigger(edge) for edge in self.edges("triggers")]
+        triggers: list[Trigger] | None = self._cache.get("triggers")
+        if triggers is None:  # the rules and the report each ask
+            triggers = self._cache["triggers"] = [self._trigger(edge) for edge in self.edges("triggers")]
+        return list(triggers)
+
+    def _resource_ids(self) -> frozenset[str]:
+        """The ids of every resource (every view that selects everything shares it)."""
+        ids: frozenset[str] | None = self._cache.get("resource_ids")
+        if ids is None:
+            ids = self._cache["resource_ids"] = frozenset(
+                node_id for node_id, record in self._nodes.items() if isinstance(record, Resource)
+            )
+        return ids
 
     def triggers_of(self, function: str | Resource) -> list[Trigger]:
         """The triggers that invoke ``function`` (a resource or its id)."""
@@ -498,9 +549,10 @@ class DeploymentGraph:
             # One link per (kind, from unit, target), however many resources use it: the edges stay
             # per resource (rules read their sources), the link names its users in its detail.
             uses: dict[tuple[str, str, str], list[Edge]] = {}
-            for edge in self.edges():
-                if edge.kind not in LINK_KINDS:
-                    continue
+            link_edges = (
+                edge for kind in sorted(self._edges_by_kind()) if kind in LINK_KINDS for edge in self._sorted_edges(kind)
+            )
+            for edge in link_edges:
                 from_unit = self._owning_unit(edge.source)
                 to_unit = self._owning_unit(edge.target)
                 if from_unit is None or from_unit == to_unit:

@@ -219,6 +219,11 @@ class ScopedGraph:
         self.graph = graph
         # Narrowing a view stacks selections: a node is kept when every one of them keeps it.
         self.selections = (selections,) if isinstance(selections, Selection) else tuple(selections)
+        if all(selection.everything for selection in self.selections):
+            # the view of the whole graph (every rule's scope_of): every resource and unit, nothing to match
+            self._resource_ids = graph._resource_ids()
+            self._unit_names = frozenset(graph.units_by_name)
+            return
         resources_of: dict[str, list[Resource]] = {}
         for resource in graph.resources():
             resources_of.setdefault(resource.unit, []).append(resource)

@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .graph import DeploymentGraph
 from .model import Location
 from .rules.base import Rule, Violation
 
@@ -55,14 +56,22 @@ class Suppression:
 
 def suppressions_in(graph: Any) -> list[Suppression]:
     """Every suppression declared on a resource of ``graph``, in file order."""
+    # a whole graph: found once per state, every rule's triage asks (a view's own resources are fewer)
+    cache = graph._cache if isinstance(graph, DeploymentGraph) else None
+    if cache is not None and "suppressions" in cache:
+        return list(cache["suppressions"])
     resources = getattr(graph, "resources", None)
     if not callable(resources):  # a custom graph-like object: nothing can be suppressed on it
         return []
     found = []
     for resource in resources():
-        for rule_id, reason in resource.suppressions:
-            found.append(Suppression(resource.location, rule_id, resource.id, (reason or "").strip()))
-    return sorted(found)
+        if resource.suppressions:
+            for rule_id, reason in resource.suppressions:
+                found.append(Suppression(resource.location, rule_id, resource.id, (reason or "").strip()))
+    found.sort()
+    if cache is not None:
+        cache["suppressions"] = tuple(found)
+    return found
 
 
 @dataclass

@@ -147,16 +147,17 @@ def build_diagram(graph: DeploymentGraph, findings: Iterable[Finding] = ()) -> D
     sources = {trigger.source for trigger in graph.trigger_edges() if trigger.function in function_ids}
     drawn: dict[str, DiagramNode] = {}
     for resource in graph.resources():
-        if resource.id in function_ids or resource.id in sources:
-            drawn[resource.id] = DiagramNode(
-                id=resource.id,
+        resource_id = resource.id  # a property that formats the id: once per resource
+        if resource_id in function_ids or resource_id in sources:
+            drawn[resource_id] = DiagramNode(
+                id=resource_id,
                 label=resource.name or resource.logical_id,
                 kind=resource.kind,
                 type=resource.type,
                 unit=resource.unit,
                 domain=resource.domain,
                 location=str(resource.location),
-                violating=resource.id in violating_nodes,
+                violating=resource_id in violating_nodes,
             )
     edges: list[DiagramEdge] = []
     pairs: dict[tuple[str, str], list[str]] = {}
@@ -178,7 +179,7 @@ def build_diagram(graph: DeploymentGraph, findings: Iterable[Finding] = ()) -> D
                     kind,
                     str(edge.location),
                     cross,
-                    violating=frozenset((source, target)) in violating_node_pairs,
+                    violating=bool(violating_node_pairs) and frozenset((source, target)) in violating_node_pairs,
                 )
             )
             if cross:
