@@ -1,4 +1,4 @@
-"""One walk of a resource's properties finds what the reference walk and the SSM walk found, in their order and lines."""
+"""One walk of a resource's properties finds what the reference, SSM and import walks found, in their order and lines."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.loaders.cloudformation.intrinsics import SSM_RESOLVE, references_in, resolve_string, sub_parts
-from pytest_serverless_arch.loaders.cloudformation.mentions import mentions_in
-from pytest_serverless_arch.loaders.cloudformation.references import foreign_values_in
+from pytest_serverless_arch.loaders.cloudformation.mentions import ForeignMention, Walked, mentions_in
+from pytest_serverless_arch.loaders.cloudformation.references import finish_unit, foreign_values_in, resolved_foreign
 from pytest_serverless_arch.loaders.cloudformation.template import TemplateReader
+from pytest_serverless_arch.loaders.templates import read_template
 from pytest_serverless_arch.model import ForeignRef, LoadedUnit
 from pytest_serverless_arch.parse import LineDict, LineList, line_of, parse_text
 from pytest_serverless_arch.pseudo import without_pseudo
@@ -157,7 +158,41 @@ def test_one_walk_gives_the_references_and_ssm_names_of_the_two_walks_in_their_o
 @given(value=VALUES, line=LINES)
 def test_imports_and_stack_outputs_are_found_as_before_in_order_and_lines(value: Any, line: int) -> None:
     parameters = {"Env": "prod", "Queue": "orders"}
-    assert list(foreign_values_in(value, parameters, line)) == list(foreign_values_as_before(value, parameters, line))
+    before = list(foreign_values_as_before(value, parameters, line))
+    assert list(foreign_values_in(value, parameters, line)) == before
+    # and from the one walk of the wiring, resolved once the unit's parameters are final
+    assert list(resolved_foreign(mentions_in(value, line, _reader().resolve).foreign, parameters)) == before
+
+
+def test_finish_unit_uses_the_wirings_walk_only_for_the_very_properties_it_walked_from_the_same_line() -> None:
+    document = parse_text(
+        "Resources:\n"  # 1
+        "  Fn:\n"  # 2
+        "    Type: AWS::Lambda::Function\n"  # 3
+        "    Properties:\n"  # 4
+        "      Role: !ImportValue shop-role\n"  # 5
+        "  Other:\n"  # 6
+        "    Type: AWS::SQS::Queue\n"  # 7
+        "    Properties: {KmsMasterKeyId: !ImportValue shop-key}\n"  # 8
+    )
+    unit = LoadedUnit("shop", "cloudformation", "t.yaml")
+    walked: dict[str, Walked] = {}
+    read_template(unit, document, LoadConfig(), walked=walked)
+    assert sorted(walked) == ["Fn", "Other"]
+    assert walked["Fn"].foreign == (ForeignMention("import", "shop-role", 5),)
+    # the record of the very properties, walked from the resource's line, is used as it is (marked here to show it)
+    fn = walked["Fn"]
+    walked["Fn"] = Walked(fn.properties, fn.line, (ForeignMention("import", "as-recorded", 5),))
+    # a stale record (other properties, or walked from another line) is not trusted: those properties are walked
+    walked["Other"] = Walked(LineDict(), walked["Other"].line, (ForeignMention("import", "stale", 1),))
+    finish_unit(unit, walked)
+    assert [(ref.resource, ref.ref.key, str(ref.location)) for ref in unit.property_refs] == [
+        ("Fn", "as-recorded", "t.yaml:5"),
+        ("Other", "shop-key", "t.yaml:8"),
+    ]
+    unit.property_refs.clear()
+    finish_unit(unit, {"Other": Walked(document["Resources"]["Other"]["Properties"], 99, ())})
+    assert [(ref.resource, ref.ref.key) for ref in unit.property_refs] == [("Fn", "shop-role"), ("Other", "shop-key")]
 
 
 def test_a_list_item_keeps_its_own_line_for_references_and_the_lists_line_for_ssm_names() -> None:

@@ -19,6 +19,7 @@ from ..files import UnreadableFile, is_file
 from ..model import LoadedUnit, LoadError, Location, StackRef
 from ..parse import ParseError
 from ..pipelines.inputs import UnitInputs
+from .cloudformation.mentions import Walked
 from .cloudformation.nested import join_nested_stacks
 from .cloudformation.parameters import ssm_typed_names, unit_parameter_values, unsupplied_parameters
 from .cloudformation.reader import read_outputs, read_resources, read_wiring, valid_shape
@@ -39,11 +40,14 @@ def read_template(
     *,
     parameter_overrides: Mapping[str, Any] | None = None,
     root: Path | None = None,
+    walked: dict[str, Walked] | None = None,
 ) -> LoadedUnit:
     """Read a CloudFormation or SAM template (already parsed) into ``unit``.
 
     With ``root`` (the repository root), definitions kept in local files beside
     the template are read too; without it they are left with a note.
+    ``walked`` receives what the wiring's walk of each resource's properties
+    found, for :func:`finish_unit`.
     """
     if not valid_shape(unit, document):
         unit.unreadable = True
@@ -58,6 +62,8 @@ def read_template(
         sam.read_wiring()
     read_wiring(reader)
     read_outputs(reader)
+    if walked is not None:
+        walked.update(reader.walked)
     return unit
 
 
@@ -153,7 +159,8 @@ def load_template(
     if samconfig is not None:
         unit.files_read.append(samconfig.path)
     # root: to read definitions kept in files beside the template
-    read_template(unit, candidate.document, config, parameter_overrides=overrides, root=discovery.root)
+    walked: dict[str, Walked] = {}
+    read_template(unit, candidate.document, config, parameter_overrides=overrides, root=discovery.root, walked=walked)
     if unit.unreadable:  # not a unit at all: keep only its errors
         discovery.errors.extend(unit.errors)
         return []
@@ -165,5 +172,5 @@ def load_template(
     supplied = {*overrides, *(inputs.supplied if inputs is not None else ())}
     unit.notes.extend(unsupplied_parameters(candidate.document, candidate.relpath, supplied))
     resolve_textual_references(unit)  # parameter values a pipeline reads at deploy time
-    finish_unit(unit)
+    finish_unit(unit, walked)
     return [unit]

@@ -19,7 +19,7 @@ from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint, log_g
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
 from .intrinsics import sub_parts, symbolic_string, target_of
-from .mentions import mentions_in
+from .mentions import Walked, mentions_in
 from .template import TemplateReader
 
 __all__ = [
@@ -839,7 +839,8 @@ def _references(reader: TemplateReader, logical_id: str, spec: Mapping[str, Any]
     if source is None:
         return
     properties = spec.get("Properties")
-    mentions = mentions_in(properties, line, reader.resolve)  # one walk for both (a big template's properties are big)
+    mentions = mentions_in(properties, line, reader.resolve)  # one walk for all three (a big template's properties are big)
+    reader.walked[logical_id] = Walked(properties, line, mentions.foreign)
     if properties is not None:
         for mentioned, owner_line in mentions.references:
             owner = reader.owner(mentioned)

@@ -12,24 +12,35 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from ...model import ForeignRef, LoadedUnit, Location, PropertyRef
 from .intrinsics import is_mapping, resolve_string, target_of
 from .kinds import name_in_arn
+from .mentions import ForeignMention, Walked
 
-__all__ = ["finish_unit", "foreign_values_in", "ssm_typed_parameters"]
+__all__ = ["finish_unit", "foreign_values_in", "resolved_foreign", "ssm_typed_parameters"]
 
 
-def finish_unit(unit: LoadedUnit) -> None:
-    """Record the unit's property references and its SSM parameters' value targets (after every resource is read)."""
+def finish_unit(unit: LoadedUnit, walked: Mapping[str, Walked] | None = None) -> None:
+    """Record the unit's property references and its SSM parameters' value targets (after every resource is read).
+
+    ``walked`` is what the wiring already found in each resource's properties
+    (see :class:`~.mentions.Walked`): those properties are not walked again.
+    """
     logical_ids = unit.logical_ids()
+    walked = walked or {}
     resources = []
     for resource in unit.resources:
         properties = resource.properties if isinstance(resource.properties, Mapping) else None
         if properties is not None and not resource.implicit:
-            for ref, line in foreign_values_in(properties, unit.parameters, resource.location.line):
+            seen = walked.get(resource.logical_id)
+            if seen is not None and seen.properties is properties and seen.line == resource.location.line:
+                found: Iterable[tuple[ForeignRef, int]] = resolved_foreign(seen.foreign, unit.parameters)
+            else:
+                found = foreign_values_in(properties, unit.parameters, resource.location.line)
+            for ref, line in found:
                 unit.property_refs.append(PropertyRef(resource.logical_id, ref, Location(resource.location.path, line)))
         if resource.kind == "parameter" and properties is not None and resource.value_target is None:
             target = logical_ids.get(target_of(properties.get("Value"), None) or "") or _named_by_value(unit, properties)
@@ -75,6 +86,25 @@ def ssm_typed_parameters(unit: LoadedUnit, document: Any) -> list[tuple[ForeignR
         if value:
             found.append((ForeignRef("ssm", value), Location(unit.path, lines.get(name, 0)), f"{value} (parameter {name})"))
     return found
+
+
+def resolved_foreign(mentions: Iterable[ForeignMention], parameters: Mapping[str, Any]) -> Iterator[tuple[ForeignRef, int]]:
+    """The imports and stack outputs :func:`~.mentions.mentions_in` found, with their names resolved as far as possible.
+
+    >>> from pytest_serverless_arch.loaders.cloudformation.mentions import ForeignMention
+    >>> [(ref.key, line) for ref, line in resolved_foreign([ForeignMention("import", {"Ref": "Shared"}, 5)], {"Shared": "vpc"})]
+    [('vpc', 5)]
+    """
+    for mention in mentions:
+        if mention.kind == "import":
+            name = resolve_string(mention.value, parameters)
+            if name is not None:
+                yield ForeignRef("import", name), mention.line
+        else:
+            stack_name = resolve_string(mention.value.get("StackName"), parameters)
+            output = resolve_string(mention.value.get("OutputName"), parameters)
+            if stack_name and output:
+                yield ForeignRef("stack_output", f"{stack_name}/{output}"), mention.line
 
 
 def foreign_values_in(value: Any, parameters: Mapping[str, Any], line: int = 0) -> Iterator[tuple[ForeignRef, int]]:

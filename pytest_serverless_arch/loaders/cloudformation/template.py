@@ -22,7 +22,7 @@ from ...pseudo import ACCOUNT_ID, REGION, arn_fields, field_matches, names_match
 from ..edges import UnitEdges
 from .intrinsics import SSM_RESOLVE, references_in, resolve_string, sub_parts, symbolic_string, target_of
 from .kinds import CONFIGURING_TYPES, NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
-from .mentions import mentions_in
+from .mentions import Walked, mentions_in
 
 __all__ = ["SSM_RESOLVE", "TemplateReader"]
 
@@ -74,6 +74,7 @@ class TemplateReader:
         for name, value in (parameter_overrides or {}).items():
             self.parameter_values[name] = value
         self.edges = UnitEdges(unit)
+        self.walked: dict[str, Walked] = {}  # logical id -> what the wiring's walk of its properties found
 
     # --- locations and edges ------------------------------------------------
 
