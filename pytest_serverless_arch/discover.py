@@ -48,6 +48,11 @@ _LOOKS_LIKE_TEMPLATE = re.compile(
 _LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)
 _LOCAL_PATH_KEYS = ("DefinitionUri", "Location", "TemplateURL", "ContentUri", "BodyS3Location", "DefinitionS3Location")
 _FILE_VARIABLE = re.compile(r"\$\{file\(([^)~]+?)\)")
+# Every key :func:`_template_includes` looks for, as a template's text spells it (``Location`` also ends
+# ``BodyS3Location`` and ``DefinitionS3Location``, and is the key an ``Fn::Transform`` include needs).
+# A key can be spelled otherwise only with escapes (JSON's ``\u``, YAML's double quotes): a text with a
+# backslash is walked whatever it spells.
+_MAY_NAME_LOCAL_FILES = re.compile(r"DefinitionUri|Location|TemplateURL|ContentUri|\\")
 
 Sniffer = Callable[[str, str], str | None]
 """``(relpath, text) -> label or None``: a later stage's cheap look at a file's text while discovery has it."""
@@ -460,7 +465,11 @@ def _classify_text(
         elif looks_like_template:
             notes.append(Note(Location(rel, 1), "mentions AWS types but has no `Resources` section: not read as a template"))
         return Classified(None, True, errors=tuple(errors), notes=tuple(notes)), document
-    includes = tuple(_template_includes(document)) if kind in ("cloudformation", "sam") and isinstance(document, Mapping) else ()
+    includes = (
+        tuple(_template_includes(document))
+        if kind in ("cloudformation", "sam") and isinstance(document, Mapping) and may_name_local_files(text)
+        else ()
+    )
     return Classified(kind, True, includes, tuple(errors), tuple(notes)), document
 
 
@@ -627,6 +636,20 @@ def _cycle_heads(includers: Mapping[str, set[str]]) -> set[str]:
                 reached.add(member)
                 group.extend(included_by.get(member, ()))
     return heads
+
+
+def may_name_local_files(text: str) -> bool:
+    """Whether a template's text can hold a key that names a local file (``DefinitionUri``, ``TemplateURL``...).
+
+    When it cannot, its parsed document is not walked for them: most templates
+    name none, and a 19 MB template is millions of values to walk.
+
+    >>> may_name_local_files("Resources:\\n  Q:\\n    Type: AWS::SQS::Queue\\n")
+    False
+    >>> may_name_local_files('{"Templ\\\\u0061teURL": "child.yaml"}'), may_name_local_files("DefinitionUri: api.yaml")
+    (True, True)
+    """
+    return _MAY_NAME_LOCAL_FILES.search(text) is not None
 
 
 def _template_includes(document: Mapping[str, Any]) -> Iterable[tuple[str, int]]:

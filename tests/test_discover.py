@@ -167,3 +167,37 @@ def test_two_units_with_one_stack_name_are_both_kept_and_the_second_is_renamed_w
     assert [str(note) for note in graph.notes] == [
         "b/template.yaml:1: unit name 'same' is also used by a/template.yaml; this unit is called 'same@b/template.yaml'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "includes"),
+    [
+        ("plain.yaml", QUEUE_TEMPLATE, ()),
+        (
+            "nested.yaml",
+            "Resources:\n  Child:\n    Type: AWS::CloudFormation::Stack\n    Properties:\n      TemplateURL: child.yaml\n",
+            (("child.yaml", 5),),
+        ),
+        (  # a key spelled with a JSON escape: the text never says TemplateURL
+            "escaped.json",
+            '{"Resources": {"Child": {"Type": "AWS::CloudFormation::Stack",\n'
+            '  "Properties": {"Templ\\u0061teURL": "child.yaml"}}}}',
+            (("child.yaml", 2),),
+        ),
+        (  # a key spelled with a YAML double-quoted escape
+            "quoted.yaml",
+            'Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      "Def\\x69nitionUri": api.yaml\n',
+            (("api.yaml", 5),),
+        ),
+        (  # an AWS::Include transform, its tag spelled with a %-escape: found as the transform and as a Location
+            "include.yaml",
+            "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
+            "  Extra: !Tr%61nsform {Name: AWS::Include, Parameters: {Location: shared.yaml}}\n",
+            (("shared.yaml", 4), ("shared.yaml", 4)),
+        ),
+    ],
+)
+def test_the_files_a_template_names_are_found_however_their_keys_are_spelled(tmp_path, name, text, includes):
+    write(tmp_path, name, text)
+    (candidate,) = discover([tmp_path], tmp_path).candidates
+    assert candidate.includes == includes

@@ -59,11 +59,26 @@ def _string_end(text: str, start: int) -> int:
 
 
 def split_template(text: str) -> list[tuple[bool, str]]:
-    """``(is_expression, piece)`` pairs of a template string (``$${`` is a literal ``${``)."""
+    """``(is_expression, piece)`` pairs of a template string (``$${`` is a literal ``${``).
+
+    >>> split_template("arn:${var.region}:$${literal}:%{ if x }y%{ endif }")
+    [(False, 'arn:'), (True, 'var.region'), (False, ':${literal}:'), (True, '%{if x}'), (False, 'y'), (True, '%{endif}')]
+    """
+    if "{" not in text:  # no ``${``, ``%{`` or ``$${``: one literal piece
+        return [(False, text)] if text else []
     pieces: list[tuple[bool, str]] = []
     literal: list[str] = []
     index = 0
-    while index < len(text):
+    length = len(text)
+    while index < length:
+        # the literal text up to the next ``$`` or ``%`` in one slice, not a character at a time
+        dollar = text.find("$", index)
+        percent = text.find("%", index)
+        stop = min(dollar if dollar >= 0 else length, percent if percent >= 0 else length)
+        if stop > index:
+            literal.append(text[index:stop])
+            index = stop
+            continue
         if text.startswith("$${", index):
             literal.append("${")
             index += 3

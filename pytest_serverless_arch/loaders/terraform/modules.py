@@ -13,6 +13,7 @@ answers two questions about an attribute value, offline:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -253,9 +254,8 @@ class Module:
         for text in walk_strings(value):
             if "${" not in text:
                 continue
-            for expression in _expressions(text):
-                for traversal in traversals(expression):
-                    found.extend(self._target_of(traversal, _seen))
+            for traversal in _traversals_in(text):
+                found.extend(self._target_of(traversal, _seen))
         unique: list[Target] = []
         for target in found:
             if target not in unique:
@@ -330,6 +330,12 @@ def _balanced(text: str) -> bool:
 
 def _expressions(text: str) -> list[str]:
     return [piece for is_expression, piece in split_template(text) if is_expression]
+
+
+@functools.lru_cache(maxsize=4096)
+def _traversals_in(text: str) -> tuple[str, ...]:
+    """Every traversal of every expression interpolated in ``text``, in order (a module's values repeat them)."""
+    return tuple(traversal for expression in _expressions(text) for traversal in traversals(expression))
 
 
 def _path(traversal: str) -> list[str]:
