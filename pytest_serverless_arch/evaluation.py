@@ -56,4 +56,9 @@ def run_rule(spec: RuleSpec, rule: Rule, graph: Any, baseline: Baseline | None =
         except RuleError as exc:
             message = str(exc)
             return RuleRun(spec, rule, error=message if message.startswith(rule.id) else f"{rule.id}: {message}")
+        changes = getattr(getattr(graph, "graph", graph), "changes", None)
+        if changes is not None:  # --arch-changed-since: a full run's findings, on the units the change touches
+            from .changes import violations_within
+
+            violations = violations_within(changes, violations)
         return RuleRun(spec, rule, result=triage(rule.id, violations, graph, baseline, accept_all=accept_all))
