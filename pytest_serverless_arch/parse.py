@@ -665,6 +665,16 @@ _PLAIN_CONSTRUCTORS: dict[str, Any] = {
 }
 _SCALARS = yaml.constructor.SafeConstructor()  # what the constructors of int, float, bool and null are called on
 _MISSING = object()
+
+
+class _AnyText:
+    def __contains__(self, first: object) -> bool:
+        return True
+
+
+# The first characters of a plain scalar that may resolve to a tag other than str ("1", "t", "~", "<"...);
+# every character, should a resolver look at any first character.
+_MAY_RESOLVE: Any = _AnyText() if _ANY_FIRST else frozenset(_IMPLICIT_RESOLVERS)
 _ScalarEvent = yaml.ScalarEvent
 _MappingStart = yaml.MappingStartEvent
 _MappingEnd = yaml.MappingEndEvent
@@ -725,7 +735,7 @@ class _FastYAMLReader:
         if kind is _ScalarEvent:
             tag = event.tag
             if tag is None or tag == "!":
-                return self._resolved(event.value, event.implicit)
+                return self._resolved(event.value) if event.implicit[0] else event.value
             return self._tagged(tag, event.value, event.start_mark)
         value: LineDict | LineList
         if kind is _MappingStart:
@@ -746,13 +756,15 @@ class _FastYAMLReader:
             return TaggedValue(tag, value, mark.line + 1)
         raise _NotPlainYAML  # ``!!int``, ``!!python/...``: the constructor's own
 
-    def _resolved(self, text: str, implicit: tuple[bool, bool]) -> Any:
-        """An untagged scalar's value: its text, or what the tag it resolves to makes of it (``12`` -> 12)."""
-        if not implicit[0]:
-            return text
+    def _resolved(self, text: str) -> Any:
+        """A plain (unquoted, untagged) scalar's value: its text, or what the tag it resolves to makes of it (``12`` -> 12).
+
+        The readers ask only for a text whose first character some implicit
+        resolver looks at (:data:`_MAY_RESOLVE`): any other is a string.
+        """
         value = self._plain.get(text, _MISSING)
         if value is _MISSING:
-            tag = _resolve_scalar(text, implicit)
+            tag = _resolve_scalar(text, (True, False))
             if tag == _STR_TAG:
                 value = text
             else:
@@ -786,7 +798,9 @@ class _FastYAMLReader:
                 self._nodes += 1
                 if self._nodes > limit:
                     raise _too_many_values(limit, line)
-                key = self._resolved(event.value, event.implicit)
+                key = event.value
+                if event.implicit[0] and key[:1] in _MAY_RESOLVE:
+                    key = self._resolved(key)
             else:
                 key = self._node(event, inner)
                 if isinstance(key, (dict, list, TaggedValue)):
@@ -798,7 +812,8 @@ class _FastYAMLReader:
                 self._nodes += 1
                 if self._nodes > limit:
                     raise _too_many_values(limit, _event_line(event))
-                data[key] = self._resolved(event.value, event.implicit)
+                value = event.value
+                data[key] = self._resolved(value) if event.implicit[0] and value[:1] in _MAY_RESOLVE else value
             else:
                 data[key] = self._node(event, inner)
             lines[key] = line
@@ -824,7 +839,8 @@ class _FastYAMLReader:
                 self._nodes += 1
                 if self._nodes > limit:
                     raise _too_many_values(limit, line)
-                append(self._resolved(event.value, event.implicit))
+                value = event.value
+                append(self._resolved(value) if event.implicit[0] and value[:1] in _MAY_RESOLVE else value)
             else:
                 append(self._node(event, inner))
             item_lines.append(line)
