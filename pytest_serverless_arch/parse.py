@@ -1169,8 +1169,132 @@ class _FastJSONReader:
         return result, index + 1
 
 
+_INDENTATION = re.compile(r"\n[ \t]+")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotPlainJSON  # NaN and Infinity: the exact decoder's (the short reader leaves them to it)
+
+
+def _read_laid_out(text: str, node_limit: int) -> Any:
+    """A JSON document laid out one value to a line (``json.dumps(..., indent=2)``, ``JSON.stringify(..., null, 2)``).
+
+    Parsed by the C ``json`` module; its lines follow from its structure
+    once the layout is proven, in C-speed string operations: with each line's
+    indentation removed and the line breaks after an opening and before a
+    closing bracket joined, the text must be exactly ``json.dumps`` of its
+    value with ``",\n"`` between items, with one break after every opening and
+    before every closing bracket of a non-empty list or mapping. Then every
+    value of a list or mapping starts its own line, in order, and a key shares
+    the line of its value. Anything else (another layout, a key written twice,
+    ``NaN``, nesting past the bound, too many values) raises
+    :class:`_NotPlainJSON`, and the short reader reads the text.
+
+    >>> document = _read_laid_out('{\n  "a": [\n    1,\n    {}\n  ],\n  "b": "x"\n}\n', 100)
+    >>> document.key_lines, document["a"].item_lines, (document["a"][1].line, document["a"][1].column)
+    ({'a': 2, 'b': 6}, [3, 4], (4, 5))
+    """
+    start = len(text) - len(text.lstrip(" \t\r\n"))
+    body = text[start:].rstrip(" \t\r\n")
+    if "\r" in body:
+        body = body.replace("\r\n", "\n")  # a lone \r is left, for the comparison below to refuse
+    joined = _INDENTATION.sub("\n", body)
+    if "{\n}" in joined or "[\n]" in joined:
+        raise _NotPlainJSON  # an empty mapping or list over two lines: its structure does not say so
+    openings = joined.count("{\n") + joined.count("[\n")
+    closings = joined.count("\n}") + joined.count("\n]")
+    joined = joined.replace("{\n", "{").replace("[\n", "[").replace("\n}", "}").replace("\n]", "]")
+    try:
+        value = json.loads(joined, parse_constant=_refuse_constant)
+        laid_out = json.dumps(value, separators=(",\n", ": "), ensure_ascii=joined.isascii())
+    except (ValueError, RecursionError):  # not JSON, an integer too long for Python, nesting past the C limit
+        raise _NotPlainJSON from None
+    if laid_out != joined:
+        raise _NotPlainJSON
+    if not isinstance(value, (dict, list)):
+        return value
+    lines = body.split("\n")
+    walk = _LaidOutWalk(lines, text.count("\n", 0, start), start - (text.rfind("\n", 0, start) + 1), node_limit)
+    try:
+        document, last = walk.container(value, 0, 0)
+    except IndexError:  # more values than lines: some share a line (``[\n{"a": 1},\n{"a": 2}\n]``)
+        raise _NotPlainJSON from None
+    if not openings == closings == walk.closed or last != len(lines) - 1:
+        raise _NotPlainJSON  # a break missing after an opening or before a closing bracket
+    return document
+
+
+class _LaidOutWalk:
+    """Builds :class:`LineDict`/:class:`LineList` from a laid-out document's value, one line a value (:func:`_read_laid_out`)."""
+
+    def __init__(self, lines: list[str], first_line: int, first_column: int, node_limit: int) -> None:
+        self._lines = lines
+        self._first_line = first_line + 1  # the line of the text that lines[0] is (1-based)
+        self._first_column = first_column  # where lines[0] starts on that line
+        self._node_limit = node_limit
+        self._nodes = 0
+        self.closed = 0  # non-empty lists and mappings: each has a line of its own for its closing bracket
+
+    def container(self, value: dict[str, Any] | list[Any], depth: int, at: int) -> tuple[LineDict | LineList, int]:
+        """``value`` opened on ``lines[at]``, with its lines, and the index of its closing line."""
+        if depth >= MAX_NESTING_DEPTH:
+            raise _NotPlainJSON  # the exact decoder refuses it, at its line
+        first = self._first_line
+        shift = self._first_column if at == 0 else 0
+        nodes, limit, cursor = self._nodes, self._node_limit, at
+        data: LineDict | LineList
+        if type(value) is dict:
+            data = _new_mapping(LineDict)
+            data.line, data.column = at + first, self._lines[at].rfind("{") + 1 + shift
+            if not value:
+                data._key_lines = None
+                return data, at
+            key_lines: dict[Any, int] = {}
+            data._key_lines = key_lines
+            for key, child in value.items():
+                cursor += 1
+                nodes += 1
+                if nodes > limit:
+                    raise _NotPlainJSON  # the short reader refuses it, at the line of the value too many
+                key_lines[key] = cursor + first
+                if type(child) is dict or type(child) is list:
+                    self._nodes = nodes
+                    child, cursor = self.container(child, depth + 1, cursor)
+                    nodes = self._nodes
+                data[key] = child
+        else:
+            data = _new_list(LineList)
+            data.line, data.column = at + first, self._lines[at].rfind("[") + 1 + shift
+            item_lines: list[int] = []
+            data.item_lines = item_lines
+            if not value:
+                return data, at
+            append, add_line = data.append, item_lines.append
+            for child in value:
+                cursor += 1
+                nodes += 1
+                if nodes > limit:
+                    raise _NotPlainJSON
+                add_line(cursor + first)
+                if type(child) is dict or type(child) is list:
+                    self._nodes = nodes
+                    child, cursor = self.container(child, depth + 1, cursor)
+                    nodes = self._nodes
+                append(child)
+        self._nodes = nodes
+        self.closed += 1
+        return data, cursor + 1  # the closing bracket's line
+
+
 def parse_json(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     """Parse JSON keeping lines; raise :class:`ParseError` with the line of the problem (see :func:`parse_yaml`)."""
+    with contextlib.suppress(_NotPlainJSON):
+        return _read_laid_out(text, node_limit(text))
+    return _read_json(text, duplicates)
+
+
+def _read_json(text: str, duplicates: list[DuplicateKey] | None) -> Any:
+    """:func:`parse_json` by the short reader, or the exact decoder when that one declines: any JSON document."""
     try:
         return _FastJSONReader(text, node_limit(text)).read()
     except (_NotPlainJSON, ValueError, IndexError):  # JSONDecodeError is a ValueError: word it exactly below

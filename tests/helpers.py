@@ -42,6 +42,7 @@ __all__ = [
     "SPLIT_QUEUE",
     "TESTS",
     "access_facts",
+    "assert_same_document",
     "edge_facts",
     "edge_rows",
     "link_facts",
@@ -312,3 +313,34 @@ def make_split_queue_worker_a_placeholder(app: Path) -> None:
     assert code in text
     text = text.replace(code, "      Code:\n        S3Bucket: artifacts\n        S3Key: !Ref WorkerCodeKey\n")
     app.write_text(text + "Parameters:\n  WorkerCodeKey:\n    Type: String\n")
+
+
+def assert_same_document(read: Any, expected: Any, path: str = "$") -> None:
+    """Two parsed documents hold equal values of the same types, with the same lines and columns everywhere.
+
+    Every mapping's line, column and key lines (a one-line mapping's ``None``
+    too), every list's line, column and item lines, every tagged value's tag
+    and line; ``path`` names the place that differs.
+    """
+    from pytest_serverless_arch.parse import LineDict, LineList, TaggedValue
+
+    assert type(read) is type(expected), path
+    if isinstance(read, LineDict):
+        assert (read.line, read.column, read._key_lines) == (expected.line, expected.column, expected._key_lines), path
+        assert list(read) == list(expected), path
+        for (key, value), (expected_key, expected_value) in zip(read.items(), expected.items(), strict=True):
+            assert_same_document(key, expected_key, f"{path}.<key {key!r}>")
+            assert_same_document(value, expected_value, f"{path}.{key}")
+    elif isinstance(read, list):
+        if isinstance(read, LineList):
+            assert (read.line, read.column, read.item_lines) == (expected.line, expected.column, expected.item_lines), path
+        assert len(read) == len(expected), path
+        for index, (item, expected_item) in enumerate(zip(read, expected, strict=True)):
+            assert_same_document(item, expected_item, f"{path}[{index}]")
+    elif isinstance(read, TaggedValue):
+        assert (read.tag, read.line) == (expected.tag, expected.line), path
+        assert_same_document(read.value, expected.value, f"{path}!")
+    elif isinstance(read, float) and read != read:  # NaN
+        assert expected != expected, path
+    else:
+        assert read == expected, path

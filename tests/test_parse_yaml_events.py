@@ -10,7 +10,6 @@ or the same error at the same line.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
@@ -18,34 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import parse
-from pytest_serverless_arch.parse import DuplicateKey, LineDict, LineList, ParseError, TaggedValue, parse_yaml
+from pytest_serverless_arch.parse import DuplicateKey, ParseError, TaggedValue, parse_yaml
 
-from .helpers import CORPUS
+from .helpers import CORPUS, assert_same_document
 from .hypothesis_support import property_settings
-
-
-def assert_same(fast: Any, loaded: Any, path: str = "$") -> None:
-    """``fast`` and ``loaded`` hold equal values of the same types, with the same lines everywhere."""
-    assert type(fast) is type(loaded), path
-    if isinstance(fast, LineDict):
-        assert (fast.line, fast.column, fast._key_lines) == (loaded.line, loaded.column, loaded._key_lines), path
-        assert list(fast) == list(loaded), path
-        for (key, value), (loaded_key, loaded_value) in zip(fast.items(), loaded.items(), strict=True):
-            assert_same(key, loaded_key, f"{path}.<key {key!r}>")
-            assert_same(value, loaded_value, f"{path}.{key}")
-    elif isinstance(fast, list):
-        if isinstance(fast, LineList):
-            assert (fast.line, fast.column, fast.item_lines) == (loaded.line, loaded.column, loaded.item_lines), path
-        assert len(fast) == len(loaded), path
-        for index, (item, loaded_item) in enumerate(zip(fast, loaded, strict=True)):
-            assert_same(item, loaded_item, f"{path}[{index}]")
-    elif isinstance(fast, TaggedValue):
-        assert (fast.tag, fast.line) == (loaded.tag, loaded.line), path
-        assert_same(fast.value, loaded.value, f"{path}!")
-    elif isinstance(fast, float) and math.isnan(fast):
-        assert math.isnan(loaded), path
-    else:
-        assert fast == loaded, path
 
 
 def outcome(read: Any, text: str, keep_duplicates: bool) -> tuple[Any, ...]:
@@ -61,7 +36,7 @@ def assert_reads_as_the_loader_does(text: str) -> None:
         fast = outcome(parse_yaml, text, keep_duplicates)
         loaded = outcome(parse._load_yaml, text, keep_duplicates)
         if fast[0] == loaded[0] == "read":
-            assert_same(fast[1], loaded[1])
+            assert_same_document(fast[1], loaded[1])
             assert fast[2] == loaded[2]
         else:
             assert fast == loaded
@@ -274,7 +249,7 @@ def test_generated_documents_read_as_the_loader_reads_them(text: str) -> None:
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not at {CORPUS}")
-def test_every_yaml_and_json_template_of_the_corpus_reads_as_the_loader_reads_it():
+def test_every_yaml_template_of_the_corpus_reads_as_the_loader_reads_it():
     from pytest_serverless_arch.discover import TEMPLATE_SUFFIXES, _walk
 
     read = 0
@@ -285,6 +260,7 @@ def test_every_yaml_and_json_template_of_the_corpus_reads_as_the_loader_reads_it
                     text = parse.decode_bytes((directory / name).read_bytes())
                 except ParseError:
                     continue
-                assert_reads_as_the_loader_does(text)
-                read += 1
-    assert read > 2000
+                if not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):  # JSON: test_parse_json_layout.py
+                    assert_reads_as_the_loader_does(text)
+                    read += 1
+    assert read > 1500
