@@ -1,6 +1,7 @@
 """Issue 19's figures in one run: the parsing floor, cold (and warm) runs, the scale table, the pytest overhead.
 
     python benchmarks/speed_benchmark.py [--corpus PATH] [--runs 3] [--scale 1000,10000,100000] [--skip-big]
+                                         [--sections corpus,scale,pytest,others]
 
 Every figure is a whole process against a whole process (``python -m ...`` in a
 child, started the same way), the median of ``--runs`` runs, wall-clock seconds
@@ -21,7 +22,8 @@ machine). Peak memory is the child's peak resident set (``ru_maxrss``).
   tests, run with ``-p no:serverless_arch``, then with the plugin and its gate
   (every built-in rule as a test item), without and with ``-n 2``.
 - ``--arch-changed-since``, when the plugin has it: a one-template edit against
-  the full gate on the 10-template repository.
+  the full gate on the 10-template repository, and on a 200-template one with
+  pytest's cache warm.
 - cfn-lint and checkov on the corpus's CloudFormation, when on ``PATH``.
 
 ``python benchmarks/speed_benchmark.py --floor CORPUS`` is the floor's child.
@@ -212,9 +214,9 @@ def write_repository(base: Path, templates: int, per_template: int) -> Path:
     return base
 
 
-def write_pytest_repository(base: Path) -> Path:
-    """A 10-template service repository with a small test suite and the gate configured."""
-    write_repository(base, 10, 50)
+def write_pytest_repository(base: Path, templates: int = 10) -> Path:
+    """A service repository of ``templates`` templates with a small test suite and the gate configured."""
+    write_repository(base, templates, 50)
     (base / "tests").mkdir()
     tests = "".join(f"def test_business_rule_{n}():\n    assert {n} + 1 == {n + 1}\n\n\n" for n in range(5))
     (base / "tests" / "test_app.py").write_text(tests)
@@ -311,25 +313,47 @@ def section_pytest(runs: int) -> None:
                 with_plugin = median_of(runs, [*command, *extra], cwd=repo, warm_up=True)
                 show(f"{label}: -p no:serverless_arch", without)
                 show(f"{label}: plugin + gate", with_plugin, without)
-                print(f"  {label}: the plugin adds {with_plugin.wall - without.wall:+.2f} s wall")
-        section_changed_since(repo, pytest, runs)
-        section_changed_since(repo, cached, runs, label="warm cache: ", init=False)
+                print(
+                    f"  {label}: the plugin adds {with_plugin.wall - without.wall:+.2f} s wall, "
+                    f"{with_plugin.cpu - without.cpu:+.2f} s cpu"
+                )
+
+
+def section_changed(runs: int) -> None:
+    """``--arch-changed-since=HEAD`` against the full gate, each run after an edit of its own (as a pushed change)."""
+    for templates in (10, 200):
+        print(f"\n## --arch-changed-since: {templates} templates, a template edited before each run")
+        with tempfile.TemporaryDirectory(prefix="speed-changed-") as temp:
+            repo = write_pytest_repository(Path(temp), templates)
+            pytest = ["-m", "pytest", "-q"]
+            section_changed_since(repo, [*pytest, "-p", "no:cacheprovider"], runs)
+            section_changed_since(repo, pytest, runs, label="warm cache: ", init=False)
+
+
+# Each measured run first appends a queue of a new name to one template, so no run sees the tree the run before
+# it saw (the gate would replay it): the figure is a gate's first run after a change, as on a pushed commit.
+EDIT_THEN_RUN = """\
+import os, sys, time
+path = "services/s0003/template.yaml"
+with open(path, "a") as template:
+    template.write(f"  Extra{time.time_ns()}:\\n    Type: AWS::SQS::Queue\\n")
+os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
+"""
 
 
 def section_changed_since(repo: Path, pytest: list[str], runs: int, *, label: str = "", init: bool = True) -> None:
-    help_text = subprocess.run([*pytest, "--help"], cwd=repo, capture_output=True, text=True).stdout
+    help_text = subprocess.run([sys.executable, *pytest, "--help"], cwd=repo, capture_output=True, text=True).stdout
     if "--arch-changed-since" not in help_text:
         print("  --arch-changed-since: not measured: the plugin has no such option on this checkout")
         return
-    if init:  # one commit, then one template edited after it
+    if init:  # one commit; every run then edits a template after it
         git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
         for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]):
             subprocess.run([*git, *command], cwd=repo, check=True)
-        edited = repo / "services" / "s0003" / "template.yaml"
-        edited.write_text(edited.read_text() + "  Extra:\n    Type: AWS::SQS::Queue\n")
-    full = median_of(runs, pytest, cwd=repo, warm_up=True)
-    changed = median_of(runs, [*pytest, "--arch-changed-since=HEAD"], cwd=repo, warm_up=True)
-    show(f"{label}full gate, one template edited", full)
+    edited = [sys.executable, "-c", EDIT_THEN_RUN]
+    full = median_of(runs, [*edited, *pytest], cwd=repo, warm_up=True)
+    changed = median_of(runs, [*edited, *pytest, "--arch-changed-since=HEAD"], cwd=repo, warm_up=True)
+    show(f"{label}full gate, a template edited", full)
     show(f"{label}--arch-changed-since=HEAD", changed, full)
 
 
@@ -346,25 +370,39 @@ def section_others(corpus: Path) -> None:
         show(tool, run_child([executable, *arguments]))
 
 
+SECTIONS = ("corpus", "scale", "pytest", "changed", "others")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is printed (default: 3)")
     parser.add_argument("--scale", default="1000,10000,100000", help="resource counts of the scale table")
     parser.add_argument("--skip-big", action="store_true", help="leave out the single ~19 MB template")
+    parser.add_argument(
+        "--sections",
+        default=",".join(SECTIONS),
+        help=f"which sections to run, comma-separated (default: all of {', '.join(SECTIONS)})",
+    )
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.floor is not None:
         floor(options.floor)
         return 0
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
-    if options.corpus.is_dir():
-        section_corpus(options.corpus, options.runs)
-    else:
-        print(f"\n## Corpus: none at {options.corpus}; floor and cold runs skipped")
-    section_scale([int(size) for size in options.scale.split(",")], options.runs, options.skip_big)
-    section_pytest(options.runs)
-    if options.corpus.is_dir():
+    sections = {name.strip() for name in options.sections.split(",")}
+    if "corpus" in sections:
+        if options.corpus.is_dir():
+            section_corpus(options.corpus, options.runs)
+        else:
+            print(f"\n## Corpus: none at {options.corpus}; floor and cold runs skipped")
+    if "scale" in sections:
+        section_scale([int(size) for size in options.scale.split(",")], options.runs, options.skip_big)
+    if "pytest" in sections:
+        section_pytest(options.runs)
+    if "changed" in sections:
+        section_changed(options.runs)
+    if "others" in sections and options.corpus.is_dir():
         section_others(options.corpus)
     return 0
 
