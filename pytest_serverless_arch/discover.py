@@ -227,7 +227,7 @@ def discover(
             discovery.errors.append(LoadError(str(given), 0, "path is outside the repository root; not read"))
             continue
         if is_file(start, root_path):
-            _consider_file(discovery, start, config, seen, explicit=True)
+            _consider_file_safely(discovery, start, config, seen, explicit=True)
             continue
         for directory, filenames in _walk(root_path, start, config.ignore, discovery.notes, discovery.ignored):
             _consider_directory(discovery, directory, filenames, config, seen)
@@ -256,7 +256,15 @@ def _consider_directory(discovery: Discovery, directory: Path, filenames: list[s
     for name in filenames:
         path = directory / name
         if not _ignored(config, path, root) and not name.endswith(".tf.json"):  # Terraform, never a template
-            _consider_file(discovery, path, config, seen)
+            _consider_file_safely(discovery, path, config, seen)
+
+
+def _consider_file_safely(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path], explicit: bool = False) -> None:
+    """:func:`_consider_file`, with a bug in a reader turned into a load error on this file: the other files still load."""
+    try:
+        _consider_file(discovery, path, config, seen, explicit=explicit)
+    except Exception as exc:
+        discovery.errors.append(LoadError.internal(relative_posix(path, discovery.root), exc))
 
 
 def _ignored(config: LoadConfig, path: Path, root: Path) -> bool:

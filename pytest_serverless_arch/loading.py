@@ -10,7 +10,6 @@ import collections
 import contextlib
 import dataclasses
 import os
-import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -217,15 +216,7 @@ def load_units(
                     unit.deployments = inputs
             units.extend(loaded)
         except Exception as exc:  # a bug must not lose the rest of the run
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            discovery.errors.append(
-                LoadError(
-                    candidate.relpath,
-                    0,
-                    f"internal error while reading this file ({type(exc).__name__}: {exc}; "
-                    f"at {Path(frame.filename).name}:{frame.lineno}); please report it",
-                )
-            )
+            discovery.errors.append(LoadError.internal(candidate.relpath, exc))
     _path_names_on_clash(units)
     _deduplicate_names(units)
     return units

@@ -7,6 +7,8 @@ alone); the linker turns those into one :class:`~.graph.DeploymentGraph`.
 
 from __future__ import annotations
 
+import os
+import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union
 
@@ -133,6 +135,20 @@ class LoadError:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+    @classmethod
+    def internal(cls, path: str, exc: BaseException) -> LoadError:
+        """A bug met while reading ``path``: named with where it happened, so the rest of the run goes on.
+
+        >>> try:
+        ...     1 / 0
+        ... except ZeroDivisionError as exc:
+        ...     str(LoadError.internal("app.yaml", exc)).startswith("app.yaml: internal error while reading this file")
+        True
+        """
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"; at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+        return cls(path, 0, f"internal error while reading this file ({type(exc).__name__}: {exc}{where}); please report it")
 
 
 @dataclass(frozen=True)
