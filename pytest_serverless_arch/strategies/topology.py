@@ -52,6 +52,7 @@ __all__ = [
     "TopologyTrigger",
     "TopologyUnit",
     "Trigger",
+    "TriggerEdge",
     "Unit",
     "usable_link",
 ]
@@ -211,6 +212,15 @@ class TopologyPipeline:
     units: tuple[str, ...]
     after: tuple[str, ...] = ()
     makefile: bool = False
+
+
+@dataclass(frozen=True)
+class TriggerEdge:
+    """One trigger edge as a loaded graph holds it: ``source`` invokes ``function``, within a unit or across."""
+
+    source: str
+    function: str
+    crosses: bool
 
 
 @dataclass(frozen=True)
@@ -418,17 +428,32 @@ class Topology:
         # function's code, the other half of the event contract, ships from elsewhere
         # (as pytest_serverless_arch.patterns documents).
         placeholders = {f.name for f in self.functions if f.placeholder}
-        crossing = [t for t in self.triggers if self.is_cross_unit(t) or t.function in placeholders]
-        infra = any(self.is_cross_unit(t) for t in self.triggers) or placeholders
-        if infra and 2 * len(crossing) >= len(self.triggers):
+        edges = self.trigger_edges()
+        crossing = [edge for edge in edges if edge.crosses or edge.function in placeholders]
+        infra = any(edge.crosses for edge in edges) or placeholders
+        if infra and 2 * len(crossing) >= len(edges):
             return "infra-app-split"
         with_functions = {f.unit for f in self.functions}
         if len(with_functions) >= 2 and all(len(self.functions_in(unit)) == 1 for unit in with_functions):
             return "function-per-unit"
         # at most a DEFAULT_TOLERANCE share of the trigger edges may cross units
-        if len(crossing) <= DEFAULT_TOLERANCE * len(self.triggers):
+        if len(crossing) <= DEFAULT_TOLERANCE * len(edges):
             return "trigger-grouped"
         return "mixed"
+
+    def trigger_edges(self) -> list[TriggerEdge]:
+        """The trigger edges a loaded graph holds: one per (source, function), however many events share them.
+
+        A serverless service's local ``http`` events all come from the one API the
+        framework creates, so two of them on one function are one edge.
+        """
+        edges: dict[tuple[str, str], TriggerEdge] = {}
+        for trigger in self.triggers:
+            source = trigger.name
+            if trigger.kind == "api" and self.unit(trigger.unit).format == "serverless" and not self.is_cross_unit(trigger):
+                source = f"{trigger.unit}:ApiGatewayRestApi"
+            edges.setdefault((source, trigger.function), TriggerEdge(source, trigger.function, self.is_cross_unit(trigger)))
+        return list(edges.values())
 
     def source_domain(self, trigger: TopologyTrigger) -> str | None:
         """The domain a loaded graph shows on ``trigger``'s source: only sources written with tags carry one.
