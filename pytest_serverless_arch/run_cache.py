@@ -43,7 +43,7 @@ from .files import FileRead
 
 __all__ = ["RunCache", "run_key"]
 
-_FORMAT = b"serverless-arch-run 1\n"
+_FORMAT = b"serverless-arch-run 2\n"
 _SUFFIX = ".run"
 
 
@@ -82,17 +82,22 @@ class RunCache:
         stored = self._decode(data, path.name)
         if stored is None:
             return None
-        reads, result = stored
+        reads, payload = stored
         current = []
         for read in reads:
             now = files.reobserve(read, root)
             if now.outcome != read.outcome:
-                return None
+                return None  # a miss costs the observations, never the unpickling of the result
             current.append(now)
+        try:
+            with collector_paused():
+                result = pickle.loads(payload)
+        except Exception:  # a damaged entry is a miss, never an error
+            return None
         self.hit = True
         files.replay(tuple(current))  # an enclosing recording depends on what this result depended on
         if any(now.stamp != read.stamp for now, read in zip(current, reads, strict=True)):
-            self.keep(key, current, result)
+            self._store(key, current, payload)
         else:
             with contextlib.suppress(OSError):
                 os.utime(path)  # recently used: eviction keeps it
@@ -100,21 +105,26 @@ class RunCache:
 
     def keep(self, key: str, reads: Iterable[FileRead], result: Any) -> None:
         """Store ``result`` with the observations it was made from (``problem`` says why not, when it cannot be)."""
+        try:
+            with collector_paused():  # pickling a graph walks every object of it; a collection would walk them again
+                payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a result that cannot be pickled is simply not kept
+            return
+        self._store(key, reads, payload)
+
+    def _store(self, key: str, reads: Iterable[FileRead], payload: bytes) -> None:
+        """Write the observations and the pickled result apart, so a miss never unpickles the result."""
         secret = self._signing_key()
         if secret is None:
             return
         path = self.directory / f"{key}{_SUFFIX}"
-        try:
-            with collector_paused():  # pickling a graph walks every object of it; a collection would walk them again
-                body = pickle.dumps((path.name, tuple(reads), result), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a result that cannot be pickled is simply not kept
-            return
+        body = pickle.dumps((path.name, tuple(reads), payload), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             _atomic_write(path, _FORMAT + _sign(secret, path.name, body) + body)
         except OSError as exc:
             self.problem = f"cache folder {self.directory} cannot be written ({exc.strerror or exc}); running without a cache"
 
-    def _decode(self, data: bytes, name: str) -> tuple[tuple[FileRead, ...], Any] | None:
+    def _decode(self, data: bytes, name: str) -> tuple[tuple[FileRead, ...], bytes] | None:
         if not data.startswith(_FORMAT):
             return None
         signature, body = data[len(_FORMAT) : len(_FORMAT) + 32], data[len(_FORMAT) + 32 :]
@@ -123,12 +133,14 @@ class RunCache:
             return None  # not written by this user's cache: never unpickled
         try:
             with collector_paused():
-                stored_name, reads, result = pickle.loads(body)
+                stored_name, reads, payload = pickle.loads(body)
         except Exception:  # a damaged entry is a miss, never an error
             return None
         if stored_name != name or not isinstance(reads, tuple) or not all(isinstance(read, FileRead) for read in reads):
             return None
-        return reads, result
+        if not isinstance(payload, bytes):
+            return None
+        return reads, payload
 
     def _signing_key(self) -> bytes | None:
         if self._secret is None:

@@ -377,3 +377,34 @@ def test_the_code_fingerprint_holds_the_versions_of_the_installed_parsers_and_gr
     found = {name.lower().rsplit(".", 1)[0] for name in _dependency_versions()}
     for distribution, spelled in (("PyYAML", "pyyaml"), ("networkx", "networkx"), ("tree-sitter-hcl", "tree_sitter_hcl")):
         assert f"{spelled}-{version(distribution)}" in found
+
+
+UNPICKLED: list[str] = []
+
+
+def _note_unpickling(tag: str) -> None:
+    UNPICKLED.append(tag)
+
+
+class _CountsItsUnpickling:
+    """A stored result that says when it is unpickled."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (_note_unpickling, ("unpickled",))
+
+
+def test_a_stored_run_whose_file_changed_is_a_miss_without_unpickling_its_result(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "template.yaml").write_text("Resources: {}\n")
+    runs = run_cache.RunCache(tmp_path / "cache", key_file=tmp_path / "key")
+    with files.recording() as log:
+        files.read_bytes(repo / "template.yaml", repo)
+    runs.keep("k", log, _CountsItsUnpickling())
+    UNPICKLED.clear()
+    assert runs.recall("k", repo) is None  # the result is what _note_unpickling returns: a hit
+    assert (runs.hit, UNPICKLED) == (True, ["unpickled"])
+    (repo / "template.yaml").write_text("Resources: {Queue: {Type: AWS::SQS::Queue}}\n")
+    UNPICKLED.clear()
+    assert runs.recall("k", repo) is None
+    assert (runs.hit, UNPICKLED) == (False, [])
