@@ -65,7 +65,9 @@ __all__ = [
     "CachedLoad",
     "UnitCache",
     "default_cache_dir",
+    "signed_body",
     "user_cache_home",
+    "write_signed",
 ]
 
 # Bump when an entry's layout changes: older entries are then misses.
@@ -270,11 +272,8 @@ class UnitCache:
         return entries if entries is not None else {}
 
     def _decode(self, data: bytes, name: str) -> dict[str, _Entry] | None:
-        if not data.startswith(_FORMAT):
-            return None
-        signature, body = data[len(_FORMAT) : len(_FORMAT) + 32], data[len(_FORMAT) + 32 :]
-        secret = self._signing_key()
-        if secret is None or not hmac.compare_digest(signature, _sign(secret, name, body)):
+        body = signed_body(data, _FORMAT, self._signing_key(), name)
+        if body is None:
             return None  # not written by this user's cache: never unpickled
         with collector_paused():
             stored_name, entries = pickle.loads(body)
@@ -289,7 +288,7 @@ class UnitCache:
         entries = {key: (entry.reads, entry.payload) for key, entry in self._fresh.items()}
         body = pickle.dumps((pack.name, entries), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            _atomic_write(pack, _FORMAT + _sign(secret, pack.name, body) + body)
+            write_signed(pack, _FORMAT, secret, body)
         except OSError as exc:
             self.problem = f"cache folder {self.directory} cannot be written ({exc.strerror or exc}); running without a cache"
             return
@@ -344,6 +343,30 @@ def _same_stamps(current: tuple[FileRead, ...], stored: tuple[FileRead, ...]) ->
 
 def _sign(secret: bytes, name: str, body: bytes) -> bytes:
     return hmac.new(secret, name.encode() + b"\x00" + body, "sha256").digest()
+
+
+def write_signed(path: Path, header: bytes, secret: bytes, body: bytes) -> None:
+    """Write ``body`` to ``path`` atomically, after ``header`` and an HMAC of the file's name and body."""
+    _atomic_write(path, header + _sign(secret, path.name, body) + body)
+
+
+def signed_body(data: bytes, header: bytes, secret: bytes | None, name: str) -> bytes | None:
+    """The body :func:`write_signed` put in the file ``name`` with ``secret``; None for any other bytes.
+
+    A file this user's cache did not write (planted, damaged, another format) is
+    never unpickled.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "entry"
+    >>> write_signed(path, b"fmt 1:", b"key", b"body")
+    >>> data = path.read_bytes()
+    >>> signed_body(data, b"fmt 1:", b"key", "entry"), signed_body(data, b"fmt 1:", b"other", "entry")
+    (b'body', None)
+    """
+    if secret is None or not data.startswith(header):
+        return None
+    signature, body = data[len(header) : len(header) + 32], data[len(header) + 32 :]
+    return body if hmac.compare_digest(signature, _sign(secret, name, body)) else None
 
 
 def _unpickle(payload: bytes) -> CachedLoad | None:

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import os
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import _atomic_write, _code_fingerprint, _read_or_create_secret, _settings, _sign, user_cache_home
+from .cache import _code_fingerprint, _read_or_create_secret, _settings, signed_body, user_cache_home, write_signed
 from .collector import collector_paused
 from .graph import Link, NameUse, ProvidedName
 from .model import Unit
@@ -110,10 +109,9 @@ class RefStore:
         except OSError:
             self.misses += 1
             return None
-        secret = self._secret()
-        signature, body = data[len(_FORMAT) : len(_FORMAT) + 32], data[len(_FORMAT) + 32 :]
+        body = signed_body(data, _FORMAT, self._secret(), path.name)
         found = None
-        if data.startswith(_FORMAT) and secret is not None and hmac.compare_digest(signature, _sign(secret, path.name, body)):
+        if body is not None:
             try:
                 with collector_paused():
                     name, found = pickle.loads(body)
@@ -137,7 +135,7 @@ class RefStore:
         path = self.directory / f"{key}{_SUFFIX}"
         body = pickle.dumps((path.name, graph), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            _atomic_write(path, _FORMAT + _sign(secret, path.name, body) + body)
+            write_signed(path, _FORMAT, secret, body)
         except OSError:
             return
         self._evict()

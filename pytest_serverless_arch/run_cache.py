@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import hmac
 import os
 import pickle
 from collections.abc import Iterable
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import files
-from .cache import _atomic_write, _code_fingerprint, _read_or_create_secret, _sign, user_cache_home
+from .cache import _code_fingerprint, _read_or_create_secret, signed_body, user_cache_home, write_signed
 from .collector import collector_paused
 from .files import FileRead
 
@@ -120,16 +119,13 @@ class RunCache:
         path = self.directory / f"{key}{_SUFFIX}"
         body = pickle.dumps((path.name, tuple(reads), payload), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            _atomic_write(path, _FORMAT + _sign(secret, path.name, body) + body)
+            write_signed(path, _FORMAT, secret, body)
         except OSError as exc:
             self.problem = f"cache folder {self.directory} cannot be written ({exc.strerror or exc}); running without a cache"
 
     def _decode(self, data: bytes, name: str) -> tuple[tuple[FileRead, ...], bytes] | None:
-        if not data.startswith(_FORMAT):
-            return None
-        signature, body = data[len(_FORMAT) : len(_FORMAT) + 32], data[len(_FORMAT) + 32 :]
-        secret = self._signing_key()
-        if secret is None or not hmac.compare_digest(signature, _sign(secret, name, body)):
+        body = signed_body(data, _FORMAT, self._signing_key(), name)
+        if body is None:
             return None  # not written by this user's cache: never unpickled
         try:
             with collector_paused():
