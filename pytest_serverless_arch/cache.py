@@ -341,13 +341,16 @@ def _same_stamps(current: tuple[FileRead, ...], stored: tuple[FileRead, ...]) ->
     return all(now.stamp == before.stamp for now, before in zip(current, stored, strict=True))
 
 
-def _sign(secret: bytes, name: str, body: bytes) -> bytes:
-    return hmac.new(secret, name.encode() + b"\x00" + body, "sha256").digest()
+def _sign(secret: bytes, name: str, *body: bytes | memoryview) -> bytes:
+    signer = hmac.new(secret, name.encode() + b"\x00", "sha256")
+    for part in body:  # fed part by part: a stored graph of many megabytes is never copied to be signed
+        signer.update(part)
+    return signer.digest()
 
 
-def write_signed(path: Path, header: bytes, secret: bytes, body: bytes) -> None:
-    """Write ``body`` to ``path`` atomically, after ``header`` and an HMAC of the file's name and body."""
-    _atomic_write(path, header + _sign(secret, path.name, body) + body)
+def write_signed(path: Path, header: bytes, secret: bytes, *body: bytes | memoryview) -> None:
+    """Write ``body`` (its parts in order) to ``path`` atomically, after ``header`` and an HMAC of the name and body."""
+    _atomic_write(path, header, _sign(secret, path.name, *body), *body)
 
 
 def signed_body(data: bytes, header: bytes, secret: bytes | None, name: str) -> bytes | None:
@@ -388,14 +391,14 @@ def _pack_name(root: Path, config: LoadConfig, paths: Sequence[object]) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and move it there: readers see all of it or none."""
+def _atomic_write(path: Path, *data: bytes | memoryview) -> None:
+    """Write ``data`` (its parts in order) to a temporary file beside ``path``, then move it there: readers see all or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _mark_cache_folder(path.parent)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            stream.writelines(data)
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):

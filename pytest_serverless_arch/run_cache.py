@@ -42,7 +42,7 @@ from .files import FileRead
 
 __all__ = ["RunCache", "run_key"]
 
-_FORMAT = b"serverless-arch-run 2\n"
+_FORMAT = b"serverless-arch-run 3\n"
 _SUFFIX = ".run"
 
 
@@ -111,32 +111,35 @@ class RunCache:
             return
         self._store(key, reads, payload)
 
-    def _store(self, key: str, reads: Iterable[FileRead], payload: bytes) -> None:
-        """Write the observations and the pickled result apart, so a miss never unpickles the result."""
+    def _store(self, key: str, reads: Iterable[FileRead], payload: bytes | memoryview) -> None:
+        """Write the observations and the pickled result apart, so a miss never unpickles the result.
+
+        The body is the observations' pickle, after its length, then the result's
+        pickle as it is (never copied into a second pickle).
+        """
         secret = self._signing_key()
         if secret is None:
             return
         path = self.directory / f"{key}{_SUFFIX}"
-        body = pickle.dumps((path.name, tuple(reads), payload), protocol=pickle.HIGHEST_PROTOCOL)
+        observations = pickle.dumps((path.name, tuple(reads)), protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            write_signed(path, _FORMAT, secret, body)
+            write_signed(path, _FORMAT, secret, len(observations).to_bytes(8, "big"), observations, payload)
         except OSError as exc:
             self.problem = f"cache folder {self.directory} cannot be written ({exc.strerror or exc}); running without a cache"
 
-    def _decode(self, data: bytes, name: str) -> tuple[tuple[FileRead, ...], bytes] | None:
+    def _decode(self, data: bytes, name: str) -> tuple[tuple[FileRead, ...], memoryview] | None:
         body = signed_body(data, _FORMAT, self._signing_key(), name)
         if body is None:
             return None  # not written by this user's cache: never unpickled
+        size = int.from_bytes(body[:8], "big")
         try:
             with collector_paused():
-                stored_name, reads, payload = pickle.loads(body)
+                stored_name, reads = pickle.loads(body[8 : 8 + size])
         except Exception:  # a damaged entry is a miss, never an error
             return None
         if stored_name != name or not isinstance(reads, tuple) or not all(isinstance(read, FileRead) for read in reads):
             return None
-        if not isinstance(payload, bytes):
-            return None
-        return reads, payload
+        return reads, memoryview(body)[8 + size :]
 
     def _signing_key(self) -> bytes | None:
         if self._secret is None:
