@@ -315,6 +315,29 @@ def make_split_queue_worker_a_placeholder(app: Path) -> None:
     app.write_text(text + "Parameters:\n  WorkerCodeKey:\n    Type: String\n")
 
 
+def assert_parses_alike(read: Any, reference: Any, text: str) -> None:
+    """Parsers ``read`` and ``reference`` (``(text, duplicates)``) give the same document and duplicate keys, or the same error.
+
+    Each is run once without and once with a list of duplicate keys to fill.
+    """
+    from pytest_serverless_arch.parse import ParseError
+
+    def outcome(parser: Any, keep_duplicates: bool) -> tuple[Any, ...]:
+        duplicates: list[Any] | None = [] if keep_duplicates else None
+        try:
+            return ("read", parser(text, duplicates), duplicates)
+        except ParseError as error:
+            return ("refused", type(error).__name__, error.message, error.line)
+
+    for keep_duplicates in (False, True):
+        got, expected = outcome(read, keep_duplicates), outcome(reference, keep_duplicates)
+        if got[0] == expected[0] == "read":
+            assert_same_document(got[1], expected[1])
+            assert got[2] == expected[2]
+        else:
+            assert got == expected
+
+
 def assert_same_document(read: Any, expected: Any, path: str = "$") -> None:
     """Two parsed documents hold equal values of the same types, with the same lines and columns everywhere.
 

@@ -11,36 +11,20 @@ error at the same line.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import parse
-from pytest_serverless_arch.parse import DuplicateKey, ParseError, parse_json
+from pytest_serverless_arch.parse import ParseError, parse_json
 
-from .helpers import CORPUS, assert_same_document
+from .helpers import CORPUS, assert_parses_alike
 from .hypothesis_support import property_settings
 
 
-def outcome(read: Any, text: str, keep_duplicates: bool) -> tuple[Any, ...]:
-    duplicates: list[DuplicateKey] | None = [] if keep_duplicates else None
-    try:
-        return ("read", read(text, duplicates), duplicates)
-    except ParseError as error:
-        return ("refused", type(error).__name__, error.message, error.line)
-
-
 def assert_reads_as_the_readers_do(text: str) -> None:
-    for keep_duplicates in (False, True):
-        laid_out = outcome(parse_json, text, keep_duplicates)
-        read = outcome(parse._read_json, text, keep_duplicates)
-        if laid_out[0] == read[0] == "read":
-            assert_same_document(laid_out[1], read[1])
-            assert laid_out[2] == read[2]
-        else:
-            assert laid_out == read
+    assert_parses_alike(parse_json, parse._read_json, text)
 
 
 def laid_out(text: str) -> bool:

@@ -17,29 +17,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import parse
-from pytest_serverless_arch.parse import DuplicateKey, ParseError, TaggedValue, parse_yaml
+from pytest_serverless_arch.parse import ParseError, TaggedValue, parse_yaml
 
-from .helpers import CORPUS, assert_same_document
+from .helpers import CORPUS, assert_parses_alike
 from .hypothesis_support import property_settings
 
 
-def outcome(read: Any, text: str, keep_duplicates: bool) -> tuple[Any, ...]:
-    duplicates: list[DuplicateKey] | None = [] if keep_duplicates else None
-    try:
-        return ("read", read(text, duplicates), duplicates)
-    except ParseError as error:
-        return ("refused", type(error).__name__, error.message, error.line)
-
-
 def assert_reads_as_the_loader_does(text: str) -> None:
-    for keep_duplicates in (False, True):
-        fast = outcome(parse_yaml, text, keep_duplicates)
-        loaded = outcome(parse._load_yaml, text, keep_duplicates)
-        if fast[0] == loaded[0] == "read":
-            assert_same_document(fast[1], loaded[1])
-            assert fast[2] == loaded[2]
-        else:
-            assert fast == loaded
+    assert_parses_alike(parse_yaml, parse._load_yaml, text)
 
 
 def fast_read(text: str) -> Any:
