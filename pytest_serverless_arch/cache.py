@@ -66,6 +66,7 @@ __all__ = [
     "UnitCache",
     "default_cache_dir",
     "signed_body",
+    "signing_key",
     "user_cache_home",
     "write_signed",
 ]
@@ -297,14 +298,9 @@ class UnitCache:
 
     def _signing_key(self) -> bytes | None:
         """The secret that signs packs, kept outside the repository (created on first use)."""
-        if self._secret is not None:
-            return self._secret
-        path = self._key_file or user_cache_home() / "cache-key"
-        try:
-            self._secret = _read_or_create_secret(path)
-        except OSError as exc:
-            self.problem = f"the cache key {path} cannot be read or written ({exc.strerror or exc}); running without a cache"
-            return None
+        if self._secret is None:
+            self._secret, problem = signing_key(self._key_file)
+            self.problem = problem or self.problem
         return self._secret
 
     def _evict(self) -> None:
@@ -423,6 +419,15 @@ def _atomic_text(path: Path, text: str) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         stream.write(text)
     os.replace(temporary, path)
+
+
+def signing_key(key_file: Path | None = None) -> tuple[bytes | None, str | None]:
+    """The secret that signs every cache file (``key_file``, by default kept outside any repository), or None and why not."""
+    path = key_file or user_cache_home() / "cache-key"
+    try:
+        return _read_or_create_secret(path), None
+    except OSError as exc:
+        return None, f"the cache key {path} cannot be read or written ({exc.strerror or exc}); running without a cache"
 
 
 def _read_or_create_secret(path: Path) -> bytes:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import _code_fingerprint, _read_or_create_secret, _settings, signed_body, user_cache_home, write_signed
+from .cache import _code_fingerprint, _settings, signed_body, signing_key, user_cache_home, write_signed
 from .collector import collector_paused
 from .graph import Link, NameUse, ProvidedName
 from .model import Unit
@@ -96,10 +96,7 @@ class RefStore:
         self.misses = 0
 
     def _secret(self) -> bytes | None:
-        try:
-            return _read_or_create_secret(self._key_file)
-        except OSError:
-            return None  # no key, no store: the ref is loaded each time, as without a cache
+        return signing_key(self._key_file)[0]  # no key, no store: the ref is loaded each time, as without a cache
 
     def get(self, key: str) -> GraphAtRef | None:
         """The graph kept under ``key``, or None (a missing, damaged or foreign file is a miss)."""
