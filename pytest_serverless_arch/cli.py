@@ -233,32 +233,24 @@ def _stored_reports(settings: Any, args: argparse.Namespace) -> tuple[Any, str] 
     one with rules from outside this package (``--rules-module``, installed rule packages)
     and ``--no-cache``.
     """
-    if not settings.cache or settings.update_baseline or settings.changed_since or args.rules_module:
-        return None
-    if settings.load_config.domain_resolver is not None:
+    if not settings.cache or args.rules_module:
         return None
     from importlib.metadata import entry_points
 
     if entry_points(group=_RULE_PLUGINS):
         return None
     from .cache import default_cache_dir
-    from .run_cache import RunCache, run_key
+    from .run_cache import RunCache, check_key
 
-    try:
-        baseline = files.digest(settings.baseline.read_bytes())
-    except OSError as exc:
-        baseline = f"!{exc.errno}"
     root = Path(settings.root)
-    key = run_key(
+    key = check_key(
         "report",
         settings,
-        baseline,
-        tuple((name, os.environ.get(name)) for name in settings.load_config.env_allow),
         os.getcwd(),
         tuple(os.path.exists(folder / ".git") for folder in (root, *root.parents)),
         (args.format, args.verbose, args.only_violations, tuple(args.changed), args.ignore_load_errors),
     )
-    return RunCache(settings.cache_dir or default_cache_dir()), key
+    return None if key is None else (RunCache(settings.cache_dir or default_cache_dir()), key)
 
 
 def _write_to_stdout(output: str) -> None:

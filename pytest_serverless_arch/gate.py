@@ -218,28 +218,13 @@ class ArchGate:
         reads git (``--arch-changed-since``), one with a Python domain resolver.
         Only the outcomes of built-in rules and contracts are kept; other rules run.
         """
-        settings = self.settings
-        if settings.update_baseline or settings.changed_since or settings.load_config.domain_resolver is not None:
-            return None
         folder = self._cache_folder()
         if folder is None:
             return None
-        from . import files
-        from .run_cache import RunCache, run_key
+        from .run_cache import RunCache, check_key
 
-        try:
-            baseline = files.digest(settings.baseline.read_bytes())
-        except OSError as exc:
-            baseline = f"!{exc.errno}"
-        key = run_key(
-            "pytest-gate",
-            settings,
-            baseline,
-            tuple((name, os.environ.get(name)) for name in settings.load_config.env_allow),
-            repr(self.contracts),
-            self.config.get_verbosity(),
-        )
-        return RunCache(folder), key
+        key = check_key("pytest-gate", self.settings, repr(self.contracts), self.config.get_verbosity())
+        return None if key is None else (RunCache(folder), key)
 
     @property
     def load_observations(self) -> tuple[Any, ...] | None:

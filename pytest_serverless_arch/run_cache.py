@@ -36,11 +36,11 @@ from pathlib import Path
 from typing import Any
 
 from . import files
-from .cache import _code_fingerprint, _read_or_create_secret, signed_body, user_cache_home, write_signed
+from .cache import _code_fingerprint, signed_body, signing_key, write_signed
 from .collector import collector_paused
 from .files import FileRead
 
-__all__ = ["RunCache", "run_key"]
+__all__ = ["RunCache", "check_key", "run_key"]
 
 _FORMAT = b"serverless-arch-run 3\n"
 _SUFFIX = ".run"
@@ -54,6 +54,24 @@ def run_key(*parts: object) -> str:
     """
     whole = (_code_fingerprint(), *parts)
     return hashlib.blake2b(repr(whole).encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
+
+
+def check_key(kind: str, settings: Any, *parts: object) -> str | None:
+    """The key of a stored check (``kind``: the report command, the pytest gate) under ``settings``, or None if never reused.
+
+    Besides ``parts``, a check's result depends on the settings (configuration and
+    flags), the baseline's bytes and the environment values ``${env:..}`` may read.
+    A check that writes the baseline, reads git (``--arch-changed-since``) or
+    resolves domains in Python is never reused.
+    """
+    if settings.update_baseline or settings.changed_since or settings.load_config.domain_resolver is not None:
+        return None
+    try:
+        baseline = files.digest(settings.baseline.read_bytes())
+    except OSError as exc:
+        baseline = f"!{exc.errno}"
+    environment = tuple((name, os.environ.get(name)) for name in settings.load_config.env_allow)
+    return run_key(kind, settings, baseline, environment, *parts)
 
 
 class RunCache:
@@ -143,9 +161,6 @@ class RunCache:
 
     def _signing_key(self) -> bytes | None:
         if self._secret is None:
-            path = self._key_file or user_cache_home() / "cache-key"
-            try:
-                self._secret = _read_or_create_secret(path)
-            except OSError as exc:
-                self.problem = f"the cache key {path} cannot be read or written ({exc.strerror or exc}); running without a cache"
+            self._secret, problem = signing_key(self._key_file)
+            self.problem = problem or self.problem
         return self._secret
