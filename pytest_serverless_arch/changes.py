@@ -26,21 +26,25 @@ nothing of the repository is executed.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import LoadConfig
 from .graph import DeploymentGraph
 from .ref_store import GraphAtRef, RefStore, ref_key
+
+if TYPE_CHECKING:
+    from .cache import UnitCache
 
 __all__ = [
     "ChangeSet",
@@ -183,18 +187,25 @@ def load_at(
     *,
     root: str | os.PathLike[str],
     config: LoadConfig | None = None,
+    units: Mapping[str, Any] | None = None,
 ) -> DeploymentGraph:
     """The graph of ``paths`` (under ``root``, default ``root`` itself) as they were at ``ref``.
 
-    Locations in it are relative to ``root``, as in the head's graph.
+    Locations in it are relative to ``root``, as in the head's graph. ``units``
+    are the unit cache's entries of a load of ``root`` (see :mod:`.unit_memory`):
+    every unit whose observations all hold in the tree at ``ref`` is taken from
+    them instead of being read and loaded again.
     """
     from .loading import load
+    from .unit_memory import UnitMemory, moved_entries
 
     root_path = Path(root).resolve()
-    with tree_at(root_path, ref) as tree:
+    with tree_at(root_path, ref) as folder:
+        tree = folder.resolve()
         wanted = [Path(path).resolve() for path in (paths or [root_path])]
         mapped = [str(tree / path.relative_to(root_path)) for path in wanted if path.is_relative_to(root_path)]
-        return load(mapped or [str(tree)], root=str(tree), config=config or LoadConfig())
+        memory = UnitMemory(moved_entries(units, root_path, tree)) if units else None
+        return load(mapped or [str(tree)], root=str(tree), config=config or LoadConfig(), cache=memory)
 
 
 def graph_at(
@@ -205,11 +216,13 @@ def graph_at(
     config: LoadConfig | None = None,
     store: RefStore | None = None,
     commit: str | None = None,
+    units: Callable[[], Mapping[str, Any]] | None = None,
 ) -> GraphAtRef:
     """What :func:`changes_since` needs of the repository at ``ref``: from ``store`` by commit id, else loaded and kept there.
 
     The key is the commit ``ref`` names (never the ref's name: a branch moves),
-    the root, the paths, the load options and this package's code.
+    the root, the paths, the load options and this package's code. ``units`` gives, when the store has no graph for
+    that commit, the head's unit entries (see :func:`load_at`).
     """
     root_path = Path(root).resolve()
     config = config or LoadConfig()
@@ -225,7 +238,7 @@ def graph_at(
         kept = store.get(key)
         if kept is not None:
             return kept
-    found = GraphAtRef.of(load_at(ref, paths, root=root_path, config=config))
+    found = GraphAtRef.of(load_at(ref, paths, root=root_path, config=config, units=units() if units else None))
     if store is not None and key is not None:
         store.put(key, found)
     return found
@@ -265,16 +278,26 @@ def changes_since(
     config: LoadConfig | None = None,
     before: DeploymentGraph | GraphAtRef | None = None,
     store: RefStore | None = None,
+    units: UnitCache | None = None,
 ) -> ChangeSet:
     """What changed in ``graph``'s repository since ``ref``.
 
     ``before`` skips reading the graph at ``ref``; else ``store`` keeps it by commit (see :func:`graph_at`).
+    ``units`` is the unit cache ``graph`` was loaded through (a folder's, or a
+    :class:`~pytest_serverless_arch.unit_memory.UnitMemory`): the load at ``ref``
+    takes from it every unit the change did not touch.
     """
     root = Path(graph.root)
     commit = _check_ref(root, ref)
     files = changed_files(root, ref, commit=commit)
     if before is None:
-        before = graph_at(ref, paths, root=root, config=config, store=store, commit=commit)
+        entries = None
+        if units is not None:  # asked for only when the store has no graph at that commit
+            from .unit_memory import head_entries
+
+            given = [str(path) for path in paths] if paths else [str(root)]
+            entries = functools.partial(head_entries, units, root, config or LoadConfig(), given)
+        before = graph_at(ref, paths, root=root, config=config, store=store, commit=commit, units=entries)
     elif isinstance(before, DeploymentGraph):
         before = GraphAtRef.of(before)
     head_units = {unit.name for unit in graph.units()}

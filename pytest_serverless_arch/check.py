@@ -164,7 +164,12 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] | N
     with gc_held_after_big_parse():  # the rules walk what a big template built: see load()
         # the command line keeps its whole report (cli.py), not the graph: pickling a big graph costs more than linking
         cache = UnitCache(settings.cache_dir or default_cache_dir(), keep_graphs=False) if settings.cache else None
-        graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=cache)
+        units = cache
+        if units is None and settings.changed_since:  # the load at REF takes the units the change left alone
+            from .unit_memory import UnitMemory
+
+            units = UnitMemory()
+        graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=units)
         if settings.changed_since:
             from .changes import ChangesError, changes_since
             from .ref_store import RefStore
@@ -172,7 +177,7 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] | N
             store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
             try:
                 graph.changes = changes_since(
-                    graph, settings.changed_since, list(settings.paths), config=settings.load_config, store=store
+                    graph, settings.changed_since, list(settings.paths), config=settings.load_config, store=store, units=units
                 )
             except ChangesError as exc:
                 raise UsageError(f"--arch-changed-since: {exc}") from None

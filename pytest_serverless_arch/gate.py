@@ -175,15 +175,22 @@ class ArchGate:
             from .loading import load  # the loaders (yaml, tree-sitter, every reader) only when the gate runs
 
             cache = self._unit_cache()
+            units = cache
+            if units is None and settings.changed_since:  # the load at REF takes the units the change left alone
+                from .unit_memory import UnitMemory
+
+                units = UnitMemory()
             with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
-                graph = load(paths, root=str(settings.root), config=settings.load_config, cache=cache)
+                graph = load(paths, root=str(settings.root), config=settings.load_config, cache=units)
             self._graph_reads = tuple(log)
             if settings.changed_since:
                 from .changes import changes_since
                 from .ref_store import RefStore
 
                 store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
-                graph.changes = changes_since(graph, settings.changed_since, paths, config=settings.load_config, store=store)
+                graph.changes = changes_since(
+                    graph, settings.changed_since, paths, config=settings.load_config, store=store, units=units
+                )
             self._graph = graph
         return self._graph
 

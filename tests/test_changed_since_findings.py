@@ -8,11 +8,18 @@ the ref from the cache folder) against the full report of the same tree.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pytest_serverless_arch import load, loaders
+from pytest_serverless_arch.changes import GraphAtRef, load_at
 from pytest_serverless_arch.cli import main
+from pytest_serverless_arch.files import FileRead
+from pytest_serverless_arch.report import build_document, render
+from pytest_serverless_arch.unit_memory import UnitMemory, moved_entries
 
 from .helpers import commit_all, write_files
 
@@ -127,3 +134,76 @@ def test_the_table_touches_the_units_each_edit_should(tmp_path: Path, capsys) ->
         ("no-breaking-removals", "shipping/template.yaml:10"),
         ("no-dangling-references", "shipping/template.yaml:10"),
     ]
+
+
+# What the load at the ref runs a loader on, edit by edit: only the units whose files differ from the
+# head's. A unit added or deleted changes the repository's layout (which units there are), which every
+# unit's cache key holds: then every unit at the ref is loaded again.
+LOADED_AT_REF = {
+    "the provider renames its export": ["orders/template.yaml"],
+    "a consumer imports a name nobody exports": ["billing/template.yaml"],
+    "handler code beside a template": [],
+    "the unit with an old finding is edited": ["legacy/template.yaml"],
+    "a unit is deleted": sorted(path for path in BASE if path.endswith("template.yaml")),
+    "a new unit imports the export": sorted(path for path in BASE if path.endswith("template.yaml")),
+    "an unlinked unit is edited": ["alone/template.yaml"],
+    "two units at once": ["alone/template.yaml", "orders/template.yaml"],
+}
+
+
+def test_the_load_at_the_ref_runs_the_loaders_only_on_what_the_edit_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sorted(LOADED_AT_REF) == sorted(EDITS)
+    real_loader_for = loaders.loader_for
+    loaded: list[str] = []  # the candidates a loader ran on
+
+    def counting(format_name: str) -> Any:
+        loader = real_loader_for(format_name)
+        if loader is None:
+            return None
+        return lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
+
+    for edit in sorted(EDITS):
+        root = tmp_path / edit.replace(" ", "-")
+        write_files(root, BASE)
+        commit_all(root, "base")
+        for relpath, text in EDITS[edit].items():
+            if text is None:
+                (root / relpath).unlink()
+            else:
+                write_files(root, {relpath: text})
+        head_units = UnitMemory()
+        load(root, cache=head_units)
+        cold = load_at("HEAD", root=root)
+        loaded.clear()
+        monkeypatch.setattr(loaders, "loader_for", counting)
+        reused = load_at("HEAD", root=root, units=head_units.entries)
+        monkeypatch.undo()
+        assert sorted(loaded) == LOADED_AT_REF[edit], edit
+        assert GraphAtRef.of(reused) == GraphAtRef.of(cold), edit
+        assert render(build_document(reused), "json") == render(build_document(cold), "json"), edit
+
+
+def test_an_observation_outside_the_repository_is_not_moved_to_the_tree_at_the_ref(tmp_path: Path) -> None:
+    head, tree = tmp_path / "head", tmp_path / "tree"
+    inside = FileRead("real", str(head / "a" / "t.yaml"), str(head / "a" / "t.yaml"))
+    outside = FileRead("is_file", str(tmp_path / "elsewhere.yaml"), "no")
+    digest = FileRead("bytes", str(head / "a" / "t.yaml"), "0123", None, (1, 2, 3, 4, 5, 6))
+    entries = {"kept": Entry((inside, digest), b"unit"), "left out": Entry((inside, outside), b"unit")}
+    moved = moved_entries(entries, head, tree)
+    assert list(moved) == ["kept"]
+    assert moved["kept"].reads == (
+        FileRead("real", str(tree / "a" / "t.yaml"), str(tree / "a" / "t.yaml")),
+        FileRead("bytes", str(tree / "a" / "t.yaml"), "0123"),
+    )
+    assert moved["kept"].reads[1].stamp is None  # the tree's file is read and hashed again, never trusted by its stamp
+    assert moved["kept"].payload == b"unit"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A unit cache entry, as moved_entries sees one."""
+
+    reads: tuple[FileRead, ...]
+    payload: bytes

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from pytest_serverless_arch import changes, load, ref_store
+from pytest_serverless_arch import changes, load, loaders, ref_store
+from pytest_serverless_arch.cache import UnitCache
 from pytest_serverless_arch.changes import GraphAtRef, changes_since
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.ref_store import MAX_REFS, RefStore
@@ -123,3 +125,29 @@ def test_the_plugin_keeps_the_graph_at_the_ref_in_pytests_cache_folder(pytester:
         result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 1 file, units changed: reader; linked: provider; *"])
     assert len(list((pytester.path / ".pytest_cache/d/serverless-arch/refs").glob("*.ref"))) == 1
     pytester.runpytest("-p", "no:cacheprovider", *args).assert_outcomes(passed=1)
+
+
+def test_a_cache_folders_units_serve_the_load_at_the_ref_even_when_the_head_was_taken_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first run at a commit: the tree at the ref loads only what differs from the head's pack in the folder."""
+    root = tmp_path / "repo"
+    repository(root)
+    write_files(root, {"provider/template.yaml": PROVIDER.replace("shared-topic", "renamed-topic")})
+    cache = UnitCache(tmp_path / "cache", key_file=tmp_path / "key")
+    load(root, cache=cache)
+    graph = load(root, cache=cache)  # the whole graph from the folder: no pack was read in this load
+    assert cache.graph_reused
+    real_loader_for = loaders.loader_for
+    loaded: list[str] = []
+
+    def counting(format_name: str) -> Any:
+        loader = real_loader_for(format_name)
+        return None if loader is None else lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
+
+    monkeypatch.setattr(loaders, "loader_for", counting)
+    found = changes_since(graph, "HEAD", store=RefStore(tmp_path / "refs", key_file=tmp_path / "key"), units=cache)
+    assert loaded == ["provider/template.yaml"]
+    assert (found.changed_units, found.linked_units) == (("provider",), ("reader",))
+    monkeypatch.undo()
+    assert found.before == GraphAtRef.of(changes.load_at("HEAD", root=root))
