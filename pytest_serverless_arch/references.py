@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+import heapq
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -120,7 +122,7 @@ def _pattern(name: str) -> re.Pattern[str] | None:
 def closest_names(name: str, provided: Sequence[str], limit: int = 3) -> list[str]:
     """The provided names closest to ``name`` (a typo, most likely), best first.
 
-    >>> closest_names("orders-dev-OrderTableArn", ["orders-dev-OrdersTableArn", "users-dev-UsersTableArn"])
+    >>> closest_names("orders-dev-OrderTableArn", ["orders-dev-OrdersTableArn", "billing-prod-InvoiceQueueUrl"])
     ['orders-dev-OrdersTableArn']
     """
     return list(_closest(name, tuple(provided), limit))
@@ -129,7 +131,48 @@ def closest_names(name: str, provided: Sequence[str], limit: int = 3) -> list[st
 @functools.lru_cache(maxsize=256)
 def _closest(name: str, provided: tuple[str, ...], limit: int) -> tuple[str, ...]:
     # the report and the rule judge the same references against the same names: compare them once
-    return tuple(difflib.get_close_matches(name, provided, n=limit, cutoff=0.6))
+    return tuple(close_matches(name, provided, limit, 0.6))
+
+
+def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches(word, possibilities, n, cutoff)``, the same list, with its first filters cheaper.
+
+    difflib tries each candidate against two upper bounds of its similarity before
+    computing it: one from the lengths, then ``quick_ratio``, which counts the
+    characters both strings share in a Python loop over every character (two thirds
+    of a dangling reference's suggestions against a thousand names). Here the shared
+    characters are counted with ``str.count`` of each distinct character of ``word``: the
+    same count, so the same bounds, the same candidates kept and the same ratios.
+
+    >>> close_matches("appel", ["ape", "apple", "peach", "puppy"])
+    ['apple', 'ape']
+    """
+    if not n > 0:
+        raise ValueError(f"n must be > 0: {n!r}")
+    if not 0.0 <= cutoff <= 1.0:
+        raise ValueError(f"cutoff must be in [0.0, 1.0]: {cutoff!r}")
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    wanted = tuple(Counter(word).items())  # a reference's name has a few dozen distinct characters
+    size = len(word)
+    scored: list[tuple[float, str]] = []
+    for candidate in possibilities:
+        length = len(candidate) + size
+        # difflib's ratios are 2.0 * matches / length (1.0 for two empty strings), compared with the cutoff
+        if length and 2.0 * min(len(candidate), size) / length < cutoff:  # real_quick_ratio
+            continue
+        shared = 0
+        for char, available in wanted:
+            count = candidate.count(char)
+            if count:
+                shared += count if count < available else available
+        if length and 2.0 * shared / length < cutoff:  # quick_ratio
+            continue
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= cutoff:
+            scored.append((score, candidate))
+    return [candidate for _, candidate in heapq.nlargest(n, scored)]
 
 
 @dataclass(frozen=True)
