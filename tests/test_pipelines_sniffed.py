@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_serverless_arch import files
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.discover import discover
 from pytest_serverless_arch.pipelines.reading import kind_by_text, read_pipelines
+from pytest_serverless_arch.pipelines.samstacks import looks_like_manifest
 
 from .helpers import PIPELINE_FIXTURES
+from .hypothesis_support import property_settings
 
 QUEUE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
 
@@ -63,3 +68,17 @@ def test_the_scan_reads_only_the_pipeline_files_among_those_discovery_sniffed(tm
         "pipeline.yml",
         "template.yaml",
     ]
+
+
+@property_settings
+@given(
+    st.lists(
+        st.sampled_from(["stacks:", "pipeline_name:", "pipeline_settings:", " stacks:", "pipeline_", "x", "\n", "\r\n", "#"]),
+        max_size=10,
+    ).map("".join)
+)
+def test_a_samstacks_manifest_is_spotted_as_the_multiline_expressions_spot_it(text: str) -> None:
+    expected = bool(re.search(r"^stacks:", text, re.MULTILINE)) and bool(
+        re.search(r"^pipeline_(name|settings):", text, re.MULTILINE)
+    )
+    assert looks_like_manifest(text) is expected
