@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...parse import LineDict, LineList
 from ...pseudo import without_pseudo
 from .intrinsics import SSM_RESOLVE, SUB_VARIABLE, getatt_parts, sub_parts
 
@@ -80,14 +81,21 @@ def mentions_in(value: Any, line: int, resolve: Callable[[Any], str | None]) -> 
     pop, push = stack.pop, stack.append
     while stack:
         node, line_refs, line_ssm, line_foreign, walks = pop()
-        if isinstance(node, str):
+        kind = type(node)
+        if kind is LineDict:  # most nodes are the parser's: their lines are slots
+            own = node.line
+            key_lines = node._key_lines  # None when every key sits on the mapping's own line (LineDict.key_lines)
+        elif kind is LineList:
+            own = node.line
+        elif isinstance(node, str):
             if walks & _SSM:
                 ssm_names.extend((match.group(1), line_ssm) for match in SSM_RESOLVE.finditer(node))
             continue
-        own = getattr(node, "line", 0)
+        else:
+            own = getattr(node, "line", 0)
         if own:
             line_refs = line_ssm = line_foreign = own
-        if isinstance(node, list):
+        if kind is LineList or (kind is not LineDict and isinstance(node, list)):
             item_lines = getattr(node, "item_lines", ()) if walks & _REFS else ()
             count = len(item_lines)
             for index, child in enumerate(node):
@@ -147,13 +155,13 @@ def mentions_in(value: Any, line: int, resolve: Callable[[Any], str | None]) -> 
                     descend &= ~_FOREIGN
         if not descend:
             continue
-        lines = getattr(node, "key_lines", None) or {}
+        lines = key_lines if kind is LineDict else (getattr(node, "key_lines", None) or {})
         for key, child in node.items():
             if isinstance(child, str):
                 if descend & _SSM and _SSM_MARK in child:
-                    push((child, 0, lines.get(key, line_ssm), 0, _SSM))
+                    push((child, 0, own if lines is None else lines.get(key, line_ssm), 0, _SSM))
             elif isinstance(child, (dict, list)) or (not isinstance(child, _NOT_MAPPINGS) and isinstance(child, Mapping)):
-                line_of_key = lines.get(key)
+                line_of_key = own if lines is None else lines.get(key)
                 if line_of_key is None:
                     push((child, line_refs, line_ssm, line_foreign, descend))
                 else:
