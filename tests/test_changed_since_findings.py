@@ -2,17 +2,23 @@
 
 One multi-unit repository, committed; then each edit of the table, and the
 report with ``--arch-changed-since HEAD`` (twice: the second takes the graph at
-the ref from the cache folder) against the full report of the same tree.
+the ref from the cache folder) against the full report of the same tree. With
+Hypothesis, any mix of the versions of its files (``VERSIONS``) likewise, and
+the load at the ref, which reuses the head's units, against a cold one.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pytest_serverless_arch import load, loaders
 from pytest_serverless_arch.changes import GraphAtRef, load_at
@@ -22,6 +28,7 @@ from pytest_serverless_arch.report import build_document, render
 from pytest_serverless_arch.unit_memory import UnitMemory, moved_entries
 
 from .helpers import commit_all, write_files
+from .hypothesis_support import property_settings
 
 PROVIDER = """\
     Resources:
@@ -207,3 +214,69 @@ class Entry:
 
     reads: tuple[FileRead, ...]
     payload: bytes
+
+
+# Each file's versions for the property below: the first is the committed one (None: absent).
+VERSIONS: dict[str, list[str | None]] = {
+    "orders/template.yaml": [
+        PROVIDER,
+        PROVIDER.replace("orders-arn", "orders-queue-arn"),
+        PROVIDER.replace("QueueName: orders", "QueueName: orders-v2"),
+        None,
+    ],
+    "billing/template.yaml": [
+        BASE["billing/template.yaml"],
+        consumer("Bill", "orders-arm"),
+        consumer("Bill2", "orders-arn"),
+        None,
+    ],
+    "billing/src/app.py": [BASE["billing/src/app.py"], "def handler(event, context):\n    return 2\n"],
+    "shipping/template.yaml": [BASE["shipping/template.yaml"], consumer("Ship", "nobody-exports-this"), None],
+    "legacy/template.yaml": [BASE["legacy/template.yaml"], consumer("Old", "orders-arn"), None],
+    "alone/template.yaml": [BASE["alone/template.yaml"], consumer("Alone", "orders-arn"), PROVIDER],  # a second exporter
+    "audit/template.yaml": [None, consumer("Audit", "orders-arn"), PROVIDER.replace("orders-arn", "audit-arn")],
+}
+
+
+@pytest.fixture(scope="module")
+def committed_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository of VERSIONS' first versions, committed once for every example."""
+    root = tmp_path_factory.mktemp("changed-since") / "base"
+    write_files(root, {path: text for path, (text, *_) in VERSIONS.items() if text is not None})
+    commit_all(root, "base")
+    return root
+
+
+def _report_file(root: Path, out: Path, *args: str) -> dict:
+    main(["report", str(root), "--format", "json", "-o", str(out), *args])
+    return json.loads(out.read_text())
+
+
+@property_settings
+@given(
+    chosen=st.fixed_dictionaries({path: st.integers(0, len(versions) - 1) for path, versions in VERSIONS.items()}),
+    cached=st.booleans(),
+)
+def test_any_edit_of_a_multi_unit_repository_gets_a_full_runs_findings_on_what_it_touches(
+    committed_base: Path, chosen: dict[str, int], cached: bool
+) -> None:
+    """Random edits (exports renamed, imports broken, units deleted, added, a second exporter, handler code)."""
+    with tempfile.TemporaryDirectory(prefix="changed-since-") as temp:
+        folder = Path(temp)
+        root = folder / "repo"
+        shutil.copytree(committed_base, root)
+        for path, index in chosen.items():
+            text = VERSIONS[path][index]
+            if text is None:
+                (root / path).unlink(missing_ok=True)
+            else:
+                write_files(root, {path: text})
+        full = _report_file(root, folder / "full.json", "--no-cache")
+        cache = ["--cache-dir", str(folder / "cache")] if cached else ["--no-cache"]
+        scoped = _report_file(root, folder / "scoped.json", *cache, "--arch-changed-since", "HEAD")
+        changes = scoped["changes"]
+        touched = {*changes["changed_units"], *changes["linked_units"], *changes["removed_units"]}
+        edited = {path.split("/")[0] for path, index in chosen.items() if index != 0}
+        assert touched >= edited  # every unit with an edited file (or that the edit deletes) is checked
+        expected = [found for found in findings(full) if not found[3] or touched.intersection(found[3])]
+        assert findings(scoped, rules_left_out=("no-breaking-removals",)) == expected
