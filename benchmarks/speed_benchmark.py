@@ -22,8 +22,9 @@ machine). Peak memory is the child's peak resident set (``ru_maxrss``).
   tests, run with ``-p no:serverless_arch``, then with the plugin and its gate
   (every built-in rule as a test item), without and with ``-n 2``.
 - ``--arch-changed-since``, when the plugin has it: a one-template edit against
-  the full gate on the 10-template repository, and on a 200-template one with
-  pytest's cache warm.
+  the full gate on a 10-template and a 200-template repository, with pytest's
+  cache off and warm, beside the pytest floor (``-p no:serverless_arch``) so the
+  gate's own share of each figure shows.
 - cfn-lint and checkov on the corpus's CloudFormation, when on ``PATH``.
 
 ``python benchmarks/speed_benchmark.py --floor CORPUS`` is the floor's child.
@@ -320,14 +321,19 @@ def section_pytest(runs: int) -> None:
 
 
 def section_changed(runs: int) -> None:
-    """``--arch-changed-since=HEAD`` against the full gate, each run after an edit of its own (as a pushed change)."""
+    """``--arch-changed-since=HEAD`` against the full gate, each run after an edit of its own (as a pushed change).
+
+    The pytest floor (``-p no:serverless_arch``) is printed too, so the gate's own share of each figure shows.
+    """
     for templates in (10, 200):
         print(f"\n## --arch-changed-since: {templates} templates, a template edited before each run")
         with tempfile.TemporaryDirectory(prefix="speed-changed-") as temp:
             repo = write_pytest_repository(Path(temp), templates)
             pytest = ["-m", "pytest", "-q"]
-            section_changed_since(repo, [*pytest, "-p", "no:cacheprovider"], runs)
-            section_changed_since(repo, pytest, runs, label="warm cache: ", init=False)
+            floor = median_of(runs, [sys.executable, *pytest, "-p", "no:serverless_arch"], cwd=repo, warm_up=True)
+            show("pytest floor: -p no:serverless_arch", floor)
+            section_changed_since(repo, [*pytest, "-p", "no:cacheprovider"], runs, floor=floor)
+            section_changed_since(repo, pytest, runs, label="warm cache: ", init=False, floor=floor)
 
 
 # Each measured run first appends a queue of a new name to one template, so no run sees the tree the run before
@@ -341,7 +347,9 @@ os.execv(sys.executable, [sys.executable, *sys.argv[1:]])
 """
 
 
-def section_changed_since(repo: Path, pytest: list[str], runs: int, *, label: str = "", init: bool = True) -> None:
+def section_changed_since(
+    repo: Path, pytest: list[str], runs: int, *, label: str = "", init: bool = True, floor: Timing | None = None
+) -> None:
     help_text = subprocess.run([sys.executable, *pytest, "--help"], cwd=repo, capture_output=True, text=True).stdout
     if "--arch-changed-since" not in help_text:
         print("  --arch-changed-since: not measured: the plugin has no such option on this checkout")
@@ -355,6 +363,13 @@ def section_changed_since(repo: Path, pytest: list[str], runs: int, *, label: st
     changed = median_of(runs, [*edited, *pytest, "--arch-changed-since=HEAD"], cwd=repo, warm_up=True)
     show(f"{label}full gate, a template edited", full)
     show(f"{label}--arch-changed-since=HEAD", changed, full)
+    if floor is not None:  # what the gate itself costs, above a pytest run without the plugin
+        own_full, own_changed = full.cpu - floor.cpu, changed.cpu - floor.cpu
+        ratio = f"{own_changed / own_full:.2f}x" if own_full > 0 else "n/a"
+        print(
+            f"  {label}the gate's own cpu: full {own_full:+.2f} s, --arch-changed-since {own_changed:+.2f} s "
+            f"({ratio} of the full gate's own)"
+        )
 
 
 def section_others(corpus: Path) -> None:

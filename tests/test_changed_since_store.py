@@ -151,3 +151,15 @@ def test_a_cache_folders_units_serve_the_load_at_the_ref_even_when_the_head_was_
     assert (found.changed_units, found.linked_units) == (("provider",), ("reader",))
     monkeypatch.undo()
     assert found.before == GraphAtRef.of(changes.load_at("HEAD", root=root))
+
+
+def test_a_run_against_a_ref_keeps_its_units_but_not_its_whole_graph(pytester: pytest.Pytester) -> None:
+    """The next run checks another tree: the graph is not pickled whole for a run over the same one."""
+    repository(pytester.path)
+    write_files(pytester.path, {"reader/template.yaml": READER.replace("Queue:", "Jobs:")})
+    folder = pytester.path / ".pytest_cache/d/serverless-arch"
+    pytester.runpytest("--arch-rule", "no-breaking-removals", "--arch-changed-since", "HEAD").assert_outcomes(passed=1)
+    assert [path.suffix for path in folder.glob("*.pack")] == [".pack"]
+    assert list(folder.glob("*.run")) == []
+    pytester.runpytest("--arch-rule", "no-dangling-references").assert_outcomes(passed=1)
+    assert len(list(folder.glob("*.run"))) == 2  # the full gate keeps its graph, and its items' outcomes
