@@ -54,6 +54,7 @@ __all__ = [
     "changes_since",
     "graph_at",
     "load_at",
+    "state_since",
     "tree_at",
     "units_of_files",
     "violations_within",
@@ -147,6 +148,16 @@ def changed_files(root: str | os.PathLike[str], ref: str, *, commit: str | None 
     changed = str(_git(root_path, "diff", "--name-only", "--no-renames", "--relative", commit, "--", "."))
     untracked = str(_git(root_path, "ls-files", "--others", "--exclude-standard", "--", "."))
     return tuple(sorted({line for line in (changed + untracked).splitlines() if line.strip()}))
+
+
+def state_since(root: str | os.PathLike[str], ref: str) -> tuple[str, tuple[str, ...]]:
+    """What a check against ``ref`` reads of git: the commit ``ref`` names and the files changed since it.
+
+    With the files the load observes, it decides the check's result: a stored run is
+    reused only while both are the same (see ``ArchGate.stored_runs``).
+    """
+    commit = _check_ref(Path(root).resolve(), ref)
+    return commit, changed_files(root, ref, commit=commit)
 
 
 @contextmanager

@@ -8,6 +8,7 @@ the summary and writes the baseline, so ``pytest-xdist`` gives the same result.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -125,6 +126,7 @@ class ArchGate:
     _graph: DeploymentGraph | None = None
     _graph_reads: tuple[Any, ...] | None = None  # every observation the load made (files.FileRead)
     _recalled: bool = False
+    _since: tuple[Any, ...] | None = None  # --arch-changed-since: (commit, changed files), or () when git cannot say
     _resolved_baseline: Baseline | None = None
 
     @classmethod
@@ -226,8 +228,10 @@ class ArchGate:
         The key holds what the outcomes depend on besides the files the load reads:
         the settings (configuration and flags), the baseline's bytes, the environment
         values ``${env:..}`` may read, the contracts, the verbosity (failure texts) and
-        this package's code. Never reused: a run that writes the baseline, one that
-        reads git (``--arch-changed-since``), one with a Python domain resolver.
+        this package's code; with ``--arch-changed-since``, the ref, the commit it names
+        and the files changed since it (what git says; the graph at a commit never
+        changes). Never reused: a run that writes the baseline, one with a Python
+        domain resolver, one whose git state cannot be read.
         Only the outcomes of built-in rules and contracts are kept; other rules run.
         """
         folder = self._cache_folder()
@@ -235,8 +239,27 @@ class ArchGate:
             return None
         from .run_cache import RunCache, check_key
 
-        key = check_key("pytest-gate", self.settings, repr(self.contracts), self.config.get_verbosity())
+        settings = self.settings
+        since: tuple[object, ...] = ()
+        if settings.changed_since:
+            state = self._git_state()
+            if state is None:
+                return None
+            since = (("changed-since", settings.changed_since, *state),)
+            settings = dataclasses.replace(settings, changed_since=None)  # git's part of the key is ``since``
+        key = check_key("pytest-gate", settings, repr(self.contracts), self.config.get_verbosity(), *since)
         return None if key is None else (RunCache(folder), key)
+
+    def _git_state(self) -> tuple[str, tuple[str, ...]] | None:
+        """The commit ``--arch-changed-since`` names and the files changed since it, asked of git once a run."""
+        if self._since is None:
+            from .changes import ChangesError, state_since
+
+            try:
+                self._since = state_since(self.settings.root, str(self.settings.changed_since))
+            except ChangesError:  # the load reports it; such a run is never reused
+                self._since = ()
+        return self._since or None
 
     @property
     def load_observations(self) -> tuple[Any, ...] | None:
@@ -276,6 +299,8 @@ class ArchGate:
         changes = self._graph.changes if self._graph is not None else None
         if changes is not None:
             lines.append(f"serverless-arch {changes.summary()}")
+        elif self.plan is not None and isinstance(self.plan.get("changes"), str):  # the last run's, nothing changed
+            lines.append(f"serverless-arch {self.plan['changes']}")
         return lines
 
     # --- findings -----------------------------------------------------------

@@ -150,6 +150,8 @@ def plan_of_graph(gate: ArchGate) -> dict[str, Any]:
         "graph": found,
         "stop": stop,
         "summary": graph.summary() if graph is not None else None,
+        # --arch-changed-since: what the change touches, for the header of a run that replays this one
+        "changes": graph.changes.summary() if graph is not None and graph.changes is not None else None,
         # each suppression and the rule it names: a replay says which name no rule of its session
         "suppressions": [[str(item), item.rule] for item in suppressions_in(graph)] if graph is not None else [],
         "outcomes": {},

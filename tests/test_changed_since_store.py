@@ -160,6 +160,34 @@ def test_a_run_against_a_ref_keeps_its_units_but_not_its_whole_graph(pytester: p
     folder = pytester.path / ".pytest_cache/d/serverless-arch"
     pytester.runpytest("--arch-rule", "no-breaking-removals", "--arch-changed-since", "HEAD").assert_outcomes(passed=1)
     assert [path.suffix for path in folder.glob("*.pack")] == [".pack"]
-    assert list(folder.glob("*.run")) == []
+    assert len(list(folder.glob("*.run"))) == 1  # its items' outcomes (see the replay test below), no graph
     pytester.runpytest("--arch-rule", "no-dangling-references").assert_outcomes(passed=1)
-    assert len(list(folder.glob("*.run"))) == 2  # the full gate keeps its graph, and its items' outcomes
+    assert len(list(folder.glob("*.run"))) == 3  # the full gate keeps its graph, and its items' outcomes
+
+
+def test_a_run_against_a_ref_is_replayed_while_neither_the_files_nor_gits_answer_changed(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_serverless_arch import loading
+
+    repository(pytester.path)
+    write_files(pytester.path, {"provider/template.yaml": PROVIDER.replace("shared-topic", "renamed-topic")})
+    built: list[object] = []
+    real = loading._load
+    monkeypatch.setattr(loading, "_load", lambda *args: built.append(args) or real(*args))
+    args = ("--arch-rule", "no-dangling-references", "--arch-changed-since", "HEAD")
+    header = "serverless-arch changed since HEAD: 1 file, units changed: provider; linked: reader; *"
+    for loads in (2, 2):  # the head and the tree at HEAD; then the first run's outcomes: nothing is loaded
+        result = pytester.runpytest(*args)
+        result.assert_outcomes(failed=1)
+        result.stdout.fnmatch_lines([header, "*reader/template.yaml:5: no-dangling-references: *renamed*"])
+        assert len(built) == loads
+    write_files(pytester.path, {"notes.txt": "not read by the load, but a file changed since HEAD\n"})
+    result = pytester.runpytest(*args)
+    result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 2 files, units changed: provider; *"])
+    assert len(built) == 3  # the head (the graph at HEAD is the store's)
+    commit_all(pytester.path, "the rename")  # HEAD names another commit: nothing changed since it
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 0 files, units changed: none; *"])
+    assert len(built) == 5  # the head, and the tree at the new commit (its first run)
