@@ -1,4 +1,4 @@
-"""The report built once: the JSON data, the triaged findings, the picture and the rules, for every format.
+"""The report built once: the JSON data, the triaged findings, the rules and (when drawn) the picture, for every format.
 
 >>> from pytest_serverless_arch import load
 >>> document = build_document(load("tests/fixtures/report"))  # doctest: +SKIP
@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,10 +36,15 @@ class ReportDocument:
     graph: DeploymentGraph
     data: Mapping[str, Any]  # build_report(graph): the JSON report, a public interface
     findings: tuple[Finding, ...]
-    diagram: Diagram
     rules: tuple[Rule, ...]  # the rules whose findings are in the report, for their metadata
     root: Path  # the repository root (artifact locations are relative to it)
     baseline_used: bool = False
+
+    @functools.cached_property
+    def diagram(self) -> Diagram:
+        """The picture: built the first time a format draws it (the JSON, text and SARIF reports do not)."""
+        with collector_paused():  # it makes no cycles, as building the rest of the document does not
+            return build_diagram(self.graph, self.findings)
 
     @property
     def failing(self) -> list[Finding]:
@@ -103,7 +109,6 @@ def _build_document(
         graph=graph,
         data=data,
         findings=findings,
-        diagram=build_diagram(graph, findings),
         rules=tuple(known[rule_id] for rule_id in ran if rule_id in known),
         root=Path(graph.root).resolve(),
         baseline_used=baseline_used,
