@@ -191,3 +191,23 @@ def test_a_run_against_a_ref_is_replayed_while_neither_the_files_nor_gits_answer
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 0 files, units changed: none; *"])
     assert len(built) == 5  # the head, and the tree at the new commit (its first run)
+
+
+def test_the_plugin_without_a_cache_folder_loads_only_the_edited_unit_again_at_the_ref(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repository(pytester.path)
+    write_files(pytester.path, {"reader/template.yaml": READER.replace("Queue:", "Jobs:")})
+    real_loader_for = loaders.loader_for
+    loaded: list[str] = []
+
+    def counting(format_name: str) -> Any:
+        loader = real_loader_for(format_name)
+        return None if loader is None else lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
+
+    monkeypatch.setattr(loaders, "loader_for", counting)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--arch-rule", "no-breaking-removals", "--arch-changed-since", "HEAD")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 1 file, units changed: reader; linked: provider; *"])
+    # the head's three units, then at HEAD only the one whose file differs
+    assert loaded == ["alone/template.yaml", "provider/template.yaml", "reader/template.yaml", "reader/template.yaml"]
