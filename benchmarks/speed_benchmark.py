@@ -14,7 +14,8 @@ machine). Peak memory is the child's peak resident set (``ru_maxrss``).
   (``tree-sitter-hcl`` when importable, else ``python-hcl2``, which the
   Terraform reader uses).
 - cold: ``python -m pytest_serverless_arch report CORPUS --format json --no-cache``:
-  load, link, every built-in rule, the JSON report.
+  load, link, every built-in rule, the JSON report; on every idle core
+  (``--jobs auto``), and again in one process (``--jobs 1``).
 - warm: the same with ``--cache-dir`` a fresh folder, once to fill it, then measured.
 - scale: generated repositories of 50 resources per template (1k, 10k, 100k
   resources), then one single ~19 MB template.
@@ -241,6 +242,9 @@ def section_corpus(corpus: Path, runs: int) -> None:
     report = [sys.executable, "-m", "pytest_serverless_arch", "report", str(corpus), "--format", "json", "-o", os.devnull]
     cold = median_of(runs, [*report, "--no-cache"] if has_cli_cache() else report)
     show("cold: report --format json", cold, base)
+    if cli_has("--jobs"):  # the cold run above uses every idle core (--jobs auto); here, one process
+        print(f"  processes for the cold run: --jobs auto; {processes_here()}")
+        show("cold, --jobs 1 (one process)", median_of(runs, [*report, "--no-cache", "--jobs", "1"]), base)
     if has_cli_cache():
         with tempfile.TemporaryDirectory() as folder:  # a cache of its own: never the user's, never the corpus
             warm = [*report, "--cache-dir", folder]
@@ -253,10 +257,21 @@ def section_corpus(corpus: Path, runs: int) -> None:
 
 
 def has_cli_cache() -> bool:
+    return cli_has("--no-cache")
+
+
+def cli_has(flag: str) -> bool:
     help_text = subprocess.run(
         [sys.executable, "-m", "pytest_serverless_arch", "report", "--help"], capture_output=True, text=True
     ).stdout
-    return "--no-cache" in help_text
+    return flag in help_text
+
+
+def processes_here() -> str:
+    """The usable cores and the load now: what ``--jobs auto`` goes by (one process per idle core)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return f"{cores} usable cores, load average {load:.2f} before the runs"
 
 
 def section_scale(sizes: Sequence[int], runs: int, skip_big: bool) -> None:

@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # the readers' types: importing discovery (PyYAML, the parser
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "CacheChanges",
     "CachedLoad",
     "UnitCache",
     "default_cache_dir",
@@ -191,6 +192,34 @@ class UnitCache:
             return units
         self._fresh[key] = _Entry(reads, payload)
         return units
+
+    # --- parallel loading (parallel.py): a forked worker's loads, handed to the parent's cache ---------
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[CacheChanges]:
+        """What the loads inside the block add to this run (entries, hits, misses), to send to another process.
+
+        Those entries are taken out of this run's pack: the process that gets them
+        :meth:`absorb` s them, and writes them as if it had loaded those units itself.
+        """
+        changes = CacheChanges()
+        fresh, hits, misses = self._fresh, self.hits, self.misses
+        self._fresh = changes.entries
+        try:
+            yield changes
+        finally:
+            self._fresh = fresh
+            changes.hits, changes.misses = self.hits - hits, self.misses - misses
+            self.hits, self.misses = hits, misses
+
+    def absorb(self, changes: CacheChanges) -> None:
+        """Take what another process's loads of this run made (see :meth:`collecting`) as if made here."""
+        for key, entry in changes.entries.items():
+            stored = self._stored.get(key)
+            unchanged = stored is not None and stored == entry and _same_stamps(entry.reads, stored.reads)
+            self._fresh[key] = stored if unchanged and stored is not None else entry  # unchanged: the pack is not rewritten
+        self.hits += changes.hits
+        self.misses += changes.misses
 
     # --- what discovery made of each file (discover.Classifications) ----------------------
 
@@ -325,6 +354,15 @@ class UnitCache:
         """One line for a report header: ``cache: 12 hits, 3 misses (folder)``."""
         text = f"cache: {self.hits} hits, {self.misses} misses ({self.directory})"
         return f"{text}; {self.problem}" if self.problem else text
+
+
+@dataclass
+class CacheChanges:
+    """What some loads added to a run of a :class:`UnitCache`: its entries by key, and how many hits and misses."""
+
+    entries: dict[str, _Entry] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,7 @@ _ALIASES = {
     "serverless_arch_baseline": ("--baseline",),
     "serverless_arch_cache_dir": ("--cache-dir",),
     "serverless_arch_no_cache": ("--no-cache",),
+    "serverless_arch_jobs": ("--jobs",),
 }
 
 

@@ -70,6 +70,9 @@ class LoadConfig:
     external: tuple[str, ...] = ()
     # A conftest hook/fixture override: resource -> domain, or None to fall through (domains.py).
     domain_resolver: Callable[[Resource], str | None] | None = field(default=None, compare=False)
+    # Processes that load the units: None -> as many as pay on this machine, 1 -> serial (parallel.py).
+    # Not part of what a load means: the result is the same for any number, so no cache key holds it.
+    jobs: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))

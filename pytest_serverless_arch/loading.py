@@ -23,10 +23,11 @@ from .model import LoadError, Location, Note
 # Discovery, the readers, the pipeline readers and linking are imported when something must be built:
 # a graph taken whole from the cache (the pytest gate's second run) needs none of them.
 if TYPE_CHECKING:
-    from .cache import UnitCache
+    from .cache import CacheChanges, Loader, UnitCache
     from .discover import Candidate, Discovery
     from .graph import DeploymentGraph
     from .model import LoadedUnit
+    from .parallel import Team
     from .pipelines.inputs import DeployPlan, UnitInputs
     from .pipelines.model import PipelineScan
 
@@ -109,17 +110,20 @@ def _load(
     from .domains import assign_domains
     from .link import build_graph
     from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
+    from .parallel import Team
     from .pipelines.attach import attach_deployments, deployed_pipelines
     from .pipelines.reading import kind_by_text
 
-    with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext():
+    # A worker forked by discovery (parallel.py) runs this block too, up to its share of load_units, and ends
+    # there: the Team's block is the innermost, so it never leaves it, nor runs the cache's end of the run.
+    with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext(), Team() as team:
         discovery = discover(
-            [Path(path).resolve() for path in path_list], root_path, config, classifications=cache, sniff=kind_by_text
+            [Path(path).resolve() for path in path_list], root_path, config, classifications=cache, sniff=kind_by_text, team=team
         )
         scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
         projects = compose_projects(discovery)
         plan = plan_for(scan, discovery, projects, config)
-        units = load_units(discovery, config, plan, cache=cache)
+        units = load_units(discovery, config, plan, cache=cache, team=team)
     # compose files fill their services' ${param:..} and add links between their units
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
@@ -187,24 +191,98 @@ def plan_for(scan: PipelineScan, discovery: Discovery, projects: Sequence[object
 
 
 def load_units(
-    discovery: Discovery, config: LoadConfig, plan: DeployPlan | None = None, *, cache: UnitCache | None = None
+    discovery: Discovery,
+    config: LoadConfig,
+    plan: DeployPlan | None = None,
+    *,
+    cache: UnitCache | None = None,
+    team: Team | None = None,
 ) -> list[LoadedUnit]:
     """Run the right loader on every candidate (through ``cache`` when given); a loader's crash becomes a load error.
 
     ``plan`` gives each candidate what its pipelines pass: a stack name and
     parameter values for templates, a stage and region for serverless services.
+    With a ``team`` that discovery started (see :mod:`.parallel`), each process loads
+    the candidates whose files it parsed (and a share of the rest, by weight); the
+    workers' units, errors, notes and file observations are taken back in the serial
+    order and the workers end, so the result is the same for any number of processes.
     """
     from .discover import Candidate
     from .loaders import loader_for
+    from .parallel import balance
 
-    units: list[LoadedUnit] = []
     candidates: list[Candidate] = list(discovery.candidates)
     candidates += [Candidate(discovery.root / rel, rel, "terraform") for rel in discovery.terraform_dirs]
-    for candidate in candidates:
-        loader = loader_for(candidate.format)
-        if loader is None:
-            continue
-        inputs = plan.inputs_for(candidate.relpath, config.stage) if plan is not None else None
+    work = [(candidate, loader) for candidate in candidates if (loader := loader_for(candidate.format)) is not None]
+
+    def load_one(index: int, shipped: bool) -> _Loaded:
+        candidate, loader = work[index]
+        return _load_candidate(candidate, loader, discovery, config, plan, cache, shipped)
+
+    if team is not None and team.forked:
+        # each process loads what it parsed (and the Terraform directories, if discovery gave it them); the rest by weight
+        weights = [_weight(candidate) for candidate, _ in work]
+        placed = {
+            index: team.holds[candidate.relpath] for index, (candidate, _) in enumerate(work) if candidate.relpath in team.holds
+        }
+        results = team.gather(load_one, balance(weights, team.size, placed=placed))
+    else:
+        results = {index: load_one(index, False) for index in range(len(work))}
+    units: list[LoadedUnit] = []
+    for index in range(len(work)):
+        results[index].merge(units, discovery, cache)
+    if team is not None and team.problems and config.jobs is not None:  # said only to whoever asked for processes
+        discovery.notes.extend(Note(Location("."), f"parallel loading: {problem}") for problem in team.problems)
+    _path_names_on_clash(units)
+    _deduplicate_names(units)
+    return units
+
+
+def _weight(candidate: Candidate) -> int:
+    """What loading a candidate discovery did not place costs, in template bytes (a CDK assembly: a typical stack)."""
+    return max(candidate.size, 20_000 if candidate.format == "cdk" else 2_000)
+
+
+@dataclasses.dataclass
+class _Loaded:
+    """One candidate's loading: its units and the errors and notes it added to discovery's.
+
+    Loaded in a forked worker (``shipped``), also what it observed through :mod:`.files`
+    and what it added to the unit cache's run: the parent records and keeps them.
+    """
+
+    units: list[LoadedUnit]
+    errors: list[LoadError]
+    notes: list[Note]
+    reads: tuple[files.FileRead, ...] = ()
+    cached: CacheChanges | None = None
+
+    def merge(self, units: list[LoadedUnit], discovery: Discovery, cache: UnitCache | None) -> None:
+        units.extend(self.units)
+        discovery.errors.extend(self.errors)
+        discovery.notes.extend(self.notes)
+        if self.reads:
+            files.replay(self.reads)  # every recording of this run sees what the worker read (the warm cache keys on it)
+        if self.cached is not None and cache is not None:
+            cache.absorb(self.cached)
+
+
+def _load_candidate(
+    candidate: Candidate,
+    loader: Loader,
+    discovery: Discovery,
+    config: LoadConfig,
+    plan: DeployPlan | None,
+    cache: UnitCache | None,
+    shipped: bool,
+) -> _Loaded:
+    """Load one candidate; what it adds to ``discovery``'s errors and notes is taken off and returned with its units."""
+    inputs = plan.inputs_for(candidate.relpath, config.stage) if plan is not None else None
+    errors_at, notes_at = len(discovery.errors), len(discovery.notes)
+    loaded: list[LoadedUnit] = []
+    with contextlib.ExitStack() as stack:
+        log = stack.enter_context(files.recording()) if shipped else None
+        cached = stack.enter_context(cache.collecting()) if shipped and cache is not None else None
         try:
             unit_config = _config_for(config, inputs)
             if cache is not None:
@@ -214,12 +292,12 @@ def load_units(
             for unit in loaded:
                 if inputs is not None and unit.path == candidate.relpath:
                     unit.deployments = inputs
-            units.extend(loaded)
         except Exception as exc:  # a bug must not lose the rest of the run
+            loaded = []
             discovery.errors.append(LoadError.internal(candidate.relpath, exc))
-    _path_names_on_clash(units)
-    _deduplicate_names(units)
-    return units
+    errors, notes = discovery.errors[errors_at:], discovery.notes[notes_at:]
+    del discovery.errors[errors_at:], discovery.notes[notes_at:]
+    return _Loaded(loaded, errors, notes, tuple(log) if log is not None else (), cached)
 
 
 def _config_for(config: LoadConfig, inputs: UnitInputs | None) -> LoadConfig:

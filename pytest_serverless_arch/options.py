@@ -326,6 +326,17 @@ OPTIONS: tuple[Option, ...] = (
         "the command line: ~/.cache/pytest-serverless-arch/units).",
     ),
     Option(
+        "serverless_arch_jobs",
+        "How many processes load the units: a number, or auto for as many as pay on this machine "
+        "(forked workers where safe; 1 loads them in this process; default: auto).",
+        "string",
+        "",
+        flag="--arch-jobs",
+        metavar="N",
+        flag_help="Load the units in N processes (auto: as many as pay; 1: in this process; "
+        "default: serverless_arch_jobs, else auto).",
+    ),
+    Option(
         "serverless_arch_no_cache",
         "",
         "bool",
@@ -448,6 +459,7 @@ def resolve_settings(source: SettingsSource) -> ArchSettings:
         domain_path=domain_path,
         unit_level=_unit_level(text("serverless_arch_unit_level", "auto")),
         external=tuple(external),
+        jobs=_jobs(text("serverless_arch_jobs", "auto")),
     )
     paths = tuple((root / line).resolve() for line in path_lines)
     for line, path in zip(path_lines, paths, strict=True):
@@ -566,6 +578,20 @@ def _unit_level(value: str) -> str:
     if value not in UNIT_LEVELS:
         raise SettingsError(f"serverless_arch_unit_level: expected one of {', '.join(UNIT_LEVELS)}, got {value!r}")
     return value
+
+
+def _jobs(value: str) -> int | None:
+    """``auto`` (None: as many processes as pay) or a whole number of processes, at least 1.
+
+    >>> _jobs("auto"), _jobs("2")
+    (None, 2)
+    """
+    value = value.strip().lower()
+    if value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"serverless_arch_jobs / --arch-jobs: {value!r} is not a number of processes (1, 2, ...) nor auto")
+    return int(value)
 
 
 def _env_values(entries: Sequence[str]) -> tuple[dict[str, str], tuple[str, ...]]:
