@@ -340,13 +340,22 @@ def _traversals_in(text: str) -> tuple[str, ...]:
 
 def _path(traversal: str) -> list[str]:
     """``aws_sqs_queue.q[0].arn`` -> ``["aws_sqs_queue", "q", "arn"]`` (index steps dropped, string keys kept)."""
+    return list(_path_parts(traversal))  # a list of its own: callers slice and compare it with lists
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_parts(traversal: str) -> tuple[str, ...]:
+    # a module's values name the same few traversals again and again (every output, every reference)
     parts: list[str] = []
-    for match in re.finditer(r"\[\s*\"([^\"]*)\"\s*\]|\[[^\]]*\]|([A-Za-z_][\w-]*|\*)", traversal):
+    for match in _STEP.finditer(traversal):
         if match.group(1) is not None:
             parts.append(match.group(1))
         elif match.group(2) is not None:
             parts.append(match.group(2))
-    return parts
+    return tuple(parts)
+
+
+_STEP = re.compile(r"\[\s*\"([^\"]*)\"\s*\]|\[[^\]]*\]|([A-Za-z_][\w-]*|\*)")
 
 
 def _index(value: Any, keys: list[str]) -> Any:
