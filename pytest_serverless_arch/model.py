@@ -12,8 +12,6 @@ import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Union
 
-from .frozen import direct_init
-
 if TYPE_CHECKING:
     from .pipelines.inputs import UnitInputs
 
@@ -73,7 +71,6 @@ EDGE_KINDS: tuple[str, ...] = EdgeKind.__args__  # type: ignore[attr-defined]
 LINK_KINDS: tuple[str, ...] = EDGE_KINDS[4:]
 
 
-@direct_init  # built by the hundred thousand: see frozen.py
 @dataclass(frozen=True, order=True)
 class Location:
     """Where a person goes to see or fix something: ``path:line`` (1-based)."""
@@ -154,7 +151,6 @@ class LoadError:
         return cls(path, 0, f"internal error while reading this file ({type(exc).__name__}: {exc}{where}); please report it")
 
 
-@direct_init  # built by the hundred thousand: see frozen.py
 @dataclass(frozen=True)
 class Resource:
     """One logical resource in a unit (explicit, or created implicitly by SAM/serverless)."""
@@ -185,7 +181,6 @@ class Resource:
         return dict(self.tags)
 
 
-@direct_init  # built by the hundred thousand: see frozen.py
 @dataclass(frozen=True)
 class Edge:
     """A directed relation between two graph nodes, with the location that made it.

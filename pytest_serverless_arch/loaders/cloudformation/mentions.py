@@ -15,7 +15,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ...frozen import direct_init
 from ...parse import LineDict, LineList
 from ...pseudo import without_pseudo
 from .intrinsics import SSM_RESOLVE, SUB_VARIABLE, getatt_parts, sub_parts
@@ -39,7 +38,6 @@ class ForeignMention:
     line: int
 
 
-@direct_init
 @dataclass(frozen=True)
 class Mentions:
     """What a value names: logical ids and SSM parameter names (with the line of each), imports and stack outputs."""

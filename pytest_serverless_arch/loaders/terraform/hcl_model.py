@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...frozen import direct_init
-
 __all__ = ["Attribute", "Block", "HclError", "HclFile", "dynamic_blocks", "undynamic"]
 
 
@@ -28,7 +26,6 @@ class HclError(Exception):
         self.line = line
 
 
-@direct_init
 @dataclass(frozen=True)
 class Attribute:
     """``name = value`` with the line it starts on."""
@@ -39,7 +36,6 @@ class Attribute:
     object_lines: tuple[int, ...] = ()  # the line of every ``{...}`` constructor in the value, in source order
 
 
-@direct_init
 @dataclass(frozen=True)
 class Block:
     """``type "label" ... { body }``: attributes and nested blocks, with lines."""
