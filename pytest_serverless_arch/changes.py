@@ -33,12 +33,14 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .collector import collector_paused
 from .config import LoadConfig
 from .graph import DeploymentGraph
 from .ref_store import GraphAtRef, RefStore, ref_key
@@ -161,8 +163,13 @@ def state_since(root: str | os.PathLike[str], ref: str) -> tuple[str, tuple[str,
 
 
 @contextmanager
-def tree_at(root: str | os.PathLike[str], ref: str) -> Iterator[Path]:
-    """A temporary folder holding ``root`` as it was at ``ref`` (from ``git archive``; removed afterwards)."""
+def tree_at(root: str | os.PathLike[str], ref: str, *, remove_in_background: bool = False) -> Iterator[Path]:
+    """A temporary folder holding ``root`` as it was at ``ref`` (from ``git archive``; removed afterwards).
+
+    ``remove_in_background`` removes it in a thread of its own, which the interpreter
+    waits for before it exits: on a slow disk, removing thousands of files and folders
+    takes seconds that the rest of the run need not wait for.
+    """
     root_path = Path(root).resolve()
     commit = _check_ref(root_path, ref)
     top, prefix = _toplevel(root_path)
@@ -172,24 +179,33 @@ def tree_at(root: str | os.PathLike[str], ref: str) -> Iterator[Path]:
         _extract(archive, folder)
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if remove_in_background:
+            remover = threading.Thread(target=shutil.rmtree, args=(folder, True), name="serverless-arch-ref-removal")
+            remover.start()  # not a daemon: the process exits only once the folder is gone
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _extract(archive: bytes, folder: Path) -> None:
     """Regular files and folders only, never outside ``folder`` (git archives hold nothing else we read)."""
-    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-        for member in tar.getmembers():
+    made = {folder}  # folders made so far: each is made once, not once per file in it
+    with collector_paused(), tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+        for member in tar:
             path = PurePosixPath(member.name)
             if path.is_absolute() or ".." in path.parts or not (member.isfile() or member.isdir()):
                 continue  # symlinks are left out: the loader would not follow one out of the tree either
             target = folder.joinpath(*path.parts)
+            parent = target if member.isdir() else target.parent
+            if parent not in made:
+                parent.mkdir(parents=True, exist_ok=True)
+                made.update(parent.parents)
+                made.add(parent)
             if member.isdir():
-                target.mkdir(parents=True, exist_ok=True)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             source = tar.extractfile(member)
             if source is not None:
-                target.write_bytes(source.read())
+                with open(target, "wb") as written:
+                    written.write(source.read())
 
 
 def load_at(
@@ -211,7 +227,7 @@ def load_at(
     from .unit_memory import UnitMemory, moved_entries
 
     root_path = Path(root).resolve()
-    with tree_at(root_path, ref) as folder:
+    with tree_at(root_path, ref, remove_in_background=True) as folder:
         tree = folder.resolve()
         wanted = [Path(path).resolve() for path in (paths or [root_path])]
         mapped = [str(tree / path.relative_to(root_path)) for path in wanted if path.is_relative_to(root_path)]

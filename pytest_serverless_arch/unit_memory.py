@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import UnitCache
+from .collector import collector_paused
 from .files import FileRead
 
 if TYPE_CHECKING:
@@ -79,10 +80,22 @@ def moved_entries(entries: Mapping[str, Any], head: Path, tree: Path) -> dict[st
     """
     moved: dict[str, Any] = {}
     head_text, tree_text = str(head), str(tree)
-    for key, entry in entries.items():
-        reads = [_moved(read, head_text, tree_text) for read in entry.reads]
-        if all(read is not None for read in reads):
-            moved[key] = dataclasses.replace(entry, reads=tuple(reads))
+    # units share most observations (the folders they resolve, the files several read): each is moved once
+    done: dict[tuple[str, str, str, int | None], FileRead | None] = {}
+    with collector_paused():  # many small objects, no cycles: a collection would walk every entry again
+        for key, entry in entries.items():
+            reads = []
+            for read in entry.reads:
+                slot = (read.what, read.path, read.outcome, read.limit)
+                if slot in done:
+                    now = done[slot]
+                else:
+                    now = done[slot] = _moved(read, head_text, tree_text)
+                if now is None:
+                    break
+                reads.append(now)
+            else:
+                moved[key] = dataclasses.replace(entry, reads=tuple(reads))
     return moved
 
 
@@ -101,8 +114,6 @@ def _moved(read: FileRead, head: str, tree: str) -> FileRead | None:
 
 
 def _under(path: str, head: str, tree: str) -> str | None:
-    if path == head:
-        return tree
-    if path.startswith(head + os.sep):
+    if path.startswith(head) and (len(path) == len(head) or path[len(head)] == os.sep):
         return tree + path[len(head) :]
     return None

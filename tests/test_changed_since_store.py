@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -211,3 +213,17 @@ def test_the_plugin_without_a_cache_folder_loads_only_the_edited_unit_again_at_t
     result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 1 file, units changed: reader; linked: provider; *"])
     # the head's three units, then at HEAD only the one whose file differs
     assert loaded == ["alone/template.yaml", "provider/template.yaml", "reader/template.yaml", "reader/template.yaml"]
+
+
+def test_the_tree_at_the_ref_is_removed_in_the_background_once_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    repository(root)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    graph = changes.load_at("HEAD", root=root)
+    assert [unit.name for unit in graph.units()] == ["alone", "provider", "reader"]
+    for thread in threading.enumerate():
+        if thread.name == "serverless-arch-ref-removal":
+            thread.join()
+    assert list(temporary.iterdir()) == []
