@@ -118,7 +118,13 @@ def _load(
     # there: the Team's block is the innermost, so it never leaves it, nor runs the cache's end of the run.
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext(), Team() as team:
         discovery = discover(
-            [Path(path).resolve() for path in path_list], root_path, config, classifications=cache, sniff=kind_by_text, team=team
+            [Path(path).resolve() for path in path_list],
+            root_path,
+            config,
+            classifications=cache,
+            sniff=kind_by_text,
+            team=team,
+            prepare_terraform=_prepare_terraform,
         )
         scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
         projects = compose_projects(discovery)
@@ -140,6 +146,12 @@ def _load(
         notes=[*discovery.notes, *scan.notes, *plan.notes],
         pipelines=deployed_pipelines(scan, units),
     )
+
+
+def _prepare_terraform(discovery: Discovery) -> None:
+    from .loaders.terraform.root_module import prepare_index
+
+    prepare_index(discovery)
 
 
 def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:

@@ -31,7 +31,6 @@ runs here, in order.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import math
 import os
 import pickle
@@ -126,33 +125,54 @@ def spare_cores() -> int:
     return max(0, min(usable_cores(), math.ceil(usable_cores() - load)))
 
 
+# What a piece costs besides its own work, as a share of that work: a worker pickles the units it loaded (about
+# a third of what parsing and loading them took), and this process unpickles them (about a sixth). Measured on
+# the shared corpus: 7 MB of units, 0.4 s to pickle and 0.2 s to unpickle, for 1.3 s of parsing and loading.
+PICKLE_COST = 0.3
+UNPICKLE_COST = 0.15
+
+
 def balance(weights: Sequence[int], shares: int, *, placed: Mapping[int, int] | None = None) -> list[list[int]]:
-    """The indices of ``weights`` in ``shares`` shares of about equal weight, each share in index order.
+    """The indices of ``weights`` in ``shares`` shares that take about as long, each share in index order.
 
-    ``placed`` puts indices in given shares first; then the heaviest of the rest
-    goes first, each to the lightest share so far.
+    Share 0 is this process's, the others the workers': a worker's piece costs
+    its weight and the pickling of its result (:data:`PICKLE_COST`); it costs
+    this process the unpickling (:data:`UNPICKLE_COST`), which it does after its
+    own share. ``placed`` puts indices in given shares first; then the heaviest of
+    the rest goes first, each to the share that ends soonest with it.
 
-    >>> balance([5, 1, 1, 3], 2)
+    >>> balance([5, 1, 1, 3], 2)  # here 5, then unpickling 5; the worker 5, and pickling it
     [[0], [1, 2, 3]]
-    >>> balance([5, 1, 1, 3], 2, placed={1: 1, 2: 1})
-    [[0], [1, 2, 3]]
-    >>> balance([2, 2, 2, 2], 3, placed={0: 2})
-    [[1, 3], [2], [0]]
+    >>> balance([4, 4, 4, 4], 1)
+    [[0, 1, 2, 3]]
+    >>> balance([5, 1, 1, 3], 2, placed={0: 1})
+    [[1, 2, 3], [0]]
     """
     placed = placed or {}
     count = max(1, shares)
     out: list[list[int]] = [[] for _ in range(count)]
-    loads = [0] * count
-    for index, share in placed.items():
-        out[share % count].append(index)
-        loads[share % count] += weights[index]
-    rest = sorted((index for index in range(len(weights)) if index not in placed), key=lambda index: (-weights[index], index))
-    heap = [(load, share) for share, load in enumerate(loads)]
-    heapq.heapify(heap)
-    for index in rest:
-        load, share = heapq.heappop(heap)
+    own = [0.0] * count  # each share's work, pickling included
+    shipped = 0.0  # what this process unpickles
+
+    def cost(share: int, weight: float) -> float:
+        return weight if share == 0 else (1 + PICKLE_COST) * weight
+
+    def makespan(share: int, weight: float) -> float:
+        """When the last share ends (this process: after unpickling the workers'), with ``weight`` put in ``share``."""
+        ends = [own[each] + (cost(each, weight) if each == share else 0) for each in range(count)]
+        ends[0] += UNPICKLE_COST * (shipped + (weight if share else 0))
+        return max(ends)
+
+    def put(index: int, share: int) -> None:
+        nonlocal shipped
         out[share].append(index)
-        heapq.heappush(heap, (load + weights[index], share))
+        own[share] += cost(share, weights[index])
+        shipped += weights[index] if share else 0
+
+    for index, share in placed.items():
+        put(index, share % count)
+    for index in sorted((index for index in range(len(weights)) if index not in placed), key=lambda i: (-weights[i], i)):
+        put(index, min(range(count), key=lambda share: (makespan(share, weights[index]), own[share], share)))
     return [sorted(share) for share in out]
 
 

@@ -93,6 +93,7 @@ print(json.dumps({
     "notes": [str(note) for note in graph.notes],
     "processes": team.size if team else 1,
     "worker_files": sorted(rel for rel, rank in team.holds.items() if rank) if team else [],
+    "terraform_holders": sorted({rank for rel, rank in team.holds.items() if "." not in rel.rpartition("/")[2]}) if team else [],
     "hits": cache.hits if cache else 0,
     "misses": cache.misses if cache else 0,
     "reused": cache.graph_reused if cache else False,
@@ -158,6 +159,7 @@ def test_two_and_three_processes_give_the_serial_graph_errors_and_notes_in_the_s
         shared = run_load(probe, repository, jobs)
         assert shared["processes"] == int(jobs)
         assert shared["worker_files"]  # the workers parsed and loaded files of their own
+        assert shared["terraform_holders"] == [int(jobs) - 1]  # the Terraform directories: one worker, the last
         _same_load(serial, shared)
 
 
@@ -279,9 +281,12 @@ def test_processes_are_used_only_where_forking_is_safe_and_pays(monkeypatch: pyt
     assert parallel.fork_refusal() == "no safe fork on this platform"
 
 
-def test_shares_are_balanced_by_weight_around_what_is_placed() -> None:
-    assert parallel.balance([10, 1, 1, 1, 9, 1], 2) == [[0, 2, 5], [1, 3, 4]]  # 12 and 11
-    assert parallel.balance([10, 1, 1, 1, 9, 1], 2, placed={5: 0}) == [[1, 3, 4, 5], [0, 2]]  # 12 and 11
+def test_shares_are_balanced_by_weight_with_the_workers_pickling_and_our_unpickling() -> None:
+    # here 12, then unpickling 11 (0.15 each); the worker 11, and pickling it (0.3 each): 13.65 and 14.3
+    assert parallel.balance([10, 1, 1, 1, 9, 1], 2) == [[0, 1, 3], [2, 4, 5]]
+    assert parallel.balance([10, 1, 1, 1, 9, 1], 2, placed={5: 0}) == [[0, 2, 5], [1, 3, 4]]
+    assert parallel.balance([10] * 10, 2) == [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]]  # 57.5 and 65; 6 and 4 would end at 66
+    assert parallel.balance([10] * 4, 2, placed={3: 1}) == [[0, 1], [2, 3]]
     assert parallel.balance([3, 3, 3], 1) == [[0, 1, 2]]
 
 

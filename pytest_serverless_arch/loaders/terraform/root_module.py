@@ -305,6 +305,11 @@ def _read_outputs(reader: TerraformReader) -> None:
 # --- the repository-wide view: which directories are root modules -------------------
 
 
+def prepare_index(discovery: Discovery) -> None:
+    """Build the index of every ``.tf`` directory now, before any is loaded (parallel loading: while others parse)."""
+    _repository_index(discovery)
+
+
 def _repository_index(discovery: Discovery) -> _RepositoryIndex:
     """Built once per discovery (kept on it), from every directory of ``.tf`` files."""
     cached = getattr(discovery, "_terraform_index", None)
