@@ -306,17 +306,18 @@ def changes_since(
     before: DeploymentGraph | GraphAtRef | None = None,
     store: RefStore | None = None,
     units: UnitCache | None = None,
+    state: tuple[str, tuple[str, ...]] | None = None,
 ) -> ChangeSet:
     """What changed in ``graph``'s repository since ``ref``.
 
     ``before`` skips reading the graph at ``ref``; else ``store`` keeps it by commit (see :func:`graph_at`).
     ``units`` is the unit cache ``graph`` was loaded through (a folder's, or a
     :class:`~pytest_serverless_arch.unit_memory.UnitMemory`): the load at ``ref``
-    takes from it every unit the change did not touch.
+    takes from it every unit the change did not touch. ``state`` is :func:`state_since`'s
+    answer, when the caller already asked git.
     """
     root = Path(graph.root)
-    commit = _check_ref(root, ref)
-    files = changed_files(root, ref, commit=commit)
+    commit, files = state if state is not None else state_since(root, ref)
     if before is None:
         entries = None
         if units is not None:  # asked for only when the store has no graph at that commit

@@ -191,7 +191,13 @@ class ArchGate:
 
                 store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
                 graph.changes = changes_since(
-                    graph, settings.changed_since, paths, config=settings.load_config, store=store, units=units
+                    graph,
+                    settings.changed_since,
+                    paths,
+                    config=settings.load_config,
+                    store=store,
+                    units=units,
+                    state=self._git_state(),  # asked once: the stored outcomes' key holds it too
                 )
             self._graph = graph
         return self._graph
