@@ -10,7 +10,8 @@
    loaded before (what a commit holds never changes), else :func:`tree_at`
    materialises the tree at ``REF`` from git's object store (``git archive``)
    into a temporary folder and :func:`load_at` loads it with the same loader
-   as the head.
+   as the head, taking from the head's load every unit whose files are the
+   same there (:mod:`.unit_memory`).
 
 :func:`changes_since` puts them together into a :class:`ChangeSet`: the units
 whose files changed, every unit linked to them, the order in which they must

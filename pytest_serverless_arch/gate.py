@@ -207,7 +207,7 @@ class ArchGate:
 
         With ``--arch-changed-since`` the loaded graph is not kept whole: a run against a ref checks a
         change, and the next one checks another tree, so pickling the whole graph for a run over the
-        same tree costed every run a quarter of a second on 200 templates (the units are kept as ever).
+        same tree cost every run a quarter of a second on 200 templates (the units are kept as ever).
         """
         folder = self._cache_folder()
         if folder is None:
