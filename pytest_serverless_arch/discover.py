@@ -50,6 +50,33 @@ _LOOKS_LIKE_TEMPLATE = re.compile(
     re.MULTILINE,
 )
 _LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)
+# What each expression cannot match without: looked for first (a substring search is many times faster than
+# the expression's scan of a file that has none, as most JSON and YAML files of a repository have none).
+_TEMPLATE_WORDS = (b"AWS::", b"Resources", b"AWSTemplateFormatVersion", b"Transform")
+_SERVICE_STARTS = (b"service", b'"service', b"'service")
+_SERVICE_LINES = (b"\nservice", b'\n"service', b"\n'service")
+
+
+def looks_like_template(data: bytes) -> bool:
+    """Whether bytes try to be a CloudFormation template (a cheap look before parsing).
+
+    >>> looks_like_template(b"Resources:\\n  Q: {Type: AWS::SQS::Queue}\\n"), looks_like_template(b'{"name": "app"}')
+    (True, False)
+    """
+    return any(word in data for word in _TEMPLATE_WORDS) and _LOOKS_LIKE_TEMPLATE.search(data) is not None
+
+
+def looks_like_service(data: bytes) -> bool:
+    """Whether bytes have a ``service:`` key at a line's start (a Serverless Framework service, perhaps).
+
+    >>> looks_like_service(b"service: shop\\nprovider: {name: aws}\\n"), looks_like_service(b"Service: x\\n")
+    (True, False)
+    """
+    return (data.startswith(_SERVICE_STARTS) or any(start in data for start in _SERVICE_LINES)) and (
+        _LOOKS_LIKE_SERVICE.search(data) is not None
+    )
+
+
 _LOCAL_PATH_KEYS = ("DefinitionUri", "Location", "TemplateURL", "ContentUri", "BodyS3Location", "DefinitionS3Location")
 _FILE_VARIABLE = re.compile(r"\$\{file\(([^)~]+?)\)")
 # Every key :func:`_template_includes` looks for, as a template's text spells it (``Location`` also ends
@@ -333,15 +360,15 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
         if discovery.sniff is not None:
             discovery.sniffed[rel] = None
         # Not text: worth an error only when the bytes still look like a template or the name says so.
-        if _LOOKS_LIKE_TEMPLATE.search(data) or is_serverless_name or is_compose_name or explicit:
+        if looks_like_template(data) or is_serverless_name or is_compose_name or explicit:
             discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
         return
     if discovery.sniff is not None:
         discovery.sniffed[rel] = discovery.sniff(rel, text)
     data = text.encode("utf-8", errors="surrogatepass")  # the sniffers below read UTF-8
-    looks_like_template = bool(_LOOKS_LIKE_TEMPLATE.search(data))
-    looks_like_service = is_serverless_name or bool(_LOOKS_LIKE_SERVICE.search(data))
-    if not (looks_like_template or looks_like_service or is_compose_name or explicit):
+    template_like = looks_like_template(data)
+    service_like = is_serverless_name or looks_like_service(data)
+    if not (template_like or service_like or is_compose_name or explicit):
         return
     memory = discovery.classifications
     key = classification_key(rel, explicit, data) if memory is not None else ""
@@ -351,9 +378,9 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
         return
     if discovery._pending is not None:  # parsed after the walk, perhaps in another process; kept where it was read
         at = (len(discovery.errors), len(discovery.notes), len(discovery.candidates))
-        discovery._pending.append(_Pending(path, rel, text, data, suffix, explicit, looks_like_template, key, at))
+        discovery._pending.append(_Pending(path, rel, text, data, suffix, explicit, template_like, key, at))
         return
-    classified, document = _classify_text(rel, text, data, suffix, explicit=explicit, looks_like_template=looks_like_template)
+    classified, document = _classify_text(rel, text, data, suffix, explicit=explicit, looks_like_template=template_like)
     if memory is not None:
         memory.remember(key, classified)
     _keep(discovery, path, rel, classified, document, len(data))
