@@ -242,9 +242,12 @@ def section_corpus(corpus: Path, runs: int) -> None:
     report = [sys.executable, "-m", "pytest_serverless_arch", "report", str(corpus), "--format", "json", "-o", os.devnull]
     cold = median_of(runs, [*report, "--no-cache"] if has_cli_cache() else report)
     show("cold: report --format json", cold, base)
-    if cli_has("--jobs"):  # the cold run above uses every idle core (--jobs auto); here, one process
-        print(f"  processes for the cold run: --jobs auto; {processes_here()}")
+    if cli_has("--jobs"):  # the cold run above is --jobs auto (every idle core); then one process, and every core
+        chosen, cores, load = processes_here(templates, terraform)
+        print(f"  --jobs auto: {chosen} process{'es' if chosen > 1 else ''} here ({cores} usable cores, load average {load:.2f})")
         show("cold, --jobs 1 (one process)", median_of(runs, [*report, "--no-cache", "--jobs", "1"]), base)
+        if cores > 1 and chosen != cores:
+            show(f"cold, --jobs {cores} (every core)", median_of(runs, [*report, "--no-cache", "--jobs", str(cores)]), base)
     if has_cli_cache():
         with tempfile.TemporaryDirectory() as folder:  # a cache of its own: never the user's, never the corpus
             warm = [*report, "--cache-dir", folder]
@@ -267,11 +270,18 @@ def cli_has(flag: str) -> bool:
     return flag in help_text
 
 
-def processes_here() -> str:
-    """The usable cores and the load now: what ``--jobs auto`` goes by (one process per idle core)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+def processes_here(templates: Sequence[Path], terraform: Sequence[Path]) -> tuple[int, int, float]:
+    """How many processes ``--jobs auto`` takes for the corpus now, the usable cores and the load average.
+
+    Asked of the package (``parallel.workers_for``) with what discovery weighs: the templates' bytes and
+    the ``.tf`` files; the load may move during the runs.
+    """
+    from pytest_serverless_arch import parallel
+    from pytest_serverless_arch.discover import TERRAFORM_FILE_WEIGHT
+
+    work = sum(path.stat().st_size for path in templates) + TERRAFORM_FILE_WEIGHT * len(terraform)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    return f"{cores} usable cores, load average {load:.2f} before the runs"
+    return parallel.workers_for(None, work, len(templates) + 1), parallel.usable_cores(), load
 
 
 def section_scale(sizes: Sequence[int], runs: int, skip_big: bool) -> None:
