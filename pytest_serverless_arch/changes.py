@@ -34,7 +34,6 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -164,12 +163,11 @@ def state_since(root: str | os.PathLike[str], ref: str) -> tuple[str, tuple[str,
 
 
 @contextmanager
-def tree_at(root: str | os.PathLike[str], ref: str, *, remove_in_background: bool = False) -> Iterator[Path]:
+def tree_at(root: str | os.PathLike[str], ref: str) -> Iterator[Path]:
     """A temporary folder holding ``root`` as it was at ``ref`` (from ``git archive``; removed afterwards).
 
-    ``remove_in_background`` removes it in a thread of its own, which the interpreter
-    waits for before it exits: on a slow disk, removing thousands of files and folders
-    takes seconds that the rest of the run need not wait for.
+    Removed before the block's caller goes on, never in a thread of its own: the
+    command line ends its process with ``os._exit``, which would leave it behind.
     """
     root_path = Path(root).resolve()
     commit = _check_ref(root_path, ref)
@@ -180,11 +178,7 @@ def tree_at(root: str | os.PathLike[str], ref: str, *, remove_in_background: boo
         _extract(archive, folder)
         yield folder
     finally:
-        if remove_in_background:
-            remover = threading.Thread(target=shutil.rmtree, args=(folder, True), name="serverless-arch-ref-removal")
-            remover.start()  # not a daemon: the process exits only once the folder is gone
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _extract(archive: bytes, folder: Path) -> None:
@@ -228,7 +222,7 @@ def load_at(
     from .unit_memory import UnitMemory, moved_entries
 
     root_path = Path(root).resolve()
-    with tree_at(root_path, ref, remove_in_background=True) as folder:
+    with tree_at(root_path, ref) as folder:
         tree = folder.resolve()
         wanted = [Path(path).resolve() for path in (paths or [root_path])]
         mapped = [str(tree / path.relative_to(root_path)) for path in wanted if path.is_relative_to(root_path)]

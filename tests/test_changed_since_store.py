@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +13,7 @@ from pytest_serverless_arch.changes import GraphAtRef, changes_since
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.ref_store import MAX_REFS, RefStore
 
-from .helpers import commit_all, write_files
+from .helpers import commit_all, run_cli, write_files
 
 PROVIDER = """\
     Resources:
@@ -215,15 +213,15 @@ def test_the_plugin_without_a_cache_folder_loads_only_the_edited_unit_again_at_t
     assert loaded == ["alone/template.yaml", "provider/template.yaml", "reader/template.yaml", "reader/template.yaml"]
 
 
-def test_the_tree_at_the_ref_is_removed_in_the_background_once_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tree_at_the_ref_is_removed_once_loaded_even_by_the_command_line(tmp_path: Path) -> None:
+    """The command line ends its process with os._exit: nothing may be left to a thread."""
     root = tmp_path / "repo"
     repository(root)
+    write_files(root, {"reader/template.yaml": READER.replace("Queue:", "Jobs:")})
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
-    graph = changes.load_at("HEAD", root=root)
-    assert [unit.name for unit in graph.units()] == ["alone", "provider", "reader"]
-    for thread in threading.enumerate():
-        if thread.name == "serverless-arch-ref-removal":
-            thread.join()
+    done = run_cli("report", str(root), "--no-cache", "--arch-changed-since", "HEAD", env={"TMPDIR": str(temporary)})
+    assert done.returncode == 0, done.stderr
+    changed = done.json()["changes"]
+    assert (changed["changed_units"], changed["linked_units"]) == (["reader"], ["provider"])
     assert list(temporary.iterdir()) == []
