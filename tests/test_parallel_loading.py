@@ -217,8 +217,10 @@ def test_a_warm_run_after_a_parallel_cold_run_reuses_it_and_sees_an_edit_of_a_fi
     assert cold["processes"] == 2 and cold["misses"] > 0 and not cold["reused"]
     warm = run_load(probe, root, "2", cache=cache)
     assert warm["reused"] and warm["report"] == cold["report"]
-    edited = next(rel for rel in cold["worker_files"] if rel.startswith("cfn/") and rel.endswith(".yaml"))
-    (root / edited).write_text(EDITED, encoding="utf-8")
+    edited = next(rel for rel in cold["worker_files"] if rel.startswith(("cfn/", "sam/")) and rel.endswith(".yaml"))
+    # a SAM template stays one (else the repository's layout changes: every unit is read again)
+    sam = "AWS::Serverless" in (root / edited).read_text(encoding="utf-8")
+    (root / edited).write_text(("Transform: AWS::Serverless-2016-10-31\n" if sam else "") + EDITED, encoding="utf-8")
     after = run_load(probe, root, "2", cache=cache)
     assert not after["reused"]
     assert (after["hits"], after["misses"]) == (cold["misses"] - 1, 1)  # the worker's units were kept in the pack
@@ -242,6 +244,22 @@ Resources:
       EventSourceArn: !GetAtt EditedQueue.Arn
       FunctionName: !Ref EditedFunction
 """
+
+
+def test_a_warm_cache_that_knows_some_units_gives_the_same_load_in_two_processes(
+    probe: Path, repository: Path, tmp_path: Path
+) -> None:
+    """Units taken from the pack and units loaded again, in both processes, merged as one process has them."""
+    root = tmp_path / "repository"
+    shutil.copytree(repository, root)
+    cache = tmp_path / "cache"
+    run_load(probe, root, "1", cache=cache)
+    for path in sorted(root.rglob("*.yaml")):  # every YAML file's bytes change: the pack knows none of them
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write("\n# edited\n")
+    shared = run_load(probe, root, "2", cache=cache)
+    assert shared["processes"] == 2 and shared["hits"] > 0  # the JSON templates' units are still taken from the pack
+    _same_load(shared, run_load(probe, root, "1"))
 
 
 def test_a_small_repository_is_loaded_in_one_process(probe: Path) -> None:
