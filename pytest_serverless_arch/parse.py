@@ -431,11 +431,11 @@ def _intrinsic(key: str, value: Any, mark: Any) -> LineDict:
         # ``!GetAtt A.B.C`` names resource A and attribute ``B.C``.
         resource, _, attribute = value.partition(".")
         value = [resource, attribute] if attribute else [resource]
-    result = LineDict()
+    result = _new_mapping(LineDict)  # the slots are set here: LineDict.__init__ is a Python call a tag
     result[key] = value
-    result.line = mark.line + 1
+    result.line = line = mark.line + 1
     result.column = mark.column + 1
-    result.key_lines[key] = result.line
+    result._key_lines = {key: line}
     return result
 
 
