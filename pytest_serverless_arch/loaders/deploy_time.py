@@ -84,7 +84,9 @@ def resolve_textual_references(unit: LoadedUnit) -> None:
     """Every edge end that is a name or ARN spelled as a serverless variable becomes that reference."""
     unit.edges = [
         dataclasses.replace(edge, source=_resolved(edge.source), target=_resolved(edge.target))
-        if _textual(edge.source) or _textual(edge.target)
+        # most ends are logical ids: asked here before a call (a 19 MB template has 220,000 edges)
+        if (isinstance(edge.source, ForeignRef) and _textual(edge.source))
+        or (isinstance(edge.target, ForeignRef) and _textual(edge.target))
         else edge
         for edge in unit.edges
     ]

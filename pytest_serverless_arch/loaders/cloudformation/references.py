@@ -29,12 +29,12 @@ def finish_unit(unit: LoadedUnit, walked: Mapping[str, Walked] | None = None) ->
     ``walked`` is what the wiring already found in each resource's properties
     (see :class:`~.mentions.Walked`): those properties are not walked again.
     """
-    logical_ids = unit.logical_ids()
+    logical_ids: dict[str, str] | None = None  # built when a parameter first asks (most units have none)
     walked = walked or {}
     resources = []
     for resource in unit.resources:
         properties = resource.properties if isinstance(resource.properties, Mapping) else None
-        if properties is not None and not resource.implicit:
+        if properties and not resource.implicit:  # empty properties name nothing
             seen = walked.get(resource.logical_id)
             if seen is not None and seen.properties is properties and seen.line == resource.location.line:
                 found: Iterable[tuple[ForeignRef, int]] = resolved_foreign(seen.foreign, unit.parameters)
@@ -43,6 +43,8 @@ def finish_unit(unit: LoadedUnit, walked: Mapping[str, Walked] | None = None) ->
             for ref, line in found:
                 unit.property_refs.append(PropertyRef(resource.logical_id, ref, Location(resource.location.path, line)))
         if resource.kind == "parameter" and properties is not None and resource.value_target is None:
+            if logical_ids is None:
+                logical_ids = unit.logical_ids()
             target = logical_ids.get(target_of(properties.get("Value"), None) or "") or _named_by_value(unit, properties)
             if target is not None and target != resource.logical_id:
                 resource = dataclasses.replace(resource, value_target=target)
