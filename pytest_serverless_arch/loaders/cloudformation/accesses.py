@@ -14,7 +14,7 @@ from typing import Any
 from ...model import Endpoint, ForeignRef
 from ...parse import item_line, key_line, line_of
 from ..deploy_time import VariableText, serverless_reference
-from .intrinsics import SUB_VARIABLE, condition_alternatives, resolve_string, sub_parts, symbolic_string, target_of
+from .intrinsics import SUB_VARIABLE, condition_alternatives, is_mapping, resolve_string, sub_parts, symbolic_string, target_of
 from .kinds import kind_from_arn
 from .template import SSM_RESOLVE, TemplateReader
 
@@ -116,11 +116,11 @@ def role_accesses(reader: TemplateReader) -> None:
     """IAM statements of a function's role: accesses (and invokes for lambda:InvokeFunction)."""
     statements_by_role: dict[str, list[tuple[Any, int]]] = {}
     for logical_id, spec in reader.resources.items():
-        if not isinstance(spec, Mapping):
+        if not is_mapping(spec):
             continue
         type_name = spec.get("Type")
         properties = spec.get("Properties")
-        if not isinstance(properties, Mapping):
+        if not is_mapping(properties):
             continue
         if type_name == "AWS::IAM::Role":
             policies = properties.get("Policies")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from ...parse import line_of
 from ...pseudo import ACCOUNT_ID, REGION
@@ -61,7 +61,7 @@ class Reference:
     via: str  # Ref, GetAtt, Sub, DependsOn
 
 
-def is_mapping(value: Any) -> bool:
+def is_mapping(value: Any) -> TypeGuard[Mapping[Any, Any]]:
     """``isinstance(value, Mapping)``, answered without asking the ABC for the dicts and scalars a template is made of.
 
     The walks over every resource's properties ask this of millions of values;
@@ -154,7 +154,7 @@ def target_of(value: Any, resources: Mapping[str, Any] | None = None) -> str | N
 
 
 def _direct_references(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping) and len(value) == 1:
+    if is_mapping(value) and len(value) == 1:
         ((key, inner),) = value.items()
         if key == "Ref" and isinstance(inner, str):
             yield inner

@@ -22,7 +22,7 @@ from ...budget import ExpansionBudget, expanded_size
 from ...files import UnreadableFile, note_reused
 from ...model import Edge, Export, ForeignRef, LoadedUnit, LoadError, Location, Resource
 from ...parse import ParseError, read_document
-from .intrinsics import resolve_string, target_of
+from .intrinsics import is_mapping, resolve_string, target_of
 
 if TYPE_CHECKING:
     from ...config import LoadConfig
@@ -87,7 +87,7 @@ def _join(
     owners = _owners(unit.resources)
     outputs: dict[tuple[str, str], str] = {}  # (stack logical id, output) -> logical id in the parent
     for logical_id, spec in resources.items():
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("Type"), str) or spec["Type"] not in _LOCATION_PROPERTY:
+        if not is_mapping(spec) or not isinstance(spec.get("Type"), str) or spec["Type"] not in _LOCATION_PROPERTY:
             continue
         properties = spec.get("Properties")
         if not isinstance(properties, Mapping):

@@ -18,7 +18,7 @@ from ...pseudo import ACCOUNT_ID, REGION, arn_fields
 from ..endpoints import DEFAULT_EVENT_BUS, LAMBDA_ARN, event_bus_endpoint, log_group_endpoint, self_managed_kafka
 from .accesses import destinations, function_accesses, on_failure_destination, role_accesses
 from .included import IncludedFile, include_location, is_local_path, read_included
-from .intrinsics import sub_parts, symbolic_string, target_of
+from .intrinsics import is_mapping, sub_parts, symbolic_string, target_of
 from .mentions import Walked, mentions_in
 from .template import TemplateReader
 
@@ -67,7 +67,7 @@ def read_resources(reader: TemplateReader) -> None:
                 line, f"{logical_id}: Fn::ForEach (AWS::LanguageExtensions) is not expanded; its resources are not in the graph"
             )
             continue
-        if not isinstance(spec, Mapping):
+        if not is_mapping(spec):
             reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} is not a mapping"))
             continue
         type_name = spec.get("Type")
@@ -82,7 +82,7 @@ def read_resources(reader: TemplateReader) -> None:
             reader.unit.errors.append(LoadError(reader.path, line, f"resource {logical_id} has no `Type`"))
             continue
         properties = spec.get("Properties")
-        if properties is not None and not isinstance(properties, Mapping):
+        if properties is not None and not is_mapping(properties):
             reader.note(line, f"resource {logical_id}: `Properties` is not a mapping; ignored")
             properties = None
         reader.add_resource(
@@ -125,7 +125,7 @@ def _is_intrinsic(value: Mapping[str, Any]) -> bool:
 def _outside_origin(reader: TemplateReader, value: Any) -> str | None:
     if isinstance(value, str):
         return "an SSM parameter" if "{{resolve:ssm" in value else None
-    if not isinstance(value, Mapping) or len(value) != 1:
+    if not is_mapping(value) or len(value) != 1:
         return None
     ((key, inner),) = value.items()
     if key == "Ref" and isinstance(inner, str) and inner in reader.parameter_types:
@@ -163,13 +163,13 @@ def read_wiring(reader: TemplateReader) -> None:
     lines = getattr(reader.resources, "key_lines", {})
     permissions: list[tuple[str, Mapping[str, Any], int]] = []
     for logical_id, spec in reader.resources.items():
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("Type"), str):
+        if not is_mapping(spec) or not isinstance(spec.get("Type"), str):
             continue
         logical_id = str(logical_id)
         type_name = spec["Type"]
         properties = spec.get("Properties")
         line = lines.get(logical_id, 1)
-        if not isinstance(properties, Mapping):
+        if not is_mapping(properties):
             properties = LineDict()
         if type_name == "AWS::Lambda::Permission":
             permissions.append((logical_id, properties, line))

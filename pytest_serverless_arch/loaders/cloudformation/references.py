@@ -33,7 +33,7 @@ def finish_unit(unit: LoadedUnit, walked: Mapping[str, Walked] | None = None) ->
     walked = walked or {}
     resources = []
     for resource in unit.resources:
-        properties = resource.properties if isinstance(resource.properties, Mapping) else None
+        properties = resource.properties if is_mapping(resource.properties) else None
         if properties and not resource.implicit:  # empty properties name nothing
             seen = walked.get(resource.logical_id)
             if seen is not None and seen.properties is properties and seen.line == resource.location.line:

@@ -20,7 +20,7 @@ from ...model import Endpoint, ForeignRef, LoadedUnit, Location, Note, Resource
 from ...parse import LineDict, TaggedValue, line_of
 from ...pseudo import ACCOUNT_ID, REGION, arn_fields, field_matches, names_match
 from ..edges import UnitEdges
-from .intrinsics import SSM_RESOLVE, references_in, resolve_string, sub_parts, symbolic_string, target_of
+from .intrinsics import SSM_RESOLVE, is_mapping, references_in, resolve_string, sub_parts, symbolic_string, target_of
 from .kinds import CONFIGURING_TYPES, NAME_PROPERTIES, kind_from_arn, kind_of, name_in_arn
 from .mentions import Walked, mentions_in
 
@@ -150,7 +150,7 @@ class TemplateReader:
         code_source: str | None = None,
     ) -> Resource:
         """Build a :class:`Resource` of this unit (physical name, tags, suppressions filled in)."""
-        properties = properties if isinstance(properties, Mapping) else LineDict()
+        properties = properties if is_mapping(properties) else LineDict()
         if physical_name is None:
             name_property = NAME_PROPERTIES.get(type_name)
             if name_property and name_property in properties:
@@ -175,7 +175,7 @@ class TemplateReader:
     def tags_of(self, properties: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
         tags = properties.get("Tags")
         pairs: list[tuple[str, str]] = []
-        if isinstance(tags, Mapping):
+        if is_mapping(tags):
             for key, value in tags.items():
                 resolved = self.resolve(value)
                 if resolved is not None:
@@ -191,7 +191,7 @@ class TemplateReader:
 
     def suppressions_of(self, metadata: Any, line: int) -> tuple[tuple[str, str], ...]:
         """``Metadata: {serverless-arch: {suppress: [{rule, reason}]}}`` entries."""
-        if not isinstance(metadata, Mapping):
+        if not is_mapping(metadata):
             return ()
         block = metadata.get(_SUPPRESS_KEY)
         entries = block.get("suppress") if isinstance(block, Mapping) else None
