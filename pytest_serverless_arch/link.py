@@ -375,7 +375,8 @@ class _Linker:
                 else:
                     edges.append(edge)
             self._permission_edges[id(unit)] = later
-        graph, owner, carried = self.graph, self._owner, self._carried
+        graph, carried, nodes = self.graph, self._carried, self.graph._nodes
+        unit_of = self.index.unit_of.get  # _owner, inline: asked twice an edge
         node_prefix = f"{unit.name}:"
         unit_id = unit_node(unit.name)
         for edge in edges:
@@ -384,37 +385,40 @@ class _Linker:
             local = None
             source: tuple[str, _Resolved | None] | None
             target: tuple[str, _Resolved | None] | None
+            source_foreign = target_foreign = False
             if isinstance(raw_source, str):
                 source_id = node_prefix + raw_source
-                source = (source_id, None) if source_id in graph._nodes else None
+                source = (source_id, None) if source_id in nodes else None
                 local = source_id
             elif isinstance(raw_source, Resource):
                 source_id = raw_source.id
-                source = (source_id, None) if source_id in graph._nodes else None
+                source = (source_id, None) if source_id in nodes else None
                 local = source_id
             else:
                 source = None
                 if isinstance(raw_source, ForeignRef):
+                    source_foreign = True
                     carried.add((unit.name, _plain(raw_source)))
             if isinstance(raw_target, str):
                 target_id = node_prefix + raw_target
-                target = (target_id, None) if target_id in graph._nodes else None
+                target = (target_id, None) if target_id in nodes else None
                 if local is None:
                     local = target_id
             elif isinstance(raw_target, Resource):
                 target_id = raw_target.id
-                target = (target_id, None) if target_id in graph._nodes else None
+                target = (target_id, None) if target_id in nodes else None
                 if local is None:
                     local = target_id
             else:
                 target = None
                 if isinstance(raw_target, ForeignRef):
+                    target_foreign = True
                     carried.add((unit.name, _plain(raw_target)))
             if local is None:
                 local = unit_id
-            if isinstance(raw_source, ForeignRef):
+            if source_foreign:
                 source = self.endpoint(unit, raw_source, edge.location, local)
-            if isinstance(raw_target, ForeignRef):
+            if target_foreign:
                 target = self.endpoint(unit, raw_target, edge.location, local)
             if source is None or target is None or source[0] == target[0]:
                 continue
@@ -422,7 +426,8 @@ class _Linker:
             if edge.kind in _FOLLOW_PARAMETER_VALUE:
                 source_id = _value_node(source_ref) or source_id
                 target_id = _value_node(target_ref) or target_id
-            source_unit, target_unit = owner(source_id), owner(target_id)
+            source_unit = source_id[5:] if source_id.startswith("unit:") else unit_of(source_id)
+            target_unit = target_id[5:] if target_id.startswith("unit:") else unit_of(target_id)
             cross_unit = source_unit != target_unit or source_unit is None or target_unit is None
             # A permission for a trigger some unit already wires adds no second trigger,
             # but the unit still names the other unit's resource: the link below stays.
