@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
+from .collector import collector_paused
+
 __all__ = ["MIN_SHARE_BYTES", "Team", "balance", "fork_refusal", "spare_cores", "usable_cores", "workers_for"]
 
 T = TypeVar("T")
@@ -355,7 +357,8 @@ def _unpack(data: bytes | None) -> tuple[dict[int, Any], str | None]:
     if not data.startswith(_MAGIC) or len(data) < head or _LENGTH.unpack_from(data, len(_MAGIC))[0] != len(data) - head:
         return {}, "sent something unreadable" if data else "ended without sending its results"
     try:
-        form, body = pickle.loads(memoryview(data)[head:])
+        with collector_paused():  # a worker's units are many small containers and no cycles: no collection walks them
+            form, body = pickle.loads(memoryview(data)[head:])
     except Exception:  # noqa: BLE001 - garbage: the share is run here
         return {}, "sent something unreadable"
     if form == "all" and isinstance(body, dict) and all(isinstance(index, int) for index in body):
@@ -365,7 +368,7 @@ def _unpack(data: bytes | None) -> tuple[dict[int, Any], str | None]:
     received: dict[int, Any] = {}
     for item in body:
         if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], int) and isinstance(item[1], bytes):
-            with contextlib.suppress(Exception):  # one piece that cannot be read is run here
+            with contextlib.suppress(Exception), collector_paused():  # one piece that cannot be read is run here
                 received[item[0]] = pickle.loads(item[1])
     return received, None
 
