@@ -31,6 +31,7 @@ runs here, in order.
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import pickle
@@ -201,6 +202,7 @@ class Team:
         self.holds: dict[str, int] = {}  # which process (rank) holds the parsed document of each file
         self._workers: list[_Worker] = []  # in this process: the live workers
         self._parent: tuple[int, int] | None = None  # in a worker: (reads from the parent, writes to it)
+        self._frozen = False  # gc.freeze() before forking (see start)
 
     @property
     def forked(self) -> bool:
@@ -216,9 +218,20 @@ class Team:
         for worker in self._workers:
             _stop(worker)
         self._workers = []
+        self._thaw()
+
+    def _thaw(self) -> None:
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
 
     def start(self, workers: int) -> None:
         """Fork ``workers - 1`` workers (``workers`` processes in all); after it, each runs as rank ``self.rank``."""
+        if workers > 1 and gc.isenabled() and not self._frozen:
+            # What exists now is shared with the workers page by page until written: a collection walking it would
+            # write to every object (and copy every page) in each process. Collected again once the workers end.
+            gc.freeze()
+            self._frozen = True
         for rank in range(1, workers):
             try:
                 to_parent = os.pipe()
@@ -292,6 +305,7 @@ class Team:
         for worker in self._workers:  # each sent its results and is ending: reaped
             _stop(worker)
         self._workers = []
+        self._thaw()
         return results
 
     # --- this process's side --------------------------------------------------------------

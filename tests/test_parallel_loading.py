@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(parallel.fork_refusal() not in (None, "inside a 
 
 PROBE = '''
 """Load a repository with N processes and print, as JSON, what came out."""
-import json, os, sys, time
+import gc, json, os, sys, time
 from pathlib import Path
 
 from pytest_serverless_arch import parallel
@@ -97,6 +97,7 @@ print(json.dumps({
     "hits": cache.hits if cache else 0,
     "misses": cache.misses if cache else 0,
     "reused": cache.graph_reused if cache else False,
+    "collector": [gc.isenabled(), gc.get_freeze_count()],  # frozen while the workers ran, not after
 }))
 '''
 
@@ -160,6 +161,7 @@ def test_two_and_three_processes_give_the_serial_graph_errors_and_notes_in_the_s
         assert shared["processes"] == int(jobs)
         assert shared["worker_files"]  # the workers parsed and loaded files of their own
         assert shared["terraform_holders"] == [int(jobs) - 1]  # the Terraform directories: one worker, the last
+        assert shared["collector"] == [True, 0]
         _same_load(serial, shared)
 
 
