@@ -287,6 +287,9 @@ def processes_here(templates: Sequence[Path], terraform: Sequence[Path]) -> tupl
 def section_scale(sizes: Sequence[int], runs: int, skip_big: bool) -> None:
     # cold runs: with the warm cache on, the second and third run of a size would read the first one's units
     cold_flags = ["--no-cache"] if has_cli_cache() else []
+    # one process: the table is the cost of a size (CPU per 1,000 resources); a worker forked past 1.5 MB of
+    # templates would add its own CPU (pickling what it loaded) to the big sizes only (the corpus section has both)
+    cold_flags += ["--jobs", "1"] if cli_has("--jobs") else []
     print("\n## Scale: generated CloudFormation repositories, 50 resources a template")
     print(f"  {'resources':>9} {'templates':>9} {'wall s':>8} {'cpu s':>8} {'cpu s/1k res':>12} {'peak MiB':>9}")
     for resources in sizes:
