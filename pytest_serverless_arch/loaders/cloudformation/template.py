@@ -46,6 +46,7 @@ class TemplateReader:
         self.document = document
         self.config = config
         self.path = path or unit.path
+        self._locations: dict[int, Location] = {}  # line -> its Location in ``path`` (see loc)
         # The repository root, when the pipeline gives it: definitions kept in files beside
         # the template (DefinitionUri, BodyS3Location, AWS::Include) are read from under it.
         self.root = root
@@ -79,7 +80,11 @@ class TemplateReader:
     # --- locations and edges ------------------------------------------------
 
     def loc(self, line: int) -> Location:
-        return Location(self.path, line)
+        """The location of ``line`` in the file being read; one object a line (a resource's edges share its line)."""
+        found = self._locations.get(line)
+        if found is None:
+            found = self._locations[line] = Location(self.path, line)
+        return found
 
     def note(self, line: int, message: str) -> None:
         self.unit.notes.append(Note(self.loc(line), message))
@@ -88,10 +93,11 @@ class TemplateReader:
     def located_in(self, path: str) -> Iterator[None]:
         """Edges and notes added inside carry lines of ``path`` (a file the template includes)."""
         template_path, self.path = self.path, path
+        template_locations, self._locations = self._locations, {}
         try:
             yield
         finally:
-            self.path = template_path
+            self.path, self._locations = template_path, template_locations
 
     def edge(self, kind: str, source: Endpoint, target: Endpoint, line: int, detail: str = "") -> None:
         """Add an edge once per (kind, source, target, detail)."""
