@@ -111,7 +111,12 @@ def workers_for(jobs: int | None, work_bytes: int, pieces: int) -> int:
 
 
 def spare_cores() -> int:
-    """The usable cores other processes leave idle, by the system's load over the last minute (rounded up).
+    """The usable cores other processes leave idle, by the system's load over the last minute (to the nearest).
+
+    One core of that load is taken to be this run's own: the load average lags a
+    minute, so it holds this process, or the step of a script or CI job that ran
+    just before it (on an otherwise quiet 2-core machine a report run right after
+    another sees a load of about 1, and both cores are free for it).
 
     A worker on a core another process keeps busy slows both (and the load waits
     for the slowest of its processes): on a machine whose cores are busy, a load
@@ -125,7 +130,7 @@ def spare_cores() -> int:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load figure on this system: take every core as idle
         return usable_cores()
-    return max(0, min(usable_cores(), math.ceil(usable_cores() - load)))
+    return max(0, min(usable_cores(), math.floor(usable_cores() + 1 - load + 0.5)))
 
 
 # What a piece costs besides its own work, as a share of that work: a worker pickles the units it loaded (about

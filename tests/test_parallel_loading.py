@@ -279,13 +279,20 @@ def test_processes_are_used_only_where_forking_is_safe_and_pays(monkeypatch: pyt
     assert parallel.workers_for(3, 10, 500) == 3  # asked for: taken as it is
     assert parallel.workers_for(8, 10**9, 5) == 5  # never more processes than pieces
     assert parallel.workers_for(1, 10**9, 500) == 1
-    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 0.5, 0.5))  # others keep two and a half cores busy
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.5, 0.5, 0.5))  # this run's core and one and a half more
+    assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 3
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.2, 3.5, 3.5))  # this run's own core and most of another
     assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 2
-    monkeypatch.setattr(os, "getloadavg", lambda: (3.2, 3.5, 3.5))
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.6, 3.5, 3.5))
     assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (6.0, 3.5, 3.5))
     assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 1
     assert parallel.workers_for(2, 100 * parallel.MIN_SHARE_BYTES, 500) == 2  # asked for: whatever the load
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.04, 1.0, 1.0))  # a quiet machine after the run before this one
+    assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.7, 1.0, 1.0))
+    assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
     assert parallel.workers_for(None, 100 * parallel.MIN_SHARE_BYTES, 500) == 1
