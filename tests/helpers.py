@@ -231,6 +231,30 @@ def write_files(root: Path, files: Mapping[str, str]) -> None:
         path.write_text(textwrap.dedent(text))
 
 
+def apply_edit(root: Path, files: Mapping[str, str | None]) -> None:
+    """Write ``{relative path: text}`` under ``root`` as :func:`write_files` does; a None text deletes that file."""
+    for relpath, text in files.items():
+        if text is None:
+            (root / relpath).unlink()
+        else:
+            write_files(root, {relpath: text})
+
+
+def record_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The list each loader run appends its candidate's path to, from now until ``monkeypatch`` is undone."""
+    from pytest_serverless_arch import loaders
+
+    real_loader_for = loaders.loader_for
+    loaded: list[str] = []
+
+    def counting(format_name: str) -> Any:
+        loader = real_loader_for(format_name)
+        return None if loader is None else lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
+
+    monkeypatch.setattr(loaders, "loader_for", counting)
+    return loaded
+
+
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` with a fixed identity; its stdout."""
     command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false", *args]

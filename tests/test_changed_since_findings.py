@@ -14,20 +14,19 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_serverless_arch import load, loaders
+from pytest_serverless_arch import load
 from pytest_serverless_arch.changes import GraphAtRef, load_at
 from pytest_serverless_arch.cli import main
 from pytest_serverless_arch.files import FileRead
 from pytest_serverless_arch.report import build_document, render
 from pytest_serverless_arch.unit_memory import UnitMemory, moved_entries
 
-from .helpers import commit_all, write_files
+from .helpers import apply_edit, commit_all, record_loads, write_files
 from .hypothesis_support import property_settings
 
 PROVIDER = """\
@@ -107,11 +106,7 @@ def test_a_change_gets_a_full_runs_findings_on_the_units_it_touches(edit: str, t
     root = tmp_path / "repo"
     write_files(root, BASE)
     commit_all(root, "base")
-    for relpath, text in EDITS[edit].items():
-        if text is None:
-            (root / relpath).unlink()
-        else:
-            write_files(root, {relpath: text})
+    apply_edit(root, EDITS[edit])
     full = report(capsys, str(root), "--no-cache")
     scoped = [report(capsys, str(root), "--cache-dir", str(tmp_path / "cache"), "--arch-changed-since", "HEAD") for _ in range(2)]
     assert scoped[0] == scoped[1]  # the second run took the graph at HEAD from the cache folder
@@ -162,31 +157,17 @@ def test_the_load_at_the_ref_runs_the_loaders_only_on_what_the_edit_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert sorted(LOADED_AT_REF) == sorted(EDITS)
-    real_loader_for = loaders.loader_for
-    loaded: list[str] = []  # the candidates a loader ran on
-
-    def counting(format_name: str) -> Any:
-        loader = real_loader_for(format_name)
-        if loader is None:
-            return None
-        return lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
-
+    loaded = record_loads(monkeypatch)  # the candidates a loader ran on
     for edit in sorted(EDITS):
         root = tmp_path / edit.replace(" ", "-")
         write_files(root, BASE)
         commit_all(root, "base")
-        for relpath, text in EDITS[edit].items():
-            if text is None:
-                (root / relpath).unlink()
-            else:
-                write_files(root, {relpath: text})
+        apply_edit(root, EDITS[edit])
         head_units = UnitMemory()
         load(root, cache=head_units)
         cold = load_at("HEAD", root=root)
         loaded.clear()
-        monkeypatch.setattr(loaders, "loader_for", counting)
         reused = load_at("HEAD", root=root, units=head_units.entries)
-        monkeypatch.undo()
         assert sorted(loaded) == LOADED_AT_REF[edit], edit
         assert GraphAtRef.of(reused) == GraphAtRef.of(cold), edit
         assert render(build_document(reused), "json") == render(build_document(cold), "json"), edit

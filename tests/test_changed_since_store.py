@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pytest_serverless_arch import changes, load, loaders, ref_store
+from pytest_serverless_arch import changes, load, ref_store
 from pytest_serverless_arch.cache import UnitCache
 from pytest_serverless_arch.changes import GraphAtRef, changes_since
 from pytest_serverless_arch.config import LoadConfig
 from pytest_serverless_arch.ref_store import MAX_REFS, RefStore
 
-from .helpers import commit_all, run_cli, write_files
+from .helpers import commit_all, record_loads, run_cli, write_files
 
 PROVIDER = """\
     Resources:
@@ -138,14 +137,7 @@ def test_a_cache_folders_units_serve_the_load_at_the_ref_even_when_the_head_was_
     load(root, cache=cache)
     graph = load(root, cache=cache)  # the whole graph from the folder: no pack was read in this load
     assert cache.graph_reused
-    real_loader_for = loaders.loader_for
-    loaded: list[str] = []
-
-    def counting(format_name: str) -> Any:
-        loader = real_loader_for(format_name)
-        return None if loader is None else lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
-
-    monkeypatch.setattr(loaders, "loader_for", counting)
+    loaded = record_loads(monkeypatch)
     found = changes_since(graph, "HEAD", store=RefStore(tmp_path / "refs", key_file=tmp_path / "key"), units=cache)
     assert loaded == ["provider/template.yaml"]
     assert (found.changed_units, found.linked_units) == (("provider",), ("reader",))
@@ -198,14 +190,7 @@ def test_the_plugin_without_a_cache_folder_loads_only_the_edited_unit_again_at_t
 ) -> None:
     repository(pytester.path)
     write_files(pytester.path, {"reader/template.yaml": READER.replace("Queue:", "Jobs:")})
-    real_loader_for = loaders.loader_for
-    loaded: list[str] = []
-
-    def counting(format_name: str) -> Any:
-        loader = real_loader_for(format_name)
-        return None if loader is None else lambda candidate, *rest: loaded.append(candidate.relpath) or loader(candidate, *rest)
-
-    monkeypatch.setattr(loaders, "loader_for", counting)
+    loaded = record_loads(monkeypatch)
     result = pytester.runpytest("-p", "no:cacheprovider", "--arch-rule", "no-breaking-removals", "--arch-changed-since", "HEAD")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: 1 file, units changed: reader; linked: provider; *"])
