@@ -17,7 +17,19 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import DEFAULT_IGNORED_DIRS, LoadConfig
-from .files import UnreadableFile, confine, decode_text, is_file, read_bytes, read_text, shown_path, walk
+from .files import (
+    UnreadableFile,
+    WalkRoot,
+    confine,
+    confine_listed,
+    decode_text,
+    is_file,
+    read_confined,
+    read_text,
+    shown_path,
+    walk,
+    walk_root,
+)
 from .model import LoadError, Location, Note
 from .parse import DuplicateKey, LineDict, ParseError, describe_value, parse_text
 
@@ -215,10 +227,10 @@ def classify(document: Any) -> str | None:
 
 def _walk(
     root: Path, start: Path, ignore: tuple[str, ...], notes: list[Note], pruned: list[str] | None = None
-) -> Iterable[tuple[Path, list[str]]]:
-    """Directories under ``start`` with their file names, pruned (into ``pruned``) and confined to ``root``.
+) -> Iterable[tuple[str, str, list[str]]]:
+    """Folders under ``start`` (as ``os.walk`` names them), relative to ``root``, with their file names sorted.
 
-    A folder that cannot be listed is a note, not a silent gap.
+    Pruned folders go into ``pruned``. A folder that cannot be listed is a note, not a silent gap.
     """
 
     def unlisted(error: OSError) -> None:
@@ -227,8 +239,7 @@ def _walk(
         notes.append(Note(Location(where), f"folder cannot be listed ({reason}); its files are not read"))
 
     for directory, dirnames, filenames in walk(start, root, onerror=unlisted):  # recorded: the warm cache sees a file added
-        here = Path(directory)
-        rel_dir = relative_posix(here, root)
+        rel_dir = shown_path(directory, root)
         kept = []
         for name in sorted(dirnames):
             rel = name if rel_dir == "." else f"{rel_dir}/{name}"
@@ -238,7 +249,7 @@ def _walk(
                 continue
             kept.append(name)
         dirnames[:] = kept
-        yield here, sorted(filenames)
+        yield directory, rel_dir, sorted(filenames)
 
 
 def discover(
@@ -270,7 +281,8 @@ def discover(
     discovery = Discovery(root_path, classifications=classifications, sniff=sniff)
     if team is not None:
         discovery._pending = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
+    confined = walk_root(root_path)  # the root's real path, resolved once for every file the walk reads
     for given in paths:
         start = Path(given)
         if not start.is_absolute():
@@ -279,73 +291,108 @@ def discover(
             discovery.errors.append(LoadError(str(given), 0, "path is outside the repository root; not read"))
             continue
         if is_file(start, root_path):
-            _consider_file_safely(discovery, start, config, seen, explicit=True)
+            _consider_file_safely(discovery, str(start), relative_posix(start, root_path), config, seen, explicit=True)
             continue
-        for directory, filenames in _walk(root_path, start, config.ignore, discovery.notes, discovery.ignored):
-            _consider_directory(discovery, directory, filenames, config, seen)
+        for directory, rel_dir, filenames in _walk(root_path, start, config.ignore, discovery.notes, discovery.ignored):
+            # a folder named with ``..`` (under a top given so) is confined by realpath itself, file by file
+            listed = confined if ".." not in directory and os.path.isabs(directory) else None
+            _consider_directory(discovery, directory, rel_dir, filenames, config, seen, listed)
     if team is not None:
         _classify_pending(discovery, config, team, prepare_terraform)
     _mark_included(discovery)
     return discovery
 
 
-def _consider_directory(discovery: Discovery, directory: Path, filenames: list[str], config: LoadConfig, seen: set[Path]) -> None:
+def _consider_directory(
+    discovery: Discovery,
+    directory: str,
+    rel_dir: str,
+    filenames: list[str],
+    config: LoadConfig,
+    seen: set[str],
+    listed: WalkRoot | None = None,
+) -> None:
+    """The files of one folder the walk met (``rel_dir`` relative to the root), in the order given.
+
+    With ``listed``, each file is confined as a name listed in ``directory`` (see
+    :func:`~pytest_serverless_arch.files.confine_listed`), not as a path made anew.
+    """
     root = discovery.root
-    rel_dir = relative_posix(directory, root)
-    terraform_files = sum(
-        1 for name in filenames if name.endswith((".tf", ".tf.json")) and not _ignored(config, directory / name, root)
-    )
+    rels = [name if rel_dir == "." else f"{rel_dir}/{name}" for name in filenames]
+    kept = [not _ignored(config, rel) for rel in rels] if config.ignore else [True] * len(rels)
+    terraform_files = sum(1 for name, keep in zip(filenames, kept, strict=True) if keep and name.endswith((".tf", ".tf.json")))
     if terraform_files:
         discovery.terraform_dirs.append(rel_dir)
         discovery.terraform_files[rel_dir] = terraform_files
-    if is_file(directory / "cdk.out" / "manifest.json", root) and _inside(directory / "cdk.out", root):
-        manifest = directory / "cdk.out"
+    if is_file(os.path.join(directory, "cdk.out", "manifest.json"), root) and _inside(Path(directory, "cdk.out"), root):
+        manifest = Path(directory, "cdk.out")
         discovery.candidates.append(Candidate(manifest, relative_posix(manifest, root), "cdk"))
     elif "cdk.json" in filenames:
         discovery.notes.append(
             Note(
-                Location(relative_posix(directory / "cdk.json", root)),
+                Location(rels[filenames.index("cdk.json")]),
                 "a CDK app without a cdk.out cloud assembly: run `cdk synth` first so its stacks can be read",
             )
         )
     for name in ("samconfig.toml", "samconfig.yaml", "samconfig.yml"):
         if name in filenames:
-            discovery.samconfigs.setdefault(rel_dir, relative_posix(directory / name, root))
-    for name in filenames:
-        path = directory / name
-        if not _ignored(config, path, root) and not name.endswith(".tf.json"):  # Terraform, never a template
-            _consider_file_safely(discovery, path, config, seen)
+            discovery.samconfigs.setdefault(rel_dir, rels[filenames.index(name)])
+    for name, rel, keep in zip(filenames, rels, kept, strict=True):
+        if keep and not name.endswith(".tf.json"):  # Terraform, never a template
+            _consider_file_safely(discovery, os.path.join(directory, name), rel, config, seen, listed=listed)
 
 
-def _consider_file_safely(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path], explicit: bool = False) -> None:
+def _consider_file_safely(
+    discovery: Discovery,
+    path: str,
+    rel: str,
+    config: LoadConfig,
+    seen: set[str],
+    explicit: bool = False,
+    listed: WalkRoot | None = None,
+) -> None:
     """:func:`_consider_file`, with a bug in a reader turned into a load error on this file: the other files still load."""
     try:
-        _consider_file(discovery, path, config, seen, explicit=explicit)
+        _consider_file(discovery, path, rel, config, seen, explicit=explicit, listed=listed)
     except Exception as exc:
-        discovery.errors.append(LoadError.internal(relative_posix(path, discovery.root), exc))
+        discovery.errors.append(LoadError.internal(rel, exc))
 
 
-def _ignored(config: LoadConfig, path: Path, root: Path) -> bool:
-    if not config.ignore:
-        return False
-    rel = relative_posix(path, root)
+def _ignored(config: LoadConfig, rel: str) -> bool:
     return any(glob_matches(pattern, rel) for pattern in config.ignore)
 
 
-def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: set[Path], explicit: bool = False) -> None:
-    name = path.name
-    suffix = path.suffix.lower()
+def _suffix(name: str) -> str:
+    """``PurePath(name).suffix`` of a file name, without making a path (``.yaml`` alone has none).
+
+    >>> _suffix("template.yaml"), _suffix(".yaml"), _suffix("a."), _suffix("a.b.json")
+    ('.yaml', '', '', '.json')
+    """
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _consider_file(
+    discovery: Discovery,
+    path: str,
+    rel: str,
+    config: LoadConfig,
+    seen: set[str],
+    explicit: bool = False,
+    listed: WalkRoot | None = None,
+) -> None:
+    """Read one file (``path``, ``rel`` relative to the root) and keep what it is; with ``listed``, a file the walk listed."""
+    name = os.path.basename(path)
+    suffix = _suffix(name).lower()
     if suffix not in TEMPLATE_SUFFIXES or name in NEVER_TEMPLATES:
         if explicit:
-            discovery.errors.append(
-                LoadError(
-                    relative_posix(path, discovery.root), 0, "not a template file (expected .yaml, .yml, .json or .template)"
-                )
-            )
+            discovery.errors.append(LoadError(rel, 0, "not a template file (expected .yaml, .yml, .json or .template)"))
         return
-    rel = relative_posix(path, discovery.root)
     try:
-        real = confine(path, discovery.root)
+        if listed is not None:
+            real = confine_listed(os.path.dirname(path), name, listed)
+        else:
+            real = str(confine(path, discovery.root))
     except UnreadableFile as exc:
         if exc.cause == "outside":
             discovery.notes.append(Note(Location(rel), "symlink leads out of the repository; not followed"))
@@ -358,7 +405,7 @@ def _consider_file(discovery: Discovery, path: Path, config: LoadConfig, seen: s
     is_serverless_name = name in SERVERLESS_NAMES
     is_compose_name = name in COMPOSE_NAMES
     try:
-        data = read_bytes(real, discovery.root)
+        data = read_confined(real, discovery.root)  # confined a moment ago: not resolved again
     except UnreadableFile as exc:
         discovery.errors.append(LoadError(rel, exc.line or 1, exc.message))
         return
@@ -453,7 +500,7 @@ Measured on the shared corpus: its 337 ``.tf`` files cost about as much as 4 MB 
 class _Pending:
     """A file read by the walk, to be parsed and classified after it (see :func:`_classify_pending`)."""
 
-    path: Path
+    path: str  # as the walk named it (a Path is made for the few that are units)
     rel: str
     text: str
     data: bytes
@@ -558,7 +605,7 @@ class _ParsedOnUse(Candidate):
         self._document = value
 
 
-def _keep(discovery: Discovery, path: Path, rel: str, classified: Classified, document: Any, size: int = 0) -> None:
+def _keep(discovery: Discovery, path: str, rel: str, classified: Classified, document: Any, size: int = 0) -> None:
     """Add what one file's classification says to ``discovery``; ``document`` may be a :class:`_Later`."""
     discovery.errors.extend(classified.errors)
     discovery.notes.extend(classified.notes)
@@ -571,9 +618,9 @@ def _keep(discovery: Discovery, path: Path, rel: str, classified: Classified, do
     if classified.format is None:
         return
     if isinstance(document, _Later):
-        discovery.candidates.append(_ParsedOnUse(path, rel, classified.format, document, classified.includes, size))
+        discovery.candidates.append(_ParsedOnUse(Path(path), rel, classified.format, document, classified.includes, size))
     else:
-        discovery.candidates.append(Candidate(path, rel, classified.format, document, classified.includes, size))
+        discovery.candidates.append(Candidate(Path(path), rel, classified.format, document, classified.includes, size))
 
 
 def _classify_text(

@@ -9,6 +9,7 @@ import pytest
 
 from pytest_serverless_arch import LoadConfig, load
 from pytest_serverless_arch.discover import discover, glob_matches
+from pytest_serverless_arch.files import digest
 
 QUEUE_TEMPLATE = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n"
 SAM_WITHOUT_TRANSFORM = (
@@ -201,3 +202,54 @@ def test_the_files_a_template_names_are_found_however_their_keys_are_spelled(tmp
     write(tmp_path, name, text)
     (candidate,) = discover([tmp_path], tmp_path).candidates
     assert candidate.includes == includes
+
+
+def _walked(root: Path, given: str) -> tuple[list[tuple[str, str, str]], list[str], list[str], list[str]]:
+    """What discovery of ``given`` under ``root`` recorded, found and said: observations, candidates, errors, notes."""
+    from pytest_serverless_arch import files
+
+    files.forget_folders()
+    with files.recording() as log:
+        found = discover([given], root)
+    reads = [(read.what, read.path, read.outcome) for read in log]
+    candidates = [f"{c.relpath} {c.format} {os.path.relpath(c.path, root)}" for c in found.candidates]
+    return reads, candidates, [str(e) for e in found.errors], [str(n) for n in found.notes]
+
+
+def test_a_folder_named_with_dot_dot_is_walked_and_recorded_as_the_same_folder_named_plainly(tmp_path):
+    # a walk under such a name confines each file by realpath itself; a plain name, by the name the folder listed
+    root = tmp_path.resolve() / "repo"
+    write(root, "svc/template.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    write(root, "svc/deep/serverless.yml", "service: s\nprovider: {name: aws}\n")
+    write(root, "svc/bad.yaml", "Resources: [\n")
+    write(tmp_path, "secret.yaml", "Resources: {}\n")
+    (root / "svc" / "out.yaml").symlink_to(tmp_path / "secret.yaml")
+    (root / "svc" / "loop.yaml").symlink_to("loop.yaml")
+    plain = _walked(root, "svc")
+    assert _walked(root, "svc/deep/../../svc") == plain
+    reads, candidates, errors, notes = plain
+    assert [(what, os.path.relpath(path, root), outcome.replace(str(root), "~")) for what, path, outcome in reads] == [
+        ("real", "svc", "~/svc"),
+        ("is_file", "svc", "no"),
+        ("walk", "svc", reads[2][2]),
+        ("is_file", "svc/cdk.out/manifest.json", "no"),
+        ("real", "svc/bad.yaml", "~/svc/bad.yaml"),
+        ("bytes", "svc/bad.yaml", digest(b"Resources: [\n")),
+        ("real", "svc/loop.yaml", "!loop:0:is a symlink loop (or too many symlinks); not read"),
+        ("real", "svc/out.yaml", "!outside:0:resolves outside the repository; not read"),
+        ("real", "svc/template.yaml", "~/svc/template.yaml"),
+        ("bytes", "svc/template.yaml", digest(b"Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")),
+        ("walk", "svc/deep", reads[10][2]),
+        ("is_file", "svc/deep/cdk.out/manifest.json", "no"),
+        ("real", "svc/deep/serverless.yml", "~/svc/deep/serverless.yml"),
+        ("bytes", "svc/deep/serverless.yml", digest(b"service: s\nprovider: {name: aws}\n")),
+    ]
+    assert candidates == [
+        "svc/template.yaml cloudformation svc/template.yaml",
+        "svc/deep/serverless.yml serverless svc/deep/serverless.yml",
+    ]
+    assert errors == [
+        "svc/bad.yaml:2: invalid YAML: did not find expected node content (while parsing a flow node)",
+        "svc/loop.yaml:1: a symlink loop (or too many symlinks); not read",
+    ]
+    assert notes == ["svc/out.yaml: symlink leads out of the repository; not followed"]

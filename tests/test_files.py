@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,88 @@ def test_a_walk_records_each_folder_and_sees_a_new_file_and_a_file_turned_folder
     (repo / "b").unlink()
     (repo / "b").mkdir()  # the same names, but `b` is a folder now
     assert files.observe(reads["repo"], repo) != before
+
+
+def _observed(act: Callable[[], object]) -> tuple[object, list[tuple[object, ...]]]:
+    """What ``act`` returns (or the refusal it raises), and every observation it recorded."""
+    with files.recording() as log:
+        try:
+            got = act()
+        except UnreadableFile as exc:
+            got = ("refused", exc.path, exc.cause, exc.reason, exc.line)
+    return got, [(read.what, read.path, read.outcome, read.limit, read.stamp) for read in log]
+
+
+@pytest.fixture
+def listed_repo(repo: Path) -> Path:
+    """A folder of every kind of name a walk lists, and a folder that is a symlink out of the repository."""
+    root = repo.resolve()
+    folder = root / "a"
+    folder.mkdir()
+    (folder / "template.yaml").write_text("Resources: {}\n")
+    (root / "real.yaml").write_text("x: 1\n")
+    (folder / "link.yaml").symlink_to("../real.yaml")
+    (folder / "out.yaml").symlink_to(root.parent / "secret.txt")
+    (folder / "loop.yaml").symlink_to("loop.yaml")
+    (folder / "dangling.yaml").symlink_to("nothing.yaml")
+    os.mkfifo(folder / "fifo.yaml")
+    (folder / "dir.yaml").mkdir()
+    (folder / "name..yaml").write_text("y: 2\n")
+    (folder / "big.yaml").write_text("z" * 100)
+    (root / "outlink").symlink_to(root.parent, target_is_directory=True)
+    for path in (folder / "template.yaml", root / "real.yaml", folder / "name..yaml", folder / "big.yaml"):
+        _aged(path)
+    return root
+
+
+LISTED = [
+    ("a", name)
+    for name in (
+        "template.yaml",
+        "link.yaml",
+        "out.yaml",
+        "loop.yaml",
+        "dangling.yaml",
+        "fifo.yaml",
+        "dir.yaml",
+        "name..yaml",
+        "big.yaml",
+    )
+] + [("a", "gone.yaml"), ("outlink", "secret.txt"), ("outlink", "gone.yaml")]
+
+
+@pytest.mark.parametrize(("folder", "name"), LISTED)
+def test_a_listed_name_is_confined_and_recorded_as_confine_confines_its_path(listed_repo, folder, name):
+    directory = str(listed_repo / folder)
+    files.forget_folders()
+    expected = _observed(lambda: str(confine(os.path.join(directory, name), listed_repo)))
+    files.forget_folders()
+    assert _observed(lambda: files.confine_listed(directory, name, files.walk_root(listed_repo))) == expected
+    # and again with the folder's real path remembered from the first
+    assert _observed(lambda: files.confine_listed(directory, name, files.walk_root(listed_repo))) == expected
+
+
+@pytest.mark.parametrize(("folder", "name"), LISTED)
+@pytest.mark.parametrize("limit", [None, 50])
+def test_a_confined_path_is_read_and_recorded_as_read_bytes_reads_it(listed_repo, clock_ahead, folder, name, limit):
+    path = os.path.join(listed_repo, folder, name)
+
+    def confined_then(read: Callable[[str], bytes]) -> Callable[[], object]:
+        return lambda: read(str(confine(path, listed_repo)))
+
+    expected = _observed(confined_then(lambda real: read_bytes(real, listed_repo, limit=limit)))
+    assert _observed(confined_then(lambda real: files.read_confined(real, listed_repo, limit=limit))) == expected
+
+
+def test_big_and_fifo_and_folder_names_are_refused_by_read_confined_with_read_bytes_reasons(listed_repo):
+    refusals = {}
+    for name in ("big.yaml", "fifo.yaml", "dir.yaml"):
+        real = files.confine_listed(str(listed_repo / "a"), name, files.walk_root(listed_repo))
+        with pytest.raises(UnreadableFile) as caught:
+            files.read_confined(real, listed_repo, limit=50)
+        refusals[name] = (caught.value.path, caught.value.cause, caught.value.reason)
+    assert refusals == {
+        "big.yaml": ("a/big.yaml", "too-large", "is too large (100 bytes; files over 50 bytes are not read)"),
+        "fifo.yaml": ("a/fifo.yaml", "special", "is a FIFO (named pipe), not a regular file; not read"),
+        "dir.yaml": ("a/dir.yaml", "special", "is a directory, not a regular file; not read"),
+    }

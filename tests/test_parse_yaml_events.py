@@ -10,6 +10,7 @@ or the same error at the same line.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -238,11 +239,11 @@ def test_every_yaml_template_of_the_corpus_reads_as_the_loader_reads_it():
     from pytest_serverless_arch.discover import TEMPLATE_SUFFIXES, _walk
 
     read = 0
-    for directory, names in _walk(CORPUS, CORPUS, (), []):
+    for directory, _, names in _walk(CORPUS, CORPUS, (), []):
         for name in names:
             if name.rpartition(".")[2].lower() in {suffix.lstrip(".") for suffix in TEMPLATE_SUFFIXES}:
                 try:
-                    text = parse.decode_bytes((directory / name).read_bytes())
+                    text = parse.decode_bytes((Path(directory) / name).read_bytes())
                 except ParseError:
                     continue
                 if not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):  # JSON: test_parse_json_layout.py
