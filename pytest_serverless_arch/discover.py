@@ -24,6 +24,7 @@ from .files import (
     confine_listed,
     decode_text,
     is_file,
+    joined,
     read_confined,
     read_text,
     shown_path,
@@ -339,7 +340,7 @@ def _consider_directory(
             discovery.samconfigs.setdefault(rel_dir, rels[filenames.index(name)])
     for name, rel, keep in zip(filenames, rels, kept, strict=True):
         if keep and not name.endswith(".tf.json"):  # Terraform, never a template
-            _consider_file_safely(discovery, os.path.join(directory, name), rel, config, seen, listed=listed)
+            _consider_file_safely(discovery, joined(directory, name), rel, config, seen, listed=listed)
 
 
 def _consider_file_safely(

@@ -48,6 +48,7 @@ __all__ = [
     "forget_folders",
     "is_dir",
     "is_file",
+    "joined",
     "list_dir",
     "note_reused",
     "observe",
@@ -497,6 +498,15 @@ def walk_root(root: str | os.PathLike[str]) -> WalkRoot:
     return WalkRoot(name, os.path.abspath(name), _real_root(name))
 
 
+def joined(folder: str, name: str) -> str:
+    """``os.path.join(folder, name)`` for a ``name`` a folder listed (never absolute, never empty), in one step.
+
+    >>> joined("/repo/a", "template.yaml"), joined("/", "template.yaml")
+    ('/repo/a/template.yaml', '/template.yaml')
+    """
+    return folder + name if folder.endswith("/") else f"{folder}/{name}"
+
+
 def confine_listed(folder: str, name: str, root: WalkRoot) -> str:
     """:func:`confine` of ``os.path.join(folder, name)``, for a ``name`` listed in ``folder``: its real path, a string.
 
@@ -512,7 +522,7 @@ def confine_listed(folder: str, name: str, root: WalkRoot) -> str:
     >>> confine_listed(str(top), "template.yaml", walk_root(top)) == str(top / "template.yaml")
     True
     """
-    path = os.path.join(folder, name)
+    path = joined(folder, name)
     try:
         real = _confine_listed(folder, name, path, root)
     except UnreadableFile as exc:
@@ -532,7 +542,7 @@ def _confine_listed(folder: str, name: str, path: str, root: WalkRoot) -> str:
         raise UnreadableFile(shown_path(path, root.given), "resolves outside the repository; not read", cause="outside")
     try:
         # ``..`` in a name (``a..yaml``) sent _confine to realpath itself: the same answer, one lstat less here
-        candidate = os.path.join(_real_folder(folder), name)
+        candidate = joined(_real_folder(folder), name)
         real = os.path.realpath(candidate, strict=True) if stat.S_ISLNK(os.lstat(candidate).st_mode) else candidate
     except OSError as exc:
         raise _refusal(shown_path(path, root.given), exc) from None
