@@ -117,13 +117,13 @@ def corpus_files(root: Path) -> tuple[list[Path], list[Path]]:
     from pytest_serverless_arch.discover import TEMPLATE_SUFFIXES, _walk
 
     templates, terraform = [], []
-    for directory, names in _walk(root, root, (), []):
+    for directory, _relative, names in _walk(root, root, (), []):
         for name in names:
             suffix = Path(name).suffix.lower()
             if suffix == ".tf":
-                terraform.append(directory / name)
+                terraform.append(Path(directory, name))
             elif suffix in TEMPLATE_SUFFIXES:
-                templates.append(directory / name)
+                templates.append(Path(directory, name))
     return templates, terraform
 
 

@@ -47,3 +47,19 @@ def test_the_json_decoder_keeps_every_line_after_blank_lines_and_crlf():
     assert json.loads(text) == {"a": 1, "b": [2, 3]}
     assert (document.line, document.key_lines["a"], document.key_lines["b"]) == (1, 3, 6)
     assert (document["b"].line, document["b"].item_lines) == (6, [7, 9])
+
+
+def test_the_floor_reads_the_template_files_and_terraform_files_discovery_looks_at(tmp_path):
+    files = {
+        "a/template.yaml": "Resources: {}\n",
+        "a/b/stack.json": "{}\n",
+        "infra/main.tf": 'resource "aws_sqs_queue" "q" {}\n',
+        "infra/README.md": "not read\n",
+        "node_modules/dep/template.yaml": "Resources: {}\n",  # a folder discovery never walks
+    }
+    for relpath, text in files.items():
+        (tmp_path / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relpath).write_text(text)
+    templates, terraform = speed_benchmark.corpus_files(tmp_path)
+    assert sorted(path.relative_to(tmp_path).as_posix() for path in templates) == ["a/b/stack.json", "a/template.yaml"]
+    assert [path.relative_to(tmp_path).as_posix() for path in terraform] == ["infra/main.tf"]
