@@ -437,13 +437,20 @@ def confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> Path:
 
     Raises :class:`UnreadableFile` like the check it records (see :func:`_confine`).
     """
+    if not _LOGS:
+        return Path(_confine(path, root))
+    return Path(_recorded_real(os.path.abspath(path), lambda: _confine(path, root)))
+
+
+def _recorded_real(path: str, resolve: Callable[[], str]) -> str:
+    """``resolve()``, the real path of ``path`` (absolute and normalised), with its outcome or refusal recorded."""
     try:
-        real = _confine(path, root)
+        real = resolve()
     except UnreadableFile as exc:
-        _record("real", path, _refused(exc))
+        _log(FileRead("real", path, _refused(exc)))
         raise
-    _record("real", path, real)
-    return Path(real)
+    _log(FileRead("real", path, real))
+    return real
 
 
 def _confine(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> str:
@@ -523,15 +530,9 @@ def confine_listed(folder: str, name: str, root: WalkRoot) -> str:
     True
     """
     path = joined(folder, name)
-    try:
-        real = _confine_listed(folder, name, path, root)
-    except UnreadableFile as exc:
-        if _LOGS:
-            _log(FileRead("real", path, _refused(exc)))
-        raise
-    if _LOGS:
-        _log(FileRead("real", path, real))
-    return real
+    if not _LOGS:
+        return _confine_listed(folder, name, path, root)
+    return _recorded_real(path, lambda: _confine_listed(folder, name, path, root))
 
 
 def _confine_listed(folder: str, name: str, path: str, root: WalkRoot) -> str:
@@ -614,13 +615,7 @@ def read_bytes(path: str | os.PathLike[str], root: str | os.PathLike[str], *, li
     """
     if not _LOGS:
         return _read_bytes(path, root, limit)
-    try:
-        data, stamp = _read_stamped(path, root, limit)
-    except UnreadableFile as exc:
-        _record("bytes", path, _refused(exc), limit)
-        raise
-    _record("bytes", path, digest(data), limit, stamp)
-    return data
+    return _recorded_bytes(os.path.abspath(path), limit, lambda: _read_stamped(path, root, limit))
 
 
 def read_confined(real: str, root: str | os.PathLike[str], *, limit: int | None = None) -> bytes:
@@ -631,12 +626,17 @@ def read_confined(real: str, root: str | os.PathLike[str], *, limit: int | None 
     """
     if not _LOGS:
         return _read_real(real, real, root, limit)[0]
+    return _recorded_bytes(real, limit, lambda: _read_real(real, real, root, limit))
+
+
+def _recorded_bytes(path: str, limit: int | None, read: Callable[[], tuple[bytes, Stamp | None]]) -> bytes:
+    """``read()``'s bytes of ``path`` (absolute and normalised), with their digest and stamp, or the refusal, recorded."""
     try:
-        data, stamp = _read_real(real, real, root, limit)
+        data, stamp = read()
     except UnreadableFile as exc:
-        _log(FileRead("bytes", real, _refused(exc), limit))
+        _log(FileRead("bytes", path, _refused(exc), limit))
         raise
-    _log(FileRead("bytes", real, digest(data), limit, stamp))
+    _log(FileRead("bytes", path, digest(data), limit, stamp))
     return data
 
 
