@@ -347,7 +347,7 @@ class Team:
 
     def _receive_parent(self) -> dict[int, Any]:
         assert self._parent is not None
-        data = _read_all(self._parent[0], None, once=True)
+        data = _read_message(self._parent[0], None)
         received, problem = _unpack(data)
         if problem is not None:  # the parent is gone, or stopped us: nothing left to do
             os._exit(1)
@@ -399,8 +399,8 @@ def _send(fd: int, body: bytes) -> None:
         view = view[written:]
 
 
-def _read_all(fd: int, deadline: float | None, *, once: bool = False) -> bytes | None:
-    """What comes through ``fd``: until its end, or (``once``) one whole message; None past ``deadline``."""
+def _read_message(fd: int, deadline: float | None) -> bytes | None:
+    """One whole message from ``fd`` (less, if the pipe ends first); None past ``deadline``."""
     chunks: list[bytes] = []
     size = 0
     wanted: int | None = None
@@ -417,7 +417,7 @@ def _read_all(fd: int, deadline: float | None, *, once: bool = False) -> bytes |
             break
         chunks.append(chunk)
         size += len(chunk)
-        if once and wanted is None and size >= len(_MAGIC) + _LENGTH.size:
+        if wanted is None and size >= len(_MAGIC) + _LENGTH.size:
             joined = b"".join(chunks)
             chunks = [joined]
             wanted = len(_MAGIC) + _LENGTH.size + _LENGTH.unpack_from(joined, len(_MAGIC))[0]
@@ -429,7 +429,7 @@ def _read_all(fd: int, deadline: float | None, *, once: bool = False) -> bytes |
 def _receive(worker: _Worker, deadline: float) -> tuple[dict[int, Any], str | None]:
     """One message from ``worker``, and what went wrong, if anything."""
     try:
-        data = _read_all(worker.reads, deadline, once=True)
+        data = _read_message(worker.reads, deadline)
     except OSError as exc:
         return {}, f"could not be read ({exc.strerror or exc})"
     received, problem = _unpack(data)
