@@ -139,7 +139,7 @@ class UnitCache:
         Everything read through :mod:`.files` meanwhile is recorded, so a unit
         whose file discovery read is not read a second time to be hashed.
         """
-        pack = self.directory / f"{_pack_name(root, config, paths)}{_PACK_SUFFIX}"
+        pack = self._pack_of(root, config, paths)
         self._stored, self._fresh, self._observed, self._layout = self._read_pack(pack), {}, {}, None
         try:
             with files.recording() as self._run_log:
@@ -289,6 +289,13 @@ class UnitCache:
         return tuple(current)
 
     # --- packs ----------------------------------------------------------------------
+
+    def stored_entries(self, root: Path, config: LoadConfig, paths: Sequence[object] = ()) -> dict[str, _Entry]:
+        """What the last load of ``paths`` under ``root`` left in the pack (its units as loaded, with their reads)."""
+        return self._read_pack(self._pack_of(root, config, paths))
+
+    def _pack_of(self, root: Path, config: LoadConfig, paths: Sequence[object]) -> Path:
+        return self.directory / f"{_pack_name(root, config, paths)}{_PACK_SUFFIX}"
 
     def _read_pack(self, pack: Path) -> dict[str, _Entry]:
         try:

@@ -164,11 +164,9 @@ def check_repository(settings: ArchSettings, *, default_rules: Sequence[str] | N
     with gc_held_after_big_parse():  # the rules walk what a big template built: see load()
         # the command line keeps its whole report (cli.py), not the graph: pickling a big graph costs more than linking
         cache = UnitCache(settings.cache_dir or default_cache_dir(), keep_graphs=False) if settings.cache else None
-        units = cache
-        if units is None and settings.changed_since:  # the load at REF takes the units the change left alone
-            from .unit_memory import UnitMemory
+        from .unit_memory import head_cache
 
-            units = UnitMemory()
+        units = head_cache(cache, settings.changed_since)
         graph = load([str(path) for path in settings.paths], root=str(settings.root), config=settings.load_config, cache=units)
         if settings.changed_since:
             from .changes import ChangesError, changes_since

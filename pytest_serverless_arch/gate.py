@@ -177,11 +177,9 @@ class ArchGate:
             from .loading import load  # the loaders (yaml, tree-sitter, every reader) only when the gate runs
 
             cache = self._unit_cache()
-            units = cache
-            if units is None and settings.changed_since:  # the load at REF takes the units the change left alone
-                from .unit_memory import UnitMemory
+            from .unit_memory import head_cache
 
-                units = UnitMemory()
+            units = head_cache(cache, settings.changed_since)
             with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
                 graph = load(paths, root=str(settings.root), config=settings.load_config, cache=units)
             self._graph_reads = tuple(log)

@@ -36,7 +36,7 @@ from .files import FileRead
 if TYPE_CHECKING:
     from .config import LoadConfig
 
-__all__ = ["UnitMemory", "head_entries", "moved_entries"]
+__all__ = ["UnitMemory", "head_cache", "head_entries", "moved_entries"]
 
 
 class UnitMemory(UnitCache):
@@ -58,14 +58,24 @@ class UnitMemory(UnitCache):
     def _write_pack(self, pack: Path) -> None:
         self.entries = dict(self._fresh)
 
+    def stored_entries(self, root: Path, config: LoadConfig, paths: Sequence[object] = ()) -> dict[str, Any]:
+        return self.entries
+
+
+def head_cache(cache: UnitCache | None, changed_since: str | None) -> UnitCache | None:
+    """The unit cache the head's load goes through: ``cache``; without one, for a check against a ref, a memory.
+
+    The load at the ref takes from it every unit the change left alone (see :func:`head_entries`).
+
+    >>> head_cache(None, None) is None, type(head_cache(None, "origin/main")).__name__
+    (True, 'UnitMemory')
+    """
+    return UnitMemory() if cache is None and changed_since else cache
+
 
 def head_entries(cache: UnitCache, root: Path, config: LoadConfig, paths: Sequence[object]) -> dict[str, Any]:
     """The entries the head's load of ``paths`` left: a memory's own, else the pack in the cache folder (or none)."""
-    if isinstance(cache, UnitMemory):
-        return cache.entries
-    from .cache import _PACK_SUFFIX, _pack_name
-
-    return cache._read_pack(cache.directory / f"{_pack_name(root, config, paths)}{_PACK_SUFFIX}")
+    return cache.stored_entries(root, config, paths)
 
 
 def moved_entries(entries: Mapping[str, Any], head: Path, tree: Path) -> dict[str, Any]:
