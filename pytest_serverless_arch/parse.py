@@ -864,7 +864,7 @@ def parse_yaml(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
     list: then the last value is kept and each repeat is appended to it.
 
     >>> found = []
-    >>> parse_yaml("a: 1\nb: 2\na: 3\n", found), found
+    >>> parse_yaml("a: 1\\nb: 2\\na: 3\\n", found), found
     ({'a': 3, 'b': 2}, [DuplicateKey(key='a', first_line=1, line=3)])
     """
     try:
@@ -1177,7 +1177,7 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _read_laid_out(text: str, node_limit: int) -> Any:
-    """A JSON document laid out one value to a line (``json.dumps(..., indent=2)``, ``JSON.stringify(..., null, 2)``).
+    r"""A JSON document laid out one value to a line (``json.dumps(..., indent=2)``, ``JSON.stringify(..., null, 2)``).
 
     Parsed by the C ``json`` module; its lines follow from its structure
     once the layout is proven, in C-speed string operations: with each line's

@@ -38,7 +38,7 @@ def generations(after: Mapping[str, Iterable[str]]) -> list[list[str]] | None:
     """The waves of ``after`` (each sorted), or None when its nodes depend on each other in a cycle.
 
     >>> generations({"b": [], "a": [], "c": ["a"]})
-    [['a', 'b'], ['c']]
+    [['b', 'c'], ['a']]
     """
     graph = _closed(after)
     waiting = dict.fromkeys(graph, 0)  # how many providers each node still waits for

@@ -37,7 +37,7 @@ def kind_by_text(relpath: str, text: str) -> str | None:
 
     >>> kind_by_text("ci/pipeline.yaml", "Type: AWS::CodePipeline::Pipeline")
     'codepipeline'
-    >>> kind_by_text("samstacks.yml", "pipeline_name: shop\nstacks:\n  - id: orders")
+    >>> kind_by_text("samstacks.yml", "pipeline_name: shop\\nstacks:\\n  - id: orders")
     'samstacks'
     >>> kind_by_text("template.yaml", "Resources: {}") is None
     True
