@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 
 from . import files
 from .check import ExitCode, UsageError, check_repository, load_rules_module, settings_for
-from .collector import collector_paused, gc_held_after_big_parse
+from .collector import collector_paused, end_without_freeing, gc_held_after_big_parse, keep_to_exit
 from .configfile import ConfigFileError, find_config
 from .escape import printable
 from .options import OPTIONS
@@ -204,6 +204,7 @@ def _report_paused(args: argparse.Namespace) -> int:
     if stored is not None and not warnings:
         stored[0].keep(stored[1], log, report)
     notes = [check.baseline_written] if check.baseline_written else []
+    keep_to_exit(check, document, log)  # a process that ends at once does not free them one by one
     return _emit(args, report, [f"warning: {warning}" for warning in warnings], notes)
 
 
@@ -372,6 +373,9 @@ def run() -> NoReturn:
     unless a tracer or profiler (coverage, a debugger, cProfile) is attached and needs its own exit handlers.
     A reader that goes away early (``| head``) ends the run quietly with 1, as Python's docs advise.
     """
+    traced = sys.gettrace() is not None or sys.getprofile() is not None or "coverage" in sys.modules
+    if not traced:
+        end_without_freeing()  # what main() builds is left to the end of the process, never freed one by one
     try:
         code = main()
         sys.stdout.flush()
@@ -379,6 +383,6 @@ def run() -> NoReturn:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
         code = 1
     sys.stderr.flush()
-    if sys.gettrace() is not None or sys.getprofile() is not None or "coverage" in sys.modules:
+    if traced:
         raise SystemExit(code)
     os._exit(code)

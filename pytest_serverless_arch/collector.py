@@ -10,6 +10,11 @@ A big parse (a text over a million characters, see ``parse.parse_text``) pauses 
 with ``hold=True``: inside :func:`gc_held_after_big_parse` (a whole load, check or
 report) that pause lasts to the end of the outermost block, since reading, linking
 and checking what it built would be walked again and again.
+
+A process that ends with ``os._exit`` (the command line, :func:`.cli.run`) frees
+nothing it built: :func:`end_without_freeing` turns the collector off for good and
+:func:`keep_to_exit` keeps the graph, the report and the files' records alive to
+the end, as freeing them object by object is work nobody needs.
 """
 
 from __future__ import annotations
@@ -75,6 +80,39 @@ def gc_held_after_big_parse() -> Iterator[None]:
         if not _HOLD.depth and _HOLD.paused:
             _HOLD.paused = False
             gc.enable()
+
+
+class _Exit:
+    at_once = False  # the process ends with os._exit: nothing built needs freeing, nor collecting
+    kept: list[object] = []  # what would otherwise be freed object by object just before that
+
+
+_EXIT = _Exit()
+
+
+def end_without_freeing() -> None:
+    """Say that this process ends with ``os._exit``: the cyclic collector is turned off to the end, and
+    :func:`keep_to_exit` keeps what it is given alive.
+
+    Only for a process that ends so (the command line's :func:`.cli.run`): called as a
+    function, :func:`.cli.main` frees everything it built, as every library call does.
+    """
+    _EXIT.at_once = True
+    gc.disable()
+
+
+def keep_to_exit(*objects: object) -> None:
+    """Keep ``objects`` alive to the end of a process that ends with ``os._exit``; elsewhere, nothing.
+
+    Freeing a corpus run's graph, checks and report object by object took 0.06 to
+    0.15 s after the report was written, and the process ends right after.
+
+    >>> keep_to_exit(object())  # not in a process that ends at once: kept by nobody
+    >>> _EXIT.kept
+    []
+    """
+    if _EXIT.at_once:
+        _EXIT.kept.append(objects)
 
 
 class LazyPause:

@@ -62,3 +62,44 @@ def test_a_profiler_attached_to_the_command_still_writes_its_profile(tmp_path):
     )
     assert done.returncode == _in_process(*argv)[0]
     assert profile.stat().st_size > 0
+
+
+# Watches the graph a report builds; ends either through run() (os._exit) or with main() called as a function.
+_WATCH = """
+import gc, json, os, sys, weakref
+from pytest_serverless_arch import cli
+graphs = []
+checked = cli.check_repository
+def watched(*args, **kwargs):
+    check = checked(*args, **kwargs)
+    graphs.append(weakref.ref(check.graph))
+    return check
+cli.check_repository = watched
+def seen(code):
+    return json.dumps({"code": code, "collector": gc.isenabled(), "graph_alive": graphs[0]() is not None})
+how, argv = sys.argv[1], sys.argv[2:]
+if how == "run":
+    real_exit = os._exit
+    def leave(code):
+        sys.stderr.write(seen(code))
+        sys.stderr.flush()
+        real_exit(code)
+    os._exit = leave
+    sys.argv = ["serverless-arch", *argv]
+    cli.run()
+else:
+    code = cli.main(argv)
+    sys.stderr.write(seen(code))
+"""
+
+
+@pytest.mark.parametrize(("how", "collector", "graph_alive"), [("run", False, True), ("main", True, False)])
+def test_the_command_keeps_its_graph_to_the_end_but_main_called_as_a_function_frees_it(tmp_path, how, collector, graph_alive):
+    argv = ["report", str(REPO / "sample_repos" / "monolith-online-shop"), "--format", "json", "--no-cache"]
+    done = subprocess.run(
+        [sys.executable, "-c", _WATCH, how, *argv, "-o", str(tmp_path / "r.json")], capture_output=True, text=True
+    )
+    seen = json.loads(done.stderr)
+    # the process that ends with os._exit leaves the collector off and frees nothing; main() frees all it built
+    assert seen == {"code": _in_process(*argv)[0], "collector": collector, "graph_alive": graph_alive}
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["units"]
