@@ -524,7 +524,9 @@ def _checked_scalar(construct: Any) -> Any:
     def checked(loader: _TemplateLoader, node: yaml.ScalarNode) -> Any:
         try:
             return construct(loader, node)
-        except (IndexError, KeyError):  # ``!!int ""``, ``!!bool maybe``: PyYAML indexes and looks up without asking
+        except (IndexError, KeyError, ValueError):  # ``!!int ""``, ``!!bool maybe``, ``!!float x``
+            if _LONG_NUMBER.search(node.value):
+                raise  # an integer too long for Python: long_number_error names it
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             raise ParseError(f"invalid YAML: {node.value!r} is no {tag} value", node.start_mark.line + 1) from None
 

@@ -142,6 +142,10 @@ def test_an_alias_bomb_is_refused_instead_of_expanded():
     [
         ("--- !!int\n", 1, "invalid YAML: '' is no !!int value"),
         ("a: 1\nb: !!bool maybe\n", 2, "invalid YAML: 'maybe' is no !!bool value"),
+        ("a: 1\nb:\n  c: !!float x\n", 3, "invalid YAML: 'x' is no !!float value"),
+        ("a: 1\nb: !!int 0x\n", 2, "invalid YAML: '0x' is no !!int value"),
+        ("a: 1\nb: !!int " + "1" * 5000 + "\n", 2, "invalid YAML: a number with more digits than can be read (5,000)"),
+        ("a: 1\nb: " + "1" * 5000 + "\n", 2, "invalid YAML: a number with more digits than can be read (5,000)"),
     ],
 )
 def test_an_explicit_yaml_tag_on_a_text_it_has_no_value_for_is_a_parse_error_at_its_line(text, line, message):
