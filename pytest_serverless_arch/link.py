@@ -38,6 +38,7 @@ from .graph import (
     UnitDeployment,
     UnresolvedReference,
 )
+from .link_facts import UnitLinkFacts, unit_link_facts, unit_node
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
 from .pseudo import WildcardKeys, field_matches
 from .references import undecidable_notes
@@ -96,9 +97,14 @@ class _Resolved:
 
 
 class ProviderIndex:
-    """What every unit provides to the others, indexed by the names other units use."""
+    """What every unit provides to the others, indexed by the names other units use.
 
-    def __init__(self, units: Sequence[LoadedUnit], config: LoadConfig) -> None:
+    Built from each unit's :class:`~pytest_serverless_arch.link_facts.UnitLinkFacts`
+    (:func:`~pytest_serverless_arch.link_facts.unit_link_facts`), in the units' order:
+    the first unit to export a name keeps it.
+    """
+
+    def __init__(self, facts: Sequence[UnitLinkFacts], config: LoadConfig) -> None:
         self.config = config
         self.notes: list[Note] = []
         self.exports: dict[str, tuple[str, str]] = {}  # export name -> (unit, node id)
@@ -107,67 +113,61 @@ class ProviderIndex:
         self.ssm: dict[str, str] = {}  # SSM parameter name -> node id
         self.by_name: dict[tuple[str, str], list[str]] = {}  # (kind, physical name) -> node ids
         self.by_bare_name: dict[str, list[str]] = {}  # physical name -> node ids
-        self.unit_of: dict[str, str] = {}  # node id -> unit name
+        self.unit_of: dict[str, str] = {}  # node id of a named resource -> unit name
         self.region_of: dict[str, str | None] = {}  # unit name -> region
         self.parameter_values: dict[str, str] = {}  # SSM parameter node -> the node its value names
         self.implicit_outputs: dict[str, re.Pattern[str]] = {}  # unit name -> outputs its deploying tool adds
         self._provided: list[ProvidedName] = []  # exports and SSM parameters; outputs are added per stack name
         self._output_locations: dict[tuple[str, str], Location] = {}  # (unit, output) -> its line
         self._wildcards: dict[str, WildcardKeys] = {}  # table -> its keys, for names with ``${AWS::Region}``
-        for unit in units:
+        for unit in facts:
             self._add_unit(unit)
         for key, value in config.stack_names.items():
             # the mapping may go stack name -> unit name, or template path -> stack name
             if value in self.region_of:
                 self.stacks.setdefault(key, value)
             else:
-                for unit in units:
+                for unit in facts:
                     if unit.path == key:
-                        self.stacks.setdefault(value, unit.name)
+                        self.stacks.setdefault(value, unit.unit)
 
-    def _add_unit(self, unit: LoadedUnit) -> None:
-        self.region_of[unit.name] = unit.region
-        self.stacks.setdefault(unit.name, unit.name)
-        if unit.implicit_outputs:
-            self.implicit_outputs[unit.name] = re.compile(unit.implicit_outputs)
-        if unit.stack_name:
-            self.stacks.setdefault(unit.stack_name, unit.name)
-        for deployed_as in unit.deployed_as:  # every stack name its pipelines deploy it as
-            self.stacks.setdefault(deployed_as, unit.name)
-        node_ids = {name: f"{unit.name}:{logical_id}" for name, logical_id in unit.logical_ids().items()}
-        for resource in unit.resources:
-            self.unit_of[resource.id] = unit.name
-            if not resource.physical_name:
+    def _add_unit(self, facts: UnitLinkFacts) -> None:
+        name = facts.unit
+        self.region_of[name] = facts.region
+        self.stacks.setdefault(name, name)
+        if facts.implicit_outputs:
+            self.implicit_outputs[name] = re.compile(facts.implicit_outputs)
+        for stack_name in facts.stack_names:  # its stack name, and every one its pipelines deploy it as
+            self.stacks.setdefault(stack_name, name)
+        for named in facts.named:
+            node, physical = named.node, named.physical_name
+            self.unit_of[node] = name
+            self.by_name.setdefault((named.kind, physical), []).append(node)
+            self.by_bare_name.setdefault(physical, []).append(node)
+            if named.kind == "parameter":
+                self.ssm.setdefault(physical, node)
+                if self.ssm[physical] == node:
+                    self._provided.append(ProvidedName("ssm_parameter", physical, name, node, named.location))
+        for parameter, value in facts.parameter_values:
+            self.parameter_values[parameter] = value
+        for offered in facts.outputs:
+            node = offered.node
+            self.outputs.setdefault((name, offered.output), node)
+            self._output_locations.setdefault((name, offered.output), offered.location)
+            export_name = offered.export_name
+            if not export_name:
                 continue
-            name = resource.physical_name
-            self.by_name.setdefault((resource.kind, name), []).append(resource.id)
-            self.by_bare_name.setdefault(name, []).append(resource.id)
-            if resource.kind == "parameter":
-                self.ssm.setdefault(name, resource.id)
-                if self.ssm[name] == resource.id:
-                    self._provided.append(ProvidedName("ssm_parameter", name, unit.name, resource.id, resource.location))
-        for resource in unit.resources:
-            if resource.kind == "parameter" and resource.value_target is not None:
-                named = node_ids.get(resource.value_target)
-                if named is not None and named != resource.id:
-                    self.parameter_values[resource.id] = named
-        for export in unit.exports:
-            node = node_ids.get(export.target or "", unit_node(unit.name))
-            self.outputs.setdefault((unit.name, export.output), node)
-            self._output_locations.setdefault((unit.name, export.output), export.location)
-            if not export.export_name:
-                continue
-            if export.export_name in self.exports and self.exports[export.export_name][0] != unit.name:
-                other = self.exports[export.export_name][0]
+            if export_name in self.exports and self.exports[export_name][0] != name:
+                other = self.exports[export_name][0]
                 self.notes.append(
                     Note(
-                        export.location,
-                        f"export name {export.export_name!r} is also exported by unit {other!r}; links go to {other!r}",
+                        offered.location,
+                        f"export name {export_name!r} is also exported by unit {other!r}; links go to {other!r}",
                     )
                 )
                 continue
-            self.exports[export.export_name] = (unit.name, node)
-            self._provided.append(ProvidedName("export", export.export_name, unit.name, node, export.location))
+            self.exports[export_name] = (name, node)
+            self._provided.append(ProvidedName("export", export_name, name, node, offered.location))
 
     def provided_names(self) -> list[ProvidedName]:
         """Every export, SSM parameter and output (as ``stack/Output`` under each name its stack has)."""
@@ -288,16 +288,13 @@ class ProviderIndex:
         return None
 
 
-def unit_node(unit: str) -> str:
-    return f"unit:{unit}"
-
-
 class _Linker:
     """Adds every unit's edges to the graph, resolving foreign references through the index."""
 
-    def __init__(self, graph: DeploymentGraph, index: ProviderIndex) -> None:
+    def __init__(self, graph: DeploymentGraph, index: ProviderIndex, unit_of: dict[str, str]) -> None:
         self.graph = graph
         self.index = index
+        self.unit_of = unit_of  # node id of every resource linked -> its unit
         self._links: set[tuple[str, str, str]] = set()
         self._unit_links: set[tuple[str, str, str]] = set()  # (kind, consumer unit, provider node)
         self._pairs: set[tuple[str, str]] = set()
@@ -376,7 +373,7 @@ class _Linker:
                     edges.append(edge)
             self._permission_edges[id(unit)] = later
         graph, carried, nodes = self.graph, self._carried, self.graph._nodes
-        unit_of = self.index.unit_of.get  # _owner, inline: asked twice an edge
+        unit_of = self.unit_of.get  # _owner, inline: asked twice an edge
         node_prefix = f"{unit.name}:"
         unit_id = unit_node(unit.name)
         for edge in edges:
@@ -510,7 +507,7 @@ class _Linker:
     def _owner(self, node_id: str) -> str | None:
         if node_id.startswith("unit:"):
             return node_id[len("unit:") :]
-        return self.index.unit_of.get(node_id)
+        return self.unit_of.get(node_id)
 
     def _is_event_bus(self, node_id: str) -> bool:
         return self.graph.node_kind(node_id) == "event_bus"
@@ -582,6 +579,7 @@ def _build_graph(
     graph.errors.extend(errors)
     graph.notes.extend(notes)
     loaded = list(units)
+    unit_of: dict[str, str] = {}
     for unit in loaded:
         graph.errors.extend(unit.errors)
         graph.notes.extend(unit.notes)
@@ -599,8 +597,7 @@ def _build_graph(
                 location=unit.location,
             )
         )
-        for resource in unit.resources:
-            graph.add_resource(resource)
+        unit_of.update(dict.fromkeys(graph.add_resources(unit.resources), unit.name))
         inputs = unit.deployments
         if inputs is not None:
             graph.add_deployments(
@@ -617,10 +614,10 @@ def _build_graph(
                     for index, bound in enumerate(inputs.deployments)
                 ),
             )
-    index = ProviderIndex(loaded, config)
+    index = ProviderIndex([unit_link_facts(unit) for unit in loaded], config)
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())
-    linker = _Linker(graph, index)
+    linker = _Linker(graph, index, unit_of)
     for unit in loaded:
         linker.add_unit_edges(unit)
     for unit in loaded:
