@@ -188,7 +188,9 @@ def _report_paused(args: argparse.Namespace) -> int:
     from .report import build_document, render
 
     # every file the check reads is recorded: the next run reuses this report while all of them say the same
-    with files.recording() as log, gc_held_after_big_parse():  # the report of a big template: see load()
+    # (without a cache to keep the report in, nothing reads the record: nothing is recorded)
+    recorded = files.recording() if stored is not None else contextlib.nullcontext(None)
+    with recorded as log, gc_held_after_big_parse():  # the report of a big template: see load()
         check = check_repository(settings)
         document = build_document(check.graph, check=check)
         units: set[str] | None = None
@@ -201,7 +203,7 @@ def _report_paused(args: argparse.Namespace) -> int:
         output = render(document, args.format, units=units, verbose=args.verbose)
     report = _Report(output, tuple(check.usage_errors), int(check.exit_code(ignore_load_errors=args.ignore_load_errors)))
     warnings = [check.cache.problem] if check.cache is not None and check.cache.problem else []
-    if stored is not None and not warnings:
+    if stored is not None and log is not None and not warnings:
         stored[0].keep(stored[1], log, report)
     notes = [check.baseline_written] if check.baseline_written else []
     keep_to_exit(check, document, log)  # a process that ends at once does not free them one by one

@@ -48,6 +48,7 @@ __all__ = [
     "forget_folders",
     "is_dir",
     "is_file",
+    "is_recording",
     "joined",
     "list_dir",
     "note_reused",
@@ -251,6 +252,18 @@ def recording() -> Iterator[ReadLog]:
         yield log
     finally:
         _LOGS.remove(log)
+
+
+def is_recording() -> bool:
+    """Whether a :func:`recording` is active: whether an observation made now is kept by anyone.
+
+    >>> is_recording()
+    False
+    >>> with recording():
+    ...     is_recording()
+    True
+    """
+    return bool(_LOGS)
 
 
 def replay(reads: ReadLog | tuple[FileRead, ...]) -> None:

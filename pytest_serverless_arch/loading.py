@@ -293,7 +293,8 @@ def _load_candidate(
     errors_at, notes_at = len(discovery.errors), len(discovery.notes)
     loaded: list[LoadedUnit] = []
     with contextlib.ExitStack() as stack:
-        log = stack.enter_context(files.recording()) if shipped else None
+        # a worker records what it reads for this process's recordings: none (a run without a cache), nothing to send
+        log = stack.enter_context(files.recording()) if shipped and files.is_recording() else None
         cached = stack.enter_context(cache.collecting()) if shipped and cache is not None else None
         try:
             unit_config = _config_for(config, inputs)
