@@ -262,6 +262,7 @@ def discover(
     sniff: Sniffer | None = None,
     team: Team | None = None,
     prepare_terraform: Callable[[Discovery], object] | None = None,
+    meanwhile: Callable[[Discovery], object] | None = None,
 ) -> Discovery:
     """Walk ``paths`` (files or directories under ``root``) and collect unit candidates.
 
@@ -276,6 +277,9 @@ def discover(
     documents it parsed (``team.holds`` says which), and the same :class:`Discovery`.
     ``prepare_terraform`` is run, in the process that is to load the Terraform
     directories, while the others parse (the loaders' shared index of them).
+    ``meanwhile`` is run in this process once it has parsed its share, while the
+    workers may still parse theirs (given the discovery as the walk left it: every
+    file read and sniffed, none classified yet); not at all without workers.
     """
     config = config or LoadConfig()
     root_path = Path(root).resolve()
@@ -299,7 +303,7 @@ def discover(
             listed = confined if ".." not in directory and os.path.isabs(directory) else None
             _consider_directory(discovery, directory, rel_dir, filenames, config, seen, listed)
     if team is not None:
-        _classify_pending(discovery, config, team, prepare_terraform)
+        _classify_pending(discovery, config, team, prepare_terraform, meanwhile)
     _mark_included(discovery)
     return discovery
 
@@ -513,7 +517,11 @@ class _Pending:
 
 
 def _classify_pending(
-    discovery: Discovery, config: LoadConfig, team: Team, prepare: Callable[[Discovery], object] | None = None
+    discovery: Discovery,
+    config: LoadConfig,
+    team: Team,
+    prepare: Callable[[Discovery], object] | None = None,
+    meanwhile: Callable[[Discovery], object] | None = None,
 ) -> None:
     """Parse and classify the files the walk read, over the team's processes, then keep each where it was read.
 
@@ -560,7 +568,8 @@ def _classify_pending(
         parsed[index] = document
         return classified
 
-    results = team.share_out(classify, shares)
+    waiting = (lambda: meanwhile(discovery)) if meanwhile is not None and team.forked else None
+    results = team.share_out(classify, shares, meanwhile=waiting)
     errors, notes, candidates = discovery.errors, discovery.notes, discovery.candidates
     discovery.errors, discovery.notes, discovery.candidates = [], [], []
     taken = (0, 0, 0)

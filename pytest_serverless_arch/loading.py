@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import files
-from .collector import gc_held_after_big_parse
+from .collector import gc_held_after_big_parse, keep_to_exit
 from .config import LoadConfig
 from .files import UnreadableFile, forget_folders
 from .model import LoadError, Location, Note
@@ -116,6 +116,13 @@ def _load(
 
     # A worker forked by discovery (parallel.py) runs this block too, up to its share of load_units, and ends
     # there: the Team's block is the innermost, so it never leaves it, nor runs the cache's end of the run.
+    scanned: list[tuple[PipelineScan, LoadError | None]] = []
+
+    def scan_meanwhile(discovery: Discovery) -> None:
+        """The pipeline scan needs only what the walk read: this process runs it while its workers parse."""
+        if pipelines is None:
+            scanned.append(_read_scan(root_path, config, discovery))
+
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext(), Team() as team:
         discovery = discover(
             [Path(path).resolve() for path in path_list],
@@ -125,8 +132,14 @@ def _load(
             sniff=kind_by_text,
             team=team,
             prepare_terraform=_prepare_terraform,
+            meanwhile=scan_meanwhile,
         )
-        scan = pipelines if pipelines is not None else scan_pipelines(root_path, config, discovery)
+        if pipelines is not None:
+            scan = pipelines
+        else:  # (a worker, and a load in one process, scan now)
+            scan, crash = scanned[0] if scanned else _read_scan(root_path, config, discovery)
+            if crash is not None:
+                discovery.errors.append(crash)
         projects = compose_projects(discovery)
         plan = plan_for(scan, discovery, projects, config)
         units = load_units(discovery, config, plan, cache=cache, team=team)
@@ -138,7 +151,7 @@ def _load(
         discovery.notes.extend(notes)
     units = assign_domains(units, config)
     attach_deployments(units, plan, config)
-    return build_graph(
+    graph = build_graph(
         units,
         root=str(root_path),
         config=config,
@@ -146,6 +159,8 @@ def _load(
         notes=[*discovery.notes, *scan.notes, *plan.notes],
         pipelines=deployed_pipelines(scan, units),
     )
+    keep_to_exit(discovery)  # its parsed documents: a process that ends at once does not free them one by one
+    return graph
 
 
 def _prepare_terraform(discovery: Discovery) -> None:
@@ -156,17 +171,23 @@ def _prepare_terraform(discovery: Discovery) -> None:
 
 def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:
     """What the pipeline readers find under ``root``; their crash is a load error, never the loss of the units."""
+    scan, crash = _read_scan(root, config, discovery)
+    if crash is not None:
+        discovery.errors.append(crash)
+    return scan
+
+
+def _read_scan(root: Path, config: LoadConfig, discovery: Discovery) -> tuple[PipelineScan, LoadError | None]:
+    """:func:`scan_pipelines`, its crash returned as the load error to add (it may run before discovery has ended)."""
     from .pipelines.model import PipelineScan
     from .pipelines.reading import read_pipelines
 
     try:
         scan = read_pipelines(root, config, discovery.sniffed)
     except Exception as exc:  # a bug must not lose the rest of the run
-        discovery.errors.append(
-            LoadError(".", 0, f"internal error while reading pipelines ({type(exc).__name__}: {exc}); please report it")
-        )
-        return PipelineScan()
-    return scan if isinstance(scan, PipelineScan) else PipelineScan()
+        crash = LoadError(".", 0, f"internal error while reading pipelines ({type(exc).__name__}: {exc}); please report it")
+        return PipelineScan(), crash
+    return (scan if isinstance(scan, PipelineScan) else PipelineScan()), None
 
 
 def plan_for(scan: PipelineScan, discovery: Discovery, projects: Sequence[object], config: LoadConfig) -> DeployPlan:

@@ -276,18 +276,26 @@ class Team:
             return list(range(self.size))  # a worker does not know who failed: it never needs to
         return [0, *(worker.rank for worker in self._workers)]
 
-    def share_out(self, work: Callable[[int, bool], T], shares: Sequence[Sequence[int]]) -> dict[int, T]:
+    def share_out(
+        self,
+        work: Callable[[int, bool], T],
+        shares: Sequence[Sequence[int]],
+        *,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> dict[int, T]:
         """``work(index, shipped)`` for every index of ``shares`` (by rank); every process gets every result.
 
         ``shipped`` is True for a result that is sent to another process. A
-        worker that fails is stopped, and its share run here.
+        worker that fails is stopped, and its share run here. ``meanwhile`` is
+        run in this process (never in a worker) once its own share is done, while
+        the workers may still run theirs: the time it would wait for them.
         """
         if self._parent is not None:
             mine = {index: work(index, True) for index in _share(shares, self.rank)}
             self._send_parent(mine)
             others = self._receive_parent()
             return {**others, **mine}
-        results = self._run_and_collect(work, shares)
+        results = self._run_and_collect(work, shares, meanwhile)
         for worker in list(self._workers):
             own = set(_share(shares, worker.rank))
             theirs = {index: result for index, result in results.items() if index not in own}
@@ -315,9 +323,13 @@ class Team:
 
     # --- this process's side --------------------------------------------------------------
 
-    def _run_and_collect(self, work: Callable[[int, bool], T], shares: Sequence[Sequence[int]]) -> dict[int, T]:
+    def _run_and_collect(
+        self, work: Callable[[int, bool], T], shares: Sequence[Sequence[int]], meanwhile: Callable[[], object] | None = None
+    ) -> dict[int, T]:
         began = time.monotonic()
         results = {index: work(index, False) for index in _share(shares, 0)}
+        if meanwhile is not None:
+            meanwhile()
         dead = [rank for rank in range(1, len(shares)) if rank not in self.alive()]
         for rank in dead:  # a worker that failed before: its share is run here
             results.update({index: work(index, False) for index in shares[rank]})

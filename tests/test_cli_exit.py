@@ -67,7 +67,7 @@ def test_a_profiler_attached_to_the_command_still_writes_its_profile(tmp_path):
 # Watches the graph a report builds; ends either through run() (os._exit) or with main() called as a function.
 _WATCH = """
 import gc, json, os, sys, weakref
-from pytest_serverless_arch import cli
+from pytest_serverless_arch import cli, collector
 graphs = []
 checked = cli.check_repository
 def watched(*args, **kwargs):
@@ -76,7 +76,8 @@ def watched(*args, **kwargs):
     return check
 cli.check_repository = watched
 def seen(code):
-    return json.dumps({"code": code, "collector": gc.isenabled(), "graph_alive": graphs[0]() is not None})
+    kept = sorted(type(each).__name__ for objects in collector._EXIT.kept for each in objects if each is not None)
+    return json.dumps({"code": code, "collector": gc.isenabled(), "graph_alive": graphs[0]() is not None, "kept": kept})
 how, argv = sys.argv[1], sys.argv[2:]
 if how == "run":
     real_exit = os._exit
@@ -93,13 +94,18 @@ else:
 """
 
 
-@pytest.mark.parametrize(("how", "collector", "graph_alive"), [("run", False, True), ("main", True, False)])
-def test_the_command_keeps_its_graph_to_the_end_but_main_called_as_a_function_frees_it(tmp_path, how, collector, graph_alive):
+KEPT = ["Discovery", "ReportDocument", "RepositoryCheck"]  # the parsed documents, the graph and its checks, the report
+
+
+@pytest.mark.parametrize(("how", "collector", "graph_alive", "kept"), [("run", False, True, KEPT), ("main", True, False, [])])
+def test_the_command_keeps_its_graph_to_the_end_but_main_called_as_a_function_frees_it(
+    tmp_path, how, collector, graph_alive, kept
+):
     argv = ["report", str(REPO / "sample_repos" / "monolith-online-shop"), "--format", "json", "--no-cache"]
     done = subprocess.run(
         [sys.executable, "-c", _WATCH, how, *argv, "-o", str(tmp_path / "r.json")], capture_output=True, text=True
     )
     seen = json.loads(done.stderr)
     # the process that ends with os._exit leaves the collector off and frees nothing; main() frees all it built
-    assert seen == {"code": _in_process(*argv)[0], "collector": collector, "graph_alive": graph_alive}
+    assert seen == {"code": _in_process(*argv)[0], "collector": collector, "graph_alive": graph_alive, "kept": kept}
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["units"]

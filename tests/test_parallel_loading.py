@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(parallel.fork_refusal() not in (None, "inside a 
 
 PROBE = '''
 """Load a repository with N processes and print, as JSON, what came out."""
-import gc, json, os, sys, time
+import gc, inspect, json, os, sys, time
 from pathlib import Path
 
 from pytest_serverless_arch import parallel
@@ -61,10 +61,24 @@ def faulty_gather(self, work, shares):
     return gather(self, work, shares)
 
 
-def faulty_share_out(self, work, shares):
+def faulty_share_out(self, work, shares, **options):
     if self.rank and fault == "dies-parsing":
         os._exit(9)
-    return share_out(self, work, shares)
+    return share_out(self, work, shares, **options)
+
+
+from pytest_serverless_arch import loading
+
+read_scan, scans = loading._read_scan, []
+
+
+def watched_scan(*args):
+    # this process's pipeline scan: while its workers parse (inside share_out), or after discovery
+    scans.append("while parsing" if any(frame.function == "share_out" for frame in inspect.stack()) else "after")
+    return read_scan(*args)
+
+
+loading._read_scan = watched_scan
 
 
 parallel.Team.gather, parallel.Team.share_out = faulty_gather, faulty_share_out
@@ -98,6 +112,8 @@ print(json.dumps({
     "misses": cache.misses if cache else 0,
     "reused": cache.graph_reused if cache else False,
     "collector": [gc.isenabled(), gc.get_freeze_count()],  # frozen while the workers ran, not after
+    "scans": scans,
+    "pipelines": [[pipeline.name, pipeline.system, list(pipeline.units)] for pipeline in graph.pipelines()],
 }))
 '''
 
@@ -136,6 +152,8 @@ def repository(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("repository")
     for name in ("cfn", "sam", "serverless", "terraform", "cdk", "included"):
         shutil.copytree(FIXTURES / name, root / name)
+    shutil.copytree(FIXTURES / "pipelines" / "codepipeline-cfn", root / "pipelined")  # found by discovery's sniff
+    shutil.copytree(FIXTURES / "pipelines" / "sam-pipeline-github", root, dirs_exist_ok=True)  # deploys ./template.yaml
     (root / "broken").mkdir()
     (root / "broken" / "template.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  - oops\n")
     return root
@@ -156,12 +174,19 @@ def test_two_and_three_processes_give_the_serial_graph_errors_and_notes_in_the_s
 ) -> None:
     assert serial["processes"] == 1
     assert serial["errors"] and serial["notes"]  # the comparison covers both
+    assert serial["scans"] == ["after"]
+    # the GitHub workflow (it deploys the root's template: the unit named after the folder), the CodePipeline
+    # discovery sniffed and the buildspec beside it
+    assert [name for name, _, _ in serial["pipelines"]] == ["Pipeline", "shop-release-prod", "pipelined/buildspec.yml"]
+    assert serial["pipelines"][0] == ["Pipeline", "github-actions", [repository.name]]
     for jobs in ("2", "3"):
         shared = run_load(probe, repository, jobs)
         assert shared["processes"] == int(jobs)
         assert shared["worker_files"]  # the workers parsed and loaded files of their own
         assert shared["terraform_holders"] == [int(jobs) - 1]  # the Terraform directories: one worker, the last
         assert shared["collector"] == [True, 0]
+        assert shared["scans"] == ["while parsing"]  # once here, in the time it would wait for the workers
+        assert shared["pipelines"] == serial["pipelines"]
         _same_load(serial, shared)
 
 
