@@ -253,3 +253,21 @@ def test_a_folder_named_with_dot_dot_is_walked_and_recorded_as_the_same_folder_n
         "svc/loop.yaml:1: a symlink loop (or too many symlinks); not read",
     ]
     assert notes == ["svc/out.yaml: symlink leads out of the repository; not followed"]
+
+
+def test_a_renamed_units_resources_keep_every_field_but_their_unit():
+    import dataclasses
+
+    from pytest_serverless_arch.loading import _in_unit
+    from pytest_serverless_arch.model import Location, Resource
+
+    # every field set apart from its default: a new field left out of the copy would differ
+    resource = Resource(
+        "orders", "Fn", "AWS::Serverless::Function", "function", Location("orders/template.yaml", 7, 3), "Fn",
+        "orders-fn", (("team", "a"),), "sales", {"Handler": "app.handler"}, ("FnAlias",), True, "external", True,
+        "Queue", (("trigger-colocated", "why"),),
+    )  # fmt: skip
+    assert all(getattr(resource, field.name) != field.default for field in dataclasses.fields(Resource))
+    moved = _in_unit([resource, resource], "orders/template.yaml")
+    assert moved == [dataclasses.replace(resource, unit="orders/template.yaml")] * 2
+    assert moved[0].id == "orders/template.yaml:Fn"
