@@ -113,7 +113,7 @@ def _load(
     from .loaders.serverless.compose import apply_compose_params, compose_projects, link_compose_projects
     from .parallel import Team
     from .pipelines.attach import attach_deployments, deployed_pipelines
-    from .pipelines.reading import kind_by_text
+    from .pipelines.sniff import kind_by_text  # not the readers: the scan imports them (while the workers parse)
 
     # A worker forked by discovery (parallel.py) runs this block too, up to its share of load_units, and ends
     # there: the Team's block is the innermost, so it never leaves it, nor runs the cache's end of the run.

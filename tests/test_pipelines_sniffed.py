@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +84,33 @@ def test_a_samstacks_manifest_is_spotted_as_the_multiline_expressions_spot_it(te
         re.search(r"^pipeline_(name|settings):", text, re.MULTILINE)
     )
     assert looks_like_manifest(text) is expected
+
+
+_SNIFF_ALONE = """
+import sys
+from pathlib import Path
+import pytest_serverless_arch.link, pytest_serverless_arch.loaders.templates, pytest_serverless_arch.pipelines.attach
+from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.discover import discover
+from pytest_serverless_arch.pipelines.sniff import kind_by_text
+root = Path(sys.argv[1]).resolve()
+assert discover([root], root, LoadConfig(), sniff=kind_by_text).sniffed["ci/pipeline.yaml"] == "codepipeline"
+print(" ".join(sorted(name for name in sys.modules if name.startswith("pytest_serverless_arch.pipelines"))))
+"""
+
+
+def test_discovery_sniffs_without_importing_the_pipeline_readers_which_the_scan_imports_later() -> None:
+    # the readers (and the shell, Makefile and script readers under them) cost a load 15-20 ms of imports: a load
+    # on several processes runs the scan, and imports them, while its workers parse
+    root = PIPELINE_FIXTURES / "codepipeline-cfn"
+    done = subprocess.run([sys.executable, "-c", _SNIFF_ALONE, str(root)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [
+        "pytest_serverless_arch.pipelines",
+        "pytest_serverless_arch.pipelines.attach",
+        "pytest_serverless_arch.pipelines.inputs",
+        "pytest_serverless_arch.pipelines.model",
+        "pytest_serverless_arch.pipelines.sniff",
+    ]
+    from pytest_serverless_arch.pipelines import read_pipelines as exported  # asked for: imported then
+
+    assert exported is read_pipelines

@@ -35,13 +35,13 @@ from ..model import Location
 from ..parse import ParseError, key_line, parse_text
 from .buildspec import run_buildspec
 from .model import Deployment, DeployTimeRef, ParameterValue, Pipeline
+from .sniff import PIPELINE_TYPE
 from .source import join_path, read_document, read_text
 from .values import Value
 from .walk import PipelineState
 
 __all__ = ["PIPELINE_TYPE", "read_codepipelines"]
 
-PIPELINE_TYPE = "AWS::CodePipeline::Pipeline"
 _DEPLOYING_MODES = {"CREATE_UPDATE", "REPLACE_ON_FAILURE", "CHANGE_SET_REPLACE"}
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 

@@ -20,6 +20,7 @@ from ..files import is_file
 from ..model import Location, Note
 from . import bitbucket, buildspec, codepipeline, github_actions, gitlab_ci, jenkins, samstacks
 from .model import Pipeline, PipelineScan
+from .sniff import kind_by_text
 from .source import read_text
 from .walk import PipelineState
 
@@ -27,26 +28,6 @@ __all__ = ["READERS", "kind_by_text", "read_pipeline_file", "read_pipelines"]
 
 Reader = Callable[[Path, str, PipelineState], "Pipeline | list[Pipeline] | None"]
 _TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
-
-
-def kind_by_text(relpath: str, text: str) -> str | None:
-    """``codepipeline`` or ``samstacks`` for a YAML/JSON file that holds one, by a cheap look at its text.
-
-    Discovery asks this of every file it reads (``discover(sniff=kind_by_text)``),
-    so the scan need not read those files again.
-
-    >>> kind_by_text("ci/pipeline.yaml", "Type: AWS::CodePipeline::Pipeline")
-    'codepipeline'
-    >>> kind_by_text("samstacks.yml", "pipeline_name: shop\\nstacks:\\n  - id: orders")
-    'samstacks'
-    >>> kind_by_text("template.yaml", "Resources: {}") is None
-    True
-    """
-    if codepipeline.PIPELINE_TYPE in text:
-        return "codepipeline"
-    if samstacks.looks_like_manifest(text):
-        return "samstacks"
-    return None
 
 
 def _kind_by_content(root: Path, relpath: str, sniffed: Mapping[str, str | None]) -> str | None:

@@ -29,6 +29,7 @@ from typing import Any
 from ..model import Location
 from ..parse import item_line, key_line
 from .model import Deployment, DeployTimeRef, ParameterValue, Pipeline
+from .sniff import looks_like_manifest
 from .source import join_path, read_document, read_text, repo_exists
 from .values import Value, protect, restore
 from .walk import Frame, PipelineState, run_script
@@ -38,27 +39,6 @@ __all__ = ["looks_like_manifest", "read_samstacks"]
 
 _OUTPUT = re.compile(r"^\s*stacks\.([\w-]+)\.outputs\.([\w-]+)\s*$")
 _INPUT = re.compile(r"^\s*inputs\.([\w-]+)\s*$")
-
-
-def looks_like_manifest(text: str) -> bool:
-    """A cheap look before parsing: samstacks manifests have ``stacks:`` and a ``pipeline_`` key, each at a line's start.
-
-    Discovery asks it of every file it reads: substring searches, ten times
-    faster than a multi-line regular expression on the corpus's 2,645 texts.
-
-    >>> looks_like_manifest("pipeline_name: shop\\nstacks:\\n  - id: orders")
-    True
-    >>> looks_like_manifest("Resources:\\n  stacks: 1\\npipeline_name: x")
-    False
-    """
-    return _at_a_line_start(text, "stacks:") and (
-        _at_a_line_start(text, "pipeline_name:") or _at_a_line_start(text, "pipeline_settings:")
-    )
-
-
-def _at_a_line_start(text: str, prefix: str) -> bool:
-    """``re.search("^" + prefix, text, re.MULTILINE)``: a line starts at the text's start or after ``\\n``."""
-    return text.startswith(prefix) or "\n" + prefix in text
 
 
 class _Expressions:
