@@ -27,6 +27,7 @@ nothing of the repository is executed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
 import os
@@ -43,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 from .collector import collector_paused
 from .config import LoadConfig
 from .graph import DeploymentGraph
+from .link_facts import FactsCapture
 from .ref_store import GraphAtRef, RefStore, ref_key
 
 if TYPE_CHECKING:
@@ -59,6 +61,7 @@ __all__ = [
     "state_since",
     "tree_at",
     "units_of_files",
+    "units_of_paths",
     "violations_within",
 ]
 
@@ -87,6 +90,8 @@ class ChangeSet:
     deploy_order: tuple[tuple[str, ...], ...] | None
     pipelines: tuple[str, ...]
     before: GraphAtRef = field(repr=False, compare=False)
+    # how the pytest gate checked it: the change's neighbourhood, or the whole graph and why (neighbourhood.py)
+    checked: str = ""
 
     @property
     def touched_units(self) -> tuple[str, ...]:
@@ -106,6 +111,7 @@ class ChangeSet:
             f"changed since {self.ref}: {len(self.files)} file{'s' if len(self.files) != 1 else ''}, "
             f"units changed: {', '.join(self.changed_units) or 'none'}; "
             f"linked: {', '.join(self.linked_units) or 'none'}{removed}; deploy order: {order}{pipelines}"
+            + (f"; {self.checked}" if self.checked else "")
         )
 
 
@@ -210,13 +216,14 @@ def load_at(
     root: str | os.PathLike[str],
     config: LoadConfig | None = None,
     units: Mapping[str, Any] | None = None,
+    facts: FactsCapture | None = None,
 ) -> DeploymentGraph:
     """The graph of ``paths`` (under ``root``, default ``root`` itself) as they were at ``ref``.
 
     Locations in it are relative to ``root``, as in the head's graph. ``units``
     are the unit cache's entries of a load of ``root`` (see :mod:`.unit_memory`):
     every unit whose observations all hold in the tree at ``ref`` is taken from
-    them instead of being read and loaded again.
+    them instead of being read and loaded again. ``facts`` keeps every unit's link facts.
     """
     from .loading import load
     from .unit_memory import UnitMemory, moved_entries
@@ -227,7 +234,10 @@ def load_at(
         wanted = [Path(path).resolve() for path in (paths or [root_path])]
         mapped = [str(tree / path.relative_to(root_path)) for path in wanted if path.is_relative_to(root_path)]
         memory = UnitMemory(moved_entries(units, root_path, tree)) if units else None
-        return load(mapped or [str(tree)], root=str(tree), config=config or LoadConfig(), cache=memory)
+        config = config or LoadConfig()
+        if facts is not None:
+            config = dataclasses.replace(config, link_scope=facts)
+        return load(mapped or [str(tree)], root=str(tree), config=config, cache=memory)
 
 
 def graph_at(
@@ -260,7 +270,9 @@ def graph_at(
         kept = store.get(key)
         if kept is not None:
             return kept
-    found = GraphAtRef.of(load_at(ref, paths, root=root_path, config=config, units=units() if units else None))
+    capture = FactsCapture()
+    graph = load_at(ref, paths, root=root_path, config=config, units=units() if units else None, facts=capture)
+    found = GraphAtRef.of(graph, capture.facts)
     if store is not None and key is not None:
         store.put(key, found)
     return found
@@ -272,12 +284,21 @@ def units_of_files(graph: DeploymentGraph | GraphAtRef, files: Iterable[str]) ->
     A file beside or below a template (handler code, a samconfig, an included
     definition) changes what that template's unit deploys.
     """
+    return units_of_paths(((unit.name, unit.path, unit.format) for unit in graph.units()), files)
+
+
+def units_of_paths(units: Iterable[tuple[str, str, str]], files: Iterable[str]) -> list[str]:
+    """:func:`units_of_files` for units given as ``(name, path, format)``.
+
+    >>> units_of_paths([("orders", "orders/template.yaml", "sam")], ["orders/src/app.py", "README.md"])
+    ['orders']
+    """
     by_folder: dict[str, list[str]] = {}
     by_path: dict[str, str] = {}
-    for unit in graph.units():
-        by_path[unit.path] = unit.name
-        folder = unit.path if unit.format == "terraform" else str(PurePosixPath(unit.path).parent)
-        by_folder.setdefault("" if folder == "." else folder, []).append(unit.name)
+    for name, path, unit_format in units:
+        by_path[path] = name
+        folder = path if unit_format == "terraform" else str(PurePosixPath(path).parent)
+        by_folder.setdefault("" if folder == "." else folder, []).append(name)
     found: set[str] = set()
     for file in files:
         if file in by_path:
@@ -302,6 +323,8 @@ def changes_since(
     store: RefStore | None = None,
     units: UnitCache | None = None,
     state: tuple[str, tuple[str, ...]] | None = None,
+    also_changed: Iterable[str] = (),
+    also_linked: Iterable[str] = (),
 ) -> ChangeSet:
     """What changed in ``graph``'s repository since ``ref``.
 
@@ -309,7 +332,8 @@ def changes_since(
     ``units`` is the unit cache ``graph`` was loaded through (a folder's, or a
     :class:`~pytest_serverless_arch.unit_memory.UnitMemory`): the load at ``ref``
     takes from it every unit the change did not touch. ``state`` is :func:`state_since`'s
-    answer, when the caller already asked git.
+    answer, when the caller already asked git. ``also_changed`` and ``also_linked`` are units
+    the change touches that its files do not show (see :mod:`.neighbourhood`).
     """
     root = Path(graph.root)
     commit, files = state if state is not None else state_since(root, ref)
@@ -324,7 +348,7 @@ def changes_since(
     elif isinstance(before, DeploymentGraph):
         before = GraphAtRef.of(before)
     head_units = {unit.name for unit in graph.units()}
-    changed = set(units_of_files(graph, files)) | set(units_of_files(before, files))
+    changed = set(units_of_files(graph, files)) | set(units_of_files(before, files)) | set(also_changed)
     linked: set[str] = set()
     for version in (graph, before):
         for link in version.cross_unit_links():
@@ -334,6 +358,7 @@ def changes_since(
                 linked.add(link.to_unit)
             if link.to_unit in changed:
                 linked.add(link.from_unit)
+    linked |= set(also_linked)
     touched = changed | linked
     order = graph.deploy_order()
     waves = None if order is None else tuple(tuple(u for u in wave if u in touched) for wave in order)

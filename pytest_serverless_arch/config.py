@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .graph import DeployedPipeline
+    from .link_facts import LinkScope, UnitLinkFacts
     from .model import Resource
 
 __all__ = ["DEFAULT_IGNORED_DIRS", "LoadConfig"]
@@ -73,6 +75,11 @@ class LoadConfig:
     # Processes that load the units: None -> as many as pay on this machine, 1 -> serial (parallel.py).
     # Not part of what a load means: the result is the same for any number, so no cache key holds it.
     jobs: int | None = field(default=None, compare=False)
+    # What linking puts in the graph (--arch-changed-since, link_facts.LinkScope): given every unit's link
+    # facts and the pipelines, a neighbourhood, or None for the whole graph. Not part of what a unit is.
+    link_scope: Callable[[Sequence[UnitLinkFacts], Sequence[DeployedPipeline]], LinkScope | None] | None = field(
+        default=None, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))

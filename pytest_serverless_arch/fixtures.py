@@ -32,7 +32,7 @@ def deployment_graph(request: pytest.FixtureRequest) -> DeploymentGraph:
             orders = deployment_graph.functions(domain="orders")
             assert all(not t.cross_unit for f in orders for t in deployment_graph.triggers_of(f))
     """
-    return request.config.stash[GATE_KEY].graph()
+    return request.config.stash[GATE_KEY].whole_graph()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ the summary and writes the baseline, so ``pytest-xdist`` gives the same result.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -29,7 +30,15 @@ from .suppressions import Suppression, Triage, suppressions_in, triage
 if TYPE_CHECKING:
     from .cache import UnitCache
 
-__all__ = ["GATE_KEY", "PLAN_INPUT", "ArchGate", "active_gate", "apply_suppressions_and_baseline", "assertion_filter"]
+__all__ = [
+    "GATE_KEY",
+    "PLAN_INPUT",
+    "ArchGate",
+    "active_gate",
+    "apply_suppressions_and_baseline",
+    "assertion_filter",
+    "repository_rules",
+]
 
 FINDINGS_KEY = pytest.StashKey[list[dict[str, Any]]]()
 PLAN_INPUT = "serverless_arch_plan"  # the key of the gate's plan in an xdist worker's ``workerinput``
@@ -124,6 +133,7 @@ class ArchGate:
     outcomes: dict[str, list[Any]] = field(default_factory=dict)
     deferred_unknown: bool = False  # while an outcome is recorded: suppressions of unknown rules are added on replay
     _graph: DeploymentGraph | None = None
+    _whole: DeploymentGraph | None = None  # the whole graph, when _graph is a change's neighbourhood
     _graph_reads: tuple[Any, ...] | None = None  # every observation the load made (files.FileRead)
     _recalled: bool = False
     _since: tuple[Any, ...] | None = None  # --arch-changed-since: (commit, changed files), or () when git cannot say
@@ -160,6 +170,7 @@ class ArchGate:
         # The run is over: let the graph go before pytest's closing garbage collections, which would
         # otherwise walk every node, edge and parsed template of it again.
         self._graph = None
+        self._whole = None
         self._resolved_baseline = None
 
     @property
@@ -169,7 +180,13 @@ class ArchGate:
     # --- the graph ----------------------------------------------------------
 
     def graph(self) -> DeploymentGraph:
-        """The repository under test, loaded on first use and shared by the whole process."""
+        """The repository under test, loaded on first use and shared by the whole process.
+
+        With ``--arch-changed-since`` it may be linked as the change's neighbourhood only
+        (``graph.link_scope``; see :mod:`.neighbourhood`): every unit and resource, every
+        load error, and exactly the findings a whole graph gives on the units the change
+        touches. :meth:`whole_graph` is the whole repository linked, for what reads all of it.
+        """
         if self._graph is None:
             settings = self.settings
             paths = [str(path) for path in settings.paths]
@@ -180,25 +197,129 @@ class ArchGate:
             from .unit_memory import head_cache
 
             units = head_cache(cache, settings.changed_since)
+            config = settings.load_config
+            before, neighbourhood = self._neighbourhood(cache, paths) if settings.changed_since else (None, None)
+            if neighbourhood is not None:
+                config = dataclasses.replace(config, link_scope=neighbourhood)
+            elif settings.changed_since:
+                from .link_facts import FactsCapture
+
+                config = dataclasses.replace(config, link_scope=FactsCapture())  # the touched units, from the facts
             with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
-                graph = load(paths, root=str(settings.root), config=settings.load_config, cache=units)
+                graph = load(paths, root=str(settings.root), config=config, cache=units)
             self._graph_reads = tuple(log)
             if settings.changed_since:
-                from .changes import changes_since
-                from .ref_store import RefStore
-
-                store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
-                graph.changes = changes_since(
-                    graph,
-                    settings.changed_since,
-                    paths,
-                    config=settings.load_config,
-                    store=store,
-                    units=units,
-                    state=self._git_state(),  # asked once: the stored outcomes' key holds it too
-                )
+                changes = self._changes(graph, paths, cache, units, before, config.link_scope)
+                graph.changes = dataclasses.replace(changes, checked=_checked(graph, neighbourhood))
             self._graph = graph
         return self._graph
+
+    def whole_graph(self) -> DeploymentGraph:
+        """The repository under test linked whole (the ``deployment_graph`` fixture, reports, contracts).
+
+        The same graph as :meth:`graph` unless that one is a change's neighbourhood: then the
+        whole repository is loaded and linked once more (through the warm cache), with the same changes.
+        """
+        graph = self.graph()
+        if graph.link_scope is None:
+            return graph
+        if self._whole is None:
+            from .loading import load
+
+            whole = load(
+                [str(path) for path in self.settings.paths],
+                root=str(self.settings.root),
+                config=self.settings.load_config,
+                cache=self._unit_cache(),
+            )
+            whole.changes = graph.changes
+            self._whole = whole
+        return self._whole
+
+    def _neighbourhood(self, cache: UnitCache | None, paths: list[str]) -> tuple[Any, Any]:
+        """The graph at the ref, read before the head's load, and the link scope of the change (or why not).
+
+        Only with a cache folder: the graph at the ref is then in its store, or loaded with the
+        units the last load left in the pack. Without one, the ref is loaded after the head, from its units.
+        """
+        if cache is None:
+            return None, None
+        from .changes import graph_at
+        from .neighbourhood import Neighbourhood
+        from .ref_store import RefStore
+        from .unit_memory import head_entries
+
+        settings = self.settings
+        state = self._git_state()
+        if state is None:
+            return None, None  # git cannot say: the head's load, then the comparison, report it
+        commit, changed = state
+        config = settings.load_config
+        before = graph_at(
+            str(settings.changed_since),
+            paths,
+            root=settings.root,
+            config=config,
+            store=RefStore(cache.directory / "refs"),
+            commit=commit,
+            units=lambda: head_entries(cache, Path(settings.root).resolve(), config, paths),
+        )
+        return before, Neighbourhood(before, changed, config, refused=self._whole_graph_reason())
+
+    def _whole_graph_reason(self) -> str | None:
+        """Why this run must link the whole graph whatever the change: a rule or report that reads all of it."""
+        known = registered_rules()
+        rules = [known[spec.rule_id] for spec in self.settings.rules if spec.rule_id in known]
+        rules += repository_rules(self.config)  # a conftest's rules are collected unlisted
+        whole = sorted({found.id for found in rules if found.reads != "neighbourhood"})
+        if whole:
+            return f"rule {', '.join(whole)} reads the whole graph"
+        if self.contracts:
+            return "contracts read the whole graph"
+        if self.settings.reports or (self.settings.step_summary and os.environ.get("GITHUB_STEP_SUMMARY", "").strip()):
+            return "a report of the whole repository is written"
+        return None
+
+    def _changes(
+        self, graph: DeploymentGraph, paths: list[str], cache: UnitCache | None, units: Any, before: Any, scope: Any
+    ) -> Any:
+        """What the change touches (``graph.changes``): by its files, and by what the link facts resolve to."""
+        from .changes import changes_since, graph_at
+        from .neighbourhood import Neighbourhood, plan_neighbourhood
+        from .ref_store import RefStore
+        from .unit_memory import head_entries
+
+        settings = self.settings
+        config = settings.load_config
+        state = self._git_state()  # asked once: the stored outcomes' key holds it too
+        store = RefStore(cache.directory / "refs") if cache is not None else None  # the graph at REF, by commit
+        if state is None:  # git cannot say: the comparison reports why
+            return changes_since(graph, str(settings.changed_since), paths, config=config, store=store, units=units)
+        if before is None:  # loaded after the head, taking every unit the change left alone from the head's load
+            root = Path(graph.root)
+            before = graph_at(
+                str(settings.changed_since),
+                paths,
+                root=root,
+                config=config,
+                store=store,
+                commit=state[0],
+                units=(lambda: head_entries(units, root, config, paths)) if units is not None else None,
+            )
+        if isinstance(scope, Neighbourhood):
+            plan = scope.plan
+        else:
+            plan = plan_neighbourhood(getattr(scope, "facts", ()), before, state[1], config, graph.pipelines())
+        return changes_since(
+            graph,
+            str(settings.changed_since),
+            paths,
+            config=config,
+            before=before,
+            state=state,
+            also_changed=plan.changed if plan is not None else (),
+            also_linked=plan.affected if plan is not None else (),
+        )
 
     def _unit_cache(self) -> UnitCache | None:
         """The warm cache: serverless_arch_cache_dir, else pytest's cache folder (none with ``-p no:cacheprovider``).
@@ -372,7 +493,7 @@ class ArchGate:
         from .report.files import append_step_summary, write_reports
 
         try:
-            document = build_document(self.graph(), baseline=self.baseline, extra=self._contract_findings())
+            document = build_document(self.whole_graph(), baseline=self.baseline, extra=self._contract_findings())
         except Exception as exc:  # a report must never hide the test results
             self.reports_written.append(f"cannot build the report: {type(exc).__name__}: {exc}")
             return
@@ -388,7 +509,7 @@ class ArchGate:
         found = []
         for contract in self.contracts.contracts:
             try:
-                found.append((contract_rule(contract), check_contract(contract, self.graph())))
+                found.append((contract_rule(contract), check_contract(contract, self.whole_graph())))
             except ContractError:
                 continue  # its item fails with the configuration error
         return found
@@ -424,6 +545,36 @@ class ArchGate:
             lines.append(self.written)
         lines += self.reports_written
         return lines
+
+
+def repository_rules(config: pytest.Config) -> list[Rule]:
+    """Custom rules defined in a ``conftest.py`` this session loaded: collected without being listed."""
+    conftests = set()
+    for plugin in config.pluginmanager.get_plugins():
+        path = getattr(plugin, "__file__", None)
+        if isinstance(path, str) and Path(path).name == "conftest.py":
+            conftests.add(Path(path).resolve())
+    if not conftests:
+        return []
+    found = []
+    for candidate in registered_rules().values():
+        if candidate.builtin:
+            continue
+        try:
+            source = Path(inspect.getfile(candidate.function)).resolve()
+        except (TypeError, OSError):
+            continue
+        if source in conftests:
+            found.append(candidate)
+    return sorted(found, key=lambda found_rule: found_rule.id)
+
+
+def _checked(graph: DeploymentGraph, neighbourhood: Any) -> str:
+    """How a check against a ref was made, for its summary line: the neighbourhood linked, or the whole graph and why."""
+    if graph.link_scope is not None:
+        return f"checked: the neighbourhood ({len(graph.link_scope.linked)} of {len(graph.units_by_name)} units linked)"
+    reason = neighbourhood.reason if neighbourhood is not None else "no cache folder keeps the graph at the ref"
+    return f"checked: the whole graph ({reason})"
 
 
 def _payload(result: Triage, unknown: list[Suppression], graph: Any) -> dict[str, Any]:

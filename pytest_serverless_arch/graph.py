@@ -14,6 +14,7 @@ run that needs neither never pays for its import (about 0.1 s).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ from .waves import generations
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .link_facts import LinkScope
 
 __all__ = [
     "DeployedPipeline",
@@ -228,6 +231,9 @@ class DeploymentGraph:
     changes: Any = field(default=None, repr=False, compare=False)
     # Names declared as provided from outside the repository (``serverless_arch_external`` globs).
     external_names: tuple[str, ...] = ()
+    # Linked as a neighbourhood (--arch-changed-since): whose edges were resolved, whose links come from
+    # elsewhere (a link_facts.LinkScope); None when the whole repository was linked.
+    link_scope: LinkScope | None = field(default=None, repr=False, compare=False)
     # Sorted edges, links and resources, computed once per state: rules ask per unit, many times.
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -329,7 +335,7 @@ class DeploymentGraph:
         if every is None:
             every = sorted(
                 (record for record in self._nodes.values() if isinstance(record, Resource)),
-                key=lambda resource: (resource.unit, resource.logical_id),
+                key=_BY_UNIT_AND_LOGICAL_ID,  # in C: a lambda was most of a warm gate's sorting
             )
             self._cache["resources"] = every
         if unit is not None:
@@ -557,6 +563,7 @@ class DeploymentGraph:
         """
         links: list[Link] | None = self._cache.get("links")
         if links is None:
+            scope = self.link_scope
             # One link per (kind, from unit, target), however many resources use it: the edges stay
             # per resource (rules read their sources), the link names its users in its detail.
             uses: dict[tuple[str, str, str], list[Edge]] = {}
@@ -568,6 +575,8 @@ class DeploymentGraph:
                 to_unit = self._owning_unit(edge.target)
                 if from_unit is None or from_unit == to_unit:
                     continue  # a nested stack's wiring stays inside its parent's unit
+                if scope is not None and from_unit not in scope.own_links:
+                    continue  # linked for its neighbours' sake: its own links are the scope's fixed ones
                 uses.setdefault((edge.kind, from_unit, edge.target), []).append(edge)
             links = []
             for (_, from_unit, _), edges in uses.items():
@@ -586,6 +595,8 @@ class DeploymentGraph:
                         tuple(sorted({edge.source for edge in edges if not edge.source.startswith("unit:")})),
                     )
                 )
+            if scope is not None:  # in a stable order of their own (a whole graph's follows its sorted edges)
+                links = sorted([*links, *scope.fixed_links], key=lambda link: (link.kind, link.from_unit, link.target))
             self._cache["links"] = links
         return [link for link in links if kind is None or link.kind == kind]
 
@@ -699,10 +710,14 @@ class DeploymentGraph:
             formats[unit.format] = formats.get(unit.format, 0) + 1
         parts = ", ".join(f"{name} {count}" for name, count in sorted(formats.items()))
         units = len(self.units_by_name)
+        triggers = f"{len(self.edges('triggers'))} triggers"
+        if self.link_scope is not None:  # only the neighbourhood's edges were resolved: say so, never a wrong count
+            linked = len(self.link_scope.linked)
+            triggers += f" in the {linked} unit{'s' if linked != 1 else ''} linked"
         return (
             f"{units} unit{'s' if units != 1 else ''}"
             + (f" ({parts})" if parts else "")
-            + f", {len(self.functions())} functions, {len(self.edges('triggers'))} triggers, "
+            + f", {len(self.functions())} functions, {triggers}, "
             f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}" + self._pipeline_summary()
         )
 
@@ -758,6 +773,9 @@ def _node_attributes(record: NodeRecord | None) -> dict[str, Any]:
             "domain": None,
         }
     return {}
+
+
+_BY_UNIT_AND_LOGICAL_ID = operator.attrgetter("unit", "logical_id")
 
 
 def _edge_sort_key(edge: Edge) -> tuple[Any, ...]:

@@ -24,7 +24,7 @@ import pytest
 from .contracts.check import check_contract, contract_rule
 from .contracts.model import Contract, ContractError
 from .escape import printable
-from .gate import FINDINGS_KEY, ArchGate
+from .gate import FINDINGS_KEY, ArchGate, repository_rules
 from .model import LoadError
 from .options import RuleSpec
 from .rules.base import Rule, RuleError, registered_rules, unknown_rule_message
@@ -45,28 +45,6 @@ __all__ = [
 ]
 
 COLLECTOR_NAME = "serverless-arch"
-
-
-def repository_rules(config: pytest.Config) -> list[Rule]:
-    """Custom rules defined in a ``conftest.py`` this session loaded: collected without being listed."""
-    conftests = set()
-    for plugin in config.pluginmanager.get_plugins():
-        path = getattr(plugin, "__file__", None)
-        if isinstance(path, str) and Path(path).name == "conftest.py":
-            conftests.add(Path(path).resolve())
-    if not conftests:
-        return []
-    found = []
-    for candidate in registered_rules().values():
-        if candidate.builtin:
-            continue
-        try:
-            source = Path(inspect.getfile(candidate.function)).resolve()
-        except (TypeError, OSError):
-            continue
-        if source in conftests:
-            found.append(candidate)
-    return sorted(found, key=lambda found_rule: found_rule.id)
 
 
 class ArchGateCollector(pytest.Collector):
@@ -445,7 +423,7 @@ def _diagram_text(gate: ArchGate, result: Triage) -> str:
 
     if not any(violation.units for violation in result.failing):
         return "(no units to draw: the violations name none)"
-    diagram = mermaid_of_violations(gate.graph(), result.failing)
+    diagram = mermaid_of_violations(gate.whole_graph(), result.failing)  # every link between them
     return "units involved (Mermaid):\n```mermaid\n" + diagram + "```"
 
 

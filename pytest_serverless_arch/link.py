@@ -614,9 +614,15 @@ def _build_graph(
                     for index, bound in enumerate(inputs.deployments)
                 ),
             )
-    index = ProviderIndex([unit_link_facts(unit) for unit in loaded], config)
+    choose = config.link_scope
+    facts = [unit_link_facts(unit, asks=choose is not None) for unit in loaded]
+    index = ProviderIndex(facts, config)
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())
+    scope = choose(facts, graph.pipelines()) if choose is not None else None
+    if scope is not None:  # a neighbourhood (--arch-changed-since): only its units' edges are resolved
+        graph.link_scope = scope
+        loaded = [unit for unit in loaded if unit.name in scope.linked]
     linker = _Linker(graph, index, unit_of)
     for unit in loaded:
         linker.add_unit_edges(unit)

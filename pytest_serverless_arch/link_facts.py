@@ -20,12 +20,25 @@ key matches). The facts are small and picklable: a cache keeps them beside the u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .model import Edge, ForeignRef, LoadedUnit, Location
 
-__all__ = ["NamedResource", "OfferedOutput", "UnitLinkFacts", "unit_asks", "unit_link_facts", "unit_node"]
+if TYPE_CHECKING:
+    from .graph import Link
+
+__all__ = [
+    "FactsCapture",
+    "LinkScope",
+    "NamedResource",
+    "OfferedOutput",
+    "UnitLinkFacts",
+    "unit_asks",
+    "unit_link_facts",
+    "unit_node",
+]
 
 
 def unit_node(unit: str) -> str:
@@ -69,6 +82,7 @@ class UnitLinkFacts:
     """
 
     unit: str
+    format: str
     path: str
     region: str | None
     stack_names: tuple[str, ...]
@@ -77,6 +91,37 @@ class UnitLinkFacts:
     parameter_values: tuple[tuple[str, str], ...]
     outputs: tuple[OfferedOutput, ...]
     asks: tuple[ForeignRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class LinkScope:
+    """What linking puts in the graph when it links a neighbourhood, not the whole repository.
+
+    Every unit and resource is still added, and every unit's facts make the index; only the
+    units in ``linked`` have their edges resolved and added. The graph's cross-unit links are
+    those its edges make for the units in ``own_links``, and ``fixed_links`` for every other
+    unit (known from elsewhere: the graph at a git ref, for units the change left alone).
+    """
+
+    linked: frozenset[str]
+    own_links: frozenset[str]
+    fixed_links: tuple[Link, ...] = ()
+
+
+@dataclass
+class FactsCapture:
+    """A ``LoadConfig.link_scope`` that keeps every unit's link facts (with their asks) and links the whole graph.
+
+    >>> capture = FactsCapture()
+    >>> capture([], []) is None, capture.facts
+    (True, ())
+    """
+
+    facts: tuple[UnitLinkFacts, ...] = ()
+
+    def __call__(self, facts: Sequence[UnitLinkFacts], pipelines: Sequence[object]) -> LinkScope | None:
+        self.facts = tuple(facts)
+        return None
 
 
 def unit_link_facts(unit: LoadedUnit, *, asks: bool = False) -> UnitLinkFacts:
@@ -106,6 +151,7 @@ def unit_link_facts(unit: LoadedUnit, *, asks: bool = False) -> UnitLinkFacts:
             outputs.append(OfferedOutput(export.output, node, export.export_name or None, export.location))
     return UnitLinkFacts(
         name,
+        unit.format,
         unit.path,
         unit.region,
         stack_names,

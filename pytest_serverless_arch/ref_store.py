@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 from .cache import _code_fingerprint, _settings, signed_body, signing_key, user_cache_home, write_signed
 from .collector import collector_paused
 from .graph import Link, NameUse, ProvidedName
+from .link_facts import UnitLinkFacts
 from .model import Unit
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_REFS", "GraphAtRef", "RefStore", "ref_key"]
 
-_FORMAT = b"serverless-arch-ref 1\n"
+_FORMAT = b"serverless-arch-ref 2\n"  # 2: with each unit's link facts
 _SUFFIX = ".ref"
 MAX_REFS = 32
 """Ref files kept in one folder; beyond it the least recently used are removed."""
@@ -61,10 +62,17 @@ class GraphAtRef:
     links: tuple[Link, ...] = ()
     provided: tuple[ProvidedName, ...] = ()
     uses: tuple[NameUse, ...] = ()
+    facts: tuple[UnitLinkFacts, ...] = ()  # every unit's link facts, in the load's order (link_facts.py)
 
     @classmethod
-    def of(cls, graph: DeploymentGraph) -> GraphAtRef:
-        return cls(tuple(graph.units()), tuple(graph.cross_unit_links()), tuple(graph.provided_names()), tuple(graph.name_uses()))
+    def of(cls, graph: DeploymentGraph, facts: Sequence[UnitLinkFacts] = ()) -> GraphAtRef:
+        return cls(
+            tuple(graph.units()),
+            tuple(graph.cross_unit_links()),
+            tuple(graph.provided_names()),
+            tuple(graph.name_uses()),
+            tuple(facts),
+        )
 
     def units(self) -> list[Unit]:
         """Every unit, sorted by name (as the graph's)."""

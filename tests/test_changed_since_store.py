@@ -10,6 +10,7 @@ from pytest_serverless_arch import changes, load, ref_store
 from pytest_serverless_arch.cache import UnitCache
 from pytest_serverless_arch.changes import GraphAtRef, changes_since
 from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.link_facts import FactsCapture
 from pytest_serverless_arch.ref_store import MAX_REFS, RefStore
 
 from .helpers import commit_all, record_loads, run_cli, write_files
@@ -142,7 +143,8 @@ def test_a_cache_folders_units_serve_the_load_at_the_ref_even_when_the_head_was_
     assert loaded == ["provider/template.yaml"]
     assert (found.changed_units, found.linked_units) == (("provider",), ("reader",))
     monkeypatch.undo()
-    assert found.before == GraphAtRef.of(changes.load_at("HEAD", root=root))
+    capture = FactsCapture()
+    assert found.before == GraphAtRef.of(changes.load_at("HEAD", root=root, facts=capture), capture.facts)
 
 
 def test_a_run_against_a_ref_keeps_its_units_but_not_its_whole_graph(pytester: pytest.Pytester) -> None:

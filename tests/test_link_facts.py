@@ -39,6 +39,7 @@ def test_a_units_facts_hold_its_names_outputs_and_the_resource_each_parameter_na
 
     assert facts == UnitLinkFacts(
         unit="orders",
+        format="cloudformation",
         path="orders/template.yaml",
         region="eu-west-1",
         stack_names=("orders-prod", "orders-dev"),

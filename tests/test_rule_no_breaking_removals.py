@@ -81,7 +81,7 @@ def test_a_commit_deleting_an_export_still_imported_fails_naming_the_line_at_the
     result.stdout.fnmatch_lines(
         [
             "serverless-arch changed since HEAD~1: 1 file, units changed: infra; linked: app, reports; "
-            "deploy order: [app, infra] ; [reports]",
+            "deploy order: [app, infra] ; [reports]; checked: the whole graph (no cache folder keeps the graph at the ref)",
             "*1 violation:",
             "  app/template.yaml:13: no-breaking-removals: export 'orders-table-arn' of unit infra (at "
             "infra/template.yaml:8 in HEAD~1) is gone, but unit app still reads it (import of 'orders-table-arn' "

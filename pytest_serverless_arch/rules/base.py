@@ -29,6 +29,7 @@ from ..view import GraphView
 
 __all__ = [
     "DOCS_URL",
+    "READS",
     "Rule",
     "RuleError",
     "Violation",
@@ -41,6 +42,9 @@ __all__ = [
     "rule",
     "unknown_rule_message",
 ]
+
+READS = ("whole", "neighbourhood")
+"""What a rule's findings about a unit may depend on (``Rule.reads``)."""
 
 DOCS_URL = "https://github.com/pytest-serverless-arch/pytest-serverless-arch/blob/main/docs/rules/{id}.md"
 
@@ -156,6 +160,10 @@ class Rule:
     allows_empty: bool = False  # the rule itself accepts a selection that matches nothing
     unit_level: bool = False  # the rule sees units at the graph's unit level (stacks or pipelines; levels.py)
     needs_domains: bool = False  # skipped (with that reason) when no resource has a domain
+    # What a finding about a unit depends on: "whole" (the default: anything in the repository, so a
+    # check against a git ref links the whole graph for it), or "neighbourhood" (the unit, the units
+    # linked to it and theirs, and the unit-level links: see neighbourhood.py).
+    reads: str = "whole"
 
     def __call__(self, graph: GraphView, *, allow_empty: bool = False, **options: Any) -> list[Violation]:
         """Run the rule; its findings sorted by location. Bad options and empty selections raise :class:`RuleError`."""
@@ -237,6 +245,7 @@ def rule(
     allow_empty: bool = False,
     unit_level: bool = False,
     needs_domains: bool = False,
+    reads: str = "whole",
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register ``function`` as rule ``rule_id`` (usable as a pytest item and with ``assert_rule``).
 
@@ -247,9 +256,14 @@ def rule(
     unit level (``serverless_arch_unit_level``: stacks, or what each pipeline deploys).
     ``needs_domains=True`` makes the gate and the CLI
     skip the rule, with that reason, on a repository where no resource has a
-    domain (instead of passing on nothing). Every parameter is documented in
-    ``docs/writing-rules.md``.
+    domain (instead of passing on nothing). ``reads="neighbourhood"`` says a finding
+    about a unit depends only on that unit, the units linked to it and theirs, and
+    the unit-level links (``--arch-changed-since`` may then link only a change's
+    neighbourhood); the default ``"whole"`` makes it link the whole graph. Every
+    parameter is documented in ``docs/writing-rules.md``.
     """
+    if reads not in READS:
+        raise RuleError(f"rule {rule_id}: reads must be one of {', '.join(READS)}, not {reads!r}")
 
     def register(function: RuleFunction) -> RuleFunction:
         doc = (function.__doc__ or "").strip().splitlines()
@@ -263,6 +277,7 @@ def rule(
             allows_empty=allow_empty,
             unit_level=unit_level,
             needs_domains=needs_domains,
+            reads=reads,
         )
         _REGISTRY[rule_id] = registered
 

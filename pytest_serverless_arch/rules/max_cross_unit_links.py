@@ -103,6 +103,7 @@ def _between_units(links: list[Link]) -> list[Link]:
     "them cannot be released on their own.",
     builtin=True,
     unit_level=True,
+    reads="neighbourhood",
 )
 def max_cross_unit_links(graph: GraphView, *, limit: int = DEFAULT_LIMIT, direction: str = "both") -> list[Violation]:
     """No unit has more than ``limit`` cross-unit links (``direction``: ``both``, ``in`` or ``out``)."""

@@ -36,6 +36,7 @@ _WHAT = {"export": "export", "ssm_parameter": "SSM parameter", "output": "output
     reason="CloudFormation refuses to delete an export in use, and a deleted output or parameter breaks the "
     "next deploy of every unit reading it; a reader and its new provider changed together need two ordered deploys.",
     builtin=True,
+    reads="neighbourhood",
 )
 def no_breaking_removals(graph: Any) -> list[Violation]:
     """Nothing provided at the ref and still read is gone; no new reader depends on a provider new in the same change.

@@ -31,6 +31,7 @@ EVENT_CHANNEL_KINDS = ("topic", "queue", "event_bus")
     "couples to its storage; topics, queues and event buses keep the contract explicit.",
     builtin=True,
     needs_domains=True,
+    reads="neighbourhood",
 )
 def no_cross_domain_access(
     graph: GraphView, *, store_kinds: Iterable[str] = DATA_STORE_KINDS, allow: Iterable[str | tuple[str, str]] = ()

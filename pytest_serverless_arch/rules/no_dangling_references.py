@@ -32,6 +32,7 @@ RULE_ID = "no-dangling-references"
     reason="A reference to an export, output or SSM parameter no unit provides fails the deploy "
     '("No export named X found"); single-template linters cannot see it, the whole repository can.',
     builtin=True,
+    reads="neighbourhood",
 )
 def no_dangling_references(graph: GraphView, *, allow: Sequence[str] = ()) -> list[Violation]:
     """Every import, stack output, SSM read and compose param names something a unit provides.

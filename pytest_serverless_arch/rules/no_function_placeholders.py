@@ -40,6 +40,7 @@ _TRIGGER_WIRING = frozenset(
     reason="A function whose code or wiring is supplied from another unit is deployed by two pipelines; "
     "what one deploys drifts from what the other expects, and each must deploy in a fixed order.",
     builtin=True,
+    reads="neighbourhood",
 )
 def no_function_placeholders(graph: GraphView, *, wiring_from_other_units: bool = True) -> list[Violation]:
     """No function's code, wiring or configuration comes from outside its unit.

@@ -27,6 +27,7 @@ _SHOWN_LINKS = 2  # per pair of units; more are counted, not listed
     "a fresh environment, a disaster recovery or a new region cannot be brought up.",
     builtin=True,
     unit_level=True,
+    reads="neighbourhood",
 )
 def no_unit_cycles(graph: GraphView) -> list[Violation]:
     """The unit dependency graph (every cross-unit link) has no cycle."""

@@ -31,6 +31,7 @@ RULE_ID = "pipeline-order"
     reason="Two pipelines that must run in a given order but are not ordered race each other: a fresh "
     "environment, or a change to both sides, deploys the consumer before what it needs exists.",
     builtin=True,
+    reads="neighbourhood",  # a check against a ref links the whole graph whenever pipelines deploy units
 )
 def pipeline_order(graph: GraphView) -> list[Violation]:
     """Every cross-pipeline dependency between units is written down as an order between their pipelines."""

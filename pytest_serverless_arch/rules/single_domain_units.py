@@ -26,6 +26,7 @@ RULE_ID = "single-domain-units"
     builtin=True,
     unit_level=True,
     needs_domains=True,
+    reads="neighbourhood",
 )
 def single_domain_units(graph: GraphView, *, ignore_kinds: tuple[str, ...] | list[str] = ()) -> list[Violation]:
     """Every unit holds resources of at most one domain (``ignore_kinds`` are not counted)."""

@@ -23,6 +23,7 @@ RULE_ID = "trigger-colocated"
     "deploy together, in one unit; a trigger in another unit couples two pipelines by timing.",
     builtin=True,
     unit_level=True,
+    reads="neighbourhood",
 )
 def trigger_colocated(graph: GraphView, *, include_external: bool = False) -> list[Violation]:
     """Every trigger of every function is in the function's unit.

@@ -1,0 +1,346 @@
+"""``--arch-changed-since`` linking only a change's neighbourhood (neighbourhood.py) gives a whole graph's answers.
+
+A repository whose units link in every way the linker knows (an export, an SSM
+parameter whose value names a queue, a queue's physical name in an ARN, a
+stack name from a samconfig read by a serverless ``${cf:..}``, a unit cycle),
+committed; then, with Hypothesis, any mix of the versions of its files. Linked
+as the neighbourhood (the graph at the ref from its link facts), the graph
+gives every built-in rule's findings on the touched units, every cross-unit
+link, the deploy order and the unit cycles of the whole graph linked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_serverless_arch import load
+from pytest_serverless_arch.cache import UnitCache
+from pytest_serverless_arch.changes import ChangeSet, changes_since, graph_at, state_since, violations_within
+from pytest_serverless_arch.config import LoadConfig
+from pytest_serverless_arch.graph import DeploymentGraph
+from pytest_serverless_arch.neighbourhood import Neighbourhood
+from pytest_serverless_arch.ref_store import RefStore
+from pytest_serverless_arch.rules import run_builtin_rules
+
+from .helpers import apply_edit, commit_all, write_files
+from .hypothesis_support import property_settings
+
+
+def provider(export: str = "orders-arn", queue: str = "orders", parameter: str | None = "/shop/queue-arn") -> str:
+    ssm = (
+        f"""
+      QueueArnParameter:
+        Type: AWS::SSM::Parameter
+        Properties:
+          Name: {parameter}
+          Type: String
+          Value: !GetAtt Orders.Arn"""
+        if parameter
+        else ""
+    )
+    return f"""\
+    Resources:
+      Orders:
+        Type: AWS::SQS::Queue
+        Properties:
+          QueueName: {queue}{ssm}
+    Outputs:
+      OrdersArn:
+        Value: !GetAtt Orders.Arn
+        Export:
+          Name: {export}
+    """
+
+
+def consumer(name: str, source: str, export: str | None = None) -> str:
+    """A function triggered by a queue named by ``source`` (an import, an SSM read, an ARN); it may export its ARN."""
+    outputs = (
+        f"""
+    Outputs:
+      {name}Arn:
+        Value: !GetAtt {name}.Arn
+        Export:
+          Name: {export}"""
+        if export
+        else ""
+    )
+    return f"""\
+    Resources:
+      {name}:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: app.handler
+          Role: arn:aws:iam::123456789012:role/app
+          Code:
+            ZipFile: x
+      {name}Mapping:
+        Type: AWS::Lambda::EventSourceMapping
+        Properties:
+          FunctionName: !Ref {name}
+          EventSourceArn: {source}{outputs}
+    """
+
+
+def reports(stack: str) -> str:
+    return f"""\
+    service: reports
+    provider:
+      name: aws
+      runtime: python3.12
+    functions:
+      report:
+        handler: app.handler
+        environment:
+          ORDERS: ${{cf:{stack}.OrdersArn}}
+    """
+
+
+def samconfig(stack: str) -> str:
+    return f'version = 0.1\n[default.deploy.parameters]\nstack_name = "{stack}"\n'
+
+
+ARN = "!Sub arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders"
+SSM = "'{{resolve:ssm:/shop/queue-arn}}'"
+
+# Each file's versions: the first is the committed one (None: absent).
+VERSIONS: dict[str, list[str | None]] = {
+    "orders/template.yaml": [
+        provider(),
+        provider(export="orders-queue-arn"),
+        provider(queue="orders-v2"),
+        provider(parameter=None),
+        provider(parameter="/shop/other"),
+        None,
+    ],
+    "orders/samconfig.toml": [samconfig("orders-stack"), samconfig("orders-v2"), None],
+    "billing/template.yaml": [
+        consumer("Bill", "!ImportValue orders-arn", export="bill-fn"),
+        consumer("Bill", SSM, export="bill-fn"),
+        consumer("Bill", ARN),
+        consumer("Bill", "!ImportValue orders-arm", export="bill-fn"),
+    ],
+    "shipping/template.yaml": [consumer("Ship", SSM), consumer("Ship", "!ImportValue orders-arn"), None],
+    "reports/serverless.yml": [reports("orders-stack"), reports("orders-v2")],
+    "chain/template.yaml": [
+        consumer("Chain", "!ImportValue bill-fn"),
+        consumer("Chain", "!ImportValue bill-fn", export="chain-out"),
+    ],
+    "alone/template.yaml": [
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
+        provider(export="alone-arn", queue="orders", parameter=None),  # a second queue of that physical name
+        provider(),  # a second exporter, a second writer of the parameter
+        consumer("Alone", "!ImportValue chain-out"),
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def committed_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("neighbourhood") / "base"
+    write_files(root, {path: text for path, (text, *_) in VERSIONS.items() if text is not None})
+    commit_all(root, "base")
+    return root
+
+
+def checked_against_ref(root: Path, cache_dir: Path) -> tuple[DeploymentGraph, ChangeSet, Neighbourhood]:
+    """What the gate does with a cache folder: the graph at HEAD first, then the head linked as the change allows."""
+    config = LoadConfig()
+    commit, files = state_since(root, "HEAD")
+    cache = UnitCache(cache_dir, key_file=cache_dir / "key", keep_graphs=False)
+    store = RefStore(cache_dir / "refs", key_file=cache_dir / "key")
+    before = graph_at("HEAD", root=root, config=config, store=store, commit=commit)
+    neighbourhood = Neighbourhood(before, files, config)
+    graph = load(root, config=dataclasses.replace(config, link_scope=neighbourhood), cache=cache)
+    plan = neighbourhood.plan
+    assert plan is not None
+    graph.changes = changes_since(
+        graph, "HEAD", before=before, state=(commit, files), also_changed=plan.changed, also_linked=plan.affected
+    )
+    return graph, graph.changes, neighbourhood
+
+
+def answers(graph: DeploymentGraph, changes: ChangeSet) -> dict[str, object]:
+    graph.changes = changes
+    return {
+        "findings": [str(found) for found in violations_within(changes, run_builtin_rules(graph))],
+        "links": sorted(graph.cross_unit_links(), key=repr),
+        "deploy order": graph.deploy_order(),
+        "cycles": graph.unit_cycles(),
+        "dependencies": graph.unit_dependencies(),
+        "errors": graph.errors,
+        "units": graph.units(),
+        "resources": graph.resources(),
+        "provided": graph.provided_names(),
+    }
+
+
+# The versions that keep every unit and its name (so the neighbourhood is linked, not the whole graph).
+KEEPING = {
+    path: [index for index, text in enumerate(versions) if text is not None and not (path.endswith(".toml") and index)]
+    for path, versions in VERSIONS.items()
+}
+
+
+@property_settings
+@given(
+    chosen=st.one_of(
+        st.fixed_dictionaries({path: st.sampled_from(indexes) for path, indexes in KEEPING.items()}),
+        st.fixed_dictionaries({path: st.integers(0, len(versions) - 1) for path, versions in VERSIONS.items()}),
+    )
+)
+def test_a_changes_neighbourhood_gives_the_whole_graphs_answers_on_what_it_touches(
+    committed_base: Path, chosen: dict[str, int]
+) -> None:
+    """Random edits: exports, SSM names, physical names and stack names added, renamed, removed; units deleted."""
+    with tempfile.TemporaryDirectory(prefix="neighbourhood-") as temp:
+        folder = Path(temp)
+        root = folder / "repo"
+        shutil.copytree(committed_base, root)
+        apply_edit(root, {path: VERSIONS[path][index] for path, index in chosen.items() if index})
+        scoped, changes, neighbourhood = checked_against_ref(root, folder / "cache")
+        whole = load(root)
+        assert answers(scoped, changes) == answers(whole, changes), neighbourhood.reason
+        touched = {*changes.changed_units, *changes.linked_units}
+        if scoped.link_scope is not None:
+            assert touched <= scoped.link_scope.own_links <= scoped.link_scope.linked
+
+
+def test_an_unlinked_units_edit_links_that_unit_alone(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(_base(tmp_path), root)
+    apply_edit(root, {"alone/template.yaml": "Resources:\n  Bucket2:\n    Type: AWS::S3::Bucket\n"})
+    graph, changes, neighbourhood = checked_against_ref(root, tmp_path / "cache")
+    assert neighbourhood.reason is None
+    assert graph.link_scope is not None
+    assert sorted(graph.link_scope.linked) == ["alone"]
+    assert (changes.changed_units, changes.linked_units) == (("alone",), ())
+    assert len(graph.units()) == 6  # every unit and resource is in the graph; only the neighbourhood is linked
+    assert graph.summary() == (
+        "6 units (cloudformation 5, serverless 1), 4 functions, 0 triggers in the 1 unit linked, 0 load errors"
+    )
+
+
+def test_the_providers_edit_links_its_readers_and_their_neighbours(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(_base(tmp_path), root)
+    apply_edit(root, {"orders/template.yaml": provider(export="orders-queue-arn")})
+    graph, changes, neighbourhood = checked_against_ref(root, tmp_path / "cache")
+    assert neighbourhood.reason is None
+    assert graph.link_scope is not None
+    # the samconfig names the orders unit orders-stack; serverless names its service reports-dev
+    assert (changes.changed_units, changes.linked_units) == (("orders-stack",), ("billing", "reports-dev", "shipping"))
+    assert sorted(graph.link_scope.own_links) == ["billing", "orders-stack", "reports-dev", "shipping"]
+    assert sorted(graph.link_scope.linked) == ["billing", "chain", "orders-stack", "reports-dev", "shipping"]
+    assert [link.from_unit for link in graph.link_scope.fixed_links] == ["chain"]
+
+
+def test_a_second_unit_of_a_queues_physical_name_touches_the_unit_that_named_it(tmp_path: Path) -> None:
+    """The name becomes ambiguous: billing's ARN resolves to nothing now, though billing is linked to neither unit."""
+    root = tmp_path / "repo"
+    shutil.copytree(_base(tmp_path), root)
+    apply_edit(root, {"billing/template.yaml": consumer("Bill", ARN)})
+    commit_all(root, "billing names the queue by its ARN")
+    apply_edit(root, {"alone/template.yaml": provider(export="alone-arn", queue="orders", parameter=None)})
+    _, changes, neighbourhood = checked_against_ref(root, tmp_path / "cache")
+    assert neighbourhood.plan is not None
+    assert sorted(neighbourhood.plan.affected) == ["billing"]
+    assert "billing" in changes.linked_units
+
+
+def test_a_unit_deleted_links_the_whole_graph_and_says_why(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(_base(tmp_path), root)
+    apply_edit(root, {"shipping/template.yaml": None})
+    graph, _, neighbourhood = checked_against_ref(root, tmp_path / "cache")
+    assert graph.link_scope is None
+    assert neighbourhood.reason == "units were added, removed or renamed since the ref"
+
+
+def _base(tmp_path: Path) -> Path:
+    base = tmp_path / "base"
+    if not base.exists():
+        write_files(base, {path: text for path, (text, *_) in VERSIONS.items() if text is not None})
+        commit_all(base, "base")
+    return base
+
+
+PYTEST_INI = "[pytest]\nserverless_arch_rules =\n    trigger-colocated\n    no-unit-cycles\n    no-dangling-references\n"
+
+
+def gate_repository(pytester: pytest.Pytester) -> None:
+    write_files(pytester.path, {path: text for path, (text, *_) in VERSIONS.items() if text is not None})
+    (pytester.path / "pytest.ini").write_text(PYTEST_INI)
+    commit_all(pytester.path, "base")
+
+
+def test_the_gate_checks_a_change_on_its_neighbourhood_with_the_whole_gates_outcomes(pytester: pytest.Pytester) -> None:
+    gate_repository(pytester)
+    apply_edit(pytester.path, {"billing/template.yaml": VERSIONS["billing/template.yaml"][3]})  # imports a typo
+    whole = pytester.runpytest("-p", "no:randomly")
+    whole.assert_outcomes(passed=1, failed=2)
+    result = pytester.runpytest("--arch-changed-since", "HEAD", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "serverless-arch: 6 units (cloudformation 5, serverless 1), 4 functions, 3 triggers in the 5 units linked, *",
+            "serverless-arch changed since HEAD: 1 file, units changed: billing; linked: chain, orders-stack; "
+            "deploy order: [billing, orders-stack] ; [chain]; checked: the neighbourhood (5 of 6 units linked)",
+        ]
+    )
+    # the whole gate's findings are all on the touched units here: the failures read the same, line for line
+    assert failures(result.outlines) == failures(whole.outlines)
+    assert "  billing/template.yaml:10: no-dangling-references: import of 'orders-arm' in unit billing is provided by " + (
+        "no unit: no unit exports 'orders-arm'; did you mean `orders-arn`?"
+    ) in failures(result.outlines)
+
+
+def failures(lines: list[str]) -> list[str]:
+    """The FAILURES section of a pytest run's output."""
+    start = next(index for index, line in enumerate(lines) if "FAILURES" in line)
+    end = next(index for index, line in enumerate(lines[start + 1 :], start + 1) if line.startswith("====="))
+    return lines[start:end]
+
+
+def test_a_rule_that_reads_the_whole_graph_makes_the_gate_link_it_whole_and_says_so(pytester: pytest.Pytester) -> None:
+    gate_repository(pytester)
+    pytester.makeconftest(
+        """
+        from pytest_serverless_arch.rules import rule
+
+        @rule("few-units", description="a handful of units at most")
+        def few_units(graph):
+            return []
+        """
+    )
+    apply_edit(pytester.path, {"alone/template.yaml": "Resources:\n  Bucket2:\n    Type: AWS::S3::Bucket\n"})
+    result = pytester.runpytest("--arch-changed-since", "HEAD")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(
+        ["serverless-arch changed since HEAD: *; checked: the whole graph (rule few-units reads the whole graph)"]
+    )
+
+
+def test_the_deployment_graph_fixture_is_the_whole_graph_when_the_gate_links_a_neighbourhood(
+    pytester: pytest.Pytester,
+) -> None:
+    gate_repository(pytester)
+    pytester.makepyfile(
+        test_graph="""
+        def test_every_trigger_is_linked(deployment_graph):
+            assert deployment_graph.link_scope is None
+            assert deployment_graph.changes.changed_units == ("alone",)
+            assert len(deployment_graph.edges("triggers")) == 3
+        """
+    )
+    apply_edit(pytester.path, {"alone/template.yaml": "Resources:\n  Bucket2:\n    Type: AWS::S3::Bucket\n"})
+    result = pytester.runpytest("--arch-changed-since", "HEAD")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: *; checked: the neighbourhood (1 of 6 units linked)"])
