@@ -9,6 +9,7 @@ the summary and writes the baseline, so ``pytest-xdist`` gives the same result.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import inspect
 import os
 from collections import Counter
@@ -134,6 +135,7 @@ class ArchGate:
     deferred_unknown: bool = False  # while an outcome is recorded: suppressions of unknown rules are added on replay
     _graph: DeploymentGraph | None = None
     _whole: DeploymentGraph | None = None  # the whole graph, when _graph is a change's neighbourhood
+    _frozen: bool = False  # the loaded graph's objects are out of the cyclic collector's reach (gc.freeze)
     _graph_reads: tuple[Any, ...] | None = None  # every observation the load made (files.FileRead)
     _recalled: bool = False
     _since: tuple[Any, ...] | None = None  # --arch-changed-since: (commit, changed files), or () when git cannot say
@@ -172,6 +174,9 @@ class ArchGate:
         self._graph = None
         self._whole = None
         self._resolved_baseline = None
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
 
     @property
     def is_worker(self) -> bool:
@@ -208,6 +213,10 @@ class ArchGate:
             with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
                 graph = load(paths, root=str(settings.root), config=config, cache=units)
             self._graph_reads = tuple(log)
+            # what the load built lives to the end of the run and makes no cycles: later collections (the
+            # rules, the items, the tests) need not walk it again and again (unfrozen in stop())
+            gc.freeze()
+            self._frozen = True
             if settings.changed_since:
                 changes = self._changes(graph, paths, cache, units, before, config.link_scope)
                 graph.changes = dataclasses.replace(changes, checked=_checked(graph, neighbourhood))

@@ -12,6 +12,7 @@ link, the deploy order and the unit cycles of the whole graph linked.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import shutil
 import tempfile
 from pathlib import Path
@@ -344,3 +345,19 @@ def test_the_deployment_graph_fixture_is_the_whole_graph_when_the_gate_links_a_n
     result = pytester.runpytest("--arch-changed-since", "HEAD")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["serverless-arch changed since HEAD: *; checked: the neighbourhood (1 of 6 units linked)"])
+
+
+def test_the_gates_graph_is_kept_out_of_the_collectors_walks_until_the_run_ends(pytester: pytest.Pytester) -> None:
+    """The loaded graph makes no cycles and lives to the end: frozen after the load, unfrozen when the run stops."""
+    gate_repository(pytester)
+    pytester.makepyfile(
+        test_frozen="""
+        import gc
+
+        def test_the_loaded_graph_is_frozen(deployment_graph):
+            assert gc.get_freeze_count() > 0
+        """
+    )
+    frozen_before = gc.get_freeze_count()
+    pytester.runpytest_inprocess("test_frozen.py").assert_outcomes(passed=1)
+    assert gc.get_freeze_count() == frozen_before == 0
