@@ -132,6 +132,9 @@ class Discovery:
     unparsed: dict[str, _Later] = field(default_factory=dict)  # documents known to parse, parsed on first use
     sniff: Sniffer | None = None  # asked about the text of every file discovery reads (see :func:`discover`)
     sniffed: dict[str, str | None] = field(default_factory=dict)  # relpath -> what ``sniff`` said of its text
+    # every file the walk listed and the ignore globs kept, relative to the root, in walk order, when the walk
+    # went through the whole root (the pipeline scan looks at the same files: it walks no second time); else None
+    walked: list[str] | None = None
     # files read and waiting to be parsed, when discovery parses them after the walk (in a Team: see discover())
     _pending: list[_Pending] | None = field(default=None, repr=False)
 
@@ -288,6 +291,9 @@ def discover(
         discovery._pending = []
     seen: set[str] = set()
     confined = walk_root(root_path)  # the root's real path, resolved once for every file the walk reads
+    paths = list(paths)
+    if len(paths) == 1 and Path(paths[0]) == root_path:
+        discovery.walked = []  # a walk of the whole root, if the root is a folder (a file is not walked)
     for given in paths:
         start = Path(given)
         if not start.is_absolute():
@@ -296,6 +302,7 @@ def discover(
             discovery.errors.append(LoadError(str(given), 0, "path is outside the repository root; not read"))
             continue
         if is_file(start, root_path):
+            discovery.walked = None
             _consider_file_safely(discovery, str(start), relative_posix(start, root_path), config, seen, explicit=True)
             continue
         for directory, rel_dir, filenames in _walk(root_path, start, config.ignore, discovery.notes, discovery.ignored):
@@ -325,6 +332,8 @@ def _consider_directory(
     root = discovery.root
     rels = [name if rel_dir == "." else f"{rel_dir}/{name}" for name in filenames]
     kept = [not _ignored(config, rel) for rel in rels] if config.ignore else [True] * len(rels)
+    if discovery.walked is not None:
+        discovery.walked.extend(rel for rel, keep in zip(rels, kept, strict=True) if keep)
     terraform_files = sum(1 for name, keep in zip(filenames, kept, strict=True) if keep and name.endswith((".tf", ".tf.json")))
     if terraform_files:
         discovery.terraform_dirs.append(rel_dir)
@@ -637,7 +646,7 @@ def _classify_text(
     rel: str, text: str, data: bytes, suffix: str, *, explicit: bool, looks_like_template: bool
 ) -> tuple[Classified, Any]:
     """Parse and classify one file's text: what it is, and the errors and notes it gives (no state changed)."""
-    name = PurePosixPath(rel).name
+    name = rel.rpartition("/")[2]  # the file's name: ``rel`` is a file's normalised relative path
     is_serverless_name = name in SERVERLESS_NAMES
     is_compose_name = name in COMPOSE_NAMES
     errors: list[LoadError] = []

@@ -184,7 +184,7 @@ def _read_scan(root: Path, config: LoadConfig, discovery: Discovery) -> tuple[Pi
     from .pipelines.reading import read_pipelines
 
     try:
-        scan = read_pipelines(root, config, discovery.sniffed)
+        scan = read_pipelines(root, config, discovery.sniffed, discovery.walked)
     except Exception as exc:  # a bug must not lose the rest of the run
         crash = LoadError(".", 0, f"internal error while reading pipelines ({type(exc).__name__}: {exc}); please report it")
         return PipelineScan(), crash

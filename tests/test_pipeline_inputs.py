@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from pytest_serverless_arch import load
 from pytest_serverless_arch.model import Location, Note
 from pytest_serverless_arch.pipelines.inputs import BoundDeployment, plan_deployments
 from pytest_serverless_arch.pipelines.model import Deployment, DeployTimeRef, PipelineScan
 
 from .helpers import sam_deploy, scan, workflow
+from .hypothesis_support import property_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipelines"
 SPLIT = FIXTURES / "deploy_inputs"
@@ -225,3 +229,14 @@ def test_the_graph_keeps_every_deployment_of_a_unit_and_marks_the_chosen_one():
         ("release", ".github/workflows/deploy.yml:20", "shop-infra-live", "live", True),
     ]
     assert graph.deployments_of("app/template.yaml") == []
+
+
+@property_settings
+@given(st.text(alphabet="ab./\\", max_size=12))
+def test_a_paths_folder_is_the_one_pathlib_gives_whatever_the_path_spells(relpath: str) -> None:
+    from pathlib import PurePosixPath
+
+    from pytest_serverless_arch.pipelines.inputs import _parent
+
+    parent = PurePosixPath(relpath).parent.as_posix()
+    assert _parent(relpath) == ("." if parent in ("", ".") else parent)

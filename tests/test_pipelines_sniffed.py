@@ -114,3 +114,27 @@ def test_discovery_sniffs_without_importing_the_pipeline_readers_which_the_scan_
     from pytest_serverless_arch.pipelines import read_pipelines as exported  # asked for: imported then
 
     assert exported is read_pipelines
+
+
+@pytest.mark.parametrize("ignore", [(), ("ci/**",), ("**/buildspec.yml",)])
+def test_the_scan_looks_at_the_files_discoverys_walk_listed_the_files_its_own_walk_would_list(ignore: tuple[str, ...]) -> None:
+    from pytest_serverless_arch.pipelines.buildspec import walk_files
+
+    root = (PIPELINE_FIXTURES / "codepipeline-cfn").resolve()
+    config = LoadConfig(ignore=ignore)
+    discovery = discover([root], root, config, sniff=kind_by_text)
+    assert discovery.walked == list(walk_files(root, config))
+    assert ("buildspec.yml" in discovery.walked) is (ignore != ("**/buildspec.yml",))
+    assert read_pipelines(root, config, discovery.sniffed, discovery.walked) == read_pipelines(root, config)
+
+
+def test_a_discovery_of_part_of_the_repository_lists_no_walk_for_the_scan() -> None:
+    root = (PIPELINE_FIXTURES / "codepipeline-cfn").resolve()
+    assert discover([root / "ci"], root, LoadConfig()).walked is None
+    assert discover([root / "app" / "template.yaml"], root, LoadConfig()).walked is None
+    assert discover([root], root, LoadConfig()).walked == [
+        "buildspec.yml",
+        "app/template.yaml",
+        "ci/pipeline.yaml",
+        "config/app-prod.json",
+    ]

@@ -12,7 +12,7 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from ..config import LoadConfig
@@ -92,11 +92,18 @@ def read_pipeline_file(root: Path, relpath: str, system: str) -> PipelineScan:
     return PipelineScan(tuple(scan.pipelines), tuple(scan.notes), tuple(scan.files_read))
 
 
-def read_pipelines(root: Path, config: LoadConfig, sniffed: Mapping[str, str | None] | None = None) -> PipelineScan:
+def read_pipelines(
+    root: Path,
+    config: LoadConfig,
+    sniffed: Mapping[str, str | None] | None = None,
+    walked: Sequence[str] | None = None,
+) -> PipelineScan:
     """Find and read every pipeline under ``root``; problems become notes, never exceptions.
 
     ``sniffed`` is what :func:`kind_by_text` said of the files discovery read
     (``Discovery.sniffed``, by repository-relative path); other files are read here.
+    ``walked`` is every file under ``root`` as discovery's walk listed them
+    (``Discovery.walked``: pruned alike, in the same order); without it the root is walked here.
     """
     sniffed = sniffed or {}
     root = Path(root).resolve()
@@ -109,7 +116,7 @@ def read_pipelines(root: Path, config: LoadConfig, sniffed: Mapping[str, str | N
             scan.pipelines = [pipeline for pipeline in scan.pipelines if pipeline not in found]
     if is_file(root / gitlab_ci.GITLAB_FILE, root):
         scan.read(gitlab_ci.GITLAB_FILE, gitlab_ci.read_gitlab)
-    files = list(buildspec.walk_files(root, config))
+    files = list(walked) if walked is not None else list(buildspec.walk_files(root, config))
     for relpath in files:
         name = relpath.rsplit("/", 1)[-1]
         if name == bitbucket.BITBUCKET_FILE:
