@@ -108,6 +108,34 @@ def samconfig(stack: str) -> str:
     return f'version = 0.1\n[default.deploy.parameters]\nstack_name = "{stack}"\n'
 
 
+def notifier(function_export: str) -> str:
+    """A topic in this unit invoking another unit's function: a subscription and a Lambda permission for one trigger."""
+    return f"""\
+    Resources:
+      Alerts:
+        Type: AWS::SNS::Topic
+      AlertsSubscription:
+        Type: AWS::SNS::Subscription
+        Properties:
+          Protocol: lambda
+          TopicArn: !Ref Alerts
+          Endpoint: !ImportValue {function_export}
+      AlertsPermission:
+        Type: AWS::Lambda::Permission
+        Properties:
+          Action: lambda:InvokeFunction
+          FunctionName: !ImportValue {function_export}
+          Principal: sns.amazonaws.com
+          SourceArn: !Ref Alerts
+    """
+
+
+def provider_reading(export: str) -> str:
+    """The provider, also triggered by an import: with chain's export, a unit cycle orders -> chain -> billing -> orders."""
+    resources = consumer("Back", f"!ImportValue {export}").split("Resources:\n", 1)[1].rstrip(" ")
+    return provider().replace("    Outputs:\n", resources + "    Outputs:\n")
+
+
 ARN = "!Sub arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders"
 SSM = "'{{resolve:ssm:/shop/queue-arn}}'"
 
@@ -119,6 +147,7 @@ VERSIONS: dict[str, list[str | None]] = {
         provider(queue="orders-v2"),
         provider(parameter=None),
         provider(parameter="/shop/other"),
+        provider_reading("chain-out"),
         None,
     ],
     "orders/samconfig.toml": [samconfig("orders-stack"), samconfig("orders-v2"), None],
@@ -139,6 +168,7 @@ VERSIONS: dict[str, list[str | None]] = {
         provider(export="alone-arn", queue="orders", parameter=None),  # a second queue of that physical name
         provider(),  # a second exporter, a second writer of the parameter
         consumer("Alone", "!ImportValue chain-out"),
+        notifier("bill-fn"),
     ],
 }
 
