@@ -239,9 +239,9 @@ def _stored_reports(settings: Any, args: argparse.Namespace) -> tuple[Any, str] 
     """
     if not settings.cache or args.rules_module:
         return None
-    from importlib.metadata import entry_points
+    from .installed import installed_entry_points
 
-    if entry_points(group=_RULE_PLUGINS):
+    if installed_entry_points(_RULE_PLUGINS):
         return None
     from .cache import default_cache_dir
     from .run_cache import RunCache, check_key

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import inspect
-from importlib.metadata import entry_points
 
+from ..installed import installed_entry_points
 from .base import rule
 
 __all__ = ["ENTRY_POINT_GROUP", "load_rule_plugins"]
@@ -25,7 +25,7 @@ def load_rule_plugins() -> list[tuple[str, str]]:
     import pytest_serverless_arch.rules  # noqa: F401  (the built-in rules register on import)
 
     problems = []
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+    for entry_point in installed_entry_points(ENTRY_POINT_GROUP):
         try:
             loaded = entry_point.load()
         except Exception as exc:  # a broken rule package must not stop the run
