@@ -318,7 +318,9 @@ class ArchGate:
         if isinstance(scope, Neighbourhood):
             plan = scope.plan
         else:
-            plan = plan_neighbourhood(getattr(scope, "facts", ()), before, state[1], config, graph.pipelines())
+            plan = plan_neighbourhood(
+                getattr(scope, "facts", ()), before, state[1], config, graph.pipelines(), graph.unit_level().level
+            )
         return changes_since(
             graph,
             str(settings.changed_since),

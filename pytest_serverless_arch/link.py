@@ -619,7 +619,7 @@ def _build_graph(
     index = ProviderIndex(facts, config)
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())
-    scope = choose(facts, graph.pipelines()) if choose is not None else None
+    scope = choose(facts, graph) if choose is not None else None  # every unit, resource and pipeline is in it
     if scope is not None:  # a neighbourhood (--arch-changed-since): only its units' edges are resolved
         graph.link_scope = scope
         loaded = [unit for unit in loaded if unit.name in scope.linked]

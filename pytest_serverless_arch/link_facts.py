@@ -113,13 +113,13 @@ class FactsCapture:
     """A ``LoadConfig.link_scope`` that keeps every unit's link facts (with their asks) and links the whole graph.
 
     >>> capture = FactsCapture()
-    >>> capture([], []) is None, capture.facts
+    >>> capture([], None) is None, capture.facts
     (True, ())
     """
 
     facts: tuple[UnitLinkFacts, ...] = ()
 
-    def __call__(self, facts: Sequence[UnitLinkFacts], pipelines: Sequence[object]) -> LinkScope | None:
+    def __call__(self, facts: Sequence[UnitLinkFacts], graph: object) -> LinkScope | None:
         self.facts = tuple(facts)
         return None
 

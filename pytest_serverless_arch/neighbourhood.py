@@ -26,10 +26,11 @@ the same there: its links are ``REF``'s. So the graph's cross-unit links, deploy
 order and cycles are the whole repository's.
 
 A plan says, instead, why the whole graph must be linked (``reason``) when it
-cannot vouch for that: units added, removed or renamed since ``REF``,
-pipelines (pipeline-level rules merge units by pipeline), serverless-compose
-params (a unit's values come from another unit's outputs), no facts kept for
-``REF``.
+cannot vouch for that: units added, removed or renamed since ``REF``, the
+pipelines changed (what each deploys, with which stack names), the unit level
+is the pipeline (level-aware rules merge every unit a pipeline deploys),
+serverless-compose params (a unit's values come from another unit's outputs),
+no facts kept for ``REF``.
 
 >>> from pytest_serverless_arch.ref_store import GraphAtRef
 >>> plan = plan_neighbourhood([], GraphAtRef(), ["README.md"], LoadConfig())
@@ -44,7 +45,7 @@ from dataclasses import dataclass, field
 
 from .changes import units_of_paths
 from .config import LoadConfig
-from .graph import DeployedPipeline, Link
+from .graph import DeployedPipeline, DeploymentGraph, Link
 from .link import ProviderIndex
 from .link_facts import LinkScope, UnitLinkFacts
 from .ref_store import GraphAtRef
@@ -73,6 +74,7 @@ def plan_neighbourhood(
     files: Iterable[str],
     config: LoadConfig,
     pipelines: Sequence[DeployedPipeline] = (),
+    unit_level: str = "stack",
 ) -> NeighbourhoodPlan:
     """The units a change touches and the neighbourhood to link, from the facts at the head and at ``REF``."""
     ref = before.facts
@@ -104,8 +106,10 @@ def plan_neighbourhood(
     reason = None
     if head_by.keys() != ref_by.keys():
         reason = "units were added, removed or renamed since the ref"
-    elif pipelines or any(link.cross_pipeline is not None for link in before.links):
-        reason = "pipelines deploy the units (pipeline-level rules read every unit of a pipeline)"
+    elif tuple(pipelines) != before.pipeline_list:
+        reason = "the pipelines changed since the ref"
+    elif unit_level != "stack":
+        reason = "the unit level is the pipeline (a rule reads every unit a pipeline deploys)"
     elif compose:
         reason = "serverless-compose passes values between units"
     bound = changed | affected
@@ -153,8 +157,8 @@ class Neighbourhood:
     refused: str | None = None
     plan: NeighbourhoodPlan | None = field(default=None, init=False)
 
-    def __call__(self, facts: Sequence[UnitLinkFacts], pipelines: Sequence[DeployedPipeline]) -> LinkScope | None:
-        self.plan = plan_neighbourhood(facts, self.before, self.files, self.config, pipelines)
+    def __call__(self, facts: Sequence[UnitLinkFacts], graph: DeploymentGraph) -> LinkScope | None:
+        self.plan = plan_neighbourhood(facts, self.before, self.files, self.config, graph.pipelines(), graph.unit_level().level)
         if self.plan.reason is not None or self.refused is not None:
             return None
         return self.plan.scope()

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from .cache import _code_fingerprint, _settings, signed_body, signing_key, user_cache_home, write_signed
 from .collector import collector_paused
-from .graph import Link, NameUse, ProvidedName
+from .graph import DeployedPipeline, Link, NameUse, ProvidedName
 from .link_facts import UnitLinkFacts
 from .model import Unit
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_REFS", "GraphAtRef", "RefStore", "ref_key"]
 
-_FORMAT = b"serverless-arch-ref 2\n"  # 2: with each unit's link facts
+_FORMAT = b"serverless-arch-ref 3\n"  # 2: with each unit's link facts; 3: and the pipelines
 _SUFFIX = ".ref"
 MAX_REFS = 32
 """Ref files kept in one folder; beyond it the least recently used are removed."""
@@ -63,6 +63,7 @@ class GraphAtRef:
     provided: tuple[ProvidedName, ...] = ()
     uses: tuple[NameUse, ...] = ()
     facts: tuple[UnitLinkFacts, ...] = ()  # every unit's link facts, in the load's order (link_facts.py)
+    pipeline_list: tuple[DeployedPipeline, ...] = ()
 
     @classmethod
     def of(cls, graph: DeploymentGraph, facts: Sequence[UnitLinkFacts] = ()) -> GraphAtRef:
@@ -72,6 +73,7 @@ class GraphAtRef:
             tuple(graph.provided_names()),
             tuple(graph.name_uses()),
             tuple(facts),
+            tuple(graph.pipelines()),
         )
 
     def units(self) -> list[Unit]:
@@ -86,6 +88,10 @@ class GraphAtRef:
 
     def name_uses(self) -> list[NameUse]:
         return list(self.uses)
+
+    def pipelines(self) -> list[DeployedPipeline]:
+        """Every pipeline, in the order they were read (as the graph's)."""
+        return list(self.pipeline_list)
 
 
 def ref_key(commit: str, root: Path, paths: Sequence[object], config: LoadConfig) -> str:

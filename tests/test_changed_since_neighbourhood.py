@@ -136,6 +136,18 @@ def provider_reading(export: str) -> str:
     return provider().replace("    Outputs:\n", resources + "    Outputs:\n")
 
 
+STACKS = {"orders": "orders-stack"}  # the stack names the pipeline deploys (each unit's name: unchanged)
+
+
+def workflow(*units: str) -> str:
+    """A GitHub Actions workflow deploying each of ``units`` (folder names) with ``sam deploy``, in order."""
+    steps = "".join(
+        f"      - run: sam deploy -t {unit}/template.yaml --stack-name {STACKS.get(unit, unit)} --no-fail-on-empty-changeset\n"
+        for unit in units
+    )
+    return f"name: deploy\non:\n  push:\n    branches: [main]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n{steps}"
+
+
 ARN = "!Sub arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:orders"
 SSM = "'{{resolve:ssm:/shop/queue-arn}}'"
 
@@ -163,6 +175,7 @@ VERSIONS: dict[str, list[str | None]] = {
         consumer("Chain", "!ImportValue bill-fn"),
         consumer("Chain", "!ImportValue bill-fn", export="chain-out"),
     ],
+    ".github/workflows/deploy.yml": [workflow("orders", "billing"), workflow("orders", "billing", "chain")],
     "alone/template.yaml": [
         "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n",
         provider(export="alone-arn", queue="orders", parameter=None),  # a second queue of that physical name
@@ -213,9 +226,10 @@ def answers(graph: DeploymentGraph, changes: ChangeSet) -> dict[str, object]:
     }
 
 
-# The versions that keep every unit and its name (so the neighbourhood is linked, not the whole graph).
+# The versions that keep every unit, its name and the pipelines (so the neighbourhood is linked, not the whole graph).
+KEPT_WHOLE = ("orders/samconfig.toml", ".github/workflows/deploy.yml")  # any other version renames a unit or a pipeline
 KEEPING = {
-    path: [index for index, text in enumerate(versions) if text is not None and not (path.endswith(".toml") and index)]
+    path: [index for index, text in enumerate(versions) if text is not None and not (path in KEPT_WHOLE and index)]
     for path, versions in VERSIONS.items()
 }
 
@@ -255,7 +269,8 @@ def test_an_unlinked_units_edit_links_that_unit_alone(tmp_path: Path) -> None:
     assert (changes.changed_units, changes.linked_units) == (("alone",), ())
     assert len(graph.units()) == 6  # every unit and resource is in the graph; only the neighbourhood is linked
     assert graph.summary() == (
-        "6 units (cloudformation 5, serverless 1), 4 functions, 0 triggers in the 1 unit linked, 0 load errors"
+        "6 units (cloudformation 5, serverless 1), 4 functions, 0 triggers in the 1 unit linked, 0 load errors, "
+        "1 pipeline (unit level stack)"
     )
 
 
@@ -321,9 +336,11 @@ def test_the_gate_checks_a_change_on_its_neighbourhood_with_the_whole_gates_outc
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
         [
-            "serverless-arch: 6 units (cloudformation 5, serverless 1), 4 functions, 3 triggers in the 5 units linked, *",
+            "serverless-arch: 6 units (cloudformation 5, serverless 1), 4 functions, 3 triggers in the 5 units linked, "
+            "0 load errors, 1 pipeline (unit level stack)",
             "serverless-arch changed since HEAD: 1 file, units changed: billing; linked: chain, orders-stack; "
-            "deploy order: [billing, orders-stack] ; [chain]; checked: the neighbourhood (5 of 6 units linked)",
+            "deploy order: [billing, orders-stack] ; [chain]; pipelines: deploy; "
+            "checked: the neighbourhood (5 of 6 units linked)",
         ]
     )
     # the whole gate's findings are all on the touched units here: the failures read the same, line for line
@@ -391,3 +408,25 @@ def test_the_gates_graph_is_kept_out_of_the_collectors_walks_until_the_run_ends(
     frozen_before = gc.get_freeze_count()
     pytester.runpytest_inprocess("test_frozen.py").assert_outcomes(passed=1)
     assert gc.get_freeze_count() == frozen_before == 0
+
+
+def test_a_pipeline_edited_links_the_whole_graph_and_says_why(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(_base(tmp_path), root)
+    apply_edit(root, {".github/workflows/deploy.yml": workflow("orders", "billing", "chain")})
+    graph, _, neighbourhood = checked_against_ref(root, tmp_path / "cache")
+    assert graph.link_scope is None
+    assert neighbourhood.reason == "the pipelines changed since the ref"
+
+
+def test_at_the_pipeline_unit_level_the_whole_graph_is_linked(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(_base(tmp_path), root)
+    apply_edit(root, {"alone/template.yaml": "Resources:\n  Bucket2:\n    Type: AWS::S3::Bucket\n"})
+    config = LoadConfig(unit_level="pipeline")
+    commit, files = state_since(root, "HEAD")
+    before = graph_at("HEAD", root=root, config=config, commit=commit)
+    neighbourhood = Neighbourhood(before, files, config)
+    graph = load(root, config=dataclasses.replace(config, link_scope=neighbourhood))
+    assert graph.link_scope is None
+    assert neighbourhood.reason == "the unit level is the pipeline (a rule reads every unit a pipeline deploys)"

@@ -31,7 +31,7 @@ RULE_ID = "pipeline-order"
     reason="Two pipelines that must run in a given order but are not ordered race each other: a fresh "
     "environment, or a change to both sides, deploys the consumer before what it needs exists.",
     builtin=True,
-    reads="neighbourhood",  # a check against a ref links the whole graph whenever pipelines deploy units
+    reads="neighbourhood",  # every pipeline, and every unit-level link (neighbourhood.py), are in the graph
 )
 def pipeline_order(graph: GraphView) -> list[Violation]:
     """Every cross-pipeline dependency between units is written down as an order between their pipelines."""
