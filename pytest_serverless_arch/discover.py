@@ -57,15 +57,24 @@ NEVER_TEMPLATES = frozenset(
 )
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
-# A cheap look at the text before parsing: does this file try to be a template?
+# A cheap look at the text before parsing: does this file try to be a template? (The definition:
+# looks_like_template answers what a search of it says, tests hold the two equal.)
 _LOOKS_LIKE_TEMPLATE = re.compile(
     rb"""(?:^|[{,])\s*["']?(?:AWSTemplateFormatVersion|Resources|Transform)["']?\s*:|AWS::[A-Za-z0-9]+::""",
     re.MULTILINE,
 )
 _LOOKS_LIKE_SERVICE = re.compile(rb"""^["']?service["']?\s*:""", re.MULTILINE)
+# The expression's two halves, searched one at a time: an AWS type name, which starts with a literal and is
+# looked for from the first ``AWS::`` on (most templates name one near their top), then a template key at a
+# line's (or a flow mapping's) start, which the engine tries at every position: only when a key word is there.
+_AWS_TYPE = re.compile(rb"AWS::[A-Za-z0-9]+::")
+_TEMPLATE_KEY = re.compile(
+    rb"""(?:^|[{,])\s*["']?(?:AWSTemplateFormatVersion|Resources|Transform)["']?\s*:""",
+    re.MULTILINE,
+)
 # What each expression cannot match without: looked for first (a substring search is many times faster than
 # the expression's scan of a file that has none, as most JSON and YAML files of a repository have none).
-_TEMPLATE_WORDS = (b"AWS::", b"Resources", b"AWSTemplateFormatVersion", b"Transform")
+_KEY_WORDS = (b"Resources", b"AWSTemplateFormatVersion", b"Transform")
 _SERVICE_STARTS = (b"service", b'"service', b"'service")
 _SERVICE_LINES = (b"\nservice", b'\n"service', b"\n'service")
 
@@ -76,7 +85,11 @@ def looks_like_template(data: bytes) -> bool:
     >>> looks_like_template(b"Resources:\\n  Q: {Type: AWS::SQS::Queue}\\n"), looks_like_template(b'{"name": "app"}')
     (True, False)
     """
-    return any(word in data for word in _TEMPLATE_WORDS) and _LOOKS_LIKE_TEMPLATE.search(data) is not None
+    # what _LOOKS_LIKE_TEMPLATE.search(data) says, a half at a time (see _TEMPLATE_KEY)
+    first_type = data.find(b"AWS::")
+    if first_type >= 0 and _AWS_TYPE.search(data, first_type) is not None:
+        return True
+    return any(word in data for word in _KEY_WORDS) and _TEMPLATE_KEY.search(data) is not None
 
 
 def looks_like_service(data: bytes) -> bool:
@@ -436,8 +449,8 @@ def _consider_file(
         discovery.sniffed[rel] = discovery.sniff(rel, text)
     data = text.encode("utf-8", errors="surrogatepass")  # the sniffers below read UTF-8
     template_like = looks_like_template(data)
-    service_like = is_serverless_name or looks_like_service(data)
-    if not (template_like or service_like or is_compose_name or explicit):
+    # a service's look is asked last: most files a repository's walk reads look like templates already
+    if not (template_like or is_serverless_name or is_compose_name or explicit or looks_like_service(data)):
         return
     memory = discovery.classifications
     key = classification_key(rel, explicit, data) if memory is not None else ""
