@@ -583,7 +583,9 @@ def _real_folder(folder: str) -> str:
     known = _REAL_FOLDERS.get(folder)
     if known is not None and known[1:] == (info.st_dev, info.st_ino, info.st_ctime_ns):
         return known[0]
-    real = os.path.realpath(folder, strict=True)
+    # its parent's real path (remembered the same way) and its own name, unless that name is a symlink: what
+    # ``os.path.realpath(folder, strict=True)`` answers, with one lstat instead of one for every part of the path
+    real = _real_path(folder)
     if len(_REAL_FOLDERS) >= _REAL_FOLDERS_KEPT:
         _REAL_FOLDERS.clear()
     _REAL_FOLDERS[folder] = (real, info.st_dev, info.st_ino, info.st_ctime_ns)

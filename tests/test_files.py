@@ -379,3 +379,21 @@ def test_big_and_fifo_and_folder_names_are_refused_by_read_confined_with_read_by
         "fifo.yaml": ("a/fifo.yaml", "special", "is a FIFO (named pipe), not a regular file; not read"),
         "dir.yaml": ("a/dir.yaml", "special", "is a directory, not a regular file; not read"),
     }
+
+
+def test_a_folders_real_path_is_realpaths_through_symlinked_parents_and_after_a_link_is_retargeted(tmp_path):
+    from pytest_serverless_arch.files import _real_folder, forget_folders
+
+    for folder in ("a/b/c", "x/b/c"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "a")
+    (tmp_path / "a" / "b" / "up").symlink_to(tmp_path / "x")
+    forget_folders()
+    asked = ["a/b/c", "link/b/c", "link/b", "a/b/up/b/c", "link"]
+    assert [_real_folder(str(tmp_path / each)) for each in asked] == [
+        os.path.realpath(tmp_path / each, strict=True) for each in asked
+    ]
+    (tmp_path / "link").unlink()
+    (tmp_path / "link").symlink_to(tmp_path / "x")  # the same name, another folder: resolved again
+    assert _real_folder(str(tmp_path / "link" / "b" / "c")) == os.path.realpath(tmp_path / "x" / "b" / "c")
+    forget_folders()
