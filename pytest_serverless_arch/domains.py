@@ -83,16 +83,58 @@ def domain_of(resource: Resource, unit: LoadedUnit, config: LoadConfig) -> str |
 
 
 def assign_domains(units: Iterable[LoadedUnit], config: LoadConfig) -> list[LoadedUnit]:
-    """Fill ``Resource.domain`` for every resource of every unit (in place; returns the units)."""
+    """Fill ``Resource.domain`` for every resource of every unit (in place; returns the units).
+
+    The same answer as :func:`domain_of` for each resource, but what depends on the unit only (the
+    mapping, its stack tags, the path convention) is worked out once per unit: 200 units of 50
+    resources asked it 10,000 times (a glob, a regex built and a tag dict made for each resource).
+
+    >>> from .model import Location
+    >>> unit = LoadedUnit("orders", "cloudformation", "services/orders/template.yaml")
+    >>> unit.resources = [Resource("orders", "Queue", "AWS::SQS::Queue", "queue", Location(unit.path, 3))]
+    >>> [r.domain for r in assign_domains([unit], LoadConfig(domain_path="services/{domain}/**"))[0].resources]
+    ['orders']
+    """
     result = []
     for unit in units:
-        resources: list[Resource] = []
-        for resource in unit.resources:
-            domain = domain_of(resource, unit, config)
-            resources.append(dataclasses.replace(resource, domain=domain) if domain != resource.domain else resource)
-        unit.resources = resources
+        if unit.resources:
+            unit.resources = _with_domains(unit, config)
         result.append(unit)
     return result
+
+
+def _with_domains(unit: LoadedUnit, config: LoadConfig) -> list[Resource]:
+    """The resources of ``unit`` with their domains, :func:`domain_of`'s precedence with the unit's part asked once."""
+    mapped = mapped_domain(config, unit.path)
+    if mapped:
+        return [
+            resource if resource.domain == mapped else dataclasses.replace(resource, domain=mapped) for resource in unit.resources
+        ]
+    key = config.domain_tag
+    # below the hook and a resource's own tag, every resource of the unit falls back to the same answer
+    fallback = (
+        unit.tags.get(key)
+        or unit.inherited_tags.get(key)
+        or (domain_from_path(config.domain_path, unit.path) if config.domain_path else None)
+    )
+    resolver = config.domain_resolver
+    resources: list[Resource] = []
+    for resource in unit.resources:
+        if resolver is None and not fallback and not resource.tags:
+            resources.append(resource)  # nothing to say: it keeps the loader's domain
+            continue
+        resolved = resolver(resource) if resolver is not None else None
+        domain = str(resolved) if resolved else (_last_tag(resource.tags, key) or fallback or resource.domain)
+        resources.append(dataclasses.replace(resource, domain=domain) if domain != resource.domain else resource)
+    return resources
+
+
+def _last_tag(tags: tuple[tuple[str, str], ...], key: str) -> str | None:
+    """``dict(tags).get(key)`` without building the dict: the last pair of that key wins."""
+    for name, value in reversed(tags):
+        if name == key:
+            return value
+    return None
 
 
 def unit_domains(resources: Iterable[Resource]) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import LoadConfig, load
-from pytest_serverless_arch.domains import domain_from_path
-from pytest_serverless_arch.model import Resource
+from pytest_serverless_arch.domains import assign_domains, domain_from_path, domain_of
+from pytest_serverless_arch.model import LoadedUnit, Location, Resource
 
 TEMPLATE = """\
 Resources:
@@ -135,3 +137,49 @@ def test_sam_globals_tags_count_as_stack_tags_below_samconfig_tags(tmp_path):
         'version = 0.1\n[default.deploy.parameters]\nstack_name = "k"\ntags = "domain=\\"delivery\\""\n'
     )
     assert domains(tmp_path) == {"Orders": "delivery"}
+
+
+_NAMES = st.sampled_from(["", "orders", "billing", "0"])
+_TAGS = st.lists(st.tuples(st.sampled_from(["domain", "team", "Domain"]), _NAMES), max_size=3).map(tuple)
+
+
+@st.composite
+def _units_and_configs(draw: st.DrawFn) -> tuple[list[LoadedUnit], LoadConfig]:
+    units = []
+    for index in range(draw(st.integers(0, 3))):
+        path = draw(st.sampled_from(["services/orders/template.yaml", "billing/x/serverless.yml", "t.yaml"]))
+        unit = LoadedUnit(f"u{index}", "cloudformation", path)
+        unit.tags = dict(draw(_TAGS))
+        unit.inherited_tags = dict(draw(_TAGS))
+        unit.resources = [
+            Resource(
+                unit.name,
+                f"R{number}",
+                "AWS::SQS::Queue",
+                "queue",
+                Location(path, number),
+                tags=draw(_TAGS),
+                domain=draw(st.none() | _NAMES),
+            )
+            for number in range(draw(st.integers(0, 3)))
+        ]
+        units.append(unit)
+    resolved = draw(st.dictionaries(st.sampled_from(["R0", "R1"]), st.none() | _NAMES))
+    config = LoadConfig(
+        domains=draw(st.sampled_from([(), (("billing/**", "payments"),), (("**/orders/*", ""),)])),
+        domain_tag=draw(st.sampled_from(["domain", "team"])),
+        domain_path=draw(st.sampled_from(["", "services/{domain}/**", "{domain}/**"])),
+        domain_resolver=draw(st.sampled_from([None, lambda resource: resolved.get(resource.logical_id)])),
+    )
+    return units, config
+
+
+@given(_units_and_configs())
+def test_assigning_domains_unit_by_unit_gives_what_domain_of_gives_each_resource(case):
+    units, config = case
+    expected = [[domain_of(resource, unit, config) for resource in unit.resources] for unit in units]
+    assigned = assign_domains(copy.deepcopy(units), config)
+    assert [[resource.domain for resource in unit.resources] for unit in assigned] == expected
+    assert [[dataclasses.replace(r, domain=None) for r in unit.resources] for unit in assigned] == [
+        [dataclasses.replace(r, domain=None) for r in unit.resources] for unit in units
+    ]
