@@ -571,6 +571,7 @@ def _confine_listed(folder: str, name: str, path: str, root: WalkRoot) -> str:
 # identity and is resolved again; ``load()`` forgets them all at its start (see :func:`forget_folders`).
 _REAL_FOLDERS: dict[str, tuple[str, int, int, int]] = {}
 _REAL_FOLDERS_KEPT = 100_000
+_PARENTS_FOLLOWED = 128  # how deep a folder may be to take its real path from its parent's (see _real_folder)
 
 
 def forget_folders() -> None:
@@ -585,7 +586,8 @@ def _real_folder(folder: str) -> str:
         return known[0]
     # its parent's real path (remembered the same way) and its own name, unless that name is a symlink: what
     # ``os.path.realpath(folder, strict=True)`` answers, with one lstat instead of one for every part of the path
-    real = _real_path(folder)
+    # (a folder hundreds of levels deep asks realpath itself: each level up is two frames of recursion here)
+    real = _real_path(folder) if folder.count("/") <= _PARENTS_FOLLOWED else os.path.realpath(folder, strict=True)
     if len(_REAL_FOLDERS) >= _REAL_FOLDERS_KEPT:
         _REAL_FOLDERS.clear()
     _REAL_FOLDERS[folder] = (real, info.st_dev, info.st_ino, info.st_ctime_ns)

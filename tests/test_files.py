@@ -397,3 +397,16 @@ def test_a_folders_real_path_is_realpaths_through_symlinked_parents_and_after_a_
     (tmp_path / "link").symlink_to(tmp_path / "x")  # the same name, another folder: resolved again
     assert _real_folder(str(tmp_path / "link" / "b" / "c")) == os.path.realpath(tmp_path / "x" / "b" / "c")
     forget_folders()
+
+
+def test_a_folder_hundreds_of_levels_deep_has_its_real_path_without_deep_recursion(tmp_path):
+    from pytest_serverless_arch.files import _real_folder, forget_folders
+
+    deep = tmp_path / "/".join(["d"] * 600)
+    deep.mkdir(parents=True)
+    forget_folders()
+    # realpath's answer for the deepest folder, and for one taken from its parent's (which took it from realpath)
+    assert _real_folder(str(deep)) == os.path.realpath(deep, strict=True)
+    (deep / "e").mkdir()
+    assert _real_folder(str(deep / "e")) == os.path.realpath(deep / "e", strict=True)
+    forget_folders()
