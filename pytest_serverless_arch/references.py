@@ -141,8 +141,9 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: f
     computing it: one from the lengths, then ``quick_ratio``, which counts the
     characters both strings share in a Python loop over every character (two thirds
     of a dangling reference's suggestions against a thousand names). Here the shared
-    characters are counted with ``str.count`` of each distinct character of ``word``: the
-    same count, so the same bounds, the same candidates kept and the same ratios.
+    characters are counted with ``str.count`` of each distinct character of ``word``, and
+    the count is given up once what is left of ``word`` cannot lift it to the cutoff: the
+    same count where it decides, so the same candidates kept and the same ratios.
 
     >>> close_matches("appel", ["ape", "apple", "peach", "puppy"])
     ['apple', 'ape']
@@ -153,7 +154,8 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: f
         raise ValueError(f"cutoff must be in [0.0, 1.0]: {cutoff!r}")
     matcher = difflib.SequenceMatcher()
     matcher.set_seq2(word)
-    wanted = tuple(Counter(word).items())  # a reference's name has a few dozen distinct characters
+    # a reference's name has a few dozen distinct characters; the most repeated first (see the count below)
+    wanted = sorted(Counter(word).items(), key=lambda item: -item[1])
     size = len(word)
     scored: list[tuple[float, str]] = []
     for candidate in possibilities:
@@ -161,17 +163,25 @@ def close_matches(word: str, possibilities: Iterable[str], n: int = 3, cutoff: f
         # difflib's ratios are 2.0 * matches / length (1.0 for two empty strings), compared with the cutoff
         if length and 2.0 * min(len(candidate), size) / length < cutoff:  # real_quick_ratio
             continue
+        # quick_ratio's count of shared characters, given up as soon as what is left of the word cannot lift
+        # it to the cutoff (nearly every candidate: the word's most repeated characters are counted first)
         shared = 0
+        left = size
         for char, available in wanted:
+            left -= available
             count = candidate.count(char)
-            if count:
-                shared += count if count < available else available
-        if length and 2.0 * shared / length < cutoff:  # quick_ratio
-            continue
-        matcher.set_seq1(candidate)
-        score = matcher.ratio()
-        if score >= cutoff:
-            scored.append((score, candidate))
+            if count >= available:
+                shared += available
+                continue
+            shared += count
+            if length and 2.0 * (shared + left) / length < cutoff:
+                break
+        else:
+            if not (length and 2.0 * shared / length < cutoff):  # quick_ratio
+                matcher.set_seq1(candidate)
+                score = matcher.ratio()
+                if score >= cutoff:
+                    scored.append((score, candidate))
     return [candidate for _, candidate in heapq.nlargest(n, scored)]
 
 
