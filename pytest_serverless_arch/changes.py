@@ -33,7 +33,6 @@ import io
 import os
 import shutil
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -189,6 +188,8 @@ def tree_at(root: str | os.PathLike[str], ref: str) -> Iterator[Path]:
 
 def _extract(archive: bytes, folder: Path) -> None:
     """Regular files and folders only, never outside ``folder`` (git archives hold nothing else we read)."""
+    import tarfile  # only when the tree at a ref is written: a check whose graph at the ref is kept never pays for it
+
     made = {folder}  # folders made so far: each is made once, not once per file in it
     with collector_paused(), tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
         for member in tar:

@@ -122,7 +122,7 @@ def _load(
     def scan_meanwhile(discovery: Discovery) -> None:
         """The pipeline scan needs only what the walk read: this process runs it while its workers parse."""
         if pipelines is None:
-            scanned.append(_read_scan(root_path, config, discovery))
+            scanned.append(_scan(cache, root_path, config, discovery))
 
     with cache.run(root_path, config, path_list) if cache is not None else contextlib.nullcontext(), Team() as team:
         discovery = discover(
@@ -138,7 +138,7 @@ def _load(
         if pipelines is not None:
             scan = pipelines
         else:  # (a worker, and a load in one process, scan now)
-            scan, crash = scanned[0] if scanned else _read_scan(root_path, config, discovery)
+            scan, crash = scanned[0] if scanned else _scan(cache, root_path, config, discovery)
             if crash is not None:
                 discovery.errors.append(crash)
         projects = compose_projects(discovery)
@@ -176,6 +176,13 @@ def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> Pipe
     if crash is not None:
         discovery.errors.append(crash)
     return scan
+
+
+def _scan(cache: UnitCache | None, root: Path, config: LoadConfig, discovery: Discovery) -> tuple[PipelineScan, LoadError | None]:
+    """:func:`_read_scan`, through the warm cache when there is one (see ``UnitCache.scan``)."""
+    if cache is None:
+        return _read_scan(root, config, discovery)
+    return cache.scan(discovery, lambda: _read_scan(root, config, discovery))
 
 
 def _read_scan(root: Path, config: LoadConfig, discovery: Discovery) -> tuple[PipelineScan, LoadError | None]:

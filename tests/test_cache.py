@@ -542,10 +542,11 @@ def test_two_xdist_workers_writing_the_cache_at_once_both_pass(pytester, monkeyp
     pytester.runpytest_subprocess("-p", "serverless_arch", "-p", "xdist", "-n", "2").assert_outcomes(passed=3)
     [pack] = _plugin_packs(pytester)
     cache = UnitCache(pack.parent, key_file=tmp_path / "home" / "pytest-serverless-arch" / "cache-key")
-    # whole and signed, whichever worker wrote last: one entry per unit, one classification per template
+    # whole and signed, whichever worker wrote last: one entry per unit, one classification per template, one scan
     entries = cache._read_pack(pack)
     classifications = [key for key in entries if key.startswith("c:")]
-    assert (len(entries) - len(classifications), len(classifications)) == (2, 2)
+    scans = [key for key in entries if key.startswith("p:")]
+    assert (len(entries) - len(classifications) - len(scans), len(classifications), len(scans)) == (2, 2, 1)
 
 
 def test_an_edge_list_is_the_same_from_the_cache(runs, repo):
@@ -571,3 +572,56 @@ def test_whatever_changes_between_runs_a_load_through_the_cache_equals_a_fresh_l
             topology.write(root)
             cached = load(root, cache=UnitCache(cache, key_file=Path(folder) / "key"))
             assert report(cached) == report(load(root))
+
+
+# --- the pipeline scan -----------------------------------------------------------------
+
+
+@pytest.fixture
+def scans(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The roots the pipeline readers scan (each call of ``read_pipelines``)."""
+    from pytest_serverless_arch.pipelines import reading
+
+    called: list[Path] = []
+    real = reading.read_pipelines
+
+    def counted(root, *args, **kwargs):  # type: ignore[no-untyped-def]
+        called.append(root)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(reading, "read_pipelines", counted)
+    return called
+
+
+def test_a_warm_load_takes_the_pipeline_scan_from_the_cache_while_nothing_it_read_changed(runs, repo, scans):
+    write_files(repo, TWO_TEMPLATES)
+    write(repo, ".github/workflows/deploy.yml", WORKFLOW.format(stack="shop-orders"))
+    first, _ = runs.load(repo)
+    assert len(scans) == 1
+    again, cache = runs.load(repo)
+    assert len(scans) == 1  # not scanned again
+    assert counts(cache) == (2, 0)
+    assert [(p.name, p.units) for p in again.pipelines()] == [("deploy", ("shop-orders",))]
+    assert report(again) == report(first) == report(load(repo))
+
+
+def test_editing_a_pipeline_file_scans_the_pipelines_again(runs, repo, scans):
+    write_files(repo, TWO_TEMPLATES)
+    write(repo, ".github/workflows/deploy.yml", WORKFLOW.format(stack="shop-orders"))
+    runs.load(repo)
+    write(repo, ".github/workflows/deploy.yml", WORKFLOW.format(stack="shop-orders-v2"))
+    graph, _ = runs.load(repo)
+    assert len(scans) == 2
+    assert [p.units for p in graph.pipelines()] == [("shop-orders-v2",)]
+    assert report(graph) == report(load(repo))
+
+
+def test_a_file_added_anywhere_scans_the_pipelines_again(runs, repo, scans):
+    write_files(repo, TWO_TEMPLATES)
+    runs.load(repo)
+    buildspec = "version: 0.2\nphases:\n  build:\n    commands:\n      - sam deploy --template-file billing/template.yaml"
+    write(repo, "ci/buildspec.yml", buildspec + " --stack-name shop-billing\n")
+    graph, _ = runs.load(repo)
+    assert len(scans) == 2
+    assert sorted(unit.name for unit in graph.units()) == ["orders", "shop-billing"]
+    assert report(graph) == report(load(repo))

@@ -55,7 +55,7 @@ def join_path(cwd: str, path: str) -> str | None:
 def repo_exists(root: Path, relpath: str) -> bool:
     """True when ``relpath`` is a file inside the repository (never follows a link out)."""
     try:
-        return files.confine(root / relpath, root).is_file()
+        return files.is_file(files.confine(root / relpath, root), root)  # recorded: the warm cache keeps the scan
     except files.UnreadableFile:
         return False
 
