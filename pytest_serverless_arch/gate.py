@@ -8,6 +8,7 @@ the summary and writes the baseline, so ``pytest-xdist`` gives the same result.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import inspect
@@ -210,13 +211,16 @@ class ArchGate:
                 from .link_facts import FactsCapture
 
                 config = dataclasses.replace(config, link_scope=FactsCapture())  # the touched units, from the facts
-            with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
-                graph = load(paths, root=str(settings.root), config=config, cache=units)
+            # the collector stays paused from the cached units' unpickling to the freeze: its first
+            # collection would otherwise walk every unit just before they are frozen
+            with units.held_to_freeze() if units is not None else contextlib.nullcontext():
+                with files.recording() as log:  # what the load observed: the next run reuses the outcomes while it holds
+                    graph = load(paths, root=str(settings.root), config=config, cache=units)
+                # what the load built lives to the end of the run and makes no cycles: later collections (the
+                # rules, the items, the tests) need not walk it again and again (unfrozen in stop())
+                gc.freeze()
+                self._frozen = True
             self._graph_reads = tuple(log)
-            # what the load built lives to the end of the run and makes no cycles: later collections (the
-            # rules, the items, the tests) need not walk it again and again (unfrozen in stop())
-            gc.freeze()
-            self._frozen = True
             if settings.changed_since:
                 changes = self._changes(graph, paths, cache, units, before, config.link_scope)
                 graph.changes = dataclasses.replace(changes, checked=_checked(graph, neighbourhood))
