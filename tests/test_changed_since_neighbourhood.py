@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pytest_serverless_arch import load
@@ -30,7 +31,7 @@ from pytest_serverless_arch.neighbourhood import Neighbourhood
 from pytest_serverless_arch.ref_store import RefStore
 from pytest_serverless_arch.rules import run_builtin_rules
 
-from .helpers import apply_edit, commit_all, write_files
+from .helpers import apply_edit, commit_all, git, write_files
 from .hypothesis_support import property_settings
 
 
@@ -430,3 +431,89 @@ def test_at_the_pipeline_unit_level_the_whole_graph_is_linked(tmp_path: Path) ->
     graph = load(root, config=dataclasses.replace(config, link_scope=neighbourhood))
     assert graph.link_scope is None
     assert neighbourhood.reason == "the unit level is the pipeline (a rule reads every unit a pipeline deploys)"
+
+
+# --- the gate: a neighbourhood-only run against the whole graph's, over random edits ----------------
+
+
+def suppressing(text: str, resource: str, rule: str, reason: str = "kept on purpose") -> str:
+    """``text`` (a template of this module) with a suppression of ``rule`` on ``resource``."""
+    head, found, tail = text.partition(f"\n      {resource}:\n")
+    assert found, resource
+    kind, rest = tail.split("\n", 1)
+    metadata = f"\n        Metadata:\n          serverless-arch:\n            suppress:\n              - rule: {rule}\n"
+    return f"{head}{found}{kind}{metadata}                reason: {reason}\n{rest}"
+
+
+# Besides VERSIONS: suppressions (one used, one of a rule no run knows), a template that does not parse,
+# a service renamed (the whole graph is linked, and says why).
+GATE_VERSIONS: dict[str, list[str | None]] = {
+    **VERSIONS,
+    "billing/template.yaml": [
+        *VERSIONS["billing/template.yaml"],
+        suppressing(consumer("Bill", "!ImportValue orders-arm", export="bill-fn"), "BillMapping", "no-dangling-references"),
+        suppressing(consumer("Bill", SSM, export="bill-fn"), "Bill", "no-such-rule"),
+        "Resources: [\n",
+    ],
+    "shipping/template.yaml": [
+        *VERSIONS["shipping/template.yaml"],
+        suppressing(consumer("Ship", SSM), "Ship", "trigger-colocated"),
+    ],
+    "reports/serverless.yml": [
+        *VERSIONS["reports/serverless.yml"],
+        reports("orders-stack").replace("reports", "billing-reports", 1),
+    ],
+    "alone/template.yaml": [*VERSIONS["alone/template.yaml"], "Resources:\n  Bucket: [\n"],
+}
+
+
+PYTEST_HEADER = ("platform ", "cachedir:", "rootdir:", "configfile:", "plugins:", "hypothesis profile", "benchmark:", "using:")
+
+
+def gate_outcome(pytester: pytest.Pytester, *options: str) -> list[str]:
+    """A gate run's output as far as the check goes: the header, each item's outcome, the failures, the summary.
+
+    How it was checked is left out (the triggers counted "in the N units linked", "checked: ..."), and the time.
+    """
+    result = pytester.runpytest("--arch-changed-since", "HEAD", "-p", "no:randomly", "-v", *options)
+    lines = []
+    for line in result.outlines:
+        if line.startswith("serverless-arch"):
+            line = re.sub(r"\d+ triggers?( in the \d+ units? linked)?", "triggers", line)
+            line = re.sub(r"; checked: .*$", "", line)
+        elif line.startswith(PYTEST_HEADER):
+            continue
+        lines.append(re.sub(r" in [\d.]+s\b.*$", "", line))
+    return lines
+
+
+# the versions that keep every unit and its name, and the pipelines: the neighbourhood is linked, not the whole graph
+GATE_KEEPING = {
+    path: [
+        index
+        for index, text in enumerate(versions)
+        if text is not None
+        and not (path in KEPT_WHOLE and index)
+        and not text.endswith("[\n")  # a template that does not parse is no unit
+        and "billing-reports" not in text
+    ]
+    for path, versions in GATE_VERSIONS.items()
+}
+KEEPING_EDIT = st.fixed_dictionaries({path: st.sampled_from(indexes) for path, indexes in GATE_KEEPING.items()})
+ANY_EDIT = st.fixed_dictionaries({path: st.integers(0, len(versions) - 1) for path, versions in GATE_VERSIONS.items()})
+
+
+@settings(parent=property_settings, max_examples=16, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chosen=st.one_of(KEEPING_EDIT, KEEPING_EDIT, ANY_EDIT))
+def test_the_gate_on_a_changes_neighbourhood_prints_what_the_whole_graphs_gate_prints(
+    pytester: pytest.Pytester, chosen: dict[str, int]
+) -> None:
+    """Random edits, with the warm cache of the earlier ones: the same header, items, failures and summary lines."""
+    if not (pytester.path / ".git").exists():
+        gate_repository(pytester)
+    git(pytester.path, "checkout", "-q", "--", ".")
+    git(pytester.path, "clean", "-fdq", "-e", ".pytest_cache")
+    apply_edit(pytester.path, {path: GATE_VERSIONS[path][index] for path, index in chosen.items() if index})
+    scoped = gate_outcome(pytester)
+    whole = gate_outcome(pytester, "-p", "no:cacheprovider")  # no cache folder keeps the graph at the ref: linked whole
+    assert scoped == whole
