@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 # Bump when an entry's layout changes: older entries are then misses.
-_FORMAT = b"serverless-arch-cache 1\n"
+_FORMAT = b"serverless-arch-cache 2\n"
 _PACK_SUFFIX = ".pack"
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 """Beyond this many bytes of packs in the folder, the least recently used ones are removed (at the end of a run)."""
@@ -133,6 +133,10 @@ class UnitCache:
         self._run_log = ReadLog()  # everything this run has read so far (discovery's reads are current)
         self._pause = LazyPause()  # across hits: unpickling makes no cycles, and a collection would walk every unit
         self._held = False  # inside held_to_freeze(): the pause outlasts the run, to the caller's gc.freeze()
+        # --arch-changed-since: keep a record beside each unit (unit_records.py), and, while ``deferring``
+        # (set by the load for its loaders' calls), take a unit as its record, unpickled only when asked
+        self.records = False
+        self.deferring = False
 
     @contextlib.contextmanager
     def run(self, root: Path, config: LoadConfig, paths: Sequence[object] = ()) -> Iterator[None]:
@@ -196,12 +200,24 @@ class UnitCache:
         stored = self._stored.get(key)
         current = self._current(stored.reads, discovery.root) if stored is not None else None
         if stored is not None and current is not None:
+            # a new stamp (a file touched, its bytes the same) is kept, so it is not read again next time
+            entry = stored if _same_stamps(current, stored.reads) else dataclasses.replace(stored, reads=current)
+            if self.deferring and stored.record is not None:
+                recorded = self._recorded(stored, config)
+                if recorded is not None:
+                    self.hits += 1
+                    self._fresh[key] = entry
+                    files.replay(current)
+                    discovery.errors.extend(recorded[1])
+                    discovery.notes.extend(recorded[2])
+                    return recorded[0]
             self._pause.pause()
             cached = _unpickle(stored.payload)
             if cached is not None:
                 self.hits += 1
-                # a new stamp (a file touched, its bytes the same) is kept, so it is not read again next time
-                self._fresh[key] = stored if _same_stamps(current, stored.reads) else _Entry(current, stored.payload)
+                if self.records and entry.record is None:
+                    entry = dataclasses.replace(entry, record=_record(cached, config))
+                self._fresh[key] = entry
                 files.replay(current)  # what the unit depends on, for an enclosing recording (a whole-run result)
                 discovery.errors.extend(cached.errors)
                 discovery.notes.extend(cached.notes)
@@ -216,14 +232,30 @@ class UnitCache:
         reads = tuple(log)
         for read in reads:  # what this run saw is what later units of this run compare against
             self._observed.setdefault((read.what, read.path, read.limit), read)
+        made = CachedLoad(units, discovery.errors[errors:], discovery.notes[notes:])
         try:
-            payload = pickle.dumps(
-                CachedLoad(units, discovery.errors[errors:], discovery.notes[notes:]), protocol=pickle.HIGHEST_PROTOCOL
-            )
+            payload = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # something a loader kept cannot be pickled: that unit is simply not cached
             return units
-        self._fresh[key] = _Entry(reads, payload)
+        self._fresh[key] = _Entry(reads, payload, _record(made, config) if self.records else None)
         return units
+
+    def _recorded(
+        self, stored: _Entry, config: LoadConfig
+    ) -> tuple[list[LoadedUnit], tuple[LoadError, ...], tuple[Note, ...]] | None:
+        """A hit's units as :class:`~pytest_serverless_arch.unit_records.RecordedUnit` s, and its loader's errors and notes."""
+        from .unit_records import DeferredLoad, LoadRecord, RecordedUnit
+
+        with collector_paused():
+            try:
+                record = pickle.loads(stored.record or b"")
+            except Exception:  # a damaged record: the unit is unpickled instead
+                return None
+        if not isinstance(record, LoadRecord):
+            return None
+        deferred = DeferredLoad(stored.payload, _unpickled_units, config)
+        units: list[LoadedUnit] = [RecordedUnit.of(unit, deferred, index) for index, unit in enumerate(record.units)]
+        return units, record.errors, record.notes
 
     # --- the pipeline scan (loading.py) ----------------------------------------------
 
@@ -256,7 +288,7 @@ class UnitCache:
                 except Exception:  # a damaged entry is a miss
                     kept = None
             if isinstance(kept, PipelineScan):
-                self._fresh[key] = stored if _same_stamps(current, stored.reads) else _Entry(current, stored.payload)
+                self._fresh[key] = stored if _same_stamps(current, stored.reads) else dataclasses.replace(stored, reads=current)
                 files.replay(current)  # what the scan depends on, for an enclosing recording (a whole-run result)
                 return kept, None
         with files.recording() as log:
@@ -398,7 +430,7 @@ class UnitCache:
         secret = self._signing_key()
         if secret is None:
             return
-        entries = {key: (entry.reads, entry.payload) for key, entry in self._fresh.items()}
+        entries = {key: (entry.reads, entry.payload, entry.record) for key, entry in self._fresh.items()}
         body = pickle.dumps((pack.name, entries), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             write_signed(pack, _FORMAT, secret, body)
@@ -452,6 +484,7 @@ class CacheChanges:
 class _Entry:
     reads: tuple[FileRead, ...]  # what the loader observed, each with its outcome
     payload: bytes  # the pickled CachedLoad, unpickled only when every read still gives its outcome
+    record: bytes | None = None  # the pickled unit_records.LoadRecord of its units, when one was asked for
 
 
 def _same_stamps(current: tuple[FileRead, ...], stored: tuple[FileRead, ...]) -> bool:
@@ -496,6 +529,21 @@ def _unpickle(payload: bytes) -> CachedLoad | None:
     except Exception:  # a damaged entry is a miss, never an error
         return None
     return cached if isinstance(cached, CachedLoad) else None
+
+
+def _unpickled_units(payload: bytes) -> list[LoadedUnit] | None:
+    cached = _unpickle(payload)
+    return None if cached is None else cached.units
+
+
+def _record(made: CachedLoad, config: LoadConfig) -> bytes | None:
+    """The pickled record of one loader call's units (see :mod:`.unit_records`); None when it cannot be made."""
+    from .unit_records import record_of
+
+    try:
+        return pickle.dumps(record_of(made.units, made.errors, made.notes, config), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a record is an optimisation: without one the unit is unpickled, as ever
+        return None
 
 
 def _settings(config: LoadConfig) -> tuple[tuple[str, Any], ...]:

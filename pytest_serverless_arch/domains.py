@@ -27,7 +27,7 @@ from .config import LoadConfig
 from .discover import glob_matches
 from .model import LoadedUnit, Resource
 
-__all__ = ["assign_domains", "domain_from_path", "domain_of", "unit_domains"]
+__all__ = ["assign_domains", "domain_from_path", "domain_of", "unit_domains", "with_domains"]
 
 
 def domain_from_path(pattern: str, path: str) -> str | None:
@@ -98,12 +98,12 @@ def assign_domains(units: Iterable[LoadedUnit], config: LoadConfig) -> list[Load
     result = []
     for unit in units:
         if unit.resources:
-            unit.resources = _with_domains(unit, config)
+            unit.resources = with_domains(unit, config)
         result.append(unit)
     return result
 
 
-def _with_domains(unit: LoadedUnit, config: LoadConfig) -> list[Resource]:
+def with_domains(unit: LoadedUnit, config: LoadConfig) -> list[Resource]:
     """The resources of ``unit`` with their domains, :func:`domain_of`'s precedence with the unit's part asked once."""
     mapped = mapped_domain(config, unit.path)
     if mapped:

@@ -207,6 +207,10 @@ class ArchGate:
             before, neighbourhood = self._neighbourhood(cache, paths) if settings.changed_since else (None, None)
             if neighbourhood is not None:
                 config = dataclasses.replace(config, link_scope=neighbourhood)
+                if units is not None and neighbourhood.refused is None and not any(spec.options for spec in settings.rules):
+                    # the units the neighbourhood does not reach are taken as their records (unit_records.py);
+                    # a rule's options may select by what only resources say (a scoped view): none then
+                    units.records = True
             elif settings.changed_since:
                 from .link_facts import FactsCapture
 

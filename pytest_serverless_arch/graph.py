@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .link_facts import LinkScope
+    from .unit_records import UnitRecord
 
 __all__ = [
     "DeployedPipeline",
@@ -234,6 +235,9 @@ class DeploymentGraph:
     # Linked as a neighbourhood (--arch-changed-since): whose edges were resolved, whose links come from
     # elsewhere (a link_facts.LinkScope); None when the whole repository was linked.
     link_scope: LinkScope | None = field(default=None, repr=False, compare=False)
+    # Units in the graph whose resources and edges are not (a neighbourhood's load through the warm cache):
+    # unit name -> its unit_records.UnitRecord, which answers for it what the whole repository is asked
+    absent: dict[str, UnitRecord] = field(default_factory=dict, repr=False, compare=False)
     # Sorted edges, links and resources, computed once per state: rules ask per unit, many times.
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -717,7 +721,7 @@ class DeploymentGraph:
         return (
             f"{units} unit{'s' if units != 1 else ''}"
             + (f" ({parts})" if parts else "")
-            + f", {len(self.functions())} functions, {triggers}, "
+            + f", {len(self.functions()) + sum(record.functions for record in self.absent.values())} functions, {triggers}, "
             f"{len(self.errors)} load error{'s' if len(self.errors) != 1 else ''}" + self._pipeline_summary()
         )
 

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from .arns import SQS_URL, arn_resource_name
 from .collector import collector_paused
 from .config import LoadConfig
-from .domains import unit_domains
 from .graph import (
     DeployedPipeline,
     DeploymentGraph,
@@ -38,10 +37,11 @@ from .graph import (
     UnitDeployment,
     UnresolvedReference,
 )
-from .link_facts import UnitLinkFacts, unit_link_facts, unit_node
-from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource, Unit
+from .link_facts import LinkScope, UnitLinkFacts, unit_link_facts, unit_node
+from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
 from .pseudo import WildcardKeys, field_matches
 from .references import undecidable_notes
+from .unit_records import RecordedUnit, graph_unit
 
 __all__ = [
     "ProviderIndex",
@@ -578,25 +578,33 @@ def _build_graph(
         graph.add_pipeline(pipeline)
     graph.errors.extend(errors)
     graph.notes.extend(notes)
-    loaded = list(units)
+    loaded = every = list(units)
+    choose = config.link_scope
+    planned: tuple[list[UnitLinkFacts], ProviderIndex, LinkScope | None] | None = None
+    if any(isinstance(unit, RecordedUnit) for unit in loaded):
+        # units taken as their records (unit_records.py): the scope first, from every unit's facts, then
+        # only the units it links, and those their references reach, are unpickled; the others stay records
+        facts = [
+            unit.record.facts if isinstance(unit, RecordedUnit) and unit.record else unit_link_facts(unit, asks=True)
+            for unit in loaded
+        ]
+        index = ProviderIndex(facts, config)
+        scope = choose(facts, graph) if choose is not None else None  # no pipeline, no unit yet: neither is asked
+        present = _reached(scope, facts, index) if scope is not None else None
+        loaded = [
+            unit.loaded() if isinstance(unit, RecordedUnit) and (present is None or unit.name in present) else unit
+            for unit in loaded
+        ]
+        planned = (facts, index, scope)
     unit_of: dict[str, str] = {}
     for unit in loaded:
         graph.errors.extend(unit.errors)
         graph.notes.extend(unit.notes)
-        domains = unit_domains(unit.resources)
-        graph.add_unit(
-            Unit(
-                unit.name,
-                unit.format,
-                unit.path,
-                domain=next(iter(domains)) if len(domains) == 1 else None,
-                domains=domains,
-                region=unit.region,
-                tags=tuple(sorted(unit.tags.items())),
-                resource_count=len(unit.resources),
-                location=unit.location,
-            )
-        )
+        if isinstance(unit, RecordedUnit) and unit.record is not None:
+            graph.add_unit(unit.record.unit)
+            graph.absent[unit.name] = unit.record
+            continue
+        graph.add_unit(graph_unit(unit))
         unit_of.update(dict.fromkeys(graph.add_resources(unit.resources), unit.name))
         inputs = unit.deployments
         if inputs is not None:
@@ -614,12 +622,17 @@ def _build_graph(
                     for index, bound in enumerate(inputs.deployments)
                 ),
             )
-    choose = config.link_scope
-    facts = [unit_link_facts(unit, asks=choose is not None) for unit in loaded]
-    index = ProviderIndex(facts, config)
+    if planned is None:
+        facts = [unit_link_facts(unit, asks=choose is not None) for unit in loaded]
+        index = ProviderIndex(facts, config)
+    else:
+        facts, index, _ = planned
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())
-    scope = choose(facts, graph) if choose is not None else None  # every unit, resource and pipeline is in it
+    if planned is None:
+        scope = choose(facts, graph) if choose is not None else None  # every unit, resource and pipeline is in it
+    else:
+        scope = planned[2]
     if scope is not None:  # a neighbourhood (--arch-changed-since): only its units' edges are resolved
         graph.link_scope = scope
         loaded = [unit for unit in loaded if unit.name in scope.linked]
@@ -632,4 +645,20 @@ def _build_graph(
         linker.add_property_references(unit)
         linker.add_stack_references(unit)
     graph.notes.extend(undecidable_notes(graph))
+    if graph.absent and any(record is None and node.rpartition(":")[0] in graph.absent for node, record in graph._nodes.items()):
+        # an edge ends on a resource of a unit left as its record: never a graph that lacks it; load them all
+        whole = [unit.loaded() if isinstance(unit, RecordedUnit) else unit for unit in every]
+        return _build_graph(whole, root=root, config=config, errors=errors, notes=notes, pipelines=pipelines)
     return graph
+
+
+def _reached(scope: LinkScope, facts: Sequence[UnitLinkFacts], index: ProviderIndex) -> set[str]:
+    """The units ``scope`` links, and every unit a reference of one of them resolves to (its edges end there)."""
+    reached = set(scope.linked)
+    for unit_facts in facts:
+        if unit_facts.unit in scope.linked:
+            for ask in unit_facts.asks:
+                found = index.resolve(ask)
+                if found is not None and found.unit is not None:
+                    reached.add(found.unit)
+    return reached

@@ -97,7 +97,8 @@ class UnitLinkFacts:
 class LinkScope:
     """What linking puts in the graph when it links a neighbourhood, not the whole repository.
 
-    Every unit and resource is still added, and every unit's facts make the index; only the
+    Every unit is still added (and its resources, unless the load took it as its record and
+    nothing linked reaches it: see :mod:`.unit_records`), and every unit's facts make the index; only the
     units in ``linked`` have their edges resolved and added. The graph's cross-unit links are
     those its edges make for the units in ``own_links``, and ``fixed_links`` for every other
     unit (known from elsewhere: the graph at a git ref, for units the change left alone).

@@ -143,7 +143,21 @@ def _load(
                 discovery.errors.append(crash)
         projects = compose_projects(discovery)
         plan = plan_for(scan, discovery, projects, config)
-        units = load_units(discovery, config, plan, cache=cache, team=team)
+        if cache is not None:
+            # a unit may be taken as its record (unit_records.py) while nothing that happens after all are
+            # loaded changes it: no compose params, no pipeline deployments, domains from the options alone
+            cache.deferring = (
+                cache.records
+                and config.link_scope is not None
+                and not projects
+                and not scan.pipelines
+                and config.domain_resolver is None
+            )
+        try:
+            units = load_units(discovery, config, plan, cache=cache, team=team)
+        finally:
+            if cache is not None:
+                cache.deferring = False
     # compose files fill their services' ${param:..} and add links between their units
     if projects:
         units = apply_compose_params(units, projects, discovery, config)
@@ -274,9 +288,26 @@ def load_units(
         results[index].merge(units, discovery, cache)
     if team is not None and team.problems and config.jobs is not None:  # said only to whoever asked for processes
         discovery.notes.extend(Note(Location("."), f"parallel loading: {problem}") for problem in team.problems)
+    units = _loaded_on_clash(units)
     _path_names_on_clash(units)
     _deduplicate_names(units)
     return units
+
+
+def _loaded_on_clash(units: list[LoadedUnit]) -> list[LoadedUnit]:
+    """``units``, each taken as its record unpickled when two share a name: a rename is not in the records.
+
+    Renames happen only between units of one name (see :func:`_path_names_on_clash`,
+    :func:`_deduplicate_names`); without a clash every name stays the one the record holds.
+    """
+    from .unit_records import RecordedUnit
+
+    if not any(isinstance(unit, RecordedUnit) for unit in units):
+        return units
+    names = [unit.name for unit in units]
+    if len(set(names)) == len(names):
+        return units
+    return [unit.loaded() if isinstance(unit, RecordedUnit) else unit for unit in units]
 
 
 def _weight(candidate: Candidate) -> int:

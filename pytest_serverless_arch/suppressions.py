@@ -64,7 +64,8 @@ def suppressions_in(graph: Any) -> list[Suppression]:
     if not callable(resources):  # a custom graph-like object: nothing can be suppressed on it
         return []
     found = []
-    for resource in resources():
+    recorded = [resource for record in getattr(graph, "absent", {}).values() for resource in record.suppressed]
+    for resource in [*resources(), *recorded]:  # a unit left as its record keeps its suppressed resources
         if resource.suppressions:
             for rule_id, reason in resource.suppressions:
                 found.append(Suppression(resource.location, rule_id, resource.id, (reason or "").strip()))

@@ -31,7 +31,10 @@ _SHOWN = 10
 def has_domains(graph: Any) -> bool:
     """Whether any resource or unit of the repository has a domain."""
     whole = getattr(graph, "graph", graph)
-    return any(resource.domain for resource in whole.resources()) or any(unit.domain for unit in whole.units())
+    if any(resource.domain for resource in whole.resources()) or any(unit.domain for unit in whole.units()):
+        return True
+    # a unit taken as its record (--arch-changed-since) has no resource in the graph: its record has their domains
+    return any(record.unit.domains for record in getattr(whole, "absent", {}).values())
 
 
 def skip_reason(rule: Rule, graph: Any) -> str | None:

@@ -446,7 +446,8 @@ def suppressing(text: str, resource: str, rule: str, reason: str = "kept on purp
 
 
 # Besides VERSIONS: suppressions (one used, one of a rule no run knows), a template that does not parse,
-# a service renamed (the whole graph is linked, and says why).
+# a service renamed (the whole graph is linked, and says why). No pipeline at first: the units the
+# neighbourhood does not reach are then taken as their records (unit_records.py); then one.
 GATE_VERSIONS: dict[str, list[str | None]] = {
     **VERSIONS,
     "billing/template.yaml": [
@@ -463,9 +464,28 @@ GATE_VERSIONS: dict[str, list[str | None]] = {
         *VERSIONS["reports/serverless.yml"],
         reports("orders-stack").replace("reports", "billing-reports", 1),
     ],
-    "alone/template.yaml": [*VERSIONS["alone/template.yaml"], "Resources:\n  Bucket: [\n"],
+    "alone/template.yaml": [
+        *VERSIONS["alone/template.yaml"],
+        "Resources:\n  Bucket: [\n",
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      Tags:\n        - Key: domain\n"
+        "          Value: ops\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/app\n      Code:\n        ZipFile: x\n",
+    ],
+    ".github/workflows/deploy.yml": [None, *VERSIONS[".github/workflows/deploy.yml"]],
 }
 
+
+# Every built-in rule that reads only the neighbourhood and needs no pipeline; domains from folders, or
+# only from a resource's tag (the rules needing domains then ask the whole repository whether any has one).
+GATE_RULES = (
+    "    trigger-colocated\n    no-unit-cycles\n    no-dangling-references\n    no-function-placeholders\n"
+    "    single-domain-units\n    no-cross-domain-access\n    max-cross-unit-links\n"
+)
+GATE_INIS = [
+    f"[pytest]\nserverless_arch_rules =\n{GATE_RULES}serverless_arch_domains =\n    billing/** = money\n"
+    "    orders/** = shop\n    chain/** = shop\n",
+    f"[pytest]\nserverless_arch_rules =\n{GATE_RULES}",
+]
 
 PYTEST_HEADER = ("platform ", "cachedir:", "rootdir:", "configfile:", "plugins:", "hypothesis profile", "benchmark:", "using:")
 
@@ -492,7 +512,8 @@ GATE_KEEPING = {
     path: [
         index
         for index, text in enumerate(versions)
-        if text is not None
+        if index == 0
+        or text is not None
         and not (path in KEPT_WHOLE and index)
         and not text.endswith("[\n")  # a template that does not parse is no unit
         and "billing-reports" not in text
@@ -504,16 +525,47 @@ ANY_EDIT = st.fixed_dictionaries({path: st.integers(0, len(versions) - 1) for pa
 
 
 @settings(parent=property_settings, max_examples=16, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(chosen=st.one_of(KEEPING_EDIT, KEEPING_EDIT, ANY_EDIT))
+@given(chosen=st.one_of(KEEPING_EDIT, KEEPING_EDIT, ANY_EDIT), ini=st.sampled_from(GATE_INIS))
 def test_the_gate_on_a_changes_neighbourhood_prints_what_the_whole_graphs_gate_prints(
-    pytester: pytest.Pytester, chosen: dict[str, int]
+    pytester: pytest.Pytester, chosen: dict[str, int], ini: str
 ) -> None:
     """Random edits, with the warm cache of the earlier ones: the same header, items, failures and summary lines."""
     if not (pytester.path / ".git").exists():
-        gate_repository(pytester)
+        write_files(pytester.path, {path: text for path, (text, *_) in GATE_VERSIONS.items() if text is not None})
+        (pytester.path / "pytest.ini").write_text(GATE_INIS[0])
+        commit_all(pytester.path, "base")
     git(pytester.path, "checkout", "-q", "--", ".")
     git(pytester.path, "clean", "-fdq", "-e", ".pytest_cache")
+    (pytester.path / "pytest.ini").write_text(ini)
     apply_edit(pytester.path, {path: GATE_VERSIONS[path][index] for path, index in chosen.items() if index})
     scoped = gate_outcome(pytester)
     whole = gate_outcome(pytester, "-p", "no:cacheprovider")  # no cache folder keeps the graph at the ref: linked whole
     assert scoped == whole
+
+
+def test_the_gate_takes_the_units_the_neighbourhood_does_not_reach_as_their_records(pytester: pytest.Pytester) -> None:
+    """Only the edited unit is unpickled: the graph lists the five others, their functions, from their records."""
+    write_files(pytester.path, {path: text for path, (text, *_) in GATE_VERSIONS.items() if text is not None})
+    (pytester.path / "pytest.ini").write_text(PYTEST_INI)
+    commit_all(pytester.path, "base")
+    pytester.makepyfile(
+        test_records="""
+        from pytest_serverless_arch.gate import active_gate
+
+        def test_the_graph_holds_records():
+            graph = active_gate().graph()
+            print("absent:", sorted(graph.absent), "resources of:", sorted({r.unit for r in graph.resources()}))
+        """
+    )
+    pytester.runpytest("--arch-changed-since", "HEAD")  # the first check keeps a record beside each unit
+    apply_edit(pytester.path, {"alone/template.yaml": "Resources:\n  Bucket2:\n    Type: AWS::S3::Bucket\n"})
+    result = pytester.runpytest("--arch-changed-since", "HEAD", "-s", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(
+        [
+            "serverless-arch: 6 units (cloudformation 5, serverless 1), 4 functions, 0 triggers in the 1 unit linked, "
+            "0 load errors",
+        ]
+    )
+    assert "absent: ['billing', 'chain', 'orders-stack', 'reports-dev', 'shipping'] resources of: ['alone']" in (
+        result.stdout.str()
+    )

@@ -43,7 +43,10 @@ def no_cross_domain_access(
     kinds = frozenset([store_kinds] if isinstance(store_kinds, str) else store_kinds)
     check_names(RULE_ID, "store_kinds", sorted(kinds), RESOURCE_KINDS)
     allowed = frozenset(_pair(item) for item in allow)
-    domains = {resource.domain for resource in whole_graph(graph).resources() if resource.domain}
+    whole = whole_graph(graph)
+    domains = {resource.domain for resource in whole.resources() if resource.domain}
+    # a unit taken as its record (--arch-changed-since) has no resource in the graph: its record has their domains
+    domains.update(domain for record in getattr(whole, "absent", {}).values() for domain in record.unit.domains)
     check_names(RULE_ID, "allow", sorted({name for pair in allowed for name in pair}), domains)
     violations = []
     for edge in graph.edges("accesses"):
