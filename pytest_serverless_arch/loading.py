@@ -295,10 +295,11 @@ def load_units(
 
 
 def _loaded_on_clash(units: list[LoadedUnit]) -> list[LoadedUnit]:
-    """``units``, each taken as its record unpickled when two share a name: a rename is not in the records.
+    """``units``, each one taken as its record that a name clash renames unpickled: a rename is not in the records.
 
-    Renames happen only between units of one name (see :func:`_path_names_on_clash`,
-    :func:`_deduplicate_names`); without a clash every name stays the one the record holds.
+    The renames (:func:`_path_names_on_clash`, :func:`_deduplicate_names`) depend only on
+    every unit's name, path and whether its folder names it: they are made first on
+    stand-ins, and only the units they rename are unpickled before they are made again.
     """
     from .unit_records import RecordedUnit
 
@@ -307,7 +308,15 @@ def _loaded_on_clash(units: list[LoadedUnit]) -> list[LoadedUnit]:
     names = [unit.name for unit in units]
     if len(set(names)) == len(names):
         return units
-    return [unit.loaded() if isinstance(unit, RecordedUnit) else unit for unit in units]
+    from .model import LoadedUnit
+
+    stand_ins = [LoadedUnit(unit.name, unit.format, unit.path, named_by_folder=unit.named_by_folder) for unit in units]
+    _path_names_on_clash(stand_ins)
+    _deduplicate_names(stand_ins)
+    return [
+        unit.loaded() if isinstance(unit, RecordedUnit) and stand_in.name != unit.name else unit
+        for unit, stand_in in zip(units, stand_ins, strict=True)
+    ]
 
 
 def _weight(candidate: Candidate) -> int:

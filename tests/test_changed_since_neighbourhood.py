@@ -447,7 +447,8 @@ def suppressing(text: str, resource: str, rule: str, reason: str = "kept on purp
 
 # Besides VERSIONS: suppressions (one used, one of a rule no run knows), a template that does not parse,
 # a service renamed (the whole graph is linked, and says why). No pipeline at first: the units the
-# neighbourhood does not reach are then taken as their records (unit_records.py); then one.
+# neighbourhood does not reach are then taken as their records (unit_records.py); then one. Two templates
+# in one folder: a name clash renames both (they are unpickled, the others not).
 GATE_VERSIONS: dict[str, list[str | None]] = {
     **VERSIONS,
     "billing/template.yaml": [
@@ -472,6 +473,12 @@ GATE_VERSIONS: dict[str, list[str | None]] = {
         "      Handler: app.handler\n      Role: arn:aws:iam::123456789012:role/app\n      Code:\n        ZipFile: x\n",
     ],
     ".github/workflows/deploy.yml": [None, *VERSIONS[".github/workflows/deploy.yml"]],
+    # a second template in alone's folder: the folder names neither, each is named by its path
+    "alone/second.yaml": [
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+        "Resources:\n  Topic2:\n    Type: AWS::SNS::Topic\n",
+        None,
+    ],
 }
 
 
@@ -544,7 +551,7 @@ def test_the_gate_on_a_changes_neighbourhood_prints_what_the_whole_graphs_gate_p
 
 
 def test_the_gate_takes_the_units_the_neighbourhood_does_not_reach_as_their_records(pytester: pytest.Pytester) -> None:
-    """Only the edited unit is unpickled: the graph lists the five others, their functions, from their records."""
+    """The edited unit, and the one a name clash renames with it, are unpickled: the graph lists the others from their records."""
     write_files(pytester.path, {path: text for path, (text, *_) in GATE_VERSIONS.items() if text is not None})
     (pytester.path / "pytest.ini").write_text(PYTEST_INI)
     commit_all(pytester.path, "base")
@@ -562,10 +569,10 @@ def test_the_gate_takes_the_units_the_neighbourhood_does_not_reach_as_their_reco
     result = pytester.runpytest("--arch-changed-since", "HEAD", "-s", "-p", "no:randomly")
     result.stdout.fnmatch_lines(
         [
-            "serverless-arch: 6 units (cloudformation 5, serverless 1), 4 functions, 0 triggers in the 1 unit linked, "
+            "serverless-arch: 7 units (cloudformation 6, serverless 1), 4 functions, 0 triggers in the 1 unit linked, "
             "0 load errors",
         ]
     )
-    assert "absent: ['billing', 'chain', 'orders-stack', 'reports-dev', 'shipping'] resources of: ['alone']" in (
-        result.stdout.str()
-    )
+    assert "absent: ['billing', 'chain', 'orders-stack', 'reports-dev', 'shipping'] resources of: " + (
+        "['alone/second.yaml', 'alone/template.yaml']"
+    ) in (result.stdout.str())
