@@ -507,7 +507,9 @@ class DeploymentGraph:
             )
         if not self.pipelines():
             return UnitLevel("stack", "auto: no pipeline was found", setting)
-        holding = sorted({function.unit for function in self.functions()})
+        holding = sorted(
+            {function.unit for function in self.functions()} | {name for name, record in self.absent.items() if record.functions}
+        )
         missing = [name for name in holding if not self.pipelines_of(name)]
         if missing:
             shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")

@@ -578,34 +578,19 @@ def _build_graph(
         graph.add_pipeline(pipeline)
     graph.errors.extend(errors)
     graph.notes.extend(notes)
-    loaded = every = list(units)
+    loaded = list(units)
+    units_given = list(loaded)  # loaded's units are replaced by the unpickled ones below
     choose = config.link_scope
-    planned: tuple[list[UnitLinkFacts], ProviderIndex, LinkScope | None] | None = None
-    if any(isinstance(unit, RecordedUnit) for unit in loaded):
-        # units taken as their records (unit_records.py): the scope first, from every unit's facts, then
-        # only the units it links, and those their references reach, are unpickled; the others stay records
-        facts = [
-            unit.record.facts if isinstance(unit, RecordedUnit) and unit.record else unit_link_facts(unit, asks=True)
-            for unit in loaded
-        ]
-        index = ProviderIndex(facts, config)
-        scope = choose(facts, graph) if choose is not None else None  # no pipeline, no unit yet: neither is asked
-        present = _reached(scope, facts, index) if scope is not None else None
-        loaded = [
-            unit.loaded() if isinstance(unit, RecordedUnit) and (present is None or unit.name in present) else unit
-            for unit in loaded
-        ]
-        planned = (facts, index, scope)
     unit_of: dict[str, str] = {}
     for unit in loaded:
         graph.errors.extend(unit.errors)
         graph.notes.extend(unit.notes)
         if isinstance(unit, RecordedUnit) and unit.record is not None:
-            graph.add_unit(unit.record.unit)
+            graph.add_unit(unit.record.unit)  # its resources only if the neighbourhood reaches it (below)
             graph.absent[unit.name] = unit.record
-            continue
-        graph.add_unit(graph_unit(unit))
-        unit_of.update(dict.fromkeys(graph.add_resources(unit.resources), unit.name))
+        else:
+            graph.add_unit(graph_unit(unit))
+            unit_of.update(dict.fromkeys(graph.add_resources(unit.resources), unit.name))
         inputs = unit.deployments
         if inputs is not None:
             graph.add_deployments(
@@ -622,17 +607,22 @@ def _build_graph(
                     for index, bound in enumerate(inputs.deployments)
                 ),
             )
-    if planned is None:
-        facts = [unit_link_facts(unit, asks=choose is not None) for unit in loaded]
-        index = ProviderIndex(facts, config)
-    else:
-        facts, index, _ = planned
+    facts = [
+        unit.facts() if isinstance(unit, RecordedUnit) else unit_link_facts(unit, asks=choose is not None) for unit in loaded
+    ]
+    index = ProviderIndex(facts, config)
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())
-    if planned is None:
-        scope = choose(facts, graph) if choose is not None else None  # every unit, resource and pipeline is in it
-    else:
-        scope = planned[2]
+    scope = choose(facts, graph) if choose is not None else None  # every unit, resource and pipeline is in it
+    if graph.absent:
+        # units taken as their records (unit_records.py): only those the scope links, and those their
+        # references reach, are unpickled; the others stay records
+        present = _reached(scope, facts, index) if scope is not None else None
+        for position, unit in enumerate(loaded):
+            if isinstance(unit, RecordedUnit) and (present is None or unit.name in present):
+                loaded[position] = unit = unit.loaded()
+                del graph.absent[unit.name]
+                unit_of.update(dict.fromkeys(graph.add_resources(unit.resources), unit.name))
     if scope is not None:  # a neighbourhood (--arch-changed-since): only its units' edges are resolved
         graph.link_scope = scope
         loaded = [unit for unit in loaded if unit.name in scope.linked]
@@ -647,7 +637,7 @@ def _build_graph(
     graph.notes.extend(undecidable_notes(graph))
     if graph.absent and any(record is None and node.rpartition(":")[0] in graph.absent for node, record in graph._nodes.items()):
         # an edge ends on a resource of a unit left as its record: never a graph that lacks it; load them all
-        whole = [unit.loaded() if isinstance(unit, RecordedUnit) else unit for unit in every]
+        whole = [unit.loaded() if isinstance(unit, RecordedUnit) else unit for unit in units_given]
         return _build_graph(whole, root=root, config=config, errors=errors, notes=notes, pipelines=pipelines)
     return graph
 

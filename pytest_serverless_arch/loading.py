@@ -144,15 +144,10 @@ def _load(
         projects = compose_projects(discovery)
         plan = plan_for(scan, discovery, projects, config)
         if cache is not None:
-            # a unit may be taken as its record (unit_records.py) while nothing that happens after all are
-            # loaded changes it: no compose params, no pipeline deployments, domains from the options alone
-            cache.deferring = (
-                cache.records
-                and config.link_scope is not None
-                and not projects
-                and not scan.pipelines
-                and config.domain_resolver is None
-            )
+            # a unit may be taken as its record (unit_records.py) while what happens after all are loaded is
+            # known of the record too: no compose params (its pipelines' deployments are: RecordedUnit.facts),
+            # domains from the options alone
+            cache.deferring = cache.records and config.link_scope is not None and not projects and config.domain_resolver is None
         try:
             units = load_units(discovery, config, plan, cache=cache, team=team)
         finally:

@@ -26,6 +26,7 @@ takes records only when none of those happens (see ``loading._load``).
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -123,8 +124,28 @@ class RecordedUnit(LoadedUnit):
     index: int = 0  # its place among its loader call's units
 
     def loaded(self) -> LoadedUnit:
+        """The unit unpickled, with what the load gave this stand-in since (its pipelines' deployments)."""
         assert self.deferred is not None
-        return self.deferred.units()[self.index]
+        unit = self.deferred.units()[self.index]
+        if unit.deployments is None and self.deployments is not None:
+            unit.deployments = self.deployments
+            unit.deployed_as = self.deployed_as
+            unit.stack_refs.extend(self.stack_refs)  # what its pipeline reads at deploy time
+        return unit
+
+    def facts(self) -> UnitLinkFacts:
+        """The record's link facts, with the stack names and deploy-time references its pipelines gave it since.
+
+        The same as :func:`~pytest_serverless_arch.link_facts.unit_link_facts` of the unit unpickled:
+        the record was made before any pipeline deployed it, and what they add comes last.
+        """
+        assert self.record is not None
+        facts = self.record.facts
+        if not self.deployed_as and not self.stack_refs:
+            return facts
+        asks = dict.fromkeys(facts.asks)
+        asks.update(dict.fromkeys(stack_ref.ref for stack_ref in self.stack_refs))
+        return dataclasses.replace(facts, stack_names=facts.stack_names + tuple(self.deployed_as), asks=tuple(asks))
 
     @classmethod
     def of(cls, record: UnitRecord, deferred: DeferredLoad, index: int) -> RecordedUnit:

@@ -482,11 +482,11 @@ GATE_VERSIONS: dict[str, list[str | None]] = {
 }
 
 
-# Every built-in rule that reads only the neighbourhood and needs no pipeline; domains from folders, or
+# Every built-in rule that reads only the neighbourhood; domains from folders, or
 # only from a resource's tag (the rules needing domains then ask the whole repository whether any has one).
 GATE_RULES = (
     "    trigger-colocated\n    no-unit-cycles\n    no-dangling-references\n    no-function-placeholders\n"
-    "    single-domain-units\n    no-cross-domain-access\n    max-cross-unit-links\n"
+    "    single-domain-units\n    no-cross-domain-access\n    max-cross-unit-links\n    pipeline-order\n"
 )
 GATE_INIS = [
     f"[pytest]\nserverless_arch_rules =\n{GATE_RULES}serverless_arch_domains =\n    billing/** = money\n"
@@ -531,14 +531,24 @@ KEEPING_EDIT = st.fixed_dictionaries({path: st.sampled_from(indexes) for path, i
 ANY_EDIT = st.fixed_dictionaries({path: st.integers(0, len(versions) - 1) for path, versions in GATE_VERSIONS.items()})
 
 
-@settings(parent=property_settings, max_examples=16, suppress_health_check=[HealthCheck.function_scoped_fixture])
+WORKFLOW = ".github/workflows/deploy.yml"
+
+
+@pytest.mark.parametrize("pipeline", [False, True], ids=["no pipeline", "a pipeline"])
+@settings(parent=property_settings, max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chosen=st.one_of(KEEPING_EDIT, KEEPING_EDIT, ANY_EDIT), ini=st.sampled_from(GATE_INIS))
 def test_the_gate_on_a_changes_neighbourhood_prints_what_the_whole_graphs_gate_prints(
-    pytester: pytest.Pytester, chosen: dict[str, int], ini: str
+    pytester: pytest.Pytester, pipeline: bool, chosen: dict[str, int], ini: str
 ) -> None:
-    """Random edits, with the warm cache of the earlier ones: the same header, items, failures and summary lines."""
+    """Random edits, with the warm cache of the earlier ones: the same header, items, failures and summary lines.
+
+    Version 0 of a file is the committed one (with ``pipeline``, the workflow's is its version 1).
+    """
     if not (pytester.path / ".git").exists():
-        write_files(pytester.path, {path: text for path, (text, *_) in GATE_VERSIONS.items() if text is not None})
+        base = {path: versions[0] for path, versions in GATE_VERSIONS.items()}
+        if pipeline:
+            base[WORKFLOW] = GATE_VERSIONS[WORKFLOW][1]
+        write_files(pytester.path, {path: text for path, text in base.items() if text is not None})
         (pytester.path / "pytest.ini").write_text(GATE_INIS[0])
         commit_all(pytester.path, "base")
     git(pytester.path, "checkout", "-q", "--", ".")
@@ -550,9 +560,16 @@ def test_the_gate_on_a_changes_neighbourhood_prints_what_the_whole_graphs_gate_p
     assert scoped == whole
 
 
-def test_the_gate_takes_the_units_the_neighbourhood_does_not_reach_as_their_records(pytester: pytest.Pytester) -> None:
-    """The edited unit, and the one a name clash renames with it, are unpickled: the graph lists the others from their records."""
-    write_files(pytester.path, {path: text for path, (text, *_) in GATE_VERSIONS.items() if text is not None})
+@pytest.mark.parametrize(("workflow", "header"), [(None, ""), (GATE_VERSIONS[WORKFLOW][1], ", 1 pipeline (unit level stack)")])
+def test_the_gate_takes_the_units_the_neighbourhood_does_not_reach_as_their_records(
+    pytester: pytest.Pytester, workflow: str | None, header: str
+) -> None:
+    """The edited unit, and the one a name clash renames with it, are unpickled: the graph lists the others from their records.
+
+    With a pipeline too: its deployments are given to the records (the stack names, the unit level).
+    """
+    base = {path: versions[0] for path, versions in GATE_VERSIONS.items()} | {WORKFLOW: workflow}
+    write_files(pytester.path, {path: text for path, text in base.items() if text is not None})
     (pytester.path / "pytest.ini").write_text(PYTEST_INI)
     commit_all(pytester.path, "base")
     pytester.makepyfile(
@@ -570,7 +587,7 @@ def test_the_gate_takes_the_units_the_neighbourhood_does_not_reach_as_their_reco
     result.stdout.fnmatch_lines(
         [
             "serverless-arch: 7 units (cloudformation 6, serverless 1), 4 functions, 0 triggers in the 1 unit linked, "
-            "0 load errors",
+            f"0 load errors{header}",
         ]
     )
     assert "absent: ['billing', 'chain', 'orders-stack', 'reports-dev', 'shipping'] resources of: " + (
