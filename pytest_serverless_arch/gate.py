@@ -207,9 +207,8 @@ class ArchGate:
             before, neighbourhood = self._neighbourhood(cache, paths) if settings.changed_since else (None, None)
             if neighbourhood is not None:
                 config = dataclasses.replace(config, link_scope=neighbourhood)
-                if units is not None and neighbourhood.refused is None and not any(spec.options for spec in settings.rules):
-                    # the units the neighbourhood does not reach are taken as their records (unit_records.py);
-                    # a rule's options may select by what only resources say (a scoped view): none then
+                if units is not None and neighbourhood.refused is None and self._builtin_rules_only():
+                    # the units the neighbourhood does not reach are taken as their records (unit_records.py)
                     units.records = True
             elif settings.changed_since:
                 from .link_facts import FactsCapture
@@ -282,6 +281,16 @@ class ArchGate:
             units=lambda: head_entries(cache, Path(settings.root).resolve(), config, paths),
         )
         return before, Neighbourhood(before, changed, config, refused=self._whole_graph_reason())
+
+    def _builtin_rules_only(self) -> bool:
+        """Whether every rule this run may run is built in: what they ask of the whole repository, the records answer.
+
+        A rule of a plugin or a ``conftest.py`` that declares ``reads="neighbourhood"`` may still
+        enumerate every resource (for a finding about no unit): the graph then holds them all.
+        """
+        known = registered_rules()
+        rules = [known[spec.rule_id] for spec in self.settings.rules if spec.rule_id in known]
+        return all(found.builtin for found in [*rules, *repository_rules(self.config)])
 
     def _whole_graph_reason(self) -> str | None:
         """Why this run must link the whole graph whatever the change: a rule or report that reads all of it."""

@@ -492,6 +492,10 @@ GATE_INIS = [
     f"[pytest]\nserverless_arch_rules =\n{GATE_RULES}serverless_arch_domains =\n    billing/** = money\n"
     "    orders/** = shop\n    chain/** = shop\n",
     f"[pytest]\nserverless_arch_rules =\n{GATE_RULES}",
+    # options: the domains allowed are checked against the whole repository's (the records' too)
+    "[pytest]\nserverless_arch_rules =\n    max-cross-unit-links limit=1 direction=out\n"
+    '    no-cross-domain-access allow=\'["money->shop", "ops->shop"]\'\n    trigger-colocated include_external=true\n'
+    "    no-dangling-references allow='[\"orders-arm\"]'\n    single-domain-units ignore_kinds='[\"bucket\"]'\n",
 ]
 
 PYTEST_HEADER = ("platform ", "cachedir:", "rootdir:", "configfile:", "plugins:", "hypothesis profile", "benchmark:", "using:")
