@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .graph import DeploymentGraph
+    from .link import ProviderIndex
     from .link_facts import LinkScope, UnitLinkFacts
     from .model import Resource
 
@@ -76,9 +77,11 @@ class LoadConfig:
     # Not part of what a load means: the result is the same for any number, so no cache key holds it.
     jobs: int | None = field(default=None, compare=False)
     # What linking puts in the graph (--arch-changed-since, link_facts.LinkScope): given every unit's link
-    # facts and the graph before linking (units, resources, pipelines), a neighbourhood, or None for the
-    # whole graph. Not part of what a unit is.
-    link_scope: Callable[[Sequence[UnitLinkFacts], DeploymentGraph], LinkScope | None] | None = field(default=None, compare=False)
+    # facts, the graph before linking (units, resources, pipelines) and the provider index built from the
+    # facts, a neighbourhood, or None for the whole graph. Not part of what a unit is.
+    link_scope: Callable[[Sequence[UnitLinkFacts], DeploymentGraph, ProviderIndex], LinkScope | None] | None = field(
+        default=None, compare=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", _frozen(self.params))

@@ -37,7 +37,7 @@ from .graph import (
     UnitDeployment,
     UnresolvedReference,
 )
-from .link_facts import LinkScope, UnitLinkFacts, unit_link_facts, unit_node
+from .link_facts import UnitLinkFacts, unit_link_facts, unit_node
 from .model import Edge, ForeignRef, LoadedUnit, LoadError, Location, Note, Resource
 from .pseudo import WildcardKeys, field_matches
 from .references import undecidable_notes
@@ -613,11 +613,11 @@ def _build_graph(
     index = ProviderIndex(facts, config)
     graph.notes.extend(index.notes)
     graph.provided.extend(index.provided_names())
-    scope = choose(facts, graph) if choose is not None else None  # every unit, resource and pipeline is in it
+    scope = choose(facts, graph, index) if choose is not None else None  # every unit, resource and pipeline is in it
     if graph.absent:
         # units taken as their records (unit_records.py): only those the scope links, and those their
         # references reach, are unpickled; the others stay records
-        present = _reached(scope, facts, index) if scope is not None else None
+        present = scope.reached if scope is not None else None
         for position, unit in enumerate(loaded):
             if isinstance(unit, RecordedUnit) and (present is None or unit.name in present):
                 loaded[position] = unit = unit.loaded()
@@ -640,15 +640,3 @@ def _build_graph(
         whole = [unit.loaded() if isinstance(unit, RecordedUnit) else unit for unit in units_given]
         return _build_graph(whole, root=root, config=config, errors=errors, notes=notes, pipelines=pipelines)
     return graph
-
-
-def _reached(scope: LinkScope, facts: Sequence[UnitLinkFacts], index: ProviderIndex) -> set[str]:
-    """The units ``scope`` links, and every unit a reference of one of them resolves to (its edges end there)."""
-    reached = set(scope.linked)
-    for unit_facts in facts:
-        if unit_facts.unit in scope.linked:
-            for ask in unit_facts.asks:
-                found = index.resolve(ask)
-                if found is not None and found.unit is not None:
-                    reached.add(found.unit)
-    return reached

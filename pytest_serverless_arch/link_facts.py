@@ -102,11 +102,14 @@ class LinkScope:
     units in ``linked`` have their edges resolved and added. The graph's cross-unit links are
     those its edges make for the units in ``own_links``, and ``fixed_links`` for every other
     unit (known from elsewhere: the graph at a git ref, for units the change left alone).
+    ``reached`` is ``linked`` and every unit a reference of one of them resolves to: the units
+    whose resources the linked units' edges end on.
     """
 
     linked: frozenset[str]
     own_links: frozenset[str]
     fixed_links: tuple[Link, ...] = ()
+    reached: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -114,13 +117,13 @@ class FactsCapture:
     """A ``LoadConfig.link_scope`` that keeps every unit's link facts (with their asks) and links the whole graph.
 
     >>> capture = FactsCapture()
-    >>> capture([], None) is None, capture.facts
+    >>> capture([], None, None) is None, capture.facts
     (True, ())
     """
 
     facts: tuple[UnitLinkFacts, ...] = ()
 
-    def __call__(self, facts: Sequence[UnitLinkFacts], graph: object) -> LinkScope | None:
+    def __call__(self, facts: Sequence[UnitLinkFacts], graph: object, index: object) -> LinkScope | None:
         self.facts = tuple(facts)
         return None
 

@@ -63,9 +63,10 @@ class NeighbourhoodPlan:
     linked: frozenset[str] = frozenset()
     fixed_links: tuple[Link, ...] = ()
     reason: str | None = None  # why the whole graph must be linked; None: the neighbourhood suffices
+    reached: frozenset[str] = frozenset()  # linked, and every unit their references resolve to
 
     def scope(self) -> LinkScope:
-        return LinkScope(self.linked, self.bound, self.fixed_links)
+        return LinkScope(self.linked, self.bound, self.fixed_links, self.reached)
 
 
 def plan_neighbourhood(
@@ -75,8 +76,12 @@ def plan_neighbourhood(
     config: LoadConfig,
     pipelines: Sequence[DeployedPipeline] = (),
     unit_level: str = "stack",
+    head_index: ProviderIndex | None = None,
 ) -> NeighbourhoodPlan:
-    """The units a change touches and the neighbourhood to link, from the facts at the head and at ``REF``."""
+    """The units a change touches and the neighbourhood to link, from the facts at the head and at ``REF``.
+
+    ``head_index``: the provider index of ``head`` when the caller has built it (linking has).
+    """
     ref = before.facts
     if not ref and before.unit_list:
         return NeighbourhoodPlan(reason="no link facts are kept for the graph at the ref")
@@ -86,7 +91,8 @@ def plan_neighbourhood(
     changed = set(units_of_paths(((f.unit, f.path, f.format) for f in head), files))
     changed |= set(units_of_paths(((f.unit, f.path, f.format) for f in ref), files))
     changed |= {name for name, facts in head_by.items() if name in ref_by and ref_by[name] != facts}
-    head_index, ref_index = ProviderIndex(head, config), ProviderIndex(ref, config)
+    head_index = ProviderIndex(head, config) if head_index is None else head_index
+    ref_index = ProviderIndex(ref, config)
     asks_of: dict[str, set[str]] = {}  # unit -> the units its references resolve to, at the head
     asked_at_ref: dict[str, set[str]] = {}  # the same against REF's index
     affected: set[str] = set()
@@ -131,14 +137,19 @@ def plan_neighbourhood(
     linked = set(inner)
     for name in inner:
         linked |= asks_of.get(name, set())
+    linked &= head_by.keys()
+    reached = set(linked)
+    for name in linked:
+        reached |= asks_of[name]
     fixed = tuple(link for link in before.links if link.from_unit not in bound)
     return NeighbourhoodPlan(
         frozenset(changed),
         frozenset(affected),
         frozenset(bound & head_by.keys()),
-        frozenset(linked & head_by.keys()),
+        frozenset(linked),
         fixed,
         reason,
+        frozenset(reached),
     )
 
 
@@ -157,8 +168,10 @@ class Neighbourhood:
     refused: str | None = None
     plan: NeighbourhoodPlan | None = field(default=None, init=False)
 
-    def __call__(self, facts: Sequence[UnitLinkFacts], graph: DeploymentGraph) -> LinkScope | None:
-        self.plan = plan_neighbourhood(facts, self.before, self.files, self.config, graph.pipelines(), graph.unit_level().level)
+    def __call__(self, facts: Sequence[UnitLinkFacts], graph: DeploymentGraph, index: ProviderIndex) -> LinkScope | None:
+        self.plan = plan_neighbourhood(
+            facts, self.before, self.files, self.config, graph.pipelines(), graph.unit_level().level, head_index=index
+        )
         if self.plan.reason is not None or self.refused is not None:
             return None
         return self.plan.scope()
