@@ -288,16 +288,17 @@ class ArchGate:
         A rule of a plugin or a ``conftest.py`` that declares ``reads="neighbourhood"`` may still
         enumerate every resource (for a finding about no unit): the graph then holds them all.
         """
+        return all(found.builtin for found in self._rules_that_may_run())
+
+    def _rules_that_may_run(self) -> list[Rule]:
+        """The rules listed in the settings that are registered, and the rules a ``conftest.py`` declares."""
         known = registered_rules()
         rules = [known[spec.rule_id] for spec in self.settings.rules if spec.rule_id in known]
-        return all(found.builtin for found in [*rules, *repository_rules(self.config)])
+        return rules + repository_rules(self.config)  # a conftest's rules are collected unlisted
 
     def _whole_graph_reason(self) -> str | None:
         """Why this run must link the whole graph whatever the change: a rule or report that reads all of it."""
-        known = registered_rules()
-        rules = [known[spec.rule_id] for spec in self.settings.rules if spec.rule_id in known]
-        rules += repository_rules(self.config)  # a conftest's rules are collected unlisted
-        whole = sorted({found.id for found in rules if found.reads != "neighbourhood"})
+        whole = sorted({found.id for found in self._rules_that_may_run() if found.reads != "neighbourhood"})
         if whole:
             return f"rule {', '.join(whole)} reads the whole graph"
         if self.contracts:
