@@ -46,7 +46,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import files
 from .collector import LazyPause, collector_paused
@@ -197,11 +197,9 @@ class UnitCache:
     ) -> list[LoadedUnit]:
         """``loader(candidate, discovery, config, inputs)``, or what it gave before if nothing it read has changed."""
         key = self.key(candidate, discovery, config, inputs)
-        stored = self._stored.get(key)
-        current = self._current(stored.reads, discovery.root) if stored is not None else None
-        if stored is not None and current is not None:
-            # a new stamp (a file touched, its bytes the same) is kept, so it is not read again next time
-            entry = stored if _same_stamps(current, stored.reads) else dataclasses.replace(stored, reads=current)
+        hit = self._still_current(key, discovery.root)
+        if hit is not None:
+            stored, entry, current = hit
             if self.deferring and stored.record is not None:
                 recorded = self._recorded(stored, config)
                 if recorded is not None:
@@ -212,7 +210,7 @@ class UnitCache:
                     discovery.notes.extend(recorded[2])
                     return recorded[0]
             self._pause.pause()
-            cached = _unpickle(stored.payload)
+            cached = _unpickled(stored.payload, CachedLoad)
             if cached is not None:
                 self.hits += 1
                 if self.records and entry.record is None:
@@ -229,9 +227,7 @@ class UnitCache:
             if candidate.document is not None:
                 files.note_reused(candidate.path, discovery.root)  # discovery parsed it: the unit read it
             units = loader(candidate, discovery, config, inputs)
-        reads = tuple(log)
-        for read in reads:  # what this run saw is what later units of this run compare against
-            self._observed.setdefault((read.what, read.path, read.limit), read)
+        reads = self._observe(log)
         made = CachedLoad(units, discovery.errors[errors:], discovery.notes[notes:])
         try:
             payload = pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL)
@@ -246,12 +242,8 @@ class UnitCache:
         """A hit's units as :class:`~pytest_serverless_arch.unit_records.RecordedUnit` s, and its loader's errors and notes."""
         from .unit_records import DeferredLoad, LoadRecord, RecordedUnit
 
-        with collector_paused():
-            try:
-                record = pickle.loads(stored.record or b"")
-            except Exception:  # a damaged record: the unit is unpickled instead
-                return None
-        if not isinstance(record, LoadRecord):
+        record = _unpickled(stored.record or b"", LoadRecord)
+        if record is None:  # a damaged record: the unit is unpickled instead
             return None
         deferred = DeferredLoad(stored.payload, _unpickled_units, config)
         units: list[LoadedUnit] = [RecordedUnit.of(unit, deferred, index) for index, unit in enumerate(record.units)]
@@ -277,29 +269,40 @@ class UnitCache:
                 repr((discovery.walked, sorted(discovery.sniffed.items()))).encode("utf-8", "surrogateescape"), digest_size=20
             ).hexdigest()
         )
-        stored = self._stored.get(key)
-        current = self._current(stored.reads, discovery.root) if stored is not None else None
-        if stored is not None and current is not None:
+        hit = self._still_current(key, discovery.root)
+        if hit is not None:
             from .pipelines.model import PipelineScan
 
-            with collector_paused():
-                try:
-                    kept = pickle.loads(stored.payload)
-                except Exception:  # a damaged entry is a miss
-                    kept = None
-            if isinstance(kept, PipelineScan):
-                self._fresh[key] = stored if _same_stamps(current, stored.reads) else dataclasses.replace(stored, reads=current)
+            stored, entry, current = hit
+            kept = _unpickled(stored.payload, PipelineScan)  # a damaged entry is a miss
+            if kept is not None:
+                self._fresh[key] = entry
                 files.replay(current)  # what the scan depends on, for an enclosing recording (a whole-run result)
                 return kept, None
         with files.recording() as log:
             scan, crash = read()
-        reads = tuple(log)
-        for observed in reads:  # what this run saw is what later units of this run compare against
-            self._observed.setdefault((observed.what, observed.path, observed.limit), observed)
+        reads = self._observe(log)
         if crash is None:
             with contextlib.suppress(Exception):  # something a reader kept cannot be pickled: the scan is not kept
                 self._fresh[key] = _Entry(reads, pickle.dumps(scan, protocol=pickle.HIGHEST_PROTOCOL))
         return scan, crash
+
+    def _still_current(self, key: str, root: Path) -> tuple[_Entry, _Entry, tuple[FileRead, ...]] | None:
+        """The stored entry of ``key`` if every observation it holds still gives its outcome: the entry, the
+        entry to keep (a new stamp, a file touched with its bytes the same, is kept so it is not read again
+        next time), and the observations made again; None for a miss."""
+        stored = self._stored.get(key)
+        current = self._current(stored.reads, root) if stored is not None else None
+        if stored is None or current is None:
+            return None
+        return stored, stored if _same_stamps(current, stored.reads) else dataclasses.replace(stored, reads=current), current
+
+    def _observe(self, log: ReadLog) -> tuple[FileRead, ...]:
+        """What a loader or the scan just read, kept as this run's observations: later entries compare against them."""
+        reads = tuple(log)
+        for read in reads:
+            self._observed.setdefault((read.what, read.path, read.limit), read)
+        return reads
 
     # --- parallel loading (parallel.py): a forked worker's loads, handed to the parent's cache ---------
 
@@ -522,17 +525,21 @@ def signed_body(data: bytes, header: bytes, secret: bytes | None, name: str) -> 
     return body if hmac.compare_digest(signature, _sign(secret, name, body)) else None
 
 
-def _unpickle(payload: bytes) -> CachedLoad | None:
+_Kept = TypeVar("_Kept")
+
+
+def _unpickled(payload: bytes, kind: type[_Kept]) -> _Kept | None:
+    """``payload`` unpickled if it holds a ``kind``; None for a damaged entry (a miss, never an error) or another type."""
     try:
         with collector_paused():  # unpickling many small containers: the cyclic collector would rescan them all
-            cached = pickle.loads(payload)
-    except Exception:  # a damaged entry is a miss, never an error
+            found = pickle.loads(payload)
+    except Exception:
         return None
-    return cached if isinstance(cached, CachedLoad) else None
+    return found if isinstance(found, kind) else None
 
 
 def _unpickled_units(payload: bytes) -> list[LoadedUnit] | None:
-    cached = _unpickle(payload)
+    cached = _unpickled(payload, CachedLoad)
     return None if cached is None else cached.units
 
 
