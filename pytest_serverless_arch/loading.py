@@ -179,14 +179,6 @@ def _prepare_terraform(discovery: Discovery) -> None:
     prepare_index(discovery)
 
 
-def scan_pipelines(root: Path, config: LoadConfig, discovery: Discovery) -> PipelineScan:
-    """What the pipeline readers find under ``root``; their crash is a load error, never the loss of the units."""
-    scan, crash = _read_scan(root, config, discovery)
-    if crash is not None:
-        discovery.errors.append(crash)
-    return scan
-
-
 def _scan(cache: UnitCache | None, root: Path, config: LoadConfig, discovery: Discovery) -> tuple[PipelineScan, LoadError | None]:
     """:func:`_read_scan`, through the warm cache when there is one (see ``UnitCache.scan``)."""
     if cache is None:
@@ -195,7 +187,8 @@ def _scan(cache: UnitCache | None, root: Path, config: LoadConfig, discovery: Di
 
 
 def _read_scan(root: Path, config: LoadConfig, discovery: Discovery) -> tuple[PipelineScan, LoadError | None]:
-    """:func:`scan_pipelines`, its crash returned as the load error to add (it may run before discovery has ended)."""
+    """What the pipeline readers find under ``root``; their crash is returned as the load error to add, never the loss
+    of the units (the scan may run before discovery has ended, so the caller adds it)."""
     from .pipelines.model import PipelineScan
     from .pipelines.reading import read_pipelines
 
